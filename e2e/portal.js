@@ -1,0 +1,260 @@
+/*
+ * Starts the real Model Hub portal for end-to-end tests: the back end (which
+ * also serves the built front end through the app backend plugin) on a free
+ * port, with SQLite and artifacts in a fresh temporary data directory, the
+ * example catalog plus the test-only examples. Stops everything it started.
+ */
+'use strict';
+
+const { spawn, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..');
+const TOKEN = 'model-hub-e2e-token';
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Builds packages/app into packages/app/dist unless a build is newer than its sources. */
+function buildApp({ force = false } = {}) {
+  const dist = path.join(ROOT, 'packages/app/dist/index.html');
+  if (!force && fs.existsSync(dist) && !process.env.CI) {
+    const built = fs.statSync(dist).mtimeMs;
+    const newest = newestMtime([
+      path.join(ROOT, 'packages/app/src'),
+      path.join(ROOT, 'plugins/model-hub/src'),
+      path.join(ROOT, 'plugins/model-hub-common/src'),
+    ]);
+    if (built > newest) return;
+  }
+  console.log('[e2e] building the front end (packages/app)…');
+  const res = spawnSync('npx', ['backstage-cli', 'package', 'build'], {
+    cwd: path.join(ROOT, 'packages/app'),
+    stdio: 'inherit',
+  });
+  if (res.status !== 0) throw new Error('front-end build failed');
+}
+
+function newestMtime(dirs) {
+  let newest = 0;
+  const walk = d => {
+    if (!fs.existsSync(d)) return;
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else newest = Math.max(newest, fs.statSync(p).mtimeMs);
+    }
+  };
+  dirs.forEach(walk);
+  return newest;
+}
+
+async function waitFor(what, fn, { timeoutMs = 180000, intervalMs = 1000 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let lastError;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      lastError = e;
+    }
+    await new Promise(r => setTimeout(r, intervalMs));
+  }
+  throw new Error(`timed out waiting for ${what}${lastError ? `: ${lastError.message}` : ''}`);
+}
+
+/**
+ * Starts the portal. Returns { baseUrl, token, dataDir, stop(), restart() }.
+ * `dataDir` may be passed to reuse stored data (restart tests).
+ */
+async function startPortal(opts = {}) {
+  const port = opts.port ?? (await freePort());
+  const dataDir =
+    opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'model-hub-e2e-'));
+  const baseUrl = `http://localhost:${port}`;
+  const configFile = path.join(dataDir, 'app-config.e2e.yaml');
+  fs.writeFileSync(
+    configFile,
+    JSON.stringify(
+      {
+        app: { baseUrl },
+        backend: {
+          baseUrl,
+          listen: { port },
+          cors: { origin: baseUrl },
+          database: {
+            client: 'better-sqlite3',
+            connection: { directory: path.join(dataDir, 'sqlite') },
+          },
+          auth: {
+            externalAccess: [
+              { type: 'static', options: { token: TOKEN, subject: 'e2e' } },
+            ],
+          },
+          reading: { allow: [{ host: `localhost:${port}` }] },
+        },
+        catalog: {
+          processingInterval: { seconds: 5 },
+          locations: [
+            {
+              type: 'file',
+              target: path.join(ROOT, 'examples-for-tests/catalog.yaml'),
+            },
+          ],
+        },
+        modelHub: {
+          artifacts: { local: { directory: path.join(dataDir, 'artifacts') } },
+          ...(opts.modelHub ?? {}),
+        },
+      },
+      null,
+      2,
+    ),
+  );
+  const logFile = path.join(dataDir, `backend-${Date.now()}.log`);
+  const log = fs.openSync(logFile, 'a');
+  const child = spawn(
+    'npx',
+    [
+      'backstage-cli',
+      'package',
+      'start',
+      '--config',
+      path.join(ROOT, 'app-config.yaml'),
+      '--config',
+      configFile,
+    ],
+    {
+      cwd: path.join(ROOT, 'packages/backend'),
+      env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'info' },
+      stdio: ['ignore', log, log],
+      detached: true,
+    },
+  );
+  let exited = false;
+  child.on('exit', () => {
+    exited = true;
+  });
+  const stop = async () => {
+    if (exited) return;
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      return;
+    }
+    await waitFor('the portal to stop', () => exited, {
+      timeoutMs: 20000,
+      intervalMs: 200,
+    }).catch(() => {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    });
+  };
+  try {
+    await waitFor(
+      'the back end to become ready',
+      async () => {
+        if (exited) {
+          throw new Error(`the back end exited; log:\n${tail(logFile)}`);
+        }
+        const res = await fetch(`${baseUrl}/.backstage/health/v1/readiness`);
+        return res.ok;
+      },
+      { timeoutMs: 240000 },
+    );
+  } catch (e) {
+    await stop();
+    throw new Error(`${e.message}\n--- backend log tail ---\n${tail(logFile)}`);
+  }
+  const api = async (p, init = {}) => {
+    const res = await fetch(`${baseUrl}${p}`, {
+      ...init,
+      headers: { authorization: `Bearer ${TOKEN}`, ...(init.headers ?? {}) },
+    });
+    return res;
+  };
+  return { baseUrl, token: TOKEN, dataDir, logFile, port, api, stop };
+}
+
+function tail(file, lines = 60) {
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/** Waits until the catalog lists an entity with the given ref. */
+async function waitForEntity(portal, ref, timeoutMs = 180000) {
+  const [kind, rest] = ref.split(':');
+  const [namespace, name] = rest.split('/');
+  return waitFor(
+    `catalog entity ${ref}`,
+    async () => {
+      const res = await portal.api(
+        `/api/catalog/entities/by-name/${kind}/${namespace}/${name}`,
+      );
+      return res.ok ? res.json() : undefined;
+    },
+    { timeoutMs, intervalMs: 2000 },
+  );
+}
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** Launches Debian's Chromium through playwright-core. */
+async function launchBrowser() {
+  const { chromium } = require('playwright-core');
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+    headless: true,
+  });
+}
+
+const SCREENSHOTS = path.join(__dirname, 'screenshots');
+
+/** Saves a screenshot of the page under e2e/screenshots (git-ignored). */
+async function screenshot(page, name) {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({
+    path: path.join(SCREENSHOTS, `${name}.png`),
+    fullPage: true,
+  });
+}
+
+module.exports = {
+  ROOT,
+  buildApp,
+  startPortal,
+  waitFor,
+  waitForEntity,
+  launchBrowser,
+  screenshot,
+  freePort,
+};

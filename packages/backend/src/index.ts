@@ -1,0 +1,48 @@
+/*
+ * The Model Hub portal back end: Backstage's catalog, scaffolder, search,
+ * auth, permission, notifications and signals, plus the Model Hub plugins.
+ */
+import { createBackend } from '@backstage/backend-defaults';
+
+const backend = createBackend();
+
+// Serves the built front end (packages/app/dist) in production-like runs.
+backend.add(import('@backstage/plugin-app-backend'));
+
+// Auth: the guest provider signs people in locally (see README for real providers).
+backend.add(import('@backstage/plugin-auth-backend'));
+backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+
+// Catalog, with the Model kind.
+backend.add(import('@backstage/plugin-catalog-backend'));
+backend.add(
+  import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
+);
+backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
+backend.add(import('@internal/plugin-catalog-backend-module-model-hub'));
+
+// Scaffolder.
+backend.add(import('@backstage/plugin-scaffolder-backend'));
+backend.add(
+  import('@backstage/plugin-scaffolder-backend-module-notifications'),
+);
+
+// Permission framework with our policy module.
+backend.add(import('@backstage/plugin-permission-backend'));
+backend.add(import('./modules/permissionPolicy'));
+
+// Search: Lunr (in memory) by default; the PostgreSQL engine takes over when
+// the database is PostgreSQL (app-config.production.yaml).
+backend.add(import('@backstage/plugin-search-backend'));
+backend.add(import('@backstage/plugin-search-backend-module-pg'));
+backend.add(import('@backstage/plugin-search-backend-module-catalog'));
+
+// Notifications and signals, user settings.
+backend.add(import('@backstage/plugin-notifications-backend'));
+backend.add(import('@backstage/plugin-signals-backend'));
+backend.add(import('@backstage/plugin-user-settings-backend'));
+
+// Model Hub.
+backend.add(import('@internal/plugin-model-hub-backend'));
+
+backend.start();

@@ -1,0 +1,35 @@
+import { CompoundEntityRef, parseEntityRef } from '@backstage/catalog-model';
+
+/**
+ * Builds the API paths (relative to the plugin base URL, e.g.
+ * `http://localhost:7007/api/model-hub`) so clients and tests never
+ * hand-assemble them.
+ */
+export const modelHubApiPaths = {
+  versions(ref: CompoundEntityRef | string): string {
+    return `/v1/models/${refPath(ref)}/versions`;
+  },
+  version(ref: CompoundEntityRef | string, versionOrAlias: string): string {
+    return `${this.versions(ref)}/${encodeURIComponent(versionOrAlias)}`;
+  },
+  seal(ref: CompoundEntityRef | string, version: string): string {
+    return `${this.version(ref, version)}/seal`;
+  },
+  file(ref: CompoundEntityRef | string, version: string, path: string): string {
+    return `${this.version(ref, version)}/files/${path
+      .split('/')
+      .map(encodeURIComponent)
+      .join('/')}`;
+  },
+  alias(ref: CompoundEntityRef | string, alias: string): string {
+    return `/v1/models/${refPath(ref)}/aliases/${encodeURIComponent(alias)}`;
+  },
+};
+
+function refPath(ref: CompoundEntityRef | string): string {
+  const r =
+    typeof ref === 'string'
+      ? parseEntityRef(ref, { defaultKind: 'model', defaultNamespace: 'default' })
+      : ref;
+  return `${encodeURIComponent(r.namespace)}/${encodeURIComponent(r.name)}`;
+}
