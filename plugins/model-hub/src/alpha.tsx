@@ -1,0 +1,165 @@
+/**
+ * Model Hub for the new frontend system: the plugin with its API, page and
+ * entity cards and contents as extensions.
+ *
+ * @packageDocumentation
+ */
+import { Entity } from '@backstage/catalog-model';
+import { discoveryApiRef, fetchApiRef } from '@backstage/core-plugin-api';
+import {
+  ApiBlueprint,
+  PageBlueprint,
+  createFrontendPlugin,
+  createRouteRef,
+} from '@backstage/frontend-plugin-api';
+import {
+  EntityCardBlueprint,
+  EntityContentBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
+import { ModelHubClient, modelHubApiRef } from './api';
+
+const isKind = (kind: string) => (entity: Entity) =>
+  entity.kind.toLocaleLowerCase('en-US') === kind;
+const isModel = isKind('model');
+
+/** Route of the hub page in the new frontend system. */
+export const modelHubPageRouteRef = createRouteRef();
+
+/** The Model Hub API client as an extension. */
+export const modelHubApi = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: modelHubApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) =>
+        new ModelHubClient({ discoveryApi, fetchApi }),
+    }),
+});
+
+/** The hub page at `/model-hub`. */
+export const modelHubPage = PageBlueprint.make({
+  params: {
+    path: '/model-hub',
+    title: 'Model Hub',
+    routeRef: modelHubPageRouteRef,
+    loader: () =>
+      import('./components/ModelHubPage').then(m => <m.ModelHubPage />),
+  },
+});
+
+/** Model overview card: tier, lifecycle and deprecation banner. */
+export const modelHubTierEntityCard = EntityCardBlueprint.make({
+  name: 'model-tier',
+  params: {
+    filter: isModel,
+    type: 'info',
+    loader: () =>
+      import('./components').then(m => (
+        <>
+          <m.EntityModelHeaderTierBadge />
+          <m.EntityModelDeprecationBanner />
+        </>
+      )),
+  },
+});
+
+/** Model overview card: the model card. */
+export const modelHubModelEntityCard = EntityCardBlueprint.make({
+  name: 'model-card',
+  params: {
+    filter: isModel,
+    loader: () => import('./components').then(m => <m.EntityModelCard />),
+  },
+});
+
+/** Model overview card: how to pull the model. */
+export const modelHubUseModelEntityCard = EntityCardBlueprint.make({
+  name: 'use-model',
+  params: {
+    filter: isModel,
+    loader: () => import('./components').then(m => <m.EntityUseModelCard />),
+  },
+});
+
+/** Model overview card: lineage. */
+export const modelHubLineageEntityCard = EntityCardBlueprint.make({
+  name: 'model-lineage',
+  params: {
+    filter: isModel,
+    loader: () =>
+      import('./components').then(m => <m.EntityModelLineageCard />),
+  },
+});
+
+/** Model overview card: consumers. */
+export const modelHubConsumersEntityCard = EntityCardBlueprint.make({
+  name: 'model-consumers',
+  params: {
+    filter: isModel,
+    loader: () =>
+      import('./components').then(m => <m.EntityModelConsumersCard />),
+  },
+});
+
+/** Component overview card: models used by the service. */
+export const modelHubModelsUsedEntityCard = EntityCardBlueprint.make({
+  name: 'models-used',
+  params: {
+    filter: isKind('component'),
+    loader: () => import('./components').then(m => <m.EntityModelsUsedCard />),
+  },
+});
+
+/** Group overview card: stewardship tasks. */
+export const modelHubStewardshipEntityCard = EntityCardBlueprint.make({
+  name: 'stewardship',
+  params: {
+    filter: isKind('group'),
+    loader: () =>
+      import('./components').then(m => <m.EntityTeamStewardshipCard />),
+  },
+});
+
+/** Model entity tab: versions. */
+export const modelHubVersionsEntityContent = EntityContentBlueprint.make({
+  name: 'versions',
+  params: {
+    path: '/versions',
+    title: 'Versions',
+    filter: isModel,
+    loader: () =>
+      import('./components').then(m => <m.EntityModelVersionsCard />),
+  },
+});
+
+/** Model entity tab: compliance gauntlet. */
+export const modelHubGauntletEntityContent = EntityContentBlueprint.make({
+  name: 'gauntlet',
+  params: {
+    path: '/gauntlet',
+    title: 'Gauntlet',
+    filter: isModel,
+    loader: () =>
+      import('./components').then(m => <m.EntityModelGauntletCard />),
+  },
+});
+
+/** The Model Hub plugin for the new frontend system. */
+export default createFrontendPlugin({
+  pluginId: 'model-hub',
+  title: 'Model Hub',
+  routes: { root: modelHubPageRouteRef },
+  extensions: [
+    modelHubApi,
+    modelHubPage,
+    modelHubTierEntityCard,
+    modelHubModelEntityCard,
+    modelHubUseModelEntityCard,
+    modelHubLineageEntityCard,
+    modelHubConsumersEntityCard,
+    modelHubModelsUsedEntityCard,
+    modelHubStewardshipEntityCard,
+    modelHubVersionsEntityContent,
+    modelHubGauntletEntityContent,
+  ],
+});

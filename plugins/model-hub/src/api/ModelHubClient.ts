@@ -1,0 +1,72 @@
+import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
+import { ResponseError } from '@backstage/errors';
+import {
+  ListResponse,
+  ModelVersion,
+  modelHubApiPaths,
+} from '@internal/plugin-model-hub-common';
+import {
+  ModelHubApi,
+  StewardshipTask,
+  StewardshipTasksResult,
+} from './ModelHubApi';
+
+/** Path of the planned stewardship tasks route (relative to the plugin base URL). */
+export const STEWARDSHIP_TASKS_PATH = '/v1/stewardship/tasks';
+
+/** Talks to the Model Hub backend (`/api/model-hub`) over HTTP. */
+export class ModelHubClient implements ModelHubApi {
+  private readonly discoveryApi: DiscoveryApi;
+  private readonly fetchApi: FetchApi;
+
+  constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
+    this.discoveryApi = options.discoveryApi;
+    this.fetchApi = options.fetchApi;
+  }
+
+  async listVersions(entityRef: string): Promise<ModelVersion[]> {
+    const body = await this.getJson<ListResponse<ModelVersion>>(
+      modelHubApiPaths.versions(entityRef),
+    );
+    return body.items;
+  }
+
+  async getFileDownloadUrl(
+    entityRef: string,
+    versionOrAlias: string,
+    path: string,
+  ): Promise<string> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('model-hub');
+    return `${baseUrl}${modelHubApiPaths.file(
+      entityRef,
+      versionOrAlias,
+      path,
+    )}`;
+  }
+
+  async getTasks(options: { owner: string }): Promise<StewardshipTasksResult> {
+    const query = new URLSearchParams({ owner: options.owner });
+    const response = await this.fetch(`${STEWARDSHIP_TASKS_PATH}?${query}`);
+    if (response.status === 404) {
+      return { available: false };
+    }
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    const body = (await response.json()) as ListResponse<StewardshipTask>;
+    return { available: true, items: body.items };
+  }
+
+  private async fetch(path: string): Promise<Response> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('model-hub');
+    return this.fetchApi.fetch(`${baseUrl}${path}`);
+  }
+
+  private async getJson<T>(path: string): Promise<T> {
+    const response = await this.fetch(path);
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    return (await response.json()) as T;
+  }
+}

@@ -1,0 +1,2 @@
+export * from './ModelHubApi';
+export { ModelHubClient, STEWARDSHIP_TASKS_PATH } from './ModelHubClient';

@@ -1,0 +1,1 @@
+export { EntityModelCard, ModelCardContent } from './EntityModelCard';

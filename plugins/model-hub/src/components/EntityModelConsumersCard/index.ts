@@ -1,0 +1,1 @@
+export { EntityModelConsumersCard } from './EntityModelConsumersCard';

@@ -1,0 +1,1 @@
+export { EntityModelDeprecationBanner } from './EntityModelDeprecationBanner';

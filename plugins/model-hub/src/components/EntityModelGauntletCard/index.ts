@@ -1,0 +1,1 @@
+export { EntityModelGauntletCard } from './EntityModelGauntletCard';

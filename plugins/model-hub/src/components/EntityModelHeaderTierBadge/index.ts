@@ -1,0 +1,1 @@
+export { EntityModelHeaderTierBadge } from './EntityModelHeaderTierBadge';

@@ -1,0 +1,4 @@
+export {
+  EntityModelVersionsCard,
+  ScanVerdictChip,
+} from './EntityModelVersionsCard';

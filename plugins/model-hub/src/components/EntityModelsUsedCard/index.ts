@@ -1,0 +1,1 @@
+export { EntityModelsUsedCard } from './EntityModelsUsedCard';

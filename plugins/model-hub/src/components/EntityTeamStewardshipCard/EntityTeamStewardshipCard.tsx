@@ -1,0 +1,116 @@
+import { ReactNode } from 'react';
+import useAsync from 'react-use/esm/useAsync';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  EmptyState,
+  InfoCard,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { EntityRefLink, useEntity } from '@backstage/plugin-catalog-react';
+import Chip from '@material-ui/core/Chip';
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableHead from '@material-ui/core/TableHead';
+import TableRow from '@material-ui/core/TableRow';
+import Typography from '@material-ui/core/Typography';
+import { StewardshipTask, modelHubApiRef } from '../../api';
+
+const SEVERITY_ORDER = { critical: 0, high: 1, medium: 2, low: 3 } as const;
+
+function TaskTable(props: { tasks: StewardshipTask[] }) {
+  const tasks = [...props.tasks].sort(
+    (a, b) =>
+      (SEVERITY_ORDER[a.severity] ?? 9) - (SEVERITY_ORDER[b.severity] ?? 9) ||
+      (a.dueAt ?? '~').localeCompare(b.dueAt ?? '~'),
+  );
+  return (
+    <Table size="small" aria-label="Open stewardship tasks">
+      <TableHead>
+        <TableRow>
+          <TableCell>Task</TableCell>
+          <TableCell>Entity</TableCell>
+          <TableCell>Severity</TableCell>
+          <TableCell>Assignee</TableCell>
+          <TableCell>Due</TableCell>
+        </TableRow>
+      </TableHead>
+      <TableBody>
+        {tasks.map(task => (
+          <TableRow key={task.id}>
+            <TableCell>
+              <Typography variant="body2">{task.title}</Typography>
+              <Typography variant="caption" color="textSecondary">
+                {task.description}
+              </Typography>
+            </TableCell>
+            <TableCell>
+              <EntityRefLink entityRef={task.entityRef} />
+            </TableCell>
+            <TableCell>
+              <Chip
+                size="small"
+                label={task.severity}
+                color={
+                  task.severity === 'critical' || task.severity === 'high'
+                    ? 'secondary'
+                    : 'default'
+                }
+              />
+            </TableCell>
+            <TableCell>
+              <EntityRefLink entityRef={task.assignee} />
+            </TableCell>
+            <TableCell>{task.dueAt ? task.dueAt.slice(0, 10) : '—'}</TableCell>
+          </TableRow>
+        ))}
+      </TableBody>
+    </Table>
+  );
+}
+
+/**
+ * Group entity card listing the open stewardship tasks of the team. Says so
+ * plainly when the backend does not offer stewardship tasks (yet).
+ */
+export function EntityTeamStewardshipCard(props: { title?: string }) {
+  const { entity } = useEntity();
+  const modelHubApi = useApi(modelHubApiRef);
+  const owner = stringifyEntityRef(entity);
+  const { value, loading, error } = useAsync(
+    () => modelHubApi.getTasks({ owner }),
+    [modelHubApi, owner],
+  );
+
+  let content: ReactNode;
+  if (loading) {
+    content = <Progress />;
+  } else if (error) {
+    content = <ResponseErrorPanel error={error} />;
+  } else if (!value || !value.available) {
+    content = (
+      <EmptyState
+        missing="info"
+        title="Stewardship tasks are not available yet"
+        description="This Model Hub backend does not serve stewardship tasks yet. Once it does, the team's open tasks (expiring evaluations, failed checks, successors to name) will be listed here."
+      />
+    );
+  } else if (value.items.length === 0) {
+    content = (
+      <EmptyState
+        missing="data"
+        title="No open stewardship tasks"
+        description="This team has nothing to act on for the models it stewards."
+      />
+    );
+  } else {
+    content = <TaskTable tasks={value.items} />;
+  }
+  return (
+    <InfoCard title={props.title ?? 'Model stewardship tasks'}>
+      {content}
+    </InfoCard>
+  );
+}

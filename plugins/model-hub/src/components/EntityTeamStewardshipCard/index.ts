@@ -1,0 +1,1 @@
+export { EntityTeamStewardshipCard } from './EntityTeamStewardshipCard';

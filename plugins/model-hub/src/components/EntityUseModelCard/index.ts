@@ -1,0 +1,5 @@
+export {
+  EntityUseModelCard,
+  pullCommand,
+  curlCommand,
+} from './EntityUseModelCard';

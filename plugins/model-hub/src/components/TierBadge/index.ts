@@ -1,0 +1,6 @@
+export { TierBadge, describeTier } from './TierBadge';
+export type {
+  TierBadgeProps,
+  TierBadgeVariant,
+  TierBadgeDescription,
+} from './TierBadge';

@@ -1,0 +1,1 @@
+export { createTierColumn } from './createTierColumn';

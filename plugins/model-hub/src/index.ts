@@ -1,0 +1,36 @@
+/**
+ * Model Hub front end: the hub page, Model entity cards, tier badges and the
+ * team and service cards.
+ *
+ * @packageDocumentation
+ */
+export {
+  modelHubPlugin,
+  ModelHubPage,
+  EntityModelCard,
+  EntityModelVersionsCard,
+  EntityModelGauntletCard,
+  EntityModelLineageCard,
+  EntityUseModelCard,
+  EntityModelDeprecationBanner,
+  EntityModelHeaderTierBadge,
+  EntityModelConsumersCard,
+  EntityModelsUsedCard,
+  EntityTeamStewardshipCard,
+} from './plugin';
+export { rootRouteRef as modelHubRootRouteRef } from './routes';
+export * from './api';
+export {
+  TierBadge,
+  describeTier,
+  createTierColumn,
+  ModelCardContent,
+} from './components';
+export type {
+  TierBadgeProps,
+  TierBadgeVariant,
+  TierBadgeDescription,
+  ModelHubPageProps,
+} from './components';
+export { isDeprecatedModel, getTierStatus } from './lib/model';
+export type { TierStatus, ModelTier } from './lib/model';
