@@ -1,0 +1,58 @@
+import { JsonObject } from '@backstage/types';
+
+/*
+ * Wire types of gauntlet results, needed by the backend that stores them, the
+ * CLI that prints them and the UI that shows them. They belong in
+ * `@internal/plugin-model-hub-common` and live here until they move there.
+ */
+
+/** The ids of the five built-in gauntlet checks. */
+export const GAUNTLET_CHECK_IDS = [
+  'security',
+  'license',
+  'fairness',
+  'performance',
+  'provenance',
+] as const;
+
+/** The id of a built-in gauntlet check. */
+export type GauntletCheckId = (typeof GAUNTLET_CHECK_IDS)[number];
+
+/**
+ * The outcome of a check: `pass`; `warn` (passes, with something to look at);
+ * `fail` (blocks the tier); `error` (the check could not run); or
+ * `not-applicable` (the check does not apply to this model, with a reason).
+ */
+export type GauntletCheckStatus = 'pass' | 'warn' | 'fail' | 'error' | 'not-applicable';
+
+/** Every {@link GauntletCheckStatus}. */
+export const GAUNTLET_CHECK_STATUSES: readonly GauntletCheckStatus[] = [
+  'pass',
+  'warn',
+  'fail',
+  'error',
+  'not-applicable',
+];
+
+/** Fields every check result has. */
+interface GauntletCheckResultBase {
+  /** One line for lists and badges. */
+  summary: string;
+  /** What the check looked at and found, for the detail view and audits. */
+  evidence: JsonObject;
+  /** Numeric results worth charting, e.g. `demographic_parity_difference`. */
+  metrics?: Record<string, number>;
+}
+
+/** The result of one check run. A `not-applicable` result must say why. */
+export type GauntletCheckResult =
+  | (GauntletCheckResultBase & {
+      status: Exclude<GauntletCheckStatus, 'not-applicable'>;
+      /** Optional longer explanation. */
+      reason?: string;
+    })
+  | (GauntletCheckResultBase & {
+      status: 'not-applicable';
+      /** Why the check does not apply; required. */
+      reason: string;
+    });

@@ -1,0 +1,283 @@
+import type { ModelFileFormat } from '@internal/plugin-model-hub-common';
+import { MalformedError, ScanReport } from './report';
+import {
+  BufferSource,
+  Cursor,
+  RandomSource,
+  SliceSource,
+  readChunks,
+} from './source';
+import { scanPickleStream, sniffPickle } from './pickle/scanPickle';
+import {
+  ZIP_LIMITS,
+  ZipEntry,
+  checkBomb,
+  entryChunks,
+  entryDataOffset,
+  isDirectory,
+  readCentralDirectory,
+} from './zip';
+import { NPY_MAGIC, scanNpy } from './numpy';
+import { looksLikeSafetensors, scanSafetensors } from './safetensors';
+import { GGUF_MAGIC, scanGguf } from './gguf';
+import { looksLikeOnnx, scanOnnx } from './onnx';
+import { scanKerasConfig } from './keras';
+
+/** Largest entry inflated into memory (nested zips, Keras configs). */
+const MAX_IN_MEMORY = 64 * 1024 * 1024;
+/** Largest pickle entry inflated from a zip. */
+const MAX_PICKLE_ENTRY = 1024 * 1024 * 1024;
+
+const HDF5_MAGIC = Buffer.from([
+  0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a,
+]);
+
+/** Whether the error came from the operating system (I/O), not from content. */
+export function isIoError(e: unknown): boolean {
+  return (
+    !!e &&
+    typeof e === 'object' &&
+    typeof (e as { code?: unknown }).code === 'string' &&
+    typeof (e as { syscall?: unknown }).syscall === 'string'
+  );
+}
+
+/**
+ * Detects the format of a byte source by content and scans it. Returns the
+ * format and whether it is a supported model format.
+ */
+export async function analyzeSource(
+  src: RandomSource,
+  report: ScanReport,
+  location: string,
+  depth = 0,
+): Promise<{ format: ModelFileFormat; supported: boolean }> {
+  const head = await src.read(0, 64);
+  const loc = location || 'file';
+  if (head.length === 0) return { format: 'unknown', supported: false };
+  try {
+    if (
+      head.length >= 4 &&
+      head[0] === 0x50 &&
+      head[1] === 0x4b &&
+      (head[2] === 3 || head[2] === 5)
+    ) {
+      return {
+        format: await scanZip(src, report, location, depth),
+        supported: true,
+      };
+    }
+    if (head.subarray(0, 6).equals(NPY_MAGIC)) {
+      const cur = new Cursor(readChunks(src, 0, src.size));
+      try {
+        await scanNpy(cur, src.size, report, loc);
+      } finally {
+        await cur.close();
+      }
+      return { format: 'numpy', supported: true };
+    }
+    if (head.subarray(0, 4).equals(GGUF_MAGIC)) {
+      await scanGguf(src, report, loc);
+      return { format: 'gguf', supported: true };
+    }
+    if (looksLikeSafetensors(head, src.size)) {
+      await scanSafetensors(src, report, loc);
+      return { format: 'safetensors', supported: true };
+    }
+    if (head.subarray(0, 8).equals(HDF5_MAGIC)) {
+      report.add(
+        'low',
+        'hdf5/not-scanned',
+        'HDF5 (legacy Keras .h5) files are not parsed; Lambda layers inside cannot be ruled out',
+        loc,
+      );
+      return { format: 'unknown', supported: false };
+    }
+    if (head[0] === 0x08 && (await looksLikeOnnx(src))) {
+      await scanOnnx(src, report, loc);
+      return { format: 'onnx', supported: true };
+    }
+    const cur = new Cursor(readChunks(src, 0, src.size));
+    try {
+      if (await sniffPickle(cur, loc)) {
+        await scanPickleStream(cur, report, loc);
+        return { format: 'pickle', supported: true };
+      }
+    } finally {
+      await cur.close();
+    }
+    return { format: 'unknown', supported: false };
+  } catch (e) {
+    if (!(e instanceof MalformedError)) throw e;
+    report.fail(e.rule, e.message, e.location ?? loc);
+    return { format: 'unknown', supported: true };
+  }
+}
+
+const TORCH_STORAGE = /^[^/]+\/data\/\d+$/;
+const TORCH_PICKLE = /^[^/]+\/data\.pkl$/;
+
+/** Scans a zip archive and every entry that is a pickle, .npy or zip by content. */
+async function scanZip(
+  src: RandomSource,
+  report: ScanReport,
+  location: string,
+  depth: number,
+): Promise<ModelFileFormat> {
+  const at = (name: string) => (location ? `${location}!${name}` : name);
+  let entries: ZipEntry[];
+  try {
+    entries = await readCentralDirectory(src, report, location);
+  } catch (e) {
+    if (!(e instanceof MalformedError)) throw e;
+    report.fail(e.rule, e.message, e.location ?? (location || 'zip'));
+    return 'zip';
+  }
+  const names = new Set(entries.map(e => e.name));
+  const isTorch = entries.some(e => TORCH_PICKLE.test(e.name));
+  const isKeras =
+    names.has('config.json') &&
+    (names.has('metadata.json') || names.has('model.weights.h5'));
+  let npyCount = 0;
+  let fileCount = 0;
+
+  for (const entry of entries) {
+    if (isDirectory(entry)) continue;
+    fileCount++;
+    const eloc = at(entry.name);
+    // PyTorch storages are raw tensor bytes that torch never unpickles.
+    if (isTorch && TORCH_STORAGE.test(entry.name)) continue;
+    if (checkBomb(entry, report, eloc)) continue;
+    try {
+      const dataOffset = await entryDataOffset(src, entry, eloc);
+      if (
+        isKeras &&
+        (entry.name === 'config.json' || entry.name === 'metadata.json')
+      ) {
+        const text = await readWhole(src, entry, dataOffset, eloc);
+        if (entry.name === 'config.json')
+          scanKerasConfig(text.toString('utf8'), report, eloc);
+        else {
+          try {
+            JSON.parse(text.toString('utf8'));
+          } catch {
+            report.fail(
+              'keras/bad-config',
+              'metadata.json is not valid JSON',
+              eloc,
+            );
+          }
+        }
+        continue;
+      }
+      if (entry.uncompressedSize === 0) continue;
+      // Stored nested archives are scanned in place.
+      if (entry.method === 0 && !(entry.flags & 1)) {
+        const head = await src.read(dataOffset, 4);
+        if (
+          head[0] === 0x50 &&
+          head[1] === 0x4b &&
+          (head[2] === 3 || head[2] === 5)
+        ) {
+          if (depth + 1 > ZIP_LIMITS.maxDepth) {
+            report.add(
+              'high',
+              'zip/nesting-depth',
+              `archives nest deeper than ${ZIP_LIMITS.maxDepth} levels`,
+              eloc,
+            );
+            continue;
+          }
+          await scanZip(
+            new SliceSource(src, dataOffset, entry.compressedSize),
+            report,
+            eloc,
+            depth + 1,
+          );
+          continue;
+        }
+      }
+      const cur = new Cursor(
+        entryChunks(src, entry, dataOffset, MAX_PICKLE_ENTRY, eloc),
+      );
+      try {
+        await cur.fill(8);
+        const head = cur.buf.subarray(cur.pos, cur.pos + 8);
+        if (head.subarray(0, 6).equals(NPY_MAGIC)) {
+          npyCount++;
+          await scanNpy(cur, entry.uncompressedSize, report, eloc);
+        } else if (
+          head[0] === 0x50 &&
+          head[1] === 0x4b &&
+          (head[2] === 3 || head[2] === 5)
+        ) {
+          if (depth + 1 > ZIP_LIMITS.maxDepth) {
+            report.add(
+              'high',
+              'zip/nesting-depth',
+              `archives nest deeper than ${ZIP_LIMITS.maxDepth} levels`,
+              eloc,
+            );
+            continue;
+          }
+          if (entry.uncompressedSize > MAX_IN_MEMORY) {
+            report.fail(
+              'zip/entry-limit',
+              'compressed nested archive too large to scan in memory',
+              eloc,
+            );
+            continue;
+          }
+          const chunks: Buffer[] = [Buffer.from(cur.buf.subarray(cur.pos))];
+          cur.pos = cur.buf.length;
+          while (await cur.fill(1)) {
+            chunks.push(cur.buf.subarray(cur.pos));
+            cur.pos = cur.buf.length;
+          }
+          await scanZip(
+            new BufferSource(Buffer.concat(chunks)),
+            report,
+            eloc,
+            depth + 1,
+          );
+        } else if (await sniffPickle(cur, eloc)) {
+          await scanPickleStream(cur, report, eloc);
+        }
+      } finally {
+        await cur.close();
+      }
+    } catch (e) {
+      if (!(e instanceof MalformedError)) throw e;
+      report.fail(e.rule, e.message, e.location ?? eloc);
+    }
+  }
+  if (isKeras) return 'keras';
+  if (isTorch) return 'pytorch-zip';
+  if (npyCount > 0 && npyCount === fileCount) return 'numpy-zip';
+  return 'zip';
+}
+
+async function readWhole(
+  src: RandomSource,
+  entry: ZipEntry,
+  dataOffset: number,
+  location: string,
+): Promise<Buffer> {
+  if (entry.uncompressedSize > MAX_IN_MEMORY) {
+    throw new MalformedError(
+      'zip/entry-limit',
+      `entry of ${entry.uncompressedSize} bytes is too large to read`,
+      location,
+    );
+  }
+  const parts: Buffer[] = [];
+  for await (const c of entryChunks(
+    src,
+    entry,
+    dataOffset,
+    MAX_IN_MEMORY,
+    location,
+  ))
+    parts.push(c);
+  return Buffer.concat(parts);
+}
