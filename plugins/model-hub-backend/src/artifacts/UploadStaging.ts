@@ -1,0 +1,179 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { InputError } from '@backstage/errors';
+import { isSha256Hex } from './ArtifactStore';
+import { PayloadTooLargeError } from './errors';
+
+/** A complete, hashed upload in the staging directory. */
+export interface StagedUpload {
+  /** Absolute path of the temporary file. */
+  path: string;
+  sha256: string;
+  size: number;
+  /** Deletes the temporary file (safe to call more than once). */
+  discard(): Promise<void>;
+}
+
+/** Options of {@link UploadStaging.stage}. */
+export interface StageOptions {
+  /** SHA-256 the client declared; a different hash rejects the upload. */
+  expectedSha256?: string;
+  /** Length the client declared; fewer or more bytes reject the upload. */
+  expectedSize?: number;
+}
+
+/**
+ * Streams uploads to temporary files while hashing and counting them, so a
+ * file is never held in memory and nothing is kept unless it arrived
+ * completely, within the size limit and with the declared hash.
+ */
+export class UploadStaging {
+  readonly #directory: string;
+  readonly #maxBytes: number;
+
+  /** Creates a staging area in `directory` with a per-file size limit. */
+  constructor(options: { directory: string; maxBytes: number }) {
+    this.#directory = path.resolve(options.directory);
+    this.#maxBytes = options.maxBytes;
+  }
+
+  /** The absolute staging directory. */
+  get directory(): string {
+    return this.#directory;
+  }
+
+  /** The largest accepted upload in bytes. */
+  get maxBytes(): number {
+    return this.#maxBytes;
+  }
+
+  /**
+   * Rejects a declared length over the limit before any byte is read.
+   * @throws PayloadTooLargeError
+   */
+  checkDeclaredSize(size: number | undefined): void {
+    if (size !== undefined && size > this.#maxBytes) {
+      throw this.#tooLarge(size);
+    }
+  }
+
+  /**
+   * Writes `body` to a temporary file, returning it once complete and
+   * verified. On any failure (too large, hash mismatch, truncated, client
+   * gone) the temporary file is deleted and the error is thrown. When the
+   * size limit is hit the rest of `body` is drained, not stored.
+   */
+  async stage(
+    body: Readable,
+    options: StageOptions = {},
+  ): Promise<StagedUpload> {
+    const expected = options.expectedSha256?.toLowerCase();
+    if (expected !== undefined && !isSha256Hex(expected)) {
+      throw new InputError(
+        `Declared SHA-256 '${options.expectedSha256}' is not a 64-character hex digest`,
+      );
+    }
+    this.checkDeclaredSize(options.expectedSize);
+    await fs.mkdir(this.#directory, { recursive: true });
+    const file = path.join(this.#directory, `upload-${randomUUID()}`);
+    const discard = () => fs.rm(file, { force: true });
+    try {
+      const { sha256, size } = await this.#writeHashed(body, file);
+      if (options.expectedSize !== undefined && size !== options.expectedSize) {
+        throw new InputError(
+          `Upload truncated: received ${size} of ${options.expectedSize} declared bytes`,
+        );
+      }
+      if (expected !== undefined && sha256 !== expected) {
+        throw new InputError(
+          `SHA-256 mismatch: declared ${expected}, received content hashes to ${sha256}; nothing was stored`,
+        );
+      }
+      return { path: file, sha256, size, discard };
+    } catch (error) {
+      await discard();
+      throw error;
+    }
+  }
+
+  #writeHashed(
+    body: Readable,
+    file: string,
+  ): Promise<{ sha256: string; size: number }> {
+    const hash = createHash('sha256');
+    const out = createWriteStream(file, { flags: 'wx' });
+    let size = 0;
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const fail = (error: Error) => {
+        if (settled) return;
+        settled = true;
+        body.off('data', onData);
+        // Wait for the file descriptor to close before the caller deletes it.
+        if (out.closed) {
+          reject(error);
+        } else {
+          out.once('close', () => reject(error));
+          out.destroy();
+        }
+      };
+      const onData = (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > this.#maxBytes) {
+          fail(this.#tooLarge(size));
+          // Discard the remainder so the client can read our answer.
+          body.resume();
+          return;
+        }
+        hash.update(chunk);
+        if (!out.write(chunk)) {
+          body.pause();
+          out.once('drain', () => {
+            if (!settled) body.resume();
+          });
+        }
+      };
+      body.on('data', onData);
+      body.once('end', () => {
+        if (!settled) out.end();
+      });
+      body.once('aborted', () =>
+        fail(
+          new InputError('Upload aborted by the client before it completed'),
+        ),
+      );
+      body.once('error', error =>
+        fail(new InputError(`Upload failed while receiving: ${error.message}`)),
+      );
+      body.once('close', () => {
+        if (!body.readableEnded) {
+          fail(
+            new InputError('Upload aborted by the client before it completed'),
+          );
+        }
+      });
+      out.once('error', error => fail(error));
+      // Resolve once the data is flushed and the file descriptor is closed.
+      out.once('close', () => {
+        if (settled) return;
+        if (!out.writableFinished) {
+          fail(new Error(`Staging file ${file} closed before it was written`));
+          return;
+        }
+        settled = true;
+        resolve({ sha256: hash.digest('hex'), size });
+      });
+    });
+  }
+
+  #tooLarge(size: number): PayloadTooLargeError {
+    return new PayloadTooLargeError(
+      `Upload of ${size} bytes or more exceeds the limit of ${
+        this.#maxBytes
+      } bytes (modelHub.artifacts.maxUploadBytes)`,
+    );
+  }
+}

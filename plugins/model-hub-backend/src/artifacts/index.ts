@@ -1,0 +1,12 @@
+export type { ArtifactStore, ByteRange } from './ArtifactStore';
+export { artifactKey, isSha256Hex } from './ArtifactStore';
+export { LocalArtifactStore } from './LocalArtifactStore';
+export { S3ArtifactStore, S3_MIN_PART_SIZE } from './S3ArtifactStore';
+export type { S3ArtifactStoreOptions } from './S3ArtifactStore';
+export { UploadStaging } from './UploadStaging';
+export type { StagedUpload, StageOptions } from './UploadStaging';
+export { PayloadTooLargeError } from './errors';
+export type { FileScanner } from './FileScanner';
+export { defaultFileScanner } from './FileScanner';
+export { readArtifactsConfig, createArtifactStore } from './config';
+export type { ArtifactsConfig } from './config';

@@ -1,0 +1,23 @@
+/**
+ * Model Hub backend plugin: model versions, the content-addressed artifact
+ * store (local disk or S3) and the permission integration for publishing.
+ *
+ * @packageDocumentation
+ */
+export { modelHubPlugin as default } from './plugin';
+export {
+  createModelHubConditionalDecision,
+  isModelOwner,
+  modelHubConditions,
+  modelHubModelPermissionRules,
+  modelHubModelResourceRef,
+  modelOwnerRef,
+} from './permissions';
+export type { ModelHubModelQuery } from './permissions';
+export type {
+  ArtifactStore,
+  ByteRange,
+  FileScanner,
+  S3ArtifactStoreOptions,
+} from './artifacts';
+export { LocalArtifactStore, S3ArtifactStore, artifactKey } from './artifacts';

@@ -1,0 +1,273 @@
+import { pipeline } from 'node:stream/promises';
+import {
+  BackstageCredentials,
+  HttpAuthService,
+  LoggerService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  AuthorizeResult,
+  ResourcePermission,
+} from '@backstage/plugin-permission-common';
+import {
+  MODEL_HUB_SHA256_HEADER,
+  modelAliasUpdatePermission,
+  modelVersionCreatePermission,
+  RESOURCE_TYPE_MODEL_HUB_MODEL,
+} from '@internal/plugin-model-hub-common';
+import express, { Request, Response } from 'express';
+import Router from 'express-promise-router';
+import { z } from 'zod';
+import { UploadStaging } from '../artifacts/UploadStaging';
+import { modelOwnerRef } from '../permissions/rules';
+import { ModelVersionService } from '../versions/ModelVersionService';
+import { parseRange, etagMatches } from './http';
+
+/** Dependencies of {@link createRouter}. */
+export interface RouterOptions {
+  logger: LoggerService;
+  httpAuth: HttpAuthService;
+  permissions: PermissionsService;
+  catalog: CatalogService;
+  versions: ModelVersionService;
+  staging: UploadStaging;
+}
+
+const createVersionBody = z.object({
+  version: z.string(),
+  description: z.string().max(10_000).optional(),
+  files: z
+    .array(z.object({ path: z.string(), sha256: z.string() }))
+    .max(100_000)
+    .optional(),
+});
+
+const setAliasBody = z.object({ version: z.string() });
+
+const MODEL = '/v1/models/:namespace/:name';
+const VERSION = `${MODEL}/versions/:version`;
+const FILE = `${VERSION}/files/*`;
+
+/**
+ * The Model Hub HTTP API (mounted at `/api/model-hub`): model versions,
+ * streamed file uploads and downloads, seal and aliases. Every route needs
+ * authenticated credentials; publishing needs the publish permissions.
+ */
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
+  const { httpAuth, permissions, catalog, versions, staging } = options;
+  const router = Router();
+  // JSON only where a JSON body is expected: upload streams stay untouched.
+  const json = express.json({ limit: '5mb' });
+
+  /** Resolves the model in the catalog (as the caller) and checks a permission. */
+  async function access(
+    req: Request,
+    permission?: ResourcePermission<typeof RESOURCE_TYPE_MODEL_HUB_MODEL>,
+  ) {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const requested = stringifyEntityRef({
+      kind: 'model',
+      namespace: req.params.namespace,
+      name: req.params.name,
+    });
+    const entity = await catalog.getEntityByRef(requested, { credentials });
+    if (!entity) {
+      throw new NotFoundError(`Model ${requested} not found in the catalog`);
+    }
+    const entityRef = stringifyEntityRef(entity).toLocaleLowerCase('en-US');
+    if (permission) {
+      const [decision] = await permissions.authorize(
+        [{ permission, resourceRef: entityRef }],
+        { credentials },
+      );
+      if (decision.result !== AuthorizeResult.ALLOW) {
+        throw new NotAllowedError(
+          denialMessage(permission.name, entity, entityRef),
+        );
+      }
+    }
+    return { credentials, entityRef, actor: actorRef(credentials) };
+  }
+
+  router.get('/v1/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  router.get(`${MODEL}/versions`, async (req, res) => {
+    const { entityRef } = await access(req);
+    res.json({ items: await versions.listVersions(entityRef) });
+  });
+
+  router.post(`${MODEL}/versions`, json, async (req, res) => {
+    const { entityRef, actor } = await access(
+      req,
+      modelVersionCreatePermission,
+    );
+    const body = parseBody(createVersionBody, req.body);
+    const result = await versions.createVersion(entityRef, body, actor);
+    res.status(result.created ? 201 : 200).json(result.version);
+  });
+
+  router.get(`${MODEL}/versions/:versionOrAlias`, async (req, res) => {
+    const { entityRef } = await access(req);
+    res.json(await versions.getVersion(entityRef, req.params.versionOrAlias));
+  });
+
+  router.post(`${VERSION}/seal`, async (req, res) => {
+    const { entityRef } = await access(req, modelVersionCreatePermission);
+    res.json(await versions.sealVersion(entityRef, req.params.version));
+  });
+
+  router.put(FILE, async (req, res) => {
+    const { entityRef, actor } = await access(
+      req,
+      modelVersionCreatePermission,
+    );
+    const declaredLength = parseContentLength(req);
+    // Refuse what is announced as too large before reading a byte of it.
+    staging.checkDeclaredSize(declaredLength);
+    const file = await versions.uploadFile({
+      entityRef,
+      version: req.params.version,
+      path: filePathParam(req),
+      body: req,
+      expectedSha256: singleHeader(req, MODEL_HUB_SHA256_HEADER),
+      expectedSize: declaredLength,
+      uploadedBy: actor,
+    });
+    res.status(201).json(file);
+  });
+
+  router.get(FILE, async (req, res) => {
+    const { entityRef } = await access(req);
+    const { file } = await versions.getFile(
+      entityRef,
+      req.params.version,
+      filePathParam(req),
+    );
+    await sendFile(req, res, file, versions);
+  });
+
+  router.put(`${MODEL}/aliases/:alias`, json, async (req, res) => {
+    const { entityRef, actor } = await access(req, modelAliasUpdatePermission);
+    const body = parseBody(setAliasBody, req.body);
+    res.json(
+      await versions.setAlias({
+        entityRef,
+        alias: req.params.alias,
+        version: body.version,
+        updatedBy: actor,
+      }),
+    );
+  });
+
+  return router;
+}
+
+async function sendFile(
+  req: Request,
+  res: Response,
+  file: { sha256: string; size: number; path: string },
+  versions: ModelVersionService,
+) {
+  const etag = `"${file.sha256}"`;
+  res.setHeader('ETag', etag);
+  res.setHeader('Accept-Ranges', 'bytes');
+  res.setHeader('Cache-Control', 'private, no-cache');
+  const name = file.path.split('/').pop()!;
+  res.setHeader(
+    'Content-Disposition',
+    `attachment; filename*=UTF-8''${encodeURIComponent(name)}`,
+  );
+  if (etagMatches(req.headers['if-none-match'], etag)) {
+    res.status(304).end();
+    return;
+  }
+  const ifRange = req.headers['if-range'];
+  const rangeHeader =
+    ifRange === undefined || ifRange === etag ? req.headers.range : undefined;
+  const range = parseRange(rangeHeader, file.size);
+  if (range === 'unsatisfiable') {
+    res.setHeader('Content-Range', `bytes */${file.size}`);
+    res.status(416).end();
+    return;
+  }
+  res.setHeader('Content-Type', 'application/octet-stream');
+  if (range) {
+    res.status(206);
+    res.setHeader(
+      'Content-Range',
+      `bytes ${range.start}-${range.end}/${file.size}`,
+    );
+    res.setHeader('Content-Length', String(range.end - range.start + 1));
+  } else {
+    res.status(200);
+    res.setHeader('Content-Length', String(file.size));
+  }
+  if (req.method === 'HEAD' || file.size === 0) {
+    res.end();
+    return;
+  }
+  const body = await versions.readFile(file, range ?? undefined);
+  await pipeline(body, res);
+}
+
+function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    const issues = parsed.error.issues
+      .map(i => `${i.path.join('.') || 'body'}: ${i.message}`)
+      .join('; ');
+    throw new InputError(`Invalid request body: ${issues}`);
+  }
+  return parsed.data;
+}
+
+function filePathParam(req: Request): string {
+  return (req.params as Record<string, string>)[0] ?? '';
+}
+
+function singleHeader(req: Request, name: string): string | undefined {
+  const value = req.headers[name];
+  if (Array.isArray(value)) {
+    throw new InputError(`Header ${name} must be given once`);
+  }
+  return value;
+}
+
+function parseContentLength(req: Request): number | undefined {
+  const value = req.headers['content-length'];
+  if (value === undefined) {
+    return undefined;
+  }
+  if (!/^\d+$/.test(value)) {
+    throw new InputError(`Invalid Content-Length '${value}'`);
+  }
+  return Number(value);
+}
+
+function actorRef(credentials: BackstageCredentials): string {
+  const principal = credentials.principal as
+    | { type: 'user'; userEntityRef: string }
+    | { type: 'service'; subject: string };
+  return principal.type === 'user'
+    ? principal.userEntityRef
+    : principal.subject;
+}
+
+function denialMessage(
+  permissionName: string,
+  entity: Entity,
+  entityRef: string,
+): string {
+  const owner = modelOwnerRef(entity);
+  const ownedBy = owner ? `its owner ${owner}` : 'its owners';
+  return `Not allowed to ${permissionName} on ${entityRef}: only ${ownedBy} may publish to it`;
+}
