@@ -16,7 +16,8 @@ export interface StewardshipConfig {
    * Model card ("birth certificate") fields that must be filled in. A bare
    * name is looked up in `spec` first, then in `metadata` (so `description`
    * finds `metadata.description`); a dotted path such as
-   * `metadata.annotations.foo` is read from the entity root.
+   * `spec.evaluation.dataset` is read from the entity root (keys that contain
+   * dots, like most annotations, cannot be addressed).
    */
   requiredFields: string[];
 }
@@ -86,7 +87,9 @@ export function resolveStewardshipConfig(
   if (
     !Array.isArray(merged.requiredFields) ||
     merged.requiredFields.some(
-      f => typeof f !== 'string' || !/^[A-Za-z0-9_.\/-]+$/.test(f),
+      f =>
+        typeof f !== 'string' ||
+        !/^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/.test(f),
     )
   ) {
     throw new Error(

@@ -1,3 +1,4 @@
+import { compareStrings } from './refs';
 import {
   StewardshipCondition,
   StewardshipConditionKind,
@@ -75,8 +76,7 @@ export function diffTasks(
   const kept = new Set<string>();
   const ordered = [...open].sort(
     (a, b) =>
-      a.openedAt.getTime() - b.openedAt.getTime() ||
-      (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+      a.openedAt.getTime() - b.openedAt.getTime() || compareStrings(a.id, b.id),
   );
   for (const task of ordered) {
     if (kept.has(task.dedupKey)) {

@@ -1,3 +1,4 @@
+import { compareStrings } from './refs';
 import { assertValidDate } from './time';
 import { StoredTask } from './diff';
 import { STEWARDSHIP_SEVERITIES, StewardshipSeverity } from './types';
@@ -95,7 +96,7 @@ export function digestByTeam(
         rank(a.severity) - rank(b.severity) ||
         (a.dueAt?.getTime() ?? Infinity) - (b.dueAt?.getTime() ?? Infinity) ||
         a.openedAt.getTime() - b.openedAt.getTime() ||
-        (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+        compareStrings(a.id, b.id),
     );
     const digest: TeamDigest = { assignee, tasks: sorted, counts, newTasks };
     if (previousDigestAt) digest.previousDigestAt = previousDigestAt;

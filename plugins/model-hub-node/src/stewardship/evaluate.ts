@@ -6,7 +6,12 @@ import {
 import { StewardshipConfig } from './config';
 import { makeCondition } from './condition';
 import { assessStaleness, Staleness } from './lifecycle';
-import { kindOfRef, normalizeEntityRef, tryNormalizeEntityRef } from './refs';
+import {
+  compareStrings,
+  kindOfRef,
+  normalizeEntityRef,
+  tryNormalizeEntityRef,
+} from './refs';
 import {
   OwnerResolution,
   OwnerStatus,
@@ -75,6 +80,11 @@ function iso(date: Date): string {
   return date.toISOString();
 }
 
+/** Joins the non-empty parts of a sentence. */
+function text(...parts: Array<string | false | null | undefined>): string {
+  return parts.filter(Boolean).join('');
+}
+
 function describeOwner(owner: OwnerResolution): string {
   return owner.ref ?? owner.declared ?? '(none)';
 }
@@ -93,10 +103,11 @@ function ownershipRule(ctx: EvaluationContext, m: ModelContext) {
       assignee: ctx.config.governanceGroup,
       severity: 'high',
       title: `Model ${m.label} has no active owning team`,
-      description:
-        `Model ${m.modelRef} ${OWNER_PROBLEMS[status]}` +
-        (m.owner.declared ? ` (${describeOwner(m.owner)})` : '') +
+      description: text(
+        `Model ${m.modelRef} ${OWNER_PROBLEMS[status]}`,
+        m.owner.declared && ` (${describeOwner(m.owner)})`,
         '. Find the team that uses or maintains it and set spec.owner to a group with at least one active member, or archive the model.',
+      ),
       details: {
         reason: status,
         owner: m.owner.ref ?? m.owner.declared ?? null,
@@ -307,7 +318,7 @@ function dependentComponents(
     if (component) byRef.set(ref, component);
   }
   return [...byRef.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => compareStrings(a, b))
     .map(([, e]) => e);
 }
 
@@ -325,15 +336,16 @@ function deprecationRule(ctx: EvaluationContext, m: ModelContext) {
         assignee: m.responsible,
         severity: 'medium',
         title: `Deprecated model ${m.label} has no usable successor`,
-        description:
+        description: text(
           `Model ${m.modelRef} is deprecated but ${
             SUCCESSOR_PROBLEMS[successor.reason]
-          }` +
-          (successor.declaredRef ? ` (${successor.declaredRef})` : '') +
-          `. Set spec.successor to the model that replaces it, or archive it` +
-          (consumers.length > 0
+          }`,
+          successor.declaredRef && ` (${successor.declaredRef})`,
+          '. Set spec.successor to the model that replaces it, or archive it',
+          consumers.length > 0
             ? ` once its ${consumers.length} consuming service(s) have moved off it.`
-            : '.'),
+            : '.',
+        ),
         details: {
           reason: successor.reason,
           successor: successor.declaredRef ?? null,
@@ -362,14 +374,14 @@ function deprecationRule(ctx: EvaluationContext, m: ModelContext) {
       title: `Migrate ${
         component.metadata.title ?? component.metadata.name
       } from deprecated model ${m.label} to ${successor.successorRef}`,
-      description:
-        `Service ${componentRef} depends on model ${m.modelRef}, which is deprecated. ` +
-        `Move it to the successor model ${successorLabel} and update its dependsOn.` +
-        (owner.assignee
-          ? ''
-          : ` (Assigned to governance: the service's owner ${
-              owner.declared ?? '(none)'
-            } cannot be reached: ${owner.status}.)`),
+      description: text(
+        `Service ${componentRef} depends on model ${m.modelRef}, which is deprecated. `,
+        `Move it to the successor model ${successorLabel} and update its dependsOn.`,
+        !owner.assignee &&
+          ` (Assigned to governance: the service's owner ${
+            owner.declared ?? '(none)'
+          } cannot be reached: ${owner.status}.)`,
+      ),
       details: {
         consumer: componentRef,
         consumerOwner: owner.declared ?? null,
@@ -428,7 +440,7 @@ function complianceRule(ctx: EvaluationContext, m: ModelContext) {
 
   const version = compliance.currentVersion ?? null;
   for (const check of [...results.values()].sort((a, b) =>
-    a.id.localeCompare(b.id),
+    compareStrings(a.id, b.id),
   )) {
     if (check.status !== 'fail' && check.status !== 'error') continue;
     if (activeWaiver.has(check.id)) continue;
@@ -446,20 +458,19 @@ function complianceRule(ctx: EvaluationContext, m: ModelContext) {
             : `Check ${name} could not run on ${m.label}${
                 version ? ` ${version}` : ''
               }`,
-        description:
-          `Gauntlet check "${check.id}" ${
-            check.status === 'fail' ? 'fails' : 'ended in an error'
-          } on the current version${version ? ` (${version})` : ''} of model ${
-            m.modelRef
-          }` +
-          (check.message ? `: ${check.message}` : '') +
-          '. ' +
-          (check.status === 'fail'
+        description: text(
+          `Gauntlet check "${check.id}" `,
+          check.status === 'fail' ? 'fails' : 'ended in an error',
+          ' on the current version',
+          version && ` (${version})`,
+          ` of model ${m.modelRef}`,
+          check.message && `: ${check.message}`,
+          '. ',
+          check.status === 'fail'
             ? 'Fix the model or its model card and publish a new version, or request a waiver.'
-            : 'Look at the check log, fix the cause and re-run the gauntlet.') +
-          (expired
-            ? ` A waiver for this check expired at ${iso(expired)}.`
-            : ''),
+            : 'Look at the check log, fix the cause and re-run the gauntlet.',
+          expired && ` A waiver for this check expired at ${iso(expired)}.`,
+        ),
         details: {
           checkId: check.id,
           status: check.status,
@@ -473,7 +484,7 @@ function complianceRule(ctx: EvaluationContext, m: ModelContext) {
 
   const windowMs = ctx.config.waiverExpiryWindowDays * DAY_MS;
   for (const [checkId, expiresAt] of [...activeWaiver.entries()].sort(
-    ([a], [b]) => a.localeCompare(b),
+    ([a], [b]) => compareStrings(a, b),
   )) {
     if (expiresAt.getTime() - now > windowMs) continue;
     const status = results.get(checkId)?.status;
@@ -488,12 +499,13 @@ function complianceRule(ctx: EvaluationContext, m: ModelContext) {
         title: `Waiver for check ${checkId} on ${m.label} expires on ${iso(
           expiresAt,
         ).slice(0, 10)}`,
-        description:
+        description: text(
           `The waiver for gauntlet check "${checkId}" on model ${
             m.modelRef
-          } expires at ${iso(expiresAt)}` +
-          (status ? ` and the check's current result is "${status}"` : '') +
+          } expires at ${iso(expiresAt)}`,
+          status && ` and the check's current result is "${status}"`,
           '. Fix the model so the check passes, or request a renewed waiver before it expires.',
+        ),
         details: {
           checkId,
           expiresAt: iso(expiresAt),
@@ -640,7 +652,5 @@ export function evaluateStewardship(
       ...modelCardRule(ctx, m),
     );
   }
-  return conditions.sort((a, b) =>
-    a.dedupKey < b.dedupKey ? -1 : a.dedupKey > b.dedupKey ? 1 : 0,
-  );
+  return conditions.sort((a, b) => compareStrings(a.dedupKey, b.dedupKey));
 }

@@ -14,16 +14,18 @@ export function normalizeEntityRef(
   ref: string | CompoundEntityRef | Entity,
   context?: { defaultKind?: string; defaultNamespace?: string },
 ): string {
-  const compound =
-    typeof ref === 'string'
-      ? parseEntityRef(ref, context)
-      : 'metadata' in ref
-      ? {
-          kind: ref.kind,
-          namespace: ref.metadata.namespace ?? 'default',
-          name: ref.metadata.name,
-        }
-      : ref;
+  let compound: CompoundEntityRef;
+  if (typeof ref === 'string') {
+    compound = parseEntityRef(ref, context);
+  } else if ('metadata' in ref) {
+    compound = {
+      kind: ref.kind,
+      namespace: ref.metadata.namespace ?? 'default',
+      name: ref.metadata.name,
+    };
+  } else {
+    compound = ref;
+  }
   return stringifyEntityRef(compound).toLocaleLowerCase('en-US');
 }
 
@@ -49,4 +51,10 @@ export function tryNormalizeEntityRef(
 /** The lowercase kind part of a normalized entity ref. */
 export function kindOfRef(normalizedRef: string): string {
   return normalizedRef.slice(0, normalizedRef.indexOf(':'));
+}
+
+/** Locale-independent string order (by UTF-16 code units), for stable sorting. */
+export function compareStrings(a: string, b: string): number {
+  if (a < b) return -1;
+  return a > b ? 1 : 0;
 }
