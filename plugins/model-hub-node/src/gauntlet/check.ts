@@ -93,7 +93,9 @@ export async function runGauntletCheck(
   if (problems.length > 0) {
     return {
       status: 'error',
-      summary: `The ${check.id} check returned a malformed result: ${problems.join(', ')}`,
+      summary: `The ${
+        check.id
+      } check returned a malformed result: ${problems.join(', ')}`,
       evidence: { problems },
     };
   }

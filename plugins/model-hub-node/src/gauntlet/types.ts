@@ -23,7 +23,12 @@ export type GauntletCheckId = (typeof GAUNTLET_CHECK_IDS)[number];
  * `fail` (blocks the tier); `error` (the check could not run); or
  * `not-applicable` (the check does not apply to this model, with a reason).
  */
-export type GauntletCheckStatus = 'pass' | 'warn' | 'fail' | 'error' | 'not-applicable';
+export type GauntletCheckStatus =
+  | 'pass'
+  | 'warn'
+  | 'fail'
+  | 'error'
+  | 'not-applicable';
 
 /** Every {@link GauntletCheckStatus}. */
 export const GAUNTLET_CHECK_STATUSES: readonly GauntletCheckStatus[] = [

@@ -22,6 +22,8 @@ export interface InheritedLicense {
   from: string;
   /** Its SPDX expression; missing when it declares none. */
   expression?: string;
+  /** Why the license could not be read (e.g. not in the catalog); makes it unverifiable. */
+  unavailable?: string;
 }
 
 /** Input of {@link evaluateLicense}. */
@@ -314,10 +316,11 @@ export function evaluateLicense(
   for (const item of input.inherited ?? []) {
     const parsed = parseLicenseExpression(item.expression);
     if (!parsed.ok) {
-      const why =
-        item.expression === undefined || item.expression.trim() === ''
-          ? `${item.from} declares no license; its terms cannot be verified`
-          : `license of ${item.from} cannot be verified: ${parsed.message}`;
+      const why = item.unavailable
+        ? `${item.from}: ${item.unavailable}; its license terms cannot be verified`
+        : item.expression === undefined || item.expression.trim() === ''
+        ? `${item.from} declares no license; its terms cannot be verified`
+        : `license of ${item.from} cannot be verified: ${parsed.message}`;
       inherited.push({ ...item, verdict: 'invalid', reasons: [why] });
       inheritedReasons.push(`review: ${why}`);
       if (RANK[verdict] < RANK.review) verdict = 'review';

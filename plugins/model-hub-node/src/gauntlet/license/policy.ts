@@ -1,5 +1,5 @@
 import { Config } from '@backstage/config';
-import spdxLicenseIds from 'spdx-license-ids';
+import spdxLicenseIds from 'spdx-license-ids/index.json';
 import deprecatedSpdxLicenseIds from 'spdx-license-ids/deprecated.json';
 
 /** What a model is going to be used for; license terms differ per use. */
