@@ -5,3 +5,4 @@
  * @packageDocumentation
  */
 export * from './scanner';
+export * from './stewardship';

@@ -1,7 +1,7 @@
+import { JsonObject } from '@backstage/types';
 import {
   StewardshipCondition,
   StewardshipConditionKind,
-  StewardshipJsonObject,
   StewardshipSeverity,
 } from './types';
 
@@ -33,7 +33,7 @@ export interface ConditionParts {
   description: string;
   discriminator?: string;
   dueAt?: Date;
-  details: StewardshipJsonObject;
+  details: JsonObject;
 }
 
 /** Assembles a {@link StewardshipCondition}, computing its dedup key. */

@@ -1,42 +1,11 @@
+import { ConfigReader } from '@backstage/config';
 import {
   DEFAULT_STEWARDSHIP_CONFIG,
   readStewardshipConfig,
   resolveStewardshipConfig,
 } from './config';
 
-/**
- * A minimal stand-in for a Backstage `Config` over a plain object, with the
- * same type strictness as `ConfigReader` for the getters used here.
- */
-function fakeConfig(data: Record<string, unknown>): any {
-  const at = (path: string) =>
-    path
-      .split('.')
-      .reduce<unknown>(
-        (v, k) => (v && typeof v === 'object' ? (v as any)[k] : undefined),
-        data,
-      );
-  const typed =
-    (check: (v: unknown) => boolean, type: string) => (path: string) => {
-      const v = at(path);
-      if (v === undefined) return undefined;
-      if (!check(v))
-        throw new Error(
-          `Invalid type in config for key '${path}', got ${typeof v}, wanted ${type}`,
-        );
-      return v;
-    };
-  return {
-    getOptionalConfig: (path: string) =>
-      at(path) === undefined ? undefined : fakeConfig(at(path) as any),
-    getOptionalString: typed(v => typeof v === 'string', 'string'),
-    getOptionalNumber: typed(v => typeof v === 'number', 'number'),
-    getOptionalStringArray: typed(
-      v => Array.isArray(v) && v.every(s => typeof s === 'string'),
-      'string-array',
-    ),
-  };
-}
+const fakeConfig = (data: Record<string, any>) => new ConfigReader(data);
 
 describe('stewardship config', () => {
   it('defaults every key when the section is absent', () => {
@@ -100,10 +69,17 @@ describe('stewardship config', () => {
     expect(() => resolveStewardshipConfig(partial as any)).toThrow(message);
   });
 
-  it('surfaces type errors from the config reader', () => {
+  it('accepts numeric strings (as app-config does for env substitutions) and rejects other strings', () => {
+    expect(
+      readStewardshipConfig(
+        fakeConfig({ modelHub: { stewardship: { staleAfterMonths: '12' } } }),
+      ).staleAfterMonths,
+    ).toBe(12);
     expect(() =>
       readStewardshipConfig(
-        fakeConfig({ modelHub: { stewardship: { staleAfterMonths: '18' } } }),
+        fakeConfig({
+          modelHub: { stewardship: { staleAfterMonths: 'eighteen' } },
+        }),
       ),
     ).toThrow(/staleAfterMonths/);
   });

@@ -1,4 +1,4 @@
-import type { RootConfigService } from '@backstage/backend-plugin-api';
+import type { Config } from '@backstage/config';
 import { parseEntityRef } from '@backstage/catalog-model';
 import { normalizeEntityRef } from './refs';
 
@@ -133,9 +133,7 @@ function stripUndefined<T extends object>(value: T): Partial<T> {
  * Reads `modelHub.stewardship` from app-config, applying
  * {@link DEFAULT_STEWARDSHIP_CONFIG} for missing keys. Throws on invalid values.
  */
-export function readStewardshipConfig(
-  config: Pick<RootConfigService, 'getOptionalConfig'>,
-): StewardshipConfig {
+export function readStewardshipConfig(config: Config): StewardshipConfig {
   const section = config.getOptionalConfig('modelHub.stewardship');
   if (!section) {
     return resolveStewardshipConfig();

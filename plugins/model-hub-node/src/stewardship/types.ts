@@ -1,20 +1,12 @@
 import { Entity } from '@backstage/catalog-model';
+import { JsonObject } from '@backstage/types';
 import type { ModelEntityV1alpha1 } from '@internal/plugin-model-hub-common';
 
 /**
- * A JSON value, structurally identical to `JsonValue` of `@backstage/types`
- * (declared here so this package needs no extra dependency).
+ * The JSON object type of {@link StewardshipCondition.details} (an alias of
+ * `JsonObject` from `@backstage/types`, kept for code that imports it by this name).
  */
-export type StewardshipJsonValue =
-  | string
-  | number
-  | boolean
-  | null
-  | StewardshipJsonValue[]
-  | { [key: string]: StewardshipJsonValue };
-
-/** A JSON object, assignable to `JsonObject` of `@backstage/types`. */
-export type StewardshipJsonObject = { [key: string]: StewardshipJsonValue };
+export type StewardshipJsonObject = JsonObject;
 
 /**
  * Read access to the parts of the software catalog the stewardship rules
@@ -171,5 +163,5 @@ export interface StewardshipCondition {
    */
   dedupKey: string;
   /** Machine-readable facts behind the condition (refs, dates as ISO strings). */
-  details: StewardshipJsonObject;
+  details: JsonObject;
 }
