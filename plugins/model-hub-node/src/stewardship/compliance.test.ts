@@ -39,7 +39,7 @@ describe('compliance rules', () => {
       ],
       [
         'check-failing',
-        'high',
+        'critical',
         'check-failing|model:default/churn|group:default/ml-platform|license-allowed',
       ],
     ]);
@@ -56,6 +56,25 @@ describe('compliance rules', () => {
     expect(conditions[0].title).toBe(
       'Check fairness could not run on churn 2.0.0',
     );
+  });
+
+  it('rates a failing check high rather than critical outside production', () => {
+    const conditions = evaluate({
+      models: [model('churn', { lifecycle: 'experimental' })],
+      compliance: {
+        'model:default/churn': {
+          checks: [
+            { id: 'license', status: 'fail' },
+            { id: 'fairness', status: 'error' },
+          ],
+          waivers: [],
+        },
+      },
+    });
+    expect(conditions.map(c => [c.details.checkId, c.severity])).toEqual([
+      ['fairness', 'medium'],
+      ['license', 'high'],
+    ]);
   });
 
   it('suppresses a failing check covered by an active waiver, but not by an expired one', () => {

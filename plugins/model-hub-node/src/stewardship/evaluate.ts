@@ -101,7 +101,7 @@ function ownershipRule(ctx: EvaluationContext, m: ModelContext) {
       kind: 'orphaned',
       modelRef: m.modelRef,
       assignee: ctx.config.governanceGroup,
-      severity: 'high',
+      severity: m.model.spec.lifecycle === 'production' ? 'critical' : 'high',
       title: `Model ${m.label} has no active owning team`,
       description: text(
         `Model ${m.modelRef} ${OWNER_PROBLEMS[status]}`,
@@ -396,6 +396,14 @@ function deprecationRule(ctx: EvaluationContext, m: ModelContext) {
 
 // -------------------------------------------------------------- compliance
 
+function failingCheckSeverity(
+  status: 'fail' | 'error',
+  m: ModelContext,
+): 'critical' | 'high' | 'medium' {
+  if (status === 'error') return 'medium';
+  return m.model.spec.lifecycle === 'production' ? 'critical' : 'high';
+}
+
 function complianceRule(ctx: EvaluationContext, m: ModelContext) {
   const compliance = m.compliance;
   if (!compliance) {
@@ -450,7 +458,7 @@ function complianceRule(ctx: EvaluationContext, m: ModelContext) {
       makeCondition({
         ...base,
         kind: 'check-failing',
-        severity: check.status === 'fail' ? 'high' : 'medium',
+        severity: failingCheckSeverity(check.status, m),
         discriminator: check.id,
         title:
           check.status === 'fail'
@@ -587,6 +595,14 @@ function modelCardRule(ctx: EvaluationContext, m: ModelContext) {
  * yield only their `stale-archived` condition. Tasks about a model go to its
  * owning group, or to `config.governanceGroup` when the model is orphaned;
  * migration tasks go to the owner of each consuming component.
+ *
+ * Severities: `critical` for an orphaned production model and for a failing
+ * check on a production model; `high` for other orphans and failing checks,
+ * a missing or departed steward and a migration off a deprecated model;
+ * `medium` for a steward outside the owning team, the stale warning, a
+ * deprecated model without successor, an erroring check and an expiring
+ * waiver; `low` for a model archived for inactivity and an incomplete model
+ * card.
  *
  * Throws an `Error` on malformed input (invalid dates, non-Model entities,
  * duplicate models, several results for one check on the current version).

@@ -17,11 +17,26 @@ describe('ownership and stewardship rules', () => {
       kind: 'orphaned',
       modelRef: 'model:default/churn',
       assignee: 'group:default/ai-governance',
-      severity: 'high',
+      severity: 'critical',
       dedupKey: 'orphaned|model:default/churn|group:default/ai-governance',
       details: { reason: 'not-found', owner: 'group:default/gone-team' },
     });
     expect(orphaned.description).toContain('group:default/gone-team');
+  });
+
+  it('rates an orphan critical in production and high otherwise', () => {
+    const severity = (
+      lifecycle: 'experimental' | 'production' | 'deprecated',
+    ) =>
+      ofKind(
+        evaluate({
+          models: [model('churn', { owner: 'empty-team', lifecycle })],
+        }),
+        'orphaned',
+      )[0].severity;
+    expect(severity('production')).toBe('critical');
+    expect(severity('experimental')).toBe('high');
+    expect(severity('deprecated')).toBe('high');
   });
 
   it('orphans a model whose owner group has no members at all', () => {

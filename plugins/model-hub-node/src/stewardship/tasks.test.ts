@@ -159,8 +159,8 @@ describe('digestByTeam', () => {
       'model-card-incomplete',
     ]);
     expect(governance.counts).toEqual({
-      critical: 0,
-      high: 1,
+      critical: 1,
+      high: 0,
       medium: 0,
       low: 1,
     });
