@@ -35,26 +35,37 @@ describe('addMonthsUtc properties', () => {
 describe('staleness properties', () => {
   it('archives between 18×28 and 18×31 days of inactivity, and never un-archives as time passes', () => {
     const m = model('churn', {}, { annotations: {} });
-    fc.assert(
-      fc.property(
-        dates,
-        fc.integer({ min: 0, max: 40 * 365 * DAY_MS }),
-        fc.integer({ min: 0, max: 400 * DAY_MS }),
-        (last, elapsed, later) => {
-          const activity = { lastPullAt: last };
-          const now = new Date(last.getTime() + elapsed);
-          const lifecycle = effectiveLifecycle(m, activity, now, CONFIG);
-          if (elapsed < 18 * 28 * DAY_MS) expect(lifecycle).toBe('production');
-          if (elapsed >= 18 * 31 * DAY_MS) expect(lifecycle).toBe('archived');
-          if (lifecycle === 'archived') {
-            const after = new Date(now.getTime() + later);
-            expect(effectiveLifecycle(m, activity, after, CONFIG)).toBe(
-              'archived',
-            );
-          }
-        },
-      ),
+    const property = fc.property(
+      dates,
+      fc.integer({ min: 0, max: 40 * 365 * DAY_MS }),
+      fc.integer({ min: 0, max: 400 * DAY_MS }),
+      (last, elapsed, later) => {
+        const activity = { lastPullAt: last };
+        const now = new Date(last.getTime() + elapsed);
+        const lifecycle = effectiveLifecycle(m, activity, now, CONFIG);
+        const after = new Date(now.getTime() + later);
+        const lifecycleAfter = effectiveLifecycle(m, activity, after, CONFIG);
+        // Returning false fails the property (and fast-check shrinks it).
+        return (
+          (elapsed >= 18 * 28 * DAY_MS || lifecycle === 'production') &&
+          (elapsed < 18 * 31 * DAY_MS || lifecycle === 'archived') &&
+          (lifecycle !== 'archived' || lifecycleAfter === 'archived')
+        );
+      },
     );
+    expect(() => fc.assert(property)).not.toThrow();
+    // The same property with a bound that is too tight does fail.
+    const tooTight = fc.property(
+      dates,
+      last =>
+        effectiveLifecycle(
+          m,
+          { lastPullAt: last },
+          new Date(last.getTime() + 550 * DAY_MS),
+          CONFIG,
+        ) === 'production',
+    );
+    expect(() => fc.assert(tooTight)).toThrow(/Property failed/);
   });
 });
 
