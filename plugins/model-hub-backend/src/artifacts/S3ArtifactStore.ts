@@ -43,7 +43,15 @@ export class S3ArtifactStore implements ArtifactStore {
 
   /** Creates a store with its own S3 client. */
   static create(options: S3ArtifactStoreOptions): S3ArtifactStore {
-    const clientConfig: S3ClientConfig = {
+    return new S3ArtifactStore(
+      new S3Client(S3ArtifactStore.clientConfig(options)),
+      options,
+    );
+  }
+
+  /** The S3 client configuration the store needs for `options`. */
+  static clientConfig(options: S3ArtifactStoreOptions): S3ClientConfig {
+    return {
       region: options.region ?? process.env.AWS_REGION ?? 'us-east-1',
       endpoint: options.endpoint,
       forcePathStyle: options.forcePathStyle,
@@ -54,10 +62,9 @@ export class S3ArtifactStore implements ArtifactStore {
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
     };
-    return new S3ArtifactStore(new S3Client(clientConfig), options);
   }
 
-  /** Creates a store over an existing client (which must be configured as in {@link S3ArtifactStore.create}). */
+  /** Creates a store over an existing client, configured with {@link S3ArtifactStore.clientConfig}. */
   constructor(client: S3Client, options: S3ArtifactStoreOptions) {
     const partSize = options.partSizeBytes ?? 16 * 1024 * 1024;
     if (!Number.isInteger(partSize) || partSize < S3_MIN_PART_SIZE) {

@@ -60,7 +60,7 @@ export interface StewardshipTaskQuery {
   entityRef?: string;
   /** Open (default), closed or all tasks. */
   state?: StewardshipTaskState;
-  /** At most this many, newest first (default 500). */
+  /** At most this many, newest first (default: no limit). */
   limit?: number;
 }
 
@@ -225,7 +225,9 @@ export class StewardshipTaskStore {
         { column: 'opened_at', order: 'desc' },
         { column: 'id', order: 'desc' },
       ])
-      .limit(query.limit ?? 500);
+      .modify(q => {
+        if (query.limit !== undefined) q.limit(query.limit);
+      });
     return rows.map(toTask);
   }
 

@@ -1,0 +1,143 @@
+import { parseEntityRef } from '@backstage/catalog-model';
+import {
+  NotificationSendOptions,
+  NotificationService,
+} from '@backstage/plugin-notifications-node';
+import { StewardshipSeverity } from './rules';
+import { StewardshipTask, StewardshipTaskCounts } from './types';
+
+/** One team's daily digest: its open tasks, most urgent first. */
+export interface StewardshipDigest {
+  /** The team (or user) the digest goes to. */
+  assignee: string;
+  /** The UTC day (`YYYY-MM-DD`) the digest is for. */
+  day: string;
+  /** Its open tasks, most urgent first. */
+  tasks: StewardshipTask[];
+  /** Open tasks per severity. */
+  counts: StewardshipTaskCounts;
+  /** Tasks opened since the previous digest. */
+  newTasks: number;
+  /** When the previous digest went out, if ever. */
+  previousDigestAt?: Date;
+}
+
+/**
+ * How stewardship tells people about their tasks. Injectable so tests can
+ * record what was sent; {@link createNotificationServiceNotifier} sends
+ * Backstage notifications.
+ */
+export interface StewardshipNotifier {
+  /** Announces a newly opened task to its assignee. */
+  taskOpened(task: StewardshipTask): Promise<void>;
+  /** Sends a team its daily digest. */
+  digest(digest: StewardshipDigest): Promise<void>;
+}
+
+type NotificationSeverity = NonNullable<
+  NotificationSendOptions['payload']['severity']
+>;
+
+/** Task severity to Backstage notification severity. */
+export const NOTIFICATION_SEVERITY: Record<
+  StewardshipSeverity,
+  NotificationSeverity
+> = {
+  critical: 'critical',
+  high: 'high',
+  medium: 'normal',
+  low: 'low',
+};
+
+/** The notification topic of opened tasks. */
+export const STEWARDSHIP_TASK_TOPIC = 'model-hub-stewardship';
+/** The notification topic of daily digests. */
+export const STEWARDSHIP_DIGEST_TOPIC = 'model-hub-stewardship-digest';
+
+/** The portal path of an entity's page, e.g. `/catalog/default/model/churn`. */
+export function entityPagePath(entityRef: string): string {
+  const { kind, namespace, name } = parseEntityRef(entityRef);
+  return `/catalog/${encodeURIComponent(namespace)}/${encodeURIComponent(
+    kind.toLocaleLowerCase('en-US'),
+  )}/${encodeURIComponent(name)}`;
+}
+
+/** The notification announcing an opened task (sent to the assignee entity). */
+export function taskOpenedNotification(
+  task: StewardshipTask,
+): NotificationSendOptions {
+  return {
+    recipients: { type: 'entity', entityRef: task.assignee },
+    payload: {
+      title: task.title,
+      description: task.description,
+      link: entityPagePath(task.entityRef),
+      severity: NOTIFICATION_SEVERITY[task.severity],
+      topic: STEWARDSHIP_TASK_TOPIC,
+      scope: `stewardship-task:${task.id}`,
+      metadata: {
+        taskId: task.id,
+        kind: task.kind,
+        entityRef: task.entityRef,
+        ...(task.dueAt ? { dueAt: task.dueAt } : {}),
+      },
+    },
+  };
+}
+
+/** The daily digest notification of a team, listing up to `maxListed` tasks. */
+export function digestNotification(
+  digest: StewardshipDigest,
+  options: { maxListed: number },
+): NotificationSendOptions {
+  const { counts, tasks } = digest;
+  const breakdown = (['critical', 'high', 'medium', 'low'] as const)
+    .filter(s => counts[s] > 0)
+    .map(s => `${counts[s]} ${s}`)
+    .join(', ');
+  const listed = tasks.slice(0, options.maxListed).map(t => {
+    const due = t.dueAt ? ` (due ${t.dueAt.slice(0, 10)})` : '';
+    return `- [${t.severity}] ${t.title}${due}`;
+  });
+  if (tasks.length > listed.length) {
+    listed.push(`… and ${tasks.length - listed.length} more`);
+  }
+  const top = tasks[0]?.severity ?? 'low';
+  return {
+    recipients: { type: 'entity', entityRef: digest.assignee },
+    payload: {
+      title: `${counts.total} open model stewardship task${
+        counts.total === 1 ? '' : 's'
+      } for ${parseEntityRef(digest.assignee).name}`,
+      description: [
+        `${breakdown}; ${digest.newTasks} new since the last digest.`,
+        ...listed,
+      ].join('\n'),
+      link: entityPagePath(digest.assignee),
+      severity: NOTIFICATION_SEVERITY[top],
+      topic: STEWARDSHIP_DIGEST_TOPIC,
+      scope: `stewardship-digest:${digest.assignee}:${digest.day}`,
+      metadata: { assignee: digest.assignee, counts: { ...counts } },
+    },
+  };
+}
+
+/**
+ * A {@link StewardshipNotifier} sending Backstage notifications through the
+ * notifications backend: one per opened task, linking to the model page,
+ * and one digest per team and day, linking to the team page.
+ */
+export function createNotificationServiceNotifier(
+  notifications: NotificationService,
+  options: { maxListedTasks?: number } = {},
+): StewardshipNotifier {
+  const maxListed = options.maxListedTasks ?? 20;
+  return {
+    async taskOpened(task) {
+      await notifications.send(taskOpenedNotification(task));
+    },
+    async digest(digest) {
+      await notifications.send(digestNotification(digest, { maxListed }));
+    },
+  };
+}
