@@ -1,0 +1,90 @@
+/**
+ * The `model-hub` command line: scan model files, and talk to a Model Hub
+ * portal (publish, pull, pre-flight checks).
+ *
+ * @packageDocumentation
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, CommanderError } from 'commander';
+
+/** Exit code for a mistake in how the CLI was called. */
+export const EXIT_USAGE = 4;
+
+/** What every file in `src/commands/` exports. */
+export interface CommandModule {
+  /** Adds the command (named like its file) to the program. */
+  register(program: Command): void;
+}
+
+// The CLI always runs from its TypeScript sources (bin/model-hub), never from
+// a bundled build, so __dirname is where the command modules live.
+// eslint-disable-next-line no-restricted-syntax
+const COMMANDS_DIR = join(__dirname, 'commands');
+
+/** Names of the command modules in `src/commands/` (file name = command name). */
+export function commandNames(): string[] {
+  return readdirSync(COMMANDS_DIR)
+    .filter(f => /^[a-z][a-z0-9-]*\.ts$/.test(f) && !f.endsWith('.test.ts'))
+    .map(f => f.slice(0, -3))
+    .sort();
+}
+
+/**
+ * Builds the commander program. When `only` names a command, only that
+ * module is loaded, so one command never pays for another's imports.
+ */
+export function createProgram(only?: string): Command {
+  const program = new Command('model-hub')
+    .description(
+      'Model Hub command line: scan model files and work with a Model Hub portal',
+    )
+    .version(readVersion(), '-V, --version')
+    .exitOverride()
+    .showHelpAfterError('(run model-hub --help for usage)');
+  const names = commandNames();
+  for (const name of only && names.includes(only) ? [only] : names) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require(join(COMMANDS_DIR, name)) as CommandModule;
+    mod.register(program);
+  }
+  return program;
+}
+
+function readVersion(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../package.json') as { version: string }).version;
+}
+
+function isUsageError(e: unknown): boolean {
+  return e instanceof Error && e.name === 'UsageError';
+}
+
+/**
+ * Runs the CLI and resolves to the process exit code: whatever the command
+ * set, `4` for usage errors (commander's own included), `0` for help.
+ */
+export async function main(argv: string[]): Promise<number> {
+  process.exitCode = undefined;
+  const program = createProgram(argv[2]);
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (
+        e.code === 'commander.helpDisplayed' ||
+        e.code === 'commander.version'
+      ) {
+        return 0;
+      }
+      return EXIT_USAGE;
+    }
+    if (isUsageError(e)) {
+      process.stderr.write(`model-hub: ${(e as Error).message}\n`);
+      return EXIT_USAGE;
+    }
+    throw e;
+  }
+  const code = process.exitCode;
+  return typeof code === 'number' ? code : Number(code ?? 0);
+}
