@@ -253,7 +253,7 @@ export async function scanOnnx(
         await tensor(f.start, f.end, where);
     }
   };
-  const node = async (s: number, e: number, where: string, depth: number) => {
+  async function node(s: number, e: number, where: string, depth: number) {
     if (++nodes > 10_000_000) bad('more than 10,000,000 nodes', s, location);
     let domain = '';
     let opType = '';
@@ -277,13 +277,8 @@ export async function scanOnnx(
       domains.set(domain, d);
     }
     for (const a of attrs) await attribute(a.start, a.end, here, depth);
-  };
-  const attribute = async (
-    s: number,
-    e: number,
-    where: string,
-    depth: number,
-  ) => {
+  }
+  async function attribute(s: number, e: number, where: string, depth: number) {
     for await (const f of fields(r, s, e, location)) {
       if (f.wire !== 2) continue;
       if (f.field === 5 || f.field === 10) await tensor(f.start, f.end, where);
@@ -292,13 +287,13 @@ export async function scanOnnx(
       else if (f.field === 22 || f.field === 23)
         await sparse(f.start, f.end, where);
     }
-  };
-  const graph = async (
+  }
+  async function graph(
     s: number,
     e: number,
     where: string,
     depth: number,
-  ): Promise<void> => {
+  ): Promise<void> {
     if (depth > 64) bad('subgraphs nest deeper than 64', s, location);
     for await (const f of fields(r, s, e, location)) {
       if (f.wire !== 2) continue;
@@ -306,7 +301,7 @@ export async function scanOnnx(
       else if (f.field === 5) await tensor(f.start, f.end, where);
       else if (f.field === 15) await sparse(f.start, f.end, where);
     }
-  };
+  }
   const fn = async (s: number, e: number) => {
     let fname = '';
     const nodeFields: Field[] = [];

@@ -20,16 +20,12 @@ async function scan(bytes: Buffer, limits = DEFAULT_PICKLE_LIMITS, chunk = 3) {
   return report;
 }
 
+const part = (p: string | number[] | Buffer): Buffer => {
+  if (typeof p === 'string') return Buffer.from(p, 'latin1');
+  return Buffer.isBuffer(p) ? p : Buffer.from(p);
+};
 const b = (...parts: Array<string | number[] | Buffer>) =>
-  Buffer.concat(
-    parts.map(p =>
-      typeof p === 'string'
-        ? Buffer.from(p, 'latin1')
-        : Buffer.isBuffer(p)
-        ? p
-        : Buffer.from(p),
-    ),
-  );
+  Buffer.concat(parts.map(p => part(p)));
 const u32 = (n: number) => {
   const x = Buffer.alloc(4);
   x.writeUInt32LE(n);

@@ -76,6 +76,12 @@ export function looksLikePickleStart(head: Buffer): boolean {
 
 class Truncated extends Error {}
 
+const EXT_WIDTH: Record<number, number> = {
+  [OP.EXT1]: 1,
+  [OP.EXT2]: 2,
+  [OP.EXT4]: 4,
+};
+
 const UNRESOLVED = '<unresolved>';
 const EXTENSION = '<copyreg extension>';
 
@@ -286,6 +292,7 @@ async function parseOne(
   let opcodes = 0;
   let sawProto = false;
   let opOffset = cur.offset;
+  let lastOp = 0;
 
   const need = async (n: number) => {
     if (cur.avail < n && !(await cur.fill(n))) throw new Truncated();
@@ -420,7 +427,6 @@ async function parseOne(
     if (!(await cur.skip(n))) throw new Truncated();
     return OTHER;
   };
-  let lastOp = 0;
 
   try {
     for (;;) {
@@ -712,14 +718,12 @@ async function parseOne(
         case OP.EXT1:
         case OP.EXT2:
         case OP.EXT4: {
-          const n = op === OP.EXT1 ? 1 : op === OP.EXT2 ? 2 : 4;
+          const n = EXT_WIDTH[op];
           await need(n);
-          const code =
-            n === 1
-              ? cur.buf[cur.pos]
-              : n === 2
-              ? cur.buf.readUInt16LE(cur.pos)
-              : cur.buf.readInt32LE(cur.pos);
+          let code: number;
+          if (n === 1) code = cur.buf[cur.pos];
+          else if (n === 2) code = cur.buf.readUInt16LE(cur.pos);
+          else code = cur.buf.readInt32LE(cur.pos);
           cur.pos += n;
           push(recordImport(EXTENSION, `code ${code}`, OPCODE_NAMES.get(op)!));
           break;
