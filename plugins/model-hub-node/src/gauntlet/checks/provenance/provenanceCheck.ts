@@ -41,7 +41,10 @@ export function parsePiiApproval(value: string): PiiApproval | string {
   }
   let approver: string;
   try {
-    const ref = parseEntityRef(m[1], { defaultKind: 'user', defaultNamespace: 'default' });
+    const ref = parseEntityRef(m[1], {
+      defaultKind: 'user',
+      defaultNamespace: 'default',
+    });
     if (ref.kind.toLocaleLowerCase('en-US') !== 'user') {
       return `approver ${m[1]} is not a User`;
     }
@@ -56,8 +59,14 @@ export function parsePiiApproval(value: string): PiiApproval | string {
   return { approver, date: m[2] };
 }
 
-function normalize(ref: string, defaultKind: string, namespace: string): string {
-  return stringifyEntityRef(parseEntityRef(ref, { defaultKind, defaultNamespace: namespace }));
+function normalize(
+  ref: string,
+  defaultKind: string,
+  namespace: string,
+): string {
+  return stringifyEntityRef(
+    parseEntityRef(ref, { defaultKind, defaultNamespace: namespace }),
+  );
 }
 
 /**
@@ -90,17 +99,23 @@ export const provenanceCheck: GauntletCheck = {
       try {
         ref = normalize(raw, 'resource', namespace);
       } catch (e) {
-        failures.push(`training data ref "${raw}" is invalid: ${(e as Error).message}`);
+        failures.push(
+          `training data ref "${raw}" is invalid: ${(e as Error).message}`,
+        );
         continue;
       }
       const entity = await ctx.catalog.getEntityByRef(ref);
       if (!entity) {
-        failures.push(`training dataset ${ref} is not registered in the catalog`);
+        failures.push(
+          `training dataset ${ref} is not registered in the catalog`,
+        );
         datasets.push({ ref, found: false });
         continue;
       }
       if (!isDatasetEntity(entity)) {
-        failures.push(`training data ${ref} is not a dataset (kind Resource, spec.type dataset)`);
+        failures.push(
+          `training data ${ref} is not a dataset (kind Resource, spec.type dataset)`,
+        );
         datasets.push({ ref, found: true, dataset: false });
         continue;
       }
@@ -119,11 +134,14 @@ export const provenanceCheck: GauntletCheck = {
       };
       if (!validation.valid) {
         failures.push(
-          `training dataset ${ref} does not record owner, license and source properly: ${validation.errors.join('; ')}`,
+          `training dataset ${ref} does not record owner, license and source properly: ${validation.errors.join(
+            '; ',
+          )}`,
         );
       }
       if (info && PII_CLASSES_NEEDING_APPROVAL.includes(info.pii)) {
-        const annotation = entity.metadata.annotations?.[PII_APPROVAL_ANNOTATION];
+        const annotation =
+          entity.metadata.annotations?.[PII_APPROVAL_ANNOTATION];
         if (!annotation) {
           failures.push(
             `training dataset ${ref} holds ${info.pii} data and has no recorded approval (annotation ${PII_APPROVAL_ANNOTATION})`,
@@ -132,10 +150,15 @@ export const provenanceCheck: GauntletCheck = {
         } else {
           const approval = parsePiiApproval(annotation);
           if (typeof approval === 'string') {
-            failures.push(`training dataset ${ref}: invalid ${PII_APPROVAL_ANNOTATION}: ${approval}`);
+            failures.push(
+              `training dataset ${ref}: invalid ${PII_APPROVAL_ANNOTATION}: ${approval}`,
+            );
             item.piiApproval = { invalid: approval };
           } else {
-            item.piiApproval = { approver: approval.approver, date: approval.date };
+            item.piiApproval = {
+              approver: approval.approver,
+              date: approval.date,
+            };
           }
         }
       }
@@ -150,18 +173,28 @@ export const provenanceCheck: GauntletCheck = {
       const from = stringifyEntityRef(current);
       let ref: string;
       try {
-        ref = normalize(current.spec.baseModel.ref, 'model', current.metadata.namespace ?? 'default');
+        ref = normalize(
+          current.spec.baseModel.ref,
+          'model',
+          current.metadata.namespace ?? 'default',
+        );
       } catch (e) {
-        failures.push(`base model ref of ${from} is invalid: ${(e as Error).message}`);
+        failures.push(
+          `base model ref of ${from} is invalid: ${(e as Error).message}`,
+        );
         break;
       }
       if (seen.has(ref)) {
-        failures.push(`the base-model chain has a cycle: ${[...seen, ref].join(' -> ')}`);
+        failures.push(
+          `the base-model chain has a cycle: ${[...seen, ref].join(' -> ')}`,
+        );
         chain.push({ ref, cycle: true });
         break;
       }
       if (depth >= MAX_CHAIN) {
-        failures.push(`the base-model chain is longer than ${MAX_CHAIN} models`);
+        failures.push(
+          `the base-model chain is longer than ${MAX_CHAIN} models`,
+        );
         break;
       }
       seen.add(ref);
@@ -178,7 +211,8 @@ export const provenanceCheck: GauntletCheck = {
         chain.push({ ref, found: true, model: false });
         break;
       }
-      const upstream = base.metadata.annotations?.[MODEL_HUB_ANNOTATIONS.upstream];
+      const upstream =
+        base.metadata.annotations?.[MODEL_HUB_ANNOTATIONS.upstream];
       chain.push({
         ref,
         found: true,
@@ -200,11 +234,19 @@ export const provenanceCheck: GauntletCheck = {
     }
 
     const status = statusOf(failures, warnings);
-    const evidence: JsonObject = { tier: ctx.tier, datasets, baseModelChain: chain, failures, warnings };
+    const evidence: JsonObject = {
+      tier: ctx.tier,
+      datasets,
+      baseModelChain: chain,
+      failures,
+      warnings,
+    };
     if (status === 'pass') {
       return {
         status,
-        summary: `${datasets.length} training dataset(s) registered with owner, license and source${
+        summary: `${
+          datasets.length
+        } training dataset(s) registered with owner, license and source${
           chain.length ? `; base-model chain of ${chain.length} resolves` : ''
         }`,
         evidence,

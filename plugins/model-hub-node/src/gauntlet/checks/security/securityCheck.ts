@@ -110,7 +110,7 @@ export const securityCheck: GauntletCheck = {
         failures.push(
           `${w.path} is ${
             w.format
-          }, an executable weight format; official models ship weights as ${NON_EXECUTABLE_WEIGHT_FORMATS.join(
+          }, a weight format that can execute code when loaded; official models ship weights as ${NON_EXECUTABLE_WEIGHT_FORMATS.join(
             ', ',
           )}`,
         );
