@@ -13,6 +13,7 @@ import {
   ZipEntry,
   checkBomb,
   entryChunks,
+  hasZipTrailer,
   entryDataOffset,
   isDirectory,
   readCentralDirectory,
@@ -51,6 +52,51 @@ export async function analyzeSource(
   report: ScanReport,
   location: string,
   depth = 0,
+): Promise<{ format: ModelFileFormat; supported: boolean }> {
+  const detected = await detectAndScan(src, report, location, depth);
+  if (
+    detected.format !== 'unknown' &&
+    !detected.format.includes('zip') &&
+    detected.format !== 'keras'
+  ) {
+    await scanTrailingZip(src, report, location, depth);
+  }
+  return detected;
+}
+
+/**
+ * A file that is, say, a pickle at the front and a zip at the back loads
+ * differently in different tools (torch.load and zipfile disagree), a known
+ * scanner-evasion trick: scan the zip too.
+ */
+async function scanTrailingZip(
+  src: RandomSource,
+  report: ScanReport,
+  location: string,
+  depth: number,
+): Promise<void> {
+  if (!(await hasZipTrailer(src))) return;
+  const probe = new ScanReport();
+  try {
+    await readCentralDirectory(src, probe, location);
+  } catch (e) {
+    if (e instanceof MalformedError) return; // a chance match inside data
+    throw e;
+  }
+  report.add(
+    'medium',
+    'zip/polyglot',
+    'the file also parses as a zip archive from its end; tools disagree on how to load it, so the archive was scanned too',
+    location || 'file',
+  );
+  await scanZip(src, report, location, depth);
+}
+
+async function detectAndScan(
+  src: RandomSource,
+  report: ScanReport,
+  location: string,
+  depth: number,
 ): Promise<{ format: ModelFileFormat; supported: boolean }> {
   const head = await src.read(0, 64);
   const loc = location || 'file';

@@ -184,6 +184,13 @@ const CASES: Expectation[] = [
     ['onnx/external-data-traversal'],
   ],
   ['onnx-truncated.onnx', 'onnx', 'error', ['onnx/malformed']],
+  // pickle in front, zip at the back
+  [
+    'polyglot-pickle-zip.pkl',
+    'pickle',
+    'unsafe',
+    ['zip/polyglot', 'pickle/dangerous-import'],
+  ],
   // not models
   ['plain-text.txt', 'unknown', 'unsupported', []],
   ['random.bin', 'unknown', 'unsupported', []],
