@@ -95,20 +95,24 @@ export async function* inflateChunks(
   const inflate = createInflateRaw({ chunkSize: 256 * 1024 });
   const feed = new PassThrough();
   feed.on('error', () => undefined);
+  inflate.on('error', () => undefined);
   feed.pipe(inflate);
   let feedError: unknown;
   const pump = (async () => {
     try {
       for await (const chunk of input) {
+        // The consumer may stop early and destroy both streams at any point;
+        // never wait for a 'drain' or 'close' that already happened.
+        if (feed.destroyed || inflate.destroyed) return;
         if (!feed.write(chunk)) {
+          if (feed.destroyed) return;
           await new Promise<void>(resolve => {
             feed.once('drain', resolve);
             feed.once('close', resolve);
           });
         }
-        if (inflate.destroyed || feed.destroyed) return;
       }
-      feed.end();
+      if (!feed.destroyed) feed.end();
     } catch (e) {
       feedError = e;
       inflate.destroy(e as Error);
