@@ -204,6 +204,28 @@ describe('sniffPickle', () => {
     expect(await sniff(b('(lp0\nI1\na.'))).toBe(true);
     expect(await sniff(b('cos\nsystem\n'))).toBe(true);
   });
+  it('recognises header-less pickles that start with protocol 4 opcodes', async () => {
+    // pickle.loads accepts this without a PROTO opcode
+    expect(
+      await sniff(
+        b(
+          [0x8c, 2],
+          'os',
+          [0x8c, 6],
+          'system',
+          [0x93, 0x8c, 2],
+          'id',
+          [0x85],
+          'R.',
+        ),
+      ),
+    ).toBe(true);
+  });
+  it('accepts every integer spelling int(x, 0) accepts', async () => {
+    const r = await scan(b('(I0x1f\nL0o17L\nI-0b101\nF1_000.5\nt.'));
+    expect(r.findings).toEqual([]);
+    expect(r.parsedFully).toBe(true);
+  });
   it('rejects text that merely starts with an opcode letter', async () => {
     expect(await sniff(b('Lorem ipsum dolor sit amet\n'))).toBe(false);
     expect(await sniff(b('Some words\n'))).toBe(false);

@@ -44,34 +44,57 @@ const TORCH_LEGACY_MAGIC = Buffer.from(
   'hex',
 );
 
-/** Bytes that can start a protocol 0/1 pickle. */
-const PROTO0_STARTS = new Set<number>([
+/**
+ * Opcodes that can start a pickle: everything that pushes without needing
+ * something on the stack first. Python's unpickler does not require a PROTO
+ * header, so protocol 2-5 opcodes count too.
+ */
+const PICKLE_STARTS = new Set<number>([
   OP.MARK,
   OP.EMPTY_LIST,
   OP.EMPTY_DICT,
   OP.EMPTY_TUPLE,
+  OP.EMPTY_SET,
   OP.GLOBAL,
   OP.NONE,
+  OP.NEWTRUE,
+  OP.NEWFALSE,
   OP.INT,
   OP.LONG,
+  OP.LONG1,
+  OP.LONG4,
   OP.FLOAT,
+  OP.BINFLOAT,
   OP.STRING,
   OP.UNICODE,
   OP.BININT,
   OP.BININT1,
   OP.BININT2,
-  OP.BINFLOAT,
   OP.BINUNICODE,
+  OP.SHORT_BINUNICODE,
+  OP.BINUNICODE8,
   OP.BINSTRING,
   OP.SHORT_BINSTRING,
+  OP.BINBYTES,
+  OP.SHORT_BINBYTES,
+  OP.BINBYTES8,
+  OP.BYTEARRAY8,
+  OP.NEXT_BUFFER,
   OP.PERSID,
+  OP.EXT1,
+  OP.EXT2,
+  OP.EXT4,
+  OP.FRAME,
 ]);
+
+/** Valid opcodes a header-less stream must show before it counts as a pickle. */
+const SNIFF_MIN_OPCODES = 8;
 
 /** Whether these leading bytes can start a pickle (cheap pre-check). */
 export function looksLikePickleStart(head: Buffer): boolean {
   if (head.length < 2) return false;
   if (head[0] === OP.PROTO) return head[1] <= HIGHEST_PROTOCOL;
-  return PROTO0_STARTS.has(head[0]);
+  return PICKLE_STARTS.has(head[0]);
 }
 
 class Truncated extends Error {}
@@ -125,10 +148,14 @@ function rawUnicodeUnescape(line: string): string {
   );
 }
 
-const INT_RE = /^\s*[+-]?[0-9][0-9_]*\s*$/;
-const LONG_RE = /^\s*[+-]?[0-9][0-9_]*L?\s*$/;
+// What Python's int(x, 0) / int(x) / float(x) accept for the text opcodes.
+const INT_RE =
+  /^\s*[+-]?(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|[0-9][0-9_]*)\s*$/;
+const LONG_RE =
+  /^\s*[+-]?(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|[0-9][0-9_]*)L?\s*$/;
+const DEC_RE = /^\s*[+-]?[0-9][0-9_]*\s*$/;
 const FLOAT_RE =
-  /^\s*[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf|infinity|nan)\s*$/i;
+  /^\s*[+-]?(?:(?:[0-9][0-9_]*\.?[0-9_]*|\.[0-9][0-9_]*)(?:[eE][+-]?[0-9_]+)?|inf|infinity|nan)\s*$/i;
 
 /** Result of parsing one pickle out of a stream. */
 interface OneResult {
@@ -273,11 +300,8 @@ export async function sniffPickle(
   );
   const imports = new Map<string, ImportRecord>();
   const r = await parseOne(probe, imports, location, DEFAULT_PICKLE_LIMITS);
-  if (r.ok || r.opcodes >= 2) return true;
-  for (const rec of imports.values()) {
-    if (classifyGlobal(rec.module, rec.name).severity !== 'medium') return true;
-  }
-  return false;
+  // Any import at all, a complete pickle, or a long run of valid opcodes.
+  return r.ok || r.opcodes >= SNIFF_MIN_OPCODES || imports.size > 0;
 }
 
 async function parseOne(
@@ -675,8 +699,8 @@ async function parseOne(
           break;
         case OP.GET: {
           const l = await readLine();
-          if (!INT_RE.test(l)) malformed('bad GET index', opOffset, location);
-          memoGet(parseInt(l, 10));
+          if (!DEC_RE.test(l)) malformed('bad GET index', opOffset, location);
+          memoGet(parseInt(l.replace(/_/g, ''), 10));
           break;
         }
         case OP.BINGET:
@@ -687,8 +711,8 @@ async function parseOne(
           break;
         case OP.PUT: {
           const l = await readLine();
-          if (!INT_RE.test(l)) malformed('bad PUT index', opOffset, location);
-          memoPut(parseInt(l, 10));
+          if (!DEC_RE.test(l)) malformed('bad PUT index', opOffset, location);
+          memoPut(parseInt(l.replace(/_/g, ''), 10));
           break;
         }
         case OP.BINPUT:
