@@ -111,27 +111,35 @@ export async function scan(
   let current = '';
   let currentSize = 0;
   let lastDraw = 0;
-  const results = await scanPaths(paths, {
-    onFile: (path, size) => {
-      current = path;
-      currentSize = size;
-    },
-    onProgress: (_path, done, total) => {
-      if (!tty || currentSize < PROGRESS_MIN_BYTES) return;
-      const now = Date.now();
-      if (done < total && now - lastDraw < 100) return;
-      lastDraw = now;
-      const pct = Math.floor((done / total) * 100);
-      process.stderr.write(
-        done >= total
-          ? '\r\x1b[K'
-          : `\rscanning ${current} ${pct}% (${(done / 2 ** 20).toFixed(0)} / ${(
-              total /
-              2 ** 20
-            ).toFixed(0)} MiB)`,
-      );
-    },
-  });
+  let results: FileScanResult[];
+  try {
+    results = await scanPaths(paths, {
+      onFile: (path, size) => {
+        current = path;
+        currentSize = size;
+      },
+      onProgress: (_path, done, total) => {
+        if (!tty || currentSize < PROGRESS_MIN_BYTES) return;
+        const now = Date.now();
+        if (done < total && now - lastDraw < 100) return;
+        lastDraw = now;
+        const pct = Math.floor((done / total) * 100);
+        process.stderr.write(
+          done >= total
+            ? '\r\x1b[K'
+            : `\rscanning ${current} ${pct}% (${(done / 2 ** 20).toFixed(
+                0,
+              )} / ${(total / 2 ** 20).toFixed(0)} MiB)`,
+        );
+      },
+    });
+  } catch (e) {
+    // An unreadable file (EACCES, EIO, ...) means it could not be scanned.
+    const err = e as NodeJS.ErrnoException;
+    if (!err?.code) throw e;
+    process.stderr.write(`model-hub: ${err.path ?? current}: ${err.message}\n`);
+    return SCAN_EXIT.error;
+  }
   if (opts.json) {
     process.stdout.write(
       `${JSON.stringify(toJsonReport(SCANNER_INFO, results), null, 2)}\n`,
