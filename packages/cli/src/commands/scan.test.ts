@@ -21,11 +21,8 @@ function run(
       [CLI, ...args],
       { timeout: 30_000 },
       (error, stdout, stderr) => {
-        const code = error
-          ? typeof error.code === 'number'
-            ? error.code
-            : -1
-          : 0;
+        let code = 0;
+        if (error) code = typeof error.code === 'number' ? error.code : -1;
         res({ code, stdout, stderr });
       },
     );
