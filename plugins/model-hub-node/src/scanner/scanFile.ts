@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { readSync } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type {
   FileScanResult,
@@ -23,7 +25,10 @@ export interface ScanFileOptions {
   onProgress?: (bytesDone: number, total: number) => void;
 }
 
-const HASH_CHUNK = 8 * 1024 * 1024;
+/** Read size for hashing: small enough to stay in the CPU's L2 cache. */
+const HASH_CHUNK = 128 * 1024;
+/** Bytes hashed between two returns to the event loop. */
+const HASH_SLICE = 4 * 1024 * 1024;
 
 /**
  * Scans one file: hashes every byte with SHA-256 and parses its format by
@@ -77,37 +82,44 @@ export async function scanFile(
   }
 }
 
-/** SHA-256 of the first `size` bytes, double-buffered so reads overlap hashing. */
+/**
+ * SHA-256 of the first `size` bytes. Reads are synchronous, 128 KiB at a time
+ * into one reused buffer on the hashing thread, so the bytes are still in
+ * the CPU cache when they are hashed: on the reference machine this costs
+ * ~1.0 s of CPU per GiB (like `openssl dgst`), where 8 MiB reads through the
+ * thread pool cost ~1.6 s (every byte makes a round trip through DRAM). The
+ * event loop gets control back every 4 MiB (a few milliseconds), so servers
+ * stay responsive and the format parsers' positioned reads interleave.
+ */
 async function hashFile(
-  fh: import('node:fs/promises').FileHandle,
+  fh: FileHandle,
   size: number,
   onProgress?: (bytesDone: number, total: number) => void,
 ): Promise<string> {
   const hash = createHash('sha256');
-  const chunk = Math.min(HASH_CHUNK, Math.max(size, 1));
-  const bufs = [
-    Buffer.allocUnsafe(chunk),
-    Buffer.allocUnsafe(size > chunk ? chunk : 0),
-  ];
-  const readAt = (i: number, pos: number) =>
-    fh.read(bufs[i], 0, Math.min(chunk, size - pos), pos);
+  const buf = Buffer.allocUnsafe(Math.min(HASH_CHUNK, Math.max(size, 1)));
   let pos = 0;
-  let i = 0;
-  let pending = size > 0 ? readAt(0, 0) : undefined;
-  while (pending) {
-    const { bytesRead } = await pending;
-    if (bytesRead === 0) {
-      throw Object.assign(new Error('file shrank while it was scanned'), {
-        code: 'EIO',
-        syscall: 'read',
-      });
+  while (pos < size) {
+    const sliceEnd = Math.min(size, pos + HASH_SLICE);
+    while (pos < sliceEnd) {
+      const n = readSync(
+        fh.fd,
+        buf,
+        0,
+        Math.min(buf.length, sliceEnd - pos),
+        pos,
+      );
+      if (n === 0) {
+        throw Object.assign(new Error('file shrank while it was scanned'), {
+          code: 'EIO',
+          syscall: 'read',
+        });
+      }
+      hash.update(n === buf.length ? buf : buf.subarray(0, n));
+      pos += n;
     }
-    const current = bufs[i];
-    pos += bytesRead;
-    i ^= 1;
-    pending = pos < size ? readAt(i, pos) : undefined;
-    hash.update(current.subarray(0, bytesRead));
     onProgress?.(pos, size);
+    if (pos < size) await new Promise<void>(resolve => setImmediate(resolve));
   }
   return hash.digest('hex');
 }
