@@ -5,6 +5,7 @@ import {
   Cursor,
   RandomSource,
   SliceSource,
+  inflateChunks,
   readChunks,
 } from './source';
 import { scanPickleStream, sniffPickle } from './pickle/scanPickle';
@@ -143,6 +144,11 @@ async function detectAndScan(
       await scanOnnx(src, report, loc);
       return { format: 'onnx', supported: true };
     }
+    const wrapping = compressionOf(head);
+    if (wrapping) {
+      const r = await scanCompressedPickle(src, report, loc, wrapping);
+      if (r.supported) return r;
+    }
     const cur = new Cursor(readChunks(src, 0, src.size));
     try {
       if (await sniffPickle(cur, loc)) {
@@ -157,6 +163,75 @@ async function detectAndScan(
     if (!(e instanceof MalformedError)) throw e;
     report.fail(e.rule, e.message, e.location ?? loc);
     return { format: 'unknown', supported: true };
+  }
+}
+
+/** Largest output inflated from a gzip/zlib-compressed pickle. */
+const MAX_COMPRESSED_PICKLE = 4 * 1024 * 1024 * 1024;
+
+/** gzip or zlib framing, as joblib's `compress=` option writes them. */
+function compressionOf(head: Buffer): 'gzip' | 'zlib' | undefined {
+  if (
+    head.length >= 3 &&
+    head[0] === 0x1f &&
+    head[1] === 0x8b &&
+    head[2] === 8
+  ) {
+    return 'gzip';
+  }
+  // zlib with a 32 KiB window (what zlib.compress writes); smaller windows
+  // collide with protocol 0 pickles such as "(S'...".
+  if (
+    head.length >= 2 &&
+    head[0] === 0x78 &&
+    ((head[0] << 8) | head[1]) % 31 === 0 &&
+    (head[1] & 0x20) === 0
+  ) {
+    return 'zlib';
+  }
+  return undefined;
+}
+
+/**
+ * joblib.load (and pickle loaders wrapped in gzip.open) transparently
+ * decompress, so a compressed pickle is scanned inside its compression.
+ * A compressed stream that holds no pickle is just not a model.
+ */
+async function scanCompressedPickle(
+  src: RandomSource,
+  report: ScanReport,
+  loc: string,
+  wrapping: 'gzip' | 'zlib',
+): Promise<{ format: ModelFileFormat; supported: boolean }> {
+  const cur = new Cursor(
+    inflateChunks(
+      readChunks(src, 0, src.size),
+      MAX_COMPRESSED_PICKLE,
+      loc,
+      wrapping,
+      'compressed',
+    ),
+  );
+  try {
+    let isPickle: boolean;
+    try {
+      isPickle = await sniffPickle(cur, loc);
+    } catch (e) {
+      if (e instanceof MalformedError)
+        return { format: 'unknown', supported: false };
+      throw e;
+    }
+    if (!isPickle) return { format: 'unknown', supported: false };
+    report.add(
+      'low',
+      'pickle/compressed',
+      `the pickle is ${wrapping}-compressed (as joblib writes it); it was scanned decompressed`,
+      loc,
+    );
+    await scanPickleStream(cur, report, `${loc}[${wrapping}]`);
+    return { format: 'pickle', supported: true };
+  } finally {
+    await cur.close();
   }
 }
 

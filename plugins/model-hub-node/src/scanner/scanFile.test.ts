@@ -184,6 +184,15 @@ const CASES: Expectation[] = [
     ['onnx/external-data-traversal'],
   ],
   ['onnx-truncated.onnx', 'onnx', 'error', ['onnx/malformed']],
+  // compressed pickles (joblib compress=, gzip.open)
+  [
+    'pickle-zlib-malicious.joblib',
+    'pickle',
+    'unsafe',
+    ['pickle/dangerous-import', 'pickle/compressed'],
+  ],
+  ['pickle-gzip-benign.pkl.gz', 'pickle', 'safe', ['pickle/compressed']],
+  ['gzip-text.gz', 'unknown', 'unsupported', []],
   // pickle in front, zip at the back
   [
     'polyglot-pickle-zip.pkl',

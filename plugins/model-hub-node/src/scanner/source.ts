@@ -1,6 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
-import { createInflateRaw } from 'node:zlib';
+import { createGunzip, createInflate, createInflateRaw } from 'node:zlib';
 import { MalformedError } from './report';
 
 /** Random access to a byte range: a file, a slice of one, or a buffer. */
@@ -84,15 +84,22 @@ export async function* readChunks(
 }
 
 /**
- * Inflates a raw-deflate stream, failing with `zip/inflate-limit` once more
- * than `limit` bytes come out and with `zip/bad-deflate` on corrupt input.
+ * Inflates a deflate stream (raw as in zips, zlib- or gzip-wrapped), failing
+ * with `<prefix>/inflate-limit` once more than `limit` bytes come out and
+ * with `<prefix>/bad-deflate` on corrupt input.
  */
 export async function* inflateChunks(
   input: AsyncIterable<Buffer>,
   limit: number,
   location: string,
+  wrapping: 'raw' | 'zlib' | 'gzip' = 'raw',
+  rulePrefix = 'zip',
 ): AsyncGenerator<Buffer> {
-  const inflate = createInflateRaw({ chunkSize: 256 * 1024 });
+  const options = { chunkSize: 256 * 1024 };
+  let inflate;
+  if (wrapping === 'gzip') inflate = createGunzip(options);
+  else if (wrapping === 'zlib') inflate = createInflate(options);
+  else inflate = createInflateRaw(options);
   const feed = new PassThrough();
   feed.on('error', () => undefined);
   inflate.on('error', () => undefined);
@@ -124,7 +131,7 @@ export async function* inflateChunks(
       total += out.length;
       if (total > limit) {
         throw new MalformedError(
-          'zip/inflate-limit',
+          `${rulePrefix}/inflate-limit`,
           `inflated data exceeds the limit of ${limit} bytes`,
           location,
         );
@@ -135,7 +142,7 @@ export async function* inflateChunks(
     if (feedError) throw feedError;
     if (e instanceof MalformedError) throw e;
     throw new MalformedError(
-      'zip/bad-deflate',
+      `${rulePrefix}/bad-deflate`,
       `corrupt deflate data: ${(e as Error).message}`,
       location,
     );
