@@ -15,4 +15,9 @@ async function api(p, init = {}) {
   });
 }
 
-module.exports = { baseUrl, token, dataDir: process.env.MODEL_HUB_E2E_DATA_DIR, api };
+module.exports = {
+  baseUrl,
+  token,
+  dataDir: process.env.MODEL_HUB_E2E_DATA_DIR,
+  api,
+};

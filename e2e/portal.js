@@ -61,7 +61,11 @@ function newestMtime(dirs) {
   return newest;
 }
 
-async function waitFor(what, fn, { timeoutMs = 180000, intervalMs = 1000 } = {}) {
+async function waitFor(
+  what,
+  fn,
+  { timeoutMs = 180000, intervalMs = 1000 } = {},
+) {
   const deadline = Date.now() + timeoutMs;
   let lastError;
   while (Date.now() < deadline) {
@@ -73,7 +77,9 @@ async function waitFor(what, fn, { timeoutMs = 180000, intervalMs = 1000 } = {})
     }
     await new Promise(r => setTimeout(r, intervalMs));
   }
-  throw new Error(`timed out waiting for ${what}${lastError ? `: ${lastError.message}` : ''}`);
+  throw new Error(
+    `timed out waiting for ${what}${lastError ? `: ${lastError.message}` : ''}`,
+  );
 }
 
 /**
@@ -116,7 +122,11 @@ async function startPortal(opts = {}) {
           ],
         },
         modelHub: {
-          artifacts: { local: { directory: path.join(dataDir, 'artifacts') } },
+          artifacts: {
+            local: { directory: path.join(dataDir, 'artifacts') },
+            // Small, so the oversized-upload test need not send gigabytes.
+            maxUploadBytes: 8 * 1024 * 1024,
+          },
           ...(opts.modelHub ?? {}),
         },
       },
@@ -248,7 +258,25 @@ async function screenshot(page, name) {
   });
 }
 
+/** Opens a new page signed in as the guest user. */
+async function newSignedInPage(browser, baseUrl) {
+  const page = await browser.newPage({
+    viewport: { width: 1400, height: 1000 },
+  });
+  const errors = [];
+  page.on('pageerror', e => errors.push(e.message));
+  page.on('console', m => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.consoleErrors = errors;
+  await page.goto(baseUrl);
+  await page.getByRole('button', { name: 'Enter' }).click({ timeout: 60000 });
+  await page.getByText('Example Corp Catalog').waitFor({ timeout: 60000 });
+  return page;
+}
+
 module.exports = {
+  newSignedInPage,
   ROOT,
   buildApp,
   startPortal,

@@ -16,7 +16,6 @@ let page;
 before(async () => {
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  page.on('pageerror', e => console.error(`[browser] ${e.message}`));
 });
 
 after(async () => {
@@ -40,7 +39,10 @@ test('guest signs in, sees a service in the catalog and opens a team page', asyn
     await page.getByRole('link', { name: 'support-chat-service' }).waitFor();
     await screenshot(page, '01-catalog');
     await page.goto(`${baseUrl}/catalog/default/group/ml-platform`);
-    await page.getByRole('heading', { name: /ml-platform/i }).first().waitFor();
+    await page
+      .getByRole('heading', { name: /ml-platform/i })
+      .first()
+      .waitFor();
     await page.getByText('Members').first().waitFor();
     await screenshot(page, '01-team-page');
   } catch (e) {

@@ -60,6 +60,11 @@ function isUsageError(e: unknown): boolean {
   return e instanceof Error && e.name === 'UsageError';
 }
 
+/** Errors whose message is the whole story (e.g. the portal's answer): no stack trace. */
+function isReportedError(e: unknown): boolean {
+  return e instanceof Error && e.name === 'PortalError';
+}
+
 /**
  * Runs the CLI and resolves to the process exit code: whatever the command
  * set, `4` for usage errors (commander's own included), `0` for help.
@@ -82,6 +87,10 @@ export async function main(argv: string[]): Promise<number> {
     if (isUsageError(e)) {
       process.stderr.write(`model-hub: ${(e as Error).message}\n`);
       return EXIT_USAGE;
+    }
+    if (isReportedError(e)) {
+      process.stderr.write(`model-hub: ${(e as Error).message}\n`);
+      return 1;
     }
     throw e;
   }

@@ -1,0 +1,105 @@
+import { modelHubApiPaths } from '@internal/plugin-model-hub-common';
+
+/** Where the CLI finds the portal and how it authenticates. */
+export interface PortalOptions {
+  /** Back-end base URL, e.g. `http://localhost:7007`. */
+  portal?: string;
+}
+
+/** An error from the portal, carrying the HTTP status and its message. */
+export class PortalError extends Error {
+  constructor(message: string, readonly status?: number) {
+    super(message);
+    this.name = 'PortalError';
+  }
+}
+
+/**
+ * A small HTTP client for the Model Hub API, used by `publish` and `pull`.
+ * It streams bodies both ways, so model files are never held in memory.
+ */
+export class PortalClient {
+  readonly baseUrl: string;
+  readonly #token?: string;
+
+  /** Creates a client from options and the environment (`MODEL_HUB_TOKEN`, `MODEL_HUB_PORTAL_URL`). */
+  static fromOptions(opts: PortalOptions): PortalClient {
+    const portal =
+      opts.portal ??
+      process.env.MODEL_HUB_PORTAL_URL ??
+      'http://localhost:7007';
+    return new PortalClient(portal, process.env.MODEL_HUB_TOKEN);
+  }
+
+  constructor(portal: string, token?: string) {
+    this.baseUrl = `${portal.replace(/\/+$/, '')}/api/model-hub`;
+    this.#token = token;
+  }
+
+  /** The API paths, relative to the plugin base URL. */
+  get paths() {
+    return modelHubApiPaths;
+  }
+
+  /** Sends a request; throws a PortalError with the server's message on non-2xx (except `allow`). */
+  async request(
+    path: string,
+    init: RequestInit & { allow?: number[] } = {},
+  ): Promise<Response> {
+    const { allow = [], ...rest } = init;
+    const headers = new Headers(rest.headers);
+    if (this.#token) headers.set('authorization', `Bearer ${this.#token}`);
+    let res: Response;
+    try {
+      res = await fetch(`${this.baseUrl}${path}`, {
+        ...rest,
+        headers,
+        ...(rest.body && typeof rest.body !== 'string'
+          ? { duplex: 'half' }
+          : {}),
+      } as RequestInit);
+    } catch (e) {
+      throw new PortalError(
+        `cannot reach the portal at ${this.baseUrl}: ${
+          (e as Error & { cause?: Error }).cause?.message ??
+          (e as Error).message
+        }`,
+      );
+    }
+    if (!res.ok && !allow.includes(res.status)) {
+      throw new PortalError(await describeError(res), res.status);
+    }
+    return res;
+  }
+
+  /** Sends JSON and parses a JSON answer. */
+  async json<T>(
+    path: string,
+    init: { method?: string; body?: unknown; allow?: number[] } = {},
+  ): Promise<{ status: number; body: T }> {
+    const res = await this.request(path, {
+      method: init.method ?? 'GET',
+      allow: init.allow,
+      headers:
+        init.body === undefined ? {} : { 'content-type': 'application/json' },
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    });
+    return { status: res.status, body: (await res.json()) as T };
+  }
+}
+
+async function describeError(res: Response): Promise<string> {
+  const text = await res.text().catch(() => '');
+  let message = text;
+  try {
+    const parsed = JSON.parse(text);
+    message = parsed?.error?.message ?? parsed?.message ?? text;
+  } catch {
+    // not JSON: keep the text
+  }
+  const hint =
+    res.status === 401
+      ? ' (set MODEL_HUB_TOKEN to a token the portal accepts; see the README)'
+      : '';
+  return `${res.status} ${res.statusText}: ${message || 'no details'}${hint}`;
+}
