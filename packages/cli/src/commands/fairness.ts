@@ -37,16 +37,22 @@ export function formatFairnessReport(report: FairnessReport): string {
   const keys = Object.keys(report.groups);
   const width = Math.max(5, ...keys.map(k => k.length));
   const lines = [
-    `${report.rows} rows, positive label ${JSON.stringify(report.positiveLabel)}, minimum group size ${report.minGroupSize}`,
+    `${report.rows} rows, positive label ${JSON.stringify(
+      report.positiveLabel,
+    )}, minimum group size ${report.minGroupSize}`,
     '',
-    `${'group'.padEnd(width)}  ${'count'.padStart(9)}  selection     tpr     fpr  accuracy`,
+    `${'group'.padEnd(width)}  ${'count'.padStart(
+      9,
+    )}  selection     tpr     fpr  accuracy`,
   ];
   for (const key of keys) {
     const g = report.groups[key];
     lines.push(
-      `${key.padEnd(width)}  ${String(g.count).padStart(9)}  ${fmt(g.selectionRate).padStart(9)}  ${fmt(
-        g.tpr,
-      ).padStart(6)}  ${fmt(g.fpr).padStart(6)}  ${fmt(g.accuracy).padStart(8)}${
+      `${key.padEnd(width)}  ${String(g.count).padStart(9)}  ${fmt(
+        g.selectionRate,
+      ).padStart(9)}  ${fmt(g.tpr).padStart(6)}  ${fmt(g.fpr).padStart(
+        6,
+      )}  ${fmt(g.accuracy).padStart(8)}${
         g.sufficient ? '' : '  (insufficient data)'
       }`,
     );
@@ -56,7 +62,9 @@ export function formatFairnessReport(report: FairnessReport): string {
     `demographic parity difference  ${fmt(report.demographicParityDifference)}`,
     `demographic parity ratio       ${fmt(report.demographicParityRatio)}`,
     `equalized odds difference      ${fmt(report.equalizedOddsDifference)}`,
-    `disparate impact ratio         ${fmt(report.disparateImpactRatio)}  (four-fifths rule: >= 0.8)`,
+    `disparate impact ratio         ${fmt(
+      report.disparateImpactRatio,
+    )}  (four-fifths rule: >= 0.8)`,
   );
   for (const w of report.warnings) lines.push(`warning: ${w}`);
   return lines.join('\n');
@@ -75,10 +83,16 @@ export async function fairness(opts: FairnessCommandOptions): Promise<number> {
   if (opts.minGroupSize !== undefined) {
     minGroupSize = Number(opts.minGroupSize);
     if (!Number.isInteger(minGroupSize) || minGroupSize < 1) {
-      throw new UsageError(`--min-group-size must be a positive integer, got "${opts.minGroupSize}"`);
+      throw new UsageError(
+        `--min-group-size must be a positive integer, got "${opts.minGroupSize}"`,
+      );
     }
   }
-  if (opts.format !== undefined && opts.format !== 'csv' && opts.format !== 'jsonl') {
+  if (
+    opts.format !== undefined &&
+    opts.format !== 'csv' &&
+    opts.format !== 'jsonl'
+  ) {
     throw new UsageError(`--format must be csv or jsonl, got "${opts.format}"`);
   }
   const st = await stat(opts.eval).catch(() => undefined);
@@ -86,7 +100,9 @@ export async function fairness(opts: FairnessCommandOptions): Promise<number> {
 
   // Load only the fairness module: the package root pulls in much more.
   // eslint-disable-next-line @backstage/no-forbidden-package-imports
-  const lib = await import('@internal/plugin-model-hub-node/src/gauntlet/fairness');
+  const lib = await import(
+    '@internal/plugin-model-hub-node/src/gauntlet/fairness'
+  );
   let report: FairnessReport;
   try {
     report = await lib.computeFairness(
@@ -97,7 +113,9 @@ export async function fairness(opts: FairnessCommandOptions): Promise<number> {
         sensitive: opts.sensitive,
         positive: opts.positive,
         minGroupSize,
-        format: (opts.format as 'csv' | 'jsonl' | undefined) ?? lib.evaluationFileFormat(opts.eval),
+        format:
+          (opts.format as 'csv' | 'jsonl' | undefined) ??
+          lib.evaluationFileFormat(opts.eval),
       },
     );
   } catch (e) {
@@ -121,16 +139,28 @@ export function register(program: Command): void {
     .description(
       'Compute group fairness metrics (demographic parity, equalized odds, disparate impact) of an evaluation predictions file',
     )
-    .requiredOption('--eval <file>', 'predictions file: CSV with a header row, or JSONL (.jsonl)')
+    .requiredOption(
+      '--eval <file>',
+      'predictions file: CSV with a header row, or JSONL (.jsonl)',
+    )
     .requiredOption('--label <column>', 'column with the ground truth')
-    .requiredOption('--prediction <column>', "column with the model's prediction")
+    .requiredOption(
+      '--prediction <column>',
+      "column with the model's prediction",
+    )
     .requiredOption(
       '--sensitive <columns>',
       'sensitive attribute column(s), comma-separated or repeated',
       collectList,
     )
-    .option('--positive <value>', 'the positive outcome (inferred for 0/1, true/false, yes/no)')
-    .option('--min-group-size <n>', 'smaller groups give "insufficient data" (default 30)')
+    .option(
+      '--positive <value>',
+      'the positive outcome (inferred for 0/1, true/false, yes/no)',
+    )
+    .option(
+      '--min-group-size <n>',
+      'smaller groups give "insufficient data" (default 30)',
+    )
     .option('--format <format>', 'csv or jsonl (default: by file extension)')
     .option('--json', 'print one JSON document instead of text')
     .addHelpText(

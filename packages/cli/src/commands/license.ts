@@ -31,7 +31,9 @@ export function formatLicenseEvaluation(
   use: string,
   result: LicenseEvaluation,
 ): string {
-  const lines = [`${result.verdict.toUpperCase()}: ${expression} for ${use} use`];
+  const lines = [
+    `${result.verdict.toUpperCase()}: ${expression} for ${use} use`,
+  ];
   for (const r of result.reasons) lines.push(`  - ${r}`);
   if (result.obligations.length > 0) {
     lines.push('Obligations:');
@@ -45,9 +47,14 @@ export function formatLicenseEvaluation(
  * licenses) under the default policy and prints the verdict; resolves to the
  * exit code (see {@link LICENSE_EXIT}).
  */
-export async function license(expression: string, opts: LicenseCommandOptions): Promise<number> {
+export async function license(
+  expression: string,
+  opts: LicenseCommandOptions,
+): Promise<number> {
   // eslint-disable-next-line @backstage/no-forbidden-package-imports
-  const lib = await import('@internal/plugin-model-hub-node/src/gauntlet/license');
+  const lib = await import(
+    '@internal/plugin-model-hub-node/src/gauntlet/license'
+  );
   if (!(lib.INTENDED_USES as readonly string[]).includes(opts.use)) {
     throw new UsageError(
       `--use must be one of ${lib.INTENDED_USES.join(', ')}, got "${opts.use}"`,
@@ -60,7 +67,10 @@ export async function license(expression: string, opts: LicenseCommandOptions): 
     }));
   const result = lib.evaluateLicense({
     expression,
-    inherited: [...numbered('base model', opts.base), ...numbered('dataset', opts.dataset)],
+    inherited: [
+      ...numbered('base model', opts.base),
+      ...numbered('dataset', opts.dataset),
+    ],
     use: opts.use as (typeof lib.INTENDED_USES)[number],
   });
   process.stdout.write(
@@ -88,10 +98,27 @@ export function register(program: Command): void {
     .description(
       'Check an SPDX license expression, and what it inherits from base models and datasets, against the default license policy',
     )
-    .argument('<expression>', 'SPDX expression, e.g. "MIT OR Apache-2.0"; custom terms as LicenseRef-<id>')
-    .option('--base <expression>', 'license of a base model (repeatable)', collect, [])
-    .option('--dataset <expression>', 'license of a training dataset (repeatable)', collect, [])
-    .option('--use <use>', 'intended use: commercial, internal or research', 'commercial')
+    .argument(
+      '<expression>',
+      'SPDX expression, e.g. "MIT OR Apache-2.0"; custom terms as LicenseRef-<id>',
+    )
+    .option(
+      '--base <expression>',
+      'license of a base model (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--dataset <expression>',
+      'license of a training dataset (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--use <use>',
+      'intended use: commercial, internal or research',
+      'commercial',
+    )
     .option('--json', 'print one JSON document instead of text')
     .addHelpText(
       'after',
