@@ -234,7 +234,7 @@ describe('computeFairness', () => {
           // Same report, or the same error (e.g. no positive label at all).
           const settle = (p: Promise<unknown>) =>
             p.then(
-              value => ({ value }),
+              result => ({ value: result }),
               (error: Error) => ({ error: error.message }),
             );
           const expected = await settle(computeFairness(rows, opts));

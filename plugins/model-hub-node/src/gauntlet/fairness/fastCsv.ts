@@ -43,7 +43,7 @@ export async function scanCsvInto(
       const header = parsed.fields;
       header[0] = stripBom(header[0]);
       fieldCount = header.length;
-      roleOfField = new Int32Array(fieldCount).fill(-1);
+      const roles = new Int32Array(fieldCount).fill(-1);
       acc.columns.forEach((column, role) => {
         const index = header.indexOf(column);
         if (index === -1) {
@@ -53,8 +53,9 @@ export async function scanCsvInto(
             )})`,
           );
         }
-        roleOfField![index] = role;
+        roles[index] = role;
       });
+      roleOfField = roles;
       return pos;
     }
     return pos;

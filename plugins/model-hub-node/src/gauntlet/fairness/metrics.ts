@@ -380,7 +380,10 @@ export function finalizeFairness(
       };
       return { key: fairnessGroupKey(pairs), metrics };
     });
-    entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    entries.sort((a, b) => {
+      if (a.key === b.key) return 0;
+      return a.key < b.key ? -1 : 1;
+    });
     for (const e of entries) groups[e.key] = e.metrics;
 
     const name = attributes.join('&');

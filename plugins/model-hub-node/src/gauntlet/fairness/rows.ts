@@ -93,10 +93,11 @@ export function unescapeQuoted(
  */
 export function parseCsvRow(
   buf: Buffer,
-  pos: number,
+  start: number,
   final: boolean,
   rowNumber: number,
 ): { fields: string[]; next: number } | undefined {
+  let pos = start;
   const len = buf.length;
   const fields: string[] = [];
   if (pos < len && (buf[pos] === LF || buf[pos] === CR)) {
@@ -143,14 +144,14 @@ export function parseCsvRow(
         );
       }
     } else {
-      const start = pos;
+      const fieldStart = pos;
       while (pos < len) {
         const c = buf[pos];
         if (c === COMMA || c === LF || c === CR) break;
         pos++;
       }
       if (pos >= len && !final) return undefined;
-      fields.push(buf.toString('utf8', start, pos));
+      fields.push(buf.toString('utf8', fieldStart, pos));
     }
     if (pos >= len) return { fields, next: pos };
     const c = buf[pos++];

@@ -316,11 +316,15 @@ export function evaluateLicense(
   for (const item of input.inherited ?? []) {
     const parsed = parseLicenseExpression(item.expression);
     if (!parsed.ok) {
-      const why = item.unavailable
-        ? `${item.from}: ${item.unavailable}; its license terms cannot be verified`
-        : item.expression === undefined || item.expression.trim() === ''
-        ? `${item.from} declares no license; its terms cannot be verified`
-        : `license of ${item.from} cannot be verified: ${parsed.message}`;
+      let why = `license of ${item.from} cannot be verified: ${parsed.message}`;
+      if (item.unavailable) {
+        why = `${item.from}: ${item.unavailable}; its license terms cannot be verified`;
+      } else if (
+        item.expression === undefined ||
+        item.expression.trim() === ''
+      ) {
+        why = `${item.from} declares no license; its terms cannot be verified`;
+      }
       inherited.push({ ...item, verdict: 'invalid', reasons: [why] });
       inheritedReasons.push(`review: ${why}`);
       if (RANK[verdict] < RANK.review) verdict = 'review';
