@@ -6,3 +6,4 @@
  */
 export * from './scanner';
 export * from './stewardship';
+export * from './gauntlet';

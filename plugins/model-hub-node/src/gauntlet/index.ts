@@ -15,3 +15,4 @@ export { modelHubGauntletExtensionPoint } from './extensionPoint';
 export type { ModelHubGauntletExtensionPoint } from './extensionPoint';
 export * from './fairness';
 export * from './license';
+export * from './checks';
