@@ -1,0 +1,282 @@
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { GauntletRunInputs, GauntletStore } from './GauntletStore';
+
+jest.setTimeout(60_000);
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_16'] });
+const MODEL = 'model:default/sentiment-classifier';
+const T0 = new Date('2026-11-27T10:00:00.000Z');
+const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
+const LEASE = 30 * 60_000;
+
+const inputs: GauntletRunInputs = {
+  entitySha256: 'a'.repeat(64),
+  filesSha256: 'b'.repeat(64),
+  configSha256: 'c'.repeat(64),
+  inputsSha256: 'd'.repeat(64),
+  checkVersions: { security: '1', license: '1' },
+};
+
+describe.each(databases.eachSupportedId())(
+  'GauntletStore on %s',
+  databaseId => {
+    let store: GauntletStore;
+
+    beforeAll(async () => {
+      const knex = await databases.init(databaseId);
+      store = await GauntletStore.create({
+        database: mockServices.database({ knex, migrations: { skip: false } }),
+      });
+    });
+
+    it('queues a run once per model, version and tier while it is queued', async () => {
+      const first = await store.enqueue(
+        {
+          entityRef: MODEL,
+          version: '1.0.0',
+          tier: 'official',
+          trigger: 'sealed',
+        },
+        T0,
+      );
+      expect(first.created).toBe(true);
+      expect(first.run).toMatchObject({
+        entityRef: MODEL,
+        version: '1.0.0',
+        tier: 'official',
+        trigger: 'sealed',
+        status: 'queued',
+        attempts: 0,
+        queuedAt: T0.toISOString(),
+      });
+      const again = await store.enqueue(
+        {
+          entityRef: MODEL,
+          version: '1.0.0',
+          tier: 'official',
+          trigger: 'manual',
+        },
+        at(1),
+      );
+      expect(again).toEqual({ created: false, run: first.run });
+      const community = await store.enqueue(
+        {
+          entityRef: MODEL,
+          version: '1.0.0',
+          tier: 'community',
+          trigger: 'sealed',
+        },
+        T0,
+      );
+      expect(community.created).toBe(true);
+    });
+
+    it('claims in queue order, each run once, and stores results with timing and hashes', async () => {
+      const a = await store.claimNext('runner-a', at(2), LEASE, 3);
+      const b = await store.claimNext('runner-b', at(2), LEASE, 3);
+      expect(a?.tier).toBe('official');
+      expect(b?.tier).toBe('community');
+      expect(a?.claimToken).not.toBe(b?.claimToken);
+      expect(
+        await store.claimNext('runner-c', at(2), LEASE, 3),
+      ).toBeUndefined();
+
+      // A runner that lost its claim cannot complete the run.
+      expect(
+        await store.completeRun(a!.id, 'someone-else', inputs, [], at(3)),
+      ).toBe(false);
+      expect(
+        await store.completeRun(
+          a!.id,
+          a!.claimToken,
+          inputs,
+          [
+            {
+              checkId: 'security',
+              checkVersion: '1',
+              result: {
+                status: 'pass',
+                summary: 'all safe',
+                evidence: { files: 2 },
+              },
+              startedAt: at(2),
+              finishedAt: at(2.5),
+            },
+            {
+              checkId: 'license',
+              checkVersion: '1',
+              result: {
+                status: 'warn',
+                summary: 'needs review',
+                reason: 'LicenseRef-x',
+                evidence: {},
+                metrics: { terms: 2 },
+              },
+              startedAt: at(2.5),
+              finishedAt: at(3),
+            },
+          ],
+          at(3),
+        ),
+      ).toBe(true);
+
+      const run = await store.getRun(a!.id);
+      expect(run).toMatchObject({
+        status: 'completed',
+        attempts: 1,
+        startedAt: at(2).toISOString(),
+        finishedAt: at(3).toISOString(),
+        durationMs: 60_000,
+        inputs: {
+          entitySha256: inputs.entitySha256,
+          filesSha256: inputs.filesSha256,
+          configSha256: inputs.configSha256,
+          inputsSha256: inputs.inputsSha256,
+        },
+        checkVersions: { security: '1', license: '1' },
+      });
+      expect(
+        run!.results!.map(r => [r.checkId, r.status, r.durationMs]),
+      ).toEqual([
+        ['security', 'pass', 30_000],
+        ['license', 'warn', 30_000],
+      ]);
+      expect(run!.results![1]).toMatchObject({
+        reason: 'LicenseRef-x',
+        metrics: { terms: 2 },
+      });
+      const latest = await store.latestResults(MODEL, '1.0.0', 'official');
+      expect(latest.map(r => r.checkId)).toEqual(['license', 'security']);
+      expect(await store.latestResults(MODEL, '1.0.0', 'community')).toEqual(
+        [],
+      );
+
+      await store.failRun(b!.id, b!.claimToken, 'model vanished', at(4));
+      expect(await store.getRun(b!.id)).toMatchObject({
+        status: 'failed',
+        error: 'model vanished',
+        durationMs: 120_000,
+      });
+    });
+
+    it('takes over a stale claim after the lease and gives up after the attempts', async () => {
+      const { run } = await store.enqueue(
+        {
+          entityRef: 'model:default/stale',
+          version: '1.0.0',
+          tier: 'community',
+          trigger: 'manual',
+        },
+        T0,
+      );
+      const first = await store.claimNext('dies', at(10), LEASE, 2);
+      expect(first?.id).toBe(run.id);
+      // Within the lease nobody else gets it.
+      expect(await store.claimNext('other', at(20), LEASE, 2)).toBeUndefined();
+      const second = await store.claimNext('other', at(41), LEASE, 2);
+      expect(second).toMatchObject({ id: run.id, attempts: 2 });
+      await store.failRun(first!.id, first!.claimToken, 'too late', at(42));
+      expect((await store.getRun(run.id))!.status).toBe('running');
+      expect(
+        await store.failExhausted(at(100), LEASE, 2),
+      ).toBeGreaterThanOrEqual(1);
+      expect((await store.getRun(run.id))!).toMatchObject({
+        status: 'failed',
+        error: 'abandoned after 2 attempts (runner stopped without finishing)',
+      });
+    });
+
+    it('keeps one pending promotion request and decides it once', async () => {
+      const request = await store.createPromotionRequest({
+        entityRef: MODEL,
+        tier: 'official',
+        comment: 'ready for products',
+        requestedBy: 'user:default/alice',
+        now: T0,
+      });
+      expect(request).toMatchObject({
+        state: 'pending',
+        requestedAt: T0.toISOString(),
+      });
+      await expect(
+        store.createPromotionRequest({
+          entityRef: MODEL,
+          tier: 'official',
+          requestedBy: 'user:default/alice',
+          now: T0,
+        }),
+      ).rejects.toThrow(/already has pending promotion request/);
+      const approved = await store.decidePromotionRequest({
+        entityRef: MODEL,
+        id: request.id,
+        state: 'approved',
+        decidedBy: 'user:default/gina',
+        comment: 'ok',
+        now: at(5),
+      });
+      expect(approved).toMatchObject({
+        state: 'approved',
+        decidedBy: 'user:default/gina',
+        decidedAt: at(5).toISOString(),
+        decisionComment: 'ok',
+      });
+      await expect(
+        store.decidePromotionRequest({
+          entityRef: MODEL,
+          id: request.id,
+          state: 'rejected',
+          decidedBy: 'user:default/gina',
+          now: at(6),
+        }),
+      ).rejects.toThrow(/was already approved/);
+      await expect(
+        store.decidePromotionRequest({
+          entityRef: 'model:default/other',
+          id: request.id,
+          state: 'rejected',
+          decidedBy: 'user:default/gina',
+          now: at(6),
+        }),
+      ).rejects.toThrow(/has no promotion request/);
+    });
+
+    it('marks waivers active until they expire', async () => {
+      await store.createWaiver({
+        entityRef: MODEL,
+        checkId: 'fairness',
+        reason: 'no sensitive attributes collected',
+        approvedBy: 'user:default/gina',
+        expiresAt: at(60),
+        now: T0,
+      });
+      expect((await store.listWaivers(MODEL, at(59)))[0]).toMatchObject({
+        checkId: 'fairness',
+        active: true,
+        expiresAt: at(60).toISOString(),
+      });
+      expect((await store.listWaivers(MODEL, at(60)))[0].active).toBe(false);
+    });
+
+    it('reports effective tier changes', async () => {
+      const tier = {
+        entityRef: MODEL,
+        requestedTier: 'official' as const,
+        effectiveTier: 'community' as const,
+        version: '1.0.0',
+        reason: 'requested official; fairness failed',
+      };
+      expect((await store.setTier(tier, T0)).changed).toBe(true);
+      expect(
+        (await store.setTier({ ...tier, reason: 'other words' }, at(1)))
+          .changed,
+      ).toBe(false);
+      const change = await store.setTier(
+        { ...tier, effectiveTier: null },
+        at(2),
+      );
+      expect(change.changed).toBe(true);
+      expect(change.previous?.effectiveTier).toBe('community');
+      expect(await store.getTier(MODEL)).toMatchObject({ effectiveTier: null });
+    });
+  },
+);

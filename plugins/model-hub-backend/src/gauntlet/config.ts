@@ -1,0 +1,156 @@
+import { createHash } from 'node:crypto';
+import {
+  readSchedulerServiceTaskScheduleDefinitionFromConfig,
+  SchedulerServiceTaskScheduleDefinition,
+} from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
+import { InputError } from '@backstage/errors';
+import { MODEL_TIERS, ModelTier } from '@internal/plugin-model-hub-common';
+import { GAUNTLET_CHECK_STATUSES, GauntletCheckStatus } from './nodeApi';
+
+/** One required check of a tier gate and the statuses it accepts. */
+export interface TierGateRequirement {
+  check: string;
+  allow: GauntletCheckStatus[];
+}
+
+/** The gates of every tier: which checks must come out how. */
+export type TierGates = Record<ModelTier, TierGateRequirement[]>;
+
+/**
+ * Default gates. `official` accepts only `pass` (or `not-applicable`, when a
+ * check itself decided it does not apply), so a warning (e.g. a license
+ * needing legal review) must be resolved or waived; `community` needs
+ * security and license not to fail or error; `external` also needs
+ * provenance.
+ */
+export const DEFAULT_TIER_GATES: TierGates = {
+  official: [
+    'security',
+    'license',
+    'fairness',
+    'performance',
+    'provenance',
+  ].map(check => ({
+    check,
+    allow: ['pass', 'not-applicable'],
+  })),
+  community: ['security', 'license'].map(check => ({
+    check,
+    allow: ['pass', 'warn', 'not-applicable'],
+  })),
+  external: ['security', 'license', 'provenance'].map(check => ({
+    check,
+    allow: ['pass', 'warn', 'not-applicable'],
+  })),
+};
+
+/** Everything the gauntlet backend reads from `modelHub`. */
+export interface GauntletConfig {
+  gates: TierGates;
+  /** Results older than this are re-run by the scheduler. */
+  maxResultAgeDays: number;
+  /** Group whose members approve promotions and grant waivers. */
+  governanceGroup: string;
+  /** Longest a waiver may last. */
+  maxWaiverDays: number;
+  /** The refresh task (re-run stale results). */
+  schedule: SchedulerServiceTaskScheduleDefinition;
+  /** How often each replica polls the queue. */
+  workerPollSeconds: number;
+  /** A claimed run not finished after this long is taken over. */
+  leaseMinutes: number;
+  /** Claims of one run before it is given up. */
+  maxAttempts: number;
+  /** SHA-256 of the canonical `modelHub.gauntlet` config: the policy version. */
+  configSha256: string;
+}
+
+/** JSON with sorted object keys, so equal values hash equally. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries
+      .map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+/** Hex SHA-256 of a string. */
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function readGates(config: Config): TierGates {
+  const gates: TierGates = {
+    official: [...DEFAULT_TIER_GATES.official],
+    community: [...DEFAULT_TIER_GATES.community],
+    external: [...DEFAULT_TIER_GATES.external],
+  };
+  const tiers = config.getOptionalConfig('modelHub.gauntlet.tiers');
+  for (const tier of tiers?.keys() ?? []) {
+    if (!(MODEL_TIERS as readonly string[]).includes(tier)) {
+      throw new InputError(
+        `modelHub.gauntlet.tiers.${tier}: unknown tier; use one of ${MODEL_TIERS.join(
+          ', ',
+        )}`,
+      );
+    }
+    const required = tiers!.getOptionalConfigArray(`${tier}.required`);
+    if (!required) continue;
+    gates[tier as ModelTier] = required.map((r, i) => {
+      const check = r.getString('check');
+      const allow = r.getOptionalStringArray('allow') ?? ['pass'];
+      for (const status of allow) {
+        if (!GAUNTLET_CHECK_STATUSES.includes(status as GauntletCheckStatus)) {
+          throw new InputError(
+            `modelHub.gauntlet.tiers.${tier}.required[${i}].allow: unknown status "${status}"; use ${GAUNTLET_CHECK_STATUSES.join(
+              ', ',
+            )}`,
+          );
+        }
+      }
+      return { check, allow: allow as GauntletCheckStatus[] };
+    });
+  }
+  return gates;
+}
+
+/** Reads and validates the gauntlet configuration. */
+export function readGauntletConfig(config: Config): GauntletConfig {
+  const g = config.getOptionalConfig('modelHub.gauntlet');
+  const positive = (key: string, fallback: number) => {
+    const v = g?.getOptionalNumber(key) ?? fallback;
+    if (!(v > 0))
+      throw new InputError(
+        `modelHub.gauntlet.${key} must be positive, got ${v}`,
+      );
+    return v;
+  };
+  const scheduleConfig = g?.getOptionalConfig('schedule');
+  return {
+    gates: readGates(config),
+    maxResultAgeDays: positive('maxResultAgeDays', 30),
+    governanceGroup:
+      config.getOptionalString('modelHub.governanceGroup') ??
+      'group:default/ai-governance',
+    maxWaiverDays: positive('maxWaiverDays', 180),
+    schedule: scheduleConfig
+      ? readSchedulerServiceTaskScheduleDefinitionFromConfig(scheduleConfig)
+      : {
+          frequency: { minutes: 30 },
+          timeout: { minutes: 15 },
+          initialDelay: { minutes: 1 },
+        },
+    workerPollSeconds: positive('workerPollSeconds', 10),
+    leaseMinutes: positive('leaseMinutes', 30),
+    maxAttempts: positive('maxAttempts', 3),
+    configSha256: sha256Hex(
+      canonicalJson(config.getOptional('modelHub.gauntlet') ?? {}),
+    ),
+  };
+}
