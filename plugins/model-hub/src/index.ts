@@ -33,4 +33,4 @@ export type {
   ModelHubPageProps,
 } from './components';
 export { isDeprecatedModel, getTierStatus } from './lib/model';
-export type { TierStatus, ModelTier } from './lib/model';
+export type { TierStatus } from './lib/model';

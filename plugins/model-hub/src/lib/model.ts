@@ -1,4 +1,10 @@
 import {
+  MODEL_HUB_ANNOTATIONS,
+  MODEL_REF_DEFAULT_KINDS,
+  MODEL_TIERS,
+  ModelTier,
+} from '@internal/plugin-model-hub-common';
+import {
   Entity,
   RELATION_DEPENDENCY_OF,
   RELATION_DEPENDS_ON,
@@ -7,14 +13,9 @@ import {
 } from '@backstage/catalog-model';
 
 /** Annotation carrying the tier a model has earned through the gauntlet. */
-export const EFFECTIVE_TIER_ANNOTATION = 'modelhub.io/effective-tier';
-/** Annotation carrying the time of the last activity on a model (ISO 8601). */
-export const LAST_ACTIVITY_ANNOTATION = 'modelhub.io/last-activity';
-
-/** The tiers a model can be in. */
-export const MODEL_TIERS = ['official', 'community', 'external'] as const;
-/** One of {@link MODEL_TIERS}. */
-export type ModelTier = (typeof MODEL_TIERS)[number];
+export const EFFECTIVE_TIER_ANNOTATION = MODEL_HUB_ANNOTATIONS.effectiveTier;
+/** Annotation carrying the date of the last activity on a model (`YYYY-MM-DD`). */
+export const LAST_ACTIVITY_ANNOTATION = MODEL_HUB_ANNOTATIONS.lastActivity;
 
 function isTier(value: unknown): value is ModelTier {
   return (
@@ -27,14 +28,19 @@ function isTier(value: unknown): value is ModelTier {
 export interface TierStatus {
   /** The tier earned (from the effective-tier annotation), if any. */
   effective?: ModelTier;
-  /** The tier the owners asked for in `spec.tier`, if valid. */
+  /**
+   * The tier the owners ask for: the `modelhub.io/requested-tier` annotation
+   * when set, else the declared `spec.tier`; only valid tiers.
+   */
   requested?: ModelTier;
 }
 
-/** Reads the requested (`spec.tier`) and earned (annotation) tier of a model. */
+/** Reads the requested and the earned (annotation) tier of a model. */
 export function getTierStatus(entity: Entity): TierStatus {
-  const effective = entity.metadata.annotations?.[EFFECTIVE_TIER_ANNOTATION];
-  const requested = entity.spec?.tier;
+  const annotations = entity.metadata.annotations ?? {};
+  const effective = annotations[EFFECTIVE_TIER_ANNOTATION];
+  const requested =
+    annotations[MODEL_HUB_ANNOTATIONS.requestedTier] ?? entity.spec?.tier;
   return {
     effective: isTier(effective) ? effective : undefined,
     requested: isTier(requested) ? requested : undefined,
@@ -53,6 +59,39 @@ export interface ModelMetric {
   slice?: string;
 }
 
+/** How a model's evaluation is set up (`spec.evaluation`). */
+export interface ModelEvaluationView {
+  dataset?: string;
+  file?: string;
+  labelColumn?: string;
+  predictionColumn?: string;
+  sensitiveAttributes: string[];
+  positiveLabel?: string;
+}
+
+function readEvaluation(value: unknown): ModelEvaluationView | undefined {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    return undefined;
+  }
+  const e = value as Record<string, unknown>;
+  const positive = e.positiveLabel;
+  return {
+    dataset: str(e.dataset),
+    file: str(e.file),
+    labelColumn: str(e.labelColumn),
+    predictionColumn: str(e.predictionColumn),
+    sensitiveAttributes: Array.isArray(e.sensitiveAttributes)
+      ? e.sensitiveAttributes.filter((a): a is string => typeof a === 'string')
+      : [],
+    positiveLabel:
+      typeof positive === 'string' ||
+      typeof positive === 'number' ||
+      typeof positive === 'boolean'
+        ? String(positive)
+        : undefined,
+  };
+}
+
 /** A defensive, typed read of the fields of a Model entity the UI shows. */
 export interface ModelView {
   type?: string;
@@ -69,7 +108,7 @@ export interface ModelView {
   outOfScopeUse?: string;
   limitations?: string;
   metrics: ModelMetric[];
-  evaluation?: string;
+  evaluation?: ModelEvaluationView;
   successor?: string;
 }
 
@@ -114,7 +153,7 @@ export function readModel(entity: Entity): ModelView {
           ]
         : [],
     ),
-    evaluation: str(spec.evaluation),
+    evaluation: readEvaluation(spec.evaluation),
     successor: str(spec.successor),
   };
 }
@@ -164,7 +203,22 @@ export function toFullRef(
   }
 }
 
-/** Relation from a model to the model it was derived from. */
-export const RELATION_DERIVED_FROM = 'derivedFrom';
-/** Relation from a model to a dataset it was trained on. */
-export const RELATION_TRAINED_ON = 'trainedOn';
+export {
+  RELATION_DERIVED_FROM,
+  RELATION_TRAINED_ON,
+} from '@internal/plugin-model-hub-common';
+
+/**
+ * Resolves a ref from a Model spec field to a full ref, using the same
+ * default kinds as the catalog processor; `undefined` when malformed.
+ */
+export function resolveSpecRef(
+  entity: Entity,
+  field: keyof typeof MODEL_REF_DEFAULT_KINDS,
+  ref: string,
+): string | undefined {
+  return toFullRef(ref, {
+    defaultKind: MODEL_REF_DEFAULT_KINDS[field],
+    defaultNamespace: entity.metadata.namespace ?? 'default',
+  });
+}

@@ -9,7 +9,11 @@ import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
-import { readModel, toFullRef } from '../../lib/model';
+import {
+  ModelEvaluationView,
+  readModel,
+  resolveSpecRef,
+} from '../../lib/model';
 
 function Section(props: {
   title: string;
@@ -46,8 +50,59 @@ function Field(props: { label: string; value?: ReactNode }) {
   );
 }
 
-function Text(props: { text?: string }) {
-  return props.text ? <MarkdownContent content={props.text} /> : null;
+function Text(props: { text: string }) {
+  return <MarkdownContent content={props.text} />;
+}
+
+function RefOrText(props: {
+  entity: Entity;
+  field: 'baseModel' | 'trainingData' | 'metricDataset' | 'evaluationDataset';
+  value: string;
+}) {
+  const full = resolveSpecRef(props.entity, props.field, props.value);
+  return full ? <EntityRefLink entityRef={full} /> : <>{props.value}</>;
+}
+
+function Evaluation(props: {
+  entity: Entity;
+  evaluation: ModelEvaluationView;
+}) {
+  const { entity, evaluation: e } = props;
+  const rows: Array<[string, ReactNode]> = [];
+  if (e.dataset) {
+    rows.push([
+      'Dataset',
+      <RefOrText entity={entity} field="evaluationDataset" value={e.dataset} />,
+    ]);
+  }
+  if (e.file) rows.push(['Predictions file', <code>{e.file}</code>]);
+  if (e.labelColumn) rows.push(['Label column', <code>{e.labelColumn}</code>]);
+  if (e.predictionColumn) {
+    rows.push(['Prediction column', <code>{e.predictionColumn}</code>]);
+  }
+  if (e.positiveLabel !== undefined) {
+    rows.push(['Positive label', <code>{e.positiveLabel}</code>]);
+  }
+  if (e.sensitiveAttributes.length > 0) {
+    rows.push(['Sensitive attributes', e.sensitiveAttributes.join(', ')]);
+  }
+  if (rows.length === 0) {
+    return null;
+  }
+  return (
+    <Table size="small" aria-label="Evaluation setup">
+      <TableBody>
+        {rows.map(([label, value]) => (
+          <TableRow key={label}>
+            <TableCell component="th" scope="row">
+              {label}
+            </TableCell>
+            <TableCell>{value}</TableCell>
+          </TableRow>
+        ))}
+      </TableBody>
+    </Table>
+  );
 }
 
 /**
@@ -57,20 +112,6 @@ function Text(props: { text?: string }) {
 export function ModelCardContent(props: { entity: Entity }) {
   const { entity } = props;
   const model = readModel(entity);
-  const namespace = entity.metadata.namespace ?? 'default';
-  const baseRef = model.baseModel
-    ? toFullRef(model.baseModel.ref, {
-        defaultKind: 'model',
-        defaultNamespace: namespace,
-      })
-    : undefined;
-  const datasets = model.trainingData.map(ref => ({
-    raw: ref,
-    full: toFullRef(ref, {
-      defaultKind: 'resource',
-      defaultNamespace: namespace,
-    }),
-  }));
 
   return (
     <Grid container spacing={2}>
@@ -87,32 +128,32 @@ export function ModelCardContent(props: { entity: Entity }) {
         )}
       </Section>
       <Section title="Intended use">
-        <Text text={model.intendedUse} />
+        {model.intendedUse && <Text text={model.intendedUse} />}
       </Section>
       <Section title="Out-of-scope use">
-        <Text text={model.outOfScopeUse} />
+        {model.outOfScopeUse && <Text text={model.outOfScopeUse} />}
       </Section>
       <Section title="Limitations">
-        <Text text={model.limitations} />
+        {model.limitations && <Text text={model.limitations} />}
       </Section>
       <Section title="Base model" empty="Trained from scratch (no base model).">
         {model.baseModel && (
           <Typography variant="body2">
-            {baseRef ? (
-              <EntityRefLink entityRef={baseRef} defaultKind="model" />
-            ) : (
-              model.baseModel.ref
-            )}
+            <RefOrText
+              entity={entity}
+              field="baseModel"
+              value={model.baseModel.ref}
+            />
             {model.baseModel.relation && ` (${model.baseModel.relation})`}
           </Typography>
         )}
       </Section>
       <Section title="Training data" empty="No training data declared.">
-        {datasets.length > 0 && (
+        {model.trainingData.length > 0 && (
           <ul>
-            {datasets.map(d => (
-              <li key={d.raw}>
-                {d.full ? <EntityRefLink entityRef={d.full} /> : d.raw}
+            {model.trainingData.map(ref => (
+              <li key={ref}>
+                <RefOrText entity={entity} field="trainingData" value={ref} />
               </li>
             ))}
           </ul>
@@ -136,7 +177,17 @@ export function ModelCardContent(props: { entity: Entity }) {
                 >
                   <TableCell>{m.name}</TableCell>
                   <TableCell align="right">{String(m.value)}</TableCell>
-                  <TableCell>{m.dataset ?? '—'}</TableCell>
+                  <TableCell>
+                    {m.dataset ? (
+                      <RefOrText
+                        entity={entity}
+                        field="metricDataset"
+                        value={m.dataset}
+                      />
+                    ) : (
+                      '—'
+                    )}
+                  </TableCell>
                   <TableCell>{m.slice ?? 'all'}</TableCell>
                 </TableRow>
               ))}
@@ -144,8 +195,10 @@ export function ModelCardContent(props: { entity: Entity }) {
           </Table>
         )}
       </Section>
-      <Section title="Evaluation">
-        <Text text={model.evaluation} />
+      <Section title="Evaluation" empty="No evaluation set up.">
+        {model.evaluation && (
+          <Evaluation entity={entity} evaluation={model.evaluation} />
+        )}
       </Section>
     </Grid>
   );

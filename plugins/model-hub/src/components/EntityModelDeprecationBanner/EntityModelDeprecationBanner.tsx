@@ -1,27 +1,33 @@
+import { Entity } from '@backstage/catalog-model';
 import { useEntity, EntityRefLink } from '@backstage/plugin-catalog-react';
 import Alert from '@material-ui/lab/Alert';
 import AlertTitle from '@material-ui/lab/AlertTitle';
-import { readModel, toFullRef } from '../../lib/model';
+import { readModel, resolveSpecRef } from '../../lib/model';
+
+/** The successor of a deprecated or archived model as a full ref, if named. */
+export function successorRef(entity: Entity): string | undefined {
+  const { successor } = readModel(entity);
+  return successor ? resolveSpecRef(entity, 'successor', successor) : undefined;
+}
 
 /**
- * A warning shown on deprecated models, naming and linking the successor.
- * Renders nothing for models that are not deprecated.
+ * A warning on deprecated (and archived) models, naming and linking the
+ * successor. Renders nothing for models in other lifecycle stages.
  */
 export function EntityModelDeprecationBanner() {
   const { entity } = useEntity();
-  const model = readModel(entity);
-  if (model.lifecycle !== 'deprecated') {
+  const { lifecycle } = readModel(entity);
+  if (lifecycle !== 'deprecated' && lifecycle !== 'archived') {
     return null;
   }
-  const successor = model.successor
-    ? toFullRef(model.successor, {
-        defaultKind: 'model',
-        defaultNamespace: entity.metadata.namespace ?? 'default',
-      })
-    : undefined;
+  const successor = successorRef(entity);
   return (
-    <Alert severity="warning" role="alert">
-      <AlertTitle>This model is deprecated</AlertTitle>
+    <Alert severity={lifecycle === 'archived' ? 'error' : 'warning'}>
+      <AlertTitle>
+        {lifecycle === 'archived'
+          ? 'This model is archived and kept for the record only'
+          : 'This model is deprecated'}
+      </AlertTitle>
       {successor ? (
         <>
           Use its successor <EntityRefLink entityRef={successor} /> instead.

@@ -1,1 +1,4 @@
-export { EntityModelDeprecationBanner } from './EntityModelDeprecationBanner';
+export {
+  EntityModelDeprecationBanner,
+  successorRef,
+} from './EntityModelDeprecationBanner';

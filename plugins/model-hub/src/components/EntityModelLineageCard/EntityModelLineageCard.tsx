@@ -11,7 +11,7 @@ import {
   consumerRefs,
   readModel,
   relationTargets,
-  toFullRef,
+  resolveSpecRef,
 } from '../../lib/model';
 
 /** Base model and training data refs, from relations or else from the spec. */
@@ -22,19 +22,15 @@ export function lineageOf(entity: Entity): {
   consumers: string[];
 } {
   const model = readModel(entity);
-  const defaultNamespace = entity.metadata.namespace ?? 'default';
   let base = relationTargets(entity, RELATION_DERIVED_FROM);
   if (base.length === 0 && model.baseModel) {
-    const ref = toFullRef(model.baseModel.ref, {
-      defaultKind: 'model',
-      defaultNamespace,
-    });
+    const ref = resolveSpecRef(entity, 'baseModel', model.baseModel.ref);
     base = ref ? [ref] : [];
   }
   let datasets = relationTargets(entity, RELATION_TRAINED_ON);
   if (datasets.length === 0) {
     datasets = model.trainingData.flatMap(
-      r => toFullRef(r, { defaultKind: 'resource', defaultNamespace }) ?? [],
+      r => resolveSpecRef(entity, 'trainingData', r) ?? [],
     );
   }
   return {

@@ -18,23 +18,22 @@ import ListItem from '@material-ui/core/ListItem';
 import ListItemText from '@material-ui/core/ListItemText';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
-import { readModel, toFullRef, usedModelRefs } from '../../lib/model';
+import { readModel, usedModelRefs } from '../../lib/model';
+import { successorRef } from '../EntityModelDeprecationBanner';
 import { TierBadge } from '../TierBadge';
 
 function DeprecationNote(props: { model: Entity }) {
-  const spec = readModel(props.model);
-  if (spec.lifecycle !== 'deprecated') {
+  const { lifecycle } = readModel(props.model);
+  if (lifecycle !== 'deprecated' && lifecycle !== 'archived') {
     return null;
   }
-  const successor = spec.successor
-    ? toFullRef(spec.successor, {
-        defaultKind: 'model',
-        defaultNamespace: props.model.metadata.namespace ?? 'default',
-      })
-    : undefined;
+  const successor = successorRef(props.model);
   return (
-    <Alert severity="warning" style={{ marginTop: 4 }}>
-      Deprecated.{' '}
+    <Alert
+      severity={lifecycle === 'archived' ? 'error' : 'warning'}
+      style={{ marginTop: 4 }}
+    >
+      {lifecycle === 'archived' ? 'Archived.' : 'Deprecated.'}{' '}
       {successor ? (
         <>
           Move to <EntityRefLink entityRef={successor} />.

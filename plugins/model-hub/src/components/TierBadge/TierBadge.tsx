@@ -1,14 +1,14 @@
 import { ReactElement } from 'react';
 import { Entity } from '@backstage/catalog-model';
 import Chip from '@material-ui/core/Chip';
-import Tooltip from '@material-ui/core/Tooltip';
 import { makeStyles } from '@material-ui/core/styles';
 import VerifiedUserIcon from '@material-ui/icons/VerifiedUser';
 import PeopleIcon from '@material-ui/icons/People';
 import PublicIcon from '@material-ui/icons/Public';
 import HourglassEmptyIcon from '@material-ui/icons/HourglassEmpty';
 import HelpOutlineIcon from '@material-ui/icons/HelpOutline';
-import { ModelTier, TierStatus, getTierStatus } from '../../lib/model';
+import { ModelTier } from '@internal/plugin-model-hub-common';
+import { TierStatus, getTierStatus } from '../../lib/model';
 
 /** The visual variants of a tier badge. */
 export type TierBadgeVariant =
@@ -132,21 +132,20 @@ export function TierBadge(props: TierBadgeProps) {
     unknown: classes.unknown,
   }[variant];
   return (
-    <Tooltip title={description}>
-      <Chip
-        size={props.size ?? 'small'}
-        label={label}
-        icon={icons[variant]}
-        variant={
-          variant === 'official-requested' || variant === 'unknown'
-            ? 'outlined'
-            : 'default'
-        }
-        className={className}
-        role="img"
-        aria-label={`Tier: ${label}`}
-        data-testid={`tier-badge-${variant}`}
-      />
-    </Tooltip>
+    <Chip
+      size={props.size ?? 'small'}
+      label={label}
+      icon={icons[variant]}
+      variant={
+        variant === 'official-requested' || variant === 'unknown'
+          ? 'outlined'
+          : 'default'
+      }
+      className={className}
+      role="img"
+      aria-label={`Tier: ${label}`}
+      title={description}
+      data-testid={`tier-badge-${variant}`}
+    />
   );
 }

@@ -1,0 +1,113 @@
+import { Entity } from '@backstage/catalog-model';
+import {
+  ModelVersion,
+  ModelVersionFile,
+} from '@internal/plugin-model-hub-common';
+import { ModelHubApi, StewardshipTasksResult } from '../api';
+
+/** Builds a Model entity for tests; `spec` and `metadata` are merged in. */
+export function modelEntity(
+  name: string,
+  overrides: {
+    spec?: Record<string, unknown>;
+    metadata?: Partial<Entity['metadata']>;
+    relations?: Entity['relations'];
+  } = {},
+): Entity {
+  return {
+    apiVersion: 'modelhub.io/v1alpha1',
+    kind: 'Model',
+    metadata: { name, namespace: 'default', ...overrides.metadata },
+    spec: {
+      type: 'llm',
+      task: 'text-generation',
+      framework: 'pytorch',
+      owner: 'group:default/ml-platform',
+      lifecycle: 'production',
+      tier: 'community',
+      license: 'Apache-2.0',
+      ...overrides.spec,
+    },
+    relations: overrides.relations ?? [],
+  };
+}
+
+/** A file of a version with a given verdict. */
+export function versionFile(
+  path: string,
+  overrides: Partial<ModelVersionFile> = {},
+): ModelVersionFile {
+  const sha256 = overrides.sha256 ?? 'a'.repeat(64);
+  const size = overrides.size ?? 1536;
+  return {
+    path,
+    size,
+    sha256,
+    format: 'safetensors',
+    scan: {
+      path,
+      format: 'safetensors',
+      verdict: 'safe',
+      sha256,
+      size,
+      findings: [],
+    },
+    uploadedBy: 'user:default/alice',
+    uploadedAt: '2026-11-01T10:00:00Z',
+    ...overrides,
+  };
+}
+
+/** A version of `model:default/<name>`. */
+export function modelVersion(
+  name: string,
+  version: string,
+  overrides: Partial<ModelVersion> = {},
+): ModelVersion {
+  return {
+    entityRef: `model:default/${name}`,
+    version,
+    state: 'sealed',
+    files: [versionFile('model.safetensors')],
+    aliases: [],
+    scanVerdict: 'safe',
+    createdBy: 'user:default/alice',
+    createdAt: '2026-11-01T10:00:00Z',
+    sealedAt: '2026-11-01T10:05:00Z',
+    ...overrides,
+  };
+}
+
+/** An in-memory {@link ModelHubApi} for component tests. */
+export class FakeModelHubApi implements ModelHubApi {
+  constructor(
+    private readonly data: {
+      versions?: Record<string, ModelVersion[]>;
+      tasks?: StewardshipTasksResult;
+      error?: Error;
+    } = {},
+  ) {}
+
+  async listVersions(entityRef: string): Promise<ModelVersion[]> {
+    if (this.data.error) {
+      throw this.data.error;
+    }
+    return this.data.versions?.[entityRef] ?? [];
+  }
+
+  async getFileDownloadUrl(
+    entityRef: string,
+    versionOrAlias: string,
+    path: string,
+  ): Promise<string> {
+    const [, rest] = entityRef.split(':');
+    return `http://localhost:7007/api/model-hub/v1/models/${rest}/versions/${versionOrAlias}/files/${path}`;
+  }
+
+  async getTasks(): Promise<StewardshipTasksResult> {
+    if (this.data.error) {
+      throw this.data.error;
+    }
+    return this.data.tasks ?? { available: false };
+  }
+}

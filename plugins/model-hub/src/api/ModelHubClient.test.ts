@@ -1,0 +1,114 @@
+import { setupServer } from 'msw/node';
+import { http, HttpResponse } from 'msw';
+import { ModelHubClient } from './ModelHubClient';
+import { modelVersion } from '../__testUtils__/fixtures';
+
+const baseUrl = 'http://localhost:7007/api/model-hub';
+const server = setupServer();
+
+describe('ModelHubClient', () => {
+  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+  afterEach(() => server.resetHandlers());
+  afterAll(() => server.close());
+
+  const fetchSpy = jest.fn((input: RequestInfo | URL, init?: RequestInit) =>
+    fetch(input, {
+      ...init,
+      headers: { Authorization: 'Bearer test-token' },
+    }),
+  );
+  const client = new ModelHubClient({
+    discoveryApi: { getBaseUrl: async () => baseUrl },
+    fetchApi: { fetch: fetchSpy as typeof fetch },
+  });
+
+  it('lists versions through the fetch API (so auth is attached)', async () => {
+    const versions = [modelVersion('support-assistant', '1.0.0')];
+    server.use(
+      http.get(
+        `${baseUrl}/v1/models/default/support-assistant/versions`,
+        ({ request }) =>
+          request.headers.get('authorization') === 'Bearer test-token'
+            ? HttpResponse.json({ items: versions })
+            : new HttpResponse(null, { status: 401 }),
+      ),
+    );
+    await expect(
+      client.listVersions('model:default/support-assistant'),
+    ).resolves.toEqual(versions);
+    expect(fetchSpy).toHaveBeenCalled();
+  });
+
+  it('throws a ResponseError with the server message on failure', async () => {
+    server.use(
+      http.get(`${baseUrl}/v1/models/default/broken/versions`, () =>
+        HttpResponse.json(
+          { error: { name: 'NotAllowedError', message: 'no read access' } },
+          { status: 403 },
+        ),
+      ),
+    );
+    await expect(client.listVersions('model:default/broken')).rejects.toThrow(
+      /403/,
+    );
+  });
+
+  it('builds absolute, encoded file download URLs', async () => {
+    await expect(
+      client.getFileDownloadUrl(
+        'model:team-a/my-model',
+        '1.0.0',
+        'weights/model 1.safetensors',
+      ),
+    ).resolves.toBe(
+      `${baseUrl}/v1/models/team-a/my-model/versions/1.0.0/files/weights/model%201.safetensors`,
+    );
+  });
+
+  it('passes the owner to the stewardship tasks route', async () => {
+    const task = {
+      id: 't1',
+      kind: 're-run-gauntlet',
+      entityRef: 'model:default/a',
+      assignee: 'group:default/ml',
+      severity: 'high',
+      openedAt: '2026-11-01T00:00:00Z',
+      title: 'Re-run the gauntlet',
+      description: 'The evaluation expired.',
+    };
+    server.use(
+      http.get(`${baseUrl}/v1/stewardship/tasks`, ({ request }) =>
+        new URL(request.url).searchParams.get('owner') === 'group:default/ml'
+          ? HttpResponse.json({ items: [task] })
+          : HttpResponse.json({ items: [] }),
+      ),
+    );
+    await expect(
+      client.getTasks({ owner: 'group:default/ml' }),
+    ).resolves.toEqual({ available: true, items: [task] });
+  });
+
+  it('reports stewardship tasks as unavailable when the route answers 404', async () => {
+    server.use(
+      http.get(
+        `${baseUrl}/v1/stewardship/tasks`,
+        () => new HttpResponse(null, { status: 404 }),
+      ),
+    );
+    await expect(
+      client.getTasks({ owner: 'group:default/ml' }),
+    ).resolves.toEqual({ available: false });
+  });
+
+  it('still fails loudly on other stewardship errors', async () => {
+    server.use(
+      http.get(
+        `${baseUrl}/v1/stewardship/tasks`,
+        () => new HttpResponse('boom', { status: 500 }),
+      ),
+    );
+    await expect(
+      client.getTasks({ owner: 'group:default/ml' }),
+    ).rejects.toThrow(/500/);
+  });
+});

@@ -1,0 +1,49 @@
+import { screen, within } from '@testing-library/react';
+import { modelEntity } from '../../__testUtils__/fixtures';
+import { mockCatalogApi, renderEntityCard } from '../../__testUtils__/render';
+import { EntityModelConsumersCard } from './EntityModelConsumersCard';
+
+describe('EntityModelConsumersCard', () => {
+  it('lists consuming entities with kind, type and owner', async () => {
+    const catalogApi = mockCatalogApi({
+      getEntitiesByRefs: jest.fn(async () => ({
+        items: [
+          {
+            apiVersion: 'backstage.io/v1alpha1',
+            kind: 'Component',
+            metadata: { name: 'helpdesk', namespace: 'default' },
+            spec: { type: 'service', lifecycle: 'production' },
+            relations: [
+              { type: 'ownedBy', targetRef: 'group:default/support' },
+            ],
+          },
+        ],
+      })),
+    });
+    await renderEntityCard(<EntityModelConsumersCard />, {
+      entity: modelEntity('m', {
+        relations: [
+          { type: 'dependencyOf', targetRef: 'component:default/helpdesk' },
+        ],
+      }),
+      catalogApi,
+    });
+    const table = await screen.findByRole('table', {
+      name: 'Consumers of this model',
+    });
+    const row = within(table).getAllByRole('row')[1];
+    expect(row).toHaveTextContent('Component');
+    expect(row).toHaveTextContent('service');
+    expect(within(row).getByRole('link', { name: /support/ })).toHaveAttribute(
+      'href',
+      '/catalog/default/group/support',
+    );
+  });
+
+  it('says when nothing consumes the model', async () => {
+    await renderEntityCard(<EntityModelConsumersCard />, {
+      entity: modelEntity('m'),
+    });
+    expect(await screen.findByText('No known consumers')).toBeInTheDocument();
+  });
+});
