@@ -1,9 +1,8 @@
 import {
   readSchedulerServiceTaskScheduleDefinitionFromConfig,
-  RootConfigService,
   SchedulerServiceTaskScheduleDefinition,
 } from '@backstage/backend-plugin-api';
-import { ConfigReader, JsonObject } from '@backstage/config';
+import { Config, ConfigReader, JsonObject } from '@backstage/config';
 import { readStewardshipConfig, StewardshipConfig } from './rules';
 
 /** Settings of the stewardship engine: the rules plus scheduling and notifications. */
@@ -59,7 +58,7 @@ function integer(
  * missing key. Throws an `Error` naming the bad key on invalid values.
  */
 export function readStewardshipEngineConfig(
-  config: Pick<RootConfigService, 'getOptionalConfig'>,
+  config: Config,
 ): StewardshipEngineConfig {
   const section = config.getOptionalConfig('modelHub.stewardship');
   const scheduleSection = section?.getOptionalConfig('schedule');

@@ -12,7 +12,7 @@ export {
   readStewardshipConfig,
   resolveStewardshipConfig,
   STEWARDSHIP_SEVERITIES,
-} from '@internal/plugin-model-hub-node/src/stewardship';
+} from '@internal/plugin-model-hub-node';
 export type {
   ModelActivity,
   ModelCompliance,
@@ -23,4 +23,4 @@ export type {
   StewardshipSeverity,
   StoredTask,
   TeamDigest,
-} from '@internal/plugin-model-hub-node/src/stewardship';
+} from '@internal/plugin-model-hub-node';
