@@ -10,6 +10,8 @@ export interface OnnxEvaluationOptions {
   labelColumn: string;
   /** Feature columns in model input order; default every other column in header order. */
   featureColumns?: string[];
+  /** Columns left out of the default features (e.g. sensitive attributes). */
+  excludeColumns?: string[];
   /** The label counted as positive for precision/recall/F1 (default 1). */
   positiveLabel?: number;
   /** Most rows read (default 1,000,000). */
@@ -140,7 +142,9 @@ export async function evaluateOnnxClassifier(
           `the benchmark has no column ${options.labelColumn}`,
         );
       }
-      features = Object.keys(record).filter(k => k !== options.labelColumn);
+      features = Object.keys(record).filter(
+        k => k !== options.labelColumn && !options.excludeColumns?.includes(k),
+      );
       if (features.length === 0)
         throw new BenchmarkInputError('the benchmark has no feature columns');
     }

@@ -231,3 +231,36 @@ describe('performanceCheck', () => {
     expect(result.status).toBe('not-applicable');
   });
 });
+
+describe('readBenchmarkDeclaration', () => {
+  it('re-runs an evaluation file with labels and no predictions (the example sentiment model)', async () => {
+    const expected = await expectedMetrics();
+    const entity = model({
+      tier: 'official',
+      framework: 'onnx',
+      metrics: [
+        {
+          name: 'accuracy',
+          value: expected.accuracy,
+          dataset: 'resource:default/product-reviews-holdout',
+        },
+        {
+          name: 'f1',
+          value: expected.f1,
+          dataset: 'resource:default/product-reviews-holdout',
+        },
+      ],
+      evaluation: {
+        file: 'eval/benchmark.csv',
+        labelColumn: 'label',
+        positiveLabel: 1,
+      },
+    });
+    const result = await runGauntletCheck(
+      performanceCheck,
+      checkContext({ entity, files: await exampleFiles(), config: thresholds }),
+    );
+    expect(result.status).toBe('pass');
+    expect(result.evidence.comparisons).toHaveLength(2);
+  });
+});

@@ -45,6 +45,8 @@ export interface BenchmarkDeclaration {
   labelColumn: string;
   featureColumns?: string[];
   modelFile?: string;
+  /** Columns that are neither features nor the label (e.g. sensitive attributes). */
+  excludeColumns?: string[];
 }
 
 /** Threshold of one metric: a minimum, or a maximum for lower-is-better metrics. */
@@ -99,7 +101,11 @@ export function readMetricTolerance(config: Config): number {
   return t;
 }
 
-/** The benchmark a model declares, from `spec.evaluation.benchmark` or the {@link BENCHMARK_ANNOTATIONS}. */
+/**
+ * The benchmark a model declares: `spec.evaluation.benchmark`, the
+ * {@link BENCHMARK_ANNOTATIONS}, or a `spec.evaluation` file with a label
+ * column and no prediction column (its other columns are the features).
+ */
 export function readBenchmarkDeclaration(
   entity: ModelEntityV1alpha1,
 ): BenchmarkDeclaration | undefined {
@@ -118,7 +124,24 @@ export function readBenchmarkDeclaration(
   }
   const a = entity.metadata.annotations ?? {};
   const file = a[BENCHMARK_ANNOTATIONS.file];
-  if (!file) return undefined;
+  const evaluation = entity.spec.evaluation;
+  if (!file) {
+    // An evaluation file with labels but no prediction column holds the
+    // features: the hub makes the predictions itself.
+    if (
+      evaluation?.file &&
+      evaluation.labelColumn &&
+      !evaluation.predictionColumn
+    ) {
+      return {
+        file: evaluation.file,
+        labelColumn: evaluation.labelColumn,
+        modelFile: a[BENCHMARK_ANNOTATIONS.modelFile],
+        excludeColumns: evaluation.sensitiveAttributes,
+      };
+    }
+    return undefined;
+  }
   const features = a[BENCHMARK_ANNOTATIONS.featureColumns];
   return {
     file,
@@ -213,6 +236,7 @@ export const performanceCheck: GauntletCheck = {
           measured = await evaluateOnnxClassifier(model, await csv.open(), {
             labelColumn: declaration.labelColumn,
             featureColumns: declaration.featureColumns,
+            excludeColumns: declaration.excludeColumns,
             positiveLabel:
               typeof ctx.entity.spec.evaluation?.positiveLabel === 'number'
                 ? ctx.entity.spec.evaluation.positiveLabel
