@@ -48,6 +48,18 @@ import {
   RELATION_PART_OF,
   RELATION_PROVIDES_API,
 } from '@backstage/catalog-model';
+import {
+  EntityModelCard,
+  EntityModelConsumersCard,
+  EntityModelDeprecationBanner,
+  EntityModelGauntletCard,
+  EntityModelHeaderTierBadge,
+  EntityModelLineageCard,
+  EntityModelsUsedCard,
+  EntityModelVersionsCard,
+  EntityTeamStewardshipCard,
+  EntityUseModelCard,
+} from '@internal/plugin-model-hub';
 
 
 
@@ -132,7 +144,14 @@ const overviewContent = (
 const serviceEntityPage = (
   <EntityLayout>
     <EntityLayout.Route path="/" title="Overview">
-      {overviewContent}
+      <Grid container spacing={3} alignItems="stretch">
+        <Grid item xs={12}>
+          {overviewContent}
+        </Grid>
+        <Grid item md={6} xs={12}>
+          <EntityModelsUsedCard />
+        </Grid>
+      </Grid>
     </EntityLayout.Route>
 
     <EntityLayout.Route path="/ci-cd" title="CI/CD">
@@ -288,6 +307,9 @@ const groupPage = (
         <Grid item xs={12} md={6}>
           <EntityLinksCard />
         </Grid>
+        <Grid item xs={12} md={6}>
+          <EntityTeamStewardshipCard />
+        </Grid>
       </Grid>
     </EntityLayout.Route>
   </EntityLayout>
@@ -358,6 +380,46 @@ const domainPage = (
   </EntityLayout>
 );
 
+const modelPage = (
+  <EntityLayout>
+    <EntityLayout.Route path="/" title="Overview">
+      <Grid container spacing={3} alignItems="stretch">
+        {entityWarningContent}
+        <Grid item xs={12}>
+          <EntityModelHeaderTierBadge />
+        </Grid>
+        <Grid item xs={12}>
+          <EntityModelDeprecationBanner />
+        </Grid>
+        <Grid item md={8} xs={12}>
+          <EntityModelCard />
+        </Grid>
+        <Grid item md={4} xs={12}>
+          <EntityUseModelCard />
+        </Grid>
+        <Grid item md={6} xs={12}>
+          <EntityModelLineageCard />
+        </Grid>
+        <Grid item md={6} xs={12}>
+          <EntityModelConsumersCard />
+        </Grid>
+        <Grid item md={6} xs={12}>
+          <EntityAboutCard />
+        </Grid>
+        <Grid item md={6} xs={12}>
+          <EntityCatalogGraphCard height={400} />
+        </Grid>
+      </Grid>
+    </EntityLayout.Route>
+    <EntityLayout.Route path="/versions" title="Versions">
+      <EntityModelVersionsCard />
+    </EntityLayout.Route>
+    <EntityLayout.Route path="/gauntlet" title="Gauntlet">
+      <EntityModelGauntletCard />
+    </EntityLayout.Route>
+  </EntityLayout>
+);
+
 export const entityPage = (
   <EntitySwitch>
     <EntitySwitch.Case if={isKind('component')} children={componentPage} />
@@ -366,6 +428,7 @@ export const entityPage = (
     <EntitySwitch.Case if={isKind('user')} children={userPage} />
     <EntitySwitch.Case if={isKind('system')} children={systemPage} />
     <EntitySwitch.Case if={isKind('domain')} children={domainPage} />
+    <EntitySwitch.Case if={isKind('model')} children={modelPage} />
 
     <EntitySwitch.Case>{defaultEntityPage}</EntitySwitch.Case>
   </EntitySwitch>
