@@ -51,6 +51,7 @@ describe('StewardshipEngine', () => {
     options: {
       activity?: ModelActivitySource;
       compliance?: ComplianceSource;
+      notifyOpenedTasks?: boolean;
     } = {},
   ) {
     return new StewardshipEngine({
@@ -299,6 +300,16 @@ describe('StewardshipEngine', () => {
     await engine(entities).run();
     expect(notifier.opened).toHaveLength(1);
     expect((await openTasks())[0].notifiedAt).toBe(NOW.toISOString());
+  });
+
+  it('sends only digests when per-task notifications are off', async () => {
+    await engine([...org(), model('churn', { steward: 'dave' })], {
+      notifyOpenedTasks: false,
+    }).run();
+    expect(notifier.opened).toEqual([]);
+    expect(notifier.digests.map(d => d.assignee)).toEqual([
+      'group:default/ml-platform',
+    ]);
   });
 
   it('serializes concurrent runs so they never duplicate tasks', async () => {

@@ -54,6 +54,8 @@ export interface StewardshipEngineOptions {
   compliance?: ComplianceSource;
   /** Tells assignees about opened tasks and sends digests; none means silence. */
   notifier?: StewardshipNotifier;
+  /** Announce each opened task through the notifier (default true). */
+  notifyOpenedTasks?: boolean;
   /** Digest settings. */
   digest?: StewardshipDigestOptions;
   /** The clock (default: the system clock). */
@@ -309,7 +311,7 @@ export class StewardshipEngine {
     const { notifier, store, logger } = this.#options;
     let notified = 0;
     let notificationFailures = 0;
-    if (!notifier) {
+    if (!notifier || this.#options.notifyOpenedTasks === false) {
       return { notified, notificationFailures };
     }
     for (const task of await store.listUnnotifiedTasks()) {

@@ -386,12 +386,12 @@ function toTask(row: TaskRow): StewardshipTask {
 /** Normalizes the timestamp shapes of the supported databases to a Date. */
 function toDate(value: Timestamp): Date {
   if (value instanceof Date) return value;
-  if (typeof value === 'number') return new Date(value);
+  if (typeof value === 'number' || /^\d+$/.test(value)) {
+    return new Date(Number(value));
+  }
   // SQLite CURRENT_TIMESTAMP style `YYYY-MM-DD HH:MM:SS` is UTC.
-  const normalized = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?$/.test(value)
-    ? `${value.replace(' ', 'T')}Z`
-    : /^\d+$/.test(value)
-    ? Number(value)
-    : value;
-  return new Date(normalized);
+  if (/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?$/.test(value)) {
+    return new Date(`${value.replace(' ', 'T')}Z`);
+  }
+  return new Date(value);
 }
