@@ -1,0 +1,1 @@
+export { ModelEntityProcessor } from './ModelEntityProcessor';
