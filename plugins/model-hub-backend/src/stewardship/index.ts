@@ -43,3 +43,5 @@ export type {
   StewardshipTaskState,
   StewardshipTaskWithHistory,
 } from './types';
+export { setupStewardship } from './setup';
+export type { StewardshipSetup, StewardshipSetupOptions } from './setup';
