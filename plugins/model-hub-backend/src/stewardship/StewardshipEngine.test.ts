@@ -187,8 +187,8 @@ describe('StewardshipEngine', () => {
   it('opens a renewal task for a waiver about to expire, from the compliance source', async () => {
     const expiresAt = new Date(NOW.getTime() + 10 * DAY);
     const compliance: ComplianceSource = {
-      getCompliance: async (refs, options) => {
-        expect(refs).toEqual(['model:default/churn']);
+      getCompliance: async (models, options) => {
+        expect(models.map(m => m.metadata.name)).toEqual(['churn']);
         expect(options.now).toEqual(NOW);
         return {
           'model:default/churn': {

@@ -216,7 +216,7 @@ export class StewardshipEngine {
     const modelRefs = models.map(normalizedRef);
     const activity = await this.#activity(modelRefs);
     const compliance = this.#options.compliance
-      ? await this.#options.compliance.getCompliance(modelRefs, { now })
+      ? await this.#options.compliance.getCompliance(models, { now })
       : undefined;
 
     const conditions = evaluateStewardship(

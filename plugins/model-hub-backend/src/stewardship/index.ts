@@ -34,8 +34,15 @@ export {
   taskOpenedNotification,
 } from './notifier';
 export type { StewardshipDigest, StewardshipNotifier } from './notifier';
-export { createVersionActivitySource } from './sources';
-export type { ComplianceSource, ModelActivitySource } from './sources';
+export {
+  createGauntletComplianceSource,
+  createVersionActivitySource,
+} from './sources';
+export type {
+  ComplianceSource,
+  GauntletEvaluationLike,
+  ModelActivitySource,
+} from './sources';
 export type {
   StewardshipTask,
   StewardshipTaskCounts,

@@ -1,3 +1,4 @@
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { ModelVersion } from '@internal/plugin-model-hub-common';
 import { ModelActivity, ModelCompliance } from './rules';
 
@@ -17,9 +18,12 @@ export interface ModelActivitySource {
  * gauntlet backend implements it.
  */
 export interface ComplianceSource {
-  /** Compliance state of the given models; models never checked may be left out. */
+  /**
+   * Compliance state of the given Model entities, keyed by normalized ref
+   * (`model:default/x`); models never checked may be left out.
+   */
   getCompliance(
-    modelRefs: string[],
+    models: Entity[],
     options: { now: Date },
   ): Promise<Record<string, ModelCompliance>>;
 }
@@ -58,6 +62,100 @@ export function createVersionActivitySource(versions: {
             result[ref] = { lastVersionAt: new Date(latest) };
           }
         });
+      }
+      return result;
+    },
+  };
+}
+
+/** The part of the gauntlet's evaluation of a model that stewardship reads. */
+export interface GauntletEvaluationLike {
+  /** The version evaluated (the latest sealed one), or null. */
+  version: string | null;
+  /** Latest results per tier of the tier chain. */
+  resultsByTier: Partial<
+    Record<
+      string,
+      Array<{
+        checkId: string;
+        version: string;
+        status: 'pass' | 'warn' | 'fail' | 'error' | 'not-applicable';
+        summary?: string;
+        reason?: string;
+      }>
+    >
+  >;
+  /** Waivers of the model, active or not. */
+  waivers: Array<{
+    checkId: string;
+    version?: string;
+    expiresAt: string;
+    reason?: string;
+  }>;
+}
+
+const STATUS_RANK = ['fail', 'error', 'warn', 'pass', 'not-applicable'];
+
+/**
+ * A {@link ComplianceSource} over the gauntlet runner's `evaluate(entity)`:
+ * the results of the latest sealed version (one per check, the worst when
+ * several tiers ran the same check) and the waivers that apply to that
+ * version. A model whose evaluation fails is left out (and logged by the
+ * caller's logger when given).
+ */
+export function createGauntletComplianceSource(
+  gauntlet: { evaluate(entity: Entity): Promise<GauntletEvaluationLike> },
+  options: { onError?: (entityRef: string, error: unknown) => void } = {},
+): ComplianceSource {
+  return {
+    async getCompliance(models) {
+      const result: Record<string, ModelCompliance> = {};
+      for (const entity of models) {
+        const ref = stringifyEntityRef(entity).toLocaleLowerCase('en-US');
+        let evaluation: GauntletEvaluationLike;
+        try {
+          evaluation = await gauntlet.evaluate(entity);
+        } catch (error) {
+          options.onError?.(ref, error);
+          continue;
+        }
+        const version = evaluation.version ?? undefined;
+        const checks = new Map<string, ModelCompliance['checks'][number]>();
+        for (const results of Object.values(evaluation.resultsByTier)) {
+          for (const r of results ?? []) {
+            if (version !== undefined && r.version !== version) continue;
+            const previous = checks.get(r.checkId);
+            if (
+              previous &&
+              STATUS_RANK.indexOf(previous.status) <=
+                STATUS_RANK.indexOf(r.status)
+            ) {
+              continue;
+            }
+            const message = r.reason ?? r.summary;
+            checks.set(r.checkId, {
+              id: r.checkId,
+              status: r.status,
+              version: r.version,
+              ...(message ? { message } : {}),
+            });
+          }
+        }
+        const waivers = evaluation.waivers
+          .filter(w => !w.version || w.version === version)
+          .map(w => ({
+            checkId: w.checkId,
+            expiresAt: new Date(w.expiresAt),
+            ...(w.reason ? { reason: w.reason } : {}),
+          }))
+          .filter(w => !Number.isNaN(w.expiresAt.getTime()));
+        if (checks.size > 0 || waivers.length > 0) {
+          result[ref] = {
+            ...(version !== undefined ? { currentVersion: version } : {}),
+            checks: [...checks.values()],
+            waivers,
+          };
+        }
       }
       return result;
     },
