@@ -1,0 +1,62 @@
+import { mockCredentials } from '@backstage/backend-test-utils';
+import {
+  AuthorizeResult,
+  createPermission,
+} from '@backstage/plugin-permission-common';
+import { PolicyQueryUser } from '@backstage/plugin-permission-node';
+import {
+  modelAliasUpdatePermission,
+  modelVersionCreatePermission,
+  RESOURCE_TYPE_MODEL_HUB_MODEL,
+} from '@internal/plugin-model-hub-common';
+import { ModelHubPermissionPolicy } from './permissionPolicy';
+
+function userOf(ref: string, groups: string[]): PolicyQueryUser {
+  return {
+    credentials: mockCredentials.user(ref),
+    info: { userEntityRef: ref, ownershipEntityRefs: [ref, ...groups] },
+  };
+}
+
+describe('ModelHubPermissionPolicy', () => {
+  const policy = new ModelHubPermissionPolicy();
+  const alice = userOf('user:default/alice', ['group:default/ml-team']);
+
+  it.each([modelVersionCreatePermission, modelAliasUpdatePermission])(
+    'makes $name conditional on owning the model',
+    async permission => {
+      expect(await policy.handle({ permission }, alice)).toEqual({
+        result: AuthorizeResult.CONDITIONAL,
+        pluginId: 'model-hub',
+        resourceType: RESOURCE_TYPE_MODEL_HUB_MODEL,
+        conditions: {
+          rule: 'IS_MODEL_OWNER',
+          resourceType: RESOURCE_TYPE_MODEL_HUB_MODEL,
+          params: {
+            claims: ['user:default/alice', 'group:default/ml-team'],
+          },
+        },
+      });
+    },
+  );
+
+  it('gives an anonymous caller no ownership claims', async () => {
+    const decision = await policy.handle({
+      permission: modelVersionCreatePermission,
+    });
+    expect(decision).toMatchObject({
+      result: AuthorizeResult.CONDITIONAL,
+      conditions: { params: { claims: [] } },
+    });
+  });
+
+  it('allows everything else', async () => {
+    const read = createPermission({
+      name: 'catalog.entity.read',
+      attributes: { action: 'read' },
+    });
+    expect(await policy.handle({ permission: read }, alice)).toEqual({
+      result: AuthorizeResult.ALLOW,
+    });
+  });
+});
