@@ -71,7 +71,7 @@ export async function listFiles(dir: string): Promise<string[]> {
     });
     return entries
       .filter(e => e.isFile())
-      .map(e => path.relative(dir, path.join(e.parentPath ?? e.path, e.name)))
+      .map(e => path.relative(dir, path.join(e.parentPath, e.name)))
       .sort();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];

@@ -1,5 +1,6 @@
 import {
   BackstageCredentials,
+  BackstageUserPrincipal,
   coreServices,
   createServiceFactory,
   HttpAuthService,
@@ -26,20 +27,22 @@ export const testHttpAuthServiceFactory = createServiceFactory({
     });
     return {
       async credentials(req, options) {
-        const credentials: BackstageCredentials = await inner.credentials(
+        const credentials = (await inner.credentials(
           req,
           options,
-        );
+        )) as BackstageCredentials<BackstageUserPrincipal | { type: string }>;
         const header = req.headers.authorization ?? '';
         const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+        const principal = credentials.principal;
         if (
-          credentials.principal.type === 'user' &&
+          principal.type === 'user' &&
+          'userEntityRef' in principal &&
           token?.startsWith(MOCK_SERVICE_TOKEN_PREFIX)
         ) {
           const { sub } = JSON.parse(
             token.slice(MOCK_SERVICE_TOKEN_PREFIX.length),
           ) as { sub?: string };
-          return mockCredentials.user(credentials.principal.userEntityRef, {
+          return mockCredentials.user(principal.userEntityRef, {
             actor: { subject: sub ?? 'plugin:unknown' },
           }) as any;
         }
