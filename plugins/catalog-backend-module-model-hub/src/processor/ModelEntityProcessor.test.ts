@@ -175,13 +175,7 @@ describe('ModelEntityProcessor', () => {
   it('sorts training data so the relation order is stable', async () => {
     const entity = model();
     entity.spec!.trainingData = ['b', 'a'];
-    await processor.preProcessEntity!(
-      entity,
-      location,
-      () => {},
-      location,
-      {} as any,
-    );
+    await processor.preProcessEntity(entity);
     expect(entity.spec!.trainingData).toEqual(['a', 'b']);
   });
 });
