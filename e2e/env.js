@@ -19,5 +19,6 @@ module.exports = {
   baseUrl,
   token,
   dataDir: process.env.MODEL_HUB_E2E_DATA_DIR,
+  logFile: process.env.MODEL_HUB_E2E_LOG_FILE,
   api,
 };

@@ -52,6 +52,7 @@ async function main() {
           MODEL_HUB_E2E_BASE_URL: portal.baseUrl,
           MODEL_HUB_E2E_TOKEN: portal.token,
           MODEL_HUB_E2E_DATA_DIR: portal.dataDir,
+          MODEL_HUB_E2E_LOG_FILE: portal.logFile,
         },
       },
     );

@@ -36,11 +36,17 @@ test('guest signs in, sees a service in the catalog and opens a team page', asyn
     await page.goto(baseUrl);
     await page.getByRole('button', { name: 'Enter' }).click();
     await page.getByText('Example Corp Catalog').waitFor({ timeout: 60000 });
-    await page.getByRole('link', { name: 'support-chat-service' }).waitFor();
+    await page.goto(
+      `${baseUrl}/catalog?filters[kind]=component&filters[user]=all`,
+    );
+    await page
+      .locator('a[href="/catalog/default/component/support-chat-service"]')
+      .first()
+      .waitFor();
     await screenshot(page, '01-catalog');
     await page.goto(`${baseUrl}/catalog/default/group/ml-platform`);
     await page
-      .getByRole('heading', { name: /ml-platform/i })
+      .getByRole('heading', { name: /ML Platform/ })
       .first()
       .waitFor();
     await page.getByText('Members').first().waitFor();

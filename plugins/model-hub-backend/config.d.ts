@@ -1,3 +1,5 @@
+import { HumanDuration } from '@backstage/types';
+
 export interface Config {
   /** Model Hub backend settings. */
   modelHub?: {
@@ -44,6 +46,52 @@ export interface Config {
         secretAccessKey?: string;
         /** Multipart upload part size in bytes, at least 5 MiB. Default 16 MiB. */
         partSizeBytes?: number;
+      };
+    };
+    /** Example data for the embedded demo portal. */
+    examples?: {
+      /**
+       * A YAML file listing example model versions to publish at start-up
+       * (`versions: [{ model, version, directory, files?, aliases? }]`,
+       * directories relative to the file). Versions that exist are skipped.
+       */
+      seedFile?: string;
+    };
+    /** Stewardship: scheduled evaluation of models into tasks for their teams. */
+    stewardship?: {
+      /** Schedule the evaluation at all. Default true. */
+      enabled?: boolean;
+      /** Group that gets the tasks of models nobody can act on (orphans). Default `group:default/ai-governance`. */
+      governanceGroup?: string;
+      /** Calendar months without activity (versions, pulls, `modelhub.io/last-activity`) after which a model counts as archived. Default 18. */
+      staleAfterMonths?: number;
+      /** Days before that archive date when a stale warning task opens. Default 30. */
+      staleWarningDays?: number;
+      /** Days before a gauntlet waiver expires when a renewal task opens. Default 30. */
+      waiverExpiryWindowDays?: number;
+      /** Model card fields that must be filled (bare names: spec, then metadata; dotted paths from the entity root). Default description, intendedUse, license, owner, steward, task, limitations. */
+      requiredFields?: string[];
+      /** When the evaluation runs (scheduler format). Defaults: frequency { minutes: 10 }, timeout { minutes: 5 }, initialDelay { seconds: 30 }. */
+      schedule?: {
+        frequency?: { cron: string } | string | HumanDuration;
+        timeout?: string | HumanDuration;
+        initialDelay?: string | HumanDuration;
+      };
+      /** Backstage notifications to the assignees. */
+      notifications?: {
+        /** Notify the assignee when a task opens. Default true. */
+        enabled?: boolean;
+        /** The daily digest of each team's open tasks. */
+        digest?: {
+          /** Send it at all. Default true. */
+          enabled?: boolean;
+          /** UTC hour (0-23) from which the day's digest may go out; at most one per team per UTC day. Default 8. */
+          hourUtc?: number;
+          /** Skip teams with no task opened since their previous digest. Default false. */
+          onlyWithNewTasks?: boolean;
+          /** How many tasks a digest lists by title (the rest are counted). Default 20. */
+          maxListedTasks?: number;
+        };
       };
     };
   };

@@ -40,6 +40,9 @@ export function createProgram(only?: string): Command {
       'Model Hub command line: scan model files and work with a Model Hub portal',
     )
     .version(readVersion(), '-V, --version')
+    // Program options only before the subcommand, so `publish --version 1.2.0`
+    // is the subcommand's option, not a request for the CLI's version.
+    .enablePositionalOptions()
     .exitOverride()
     .showHelpAfterError('(run model-hub --help for usage)');
   const names = commandNames();
