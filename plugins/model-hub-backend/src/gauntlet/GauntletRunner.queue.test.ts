@@ -128,7 +128,9 @@ async function raceTwoRunners(db1: Knex, db2: Knex) {
   // Both replicas really worked the same queue concurrently.
   expect(done1).toBeGreaterThan(0);
   expect(done2).toBeGreaterThan(0);
-  const statuses = await db1('gauntlet_runs')
+  const statuses: Array<{ status: string; n: string | number }> = await db1(
+    'gauntlet_runs',
+  )
     .select('status')
     .count({ n: '*' })
     .groupBy('status');

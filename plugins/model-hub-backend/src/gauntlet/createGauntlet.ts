@@ -1,0 +1,81 @@
+import {
+  AuditorService,
+  AuthService,
+  DatabaseService,
+  HttpAuthService,
+  LoggerService,
+  PermissionsService,
+  RootConfigService,
+  UserInfoService,
+} from '@backstage/backend-plugin-api';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import express from 'express';
+import { GauntletConfig, readGauntletConfig } from './config';
+import {
+  gauntletCatalogFromService,
+  GauntletRunner,
+  GauntletVersionSource,
+} from './GauntletRunner';
+import { GauntletStore } from './GauntletStore';
+import { builtinGauntletChecks, GauntletCheck } from './nodeApi';
+import { createGauntletRouter } from './router';
+
+/** Dependencies of {@link createGauntlet}: core services plus the version service. */
+export interface CreateGauntletOptions {
+  config: RootConfigService;
+  database: DatabaseService;
+  logger: LoggerService;
+  auth: AuthService;
+  httpAuth: HttpAuthService;
+  permissions: PermissionsService;
+  userInfo: UserInfoService;
+  auditor: AuditorService;
+  catalog: CatalogService;
+  /** The version service (`ModelVersionService` fits). */
+  versions: GauntletVersionSource;
+  /** Checks added through the extension point, after the five built-in ones. */
+  extraChecks?: GauntletCheck[];
+  /** The clock (tests). */
+  clock?: () => Date;
+}
+
+/** The wired gauntlet: runner (start it with the scheduler), router and config. */
+export interface Gauntlet {
+  runner: GauntletRunner;
+  router: express.Router;
+  config: GauntletConfig;
+}
+
+/**
+ * Builds the gauntlet from the plugin's services: runs the migrations,
+ * creates the runner with the built-in and extra checks, and the router.
+ */
+export async function createGauntlet(
+  options: CreateGauntletOptions,
+): Promise<Gauntlet> {
+  const gauntletConfig = readGauntletConfig(options.config);
+  const store = await GauntletStore.create({ database: options.database });
+  const runner = new GauntletRunner({
+    store,
+    checks: [...builtinGauntletChecks, ...(options.extraChecks ?? [])],
+    versions: options.versions,
+    catalog: gauntletCatalogFromService(options.catalog, options.auth),
+    config: options.config,
+    gauntletConfig,
+    logger: options.logger.child({ service: 'gauntlet' }),
+    auditor: options.auditor,
+    clock: options.clock,
+  });
+  const router = await createGauntletRouter({
+    runner,
+    versions: options.versions,
+    httpAuth: options.httpAuth,
+    permissions: options.permissions,
+    userInfo: options.userInfo,
+    catalog: options.catalog,
+    auditor: options.auditor,
+    gauntletConfig,
+    logger: options.logger,
+  });
+  return { runner, router, config: gauntletConfig };
+}

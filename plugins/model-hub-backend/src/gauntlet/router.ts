@@ -1,0 +1,467 @@
+import {
+  AuditorService,
+  BackstageCredentials,
+  HttpAuthService,
+  LoggerService,
+  PermissionsService,
+  UserInfoService,
+} from '@backstage/backend-plugin-api';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  isModelEntity,
+  MODEL_HUB_ANNOTATIONS,
+  ModelHubModelPermission,
+} from '@internal/plugin-model-hub-common';
+import express, { Request } from 'express';
+import Router from 'express-promise-router';
+import { z } from 'zod';
+import { modelOwnerRef } from '../permissions/rules';
+import { GauntletConfig } from './config';
+import {
+  GauntletEvaluation,
+  GauntletRunner,
+  GauntletVersionSource,
+} from './GauntletRunner';
+import {
+  isInGroup,
+  modelGauntletRunPermission,
+  modelPromotionApprovePermission,
+  modelPromotionRequestPermission,
+  modelWaiverCreatePermission,
+} from './permissions';
+import { EffectiveTierItem, ModelGauntletResponse } from './types';
+
+/** Dependencies of {@link createGauntletRouter}. */
+export interface GauntletRouterOptions {
+  runner: GauntletRunner;
+  versions: GauntletVersionSource;
+  httpAuth: HttpAuthService;
+  permissions: PermissionsService;
+  userInfo: UserInfoService;
+  catalog: CatalogService;
+  auditor: AuditorService;
+  gauntletConfig: GauntletConfig;
+  logger: LoggerService;
+}
+
+const MODEL = '/v1/models/:namespace/:name';
+
+const promotionBody = z.object({
+  tier: z.literal('official').default('official'),
+  comment: z.string().max(10_000).optional(),
+});
+const decisionBody = z
+  .object({ comment: z.string().max(10_000).optional() })
+  .default({});
+const waiverBody = z.object({
+  check: z.string().min(1),
+  reason: z.string().trim().min(1).max(10_000),
+  expiresAt: z.string().datetime({ offset: true }),
+  version: z.string().min(1).optional(),
+});
+
+function parseBody<T>(
+  schema: z.ZodType<T, z.ZodTypeDef, unknown>,
+  body: unknown,
+): T {
+  const parsed = schema.safeParse(body ?? {});
+  if (!parsed.success) {
+    throw new InputError(
+      `Invalid request body: ${parsed.error.issues
+        .map(i => `${i.path.join('.') || 'body'}: ${i.message}`)
+        .join('; ')}`,
+    );
+  }
+  return parsed.data;
+}
+
+function actorRef(credentials: BackstageCredentials): string {
+  const p = credentials.principal as
+    | { type: 'user'; userEntityRef: string }
+    | { type: 'service'; subject: string };
+  return p.type === 'user' ? p.userEntityRef : p.subject;
+}
+
+function toResponse(e: GauntletEvaluation): ModelGauntletResponse {
+  return {
+    entityRef: e.entityRef,
+    requestedTier: e.requestedTier,
+    effectiveTier: e.effectiveTier,
+    reason: e.reason,
+    status: e.status,
+    version: e.version,
+    gates: e.gates,
+    checks: e.resultsByTier[e.requestedTier] ?? [],
+    activeRuns: e.activeRuns,
+    approvals: e.approvals,
+    waivers: e.waivers,
+  };
+}
+
+/** The annotations the catalog should carry for a model's gauntlet state. */
+export function gauntletAnnotations(e: {
+  effectiveTier: string | null;
+  status: string;
+}): Record<string, string> {
+  const annotations: Record<string, string> = {
+    [MODEL_HUB_ANNOTATIONS.gauntletStatus]: e.status,
+  };
+  if (e.effectiveTier)
+    annotations[MODEL_HUB_ANNOTATIONS.effectiveTier] = e.effectiveTier;
+  return annotations;
+}
+
+/**
+ * The gauntlet HTTP API, mounted next to the versions API (paths start with
+ * `/v1`): gauntlet state and effective tier per model, run history, manual
+ * runs, promotion requests and their governance decisions, waivers, and
+ * the effective tiers of all models for the catalog.
+ */
+export async function createGauntletRouter(
+  options: GauntletRouterOptions,
+): Promise<express.Router> {
+  const {
+    runner,
+    versions,
+    httpAuth,
+    permissions,
+    userInfo,
+    catalog,
+    auditor,
+    gauntletConfig,
+    logger,
+  } = options;
+  const router = Router();
+  // JSON parsing per route: the router is mounted at the plugin root.
+  const json = express.json({ limit: '1mb' });
+
+  /** Resolves the model as the caller (404 when invisible) and checks a permission. */
+  async function access(req: Request, permission?: ModelHubModelPermission) {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const requested = stringifyEntityRef({
+      kind: 'model',
+      namespace: req.params.namespace,
+      name: req.params.name,
+    });
+    const entity = await catalog.getEntityByRef(requested, { credentials });
+    if (!entity || !isModelEntity(entity)) {
+      throw new NotFoundError(`Model ${requested} not found in the catalog`);
+    }
+    const entityRef = stringifyEntityRef(entity).toLocaleLowerCase('en-US');
+    if (permission) {
+      const [decision] = await permissions.authorize(
+        [{ permission, resourceRef: entityRef }],
+        { credentials },
+      );
+      if (decision.result !== AuthorizeResult.ALLOW) {
+        throw new NotAllowedError(
+          denial(permission, entity, entityRef, gauntletConfig.governanceGroup),
+        );
+      }
+    }
+    return { credentials, entity, entityRef, actor: actorRef(credentials) };
+  }
+
+  /** Governance actions: the permission and membership of the governance group. */
+  async function governanceAccess(
+    req: Request,
+    permission: ModelHubModelPermission,
+  ) {
+    const result = await access(req, permission);
+    if (result.credentials.principal.type !== 'user') {
+      throw new NotAllowedError(
+        `${permission.name} is for members of ${gauntletConfig.governanceGroup}`,
+      );
+    }
+    const info = await userInfo.getUserInfo(result.credentials);
+    if (!isInGroup(info.ownershipEntityRefs, gauntletConfig.governanceGroup)) {
+      throw new NotAllowedError(
+        `Not allowed to ${permission.name} on ${result.entityRef}: only members of ${gauntletConfig.governanceGroup} may`,
+      );
+    }
+    return result;
+  }
+
+  /** Runs `fn` inside an audit event that records success or failure. */
+  async function audited<T>(
+    req: Request,
+    eventId: string,
+    meta: Record<string, string>,
+    fn: () => Promise<{ value: T; meta?: Record<string, unknown> }>,
+  ): Promise<T> {
+    const event = await auditor.createEvent({
+      eventId,
+      request: req,
+      severityLevel: 'medium',
+      meta: {
+        ...meta,
+        model: `model:${req.params.namespace}/${req.params.name}`,
+      },
+    });
+    try {
+      const { value, meta: extra } = await fn();
+      await event.success({ meta: extra as any });
+      return value;
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+  }
+
+  router.get('/v1/gauntlet/checks', async (req, res) => {
+    await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    res.json({
+      items: runner.checks.map(c => ({
+        id: c.id,
+        title: c.title,
+        description: c.description,
+        version: c.version,
+      })),
+      gates: gauntletConfig.gates,
+    });
+  });
+
+  router.get('/v1/gauntlet/effective-tiers', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const { items } = await catalog.getEntities(
+      { filter: { kind: 'Model' } },
+      { credentials },
+    );
+    const out: EffectiveTierItem[] = [];
+    for (const entity of items) {
+      if (!isModelEntity(entity)) continue;
+      const e = await runner.evaluate(entity);
+      out.push({
+        entityRef: e.entityRef,
+        requestedTier: e.requestedTier,
+        effectiveTier: e.effectiveTier,
+        status: e.status,
+        reason: e.reason,
+        version: e.version,
+        annotations: gauntletAnnotations(e),
+      });
+    }
+    res.json({ items: out });
+  });
+
+  router.get(`${MODEL}/gauntlet`, async (req, res) => {
+    const { entity } = await access(req);
+    res.json(toResponse(await runner.evaluate(entity)));
+  });
+
+  router.get(`${MODEL}/versions/:version/gauntlet/runs`, async (req, res) => {
+    const { entityRef } = await access(req);
+    const version = await versions.getVersion(entityRef, req.params.version);
+    res.json({
+      items: await runner.store.listRuns(entityRef, version.version),
+    });
+  });
+
+  router.post(
+    `${MODEL}/versions/:version/gauntlet/runs`,
+    json,
+    async (req, res) => {
+      const runs = await audited(
+        req,
+        'gauntlet-run-request',
+        { version: req.params.version },
+        async () => {
+          const { entityRef, actor } = await access(
+            req,
+            modelGauntletRunPermission,
+          );
+          const version = await versions.getVersion(
+            entityRef,
+            req.params.version,
+          );
+          if (version.state !== 'sealed') {
+            throw new ConflictError(
+              `Version ${version.version} of ${entityRef} is a draft; the gauntlet runs on sealed versions`,
+            );
+          }
+          const value = await runner.enqueue(
+            entityRef,
+            version.version,
+            'manual',
+            {
+              requestedBy: actor,
+              reason: `requested by ${actor}`,
+            },
+          );
+          return { value, meta: { runs: value.map(r => r.id) } };
+        },
+      );
+      void runner
+        .drain()
+        .catch(e => logger.error(`Gauntlet drain failed: ${e}`));
+      res.status(202).json({ items: runs });
+    },
+  );
+
+  router.get(`${MODEL}/promotion-requests`, async (req, res) => {
+    const { entityRef } = await access(req);
+    res.json({ items: await runner.store.listPromotionRequests(entityRef) });
+  });
+
+  router.post(`${MODEL}/promotion-requests`, json, async (req, res) => {
+    const created = await audited(
+      req,
+      'gauntlet-promotion-request',
+      {},
+      async () => {
+        const { entityRef, actor } = await access(
+          req,
+          modelPromotionRequestPermission,
+        );
+        const body = parseBody(promotionBody, req.body);
+        const value = await runner.store.createPromotionRequest({
+          entityRef,
+          tier: body.tier,
+          comment: body.comment,
+          requestedBy: actor,
+          now: runner.now(),
+        });
+        return { value, meta: { requestId: value.id, tier: value.tier } };
+      },
+    );
+    res.status(201).json(created);
+  });
+
+  for (const action of ['approve', 'reject'] as const) {
+    router.post(
+      `${MODEL}/promotion-requests/:id/${action}`,
+      json,
+      async (req, res) => {
+        const decided = await audited(
+          req,
+          'gauntlet-promotion-decision',
+          { action, requestId: req.params.id },
+          async () => {
+            const { entity, entityRef, actor } = await governanceAccess(
+              req,
+              modelPromotionApprovePermission,
+            );
+            const id = Number(req.params.id);
+            if (!Number.isSafeInteger(id) || id <= 0) {
+              throw new InputError(
+                `Invalid promotion request id '${req.params.id}'`,
+              );
+            }
+            const body = parseBody(decisionBody, req.body);
+            const value = await runner.store.decidePromotionRequest({
+              entityRef,
+              id,
+              state: action === 'approve' ? 'approved' : 'rejected',
+              decidedBy: actor,
+              comment: body.comment,
+              now: runner.now(),
+            });
+            const evaluation = await runner.updateTier(entity);
+            return {
+              value,
+              meta: {
+                state: value.state,
+                effectiveTier: evaluation.effectiveTier,
+              },
+            };
+          },
+        );
+        res.json(decided);
+      },
+    );
+  }
+
+  router.get(`${MODEL}/waivers`, async (req, res) => {
+    const { entityRef } = await access(req);
+    res.json({
+      items: await runner.store.listWaivers(entityRef, runner.now()),
+    });
+  });
+
+  router.post(`${MODEL}/waivers`, json, async (req, res) => {
+    const waiver = await audited(
+      req,
+      'gauntlet-waiver-create',
+      {},
+      async () => {
+        const { entity, entityRef, actor } = await governanceAccess(
+          req,
+          modelWaiverCreatePermission,
+        );
+        const body = parseBody(waiverBody, req.body);
+        const checkIds = runner.checks.map(c => c.id);
+        if (!checkIds.includes(body.check)) {
+          throw new InputError(
+            `Unknown check '${body.check}'; checks are ${checkIds.join(', ')}`,
+          );
+        }
+        const now = runner.now();
+        const expiresAt = new Date(body.expiresAt);
+        if (expiresAt.getTime() <= now.getTime()) {
+          throw new InputError(
+            `expiresAt ${body.expiresAt} is not in the future`,
+          );
+        }
+        const maxMs = gauntletConfig.maxWaiverDays * 86_400_000;
+        if (expiresAt.getTime() - now.getTime() > maxMs) {
+          throw new InputError(
+            `A waiver may last at most ${gauntletConfig.maxWaiverDays} days (modelHub.gauntlet.maxWaiverDays)`,
+          );
+        }
+        if (body.version) await versions.getVersion(entityRef, body.version);
+        const value = await runner.store.createWaiver({
+          entityRef,
+          checkId: body.check,
+          version: body.version,
+          reason: body.reason,
+          approvedBy: actor,
+          expiresAt,
+          now,
+        });
+        const evaluation = await runner.updateTier(entity);
+        return {
+          value,
+          meta: {
+            waiverId: value.id,
+            check: value.checkId,
+            expiresAt: value.expiresAt,
+            effectiveTier: evaluation.effectiveTier,
+          },
+        };
+      },
+    );
+    res.status(201).json(waiver);
+  });
+
+  return router;
+}
+
+function denial(
+  permission: ModelHubModelPermission,
+  entity: Entity,
+  entityRef: string,
+  governanceGroup: string,
+): string {
+  if (
+    permission.name === modelPromotionApprovePermission.name ||
+    permission.name === modelWaiverCreatePermission.name
+  ) {
+    return `Not allowed to ${permission.name} on ${entityRef}: only members of ${governanceGroup} may`;
+  }
+  const owner = modelOwnerRef(entity);
+  return `Not allowed to ${permission.name} on ${entityRef}: only ${
+    owner ? `its owner ${owner}` : 'its owners'
+  } may`;
+}
