@@ -24,12 +24,21 @@ export const modelHubApiPaths = {
   alias(ref: CompoundEntityRef | string, alias: string): string {
     return `/v1/models/${refPath(ref)}/aliases/${encodeURIComponent(alias)}`;
   },
+  gauntlet(ref: CompoundEntityRef | string): string {
+    return `/v1/models/${refPath(ref)}/gauntlet`;
+  },
+  gauntletRuns(ref: CompoundEntityRef | string, version: string): string {
+    return `${this.version(ref, version)}/gauntlet/runs`;
+  },
 };
 
 function refPath(ref: CompoundEntityRef | string): string {
   const r =
     typeof ref === 'string'
-      ? parseEntityRef(ref, { defaultKind: 'model', defaultNamespace: 'default' })
+      ? parseEntityRef(ref, {
+          defaultKind: 'model',
+          defaultNamespace: 'default',
+        })
       : ref;
   return `${encodeURIComponent(r.namespace)}/${encodeURIComponent(r.name)}`;
 }

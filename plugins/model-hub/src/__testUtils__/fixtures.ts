@@ -3,7 +3,12 @@ import {
   ModelVersion,
   ModelVersionFile,
 } from '@internal/plugin-model-hub-common';
-import { ModelHubApi, StewardshipTasksResult } from '../api';
+import {
+  GauntletRun,
+  ModelGauntletResult,
+  ModelHubApi,
+  StewardshipTasksResult,
+} from '../api';
 
 /** Builds a Model entity for tests; `spec` and `metadata` are merged in. */
 export function modelEntity(
@@ -84,6 +89,8 @@ export class FakeModelHubApi implements ModelHubApi {
     private readonly data: {
       versions?: Record<string, ModelVersion[]>;
       tasks?: StewardshipTasksResult;
+      gauntlet?: Record<string, ModelGauntletResult>;
+      gauntletRuns?: Record<string, GauntletRun[]>;
       error?: Error;
     } = {},
   ) {}
@@ -109,5 +116,22 @@ export class FakeModelHubApi implements ModelHubApi {
       throw this.data.error;
     }
     return this.data.tasks ?? { available: false };
+  }
+
+  async getGauntlet(entityRef: string): Promise<ModelGauntletResult> {
+    if (this.data.error) {
+      throw this.data.error;
+    }
+    return this.data.gauntlet?.[entityRef] ?? { available: false };
+  }
+
+  async getGauntletRuns(
+    entityRef: string,
+    version: string,
+  ): Promise<GauntletRun[]> {
+    if (this.data.error) {
+      throw this.data.error;
+    }
+    return this.data.gauntletRuns?.[`${entityRef}@${version}`] ?? [];
   }
 }

@@ -111,4 +111,92 @@ describe('ModelHubClient', () => {
       client.getTasks({ owner: 'group:default/ml' }),
     ).rejects.toThrow(/500/);
   });
+
+  it('fetches the gauntlet state of a model with auth', async () => {
+    const gauntlet = {
+      entityRef: 'model:team-a/my-model',
+      requestedTier: 'community',
+      effectiveTier: 'community',
+      reason: 'community gate passed',
+      status: 'passed',
+      version: '1.0.0',
+      gates: [],
+      checks: [
+        {
+          id: 1,
+          runId: 1,
+          entityRef: 'model:team-a/my-model',
+          version: '1.0.0',
+          tier: 'community',
+          checkId: 'security',
+          checkVersion: '1',
+          status: 'pass',
+          summary: 'clean',
+          evidence: { files: 2 },
+          configSha256: 'c',
+          inputsSha256: 'i',
+          startedAt: '2026-11-20T10:00:00.000Z',
+          finishedAt: '2026-11-20T10:00:01.000Z',
+          durationMs: 1000,
+        },
+      ],
+      activeRuns: [],
+      approvals: [],
+      waivers: [],
+    };
+    server.use(
+      http.get(`${baseUrl}/v1/models/team-a/my-model/gauntlet`, ({ request }) =>
+        request.headers.get('authorization') === 'Bearer test-token'
+          ? HttpResponse.json(gauntlet)
+          : new HttpResponse(null, { status: 401 }),
+      ),
+    );
+    await expect(client.getGauntlet('model:team-a/my-model')).resolves.toEqual({
+      available: true,
+      gauntlet,
+    });
+  });
+
+  it('reports the gauntlet as unavailable on 404 and throws on other errors', async () => {
+    server.use(
+      http.get(
+        `${baseUrl}/v1/models/default/gone/gauntlet`,
+        () => new HttpResponse(null, { status: 404 }),
+      ),
+      http.get(`${baseUrl}/v1/models/default/broken/gauntlet`, () =>
+        HttpResponse.json(
+          { error: { name: 'NotAllowedError', message: 'no read access' } },
+          { status: 403 },
+        ),
+      ),
+    );
+    await expect(client.getGauntlet('model:default/gone')).resolves.toEqual({
+      available: false,
+    });
+    await expect(client.getGauntlet('model:default/broken')).rejects.toThrow(
+      /403/,
+    );
+  });
+
+  it('lists the gauntlet runs of a version', async () => {
+    const run = {
+      id: 3,
+      entityRef: 'model:default/a',
+      version: '2.0.0-rc.1',
+      tier: 'community',
+      trigger: 'manual',
+      status: 'completed',
+      attempts: 1,
+      queuedAt: '2026-11-20T10:00:00.000Z',
+    };
+    server.use(
+      http.get(
+        `${baseUrl}/v1/models/default/a/versions/2.0.0-rc.1/gauntlet/runs`,
+        () => HttpResponse.json({ items: [run] }),
+      ),
+    );
+    await expect(
+      client.getGauntletRuns('model:default/a', '2.0.0-rc.1'),
+    ).resolves.toEqual([run]);
+  });
 });

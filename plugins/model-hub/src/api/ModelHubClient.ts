@@ -6,6 +6,9 @@ import {
   modelHubApiPaths,
 } from '@internal/plugin-model-hub-common';
 import {
+  GauntletRun,
+  ModelGauntlet,
+  ModelGauntletResult,
   ModelHubApi,
   StewardshipTask,
   StewardshipTasksResult,
@@ -55,6 +58,30 @@ export class ModelHubClient implements ModelHubApi {
     }
     const body = (await response.json()) as ListResponse<StewardshipTask>;
     return { available: true, items: body.items };
+  }
+
+  async getGauntlet(entityRef: string): Promise<ModelGauntletResult> {
+    const response = await this.fetch(modelHubApiPaths.gauntlet(entityRef));
+    if (response.status === 404) {
+      return { available: false };
+    }
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    return {
+      available: true,
+      gauntlet: (await response.json()) as ModelGauntlet,
+    };
+  }
+
+  async getGauntletRuns(
+    entityRef: string,
+    version: string,
+  ): Promise<GauntletRun[]> {
+    const body = await this.getJson<ListResponse<GauntletRun>>(
+      modelHubApiPaths.gauntletRuns(entityRef, version),
+    );
+    return body.items;
   }
 
   private async fetch(path: string): Promise<Response> {
