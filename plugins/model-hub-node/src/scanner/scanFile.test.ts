@@ -263,6 +263,20 @@ describe('scanFile', () => {
     expect(result.verdict).toBe('unsafe');
   });
 
+  it('does not mistake text that starts like a protocol-0 opcode for a pickle', async () => {
+    // `c` is the GLOBAL opcode; a CSV header starting with it used to be
+    // reported as a malformed pickle (error) instead of unsupported.
+    const dir = mkdtempSync(join(tmpdir(), 'scan-csv-'));
+    const file = join(dir, 'predictions.csv');
+    writeFileSync(
+      file,
+      'churned,predicted_churn,gender,age_band\n1,1,female,18-34\n0,0,male,35-plus\n',
+    );
+    const result = await scanFile(file);
+    expect(result.verdict).toBe('unsupported');
+    expect(result.findings).toEqual([]);
+  });
+
   it('throws for I/O errors such as a missing file', async () => {
     await expect(
       scanFile(join(FIXTURES, 'does-not-exist')),

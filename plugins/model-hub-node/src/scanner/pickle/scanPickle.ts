@@ -300,9 +300,18 @@ export async function sniffPickle(
   );
   const imports = new Map<string, ImportRecord>();
   const r = await parseOne(probe, imports, location, DEFAULT_PICKLE_LIMITS);
-  // Any import at all, a complete pickle, or a long run of valid opcodes.
-  return r.ok || r.opcodes >= SNIFF_MIN_OPCODES || imports.size > 0;
+  // A complete pickle, a long run of valid opcodes, or an import whose
+  // module and name are Python identifiers (text such as a CSV header that
+  // starts with `c` parses as a GLOBAL of garbage names, which Python could
+  // never import, so it proves nothing).
+  const importsPython = [...imports.values()].some(
+    i => PYTHON_DOTTED_NAME.test(i.module) && PYTHON_DOTTED_NAME.test(i.name),
+  );
+  return r.ok || r.opcodes >= SNIFF_MIN_OPCODES || importsPython;
 }
+
+/** A dotted Python identifier, as `find_class` needs for module and name. */
+const PYTHON_DOTTED_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
 async function parseOne(
   cur: Cursor,
