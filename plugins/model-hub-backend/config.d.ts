@@ -94,5 +94,66 @@ export interface Config {
         };
       };
     };
+    /** Group (entity ref) whose members approve promotions and grant waivers. Default `group:default/ai-governance`. */
+    governanceGroup?: string;
+    /** The compliance gauntlet. */
+    gauntlet?: {
+      /** Tier gates: per tier, the required checks and the statuses they may have. */
+      tiers?: {
+        [tier: string]: {
+          required: Array<{ check: string; allow?: string[] }>;
+        };
+      };
+      /** Results older than this many days are re-run. Default 30. */
+      maxResultAgeDays?: number;
+      /** Longest a waiver may last, in days. Default 180. */
+      maxWaiverDays?: number;
+      /** Schedule of the refresh task (scheduler format). Default every 30 minutes. */
+      schedule?: {
+        frequency?: { cron: string } | string | HumanDuration;
+        timeout?: string | HumanDuration;
+        initialDelay?: string | HumanDuration;
+      };
+      /** Seconds between queue polls on each replica. Default 10. */
+      workerPollSeconds?: number;
+      /** Minutes after which an unfinished claimed run is taken over. Default 30. */
+      leaseMinutes?: number;
+      /** Claims of a run before it is abandoned. Default 3. */
+      maxAttempts?: number;
+      /** The security check. */
+      security?: {
+        /** Directory of OSV advisory JSON files, e.g. `../../examples/advisories`. */
+        advisoryDirectory?: string;
+      };
+      /** The performance check. */
+      performance?: {
+        /** Largest allowed gap between claimed and measured metrics. Default 0.02. */
+        tolerance?: number;
+        /** Thresholds per task and tier: metric name to minimum (latency, *Ms, loss and error metrics are maxima). */
+        thresholds?: {
+          [task: string]: { [tier: string]: { [metric: string]: number } };
+        };
+      };
+      /** The fairness check's thresholds per tier. */
+      fairness?: {
+        [tier: string]: {
+          /** Largest allowed demographic parity difference. Default 0.1. */
+          maxDemographicParityDifference?: number;
+          /** Largest allowed equalized odds difference. Default 0.1. */
+          maxEqualizedOddsDifference?: number;
+          /** Smallest allowed disparate impact ratio (four-fifths rule). Default 0.8. */
+          minDisparateImpactRatio?: number;
+          /** Groups smaller than this give a warning (insufficient data). Default 30. */
+          minGroupSize?: number;
+        };
+      };
+      /** The license check. */
+      license?: {
+        /** The intended use assumed per tier: commercial, internal or research. */
+        intendedUse?: { [tier: string]: string };
+        /** The license policy merged over the built-in default (see examples/policies). */
+        policy?: object;
+      };
+    };
   };
 }

@@ -1,6 +1,7 @@
 /**
  * Model Hub backend plugin: model versions, the content-addressed artifact
- * store (local disk or S3) and the permission integration for publishing.
+ * store (local disk or S3), the compliance gauntlet, the stewardship engine
+ * and the permission integration.
  *
  * @packageDocumentation
  */
@@ -21,3 +22,11 @@ export type {
   S3ArtifactStoreOptions,
 } from './artifacts';
 export { LocalArtifactStore, S3ArtifactStore, artifactKey } from './artifacts';
+export {
+  gauntletPermissions,
+  gauntletPolicyDecision,
+  modelGauntletRunPermission,
+  modelPromotionApprovePermission,
+  modelPromotionRequestPermission,
+  modelWaiverCreatePermission,
+} from './gauntlet';

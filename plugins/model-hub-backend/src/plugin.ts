@@ -3,6 +3,12 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
+import {
+  GauntletCheck,
+  modelHubGauntletExtensionPoint,
+} from '@internal/plugin-model-hub-node';
+import path from 'node:path';
 import { modelHubPermissions } from '@internal/plugin-model-hub-common';
 import { createArtifactStore, readArtifactsConfig } from './artifacts/config';
 import { defaultFileScanner } from './artifacts/FileScanner';
@@ -12,16 +18,29 @@ import {
   modelHubModelResourceRef,
 } from './permissions/rules';
 import { createRouter } from './service/router';
+import { ExampleSeeder } from './examples';
+import { createGauntlet, gauntletPermissions } from './gauntlet';
+import {
+  createGauntletComplianceSource,
+  setupStewardship,
+} from './stewardship';
 import { ModelVersionService } from './versions/ModelVersionService';
 import { VersionStore } from './versions/VersionStore';
 
 /**
  * The Model Hub backend plugin (`/api/model-hub`): model versions and the
- * content-addressed artifact store.
+ * content-addressed artifact store, the compliance gauntlet that earns tiers,
+ * and the stewardship engine that turns problems into team tasks.
  */
 export const modelHubPlugin = createBackendPlugin({
   pluginId: 'model-hub',
   register(env) {
+    const extraChecks: GauntletCheck[] = [];
+    env.registerExtensionPoint(modelHubGauntletExtensionPoint, {
+      addCheck(...checks: GauntletCheck[]) {
+        extraChecks.push(...checks);
+      },
+    });
     env.registerInit({
       deps: {
         logger: coreServices.logger,
@@ -33,6 +52,11 @@ export const modelHubPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         catalog: catalogServiceRef,
+        scheduler: coreServices.scheduler,
+        userInfo: coreServices.userInfo,
+        auditor: coreServices.auditor,
+        lifecycle: coreServices.lifecycle,
+        notifications: notificationService,
       },
       async init({
         logger,
@@ -44,10 +68,15 @@ export const modelHubPlugin = createBackendPlugin({
         permissions,
         permissionsRegistry,
         catalog,
+        scheduler,
+        userInfo,
+        auditor,
+        lifecycle,
+        notifications,
       }) {
         permissionsRegistry.addResourceType({
           resourceRef: modelHubModelResourceRef,
-          permissions: modelHubPermissions,
+          permissions: [...modelHubPermissions, ...gauntletPermissions],
           rules: Object.values(modelHubModelPermissionRules),
           async getResources(resourceRefs) {
             // Called by the permission backend to evaluate conditions.
@@ -75,13 +104,74 @@ export const modelHubPlugin = createBackendPlugin({
           directory: artifactsConfig.stagingDirectory,
           maxBytes: artifactsConfig.maxUploadBytes,
         });
+        // Everything that reacts to a sealed version (the gauntlet, the
+        // stewardship engine) subscribes here; a listener's failure is logged
+        // and never undoes the seal.
+        const sealedListeners: Array<
+          (entityRef: string, version: string) => Promise<void>
+        > = [];
+        const versionStore = await VersionStore.create({ database });
         const versions = new ModelVersionService({
-          store: await VersionStore.create({ database }),
+          store: versionStore,
           artifacts,
           staging,
           scanner: defaultFileScanner,
           logger,
+          onSealed: async (entityRef, version) => {
+            for (const listener of sealedListeners) {
+              try {
+                await listener(entityRef, version);
+              } catch (e) {
+                logger.error(
+                  `Reacting to the seal of ${entityRef}@${version} failed: ${e}`,
+                );
+              }
+            }
+          },
         });
+
+        const gauntlet = await createGauntlet({
+          config,
+          database,
+          logger,
+          auth,
+          httpAuth,
+          permissions,
+          userInfo,
+          auditor,
+          catalog,
+          versions,
+          extraChecks,
+        });
+        await gauntlet.runner.start(scheduler);
+
+        const stewardship = await setupStewardship({
+          config,
+          logger,
+          database,
+          scheduler,
+          auth,
+          httpAuth,
+          catalog,
+          notifications,
+          versions: versionStore,
+          compliance: createGauntletComplianceSource(gauntlet.runner, {
+            onError: (ref, e) =>
+              logger.warn(
+                `Stewardship could not read the gauntlet state of ${ref}: ${e}`,
+              ),
+          }),
+        });
+        sealedListeners.push(
+          (entityRef, version) =>
+            gauntlet.runner.onVersionSealed(entityRef, version),
+          async (entityRef, version) => {
+            await stewardship.trigger(
+              `version ${version} of ${entityRef} sealed`,
+            );
+          },
+        );
+
         httpRouter.use(
           await createRouter({
             logger,
@@ -92,6 +182,61 @@ export const modelHubPlugin = createBackendPlugin({
             staging,
           }),
         );
+        httpRouter.use(gauntlet.router);
+        httpRouter.use(stewardship.router);
+
+        // The embedded demo publishes the example versions once the catalog
+        // has the example models (modelHub.examples.seedFile).
+        const seedFile = config.getOptionalString('modelHub.examples.seedFile');
+        if (seedFile) {
+          const seeder = new ExampleSeeder({
+            seedFile: path.resolve(seedFile),
+            versions,
+            catalog,
+            auth,
+            logger: logger.child({ service: 'examples' }),
+            governance: {
+              async hasDecisions(entityRef) {
+                const [promotions, waivers] = await Promise.all([
+                  gauntlet.store.listPromotionRequests(entityRef),
+                  gauntlet.store.listWaivers(entityRef, new Date()),
+                ]);
+                return promotions.length > 0 || waivers.length > 0;
+              },
+              async approvePromotion(o) {
+                const now = new Date();
+                const request = await gauntlet.store.createPromotionRequest({
+                  entityRef: o.entityRef,
+                  tier: o.tier,
+                  comment: o.comment,
+                  requestedBy: o.requestedBy,
+                  now,
+                });
+                await gauntlet.store.decidePromotionRequest({
+                  entityRef: o.entityRef,
+                  id: request.id,
+                  state: 'approved',
+                  decidedBy: o.approvedBy,
+                  comment: o.comment,
+                  now,
+                });
+              },
+              async addWaiver(o) {
+                await gauntlet.store.createWaiver({
+                  entityRef: o.entityRef,
+                  checkId: o.check,
+                  reason: o.reason,
+                  approvedBy: o.approvedBy,
+                  expiresAt: o.expiresAt,
+                  now: new Date(),
+                });
+              },
+            },
+          });
+          lifecycle.addStartupHook(() => {
+            void seeder.seedInBackground();
+          });
+        }
       },
     });
   },

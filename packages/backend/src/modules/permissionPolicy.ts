@@ -1,4 +1,7 @@
-import { createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
 import {
   AuthorizeResult,
   PolicyDecision,
@@ -11,19 +14,36 @@ import {
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import {
   createModelHubConditionalDecision,
+  gauntletPolicyDecision,
   modelHubConditions,
 } from '@internal/plugin-model-hub-backend';
 import { isModelHubPublishPermission } from '@internal/plugin-model-hub-common';
 
 /**
  * The portal's permission policy: publishing to a model (versions, files,
- * aliases) is for the model's owners; everything else is allowed.
+ * aliases), running its gauntlet and requesting its promotion are for the
+ * model's owners; approving promotions and granting waivers are for the
+ * governance group; everything else is allowed to anyone signed in.
  */
 export class ModelHubPermissionPolicy implements PermissionPolicy {
+  constructor(
+    private readonly options: { governanceGroup: string } = {
+      governanceGroup: 'group:default/ai-governance',
+    },
+  ) {}
+
   async handle(
     request: PolicyQuery,
     user?: PolicyQueryUser,
   ): Promise<PolicyDecision> {
+    const gauntlet = gauntletPolicyDecision(
+      request.permission,
+      user,
+      this.options,
+    );
+    if (gauntlet) {
+      return gauntlet;
+    }
     if (isModelHubPublishPermission(request.permission)) {
       return createModelHubConditionalDecision(
         request.permission,
@@ -42,9 +62,15 @@ export const modelHubPermissionPolicyModule = createBackendModule({
   moduleId: 'model-hub-policy',
   register(env) {
     env.registerInit({
-      deps: { policy: policyExtensionPoint },
-      async init({ policy }) {
-        policy.setPolicy(new ModelHubPermissionPolicy());
+      deps: { policy: policyExtensionPoint, config: coreServices.rootConfig },
+      async init({ policy, config }) {
+        policy.setPolicy(
+          new ModelHubPermissionPolicy({
+            governanceGroup:
+              config.getOptionalString('modelHub.governanceGroup') ??
+              'group:default/ai-governance',
+          }),
+        );
       },
     });
   },

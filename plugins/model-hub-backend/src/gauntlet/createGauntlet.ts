@@ -42,6 +42,8 @@ export interface CreateGauntletOptions {
 /** The wired gauntlet: runner (start it with the scheduler), router and config. */
 export interface Gauntlet {
   runner: GauntletRunner;
+  /** The gauntlet's store (runs, promotions, waivers, tiers). */
+  store: GauntletStore;
   router: express.Router;
   config: GauntletConfig;
 }
@@ -77,5 +79,5 @@ export async function createGauntlet(
     gauntletConfig,
     logger: options.logger,
   });
-  return { runner, router, config: gauntletConfig };
+  return { runner, router, config: gauntletConfig, store };
 }

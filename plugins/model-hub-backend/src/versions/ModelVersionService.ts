@@ -31,6 +31,7 @@ export class ModelVersionService {
   readonly #staging: UploadStaging;
   readonly #scanner: FileScanner;
   readonly #logger: LoggerService;
+  readonly #onSealed?: (entityRef: string, version: string) => Promise<void>;
 
   /** Wires the service to its stores and scanner. */
   constructor(options: {
@@ -39,7 +40,10 @@ export class ModelVersionService {
     staging: UploadStaging;
     scanner: FileScanner;
     logger: LoggerService;
+    /** Called once when a draft becomes sealed (e.g. to start the gauntlet). */
+    onSealed?: (entityRef: string, version: string) => Promise<void>;
   }) {
+    this.#onSealed = options.onSealed;
     this.#store = options.store;
     this.#artifacts = options.artifacts;
     this.#staging = options.staging;
@@ -149,10 +153,18 @@ export class ModelVersionService {
     }
   }
 
-  /** Seals a version; idempotent for a sealed version. */
+  /**
+   * Seals a version; idempotent for a sealed version. The `onSealed` hook
+   * runs only when this call sealed a draft.
+   */
   async sealVersion(entityRef: string, version: string): Promise<ModelVersion> {
     assertValidVersion(version);
-    return this.#store.sealVersion(entityRef, version);
+    const before = await this.#store.getVersion(entityRef, version);
+    const sealed = await this.#store.sealVersion(entityRef, version);
+    if (before?.state === 'draft' && this.#onSealed) {
+      await this.#onSealed(entityRef, version);
+    }
+    return sealed;
   }
 
   /** Points an alias at a sealed version (moving it when it exists). */

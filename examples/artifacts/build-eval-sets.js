@@ -1,0 +1,133 @@
+#!/usr/bin/env node
+/*
+ * Builds the small evaluation files and the scikit-learn-style pickle that
+ * the example model versions ship (examples/hub-seed.yaml publishes them).
+ * Deterministic: the counts below are exact, so the fairness metrics the
+ * gauntlet computes from them are known in advance.
+ *
+ *   node examples/artifacts/build-eval-sets.js
+ */
+'use strict';
+
+const fs = require('node:fs');
+const path = require('node:path');
+
+/**
+ * Rows for one group: `pos` actual positives of which `tp` are predicted
+ * positive, `neg` actual negatives of which `fp` are predicted positive.
+ */
+function groupRows({ pos, tp, neg, fp }, attrs) {
+  const rows = [];
+  for (let i = 0; i < pos; i++)
+    rows.push({ label: 1, prediction: i < tp ? 1 : 0, ...attrs });
+  for (let i = 0; i < neg; i++)
+    rows.push({ label: 0, prediction: i < fp ? 1 : 0, ...attrs });
+  return rows;
+}
+
+/** Interleaves rows deterministically so groups are not in blocks. */
+function interleave(groups) {
+  const out = [];
+  const max = Math.max(...groups.map(g => g.length));
+  for (let i = 0; i < max; i++)
+    for (const g of groups) if (i < g.length) out.push(g[i]);
+  return out;
+}
+
+function writeCsv(file, columns, rows) {
+  const lines = [columns.join(',')];
+  for (const r of rows)
+    lines.push(columns.map(c => r[c.key ?? c] ?? r[c]).join(','));
+  fs.writeFileSync(file, `${lines.join('\n')}\n`);
+}
+
+// Sentiment classifier: the model's predictions on a held-out review sample,
+// by reviewer age band. Nearly equal rates: demographic parity difference
+// 0.005, equalized odds difference 0.03 (passes the official thresholds).
+const sentiment = interleave([
+  groupRows(
+    { pos: 100, tp: 88, neg: 100, fp: 8 },
+    { reviewer_age_band: 'under-35' },
+  ),
+  groupRows(
+    { pos: 100, tp: 85, neg: 100, fp: 10 },
+    { reviewer_age_band: '35-plus' },
+  ),
+]);
+writeCsv(
+  path.join(__dirname, 'sentiment-classifier/eval/fairness.csv'),
+  ['label', 'prediction', 'reviewer_age_band'],
+  sentiment,
+);
+
+// Churn classifier: predictions on the churn hold-out, by gender and age
+// band. The model flags young customers far more often: selection rate
+// 0.55 vs 0.20 across age bands (demographic parity difference 0.35), so the
+// fairness check fails the official tier its YAML claims.
+const churn = interleave([
+  groupRows(
+    { pos: 40, tp: 32, neg: 60, fp: 23 },
+    { gender: 'female', age_band: '18-34' },
+  ),
+  groupRows(
+    { pos: 40, tp: 32, neg: 60, fp: 23 },
+    { gender: 'male', age_band: '18-34' },
+  ),
+  groupRows(
+    { pos: 40, tp: 17, neg: 60, fp: 3 },
+    { gender: 'female', age_band: '35-plus' },
+  ),
+  groupRows(
+    { pos: 40, tp: 17, neg: 60, fp: 3 },
+    { gender: 'male', age_band: '35-plus' },
+  ),
+]).map(r => ({
+  churned: r.label,
+  predicted_churn: r.prediction,
+  gender: r.gender,
+  age_band: r.age_band,
+}));
+writeCsv(
+  path.join(__dirname, 'churn-classifier/eval/predictions.csv'),
+  ['churned', 'predicted_churn', 'gender', 'age_band'],
+  churn,
+);
+
+// A scikit-learn LogisticRegression as joblib/pickle would store it
+// (protocol 2; hand-assembled opcodes, no Python needed). The scanner flags
+// the import as outside its allowlist (medium) and the security check fails
+// it for the official tier: pickled weights are executable.
+function pickleLogisticRegression() {
+  const parts = [];
+  const str = s => Buffer.from(s, 'latin1');
+  const u32 = n => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(n);
+    return b;
+  };
+  const f64 = v => {
+    const b = Buffer.alloc(8);
+    b.writeDoubleBE(v);
+    return b;
+  };
+  const unicode = s =>
+    Buffer.concat([str('X'), u32(Buffer.byteLength(s)), str(s)]);
+  parts.push(Buffer.from([0x80, 0x02]));
+  parts.push(str('csklearn.linear_model._logistic\nLogisticRegression\n'));
+  parts.push(str(')'), Buffer.from([0x81]), str('}'), str('('));
+  parts.push(unicode('C'), str('G'), f64(1.0));
+  parts.push(unicode('max_iter'), str('K'), Buffer.from([100]));
+  parts.push(unicode('penalty'), unicode('l2'));
+  parts.push(unicode('intercept_'), str('G'), f64(-1.2345));
+  parts.push(str('u'), str('b'), str('.'));
+  return Buffer.concat(parts);
+}
+fs.writeFileSync(
+  path.join(__dirname, 'churn-classifier/model.joblib'),
+  pickleLogisticRegression(),
+);
+fs.writeFileSync(
+  path.join(__dirname, 'churn-classifier/requirements.txt'),
+  'scikit-learn==1.5.2\nnumpy==1.26.4\njoblib\n',
+);
+console.log('wrote the example evaluation sets and model.joblib');

@@ -1,0 +1,2 @@
+export { ExampleSeeder, EXAMPLE_PUBLISHER } from './ExampleSeeder';
+export type { ExampleVersion, ExampleGovernance } from './ExampleSeeder';
