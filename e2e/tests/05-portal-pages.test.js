@@ -76,7 +76,9 @@ test('a model page shows the tier badge, versions, gauntlet and the pull command
       .getByLabel(/^Tier: /)
       .first()
       .waitFor({ timeout: 60000 });
-    const pull = page.getByLabel('Pull with the model-hub CLI');
+    const pull = page.getByLabel('Pull with the model-hub CLI', {
+      exact: true,
+    });
     await pull.waitFor();
     assert.match(
       await pull.innerText(),
@@ -135,6 +137,8 @@ test("a service page lists its models and links to the model's page", async () =
       name: 'Models used by this service',
     });
     await list.waitFor({ timeout: 60000 });
+    await list.scrollIntoViewIfNeeded();
+    await screenshot(page, '05-service-models-list');
     await list
       .locator('a[href="/catalog/default/model/support-assistant"]')
       .first()

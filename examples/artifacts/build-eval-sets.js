@@ -130,4 +130,87 @@ fs.writeFileSync(
   path.join(__dirname, 'churn-classifier/requirements.txt'),
   'scikit-learn==1.5.2\nnumpy==1.26.4\njoblib\n',
 );
-console.log('wrote the example evaluation sets and model.joblib');
+// Support assistant: a LoRA adapter in safetensors (non-executable weights)
+// with its config, and the escalation decisions on the evaluation set by
+// customer language (fair: parity difference 0.02, equalized odds 0.04).
+function safetensors(tensors) {
+  const header = {};
+  const blobs = [];
+  let offset = 0;
+  for (const [name, { shape, values }] of Object.entries(tensors)) {
+    const data = Buffer.alloc(values.length * 4);
+    values.forEach((v, i) => data.writeFloatLE(v, i * 4));
+    header[name] = {
+      dtype: 'F32',
+      shape,
+      data_offsets: [offset, offset + data.length],
+    };
+    offset += data.length;
+    blobs.push(data);
+  }
+  header.__metadata__ = { format: 'pt', base_model: 'llama-3-8b-instruct' };
+  let json = Buffer.from(JSON.stringify(header));
+  const pad = (8 - (json.length % 8)) % 8;
+  json = Buffer.concat([json, Buffer.alloc(pad, 0x20)]);
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(json.length));
+  return Buffer.concat([len, json, ...blobs]);
+}
+// Deterministic small weights (a linear congruential sequence).
+let seed = 42;
+const next = () => {
+  seed = (seed * 1103515245 + 12345) % 2147483648;
+  return (seed / 2147483648 - 0.5) * 0.02;
+};
+const rank = 4;
+const hidden = 32;
+const lora = {};
+for (const layer of [0, 1]) {
+  for (const proj of ['q_proj', 'v_proj']) {
+    const prefix = `base_model.model.model.layers.${layer}.self_attn.${proj}`;
+    lora[`${prefix}.lora_A.weight`] = {
+      shape: [rank, hidden],
+      values: Array.from({ length: rank * hidden }, next),
+    };
+    lora[`${prefix}.lora_B.weight`] = {
+      shape: [hidden, rank],
+      values: Array.from({ length: hidden * rank }, next),
+    };
+  }
+}
+fs.writeFileSync(
+  path.join(__dirname, 'support-assistant/adapter_model.safetensors'),
+  safetensors(lora),
+);
+fs.writeFileSync(
+  path.join(__dirname, 'support-assistant/adapter_config.json'),
+  `${JSON.stringify(
+    {
+      peft_type: 'LORA',
+      base_model_name_or_path: 'llama-3-8b-instruct',
+      r: rank,
+      lora_alpha: 8,
+      lora_dropout: 0.05,
+      target_modules: ['q_proj', 'v_proj'],
+      task_type: 'CAUSAL_LM',
+    },
+    null,
+    2,
+  )}\n`,
+);
+const escalation = interleave([
+  groupRows({ pos: 60, tp: 56, neg: 140, fp: 10 }, { customer_language: 'en' }),
+  groupRows({ pos: 60, tp: 54, neg: 140, fp: 8 }, { customer_language: 'de' }),
+]).map(r => ({
+  should_escalate: r.label,
+  escalated: r.prediction,
+  customer_language: r.customer_language,
+}));
+writeCsv(
+  path.join(__dirname, 'support-assistant/eval/escalations.csv'),
+  ['should_escalate', 'escalated', 'customer_language'],
+  escalation,
+);
+console.log(
+  'wrote the example evaluation sets, model.joblib and the support-assistant adapter',
+);
