@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { listFiles, sha256 } from '../testUtils/fixtures';
+import { listFiles, sha256 } from '../__testUtils__/fixtures';
 import { UploadStaging } from './UploadStaging';
 
 describe('UploadStaging', () => {

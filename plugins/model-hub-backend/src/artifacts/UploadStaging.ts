@@ -108,6 +108,8 @@ export class UploadStaging {
     let size = 0;
     return new Promise((resolve, reject) => {
       let settled = false;
+      // Assigned below; `fail` detaches it and `onData` may call `fail`.
+      let onData: (chunk: Buffer) => void = () => {};
       const fail = (error: Error) => {
         if (settled) return;
         settled = true;
@@ -120,7 +122,7 @@ export class UploadStaging {
           out.destroy();
         }
       };
-      const onData = (chunk: Buffer) => {
+      onData = (chunk: Buffer) => {
         size += chunk.length;
         if (size > this.#maxBytes) {
           fail(this.#tooLarge(size));

@@ -1,15 +1,12 @@
 /*
- * The gauntlet contract and checks from @internal/plugin-model-hub-node.
- * Its package index does not export `./gauntlet` (and `gauntlet/index.ts`
- * does not export `./checks`) yet; once it does, replace these deep imports
- * with `from '@internal/plugin-model-hub-node'`. Everything in this folder
- * imports them from here, so that is a one-file change.
+ * The gauntlet contract and checks from @internal/plugin-model-hub-node,
+ * imported in one place for everything in this folder.
  */
 export {
   GAUNTLET_CHECK_IDS,
   GAUNTLET_CHECK_STATUSES,
   runGauntletCheck,
-} from '@internal/plugin-model-hub-node/src/gauntlet';
+} from '@internal/plugin-model-hub-node';
 export type {
   GauntletCatalogReader,
   GauntletCheck,
@@ -17,5 +14,5 @@ export type {
   GauntletCheckFile,
   GauntletCheckResult,
   GauntletCheckStatus,
-} from '@internal/plugin-model-hub-node/src/gauntlet';
-export { builtinGauntletChecks } from '@internal/plugin-model-hub-node/src/gauntlet/checks';
+} from '@internal/plugin-model-hub-node';
+export { builtinGauntletChecks } from '@internal/plugin-model-hub-node';

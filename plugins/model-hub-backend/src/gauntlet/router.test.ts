@@ -35,8 +35,8 @@ import {
   modelHubModelPermissionRules,
   modelHubModelResourceRef,
 } from '../permissions/rules';
-import { scanBytes, sha256 } from '../testUtils/fixtures';
-import { testHttpAuthServiceFactory } from '../testUtils/httpAuth';
+import { scanBytes, sha256 } from '../__testUtils__/fixtures';
+import { testHttpAuthServiceFactory } from '../__testUtils__/httpAuth';
 import { createGauntlet } from './createGauntlet';
 import { GauntletRunner, GauntletVersionSource } from './GauntletRunner';
 import { gauntletPermissions, gauntletPolicyDecision } from './permissions';
@@ -101,11 +101,11 @@ const dataset: Entity = {
 
 class TestPolicy implements PermissionPolicy {
   async handle(
-    request: PolicyQuery,
+    query: PolicyQuery,
     user?: PolicyQueryUser,
   ): Promise<PolicyDecision> {
     return (
-      gauntletPolicyDecision(request.permission, user, {
+      gauntletPolicyDecision(query.permission, user, {
         governanceGroup: 'group:default/ai-governance',
       }) ?? { result: AuthorizeResult.ALLOW }
     );

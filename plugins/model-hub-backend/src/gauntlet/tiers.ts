@@ -85,13 +85,7 @@ export function evaluateGate(options: {
       };
     }
     failures.push(
-      `${req.check} ${
-        result.status === 'error'
-          ? 'errored'
-          : result.status === 'fail'
-          ? 'failed'
-          : `is ${result.status}`
-      }: ${result.summary}`,
+      `${req.check} ${describeOutcome(result.status)}: ${result.summary}`,
     );
     return {
       checkId: req.check,
@@ -200,4 +194,11 @@ export function computeEffectiveTier(options: {
     status,
     gates,
   };
+}
+
+/** How a check's status reads in a gate failure ("failed", "errored", "is warn"). */
+function describeOutcome(status: string): string {
+  if (status === 'error') return 'errored';
+  if (status === 'fail') return 'failed';
+  return `is ${status}`;
 }

@@ -41,8 +41,8 @@ import {
   MALICIOUS_PICKLE,
   safetensors,
   sha256,
-} from '../testUtils/fixtures';
-import { testHttpAuthServiceFactory } from '../testUtils/httpAuth';
+} from '../__testUtils__/fixtures';
+import { testHttpAuthServiceFactory } from '../__testUtils__/httpAuth';
 
 jest.setTimeout(60_000);
 
@@ -67,12 +67,12 @@ const component: Entity = {
 /** The shape of the portal policy: publishing is for the model's owners. */
 class OwnersPublishPolicy implements PermissionPolicy {
   async handle(
-    request: PolicyQuery,
+    query: PolicyQuery,
     user?: PolicyQueryUser,
   ): Promise<PolicyDecision> {
-    if (isModelHubPublishPermission(request.permission)) {
+    if (isModelHubPublishPermission(query.permission)) {
       return createModelHubConditionalDecision(
-        request.permission,
+        query.permission,
         modelHubConditions.isModelOwner({
           claims: user?.info.ownershipEntityRefs ?? [],
         }),

@@ -6,7 +6,7 @@ import {
   safetensors,
   scanBytes,
   sha256,
-} from '../testUtils/fixtures';
+} from '../__testUtils__/fixtures';
 import { NewVersionFile, VersionStore } from './VersionStore';
 
 jest.setTimeout(60_000);

@@ -9,11 +9,15 @@ import {
   ModelEntityV1alpha1,
   ModelTier,
 } from '@internal/plugin-model-hub-common';
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { scanFile } from '../../scanner';
 import { GauntletCheckContext, GauntletCheckFile } from '../check';
 
 /** Root of the repository (for example files). */
-export const REPO_ROOT = path.resolve(__dirname, '../../../../..');
+export const REPO_ROOT = path.resolve(
+  resolvePackagePath('@internal/plugin-model-hub-node'),
+  '../..',
+);
 
 /** Scans `bytes` with the real scanner and returns them as a version file. */
 export async function checkFile(
@@ -68,7 +72,7 @@ export function model(
 /** A valid dataset Resource. */
 export function dataset(
   name: string,
-  dataset: JsonObject = {},
+  info: JsonObject = {},
   annotations?: Record<string, string>,
 ): Entity {
   return {
@@ -86,7 +90,7 @@ export function dataset(
         license: 'CC-BY-4.0',
         source: { location: `s3://datalake/${name}/` },
         pii: 'none',
-        ...dataset,
+        ...info,
       },
     },
   };

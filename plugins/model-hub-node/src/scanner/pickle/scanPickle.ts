@@ -87,6 +87,10 @@ const PICKLE_STARTS = new Set<number>([
   OP.FRAME,
 ]);
 
+/** A dotted Python identifier, as `find_class` needs for module and name. */
+const PYTHON_DOTTED_NAME =
+  /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+
 /** Valid opcodes a header-less stream must show before it counts as a pickle. */
 const SNIFF_MIN_OPCODES = 8;
 
@@ -309,9 +313,6 @@ export async function sniffPickle(
   );
   return r.ok || r.opcodes >= SNIFF_MIN_OPCODES || importsPython;
 }
-
-/** A dotted Python identifier, as `find_class` needs for module and name. */
-const PYTHON_DOTTED_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
 async function parseOne(
   cur: Cursor,

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { ByteSource, readCsvRecords } from '../../fairness/rows';
 
 /** Options of {@link evaluateOnnxClassifier}. */
@@ -42,6 +43,12 @@ export class BenchmarkInputError extends Error {
   }
 }
 
+/** The script that runs onnxruntime in a child process (kept out of the backend's memory). */
+const ONNX_WORKER = resolvePackagePath(
+  '@internal/plugin-model-hub-node',
+  'src/gauntlet/checks/performance/onnxWorker.js',
+);
+
 /** Longest an evaluation may run before it is killed. */
 const EVALUATION_TIMEOUT_MS = 5 * 60 * 1000;
 
@@ -79,7 +86,7 @@ async function runInWorker(
     const stdout = await new Promise<string>((resolve, reject) => {
       execFile(
         process.execPath,
-        [path.join(__dirname, 'onnxWorker.js'), dir],
+        [ONNX_WORKER, dir],
         { timeout: EVALUATION_TIMEOUT_MS, maxBuffer: 1024 * 1024 * 1024 },
         (error, out, err) => {
           if (error) {

@@ -311,12 +311,9 @@ export const performanceCheck: GauntletCheck = {
       const m = measured
         ? (measured as unknown as Record<string, number | undefined>)[key]
         : undefined;
-      const source =
-        m !== undefined
-          ? 'measured'
-          : claimed.has(key)
-          ? 'self-reported'
-          : 'missing';
+      let source: 'measured' | 'self-reported' | 'missing' = 'missing';
+      if (m !== undefined) source = 'measured';
+      else if (claimed.has(key)) source = 'self-reported';
       const value = m ?? claimed.get(key)?.value;
       if (value === undefined) {
         (official ? failures : warnings).push(

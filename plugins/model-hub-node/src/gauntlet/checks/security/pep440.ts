@@ -60,12 +60,9 @@ function compareRelease(a: number[], b: number[]): number {
  * which sort before the final release, which sorts before post releases.
  */
 function suffixKey(v: Pep440Version): number[] {
-  const pre =
-    v.pre !== undefined
-      ? [v.pre[0], v.pre[1]]
-      : v.post === undefined && v.dev !== undefined
-      ? [-1, 0]
-      : [3, 0];
+  let pre = [3, 0];
+  if (v.pre !== undefined) pre = [v.pre[0], v.pre[1]];
+  else if (v.post === undefined && v.dev !== undefined) pre = [-1, 0];
   const post = v.post === undefined ? -1 : v.post;
   const dev = v.dev === undefined ? Infinity : v.dev;
   return [...pre, post, dev];
