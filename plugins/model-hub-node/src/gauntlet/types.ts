@@ -1,4 +1,5 @@
 import { JsonObject } from '@backstage/types';
+import type { GauntletCheckStatus } from '@internal/plugin-model-hub-common';
 
 /*
  * Wire types of gauntlet results, needed by the backend that stores them, the
@@ -18,17 +19,8 @@ export const GAUNTLET_CHECK_IDS = [
 /** The id of a built-in gauntlet check. */
 export type GauntletCheckId = (typeof GAUNTLET_CHECK_IDS)[number];
 
-/**
- * The outcome of a check: `pass`; `warn` (passes, with something to look at);
- * `fail` (blocks the tier); `error` (the check could not run); or
- * `not-applicable` (the check does not apply to this model, with a reason).
- */
-export type GauntletCheckStatus =
-  | 'pass'
-  | 'warn'
-  | 'fail'
-  | 'error'
-  | 'not-applicable';
+// The status union is part of the API's wire types, defined once in -common.
+export type { GauntletCheckStatus };
 
 /** Every {@link GauntletCheckStatus}. */
 export const GAUNTLET_CHECK_STATUSES: readonly GauntletCheckStatus[] = [

@@ -1,5 +1,12 @@
 import { createApiRef } from '@backstage/core-plugin-api';
-import { ModelTier, ModelVersion } from '@internal/plugin-model-hub-common';
+import {
+  GateCheckOutcome,
+  GateEvaluation,
+  GauntletRun,
+  ModelGauntletResponse,
+  ModelVersion,
+  PromotionRequest,
+} from '@internal/plugin-model-hub-common';
 
 /** How urgent an open stewardship task is. */
 export type StewardshipTaskSeverity = 'critical' | 'high' | 'medium' | 'low';
@@ -32,133 +39,24 @@ export type StewardshipTasksResult =
   | { available: false };
 
 /*
- * Gauntlet wire types, mirroring `plugins/model-hub-backend/src/gauntlet/types.ts`
- * (the backend does not export them through the common package yet).
+ * The gauntlet's wire types come from the common package (the backend serves
+ * exactly these); the front end knows some of them by these names.
  */
-
-/** Outcome of one gauntlet check. */
-export type GauntletCheckStatus =
-  | 'pass'
-  | 'warn'
-  | 'fail'
-  | 'error'
-  | 'not-applicable';
-
-/** Overall gauntlet outcome for a model. */
-export type GauntletStatus = 'passed' | 'failed' | 'pending' | 'not-run';
-
-/** One stored check result. */
-export interface GauntletResult {
-  id: number;
-  runId: number;
-  entityRef: string;
-  version: string;
-  tier: ModelTier;
-  checkId: string;
-  checkVersion: string;
-  status: GauntletCheckStatus;
-  summary: string;
-  reason?: string;
-  /** JSON evidence the check recorded (structure depends on the check). */
-  evidence: Record<string, unknown>;
-  metrics?: Record<string, number>;
-  configSha256: string;
-  inputsSha256: string;
-  startedAt: string;
-  finishedAt: string;
-  durationMs: number;
-}
-
-/** One gauntlet run: a model version checked for one tier. */
-export interface GauntletRun {
-  id: number;
-  entityRef: string;
-  version: string;
-  tier: ModelTier;
-  trigger: 'sealed' | 'manual' | 'scheduled';
-  triggerReason?: string;
-  requestedBy?: string;
-  status: 'queued' | 'running' | 'completed' | 'failed';
-  attempts: number;
-  queuedAt: string;
-  startedAt?: string;
-  finishedAt?: string;
-  durationMs?: number;
-  checkVersions?: Record<string, string>;
-  error?: string;
-  results?: GauntletResult[];
-}
-
-/** An owner's request to be granted a tier, with the governance decision. */
-export interface GauntletPromotionRequest {
-  id: number;
-  entityRef: string;
-  tier: ModelTier;
-  state: 'pending' | 'approved' | 'rejected';
-  comment?: string;
-  requestedBy: string;
-  requestedAt: string;
-  decidedBy?: string;
-  decidedAt?: string;
-  decisionComment?: string;
-}
-
-/** A governance waiver of one check. */
-export interface GauntletWaiver {
-  id: number;
-  entityRef: string;
-  checkId: string;
-  /** Limited to this version; absent for every version. */
-  version?: string;
-  reason: string;
-  approvedBy: string;
-  createdAt: string;
-  expiresAt: string;
-  /** Whether it counts now (not expired). */
-  active: boolean;
-}
-
+export type {
+  GauntletCheckStatus,
+  GauntletStatus,
+  GauntletResult,
+  GauntletRun,
+  GauntletWaiver,
+} from '@internal/plugin-model-hub-common';
+/** A promotion request (`GET /v1/models/:namespace/:name/promotion-requests`). */
+export type GauntletPromotionRequest = PromotionRequest;
 /** How one required check of a tier gate came out. */
-export interface GauntletGateCheckOutcome {
-  checkId: string;
-  allowed: GauntletCheckStatus[];
-  status: GauntletCheckStatus | 'missing';
-  waived?: {
-    waiverId: number;
-    reason: string;
-    approvedBy: string;
-    expiresAt: string;
-  };
-  passed: boolean;
-  summary?: string;
-}
-
+export type GauntletGateCheckOutcome = GateCheckOutcome;
 /** A tier gate evaluated for one version. */
-export interface GauntletGateEvaluation {
-  tier: ModelTier;
-  passed: boolean;
-  checks: GauntletGateCheckOutcome[];
-  approved?: boolean;
-  failures: string[];
-}
-
+export type GauntletGateEvaluation = GateEvaluation;
 /** Body of `GET /v1/models/:namespace/:name/gauntlet`. */
-export interface ModelGauntlet {
-  entityRef: string;
-  requestedTier: ModelTier;
-  /** The tier earned; null when none. */
-  effectiveTier: ModelTier | null;
-  reason: string;
-  status: GauntletStatus;
-  /** The latest sealed version the decision is about. */
-  version: string | null;
-  gates: GauntletGateEvaluation[];
-  /** Latest result per check, for the requested tier. */
-  checks: GauntletResult[];
-  activeRuns: GauntletRun[];
-  approvals: GauntletPromotionRequest[];
-  waivers: GauntletWaiver[];
-}
+export type ModelGauntlet = ModelGauntletResponse;
 
 /**
  * Result of asking for a model's gauntlet state: `available: false` when the

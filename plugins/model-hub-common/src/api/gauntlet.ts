@@ -1,0 +1,177 @@
+import { JsonObject } from '@backstage/types';
+import { ModelTier } from '../entity';
+
+/*
+ * Wire types of the gauntlet API (`/api/model-hub/v1/.../gauntlet`,
+ * promotion requests, waivers, effective tiers), shared by the backend that
+ * serves them and the clients that read them.
+ */
+
+/**
+ * The outcome of a check: `pass`; `warn` (passes, with something to look
+ * at); `fail` (blocks the tier); `error` (the check could not run); or
+ * `not-applicable` (the check does not apply to this model, with a reason).
+ */
+export type GauntletCheckStatus =
+  | 'pass'
+  | 'warn'
+  | 'fail'
+  | 'error'
+  | 'not-applicable';
+
+/** Why a run was started. */
+export type GauntletRunTrigger = 'sealed' | 'manual' | 'scheduled';
+
+/** State of a run (not of a check). */
+export type GauntletRunStatus = 'queued' | 'running' | 'completed' | 'failed';
+
+/** One stored check result. */
+export interface GauntletResult {
+  id: number;
+  runId: number;
+  entityRef: string;
+  version: string;
+  tier: ModelTier;
+  checkId: string;
+  checkVersion: string;
+  status: GauntletCheckStatus;
+  summary: string;
+  reason?: string;
+  evidence: JsonObject;
+  metrics?: Record<string, number>;
+  configSha256: string;
+  inputsSha256: string;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+}
+
+/** One gauntlet run: a model version checked for one tier. */
+export interface GauntletRun {
+  id: number;
+  entityRef: string;
+  version: string;
+  tier: ModelTier;
+  trigger: GauntletRunTrigger;
+  triggerReason?: string;
+  requestedBy?: string;
+  status: GauntletRunStatus;
+  attempts: number;
+  queuedAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  durationMs?: number;
+  /** Input hashes: entity, files, config and all together. */
+  inputs?: {
+    entitySha256: string;
+    filesSha256: string;
+    configSha256: string;
+    inputsSha256: string;
+  };
+  /** Check id → version of the checks run. */
+  checkVersions?: Record<string, string>;
+  error?: string;
+  /** The results, when requested with the run. */
+  results?: GauntletResult[];
+}
+
+/** State of a promotion request. */
+export type PromotionRequestState = 'pending' | 'approved' | 'rejected';
+
+/** An owner's request to be granted a tier, with the governance decision. */
+export interface PromotionRequest {
+  id: number;
+  entityRef: string;
+  tier: ModelTier;
+  state: PromotionRequestState;
+  comment?: string;
+  requestedBy: string;
+  requestedAt: string;
+  decidedBy?: string;
+  decidedAt?: string;
+  decisionComment?: string;
+}
+
+/** A governance waiver of one check. */
+export interface GauntletWaiver {
+  id: number;
+  entityRef: string;
+  checkId: string;
+  /** Limited to this version; absent for every version. */
+  version?: string;
+  reason: string;
+  approvedBy: string;
+  createdAt: string;
+  expiresAt: string;
+  /** Whether it counts now (not expired). */
+  active: boolean;
+}
+
+/** How one required check of a tier gate came out. */
+export interface GateCheckOutcome {
+  checkId: string;
+  allowed: GauntletCheckStatus[];
+  /** The latest result's status, or `missing` when the check has not run. */
+  status: GauntletCheckStatus | 'missing';
+  /** The check failed the gate but an active waiver accepts it. */
+  waived?: {
+    waiverId: number;
+    reason: string;
+    approvedBy: string;
+    expiresAt: string;
+  };
+  passed: boolean;
+  summary?: string;
+}
+
+/** A tier gate evaluated for one version. */
+export interface GateEvaluation {
+  tier: ModelTier;
+  passed: boolean;
+  checks: GateCheckOutcome[];
+  /** Official only: whether a governance approval exists. */
+  approved?: boolean;
+  /** Human-readable reasons the gate does not pass. */
+  failures: string[];
+}
+
+/**
+ * The outcome of the gauntlet for a model: `passed` (the requested tier is
+ * earned), `failed` (a required check failed), `pending` (results missing or
+ * a run queued) or `not-run` (no sealed version).
+ */
+export type GauntletStatus = 'passed' | 'failed' | 'pending' | 'not-run';
+
+/** Body of `GET /v1/models/:namespace/:name/gauntlet`. */
+export interface ModelGauntletResponse {
+  entityRef: string;
+  requestedTier: ModelTier;
+  /** The tier earned; null when none (unverified). */
+  effectiveTier: ModelTier | null;
+  reason: string;
+  status: GauntletStatus;
+  /** The latest sealed version the decision is about. */
+  version: string | null;
+  gates: GateEvaluation[];
+  /** Latest result per check, for the requested tier. */
+  checks: GauntletResult[];
+  /** Runs queued or running for the version. */
+  activeRuns: GauntletRun[];
+  approvals: PromotionRequest[];
+  waivers: GauntletWaiver[];
+}
+
+/** One item of `GET /v1/gauntlet/effective-tiers`. */
+export interface EffectiveTierItem {
+  entityRef: string;
+  requestedTier: ModelTier;
+  effectiveTier: ModelTier | null;
+  status: GauntletStatus;
+  reason: string;
+  version: string | null;
+  /**
+   * The annotations the catalog should set on the entity; the effective tier
+   * annotation is absent when the model earned no tier.
+   */
+  annotations: Record<string, string>;
+}
