@@ -10,7 +10,9 @@ describe('EntityModelHeaderTierBadge', () => {
         spec: { tier: 'community', lifecycle: 'experimental' },
       }),
     });
-    expect(screen.getByLabelText('Tier: Community')).toBeInTheDocument();
+    expect(
+      screen.getByLabelText('Tier: Community (declared, not yet checked)'),
+    ).toBeInTheDocument();
     expect(
       screen.getByLabelText('Lifecycle: experimental'),
     ).toBeInTheDocument();

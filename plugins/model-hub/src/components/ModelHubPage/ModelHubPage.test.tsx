@@ -138,7 +138,9 @@ describe('ModelHubPage', () => {
     expect(await screen.findByText('Support assistant')).toBeInTheDocument();
     expect(screen.getByText('churn-classifier')).toBeInTheDocument();
     expect(screen.getByLabelText('Tier: Official')).toBeInTheDocument();
-    expect(screen.getByLabelText('Tier: Community')).toBeInTheDocument();
+    expect(
+      screen.getByLabelText('Tier: Community (declared, not yet checked)'),
+    ).toBeInTheDocument();
     expect(screen.getAllByText('Use at your own risk')).toHaveLength(1);
     expect(screen.getByText('Showing 1–2 of 42 models')).toBeInTheDocument();
     expect(catalogApi.queryEntities).toHaveBeenCalledTimes(1);

@@ -49,8 +49,17 @@ describe('TierBadge', () => {
     });
   });
 
-  it('shows community without an annotation as community (nothing to earn)', async () => {
+  it('shows a declared tier the gauntlet has not checked as declared, not earned', async () => {
     await renderInTestApp(<TierBadge status={{ requested: 'community' }} />);
+    expect(
+      screen.getByLabelText('Tier: Community (declared, not yet checked)'),
+    ).toBeInTheDocument();
+  });
+
+  it('shows an earned community tier plainly', async () => {
+    await renderInTestApp(
+      <TierBadge status={{ requested: 'community', effective: 'community' }} />,
+    );
     expect(screen.getByLabelText('Tier: Community')).toBeInTheDocument();
   });
 

@@ -71,10 +71,12 @@ export function describeTier(status: TierStatus): TierBadgeDescription {
     };
   }
   if (requested) {
+    // A tier is earned, never merely claimed: until the gauntlet has checked a
+    // version, the declared tier is shown as declared.
     return {
       variant: requested,
-      label: TIER_NAMES[requested],
-      description: TIER_MEANING[requested],
+      label: `${TIER_NAMES[requested]} (declared, not yet checked)`,
+      description: `${TIER_MEANING[requested]} Declared in the model's YAML; the compliance gauntlet has not checked a version yet.`,
     };
   }
   return {
