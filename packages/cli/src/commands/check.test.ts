@@ -1,29 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gateFor } from './check';
+import { runCli } from '../__testUtils__/runCli';
 
 const ROOT = resolve(__dirname, '../../../..');
-const CLI = resolve(ROOT, 'packages/cli/bin/model-hub');
 const r = (p: string) => resolve(ROOT, p);
 
-function run(
-  args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise(res => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { timeout: 60_000, cwd: ROOT },
-      (error, stdout, stderr) => {
-        let code = 0;
-        if (error) code = typeof error.code === 'number' ? error.code : -1;
-        res({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const run = (args: string[]) => runCli(args, { timeoutMs: 60_000, cwd: ROOT });
 
 describe('gateFor', () => {
   const all = (status: string, overrides: Record<string, string> = {}) =>

@@ -1,26 +1,9 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { runCli } from '../__testUtils__/runCli';
 
-const CLI = resolve(__dirname, '../../bin/model-hub');
-
-function run(
-  args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise(res => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { timeout: 30_000 },
-      (error, stdout, stderr) => {
-        let code = 0;
-        if (error) code = typeof error.code === 'number' ? error.code : -1;
-        res({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const run = runCli;
 
 // Hand-computed: sex F selection 0.5, TPR 0.5, FPR 0.5; sex M selection 0.75, TPR 1, FPR 0.5.
 const CSV = `label,prediction,sex,age

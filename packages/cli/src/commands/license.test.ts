@@ -1,25 +1,7 @@
-import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
 import { LICENSE_EXIT } from './license';
+import { runCli } from '../__testUtils__/runCli';
 
-const CLI = resolve(__dirname, '../../bin/model-hub');
-
-function run(
-  args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise(res => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { timeout: 30_000 },
-      (error, stdout, stderr) => {
-        let code = 0;
-        if (error) code = typeof error.code === 'number' ? error.code : -1;
-        res({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const run = runCli;
 
 describe('model-hub license (real process)', () => {
   jest.setTimeout(60_000);

@@ -1,33 +1,17 @@
-import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { FileScanResult } from '@internal/plugin-model-hub-common';
 import { exitCodeFor } from './scan';
+import { runCli } from '../__testUtils__/runCli';
 
-const CLI = resolve(__dirname, '../../bin/model-hub');
 const FIXTURES = resolve(
   __dirname,
   '../../../../plugins/model-hub-node/fixtures/files',
 );
 const fx = (name: string) => join(FIXTURES, name);
 
-function run(
-  args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise(res => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { timeout: 30_000 },
-      (error, stdout, stderr) => {
-        let code = 0;
-        if (error) code = typeof error.code === 'number' ? error.code : -1;
-        res({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const run = runCli;
 
 describe('model-hub scan (real process)', () => {
   jest.setTimeout(60_000);
