@@ -18,10 +18,10 @@
  */
 'use strict';
 
-const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { runTimed, median } = require('./lib');
 
 const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'packages/cli/bin/model-hub');
@@ -29,7 +29,6 @@ const REFERENCE = path.join(__dirname, 'fairness_reference.py');
 const ROWS = Number(process.env.BENCH_ROWS || 1_000_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
 const STRICT = process.argv.includes('--strict');
-const TIME_BIN = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 const PYTHON = process.env.PYTHON || 'python3';
 const SENSITIVE = 'sex,age_group,region';
 const RSS_GOAL_MB = 256;
@@ -88,50 +87,6 @@ async function dataFile() {
 }
 
 // ------------------------------------------------------------ runs
-function runTimed(cmd, args) {
-  return new Promise((resolve, reject) => {
-    const argv = TIME_BIN ? ['-f', '%M', cmd, ...args] : args;
-    const started = process.hrtime.bigint();
-    const child = spawn(TIME_BIN ?? cmd, argv, {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    let hwm = 0;
-    const poll = TIME_BIN
-      ? undefined
-      : setInterval(() => {
-          try {
-            const m = /VmHWM:\s+(\d+)/.exec(
-              fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'),
-            );
-            if (m) hwm = Math.max(hwm, Number(m[1]));
-          } catch {
-            // exited
-          }
-        }, 10);
-    child.stdout.on('data', d => (stdout += d));
-    child.stderr.on('data', d => (stderr += d));
-    child.on('error', reject);
-    child.on('close', code => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      if (poll) clearInterval(poll);
-      let rssKb = hwm;
-      if (TIME_BIN) {
-        const lines = stderr.trim().split('\n');
-        rssKb = Number(lines.pop());
-        stderr = lines.join('\n');
-      }
-      resolve({ code, ms, rssMb: rssKb / 1024, stdout, stderr });
-    });
-  });
-}
-
-const median = xs => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 function checkRun(name, r) {
   if (r.code !== 0) {

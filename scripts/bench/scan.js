@@ -14,11 +14,11 @@
  */
 'use strict';
 
-const { spawn } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { runTimed, median } = require('./lib');
 const zlib = require('node:zlib');
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -27,7 +27,6 @@ const SIZE_MB = Number(process.env.BENCH_SIZE_MB || 1024);
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 5);
 const STRICT = process.argv.includes('--strict');
 const BLOB = 64 * 1024 * 1024;
-const TIME_BIN = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 
 // ------------------------------------------------------------ checkpoint
 /** A protocol 2 pickle of an OrderedDict of tensors, laid out like torch.save. */
@@ -153,50 +152,6 @@ function expectedSize() {
 }
 
 // ---------------------------------------------------------------- timing
-function runTimed(cmd, args) {
-  return new Promise((resolve, reject) => {
-    const argv = TIME_BIN ? ['-f', '%M', cmd, ...args] : args;
-    const started = process.hrtime.bigint();
-    const child = spawn(TIME_BIN ?? cmd, argv, {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    let hwm = 0;
-    const poll = TIME_BIN
-      ? undefined
-      : setInterval(() => {
-          try {
-            const m = /VmHWM:\s+(\d+)/.exec(
-              fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'),
-            );
-            if (m) hwm = Math.max(hwm, Number(m[1]));
-          } catch {
-            // exited
-          }
-        }, 10);
-    child.stdout.on('data', d => (stdout += d));
-    child.stderr.on('data', d => (stderr += d));
-    child.on('error', reject);
-    child.on('close', code => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      if (poll) clearInterval(poll);
-      let rssKb = hwm;
-      if (TIME_BIN) {
-        const lines = stderr.trim().split('\n');
-        rssKb = Number(lines.pop());
-        stderr = lines.join('\n');
-      }
-      resolve({ code, ms, rssMb: rssKb / 1024, stdout, stderr });
-    });
-  });
-}
-
-const median = xs => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 async function main() {
   const file = path.join(os.tmpdir(), `model-hub-bench-${SIZE_MB}mb.pt`);
