@@ -30,6 +30,18 @@ export const modelHubApiPaths = {
   gauntletRuns(ref: CompoundEntityRef | string, version: string): string {
     return `${this.version(ref, version)}/gauntlet/runs`;
   },
+  promotionRequests(ref: CompoundEntityRef | string): string {
+    return `/v1/models/${refPath(ref)}/promotion-requests`;
+  },
+  deprecation(ref: CompoundEntityRef | string): string {
+    return `/v1/models/${refPath(ref)}/deprecation`;
+  },
+  registeredModels(): string {
+    return '/v1/registered-models';
+  },
+  registeredModel(ref: CompoundEntityRef | string): string {
+    return `/v1/registered-models/${refPath(ref)}`;
+  },
 };
 
 function refPath(ref: CompoundEntityRef | string): string {

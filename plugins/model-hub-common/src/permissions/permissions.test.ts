@@ -1,7 +1,11 @@
 import { createPermission } from '@backstage/plugin-permission-common';
 import {
+  isModelHubOwnerPermission,
   isModelHubPublishPermission,
   modelAliasUpdatePermission,
+  modelDeprecatePermission,
+  modelRegisterPermission,
+  modelUpdatePermission,
   modelHubPermissions,
   modelVersionCreatePermission,
   RESOURCE_TYPE_MODEL_HUB_MODEL,
@@ -19,7 +23,22 @@ describe('model hub permissions', () => {
     expect(modelHubPermissions.map(p => p.name)).toEqual([
       'model-hub.version.create',
       'model-hub.alias.update',
+      'model-hub.model.update',
+      'model-hub.model.deprecate',
+      'model-hub.model.register',
     ]);
+    expect(modelRegisterPermission.type).toBe('basic');
+  });
+
+  it('gives owners publishing, updating and deprecating, but not registering', () => {
+    expect(isModelHubOwnerPermission({ ...modelDeprecatePermission })).toBe(
+      true,
+    );
+    expect(isModelHubOwnerPermission({ ...modelUpdatePermission })).toBe(true);
+    expect(isModelHubOwnerPermission({ ...modelVersionCreatePermission })).toBe(
+      true,
+    );
+    expect(isModelHubOwnerPermission(modelRegisterPermission)).toBe(false);
   });
 
   it('recognises publish permissions by name, not by identity', () => {

@@ -40,16 +40,65 @@ export const modelAliasUpdatePermission: ModelHubModelPermission =
     resourceType: RESOURCE_TYPE_MODEL_HUB_MODEL,
   });
 
+/**
+ * Registering a new model with the hub (its birth certificate is stored by
+ * the hub and served to the catalog). Not tied to a resource, since the
+ * model does not exist yet; the hub also requires the caller to be a member
+ * of the team named as the owner.
+ */
+export const modelRegisterPermission: BasicPermission = createPermission({
+  name: 'model-hub.model.register',
+  attributes: { action: 'create' },
+});
+
+/**
+ * Changing the birth certificate of a model registered with the hub. By
+ * default only the model's owners are allowed.
+ */
+export const modelUpdatePermission: ModelHubModelPermission = createPermission({
+  name: 'model-hub.model.update',
+  attributes: { action: 'update' },
+  resourceType: RESOURCE_TYPE_MODEL_HUB_MODEL,
+});
+
+/**
+ * Deprecating a model (naming its successor) or withdrawing a deprecation.
+ * By default only the model's owners are allowed.
+ */
+export const modelDeprecatePermission: ModelHubModelPermission =
+  createPermission({
+    name: 'model-hub.model.deprecate',
+    attributes: { action: 'update' },
+    resourceType: RESOURCE_TYPE_MODEL_HUB_MODEL,
+  });
+
 /** The permissions that change what a model publishes (versions, files, aliases). */
 export const modelHubPublishPermissions: ModelHubModelPermission[] = [
   modelVersionCreatePermission,
   modelAliasUpdatePermission,
 ];
 
+/**
+ * The permissions that, by default, only the model's owners hold: publishing
+ * and changing or deprecating the model.
+ */
+export const modelHubOwnerPermissions: ModelHubModelPermission[] = [
+  ...modelHubPublishPermissions,
+  modelUpdatePermission,
+  modelDeprecatePermission,
+];
+
 /** Every permission defined by Model Hub, for registration and policies. */
 export const modelHubPermissions: Array<
   ModelHubModelPermission | BasicPermission
-> = [...modelHubPublishPermissions];
+> = [...modelHubOwnerPermissions, modelRegisterPermission];
+
+/** True when `permission` is one of {@link modelHubOwnerPermissions}. */
+export function isModelHubOwnerPermission(
+  permission: Permission,
+): permission is ModelHubModelPermission {
+  return modelHubOwnerPermissions.some(p => isPermission(permission, p));
+}
 
 /** True when `permission` is one of {@link modelHubPublishPermissions}. */
 export function isModelHubPublishPermission(

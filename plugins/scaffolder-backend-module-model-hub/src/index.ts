@@ -1,0 +1,6 @@
+/**
+ * Scaffolder actions of the Model Hub: publishing through templates.
+ *
+ * @packageDocumentation
+ */
+export {};
