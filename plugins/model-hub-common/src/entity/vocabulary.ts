@@ -186,6 +186,14 @@ export const MODEL_HUB_ANNOTATIONS = {
   lastActivity: 'modelhub.io/last-activity',
   /** On an external Model: where the upstream artifacts come from (URL). */
   upstream: 'modelhub.io/upstream',
+  /** Written by the hub on a model it deprecated: ISO timestamp of the deprecation. */
+  deprecatedAt: 'modelhub.io/deprecated-at',
+  /** Written by the hub on a model it deprecated: who deprecated it (entity ref). */
+  deprecatedBy: 'modelhub.io/deprecated-by',
+  /** Written by the hub on a model it deprecated: why, for its consumers. */
+  deprecationReason: 'modelhub.io/deprecation-reason',
+  /** Written by the hub on a model registered through it: who registered it (entity ref). */
+  registeredBy: 'modelhub.io/registered-by',
 } as const;
 
 /** Model → User: the model's steward (the accountable person). */
