@@ -6,6 +6,9 @@ import {
 import { PolicyQueryUser } from '@backstage/plugin-permission-node';
 import {
   modelAliasUpdatePermission,
+  modelDeprecatePermission,
+  modelRegisterPermission,
+  modelUpdatePermission,
   modelVersionCreatePermission,
   RESOURCE_TYPE_MODEL_HUB_MODEL,
 } from '@internal/plugin-model-hub-common';
@@ -22,23 +25,34 @@ describe('ModelHubPermissionPolicy', () => {
   const policy = new ModelHubPermissionPolicy();
   const alice = userOf('user:default/alice', ['group:default/ml-team']);
 
-  it.each([modelVersionCreatePermission, modelAliasUpdatePermission])(
-    'makes $name conditional on owning the model',
-    async permission => {
-      expect(await policy.handle({ permission }, alice)).toEqual({
-        result: AuthorizeResult.CONDITIONAL,
-        pluginId: 'model-hub',
+  it.each([
+    modelVersionCreatePermission,
+    modelAliasUpdatePermission,
+    modelUpdatePermission,
+    modelDeprecatePermission,
+  ])('makes $name conditional on owning the model', async permission => {
+    expect(await policy.handle({ permission }, alice)).toEqual({
+      result: AuthorizeResult.CONDITIONAL,
+      pluginId: 'model-hub',
+      resourceType: RESOURCE_TYPE_MODEL_HUB_MODEL,
+      conditions: {
+        rule: 'IS_MODEL_OWNER',
         resourceType: RESOURCE_TYPE_MODEL_HUB_MODEL,
-        conditions: {
-          rule: 'IS_MODEL_OWNER',
-          resourceType: RESOURCE_TYPE_MODEL_HUB_MODEL,
-          params: {
-            claims: ['user:default/alice', 'group:default/ml-team'],
-          },
+        params: {
+          claims: ['user:default/alice', 'group:default/ml-team'],
         },
-      });
-    },
-  );
+      },
+    });
+  });
+
+  it('allows registering a model to a signed-in user and denies it to an anonymous caller', async () => {
+    expect(
+      await policy.handle({ permission: modelRegisterPermission }, alice),
+    ).toEqual({ result: AuthorizeResult.ALLOW });
+    expect(
+      await policy.handle({ permission: modelRegisterPermission }),
+    ).toEqual({ result: AuthorizeResult.DENY });
+  });
 
   it('gives an anonymous caller no ownership claims', async () => {
     const decision = await policy.handle({

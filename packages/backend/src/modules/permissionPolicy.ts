@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import {
   AuthorizeResult,
+  isPermission,
   PolicyDecision,
 } from '@backstage/plugin-permission-common';
 import {
@@ -17,13 +18,18 @@ import {
   gauntletPolicyDecision,
   modelHubConditions,
 } from '@internal/plugin-model-hub-backend';
-import { isModelHubPublishPermission } from '@internal/plugin-model-hub-common';
+import {
+  isModelHubOwnerPermission,
+  modelRegisterPermission,
+} from '@internal/plugin-model-hub-common';
 
 /**
  * The portal's permission policy: publishing to a model (versions, files,
- * aliases), running its gauntlet and requesting its promotion are for the
- * model's owners; approving promotions and granting waivers are for the
- * governance group; everything else is allowed to anyone signed in.
+ * aliases), changing or deprecating it, running its gauntlet and requesting
+ * its promotion are for the model's owners; registering a new model is for
+ * signed-in users (the hub also requires membership of the owning team);
+ * approving promotions and granting waivers are for the governance group;
+ * everything else is allowed to anyone signed in.
  */
 export class ModelHubPermissionPolicy implements PermissionPolicy {
   constructor(
@@ -44,7 +50,12 @@ export class ModelHubPermissionPolicy implements PermissionPolicy {
     if (gauntlet) {
       return gauntlet;
     }
-    if (isModelHubPublishPermission(request.permission)) {
+    if (isPermission(request.permission, modelRegisterPermission)) {
+      return {
+        result: user ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
+      };
+    }
+    if (isModelHubOwnerPermission(request.permission)) {
       return createModelHubConditionalDecision(
         request.permission,
         modelHubConditions.isModelOwner({
