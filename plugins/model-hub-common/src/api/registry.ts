@@ -50,3 +50,21 @@ export interface ModelDeprecation {
   deprecatedBy: string;
   deprecatedAt: string;
 }
+
+/**
+ * Location type of the entities the hub serves to the catalog: their
+ * `backstage.io/managed-by-location` is
+ * `model-hub:<hub base url>/v1/registered-models/<namespace>/<name>`, which
+ * is how the hub tells its own models from YAML-managed ones.
+ */
+export const MODEL_HUB_LOCATION_TYPE = 'model-hub';
+
+/** List response of `GET /v1/registered-models`. */
+export interface RegisteredModelList {
+  items: RegisteredModel[];
+}
+
+/** List response of `GET /v1/deprecations`. */
+export interface ModelDeprecationList {
+  items: ModelDeprecation[];
+}
