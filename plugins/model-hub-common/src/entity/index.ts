@@ -8,3 +8,4 @@ export type { EntityValidationResult } from './validation';
 export * from './ModelEntityV1alpha1';
 export * from './DatasetEntity';
 export * from './refs';
+export * from './similarity';
