@@ -1,0 +1,272 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import {
+  DiscoveryService,
+  UrlReaderService,
+} from '@backstage/backend-plugin-api';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { NotAllowedError, NotFoundError } from '@backstage/errors';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import { modelHubApiPaths } from '@internal/plugin-model-hub-common';
+import modelHubPlugin from '@internal/plugin-model-hub-backend';
+import { JsonObject } from '@backstage/types';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { ModelHubClient } from '../client/ModelHubClient';
+
+/** A member of group:default/marketing, which owns the test models. */
+export const ALICE = 'user:default/alice';
+/** A user who owns nothing. */
+export const BOB = 'user:default/bob';
+
+/** Real example files of the sentiment classifier (ONNX model and benchmark CSV). */
+export const EXAMPLE_DIR = path.resolve(
+  __dirname,
+  '../../../../examples/artifacts/sentiment-classifier',
+);
+
+/** The org and a model the gauntlet can check for the community tier. */
+export const testEntities: Entity[] = [
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Group',
+    metadata: { name: 'marketing', namespace: 'default' },
+    spec: { type: 'team', children: [], members: ['alice'] },
+  },
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'User',
+    metadata: { name: 'alice', namespace: 'default' },
+    spec: { memberOf: ['group:default/marketing'] },
+  },
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'User',
+    metadata: { name: 'bob', namespace: 'default' },
+    spec: { memberOf: [] },
+  },
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Resource',
+    metadata: { name: 'product-reviews', namespace: 'default' },
+    spec: {
+      type: 'dataset',
+      owner: 'group:default/marketing',
+      dataset: {
+        license: 'CC-BY-4.0',
+        source: { location: 's3://datalake/reviews/' },
+        pii: 'none',
+      },
+    },
+  },
+  {
+    apiVersion: 'modelhub.io/v1alpha1',
+    kind: 'Model',
+    metadata: {
+      name: 'sentiment-classifier',
+      namespace: 'default',
+      description: 'Classifies the sentiment of product reviews',
+    },
+    spec: {
+      type: 'classifier',
+      task: 'text-classification',
+      framework: 'onnx',
+      owner: 'group:default/marketing',
+      steward: 'user:default/alice',
+      lifecycle: 'production',
+      tier: 'community',
+      license: 'Apache-2.0',
+      trainingData: ['resource:default/product-reviews'],
+      metrics: [
+        {
+          name: 'accuracy',
+          value: 0.88,
+          dataset: 'resource:default/product-reviews',
+        },
+      ],
+      evaluation: {
+        file: 'benchmark.csv',
+        labelColumn: 'label',
+        positiveLabel: 1,
+      },
+    },
+  },
+  {
+    apiVersion: 'modelhub.io/v1alpha1',
+    kind: 'Model',
+    metadata: { name: 'no-evaluation', namespace: 'default' },
+    spec: {
+      type: 'classifier',
+      task: 'text-classification',
+      owner: 'group:default/marketing',
+      lifecycle: 'experimental',
+      tier: 'community',
+      license: 'MIT',
+    },
+  },
+];
+
+/** The SHA-256 of bytes, hex. */
+export function sha256(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** A `data:` URL as rjsf's file widget produces it. */
+export function dataUrl(
+  name: string,
+  bytes: Buffer,
+  mime = 'application/octet-stream',
+): string {
+  return `data:${mime};name=${encodeURIComponent(name)};base64,${bytes.toString(
+    'base64',
+  )}`;
+}
+
+/**
+ * A url reader over a fixed set of URLs: serves their bytes as a stream,
+ * refuses hosts other than `files.example.com` as the allow-list does, and
+ * answers 404 for unknown URLs.
+ */
+export function fakeUrlReader(files: Record<string, Buffer>): UrlReaderService {
+  return mockServices.urlReader.mock({
+    async readUrl(url: string) {
+      if (new URL(url).host !== 'files.example.com') {
+        throw new NotAllowedError(
+          `Reading from '${url}' is not allowed. You may need to configure an integration for the target host, or add it to the configured list of allowed hosts at 'backend.reading.allow'`,
+        );
+      }
+      const bytes = files[url];
+      if (!bytes) {
+        throw new NotFoundError(`could not read ${url}, 404 Not Found`);
+      }
+      return {
+        buffer: async () => bytes,
+        // Several chunks, so the upload really streams.
+        stream: () =>
+          Readable.from(
+            Array.from({ length: Math.ceil(bytes.length / 100) }, (_, i) =>
+              bytes.subarray(i * 100, (i + 1) * 100),
+            ),
+          ),
+      };
+    },
+  });
+}
+
+/** A running Model Hub backend and a client that talks to it as the scaffolder would. */
+export interface TestHub {
+  client: ModelHubClient;
+  discovery: DiscoveryService;
+  baseUrl: string;
+  /** Downloads a stored file as alice. */
+  download(
+    entityRef: string,
+    version: string,
+    filePath: string,
+  ): Promise<Buffer>;
+  stop(): Promise<void>;
+}
+
+/** Starts the real Model Hub plugin in-process with the mock catalog and a temporary artifact store. */
+export async function startTestHub(
+  options: {
+    entities?: Entity[];
+    maxUploadBytes?: number;
+  } = {},
+): Promise<TestHub> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'scaffolder-model-hub-'));
+  const userInfo = mockServices.userInfo.mock({
+    async getUserInfo(credentials) {
+      const ref = (credentials.principal as { userEntityRef: string })
+        .userEntityRef;
+      return {
+        userEntityRef: ref,
+        ownershipEntityRefs:
+          ref === ALICE ? [ref, 'group:default/marketing'] : [ref],
+      };
+    },
+  });
+  // Stands in for the portal policy: only alice (an owner) may change models.
+  const permissions = mockServices.permissions.mock({
+    async authorize(requests, opts) {
+      const user = (opts?.credentials.principal as { userEntityRef?: string })
+        ?.userEntityRef;
+      return requests.map(() => ({
+        result: user === ALICE ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
+      }));
+    },
+  });
+  const backend = await startTestBackend({
+    features: [
+      modelHubPlugin,
+      permissions.factory,
+      catalogServiceMock.factory({
+        entities: options.entities ?? testEntities,
+      }),
+      userInfo.factory,
+      mockServices.rootConfig.factory({
+        data: {
+          modelHub: {
+            artifacts: {
+              maxUploadBytes: options.maxUploadBytes ?? 1024 * 1024,
+              stagingDirectory: path.join(dir, 'staging'),
+              local: { directory: path.join(dir, 'artifacts') },
+            },
+          },
+        },
+      }),
+    ],
+  });
+  const { port } = backend.server.address() as AddressInfo;
+  const baseUrl = `http://localhost:${port}/api/model-hub`;
+  const discovery: DiscoveryService = {
+    getBaseUrl: async () => baseUrl,
+    getExternalBaseUrl: async () => baseUrl,
+  };
+  const client = new ModelHubClient({ discovery, auth: mockServices.auth() });
+  return {
+    client,
+    discovery,
+    baseUrl,
+    async download(entityRef, version, filePath) {
+      const res = await fetch(
+        `${baseUrl}${modelHubApiPaths.file(entityRef, version, filePath)}`,
+        { headers: { authorization: mockCredentials.user.header(ALICE) } },
+      );
+      if (!res.ok) throw new Error(`download failed: ${res.status}`);
+      return Buffer.from(await res.arrayBuffer());
+    },
+    async stop() {
+      await backend.stop();
+      await fs.rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A mock action context that runs as `user` and records outputs. */
+export function actionContext<I extends JsonObject>(
+  input: I,
+  options: { user?: string; isDryRun?: boolean } = {},
+) {
+  const base = createMockActionContext<I>({ input });
+  const credentials = mockCredentials.user(options.user ?? ALICE);
+  const outputs: Record<string, unknown> = {};
+  return {
+    ...base,
+    isDryRun: options.isDryRun,
+    getInitiatorCredentials: async () => credentials,
+    output: jest.fn((name: string, value: unknown) => {
+      outputs[name] = value;
+    }),
+    outputs,
+  };
+}

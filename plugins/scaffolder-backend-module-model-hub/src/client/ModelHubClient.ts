@@ -1,0 +1,316 @@
+import { Readable } from 'node:stream';
+import {
+  AuthService,
+  BackstageCredentials,
+  DiscoveryService,
+} from '@backstage/backend-plugin-api';
+import {
+  ConflictError,
+  CustomErrorBase,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
+import {
+  CreateModelVersionRequest,
+  DeprecateModelRequest,
+  MODEL_HUB_SHA256_HEADER,
+  ModelDeprecation,
+  ModelGauntletResponse,
+  modelHubApiPaths,
+  ModelVersion,
+  ModelVersionFile,
+  PromotionRequest,
+  RegisterModelResponse,
+  ModelEntityV1alpha1,
+} from '@internal/plugin-model-hub-common';
+
+/** The hub's plugin id: the target of on-behalf-of tokens and discovery. */
+export const MODEL_HUB_PLUGIN_ID = 'model-hub';
+
+/** A hub answer that maps to no more specific error class (e.g. 413, 5xx). */
+export class ModelHubResponseError extends CustomErrorBase {
+  name = 'ModelHubResponseError' as const;
+
+  constructor(message: string, readonly statusCode: number) {
+    super(message);
+  }
+}
+
+/** Dependencies of {@link ModelHubClient}. */
+export interface ModelHubClientOptions {
+  discovery: DiscoveryService;
+  auth: AuthService;
+}
+
+/** Every call is made on behalf of these credentials (the template's initiator). */
+export interface ModelHubCallOptions {
+  credentials: BackstageCredentials;
+}
+
+/** A file body: bytes in memory or a stream (sent chunked). */
+export type ModelHubUploadBody = Buffer | Readable;
+
+/**
+ * A small typed client of the Model Hub HTTP API for the scaffolder actions.
+ * Each request carries a plugin-to-plugin token issued on behalf of the
+ * caller's credentials, so the hub applies its permission rules to the user
+ * who runs the template. Hub errors become `@backstage/errors` classes that
+ * keep the hub's message.
+ */
+export class ModelHubClient {
+  readonly #discovery: DiscoveryService;
+  readonly #auth: AuthService;
+
+  constructor(options: ModelHubClientOptions) {
+    this.#discovery = options.discovery;
+    this.#auth = options.auth;
+  }
+
+  /** `GET .../versions/:version`; `undefined` when the model has no such version. */
+  async getVersion(
+    entityRef: string,
+    version: string,
+    options: ModelHubCallOptions,
+  ): Promise<ModelVersion | undefined> {
+    const res = await this.#request(
+      modelHubApiPaths.version(entityRef, version),
+      { method: 'GET' },
+      options,
+      `read version ${version} of ${entityRef}`,
+      [404],
+    );
+    if (res.status === 404) {
+      await res.body?.cancel();
+      return undefined;
+    }
+    return (await res.json()) as ModelVersion;
+  }
+
+  /** `POST .../versions`: creates a draft (or returns the existing draft). */
+  async createVersion(
+    entityRef: string,
+    body: CreateModelVersionRequest,
+    options: ModelHubCallOptions,
+  ): Promise<{ created: boolean; version: ModelVersion }> {
+    const res = await this.#json(
+      modelHubApiPaths.versions(entityRef),
+      'POST',
+      body,
+      options,
+      `create version ${body.version} of ${entityRef}`,
+    );
+    return {
+      created: res.status === 201,
+      version: (await res.json()) as ModelVersion,
+    };
+  }
+
+  /** `PUT .../files/<path>`: streams one file into a draft version. */
+  async uploadFile(
+    entityRef: string,
+    version: string,
+    path: string,
+    body: ModelHubUploadBody,
+    options: ModelHubCallOptions & { sha256?: string; size?: number },
+  ): Promise<ModelVersionFile> {
+    const headers: Record<string, string> = {
+      'content-type': 'application/octet-stream',
+    };
+    if (options.sha256) headers[MODEL_HUB_SHA256_HEADER] = options.sha256;
+    if (options.size !== undefined) {
+      headers['content-length'] = String(options.size);
+    }
+    const res = await this.#request(
+      modelHubApiPaths.file(entityRef, version, path),
+      {
+        method: 'PUT',
+        headers,
+        body: Buffer.isBuffer(body)
+          ? body
+          : (Readable.toWeb(body) as unknown as BodyInit),
+        ...(Buffer.isBuffer(body) ? {} : { duplex: 'half' }),
+      } as RequestInit,
+      options,
+      `upload ${path} to version ${version} of ${entityRef}`,
+    );
+    return (await res.json()) as ModelVersionFile;
+  }
+
+  /** `POST .../seal`: makes the version immutable; the hub starts the gauntlet. */
+  async sealVersion(
+    entityRef: string,
+    version: string,
+    options: ModelHubCallOptions,
+  ): Promise<ModelVersion> {
+    const res = await this.#request(
+      modelHubApiPaths.seal(entityRef, version),
+      { method: 'POST' },
+      options,
+      `seal version ${version} of ${entityRef}`,
+    );
+    return (await res.json()) as ModelVersion;
+  }
+
+  /** `PUT .../aliases/:alias`: points an alias at a version. */
+  async setAlias(
+    entityRef: string,
+    alias: string,
+    version: string,
+    options: ModelHubCallOptions,
+  ): Promise<void> {
+    const res = await this.#json(
+      modelHubApiPaths.alias(entityRef, alias),
+      'PUT',
+      { version },
+      options,
+      `point alias ${alias} of ${entityRef} at ${version}`,
+    );
+    await res.body?.cancel();
+  }
+
+  /** `GET .../gauntlet`: the gauntlet state and earned tier of the model. */
+  async getGauntlet(
+    entityRef: string,
+    options: ModelHubCallOptions,
+  ): Promise<ModelGauntletResponse> {
+    const res = await this.#request(
+      modelHubApiPaths.gauntlet(entityRef),
+      { method: 'GET' },
+      options,
+      `read the gauntlet of ${entityRef}`,
+    );
+    return (await res.json()) as ModelGauntletResponse;
+  }
+
+  /** `POST .../promotion-requests`: asks governance to grant a tier. */
+  async requestPromotion(
+    entityRef: string,
+    body: { tier: string; comment?: string },
+    options: ModelHubCallOptions,
+  ): Promise<PromotionRequest> {
+    const res = await this.#json(
+      modelHubApiPaths.promotionRequests(entityRef),
+      'POST',
+      body,
+      options,
+      `request promotion of ${entityRef} to ${body.tier}`,
+    );
+    return (await res.json()) as PromotionRequest;
+  }
+
+  /** `POST /v1/registered-models`: registers (or updates) a model's birth certificate. */
+  async registerModel(
+    entity: ModelEntityV1alpha1,
+    options: ModelHubCallOptions,
+  ): Promise<RegisterModelResponse> {
+    const res = await this.#json(
+      modelHubApiPaths.registeredModels(),
+      'POST',
+      { entity },
+      options,
+      `register model ${entity.metadata.namespace ?? 'default'}/${
+        entity.metadata.name
+      }`,
+    );
+    return (await res.json()) as RegisterModelResponse;
+  }
+
+  /** `PUT .../deprecation`: deprecates a model, optionally naming its successor. */
+  async deprecateModel(
+    entityRef: string,
+    body: DeprecateModelRequest,
+    options: ModelHubCallOptions,
+  ): Promise<ModelDeprecation> {
+    const res = await this.#json(
+      modelHubApiPaths.deprecation(entityRef),
+      'PUT',
+      body,
+      options,
+      `deprecate ${entityRef}`,
+    );
+    return (await res.json()) as ModelDeprecation;
+  }
+
+  async #json(
+    path: string,
+    method: string,
+    body: unknown,
+    options: ModelHubCallOptions,
+    what: string,
+  ): Promise<Response> {
+    return this.#request(
+      path,
+      {
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      },
+      options,
+      what,
+    );
+  }
+
+  async #request(
+    path: string,
+    init: RequestInit,
+    options: ModelHubCallOptions,
+    what: string,
+    allow: number[] = [],
+  ): Promise<Response> {
+    const baseUrl = await this.#discovery.getBaseUrl(MODEL_HUB_PLUGIN_ID);
+    const { token } = await this.#auth.getPluginRequestToken({
+      onBehalfOf: options.credentials,
+      targetPluginId: MODEL_HUB_PLUGIN_ID,
+    });
+    const headers = new Headers(init.headers);
+    if (token) headers.set('authorization', `Bearer ${token}`);
+    let res: Response;
+    try {
+      res = await fetch(`${baseUrl}${path}`, { ...init, headers });
+    } catch (e) {
+      const cause = (e as Error & { cause?: Error }).cause;
+      throw new ModelHubResponseError(
+        `Could not ${what}: the Model Hub at ${baseUrl} did not answer (${
+          cause?.message ?? (e as Error).message
+        })`,
+        502,
+      );
+    }
+    if (res.ok || allow.includes(res.status)) {
+      return res;
+    }
+    throw await toError(res, what);
+  }
+}
+
+/** Turns a failed hub response into an error class that keeps the hub's message. */
+async function toError(res: Response, what: string): Promise<Error> {
+  const text = await res.text().catch(() => '');
+  let detail = text.trim();
+  try {
+    const parsed = JSON.parse(text) as {
+      error?: { message?: string };
+      message?: string;
+    };
+    detail = parsed.error?.message ?? parsed.message ?? detail;
+  } catch {
+    // Not JSON: keep the text as it is.
+  }
+  const message = `Could not ${what}: ${
+    detail || `${res.status} ${res.statusText}`
+  }`;
+  switch (res.status) {
+    case 400:
+      return new InputError(message);
+    case 401:
+    case 403:
+      return new NotAllowedError(message);
+    case 404:
+      return new NotFoundError(message);
+    case 409:
+      return new ConflictError(message);
+    default:
+      return new ModelHubResponseError(message, res.status);
+  }
+}
