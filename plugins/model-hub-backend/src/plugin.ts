@@ -9,7 +9,10 @@ import {
   modelHubGauntletExtensionPoint,
 } from '@internal/plugin-model-hub-node';
 import path from 'node:path';
-import { modelHubPermissions } from '@internal/plugin-model-hub-common';
+import {
+  isModelEntity,
+  modelHubPermissions,
+} from '@internal/plugin-model-hub-common';
 import { createArtifactStore, readArtifactsConfig } from './artifacts/config';
 import { defaultFileScanner } from './artifacts/FileScanner';
 import { UploadStaging } from './artifacts/UploadStaging';
@@ -24,6 +27,13 @@ import {
   createGauntletComplianceSource,
   setupStewardship,
 } from './stewardship';
+import { createLifecycleRouter, DeprecationStore } from './lifecycle';
+import {
+  createModelResourceLoader,
+  createRegistryRouter,
+  partitionPermissions,
+  RegisteredModelStore,
+} from './registry';
 import { ModelVersionService } from './versions/ModelVersionService';
 import { VersionStore } from './versions/VersionStore';
 
@@ -74,24 +84,27 @@ export const modelHubPlugin = createBackendPlugin({
         lifecycle,
         notifications,
       }) {
+        const registeredModels = await RegisteredModelStore.create({
+          database,
+        });
+        // A resource type only takes permissions of its own type; the basic
+        // ones (registering a model) are added on their own.
+        const modelPermissions = partitionPermissions(
+          [...modelHubPermissions, ...gauntletPermissions],
+          modelHubModelResourceRef.resourceType,
+        );
         permissionsRegistry.addResourceType({
           resourceRef: modelHubModelResourceRef,
-          permissions: [...modelHubPermissions, ...gauntletPermissions],
+          permissions: modelPermissions.resource,
           rules: Object.values(modelHubModelPermissionRules),
-          async getResources(resourceRefs) {
-            // Called by the permission backend to evaluate conditions.
-            const credentials = await auth.getOwnServiceCredentials();
-            const { items } = await catalog.getEntitiesByRefs(
-              { entityRefs: resourceRefs },
-              { credentials },
-            );
-            return items.map(entity =>
-              entity?.kind.toLocaleLowerCase('en-US') === 'model'
-                ? entity
-                : undefined,
-            );
-          },
+          // Called by the permission backend to evaluate conditions.
+          getResources: createModelResourceLoader({
+            catalog,
+            auth,
+            registeredModels,
+          }),
         });
+        permissionsRegistry.addPermissions(modelPermissions.basic);
 
         const artifactsConfig = readArtifactsConfig(config);
         const artifacts = createArtifactStore(artifactsConfig);
@@ -184,6 +197,33 @@ export const modelHubPlugin = createBackendPlugin({
         );
         httpRouter.use(gauntlet.router);
         httpRouter.use(stewardship.router);
+        httpRouter.use(
+          await createRegistryRouter({
+            store: registeredModels,
+            httpAuth,
+            auth,
+            permissions,
+            userInfo,
+            catalog,
+            auditor,
+            logger,
+          }),
+        );
+        httpRouter.use(
+          await createLifecycleRouter({
+            store: await DeprecationStore.create({ database }),
+            httpAuth,
+            auth,
+            permissions,
+            catalog,
+            auditor,
+            logger,
+            async pendingModel(entityRef) {
+              const entity = (await registeredModels.get(entityRef))?.entity;
+              return entity && isModelEntity(entity) ? entity : undefined;
+            },
+          }),
+        );
 
         // The embedded demo publishes the example versions once the catalog
         // has the example models (modelHub.examples.seedFile).

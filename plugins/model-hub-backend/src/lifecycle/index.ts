@@ -1,0 +1,7 @@
+/**
+ * Model lifecycle kept by the hub: deprecations of any model, which the
+ * catalog overlays on the entity, and their HTTP API.
+ */
+export { DeprecationStore } from './DeprecationStore';
+export { createLifecycleRouter } from './router';
+export type { LifecycleRouterOptions } from './router';

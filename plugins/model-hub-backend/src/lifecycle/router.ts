@@ -1,0 +1,211 @@
+import {
+  AuditorService,
+  AuthService,
+  HttpAuthService,
+  LoggerService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  isModelEntity,
+  ModelDeprecation,
+  modelDeprecatePermission,
+  parseModelRef,
+} from '@internal/plugin-model-hub-common';
+import express, { Request } from 'express';
+import Router from 'express-promise-router';
+import { z } from 'zod';
+import { modelOwnerRef } from '../permissions/rules';
+import { actorRef, audited, parseBody } from '../registry/requests';
+import { DeprecationStore } from './DeprecationStore';
+
+/** Dependencies of {@link createLifecycleRouter}. */
+export interface LifecycleRouterOptions {
+  store: DeprecationStore;
+  httpAuth: HttpAuthService;
+  auth: AuthService;
+  permissions: PermissionsService;
+  catalog: CatalogService;
+  auditor: AuditorService;
+  logger: LoggerService;
+  /**
+   * Models the catalog may not show yet (registered with the hub moments
+   * ago), by lower-case entity ref; consulted when the catalog has none.
+   */
+  pendingModel?: (entityRef: string) => Promise<Entity | undefined>;
+  /** The clock (tests). */
+  clock?: () => Date;
+}
+
+const MODEL = '/v1/models/:namespace/:name';
+
+const deprecateBody = z.object({
+  reason: z.string().trim().min(1).max(2000),
+  successor: z.string().trim().min(1).max(255).optional(),
+});
+
+/**
+ * The hub's lifecycle routes: deprecating any Model in the catalog (with a
+ * reason and optionally a successor), withdrawing a deprecation, and
+ * reading them. The catalog applies deprecations to the entities; after a
+ * change the hub asks the catalog to reprocess the model right away.
+ */
+export async function createLifecycleRouter(
+  options: LifecycleRouterOptions,
+): Promise<express.Router> {
+  const { store, httpAuth, auth, permissions, catalog, auditor, logger } =
+    options;
+  const clock = options.clock ?? (() => new Date());
+  const router = Router();
+  const json = express.json({ limit: '64kb' });
+
+  const refOf = (req: Request) =>
+    stringifyEntityRef({
+      kind: 'model',
+      namespace: req.params.namespace,
+      name: req.params.name,
+    }).toLocaleLowerCase('en-US');
+
+  /** Resolves the model as the caller sees it and checks the deprecate permission. */
+  async function access(req: Request) {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const entityRef = refOf(req);
+    let entity = await catalog.getEntityByRef(entityRef, { credentials });
+    if (!entity && options.pendingModel) {
+      entity = await options.pendingModel(entityRef);
+    }
+    if (!entity || !isModelEntity(entity)) {
+      throw new NotFoundError(`Model ${entityRef} not found in the catalog`);
+    }
+    const [decision] = await permissions.authorize(
+      [{ permission: modelDeprecatePermission, resourceRef: entityRef }],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      const owner = modelOwnerRef(entity);
+      throw new NotAllowedError(
+        `Not allowed to ${
+          modelDeprecatePermission.name
+        } on ${entityRef}: only ${
+          owner ? `its owner ${owner}` : 'its owners'
+        } may`,
+      );
+    }
+    return { credentials, entity, entityRef, actor: actorRef(credentials) };
+  }
+
+  /** Asks the catalog to reprocess the model now; a failure only delays it. */
+  async function refresh(entityRef: string) {
+    try {
+      await catalog.refreshEntity(entityRef, {
+        credentials: await auth.getOwnServiceCredentials(),
+      });
+    } catch (error) {
+      logger.warn(
+        `Could not ask the catalog to refresh ${entityRef}; it picks up the lifecycle change on its next processing: ${error}`,
+      );
+    }
+  }
+
+  router.get('/v1/deprecations', async (req, res) => {
+    await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const items: ModelDeprecation[] = await store.list();
+    res.json({ items });
+  });
+
+  router.get(`${MODEL}/deprecation`, async (req, res) => {
+    await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const deprecation = await store.get(refOf(req));
+    if (!deprecation) {
+      throw new NotFoundError(`${refOf(req)} is not deprecated`);
+    }
+    res.json(deprecation);
+  });
+
+  router.put(`${MODEL}/deprecation`, json, async (req, res) => {
+    const deprecation = await audited(
+      auditor,
+      req,
+      'model-deprecate',
+      { model: refOf(req) },
+      async () => {
+        const { credentials, entity, entityRef, actor } = await access(req);
+        const body = parseBody(deprecateBody, req.body);
+        let successor: string | undefined;
+        if (body.successor !== undefined) {
+          try {
+            successor = stringifyEntityRef(
+              parseModelRef(body.successor, {
+                defaultNamespace: entity.metadata.namespace ?? 'default',
+              }),
+            ).toLocaleLowerCase('en-US');
+          } catch (error) {
+            throw new InputError(
+              `Invalid successor: ${(error as Error).message}`,
+            );
+          }
+          if (successor === entityRef) {
+            throw new InputError(
+              `Invalid successor: ${entityRef} cannot succeed itself`,
+            );
+          }
+          const next = await catalog.getEntityByRef(successor, {
+            credentials,
+          });
+          if (!next || !isModelEntity(next)) {
+            throw new InputError(
+              `Invalid successor: unknown model ${successor}`,
+            );
+          }
+          const lifecycle = next.spec.lifecycle;
+          if (
+            lifecycle === 'deprecated' ||
+            lifecycle === 'archived' ||
+            (await store.get(successor))
+          ) {
+            throw new InputError(
+              `Invalid successor: ${successor} is itself ${
+                lifecycle === 'archived' ? 'archived' : 'deprecated'
+              }`,
+            );
+          }
+        }
+        const value = await store.put({
+          entityRef,
+          reason: body.reason,
+          successor,
+          actor,
+          now: clock(),
+        });
+        return { value, meta: { successor: successor ?? null } };
+      },
+    );
+    await refresh(deprecation.entityRef);
+    res.json(deprecation);
+  });
+
+  router.delete(`${MODEL}/deprecation`, async (req, res) => {
+    const entityRef = await audited(
+      auditor,
+      req,
+      'model-deprecation-withdraw',
+      { model: refOf(req) },
+      async () => {
+        const access_ = await access(req);
+        if (!(await store.delete(access_.entityRef))) {
+          throw new NotFoundError(`${access_.entityRef} is not deprecated`);
+        }
+        return { value: access_.entityRef };
+      },
+    );
+    await refresh(entityRef);
+    res.status(204).end();
+  });
+
+  return router;
+}

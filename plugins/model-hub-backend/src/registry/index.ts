@@ -1,0 +1,13 @@
+/**
+ * The hub's model registry: models registered through the hub (not YAML in
+ * a repository), their store and their HTTP API.
+ */
+export { RegisteredModelStore } from './RegisteredModelStore';
+export {
+  createRegistryRouter,
+  HUB_WRITTEN_ANNOTATIONS,
+  isManagedByHub,
+  normalizeRegisteredEntity,
+} from './router';
+export type { RegistryRouterOptions } from './router';
+export { createModelResourceLoader, partitionPermissions } from './resources';

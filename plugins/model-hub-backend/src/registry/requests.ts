@@ -1,0 +1,55 @@
+import {
+  AuditorService,
+  BackstageCredentials,
+} from '@backstage/backend-plugin-api';
+import { InputError } from '@backstage/errors';
+import { Request } from 'express';
+import { z } from 'zod';
+
+/** Parses a JSON body with `schema`; an InputError names every bad field. */
+export function parseBody<T>(
+  schema: z.ZodType<T, z.ZodTypeDef, unknown>,
+  body: unknown,
+): T {
+  const parsed = schema.safeParse(body ?? {});
+  if (!parsed.success) {
+    throw new InputError(
+      `Invalid request body: ${parsed.error.issues
+        .map(i => `${i.path.join('.') || 'body'}: ${i.message}`)
+        .join('; ')}`,
+    );
+  }
+  return parsed.data;
+}
+
+/** The user entity ref, or the service subject, behind `credentials`. */
+export function actorRef(credentials: BackstageCredentials): string {
+  const p = credentials.principal as
+    | { type: 'user'; userEntityRef: string }
+    | { type: 'service'; subject: string };
+  return p.type === 'user' ? p.userEntityRef : p.subject;
+}
+
+/** Runs `fn` inside an audit event that records its success or failure. */
+export async function audited<T>(
+  auditor: AuditorService,
+  req: Request,
+  eventId: string,
+  meta: Record<string, string>,
+  fn: () => Promise<{ value: T; meta?: Record<string, unknown> }>,
+): Promise<T> {
+  const event = await auditor.createEvent({
+    eventId,
+    request: req,
+    severityLevel: 'medium',
+    meta,
+  });
+  try {
+    const { value, meta: extra } = await fn();
+    await event.success({ meta: extra as any });
+    return value;
+  } catch (error) {
+    await event.fail({ error: error as Error });
+    throw error;
+  }
+}
