@@ -30,3 +30,15 @@ export {
   modelPromotionRequestPermission,
   modelWaiverCreatePermission,
 } from './gauntlet';
+export {
+  createModelResourceLoader,
+  createRegistryRouter,
+  HUB_WRITTEN_ANNOTATIONS,
+  isManagedByHub,
+  normalizeRegisteredEntity,
+  partitionPermissions,
+  RegisteredModelStore,
+} from './registry';
+export type { RegistryRouterOptions } from './registry';
+export { createLifecycleRouter, DeprecationStore } from './lifecycle';
+export type { LifecycleRouterOptions } from './lifecycle';
