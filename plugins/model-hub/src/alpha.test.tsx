@@ -1,7 +1,7 @@
 import modelHubPlugin from './alpha';
 
 describe('new frontend system plugin', () => {
-  it('is the model-hub plugin with its page, entity cards and contents', () => {
+  it('is the model-hub plugin with its page, entity cards, contents and form fields', () => {
     expect(modelHubPlugin.id).toBe('model-hub');
     for (const id of [
       'page:model-hub',
@@ -10,6 +10,9 @@ describe('new frontend system plugin', () => {
       'entity-card:model-hub/stewardship',
       'entity-content:model-hub/versions',
       'entity-content:model-hub/gauntlet',
+      'scaffolder-form-field:model-hub/similar-models',
+      'scaffolder-form-field:model-hub/license-picker',
+      'scaffolder-form-field:model-hub/steward-picker',
     ] as const) {
       expect(modelHubPlugin.getExtension(id)).toBeDefined();
     }

@@ -16,6 +16,7 @@ import {
   EntityCardBlueprint,
   EntityContentBlueprint,
 } from '@backstage/plugin-catalog-react/alpha';
+import { FormFieldBlueprint } from '@backstage/plugin-scaffolder-react/alpha';
 import { ModelHubClient, modelHubApiRef } from './api';
 
 const isKind = (kind: string) => (entity: Entity) =>
@@ -144,6 +145,33 @@ export const modelHubGauntletEntityContent = EntityContentBlueprint.make({
   },
 });
 
+/** Scaffolder form field `ModelHubSimilarModels`: existing models like the one being registered. */
+export const modelHubSimilarModelsFormField = FormFieldBlueprint.make({
+  name: 'similar-models',
+  params: {
+    field: () =>
+      import('./scaffolder/formFields').then(m => m.similarModelsFormField),
+  },
+});
+
+/** Scaffolder form field `ModelHubLicensePicker`: an SPDX license expression. */
+export const modelHubLicensePickerFormField = FormFieldBlueprint.make({
+  name: 'license-picker',
+  params: {
+    field: () =>
+      import('./scaffolder/formFields').then(m => m.licensePickerFormField),
+  },
+});
+
+/** Scaffolder form field `ModelHubStewardPicker`: a member of the chosen owner group. */
+export const modelHubStewardPickerFormField = FormFieldBlueprint.make({
+  name: 'steward-picker',
+  params: {
+    field: () =>
+      import('./scaffolder/formFields').then(m => m.stewardPickerFormField),
+  },
+});
+
 /** The Model Hub plugin for the new frontend system. */
 export default createFrontendPlugin({
   pluginId: 'model-hub',
@@ -161,5 +189,8 @@ export default createFrontendPlugin({
     modelHubStewardshipEntityCard,
     modelHubVersionsEntityContent,
     modelHubGauntletEntityContent,
+    modelHubSimilarModelsFormField,
+    modelHubLicensePickerFormField,
+    modelHubStewardPickerFormField,
   ],
 });

@@ -32,5 +32,6 @@ export type {
   TierBadgeDescription,
   ModelHubPageProps,
 } from './components';
+export * from './scaffolder';
 export { isDeprecatedModel, getTierStatus } from './lib/model';
 export type { TierStatus } from './lib/model';

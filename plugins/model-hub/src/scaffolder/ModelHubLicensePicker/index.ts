@@ -1,0 +1,7 @@
+export {
+  ModelHubLicensePicker,
+  modelHubLicensePickerValidation,
+  licenseExpressionError,
+  DEFAULT_LICENSE_SUGGESTIONS,
+} from './ModelHubLicensePicker';
+export type { ModelHubLicensePickerUiOptions } from './ModelHubLicensePicker';

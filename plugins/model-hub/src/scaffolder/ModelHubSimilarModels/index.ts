@@ -1,0 +1,2 @@
+export { ModelHubSimilarModels } from './ModelHubSimilarModels';
+export type { ModelHubSimilarModelsUiOptions } from './ModelHubSimilarModels';

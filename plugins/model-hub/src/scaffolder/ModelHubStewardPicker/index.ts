@@ -1,0 +1,8 @@
+export {
+  ModelHubStewardPicker,
+  modelHubStewardPickerValidation,
+  listGroupMembers,
+  normalizeOwnerRef,
+  userLabel,
+} from './ModelHubStewardPicker';
+export type { ModelHubStewardPickerUiOptions } from './ModelHubStewardPicker';

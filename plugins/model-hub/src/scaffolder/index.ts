@@ -1,0 +1,4 @@
+export * from './extensions';
+export * from './ModelHubLicensePicker';
+export * from './ModelHubSimilarModels';
+export * from './ModelHubStewardPicker';
