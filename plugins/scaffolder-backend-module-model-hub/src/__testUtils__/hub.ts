@@ -195,13 +195,17 @@ export async function startTestHub(
       };
     },
   });
-  // Stands in for the portal policy: only alice (an owner) may change models.
+  // Stands in for the portal policy: only alice (an owner) may act on the
+  // test models; basic permissions (registering) are for everyone.
   const permissions = mockServices.permissions.mock({
     async authorize(requests, opts) {
       const user = (opts?.credentials.principal as { userEntityRef?: string })
         ?.userEntityRef;
-      return requests.map(() => ({
-        result: user === ALICE ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
+      return requests.map(r => ({
+        result:
+          user === ALICE || !('resourceRef' in r && r.resourceRef)
+            ? AuthorizeResult.ALLOW
+            : AuthorizeResult.DENY,
       }));
     },
   });
