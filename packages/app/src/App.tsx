@@ -7,6 +7,7 @@ import {
   catalogPlugin,
 } from '@backstage/plugin-catalog';
 import { ScaffolderPage, scaffolderPlugin } from '@backstage/plugin-scaffolder';
+import { ScaffolderFieldExtensions } from '@backstage/plugin-scaffolder-react';
 import { orgPlugin } from '@backstage/plugin-org';
 import { SearchPage } from '@backstage/plugin-search';
 import { UserSettingsPage } from '@backstage/plugin-user-settings';
@@ -14,7 +15,13 @@ import { apis } from './apis';
 import { entityPage } from './components/catalog/EntityPage';
 import { searchPage } from './components/search/SearchPage';
 import { Root } from './components/Root';
-import { ModelHubPage, createTierColumn } from '@internal/plugin-model-hub';
+import {
+  ModelHubLicensePickerFieldExtension,
+  ModelHubPage,
+  ModelHubSimilarModelsFieldExtension,
+  ModelHubStewardPickerFieldExtension,
+  createTierColumn,
+} from '@internal/plugin-model-hub';
 
 import {
   AlertDisplay,
@@ -63,7 +70,13 @@ const routes = (
     >
       {entityPage}
     </Route>
-    <Route path="/create" element={<ScaffolderPage />} />
+    <Route path="/create" element={<ScaffolderPage />}>
+      <ScaffolderFieldExtensions>
+        <ModelHubSimilarModelsFieldExtension />
+        <ModelHubLicensePickerFieldExtension />
+        <ModelHubStewardPickerFieldExtension />
+      </ScaffolderFieldExtensions>
+    </Route>
     <Route path="/api-docs" element={<ApiExplorerPage />} />
     <Route path="/search" element={<SearchPage />}>
       {searchPage}
