@@ -1,6 +1,7 @@
 /**
  * Catalog backend module for the Model Hub: the `Model` entity kind, the
- * dataset convention, their relations, and the earned tier of each model.
+ * dataset convention, their relations, the earned tier of each model, the
+ * deprecations recorded by the hub, and the models registered through it.
  *
  * @packageDocumentation
  */
@@ -18,3 +19,20 @@ export type {
   EffectiveTierSource,
   ModelHubTierClientOptions,
 } from './tiers';
+export {
+  DEFAULT_REGISTERED_MODELS_REFRESH_SECONDS,
+  ModelHubEntityProvider,
+  parseRegisteredModels,
+  registeredModelLocation,
+  toCatalogEntity,
+} from './provider';
+export type { ModelHubEntityProviderOptions } from './provider';
+export {
+  ModelHubDeprecationClient,
+  ModelHubLifecycleProcessor,
+  parseModelDeprecation,
+} from './lifecycle';
+export type {
+  ModelDeprecationSource,
+  ModelHubDeprecationClientOptions,
+} from './lifecycle';

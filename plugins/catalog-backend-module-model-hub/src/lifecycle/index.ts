@@ -1,0 +1,9 @@
+export {
+  ModelHubDeprecationClient,
+  parseModelDeprecation,
+} from './ModelHubDeprecationClient';
+export type {
+  ModelDeprecationSource,
+  ModelHubDeprecationClientOptions,
+} from './ModelHubDeprecationClient';
+export { ModelHubLifecycleProcessor } from './ModelHubLifecycleProcessor';
