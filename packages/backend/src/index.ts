@@ -26,6 +26,9 @@ backend.add(import('@backstage/plugin-scaffolder-backend'));
 backend.add(
   import('@backstage/plugin-scaffolder-backend-module-notifications'),
 );
+backend.add(import('@backstage/plugin-scaffolder-backend-module-github'));
+// Model Hub actions: register, publish-version, request-promotion, deprecate.
+backend.add(import('@internal/plugin-scaffolder-backend-module-model-hub'));
 
 // Permission framework with our policy module.
 backend.add(import('@backstage/plugin-permission-backend'));

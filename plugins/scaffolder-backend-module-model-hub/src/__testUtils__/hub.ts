@@ -18,6 +18,8 @@ import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { modelHubApiPaths } from '@internal/plugin-model-hub-common';
+// Tests only: the actions run against the real hub plugin, in process.
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import modelHubPlugin from '@internal/plugin-model-hub-backend';
 import { JsonObject } from '@backstage/types';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
@@ -173,6 +175,8 @@ export interface TestHub {
     version: string,
     filePath: string,
   ): Promise<Buffer>;
+  /** GETs a hub API path as alice and parses the JSON answer. */
+  getJson(apiPath: string): Promise<{ status: number; body: any }>;
   stop(): Promise<void>;
 }
 
@@ -248,6 +252,12 @@ export async function startTestHub(
       );
       if (!res.ok) throw new Error(`download failed: ${res.status}`);
       return Buffer.from(await res.arrayBuffer());
+    },
+    async getJson(apiPath) {
+      const res = await fetch(`${baseUrl}${apiPath}`, {
+        headers: { authorization: mockCredentials.user.header(ALICE) },
+      });
+      return { status: res.status, body: await res.json() };
     },
     async stop() {
       await backend.stop();

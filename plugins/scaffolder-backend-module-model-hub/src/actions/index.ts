@@ -1,0 +1,4 @@
+export * from './register';
+export * from './publishVersion';
+export * from './requestPromotion';
+export * from './deprecate';
