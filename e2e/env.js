@@ -20,5 +20,7 @@ module.exports = {
   token,
   dataDir: process.env.MODEL_HUB_E2E_DATA_DIR,
   logFile: process.env.MODEL_HUB_E2E_LOG_FILE,
+  /** A read-only HTTP server over examples/artifacts, on the reading allow-list. */
+  artifactsUrl: process.env.MODEL_HUB_E2E_ARTIFACTS_URL,
   api,
 };

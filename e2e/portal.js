@@ -110,7 +110,12 @@ async function startPortal(opts = {}) {
               { type: 'static', options: { token: TOKEN, subject: 'e2e' } },
             ],
           },
-          reading: { allow: [{ host: `localhost:${port}` }] },
+          reading: {
+            allow: [
+              { host: `localhost:${port}` },
+              ...(opts.readingAllowHosts ?? []).map(host => ({ host })),
+            ],
+          },
         },
         catalog: {
           processingInterval: { seconds: 5 },
@@ -122,6 +127,8 @@ async function startPortal(opts = {}) {
           ],
         },
         modelHub: {
+          // Models registered through the hub reach the catalog quickly.
+          catalog: { registeredModelsRefreshSeconds: 2 },
           artifacts: {
             local: { directory: path.join(dataDir, 'artifacts') },
             // Small, so the oversized-upload test need not send gigabytes.

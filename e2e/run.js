@@ -12,6 +12,7 @@ const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 const { buildApp, startPortal, waitForEntity } = require('./portal');
+const { startArtifactServer } = require('./artifactServer');
 
 async function main() {
   const only = process.argv.slice(2);
@@ -26,7 +27,13 @@ async function main() {
   buildApp();
   console.log('[e2e] starting the portal…');
   const t0 = Date.now();
-  const portal = await startPortal();
+  const artifacts = await startArtifactServer();
+  const portal = await startPortal({
+    readingAllowHosts: [artifacts.host],
+  }).catch(async e => {
+    await artifacts.close();
+    throw e;
+  });
   let status = 1;
   try {
     console.log(
@@ -53,12 +60,14 @@ async function main() {
           MODEL_HUB_E2E_TOKEN: portal.token,
           MODEL_HUB_E2E_DATA_DIR: portal.dataDir,
           MODEL_HUB_E2E_LOG_FILE: portal.logFile,
+          MODEL_HUB_E2E_ARTIFACTS_URL: artifacts.url,
         },
       },
     );
     status = res.status ?? 1;
   } finally {
     await portal.stop();
+    await artifacts.close();
     if (status !== 0) {
       console.log(`[e2e] backend log: ${portal.logFile}`);
     } else if (!process.env.MODEL_HUB_E2E_KEEP) {
