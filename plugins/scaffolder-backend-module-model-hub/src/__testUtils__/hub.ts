@@ -133,6 +133,9 @@ export function dataUrl(
   )}`;
 }
 
+/** A URL the fake url reader starts to serve and then fails half-way. */
+export const FLAKY_URL = 'https://files.example.com/flaky.bin';
+
 /**
  * A url reader over a fixed set of URLs: serves their bytes as a stream,
  * refuses hosts other than `files.example.com` as the allow-list does, and
@@ -145,6 +148,21 @@ export function fakeUrlReader(files: Record<string, Buffer>): UrlReaderService {
         throw new NotAllowedError(
           `Reading from '${url}' is not allowed. You may need to configure an integration for the target host, or add it to the configured list of allowed hosts at 'backend.reading.allow'`,
         );
+      }
+      if (url === FLAKY_URL) {
+        // Sends some bytes, then the connection drops.
+        let sent = false;
+        const stream = new Readable({
+          read() {
+            if (sent) {
+              this.destroy(new Error('connection reset by peer'));
+            } else {
+              sent = true;
+              this.push(Buffer.alloc(4096, 1));
+            }
+          },
+        });
+        return { buffer: async () => Buffer.alloc(0), stream: () => stream };
       }
       const bytes = files[url];
       if (!bytes) {

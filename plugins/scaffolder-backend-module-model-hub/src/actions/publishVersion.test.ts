@@ -8,6 +8,7 @@ import {
   dataUrl,
   EXAMPLE_DIR,
   fakeUrlReader,
+  FLAKY_URL,
   sha256,
   startTestHub,
   testEntities,
@@ -188,6 +189,46 @@ describe('model-hub:publish-version against the real hub', () => {
     });
     expect(stored?.state).toBe('sealed');
     expect(stored?.files.map(f => f.path)).toEqual(['model.onnx']);
+  });
+
+  it('names the URL when the download breaks off half-way, and leaves the version unsealed', async () => {
+    const ctx = actionContext({
+      model: MODEL,
+      version: '7.0.0',
+      artifacts: [FLAKY_URL],
+    });
+    await expect(action.handler(ctx as any)).rejects.toThrow(
+      `Could not read artifact ${FLAKY_URL}: connection reset by peer; version 7.0.0 stays an unsealed draft`,
+    );
+    const stored = await hub.client.getVersion(MODEL, '7.0.0', {
+      credentials: await ctx.getInitiatorCredentials(),
+    });
+    expect(stored).toMatchObject({ state: 'draft', files: [] });
+  });
+
+  it('refuses to seal a draft holding files this publish would not replace', async () => {
+    const call = {
+      credentials: await actionContext({}).getInitiatorCredentials(),
+    };
+    await hub.client.createVersion(MODEL, { version: '6.0.0' }, call);
+    await hub.client.uploadFile(
+      MODEL,
+      '6.0.0',
+      'stale.bin',
+      Buffer.from('old'),
+      call,
+    );
+    const ctx = actionContext({
+      model: MODEL,
+      version: '6.0.0',
+      artifacts: ['https://files.example.com/models/sentiment/model.onnx'],
+    });
+    await expect(action.handler(ctx as any)).rejects.toThrow(
+      'version 6.0.0 of model:default/sentiment-classifier is a draft left by an earlier attempt holding files this publish does not replace (stale.bin)',
+    );
+    expect((await hub.client.getVersion(MODEL, '6.0.0', call))?.state).toBe(
+      'draft',
+    );
   });
 
   it('names the URL when it does not exist', async () => {
