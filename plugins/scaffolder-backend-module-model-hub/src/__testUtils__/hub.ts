@@ -186,7 +186,10 @@ export function fakeUrlReader(files: Record<string, Buffer>): UrlReaderService {
 export interface TestHub {
   client: ModelHubClient;
   discovery: DiscoveryService;
+  /** The hub's base URL, `http://localhost:<port>/api/model-hub`. */
   baseUrl: string;
+  /** The test backend's origin, `http://localhost:<port>`. */
+  origin: string;
   /** Downloads a stored file as alice. */
   download(
     entityRef: string,
@@ -203,6 +206,8 @@ export async function startTestHub(
   options: {
     entities?: Entity[];
     maxUploadBytes?: number;
+    /** More features to start with the hub, e.g. the scaffolder. */
+    features?: Parameters<typeof startTestBackend>[0]['features'];
   } = {},
 ): Promise<TestHub> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'scaffolder-model-hub-'));
@@ -220,6 +225,10 @@ export async function startTestHub(
   // Stands in for the portal policy: only alice (an owner) may act on the
   // test models; basic permissions (registering) are for everyone.
   const permissions = mockServices.permissions.mock({
+    // The scaffolder's own (conditional) checks are allowed.
+    async authorizeConditional(requests) {
+      return requests.map(() => ({ result: AuthorizeResult.ALLOW }));
+    },
     async authorize(requests, opts) {
       const user = (opts?.credentials.principal as { userEntityRef?: string })
         ?.userEntityRef;
@@ -250,6 +259,7 @@ export async function startTestHub(
           },
         },
       }),
+      ...(options.features ?? []),
     ],
   });
   const { port } = backend.server.address() as AddressInfo;
@@ -263,6 +273,7 @@ export async function startTestHub(
     client,
     discovery,
     baseUrl,
+    origin: `http://localhost:${port}`,
     async download(entityRef, version, filePath) {
       const res = await fetch(
         `${baseUrl}${modelHubApiPaths.file(entityRef, version, filePath)}`,

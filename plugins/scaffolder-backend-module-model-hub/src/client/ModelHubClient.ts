@@ -84,7 +84,7 @@ export class ModelHubClient {
       await res.body?.cancel();
       return undefined;
     }
-    return (await res.json()) as ModelVersion;
+    return (await readJson(res)) as ModelVersion;
   }
 
   /** `POST .../versions`: creates a draft (or returns the existing draft). */
@@ -102,7 +102,7 @@ export class ModelHubClient {
     );
     return {
       created: res.status === 201,
-      version: (await res.json()) as ModelVersion,
+      version: (await readJson(res)) as ModelVersion,
     };
   }
 
@@ -134,7 +134,7 @@ export class ModelHubClient {
       options,
       `upload ${path} to version ${version} of ${entityRef}`,
     );
-    return (await res.json()) as ModelVersionFile;
+    return (await readJson(res)) as ModelVersionFile;
   }
 
   /** `POST .../seal`: makes the version immutable; the hub starts the gauntlet. */
@@ -149,7 +149,7 @@ export class ModelHubClient {
       options,
       `seal version ${version} of ${entityRef}`,
     );
-    return (await res.json()) as ModelVersion;
+    return (await readJson(res)) as ModelVersion;
   }
 
   /** `PUT .../aliases/:alias`: points an alias at a version. */
@@ -180,7 +180,7 @@ export class ModelHubClient {
       options,
       `read the gauntlet of ${entityRef}`,
     );
-    return (await res.json()) as ModelGauntletResponse;
+    return (await readJson(res)) as ModelGauntletResponse;
   }
 
   /** `POST .../promotion-requests`: asks governance to grant a tier. */
@@ -196,7 +196,7 @@ export class ModelHubClient {
       options,
       `request promotion of ${entityRef} to ${body.tier}`,
     );
-    return (await res.json()) as PromotionRequest;
+    return (await readJson(res)) as PromotionRequest;
   }
 
   /** `POST /v1/registered-models`: registers (or updates) a model's birth certificate. */
@@ -213,7 +213,7 @@ export class ModelHubClient {
         entity.metadata.name
       }`,
     );
-    return (await res.json()) as RegisterModelResponse;
+    return (await readJson(res)) as RegisterModelResponse;
   }
 
   /** `PUT .../deprecation`: deprecates a model, optionally naming its successor. */
@@ -229,7 +229,7 @@ export class ModelHubClient {
       options,
       `deprecate ${entityRef}`,
     );
-    return (await res.json()) as ModelDeprecation;
+    return (await readJson(res)) as ModelDeprecation;
   }
 
   async #json(
@@ -282,6 +282,15 @@ export class ModelHubClient {
     }
     throw await toError(res, what);
   }
+}
+
+/**
+ * Parses a JSON body with this module's JSON, so step outputs built from it
+ * are plain objects and arrays of this realm, as the scaffolder's template
+ * engine requires (fetch's own `json()` may build them in another realm).
+ */
+async function readJson(res: Response): Promise<unknown> {
+  return JSON.parse(await res.text());
 }
 
 /** Turns a failed hub response into an error class that keeps the hub's message. */
