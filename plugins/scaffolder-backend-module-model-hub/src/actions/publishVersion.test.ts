@@ -154,6 +154,45 @@ describe('model-hub:publish-version against the real hub', () => {
     );
   });
 
+  it('waits a while for a model registered with the hub to reach the catalog, then says so', async () => {
+    const credentials = await actionContext({}).getInitiatorCredentials();
+    await hub.client.registerModel(
+      {
+        apiVersion: 'modelhub.io/v1alpha1',
+        kind: 'Model',
+        metadata: { name: 'fresh-model', namespace: 'default' },
+        spec: {
+          type: 'classifier',
+          task: 'text-classification',
+          owner: 'group:default/marketing',
+          steward: 'user:default/alice',
+          lifecycle: 'experimental',
+          tier: 'community',
+          license: 'MIT',
+        },
+      },
+      { credentials },
+    );
+    const catalog = catalogServiceMock({ entities: testEntities });
+    const lookups = jest.spyOn(catalog, 'getEntityByRef');
+    const impatient = createPublishModelVersionAction({
+      client: hub.client,
+      catalog,
+      urlReader: fakeUrlReader({}),
+      gauntletPollIntervalMs: 50,
+      catalogWaitMs: 300,
+    });
+    const ctx = actionContext({
+      model: 'fresh-model',
+      version: '1.0.0',
+      artifacts: [dataUrl('model.onnx', onnx)],
+    });
+    await expect(impatient.handler(ctx as any)).rejects.toThrow(
+      'Model model:default/fresh-model is registered with the hub but the catalog does not show it yet; run the template again in a minute',
+    );
+    expect(lookups.mock.calls.length).toBeGreaterThan(2);
+  });
+
   it('names the URL and the reason when the url reader may not read it, and seals nothing', async () => {
     const ctx = actionContext({
       model: MODEL,

@@ -4,6 +4,7 @@ import {
   UrlReaderService,
 } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import { Entity } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
@@ -161,9 +162,14 @@ export interface PublishModelVersionActionOptions {
   client: ModelHubClient;
   urlReader: UrlReaderService;
   catalog: CatalogService;
-  /** How often to poll the gauntlet while waiting (default 2 s). */
+  /** How often to poll the gauntlet (and the catalog) while waiting (default 2 s). */
   gauntletPollIntervalMs?: number;
+  /** How long to wait for a model just registered with the hub to reach the catalog (default 60 s). */
+  catalogWaitMs?: number;
 }
+
+const sleep = (ms: number) =>
+  new Promise<void>(resolve => setTimeout(resolve, ms));
 
 const DEFAULT_WAIT_SECONDS = 120;
 
@@ -178,6 +184,40 @@ export function createPublishModelVersionAction(
 ) {
   const { client, urlReader, catalog } = options;
   const pollMs = options.gauntletPollIntervalMs ?? 2000;
+
+  const catalogWaitMs = options.catalogWaitMs ?? 60_000;
+
+  /**
+   * Reads the model from the catalog as the user. A model registered with
+   * the hub moments ago may not be in the catalog yet: wait for it a while.
+   */
+  async function findModel(
+    target: ModelTarget,
+    call: { credentials: BackstageCredentials },
+    logger: LoggerService,
+  ): Promise<Entity> {
+    let entity = await catalog.getEntityByRef(target.entityRef, call);
+    if (entity) return entity;
+    if (!(await client.getRegisteredModel(target.entityRef, call))) {
+      throw new NotFoundError(
+        `Model ${target.entityRef} is not in the catalog (or you may not see it); register it first or check the reference`,
+      );
+    }
+    logger.info(
+      `${target.entityRef} is registered with the hub; waiting for the catalog to show it`,
+    );
+    const deadline = Date.now() + catalogWaitMs;
+    while (!entity && Date.now() < deadline) {
+      await sleep(Math.min(pollMs, Math.max(0, deadline - Date.now())));
+      entity = await catalog.getEntityByRef(target.entityRef, call);
+    }
+    if (!entity) {
+      throw new NotFoundError(
+        `Model ${target.entityRef} is registered with the hub but the catalog does not show it yet; run the template again in a minute`,
+      );
+    }
+    return entity;
+  }
 
   return createTemplateAction({
     id: PUBLISH_VERSION_ACTION_ID,
@@ -206,12 +246,7 @@ export function createPublishModelVersionAction(
       const credentials = await ctx.getInitiatorCredentials();
       const call = { credentials };
 
-      const entity = await catalog.getEntityByRef(target.entityRef, call);
-      if (!entity) {
-        throw new NotFoundError(
-          `Model ${target.entityRef} is not in the catalog (or you may not see it); register it first or check the reference`,
-        );
-      }
+      const entity = await findModel(target, call, ctx.logger);
       if (ctx.input.evaluationPredictions) {
         const evaluationFile = (
           entity.spec as { evaluation?: { file?: string } } | undefined
@@ -399,9 +434,7 @@ async function waitForGauntlet(o: {
     Date.now() < deadline &&
     !o.signal?.aborted
   ) {
-    await new Promise(resolve =>
-      setTimeout(resolve, Math.min(o.pollMs, deadline - Date.now())),
-    );
+    await sleep(Math.min(o.pollMs, Math.max(0, deadline - Date.now())));
     gauntlet = await client.getGauntlet(target.entityRef, call);
   }
   const stillRunning = active(gauntlet);

@@ -21,6 +21,7 @@ import {
   ModelVersion,
   ModelVersionFile,
   PromotionRequest,
+  RegisteredModel,
   RegisterModelResponse,
   ModelEntityV1alpha1,
 } from '@internal/plugin-model-hub-common';
@@ -214,6 +215,25 @@ export class ModelHubClient {
       }`,
     );
     return (await readJson(res)) as RegisterModelResponse;
+  }
+
+  /** `GET /v1/registered-models/:ns/:name`; `undefined` when the hub did not register it. */
+  async getRegisteredModel(
+    entityRef: string,
+    options: ModelHubCallOptions,
+  ): Promise<RegisteredModel | undefined> {
+    const res = await this.#request(
+      modelHubApiPaths.registeredModel(entityRef),
+      { method: 'GET' },
+      options,
+      `read the registration of ${entityRef}`,
+      [404],
+    );
+    if (res.status === 404) {
+      await res.body?.cancel();
+      return undefined;
+    }
+    return (await readJson(res)) as RegisteredModel;
   }
 
   /** `PUT .../deprecation`: deprecates a model, optionally naming its successor. */
