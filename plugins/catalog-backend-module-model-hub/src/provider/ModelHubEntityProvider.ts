@@ -225,6 +225,9 @@ export class ModelHubEntityProvider implements EntityProvider {
         };
       }),
     });
+    this.logger.debug(
+      `Applied ${models.length} models registered through the Model Hub`,
+    );
     return models.length;
   }
 }
