@@ -1,6 +1,10 @@
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
+import fs from 'node:fs';
+import path from 'node:path';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
+import scaffolderGithubModule from '@backstage/plugin-scaffolder-backend-module-github';
+import { parse } from 'yaml';
 import {
   ALICE,
   BOB,
@@ -63,7 +67,12 @@ describe('the actions in the real scaffolder', () => {
   beforeAll(async () => {
     hub = await startTestHub({
       entities: [...testEntities, template],
-      features: [scaffolderPlugin, scaffolderModuleModelHub],
+      // The portal's scaffolder: the built-in actions, GitHub and ours.
+      features: [
+        scaffolderPlugin,
+        scaffolderGithubModule,
+        scaffolderModuleModelHub,
+      ],
     });
   });
 
@@ -130,6 +139,27 @@ describe('the actions in the real scaffolder', () => {
     );
     expect(publish.schema.input.required).toEqual(['model', 'version']);
     expect(publish.examples.length).toBeGreaterThan(0);
+  });
+
+  it('has every action the example templates call', async () => {
+    const { body } = await api('/v2/actions', ALICE);
+    const available = new Set((body as Array<{ id: string }>).map(a => a.id));
+    const templatesDir = path.resolve(__dirname, '../../../examples/templates');
+    const called = fs
+      .readdirSync(templatesDir)
+      .map(dir => path.join(templatesDir, dir, 'template.yaml'))
+      .filter(file => fs.existsSync(file))
+      .flatMap(file =>
+        (
+          parse(fs.readFileSync(file, 'utf8')).spec.steps as Array<{
+            action: string;
+          }>
+        ).map(step => step.action),
+      );
+    expect(called).toEqual(
+      expect.arrayContaining(['model-hub:publish-version']),
+    );
+    expect(called.filter(id => !available.has(id))).toEqual([]);
   });
 
   it('publishes an uploaded file as the user who runs the template', async () => {

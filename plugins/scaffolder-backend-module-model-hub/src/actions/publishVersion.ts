@@ -293,7 +293,7 @@ export function createPublishModelVersionAction(
 
       await client.createVersion(
         target.entityRef,
-        { version, description: ctx.input.description },
+        { version, description: ctx.input.description?.trim() || undefined },
         call,
       );
       ctx.logger.info(
