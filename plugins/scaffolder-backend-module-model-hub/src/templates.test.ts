@@ -21,6 +21,16 @@ import {
   validateModelEntity,
 } from '@internal/plugin-model-hub-common';
 import { z as zod } from 'zod';
+import { mockCredentials } from '@backstage/backend-test-utils';
+import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
+import {
+  ALICE,
+  dataUrl,
+  startTestHub,
+  testEntities,
+  TestHub,
+} from './__testUtils__/hub';
+import { scaffolderModuleModelHub } from './module';
 import {
   DEPRECATE_ACTION_ID,
   PUBLISH_VERSION_ACTION_ID,
@@ -547,5 +557,170 @@ describe('publish-model-version', () => {
     for (const bad of ['1.0', 'v1.0.0', '01.0.0', 'latest']) {
       expect(pattern.test(bad)).toBe(false);
     }
+  });
+});
+
+describe('the example templates in the real scaffolder', () => {
+  let hub: TestHub;
+  const templates = templateNames.map(name => {
+    const template = loadTemplate(name);
+    return {
+      ...template,
+      metadata: { ...template.metadata, namespace: 'default' },
+    };
+  });
+
+  beforeAll(async () => {
+    hub = await startTestHub({
+      entities: [...testEntities, ...templates],
+      features: [scaffolderPlugin, scaffolderModuleModelHub],
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await hub?.stop();
+  });
+
+  async function api(apiPath: string, user: string, body?: object) {
+    const res = await fetch(`${hub.origin}/api/scaffolder${apiPath}`, {
+      method: body ? 'POST' : 'GET',
+      body: body ? JSON.stringify(body) : undefined,
+      headers: {
+        'content-type': 'application/json',
+        authorization: mockCredentials.user.header(user),
+      },
+    });
+    return { status: res.status, body: (await res.json()) as any };
+  }
+
+  /** Runs a template as `user`, like the Create page does, and waits for it. */
+  async function runTemplate(name: string, user: string, values: object) {
+    const created = await api('/v2/tasks', user, {
+      templateRef: `template:default/${name}`,
+      values,
+    });
+    expect(created).toMatchObject({ status: 201 });
+    for (let i = 0; i < 600; i++) {
+      const task = await api(`/v2/tasks/${created.body.id}`, user);
+      if (['completed', 'failed', 'cancelled'].includes(task.body.status)) {
+        const events = await api(`/v2/tasks/${created.body.id}/events`, user);
+        const list = events.body as Array<{
+          type: string;
+          body: { message?: string; output?: any };
+        }>;
+        return {
+          status: task.body.status as string,
+          output: list.find(e => e.type === 'completion')?.body.output,
+          log: list.map(e => e.body.message ?? '').join('\n'),
+        };
+      }
+      await new Promise(r => setTimeout(r, 100));
+    }
+    throw new Error(`the ${name} task did not finish`);
+  }
+
+  it('registers a model in the hub and links to it', async () => {
+    const run = await runTemplate('register-model', ALICE, {
+      ...minimal,
+      owner: 'group:default/marketing',
+      steward: ALICE,
+      tags: ['nlp', 'sentiment'],
+      baseModel: 'model:default/sentiment-classifier',
+      baseModelRelation: 'fine-tune',
+      trainingData: ['resource:default/product-reviews'],
+    });
+    expect(`${run.status}\n${run.log}`).toMatch(/^completed\n/);
+    expect(run.output.links).toEqual([
+      expect.objectContaining({
+        title: 'Open the model in the catalog',
+        entityRef: 'model:default/review-sentiment',
+      }),
+      { title: 'Model Hub', url: '/model-hub' },
+    ]);
+  });
+
+  it('publishes an uploaded version and reports the pull command and gauntlet', async () => {
+    const run = await runTemplate('publish-model-version', ALICE, {
+      model: 'model:default/no-evaluation',
+      version: '1.0.0',
+      source: 'upload',
+      files: [dataUrl('weights.bin', Buffer.from('bytes of a model'))],
+      aliases: ['latest'],
+    });
+    expect(`${run.status}\n${run.log}`).toMatch(/^completed\n/);
+    expect(run.output.links).toEqual([
+      expect.objectContaining({
+        url: '/catalog/default/model/no-evaluation/versions',
+      }),
+      expect.objectContaining({
+        url: '/catalog/default/model/no-evaluation/gauntlet',
+      }),
+    ]);
+    const [pull, gauntlet] = run.output.text;
+    expect(pull.content).toContain(
+      'model-hub pull model:default/no-evaluation@1.0.0',
+    );
+    expect(gauntlet.content).toMatch(/Gauntlet: \*\*\w+\*\*/);
+  });
+
+  it('requests the official tier and deprecates a model', async () => {
+    const request = await runTemplate('request-official-tier', ALICE, {
+      model: 'model:default/no-evaluation',
+      tier: 'official',
+      comment: 'Used by the review dashboards.',
+    });
+    expect(`${request.status}\n${request.log}`).toMatch(/^completed\n/);
+    expect(request.output.links[0].url).toBe(
+      '/catalog/default/model/no-evaluation/gauntlet',
+    );
+
+    const deprecate = await runTemplate('deprecate-model', ALICE, {
+      model: 'model:default/no-evaluation',
+      successor: 'model:default/sentiment-classifier',
+      reason: 'Replaced by the sentiment classifier.',
+    });
+    expect(`${deprecate.status}\n${deprecate.log}`).toMatch(/^completed\n/);
+    expect(deprecate.output.links).toEqual([
+      expect.objectContaining({ entityRef: 'model:default/no-evaluation' }),
+      expect.objectContaining({ url: '/catalog/default/model/no-evaluation' }),
+    ]);
+  });
+
+  it('renders the Git skeleton into a valid Model with the real fetch:template (dry run)', async () => {
+    const template = loadTemplate('register-model');
+    // No GitHub here: the dry run stops after rendering the skeleton.
+    const local = {
+      ...template,
+      spec: {
+        ...template.spec,
+        steps: template.spec.steps.filter(s => s.action === 'fetch:template'),
+        output: {},
+      },
+    };
+    const skeletonDir = path.join(templatesDir, 'register-model/skeleton');
+    const { status, body } = await api('/v2/dry-run', ALICE, {
+      template: local,
+      values: full,
+      secrets: {},
+      directoryContents: fs.readdirSync(skeletonDir).map(file => ({
+        path: `skeleton/${file}`,
+        base64Content: fs
+          .readFileSync(path.join(skeletonDir, file))
+          .toString('base64'),
+      })),
+    });
+    expect(status).toBe(200);
+    const written = (
+      body.directoryContents as Array<{ path: string; base64Content: string }>
+    ).find(f => f.path === 'catalog-info.yaml');
+    expect(written).toBeDefined();
+    const entity = yaml.parse(
+      Buffer.from(written!.base64Content, 'base64').toString('utf8'),
+    );
+    expect(validateModelEntity(entity)).toEqual({ valid: true, errors: [] });
+    expect(entity.spec.baseModel).toEqual({
+      ref: 'model:default/bert-base-uncased',
+      relation: 'distillation',
+    });
   });
 });
