@@ -80,8 +80,8 @@ describe('the actions in the real scaffolder', () => {
     await hub?.stop();
   });
 
-  async function api(path: string, user: string, init: RequestInit = {}) {
-    const res = await fetch(`${hub.origin}/api/scaffolder${path}`, {
+  async function api(apiPath: string, user: string, init: RequestInit = {}) {
+    const res = await fetch(`${hub.origin}/api/scaffolder${apiPath}`, {
       ...init,
       headers: {
         'content-type': 'application/json',
