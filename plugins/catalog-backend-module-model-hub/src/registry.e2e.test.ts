@@ -1,6 +1,7 @@
 import {
   coreServices,
   createBackendPlugin,
+  createServiceFactory,
 } from '@backstage/backend-plugin-api';
 import {
   createMockDirectory,
@@ -11,6 +12,9 @@ import {
 import { Entity } from '@backstage/catalog-model';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+// The test runs the hub's real routes next to a real catalog; the module
+// itself only speaks to the hub over HTTP.
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import {
   createLifecycleRouter,
   createRegistryRouter,
@@ -111,8 +115,8 @@ describe('registering and deprecating models through the hub (end to end)', () =
 
   it('puts a registered model in the catalog, refuses a YAML-managed one, and overlays a deprecation with its supersededBy relation', async () => {
     dir.setContent({ 'catalog.yaml': YAML });
-    // The test backend's scheduler runs each task once at startup; the
-    // provider's later runs (every second in a portal) are triggered here.
+    // The test backend's scheduler does not repeat tasks; the provider's
+    // runs (every few seconds in a portal) are triggered here.
     const scheduler = mockServices.scheduler();
     const providerRun = () =>
       scheduler.triggerTask('model-hub-registered-models');
@@ -121,7 +125,11 @@ describe('registering and deprecating models through the hub (end to end)', () =
         catalogPlugin,
         catalogModuleModelHub,
         hubPlugin,
-        scheduler.factory(),
+        createServiceFactory({
+          service: coreServices.scheduler,
+          deps: {},
+          factory: () => scheduler,
+        }),
         mockServices.userInfo.mock({
           async getUserInfo() {
             return {
