@@ -167,6 +167,12 @@ describe('the register-model wizard with the Model Hub fields', () => {
     expect(within(list).getByRole('link')).toHaveTextContent(
       'Sentiment Classifier',
     );
+    // The catalog is asked once, not on every keystroke.
+    expect(
+      catalogApi.getEntities.mock.calls.filter(
+        ([request]) => request.filter.kind === 'Model',
+      ),
+    ).toHaveLength(1);
     await user.click(screen.getByRole('button', { name: 'Next' }));
 
     // Ownership: the steward picker waits for an owner, then lists its members.
