@@ -295,10 +295,18 @@ export async function startTestHub(
   };
 }
 
-/** A mock action context that runs as `user` and records outputs. */
+/**
+ * A mock action context that runs as `user` and records outputs. Give two
+ * contexts the same `checkpoints` map to replay a step as a resumed task
+ * does: successful checkpoints return their stored value.
+ */
 export function actionContext<I extends JsonObject>(
   input: I,
-  options: { user?: string; isDryRun?: boolean } = {},
+  options: {
+    user?: string;
+    isDryRun?: boolean;
+    checkpoints?: Map<string, unknown>;
+  } = {},
 ) {
   const base = createMockActionContext<I>({ input });
   const credentials = mockCredentials.user(options.user ?? ALICE);
@@ -307,6 +315,13 @@ export function actionContext<I extends JsonObject>(
     ...base,
     isDryRun: options.isDryRun,
     getInitiatorCredentials: async () => credentials,
+    ...(options.checkpoints && {
+      async checkpoint<T>(opts: { key: string; fn: () => Promise<T> | T }) {
+        const store = options.checkpoints!;
+        if (!store.has(opts.key)) store.set(opts.key, await opts.fn());
+        return store.get(opts.key) as T;
+      },
+    }),
     output: jest.fn((name: string, value: unknown) => {
       outputs[name] = value;
     }),

@@ -1,5 +1,7 @@
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { JsonObject } from '@backstage/types';
+import { ModelDeprecation } from '@internal/plugin-model-hub-common';
 import { z as zod } from 'zod';
 import { ModelHubClient } from '../client/ModelHubClient';
 import { modelTarget } from './refs';
@@ -83,11 +85,16 @@ export function createDeprecateModelAction(
       // The hub resolves a short successor ref in the model's namespace.
       const successor = ctx.input.successor?.trim() || undefined;
       const credentials = await ctx.getInitiatorCredentials();
-      const deprecation = await client.deprecateModel(
-        target.entityRef,
-        { reason, successor },
-        { credentials },
-      );
+      // A resumed task (scaffolder recovery) reports the original deprecation.
+      const deprecation = (await ctx.checkpoint({
+        key: `model-hub.deprecate.${target.entityRef}`,
+        fn: async () =>
+          (await client.deprecateModel(
+            target.entityRef,
+            { reason, successor },
+            { credentials },
+          )) as unknown as JsonObject,
+      })) as unknown as ModelDeprecation;
       ctx.logger.info(
         `Deprecated ${deprecation.entityRef}${
           deprecation.successor ? ` in favour of ${deprecation.successor}` : ''

@@ -131,6 +131,27 @@ describe('model-hub:publish-version against the real hub', () => {
     expect(out.gauntletStatus).toBe(gauntlet.status);
   });
 
+  it('does not publish twice when a resumed task replays the step', async () => {
+    const checkpoints = new Map<string, unknown>();
+    const input = {
+      model: MODEL,
+      version: '1.1.0',
+      artifacts: [dataUrl('model.onnx', onnx)],
+      waitForGauntletSeconds: 0,
+    };
+    const first = actionContext(input, { checkpoints });
+    await action.handler(first as any);
+    const replay = actionContext(input, { checkpoints });
+    await action.handler(replay as any);
+    expect(replay.outputs).toEqual(first.outputs);
+    expect(replay.outputs).toMatchObject({ version: '1.1.0' });
+
+    // Without the task's checkpoints it is a second publish, and refused.
+    await expect(action.handler(actionContext(input) as any)).rejects.toThrow(
+      'version 1.1.0 of model:default/sentiment-classifier is already published',
+    );
+  });
+
   it('refuses to publish a version that is already published', async () => {
     const ctx = actionContext({
       model: MODEL,

@@ -7,9 +7,11 @@ import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import { Entity } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { JsonObject } from '@backstage/types';
 import {
   GauntletRun,
   ModelGauntletResponse,
+  ModelVersion,
   ModelVersionFile,
 } from '@internal/plugin-model-hub-common';
 import { z as zod } from 'zod';
@@ -266,58 +268,77 @@ export function createPublishModelVersionAction(
       }
       assertUniquePaths(sources);
 
-      const existing = await client.getVersion(target.entityRef, version, call);
-      if (existing?.state === 'sealed') {
-        throw new InputError(
-          `version ${version} of ${target.entityRef} is already published; publish a new version`,
-        );
-      }
-      if (existing) {
-        const planned = new Set(sources.map(s => s.path));
-        const stale = existing.files.filter(f => !planned.has(f.path));
-        if (stale.length > 0) {
-          throw new ConflictError(
-            `version ${version} of ${
-              target.entityRef
-            } is a draft left by an earlier attempt holding files this publish does not replace (${stale
-              .map(f => f.path)
-              .join(
-                ', ',
-              )}); publish them again under the same paths, or publish a new version`,
+      // A resumed task (scaffolder recovery) must not publish twice: the
+      // sealed version is remembered once it exists.
+      const sealed = (await ctx.checkpoint({
+        key: `model-hub.publish-version.${target.entityRef}@${version}`,
+        fn: async () => {
+          const existing = await client.getVersion(
+            target.entityRef,
+            version,
+            call,
           );
-        }
-        ctx.logger.info(
-          `Continuing the unsealed draft of version ${version} of ${target.entityRef}`,
-        );
-      }
+          if (existing?.state === 'sealed') {
+            throw new InputError(
+              `version ${version} of ${target.entityRef} is already published; publish a new version`,
+            );
+          }
+          if (existing) {
+            const planned = new Set(sources.map(s => s.path));
+            const stale = existing.files.filter(f => !planned.has(f.path));
+            if (stale.length > 0) {
+              throw new ConflictError(
+                `version ${version} of ${
+                  target.entityRef
+                } is a draft left by an earlier attempt holding files this publish does not replace (${stale
+                  .map(f => f.path)
+                  .join(
+                    ', ',
+                  )}); publish them again under the same paths, or publish a new version`,
+              );
+            }
+            ctx.logger.info(
+              `Continuing the unsealed draft of version ${version} of ${target.entityRef}`,
+            );
+          }
 
-      await client.createVersion(
-        target.entityRef,
-        { version, description: ctx.input.description?.trim() || undefined },
-        call,
-      );
-      ctx.logger.info(
-        `Publishing ${sources.length} file(s) to ${target.entityRef}@${version}`,
-      );
-      const files: ModelVersionFile[] = [];
-      for (const source of sources) {
-        files.push(
-          await upload(client, urlReader, target, version, source, call),
-        );
-        const file = files[files.length - 1];
-        ctx.logger.info(
-          `  ${file.path}: ${file.size} bytes, sha256 ${file.sha256}, scan ${
-            file.scan.verdict
-          }${file.scan.findings
-            .map(f => `; [${f.severity}] ${f.rule}: ${f.message}`)
-            .join('')}`,
-        );
-      }
+          await client.createVersion(
+            target.entityRef,
+            {
+              version,
+              description: ctx.input.description?.trim() || undefined,
+            },
+            call,
+          );
+          ctx.logger.info(
+            `Publishing ${sources.length} file(s) to ${target.entityRef}@${version}`,
+          );
+          const files: ModelVersionFile[] = [];
+          for (const source of sources) {
+            files.push(
+              await upload(client, urlReader, target, version, source, call),
+            );
+            const file = files[files.length - 1];
+            ctx.logger.info(
+              `  ${file.path}: ${file.size} bytes, sha256 ${
+                file.sha256
+              }, scan ${file.scan.verdict}${file.scan.findings
+                .map(f => `; [${f.severity}] ${f.rule}: ${f.message}`)
+                .join('')}`,
+            );
+          }
 
-      const sealed = await client.sealVersion(target.entityRef, version, call);
-      ctx.logger.info(
-        `Sealed ${target.entityRef}@${version}: ${sealed.files.length} file(s), scan verdict ${sealed.scanVerdict}`,
-      );
+          const done = await client.sealVersion(
+            target.entityRef,
+            version,
+            call,
+          );
+          ctx.logger.info(
+            `Sealed ${target.entityRef}@${version}: ${done.files.length} file(s), scan verdict ${done.scanVerdict}`,
+          );
+          return done as unknown as JsonObject;
+        },
+      })) as unknown as ModelVersion;
       for (const alias of ctx.input.aliases ?? []) {
         await client.setAlias(target.entityRef, alias, version, call);
         ctx.logger.info(`Alias ${alias} now points at ${version}`);

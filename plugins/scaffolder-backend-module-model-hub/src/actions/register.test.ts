@@ -90,6 +90,17 @@ describe('model-hub:register against the real hub', () => {
     });
   });
 
+  it('reports the original outcome when a resumed task replays the step', async () => {
+    const checkpoints = new Map<string, unknown>();
+    const replayed = { ...input, name: 'replayed-model' };
+    const first = actionContext(replayed, { checkpoints });
+    await action.handler(first as any);
+    const replay = actionContext(replayed, { checkpoints });
+    await action.handler(replay as any);
+    expect(first.outputs.created).toBe(true);
+    expect(replay.outputs).toEqual(first.outputs);
+  });
+
   it('lists every local problem, such as a bad SPDX expression, before calling the hub', async () => {
     const register = jest.spyOn(hub.client, 'registerModel');
     const ctx = actionContext({

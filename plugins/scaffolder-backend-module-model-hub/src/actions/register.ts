@@ -11,8 +11,10 @@ import {
   ModelLifecycle,
   ModelTask,
   ModelTier,
+  RegisterModelResponse,
   validateModelEntity,
 } from '@internal/plugin-model-hub-common';
+import { JsonObject } from '@backstage/types';
 import { z as zod } from 'zod';
 import { ModelHubClient } from '../client/ModelHubClient';
 import { catalogModelPath } from './refs';
@@ -269,7 +271,14 @@ export function createRegisterModelAction(options: RegisterModelActionOptions) {
       }
 
       const credentials = await ctx.getInitiatorCredentials();
-      const registered = await client.registerModel(entity, { credentials });
+      // A resumed task (scaffolder recovery) reports the original outcome.
+      const registered = (await ctx.checkpoint({
+        key: `model-hub.register.${entityRef}`,
+        fn: async () =>
+          (await client.registerModel(entity, {
+            credentials,
+          })) as unknown as JsonObject,
+      })) as unknown as RegisterModelResponse;
       ctx.logger.info(
         `${registered.created ? 'Registered' : 'Updated the registration of'} ${
           registered.entityRef

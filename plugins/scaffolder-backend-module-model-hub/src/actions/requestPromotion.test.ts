@@ -49,6 +49,33 @@ describe('model-hub:request-promotion against the real hub', () => {
     ]);
   });
 
+  it('files one request only when a resumed task replays the step', async () => {
+    const checkpoints = new Map<string, unknown>();
+    const input = { model: 'model:default/no-evaluation', comment: 'Replayed' };
+    const first = actionContext(input, { checkpoints });
+    await action.handler(first as any);
+    const replay = actionContext(input, { checkpoints });
+    await action.handler(replay as any);
+    expect(replay.outputs.requestId).toBe(first.outputs.requestId);
+    const gauntlet = await hub.client.getGauntlet(
+      'model:default/no-evaluation',
+      { credentials: await first.getInitiatorCredentials() },
+    );
+    expect(gauntlet.approvals).toEqual([
+      expect.objectContaining({
+        id: first.outputs.requestId,
+        comment: 'Replayed',
+      }),
+    ]);
+  });
+
+  it("keeps the hub's conflict when a request is already pending", async () => {
+    const ctx = actionContext({ model: MODEL });
+    await expect(action.handler(ctx as any)).rejects.toThrow(
+      /^Could not request promotion of model:default\/sentiment-classifier to official: .*already has pending promotion request/,
+    );
+  });
+
   it("keeps the hub's refusal when the user does not own the model", async () => {
     const ctx = actionContext({ model: MODEL }, { user: BOB });
     await expect(action.handler(ctx as any)).rejects.toThrow(

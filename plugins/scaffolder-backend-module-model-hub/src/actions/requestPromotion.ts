@@ -1,4 +1,6 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { JsonObject } from '@backstage/types';
+import { PromotionRequest } from '@internal/plugin-model-hub-common';
 import { z as zod } from 'zod';
 import { ModelHubClient } from '../client/ModelHubClient';
 import { modelTarget } from './refs';
@@ -80,11 +82,16 @@ export function createRequestModelPromotionAction(
       const target = modelTarget(ctx.input.model);
       const tier = ctx.input.tier ?? 'official';
       const credentials = await ctx.getInitiatorCredentials();
-      const request = await client.requestPromotion(
-        target.entityRef,
-        { tier, comment: ctx.input.comment },
-        { credentials },
-      );
+      // A resumed task (scaffolder recovery) must not file a second request.
+      const request = (await ctx.checkpoint({
+        key: `model-hub.request-promotion.${target.entityRef}.${tier}`,
+        fn: async () =>
+          (await client.requestPromotion(
+            target.entityRef,
+            { tier, comment: ctx.input.comment?.trim() || undefined },
+            { credentials },
+          )) as unknown as JsonObject,
+      })) as unknown as PromotionRequest;
       ctx.logger.info(
         `Promotion request ${request.id} of ${request.entityRef} to ${request.tier} is ${request.state}`,
       );
