@@ -33,7 +33,7 @@ export const scaffolderModuleModelHub = createBackendModule({
       async init({ scaffolder, discovery, auth, urlReader, catalog }) {
         const client = new ModelHubClient({ discovery, auth });
         scaffolder.addActions(
-          createRegisterModelAction({ client }),
+          createRegisterModelAction({ client, catalog }),
           createPublishModelVersionAction({ client, urlReader, catalog }),
           createRequestModelPromotionAction({ client }),
           createDeprecateModelAction({ client }),

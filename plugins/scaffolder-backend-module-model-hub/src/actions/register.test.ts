@@ -170,4 +170,52 @@ describe('model-hub:register against the real hub', () => {
       '/spec/license',
     );
   });
+
+  it('waits for the catalog to show a new model, so the link in the output works', async () => {
+    let lookups = 0;
+    const catalog = {
+      getEntityByRef: jest.fn(async (ref: string) => {
+        lookups += 1;
+        return lookups < 3 ? undefined : { kind: 'Model', ref };
+      }),
+    };
+    const waiting = createRegisterModelAction({
+      client: hub.client,
+      catalog: catalog as any,
+      catalogPollMs: 10,
+    });
+    const ctx = actionContext({ ...input, name: 'awaited-model' });
+    const info = jest.spyOn(ctx.logger, 'info');
+    await waiting.handler(ctx as any);
+    expect(catalog.getEntityByRef).toHaveBeenCalledTimes(3);
+    expect(catalog.getEntityByRef).toHaveBeenLastCalledWith(
+      'model:default/awaited-model',
+      {
+        credentials: expect.objectContaining({ principal: expect.anything() }),
+      },
+    );
+    expect(info).toHaveBeenCalledWith(
+      'The catalog shows model:default/awaited-model',
+    );
+  });
+
+  it('still succeeds, with a warning, when the catalog is slow to show the model', async () => {
+    const catalog = { getEntityByRef: jest.fn(async () => undefined) };
+    const waiting = createRegisterModelAction({
+      client: hub.client,
+      catalog: catalog as any,
+      catalogWaitMs: 30,
+      catalogPollMs: 10,
+    });
+    const ctx = actionContext({ ...input, name: 'slow-model' });
+    const warn = jest.spyOn(ctx.logger, 'warn');
+    await waiting.handler(ctx as any);
+    expect(ctx.outputs).toMatchObject({
+      entityRef: 'model:default/slow-model',
+      created: true,
+    });
+    expect(warn).toHaveBeenCalledWith(
+      expect.stringContaining('does not show it yet'),
+    );
+  });
 });

@@ -1,4 +1,9 @@
+import {
+  BackstageCredentials,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
+import { CatalogService } from '@backstage/plugin-catalog-node';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
@@ -160,7 +165,19 @@ export const registerOutputSchema = {
 /** Dependencies of {@link createRegisterModelAction}. */
 export interface RegisterModelActionOptions {
   client: ModelHubClient;
+  /**
+   * When given, a newly registered model is awaited in the catalog (as the
+   * user) so the template's "open in catalog" link works when clicked.
+   */
+  catalog?: CatalogService;
+  /** How long to wait for the catalog to show a new model (default 60 s). */
+  catalogWaitMs?: number;
+  /** How often to look (default 1 s). */
+  catalogPollMs?: number;
 }
+
+const sleep = (ms: number) =>
+  new Promise<void>(resolve => setTimeout(resolve, ms));
 
 /** The inputs of `model-hub:register` as the handler receives them. */
 export type RegisterModelInput = {
@@ -242,7 +259,33 @@ export function assertValidModelEntity(entity: ModelEntityV1alpha1): void {
  * member of the owning group. The hub serves it to the catalog.
  */
 export function createRegisterModelAction(options: RegisterModelActionOptions) {
-  const { client } = options;
+  const { client, catalog } = options;
+  const catalogWaitMs = options.catalogWaitMs ?? 60_000;
+  const catalogPollMs = options.catalogPollMs ?? 1000;
+
+  /** Waits (bounded) until the catalog shows the model; never fails the step. */
+  async function awaitCatalog(
+    entityRef: string,
+    credentials: BackstageCredentials,
+    logger: LoggerService,
+  ) {
+    if (!catalog) return;
+    const deadline = Date.now() + catalogWaitMs;
+    for (;;) {
+      if (await catalog.getEntityByRef(entityRef, { credentials })) {
+        logger.info(`The catalog shows ${entityRef}`);
+        return;
+      }
+      if (Date.now() >= deadline) break;
+      await sleep(Math.min(catalogPollMs, deadline - Date.now()));
+    }
+    logger.warn(
+      `${entityRef} is registered, but the catalog does not show it yet after ${Math.round(
+        catalogWaitMs / 1000,
+      )} s; it appears once the catalog next reads the hub`,
+    );
+  }
+
   return createTemplateAction({
     id: REGISTER_ACTION_ID,
     description:
@@ -284,6 +327,9 @@ export function createRegisterModelAction(options: RegisterModelActionOptions) {
           registered.entityRef
         }; the catalog shows it at ${catalogPath}`,
       );
+      if (registered.created) {
+        await awaitCatalog(registered.entityRef, credentials, ctx.logger);
+      }
       ctx.output('entityRef', registered.entityRef);
       ctx.output('created', registered.created);
       ctx.output('catalogPath', catalogPath);
