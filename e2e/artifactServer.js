@@ -41,7 +41,11 @@ function startArtifactServer() {
       resolve({
         url: `http://localhost:${port}`,
         host: `localhost:${port}`,
-        close: () => new Promise(r => server.close(() => r())),
+        close: () =>
+          new Promise(r => {
+            server.close(() => r());
+            server.closeAllConnections();
+          }),
       });
     });
   });

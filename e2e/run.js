@@ -8,7 +8,7 @@
  */
 'use strict';
 
-const { spawnSync } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 const { buildApp, startPortal, waitForEntity } = require('./portal');
@@ -49,7 +49,9 @@ async function main() {
       .filter(f => only.length === 0 || only.some(o => f.includes(o)))
       .sort()
       .map(f => path.join(testsDir, f));
-    const res = spawnSync(
+    // Not spawnSync: the artifact server lives in this process and must keep
+    // answering while the tests run.
+    const child = spawn(
       process.execPath,
       ['--test', '--test-concurrency=1', ...files],
       {
@@ -64,7 +66,9 @@ async function main() {
         },
       },
     );
-    status = res.status ?? 1;
+    status = await new Promise(resolve =>
+      child.on('exit', code => resolve(code ?? 1)),
+    );
   } finally {
     await portal.stop();
     await artifacts.close();
