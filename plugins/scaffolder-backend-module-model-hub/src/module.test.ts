@@ -22,6 +22,26 @@ import { ModelHubClient } from './client/ModelHubClient';
 import { scaffolderModuleModelHub } from './module';
 
 describe('scaffolderModuleModelHub', () => {
+  it('refuses a negative modelHub.scaffolder.catalogWaitSeconds at start-up', async () => {
+    await expect(
+      startTestBackend({
+        extensionPoints: [
+          [scaffolderActionsExtensionPoint, { addActions: () => {} }],
+        ],
+        features: [
+          scaffolderModuleModelHub,
+          catalogServiceMock.factory(),
+          mockServices.urlReader.factory(),
+          mockServices.rootConfig.factory({
+            data: { modelHub: { scaffolder: { catalogWaitSeconds: -1 } } },
+          }),
+        ],
+      }),
+    ).rejects.toThrow(
+      'modelHub.scaffolder.catalogWaitSeconds must be a non-negative number, got -1',
+    );
+  });
+
   it('adds the four Model Hub actions with JSON schemas and examples', async () => {
     const actions: TemplateAction<any, any, any>[] = [];
     await startTestBackend({

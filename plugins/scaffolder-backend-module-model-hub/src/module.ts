@@ -12,6 +12,9 @@ import {
 } from './actions';
 import { ModelHubClient } from './client/ModelHubClient';
 
+/** The default of `modelHub.scaffolder.catalogWaitSeconds`. */
+export const DEFAULT_CATALOG_WAIT_SECONDS = 60;
+
 /**
  * The Model Hub's scaffolder actions (`model-hub:register`,
  * `model-hub:publish-version`, `model-hub:request-promotion`,
@@ -29,12 +32,27 @@ export const scaffolderModuleModelHub = createBackendModule({
         auth: coreServices.auth,
         urlReader: coreServices.urlReader,
         catalog: catalogServiceRef,
+        config: coreServices.rootConfig,
       },
-      async init({ scaffolder, discovery, auth, urlReader, catalog }) {
+      async init({ scaffolder, discovery, auth, urlReader, catalog, config }) {
         const client = new ModelHubClient({ discovery, auth });
+        const catalogWaitSeconds =
+          config.getOptionalNumber('modelHub.scaffolder.catalogWaitSeconds') ??
+          DEFAULT_CATALOG_WAIT_SECONDS;
+        if (!Number.isFinite(catalogWaitSeconds) || catalogWaitSeconds < 0) {
+          throw new Error(
+            `modelHub.scaffolder.catalogWaitSeconds must be a non-negative number, got ${catalogWaitSeconds}`,
+          );
+        }
+        const catalogWaitMs = catalogWaitSeconds * 1000;
         scaffolder.addActions(
-          createRegisterModelAction({ client, catalog }),
-          createPublishModelVersionAction({ client, urlReader, catalog }),
+          createRegisterModelAction({ client, catalog, catalogWaitMs }),
+          createPublishModelVersionAction({
+            client,
+            urlReader,
+            catalog,
+            catalogWaitMs,
+          }),
           createRequestModelPromotionAction({ client }),
           createDeprecateModelAction({ client }),
         );

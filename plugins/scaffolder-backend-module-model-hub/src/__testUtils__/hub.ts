@@ -251,6 +251,8 @@ export async function startTestHub(
       mockServices.rootConfig.factory({
         data: {
           modelHub: {
+            // The mock catalog never shows models registered in a test.
+            scaffolder: { catalogWaitSeconds: 1 },
             artifacts: {
               maxUploadBytes: options.maxUploadBytes ?? 1024 * 1024,
               stagingDirectory: path.join(dir, 'staging'),
