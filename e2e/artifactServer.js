@@ -17,7 +17,10 @@ const ARTIFACTS = path.resolve(__dirname, '..', 'examples', 'artifacts');
 function startArtifactServer() {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://localhost');
-    const file = path.resolve(ARTIFACTS, `.${decodeURIComponent(url.pathname)}`);
+    const file = path.resolve(
+      ARTIFACTS,
+      `.${decodeURIComponent(url.pathname)}`,
+    );
     if (
       req.method !== 'GET' ||
       !file.startsWith(`${ARTIFACTS}${path.sep}`) ||
