@@ -1,6 +1,5 @@
 import {
   AuditorService,
-  BackstageCredentials,
   HttpAuthService,
   LoggerService,
   PermissionsService,
@@ -38,6 +37,7 @@ import {
   modelWaiverCreatePermission,
 } from './permissions';
 import { EffectiveTierItem, ModelGauntletResponse } from './types';
+import { actorRef, parseBody } from '../service/requests';
 
 /** Dependencies of {@link createGauntletRouter}. */
 export interface GauntletRouterOptions {
@@ -67,28 +67,6 @@ const waiverBody = z.object({
   expiresAt: z.string().datetime({ offset: true }),
   version: z.string().min(1).optional(),
 });
-
-function parseBody<T>(
-  schema: z.ZodType<T, z.ZodTypeDef, unknown>,
-  body: unknown,
-): T {
-  const parsed = schema.safeParse(body ?? {});
-  if (!parsed.success) {
-    throw new InputError(
-      `Invalid request body: ${parsed.error.issues
-        .map(i => `${i.path.join('.') || 'body'}: ${i.message}`)
-        .join('; ')}`,
-    );
-  }
-  return parsed.data;
-}
-
-function actorRef(credentials: BackstageCredentials): string {
-  const p = credentials.principal as
-    | { type: 'user'; userEntityRef: string }
-    | { type: 'service'; subject: string };
-  return p.type === 'user' ? p.userEntityRef : p.subject;
-}
 
 function toResponse(e: GauntletEvaluation): ModelGauntletResponse {
   return {

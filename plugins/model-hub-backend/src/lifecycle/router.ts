@@ -19,7 +19,7 @@ import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { modelOwnerRef } from '../permissions/rules';
-import { actorRef, audited, parseBody } from '../registry/requests';
+import { actorRef, audited, parseBody } from '../service/requests';
 import { DeprecationStore } from './DeprecationStore';
 
 /** Dependencies of {@link createLifecycleRouter}. */

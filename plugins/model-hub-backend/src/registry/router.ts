@@ -39,7 +39,7 @@ import { z } from 'zod';
 import { isInGroup } from '../gauntlet/permissions';
 import { modelOwnerRef } from '../permissions/rules';
 import { RegisteredModelStore } from './RegisteredModelStore';
-import { actorRef, audited, parseBody } from './requests';
+import { actorRef, audited, parseBody } from '../service/requests';
 
 /** Dependencies of {@link createRegistryRouter}. */
 export interface RegistryRouterOptions {

@@ -1,6 +1,5 @@
 import { pipeline } from 'node:stream/promises';
 import {
-  BackstageCredentials,
   HttpAuthService,
   LoggerService,
   PermissionsService,
@@ -25,6 +24,7 @@ import { UploadStaging } from '../artifacts/UploadStaging';
 import { modelOwnerRef } from '../permissions/rules';
 import { ModelVersionService } from '../versions/ModelVersionService';
 import { parseRange, etagMatches } from './http';
+import { actorRef, parseBody } from './requests';
 
 /** Dependencies of {@link createRouter}. */
 export interface RouterOptions {
@@ -219,17 +219,6 @@ async function sendFile(
   await pipeline(body, res);
 }
 
-function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    const issues = parsed.error.issues
-      .map(i => `${i.path.join('.') || 'body'}: ${i.message}`)
-      .join('; ');
-    throw new InputError(`Invalid request body: ${issues}`);
-  }
-  return parsed.data;
-}
-
 function filePathParam(req: Request): string {
   return (req.params as Record<string, string>)[0] ?? '';
 }
@@ -251,15 +240,6 @@ function parseContentLength(req: Request): number | undefined {
     throw new InputError(`Invalid Content-Length '${value}'`);
   }
   return Number(value);
-}
-
-function actorRef(credentials: BackstageCredentials): string {
-  const principal = credentials.principal as
-    | { type: 'user'; userEntityRef: string }
-    | { type: 'service'; subject: string };
-  return principal.type === 'user'
-    ? principal.userEntityRef
-    : principal.subject;
 }
 
 function denialMessage(
