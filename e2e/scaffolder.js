@@ -11,17 +11,21 @@ const { waitFor } = require('./portal');
 
 let cachedToken;
 
-/** A Backstage token of the signed-in guest user (not the service token). */
-async function userToken() {
-  if (cachedToken) return cachedToken;
-  const res = await fetch(`${baseUrl}/api/auth/guest/refresh`, {
+/** Signs in to the portal at `portalUrl` as guest; resolves to the user's token. */
+async function guestToken(portalUrl) {
+  const res = await fetch(`${portalUrl}/api/auth/guest/refresh`, {
     headers: { 'x-requested-with': 'XMLHttpRequest' },
   });
   if (!res.ok) {
     throw new Error(`guest sign-in failed: ${res.status} ${await res.text()}`);
   }
   const body = await res.json();
-  cachedToken = body.backstageIdentity.token;
+  return body.backstageIdentity.token;
+}
+
+/** A Backstage token of the signed-in guest user (not the service token). */
+async function userToken() {
+  cachedToken ??= await guestToken(baseUrl);
   return cachedToken;
 }
 
@@ -82,4 +86,4 @@ async function runTemplate(name, values, { timeoutMs = 180000 } = {}) {
   };
 }
 
-module.exports = { runTemplate, userApi, userToken };
+module.exports = { guestToken, runTemplate, userApi, userToken };

@@ -69,6 +69,7 @@ test('"Register a new model" in the browser: similar models, team stewards, live
     await page
       .locator('#root_description')
       .fill('Classifies the sentiment of product reviews for support triage.');
+    await select('task', 'text-classification');
     // The hub points at the sentiment model Marketing already has.
     await page
       .getByText('already exists in Marketing Analytics')
@@ -102,7 +103,6 @@ test('"Register a new model" in the browser: similar models, team stewards, live
   await step('08-register-what', async () => {
     await next();
     await select('type', 'classifier');
-    await select('task', 'text-classification');
     await select('framework', 'onnx');
   });
 

@@ -1,8 +1,10 @@
 /*
  * Restarting the portal keeps what was stored: a second portal with its own
- * data directory gets a model version published with the CLI, is stopped,
- * started again on the same directory, and still serves the version and its
- * bytes (SQLite files and the artifact directory, not memory).
+ * data directory gets a model version published with the CLI and a model
+ * registered through the hub, is stopped, started again on the same
+ * directory, and still serves the version and its bytes, and still serves
+ * the registered model to the catalog (SQLite files and the artifact
+ * directory, not memory).
  */
 'use strict';
 
@@ -13,6 +15,28 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { ROOT, startPortal, waitForEntity } = require('../portal');
+const { guestToken } = require('../scaffolder');
+
+const REGISTERED = 'model:default/restart-proof-model';
+
+/** A model card as the "Register a new model" template sends it. */
+const registeredCard = {
+  apiVersion: 'modelhub.io/v1alpha1',
+  kind: 'Model',
+  metadata: {
+    name: 'restart-proof-model',
+    description: 'Registered through the hub, kept across restarts.',
+  },
+  spec: {
+    type: 'classifier',
+    task: 'text-classification',
+    owner: 'group:default/ml-platform',
+    steward: 'user:default/tom.becker',
+    lifecycle: 'experimental',
+    tier: 'community',
+    license: 'Apache-2.0',
+  },
+};
 
 const VERSION_PATH =
   '/api/model-hub/v1/models/default/vision-defect-detector/versions/0.0.1';
@@ -46,6 +70,21 @@ test('a restart keeps published versions and their files', async () => {
     assert.equal(pub.status, 0, pub.stderr);
     before = await (await portal.api(VERSION_PATH)).json();
     assert.equal(before.state, 'sealed');
+
+    await waitForEntity(portal, 'user:default/guest');
+    const registered = await fetch(
+      `${portal.baseUrl}/api/model-hub/v1/registered-models`,
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${await guestToken(portal.baseUrl)}`,
+        },
+        body: JSON.stringify({ entity: registeredCard }),
+      },
+    );
+    assert.equal(registered.status, 201, await registered.text());
+    await waitForEntity(portal, REGISTERED, 60000);
   } finally {
     await portal.stop();
   }
@@ -60,6 +99,20 @@ test('a restart keeps published versions and their files', async () => {
     assert.deepEqual(after.files, before.files);
     const file = await portal.api(`${VERSION_PATH}/files/notes.txt`);
     assert.equal(await file.text(), 'kept across restarts\n');
+
+    // The hub still has the registration, and its provider's full
+    // mutations since the start (every 2 s here) keep the model in the
+    // catalog: had the hub lost it, they would have removed it.
+    const card = await (
+      await portal.api(
+        '/api/model-hub/v1/registered-models/default/restart-proof-model',
+      )
+    ).json();
+    assert.equal(card.entityRef, REGISTERED);
+    assert.equal(card.createdBy, 'user:default/guest');
+    await new Promise(r => setTimeout(r, 8000));
+    const entity = await waitForEntity(portal, REGISTERED, 10000);
+    assert.equal(entity.spec.steward, 'user:default/tom.becker');
   } finally {
     await portal.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
