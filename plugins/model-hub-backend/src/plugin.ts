@@ -222,6 +222,9 @@ export const modelHubPlugin = createBackendPlugin({
               const entity = (await registeredModels.get(entityRef))?.entity;
               return entity && isModelEntity(entity) ? entity : undefined;
             },
+            // Consumers' migration tasks follow a deprecation right away,
+            // not at the next scheduled evaluation.
+            onApplied: (_entityRef, reason) => stewardship.trigger(reason),
           }),
         );
 

@@ -78,6 +78,8 @@ const policyModule = createBackendModule({
 export interface RegistryTestBackend {
   server: any;
   catalog: ReturnType<typeof catalogServiceMock>;
+  /** The lifecycle router's `onApplied` (runs 200 ms after a change at the latest here). */
+  onApplied: jest.Mock;
   auditEvents: Array<{ eventId: string; outcome: string; meta: unknown }>;
   setNow(now: Date): void;
   stop(): Promise<void>;
@@ -97,6 +99,7 @@ export async function startRegistryTestBackend(options: {
   const auditEvents: RegistryTestBackend['auditEvents'] = [];
   const catalog = catalogServiceMock({ entities: options.entities });
   jest.spyOn(catalog, 'refreshEntity');
+  const onApplied = jest.fn(async () => {});
 
   const userInfo = mockServices.userInfo.mock({
     async getUserInfo(credentials) {
@@ -176,6 +179,8 @@ export async function startRegistryTestBackend(options: {
               ...deps,
               store: await DeprecationStore.create({ database: deps.database }),
               clock: () => now,
+              onApplied,
+              followTimeoutMs: 200,
               async pendingModel(entityRef) {
                 return (await registeredModels.get(entityRef))?.entity;
               },
@@ -208,6 +213,7 @@ export async function startRegistryTestBackend(options: {
   return {
     server: backend.server,
     catalog,
+    onApplied,
     auditEvents,
     setNow(value) {
       now = value;

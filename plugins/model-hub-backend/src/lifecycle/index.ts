@@ -5,3 +5,9 @@
 export { DeprecationStore } from './DeprecationStore';
 export { createLifecycleRouter } from './router';
 export type { LifecycleRouterOptions } from './router';
+export {
+  followCatalog,
+  showsDeprecation,
+  showsNoDeprecation,
+} from './followCatalog';
+export type { FollowCatalogOptions } from './followCatalog';

@@ -15,6 +15,14 @@ import {
 jest.setTimeout(120_000);
 
 const api = (p: string) => `/api/model-hub${p}`;
+
+async function waitFor(condition: () => boolean, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise(r => setTimeout(r, 20));
+  }
+}
 const asAlice = mockCredentials.user.header(ALICE);
 const asBob = mockCredentials.user.header(BOB);
 const LEGACY = api('/v1/models/default/legacy-model/deprecation');
@@ -150,6 +158,24 @@ describe('lifecycle router', () => {
     expect(res.status).toBe(400);
     expect(res.body.error.message).toBe(
       'Invalid successor: model:default/legacy-model is itself deprecated',
+    );
+  });
+
+  it('tells stewardship about a deprecation and its withdrawal, in the background', async () => {
+    // Earlier tests' changes may still be followed in the background.
+    const told = (reason: string) =>
+      backend.onApplied.mock.calls.some(
+        ([ref, r]) => ref === 'model:default/next-model' && r === reason,
+      );
+    const res = await deprecate(NEXT, { reason: 'replaced' });
+    expect(res.status).toBe(200);
+    await waitFor(() => told('model:default/next-model was deprecated'));
+    const withdrawn = await request(backend.server)
+      .delete(NEXT)
+      .set('Authorization', asAlice);
+    expect(withdrawn.status).toBe(204);
+    await waitFor(() =>
+      told('the deprecation of model:default/next-model was withdrawn'),
     );
   });
 

@@ -21,6 +21,11 @@ import { z } from 'zod';
 import { modelOwnerRef } from '../permissions/rules';
 import { actorRef, audited, parseBody } from '../service/requests';
 import { DeprecationStore } from './DeprecationStore';
+import {
+  followCatalog,
+  showsDeprecation,
+  showsNoDeprecation,
+} from './followCatalog';
 
 /** Dependencies of {@link createLifecycleRouter}. */
 export interface LifecycleRouterOptions {
@@ -36,6 +41,13 @@ export interface LifecycleRouterOptions {
    * ago), by lower-case entity ref; consulted when the catalog has none.
    */
   pendingModel?: (entityRef: string) => Promise<Entity | undefined>;
+  /**
+   * Runs once the catalog shows a deprecation or its withdrawal (or after
+   * `followTimeoutMs`), in the background; e.g. a stewardship evaluation.
+   */
+  onApplied?: (entityRef: string, reason: string) => Promise<void>;
+  /** How long to wait for the catalog before `onApplied` anyway (default 60 s). */
+  followTimeoutMs?: number;
   /** The clock (tests). */
   clock?: () => Date;
 }
@@ -112,6 +124,25 @@ export async function createLifecycleRouter(
     }
   }
 
+  /** Runs `onApplied` in the background once the catalog shows the change. */
+  function follow(
+    entityRef: string,
+    shows: (entity: Entity | undefined) => boolean,
+    reason: string,
+  ) {
+    const { onApplied } = options;
+    if (!onApplied) return;
+    void followCatalog({
+      catalog,
+      auth,
+      logger,
+      entityRef,
+      shows,
+      timeoutMs: options.followTimeoutMs,
+      then: () => onApplied(entityRef, reason),
+    });
+  }
+
   router.get('/v1/deprecations', async (req, res) => {
     await httpAuth.credentials(req, { allow: ['user', 'service'] });
     const items: ModelDeprecation[] = await store.list();
@@ -186,6 +217,11 @@ export async function createLifecycleRouter(
       },
     );
     await refresh(deprecation.entityRef);
+    follow(
+      deprecation.entityRef,
+      showsDeprecation(deprecation.deprecatedAt),
+      `${deprecation.entityRef} was deprecated`,
+    );
     res.json(deprecation);
   });
 
@@ -204,6 +240,11 @@ export async function createLifecycleRouter(
       },
     );
     await refresh(entityRef);
+    follow(
+      entityRef,
+      showsNoDeprecation,
+      `the deprecation of ${entityRef} was withdrawn`,
+    );
     res.status(204).end();
   });
 
