@@ -55,6 +55,7 @@ async function next() {
 async function select(label, option) {
   await page.locator(`#root_${label}`).click();
   await page.getByRole('option', { name: option, exact: true }).click();
+  await page.getByRole('listbox').waitFor({ state: 'hidden' });
 }
 
 test('"Register a new model" in the browser: similar models, team stewards, live SPDX check, and the model in the catalog and on the hub page', async () => {
