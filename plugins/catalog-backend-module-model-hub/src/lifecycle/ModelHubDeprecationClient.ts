@@ -3,6 +3,7 @@ import {
   ModelDeprecation,
   modelHubApiPaths,
 } from '@internal/plugin-model-hub-common';
+import { assertOk, getFromHub } from '../hub/getFromHub';
 
 /** Where the {@link ModelHubLifecycleProcessor} reads deprecations from. */
 export interface ModelDeprecationSource {
@@ -23,8 +24,6 @@ export interface ModelHubDeprecationClientOptions {
   /** The fetch implementation; default the global `fetch`. */
   fetch?: typeof fetch;
 }
-
-const HUB_PLUGIN_ID = 'model-hub';
 
 /** Checks the shape of a deprecation served by the hub. */
 export function parseModelDeprecation(body: unknown): ModelDeprecation {
@@ -67,24 +66,19 @@ export class ModelHubDeprecationClient implements ModelDeprecationSource {
   async getDeprecation(
     entityRef: string,
   ): Promise<ModelDeprecation | undefined> {
-    const baseUrl = await this.discovery.getBaseUrl(HUB_PLUGIN_ID);
-    const { token } = await this.auth.getPluginRequestToken({
-      onBehalfOf: await this.auth.getOwnServiceCredentials(),
-      targetPluginId: HUB_PLUGIN_ID,
-    });
-    const res = await this.fetchImpl(
-      `${baseUrl}${modelHubApiPaths.deprecation(entityRef)}`,
+    const { res } = await getFromHub(
       {
-        headers: { Authorization: `Bearer ${token}` },
-        signal: AbortSignal.timeout(this.timeoutMs),
+        discovery: this.discovery,
+        auth: this.auth,
+        fetch: this.fetchImpl,
+        timeoutMs: this.timeoutMs,
       },
+      modelHubApiPaths.deprecation(entityRef),
     );
     if (res.status === 404) {
       return undefined;
     }
-    if (!res.ok) {
-      throw new Error(`HTTP ${res.status} ${res.statusText}`);
-    }
+    assertOk(res);
     return parseModelDeprecation(await res.json());
   }
 }

@@ -22,9 +22,7 @@ import {
   modelHubApiPaths,
   RegisteredModel,
 } from '@internal/plugin-model-hub-common';
-
-/** The hub's plugin id. */
-const HUB_PLUGIN_ID = 'model-hub';
+import { assertOk, getFromHub } from '../hub/getFromHub';
 
 /** The default of `modelHub.catalog.registeredModelsRefreshSeconds`. */
 export const DEFAULT_REGISTERED_MODELS_REFRESH_SECONDS = 5;
@@ -191,21 +189,18 @@ export class ModelHubEntityProvider implements EntityProvider {
     let baseUrl: string;
     let models: RegisteredModel[];
     try {
-      baseUrl = await this.discovery.getBaseUrl(HUB_PLUGIN_ID);
-      const { token } = await this.auth.getPluginRequestToken({
-        onBehalfOf: await this.auth.getOwnServiceCredentials(),
-        targetPluginId: HUB_PLUGIN_ID,
-      });
-      const res = await this.fetchImpl(
-        `${baseUrl}${modelHubApiPaths.registeredModels()}`,
+      const answer = await getFromHub(
         {
-          headers: { Authorization: `Bearer ${token}` },
-          signal: AbortSignal.timeout(this.timeoutMs),
+          discovery: this.discovery,
+          auth: this.auth,
+          fetch: this.fetchImpl,
+          timeoutMs: this.timeoutMs,
         },
+        modelHubApiPaths.registeredModels(),
       );
-      if (!res.ok) {
-        throw new Error(`HTTP ${res.status} ${res.statusText}`);
-      }
+      baseUrl = answer.baseUrl;
+      const res = answer.res;
+      assertOk(res);
       models = parseRegisteredModels(await res.json());
     } catch (error) {
       this.logger.warn(

@@ -4,6 +4,7 @@ import {
   LoggerService,
   RootConfigService,
 } from '@backstage/backend-plugin-api';
+import { assertOk, getFromHub } from '../hub/getFromHub';
 
 /** One model's gauntlet state, as served by the hub's effective-tiers route. */
 export interface EffectiveTierEntry {
@@ -39,8 +40,7 @@ export interface ModelHubTierClientOptions {
   now?: () => number;
 }
 
-/** The hub's plugin id and the route serving all effective tiers. */
-const HUB_PLUGIN_ID = 'model-hub';
+/** The hub's route serving all effective tiers. */
 const EFFECTIVE_TIERS_PATH = '/v1/gauntlet/effective-tiers';
 
 /** The default of `modelHub.catalog.tierRefreshSeconds`. */
@@ -148,18 +148,16 @@ export class ModelHubTierClient implements EffectiveTierSource {
 
   private async load(): Promise<Map<string, EffectiveTierEntry> | undefined> {
     try {
-      const baseUrl = await this.discovery.getBaseUrl(HUB_PLUGIN_ID);
-      const { token } = await this.auth.getPluginRequestToken({
-        onBehalfOf: await this.auth.getOwnServiceCredentials(),
-        targetPluginId: HUB_PLUGIN_ID,
-      });
-      const res = await this.fetchImpl(`${baseUrl}${EFFECTIVE_TIERS_PATH}`, {
-        headers: { Authorization: `Bearer ${token}` },
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      if (!res.ok) {
-        throw new Error(`HTTP ${res.status} ${res.statusText}`);
-      }
+      const { res } = await getFromHub(
+        {
+          discovery: this.discovery,
+          auth: this.auth,
+          fetch: this.fetchImpl,
+          timeoutMs: this.timeoutMs,
+        },
+        EFFECTIVE_TIERS_PATH,
+      );
+      assertOk(res);
       return parseEffectiveTiers(await res.json());
     } catch (error) {
       this.logger.warn(
