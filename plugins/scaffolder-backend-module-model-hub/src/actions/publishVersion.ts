@@ -23,6 +23,7 @@ import {
   openArtifact,
   planArtifact,
 } from './artifacts';
+import { sleep, waitForCatalogEntity } from './catalogWait';
 import { ModelTarget, modelTarget } from './refs';
 
 /** The id of {@link createPublishModelVersionAction}. */
@@ -170,9 +171,6 @@ export interface PublishModelVersionActionOptions {
   catalogWaitMs?: number;
 }
 
-const sleep = (ms: number) =>
-  new Promise<void>(resolve => setTimeout(resolve, ms));
-
 const DEFAULT_WAIT_SECONDS = 120;
 
 /**
@@ -198,8 +196,8 @@ export function createPublishModelVersionAction(
     call: { credentials: BackstageCredentials },
     logger: LoggerService,
   ): Promise<Entity> {
-    let entity = await catalog.getEntityByRef(target.entityRef, call);
-    if (entity) return entity;
+    const found = await catalog.getEntityByRef(target.entityRef, call);
+    if (found) return found;
     if (!(await client.getRegisteredModel(target.entityRef, call))) {
       throw new NotFoundError(
         `Model ${target.entityRef} is not in the catalog (or you may not see it); register it first or check the reference`,
@@ -208,11 +206,12 @@ export function createPublishModelVersionAction(
     logger.info(
       `${target.entityRef} is registered with the hub; waiting for the catalog to show it`,
     );
-    const deadline = Date.now() + catalogWaitMs;
-    while (!entity && Date.now() < deadline) {
-      await sleep(Math.min(pollMs, Math.max(0, deadline - Date.now())));
-      entity = await catalog.getEntityByRef(target.entityRef, call);
-    }
+    const entity = await waitForCatalogEntity(
+      catalog,
+      target.entityRef,
+      call.credentials,
+      { timeoutMs: catalogWaitMs, pollMs },
+    );
     if (!entity) {
       throw new NotFoundError(
         `Model ${target.entityRef} is registered with the hub but the catalog does not show it yet; run the template again in a minute`,

@@ -22,6 +22,7 @@ import {
 import { JsonObject } from '@backstage/types';
 import { z as zod } from 'zod';
 import { ModelHubClient } from '../client/ModelHubClient';
+import { waitForCatalogEntity } from './catalogWait';
 import { catalogModelPath } from './refs';
 
 /** The id of {@link createRegisterModelAction}. */
@@ -176,9 +177,6 @@ export interface RegisterModelActionOptions {
   catalogPollMs?: number;
 }
 
-const sleep = (ms: number) =>
-  new Promise<void>(resolve => setTimeout(resolve, ms));
-
 /** The inputs of `model-hub:register` as the handler receives them. */
 export type RegisterModelInput = {
   [K in keyof typeof registerInputSchema]: zod.infer<
@@ -270,14 +268,13 @@ export function createRegisterModelAction(options: RegisterModelActionOptions) {
     logger: LoggerService,
   ) {
     if (!catalog) return;
-    const deadline = Date.now() + catalogWaitMs;
-    for (;;) {
-      if (await catalog.getEntityByRef(entityRef, { credentials })) {
-        logger.info(`The catalog shows ${entityRef}`);
-        return;
-      }
-      if (Date.now() >= deadline) break;
-      await sleep(Math.min(catalogPollMs, deadline - Date.now()));
+    const entity = await waitForCatalogEntity(catalog, entityRef, credentials, {
+      timeoutMs: catalogWaitMs,
+      pollMs: catalogPollMs,
+    });
+    if (entity) {
+      logger.info(`The catalog shows ${entityRef}`);
+      return;
     }
     logger.warn(
       `${entityRef} is registered, but the catalog does not show it yet after ${Math.round(
