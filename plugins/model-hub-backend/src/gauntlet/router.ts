@@ -22,7 +22,7 @@ import {
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import { modelOwnerRef } from '../permissions/rules';
+import { ownersOnlyMessage } from '../permissions/rules';
 import { GauntletConfig } from './config';
 import {
   GauntletEvaluation,
@@ -37,7 +37,7 @@ import {
   modelWaiverCreatePermission,
 } from './permissions';
 import { EffectiveTierItem, ModelGauntletResponse } from './types';
-import { actorRef, parseBody } from '../service/requests';
+import { actorRef, audited, parseBody } from '../service/requests';
 
 /** Dependencies of {@link createGauntletRouter}. */
 export interface GauntletRouterOptions {
@@ -170,31 +170,20 @@ export async function createGauntletRouter(
     return result;
   }
 
-  /** Runs `fn` inside an audit event that records success or failure. */
-  async function audited<T>(
+  /** Runs `fn` inside an audit event about the model of the route. */
+  const auditedModel = <T>(
     req: Request,
     eventId: string,
     meta: Record<string, string>,
     fn: () => Promise<{ value: T; meta?: Record<string, unknown> }>,
-  ): Promise<T> {
-    const event = await auditor.createEvent({
+  ): Promise<T> =>
+    audited(
+      auditor,
+      req,
       eventId,
-      request: req,
-      severityLevel: 'medium',
-      meta: {
-        ...meta,
-        model: `model:${req.params.namespace}/${req.params.name}`,
-      },
-    });
-    try {
-      const { value, meta: extra } = await fn();
-      await event.success({ meta: extra as any });
-      return value;
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
-  }
+      { ...meta, model: `model:${req.params.namespace}/${req.params.name}` },
+      fn,
+    );
 
   router.get('/v1/gauntlet/checks', async (req, res) => {
     await httpAuth.credentials(req, { allow: ['user', 'service'] });
@@ -251,7 +240,7 @@ export async function createGauntletRouter(
     `${MODEL}/versions/:version/gauntlet/runs`,
     json,
     async (req, res) => {
-      const runs = await audited(
+      const runs = await auditedModel(
         req,
         'gauntlet-run-request',
         { version: req.params.version },
@@ -294,7 +283,7 @@ export async function createGauntletRouter(
   });
 
   router.post(`${MODEL}/promotion-requests`, json, async (req, res) => {
-    const created = await audited(
+    const created = await auditedModel(
       req,
       'gauntlet-promotion-request',
       {},
@@ -322,7 +311,7 @@ export async function createGauntletRouter(
       `${MODEL}/promotion-requests/:id/${action}`,
       json,
       async (req, res) => {
-        const decided = await audited(
+        const decided = await auditedModel(
           req,
           'gauntlet-promotion-decision',
           { action, requestId: req.params.id },
@@ -369,7 +358,7 @@ export async function createGauntletRouter(
   });
 
   router.post(`${MODEL}/waivers`, json, async (req, res) => {
-    const waiver = await audited(
+    const waiver = await auditedModel(
       req,
       'gauntlet-waiver-create',
       {},
@@ -438,8 +427,5 @@ function denial(
   ) {
     return `Not allowed to ${permission.name} on ${entityRef}: only members of ${governanceGroup} may`;
   }
-  const owner = modelOwnerRef(entity);
-  return `Not allowed to ${permission.name} on ${entityRef}: only ${
-    owner ? `its owner ${owner}` : 'its owners'
-  } may`;
+  return ownersOnlyMessage(permission.name, entityRef, entity);
 }

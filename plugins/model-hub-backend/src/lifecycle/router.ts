@@ -18,8 +18,13 @@ import {
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import { modelOwnerRef } from '../permissions/rules';
-import { actorRef, audited, parseBody } from '../service/requests';
+import { ownersOnlyMessage } from '../permissions/rules';
+import {
+  actorRef,
+  audited,
+  modelRefParam,
+  parseBody,
+} from '../service/requests';
 import { DeprecationStore } from './DeprecationStore';
 import {
   followCatalog,
@@ -74,19 +79,12 @@ export async function createLifecycleRouter(
   const router = Router();
   const json = express.json({ limit: '64kb' });
 
-  const refOf = (req: Request) =>
-    stringifyEntityRef({
-      kind: 'model',
-      namespace: req.params.namespace,
-      name: req.params.name,
-    }).toLocaleLowerCase('en-US');
-
   /** Resolves the model as the caller sees it and checks the deprecate permission. */
   async function access(req: Request) {
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
-    const entityRef = refOf(req);
+    const entityRef = modelRefParam(req);
     let entity = await catalog.getEntityByRef(entityRef, { credentials });
     if (!entity && options.pendingModel) {
       entity = await options.pendingModel(entityRef);
@@ -99,13 +97,8 @@ export async function createLifecycleRouter(
       { credentials },
     );
     if (decision.result !== AuthorizeResult.ALLOW) {
-      const owner = modelOwnerRef(entity);
       throw new NotAllowedError(
-        `Not allowed to ${
-          modelDeprecatePermission.name
-        } on ${entityRef}: only ${
-          owner ? `its owner ${owner}` : 'its owners'
-        } may`,
+        ownersOnlyMessage(modelDeprecatePermission.name, entityRef, entity),
       );
     }
     return { credentials, entity, entityRef, actor: actorRef(credentials) };
@@ -151,9 +144,9 @@ export async function createLifecycleRouter(
 
   router.get(`${MODEL}/deprecation`, async (req, res) => {
     await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    const deprecation = await store.get(refOf(req));
+    const deprecation = await store.get(modelRefParam(req));
     if (!deprecation) {
-      throw new NotFoundError(`${refOf(req)} is not deprecated`);
+      throw new NotFoundError(`${modelRefParam(req)} is not deprecated`);
     }
     res.json(deprecation);
   });
@@ -163,7 +156,7 @@ export async function createLifecycleRouter(
       auditor,
       req,
       'model-deprecate',
-      { model: refOf(req) },
+      { model: modelRefParam(req) },
       async () => {
         const { credentials, entity, entityRef, actor } = await access(req);
         const body = parseBody(deprecateBody, req.body);
@@ -230,7 +223,7 @@ export async function createLifecycleRouter(
       auditor,
       req,
       'model-deprecation-withdraw',
-      { model: refOf(req) },
+      { model: modelRefParam(req) },
       async () => {
         const access_ = await access(req);
         if (!(await store.delete(access_.entityRef))) {

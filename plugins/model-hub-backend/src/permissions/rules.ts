@@ -54,6 +54,23 @@ export function modelOwnerRef(model: Entity): string | undefined {
 }
 
 /**
+ * The 403 message for a permission only a model's owners hold, e.g.
+ * `Not allowed to model-hub.model.deprecate on model:default/x: only its
+ * owner group:default/ml-team may`, optionally followed by what they may do.
+ */
+export function ownersOnlyMessage(
+  permissionName: string,
+  entityRef: string,
+  model: Entity | undefined,
+  what?: string,
+): string {
+  const owner = model ? modelOwnerRef(model) : undefined;
+  return `Not allowed to ${permissionName} on ${entityRef}: only ${
+    owner ? `its owner ${owner}` : 'its owners'
+  } may${what ? ` ${what}` : ''}`;
+}
+
+/**
  * Matches models whose `spec.owner` is one of the given claims (typically
  * the user's ownership entity refs).
  */

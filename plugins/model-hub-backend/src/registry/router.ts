@@ -33,13 +33,18 @@ import {
   RegisterModelResponse,
   validateModelEntity,
 } from '@internal/plugin-model-hub-common';
-import express, { Request } from 'express';
+import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { isInGroup } from '../gauntlet/permissions';
-import { modelOwnerRef } from '../permissions/rules';
+import { modelOwnerRef, ownersOnlyMessage } from '../permissions/rules';
 import { RegisteredModelStore } from './RegisteredModelStore';
-import { actorRef, audited, parseBody } from '../service/requests';
+import {
+  actorRef,
+  audited,
+  modelRefParam,
+  parseBody,
+} from '../service/requests';
 
 /** Dependencies of {@link createRegistryRouter}. */
 export interface RegistryRouterOptions {
@@ -253,12 +258,9 @@ export async function createRegistryRouter(
           { credentials },
         );
         if (decision.result !== AuthorizeResult.ALLOW) {
-          const owner = stored ? modelOwnerRef(stored.entity) : undefined;
           throw new NotAllowedError(
             stored
-              ? `Not allowed to ${permission.name} on ${entityRef}: only ${
-                  owner ? `its owner ${owner}` : 'its owners'
-                } may`
+              ? ownersOnlyMessage(permission.name, entityRef, stored.entity)
               : `Not allowed to ${permission.name}`,
           );
         }
@@ -310,18 +312,14 @@ export async function createRegistryRouter(
   });
 
   const ONE = '/v1/registered-models/:namespace/:name';
-  const refOf = (req: Request) =>
-    stringifyEntityRef({
-      kind: 'model',
-      namespace: req.params.namespace,
-      name: req.params.name,
-    }).toLocaleLowerCase('en-US');
 
   router.get(ONE, async (req, res) => {
     await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    const model = await store.get(refOf(req));
+    const model = await store.get(modelRefParam(req));
     if (!model) {
-      throw new NotFoundError(`${refOf(req)} is not registered with the hub`);
+      throw new NotFoundError(
+        `${modelRefParam(req)} is not registered with the hub`,
+      );
     }
     res.json(model);
   });
@@ -330,7 +328,7 @@ export async function createRegistryRouter(
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
-    const entityRef = refOf(req);
+    const entityRef = modelRefParam(req);
     await audited(
       auditor,
       req,
@@ -348,13 +346,12 @@ export async function createRegistryRouter(
           { credentials },
         );
         if (decision.result !== AuthorizeResult.ALLOW) {
-          const owner = modelOwnerRef(stored.entity);
           throw new NotAllowedError(
-            `Not allowed to ${
-              modelUpdatePermission.name
-            } on ${entityRef}: only ${
-              owner ? `its owner ${owner}` : 'its owners'
-            } may`,
+            ownersOnlyMessage(
+              modelUpdatePermission.name,
+              entityRef,
+              stored.entity,
+            ),
           );
         }
         await store.delete(entityRef);

@@ -2,6 +2,7 @@ import {
   AuditorService,
   BackstageCredentials,
 } from '@backstage/backend-plugin-api';
+import { stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import { Request } from 'express';
 import { z } from 'zod';
@@ -20,6 +21,15 @@ export function parseBody<T>(
     );
   }
   return parsed.data;
+}
+
+/** The lower-case ref of the model named by a route's `:namespace/:name`. */
+export function modelRefParam(req: Request): string {
+  return stringifyEntityRef({
+    kind: 'model',
+    namespace: req.params.namespace,
+    name: req.params.name,
+  }).toLocaleLowerCase('en-US');
 }
 
 /** The user entity ref, or the service subject, behind `credentials`. */

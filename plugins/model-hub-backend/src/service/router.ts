@@ -4,7 +4,7 @@ import {
   LoggerService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
@@ -21,7 +21,7 @@ import express, { Request, Response } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { UploadStaging } from '../artifacts/UploadStaging';
-import { modelOwnerRef } from '../permissions/rules';
+import { ownersOnlyMessage } from '../permissions/rules';
 import { ModelVersionService } from '../versions/ModelVersionService';
 import { parseRange, etagMatches } from './http';
 import { actorRef, parseBody } from './requests';
@@ -89,7 +89,12 @@ export async function createRouter(
       );
       if (decision.result !== AuthorizeResult.ALLOW) {
         throw new NotAllowedError(
-          denialMessage(permission.name, entity, entityRef),
+          ownersOnlyMessage(
+            permission.name,
+            entityRef,
+            entity,
+            'publish to it',
+          ),
         );
       }
     }
@@ -240,14 +245,4 @@ function parseContentLength(req: Request): number | undefined {
     throw new InputError(`Invalid Content-Length '${value}'`);
   }
   return Number(value);
-}
-
-function denialMessage(
-  permissionName: string,
-  entity: Entity,
-  entityRef: string,
-): string {
-  const owner = modelOwnerRef(entity);
-  const ownedBy = owner ? `its owner ${owner}` : 'its owners';
-  return `Not allowed to ${permissionName} on ${entityRef}: only ${ownedBy} may publish to it`;
 }
