@@ -22,14 +22,7 @@ export type {
   S3ArtifactStoreOptions,
 } from './artifacts';
 export { LocalArtifactStore, S3ArtifactStore, artifactKey } from './artifacts';
-export {
-  gauntletPermissions,
-  gauntletPolicyDecision,
-  modelGauntletRunPermission,
-  modelPromotionApprovePermission,
-  modelPromotionRequestPermission,
-  modelWaiverCreatePermission,
-} from './gauntlet';
+export { gauntletPolicyDecision } from './gauntlet';
 export {
   createModelResourceLoader,
   createRegistryRouter,

@@ -10,6 +10,7 @@ import {
 } from '@internal/plugin-model-hub-node';
 import path from 'node:path';
 import {
+  gauntletPermissions,
   isModelEntity,
   modelHubPermissions,
 } from '@internal/plugin-model-hub-common';
@@ -22,7 +23,7 @@ import {
 } from './permissions/rules';
 import { createRouter } from './service/router';
 import { ExampleSeeder } from './examples';
-import { createGauntlet, gauntletPermissions } from './gauntlet';
+import { createGauntlet } from './gauntlet';
 import {
   createGauntletComplianceSource,
   setupStewardship,

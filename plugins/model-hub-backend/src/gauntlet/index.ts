@@ -40,17 +40,7 @@ export {
   tierChain,
 } from './tiers';
 export type { EffectiveTierDecision } from './tiers';
-export {
-  gauntletGovernancePermissions,
-  gauntletOwnerPermissions,
-  gauntletPermissions,
-  gauntletPolicyDecision,
-  isInGroup,
-  modelGauntletRunPermission,
-  modelPromotionApprovePermission,
-  modelPromotionRequestPermission,
-  modelWaiverCreatePermission,
-} from './permissions';
+export { gauntletPolicyDecision, isInGroup } from './permissions';
 export { createGauntlet } from './createGauntlet';
 export type { CreateGauntletOptions, Gauntlet } from './createGauntlet';
 export * from './types';

@@ -26,9 +26,10 @@ import {
 } from '@backstage/plugin-permission-node';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import {
+  gauntletPermissions,
+  modelHubPermissions,
   ModelVersion,
   ModelVersionFile,
-  modelHubPermissions,
 } from '@internal/plugin-model-hub-common';
 import request from 'supertest';
 import {
@@ -39,7 +40,7 @@ import { scanBytes, sha256 } from '../__testUtils__/fixtures';
 import { testHttpAuthServiceFactory } from '../__testUtils__/httpAuth';
 import { createGauntlet } from './createGauntlet';
 import { GauntletRunner, GauntletVersionSource } from './GauntletRunner';
-import { gauntletPermissions, gauntletPolicyDecision } from './permissions';
+import { gauntletPolicyDecision } from './permissions';
 
 jest.setTimeout(120_000);
 

@@ -17,7 +17,11 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   isModelEntity,
   MODEL_HUB_ANNOTATIONS,
+  modelGauntletRunPermission,
   ModelHubModelPermission,
+  modelPromotionApprovePermission,
+  modelPromotionRequestPermission,
+  modelWaiverCreatePermission,
 } from '@internal/plugin-model-hub-common';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
@@ -29,13 +33,7 @@ import {
   GauntletRunner,
   GauntletVersionSource,
 } from './GauntletRunner';
-import {
-  isInGroup,
-  modelGauntletRunPermission,
-  modelPromotionApprovePermission,
-  modelPromotionRequestPermission,
-  modelWaiverCreatePermission,
-} from './permissions';
+import { isInGroup } from './permissions';
 import { EffectiveTierItem, ModelGauntletResponse } from './types';
 import { actorRef, audited, parseBody } from '../service/requests';
 

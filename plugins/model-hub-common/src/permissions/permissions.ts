@@ -106,3 +106,58 @@ export function isModelHubPublishPermission(
 ): permission is ModelHubModelPermission {
   return modelHubPublishPermissions.some(p => isPermission(permission, p));
 }
+
+/*
+ * Gauntlet permissions. All act on one model (resource type
+ * `model-hub-model`, resource ref the Model's entity ref).
+ */
+
+/** Asking for a tier (e.g. official) for a model. Default: the model's owners. */
+export const modelPromotionRequestPermission: ModelHubModelPermission =
+  createPermission({
+    name: 'model-hub.promotion.request',
+    attributes: { action: 'create' },
+    resourceType: RESOURCE_TYPE_MODEL_HUB_MODEL,
+  });
+
+/** Approving or rejecting a promotion request. Default: the governance group. */
+export const modelPromotionApprovePermission: ModelHubModelPermission =
+  createPermission({
+    name: 'model-hub.promotion.approve',
+    attributes: { action: 'update' },
+    resourceType: RESOURCE_TYPE_MODEL_HUB_MODEL,
+  });
+
+/** Waiving a gauntlet check of a model. Default: the governance group. */
+export const modelWaiverCreatePermission: ModelHubModelPermission =
+  createPermission({
+    name: 'model-hub.waiver.create',
+    attributes: { action: 'create' },
+    resourceType: RESOURCE_TYPE_MODEL_HUB_MODEL,
+  });
+
+/** Starting a gauntlet run on demand. Default: the model's owners. */
+export const modelGauntletRunPermission: ModelHubModelPermission =
+  createPermission({
+    name: 'model-hub.gauntlet.run',
+    attributes: { action: 'create' },
+    resourceType: RESOURCE_TYPE_MODEL_HUB_MODEL,
+  });
+
+/** Permissions for the model's owners. */
+export const gauntletOwnerPermissions: ModelHubModelPermission[] = [
+  modelPromotionRequestPermission,
+  modelGauntletRunPermission,
+];
+
+/** Permissions for the governance group. */
+export const gauntletGovernancePermissions: ModelHubModelPermission[] = [
+  modelPromotionApprovePermission,
+  modelWaiverCreatePermission,
+];
+
+/** Every gauntlet permission, for registration. */
+export const gauntletPermissions: ModelHubModelPermission[] = [
+  ...gauntletOwnerPermissions,
+  ...gauntletGovernancePermissions,
+];
