@@ -1,71 +1,11 @@
-import {
-  StewardshipConditionKind,
-  StewardshipJsonObject,
-  StewardshipSeverity,
-} from './rules';
-
-/**
- * A stewardship task as the store keeps it and the HTTP API returns it
- * (timestamps as ISO 8601 strings). Field names match what the front end's
- * team card reads.
+/*
+ * The stewardship wire types are shared with the front end through
+ * model-hub-common; re-exported here for this folder's single import path.
  */
-export interface StewardshipTask {
-  /** Random UUID. */
-  id: string;
-  /** The condition's dedup key: one open task per key. */
-  dedupKey: string;
-  /** Condition kind, e.g. `steward-missing`. */
-  kind: StewardshipConditionKind;
-  /** Normalized ref of the model concerned. */
-  entityRef: string;
-  /** Normalized ref of the group (or user) expected to act. */
-  assignee: string;
-  /** How urgent the task is. */
-  severity: StewardshipSeverity;
-  /** Deadline, if any. */
-  dueAt?: string;
-  /** When the task was opened. */
-  openedAt: string;
-  /** When the task was opened or last refreshed from its condition. */
-  updatedAt: string;
-  /** When the task was closed (absent while open). */
-  closedAt?: string;
-  /** Why the task was closed (absent while open). */
-  closeReason?: string;
-  /** When the assignee was notified of it (absent while pending or when notifications are off). */
-  notifiedAt?: string;
-  /** One-line summary. */
-  title: string;
-  /** What is wrong and what to do. */
-  description: string;
-  /** Machine-readable facts behind the condition. */
-  details: StewardshipJsonObject;
-}
-
-/** One entry in the history of a task. */
-export interface StewardshipTaskEvent {
-  /** What happened. */
-  event: 'opened' | 'updated' | 'closed';
-  /** When it happened. */
-  at: string;
-  /** The title at the time (opened, updated) or the close reason (closed). */
-  message: string;
-}
-
-/** A task with its history, as `GET /v1/stewardship/tasks/:id` returns it. */
-export interface StewardshipTaskWithHistory extends StewardshipTask {
-  /** Events oldest first. */
-  history: StewardshipTaskEvent[];
-}
-
-/** Which tasks to list: open ones (default), closed ones, or both. */
-export type StewardshipTaskState = 'open' | 'closed' | 'all';
-
-/** Number of tasks per severity, plus their total. */
-export interface StewardshipTaskCounts {
-  critical: number;
-  high: number;
-  medium: number;
-  low: number;
-  total: number;
-}
+export type {
+  StewardshipTask,
+  StewardshipTaskCounts,
+  StewardshipTaskEvent,
+  StewardshipTaskState,
+  StewardshipTaskWithHistory,
+} from '@internal/plugin-model-hub-common';

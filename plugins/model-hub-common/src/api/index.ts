@@ -2,3 +2,4 @@ export * from './types';
 export * from './paths';
 export * from './gauntlet';
 export * from './registry';
+export * from './stewardship';

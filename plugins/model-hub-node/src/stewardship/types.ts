@@ -1,6 +1,13 @@
 import { Entity } from '@backstage/catalog-model';
 import { JsonObject } from '@backstage/types';
-import type { ModelEntityV1alpha1 } from '@internal/plugin-model-hub-common';
+import type {
+  ModelEntityV1alpha1,
+  StewardshipConditionKind,
+  StewardshipSeverity,
+} from '@internal/plugin-model-hub-common';
+
+// The wire vocabulary lives in model-hub-common; re-exported for the rules' users.
+export type { StewardshipConditionKind, StewardshipSeverity };
 
 /**
  * The JSON object type of {@link StewardshipCondition.details} (an alias of
@@ -108,21 +115,6 @@ export interface StewardshipInput {
   /** Compliance state per model ref; a model without an entry has no checks run yet. */
   compliance?: Record<string, ModelCompliance>;
 }
-
-/** The kinds of stewardship conditions (each one becomes one open task). */
-export type StewardshipConditionKind =
-  | 'orphaned'
-  | 'steward-missing'
-  | 'stale-warning'
-  | 'stale-archived'
-  | 'deprecated-migration'
-  | 'deprecated-no-successor'
-  | 'check-failing'
-  | 'waiver-expiring'
-  | 'model-card-incomplete';
-
-/** How urgently a condition needs attention, most urgent first. */
-export type StewardshipSeverity = 'critical' | 'high' | 'medium' | 'low';
 
 /** Severities from most to least urgent. */
 export const STEWARDSHIP_SEVERITIES: readonly StewardshipSeverity[] = [

@@ -6,29 +6,17 @@ import {
   ModelGauntletResponse,
   ModelVersion,
   PromotionRequest,
+  StewardshipSeverity,
+  StewardshipTask,
 } from '@internal/plugin-model-hub-common';
 
-/** How urgent an open stewardship task is. */
-export type StewardshipTaskSeverity = 'critical' | 'high' | 'medium' | 'low';
-
-/**
- * One open stewardship task, as planned for
- * `GET /v1/stewardship/tasks?owner=group:default/x` (not served yet).
+/*
+ * The stewardship wire types come from the common package (the backend
+ * serves exactly these).
  */
-export interface StewardshipTask {
-  id: string;
-  /** What kind of work this is, e.g. `re-run-gauntlet`, `pick-successor`. */
-  kind: string;
-  /** The entity the task is about, e.g. `model:default/support-assistant`. */
-  entityRef: string;
-  /** Entity ref of the user or group expected to act. */
-  assignee: string;
-  severity: StewardshipTaskSeverity;
-  dueAt?: string;
-  openedAt: string;
-  title: string;
-  description: string;
-}
+export type { StewardshipTask } from '@internal/plugin-model-hub-common';
+/** How urgent an open stewardship task is. */
+export type StewardshipTaskSeverity = StewardshipSeverity;
 
 /**
  * Result of asking for stewardship tasks: `available: false` when the
