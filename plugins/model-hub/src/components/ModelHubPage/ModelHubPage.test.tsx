@@ -130,6 +130,10 @@ describe('buildQueryRequest', () => {
   });
 });
 
+// The page renders a full table through MUI; typing and paging take 1-2 s
+// alone and several times that on a busy 2-core CI machine.
+jest.setTimeout(30_000);
+
 describe('ModelHubPage', () => {
   it('lists the first page of models with tiers and a community warning', async () => {
     const catalogApi = setup();
