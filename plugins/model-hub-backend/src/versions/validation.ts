@@ -39,29 +39,105 @@ export function assertValidAlias(alias: string): void {
   }
 }
 
+/** Longest path segment (file or directory name) in UTF-8 bytes, as most file systems allow. */
+export const MAX_SEGMENT_BYTES = 255;
+
+// C0 and C1 control characters and DEL.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
+// Bidirectional formatting: embeddings/overrides, isolates, marks.
+const BIDI = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/u;
+// A UTF-16 surrogate without its pair: not encodable as UTF-8.
+const LONE_SURROGATE =
+  /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+// Zero-width and invisible joiners, word joiner, byte order mark.
+const ZERO_WIDTH = /[\u200b-\u200d\u2060\ufeff]/u;
+
 /**
  * Checks a file path inside a version: relative, `/`-separated, no empty,
- * `.` or `..` segments, no backslashes or control characters.
- * @throws InputError otherwise
+ * `.` or `..` segments, no backslashes, no control, bidirectional-formatting
+ * or zero-width characters (they make a name display as another), no segment
+ * over 255 UTF-8 bytes.
+ * @throws InputError otherwise, with a one-line reason
  */
 export function assertValidFilePath(path: string): void {
+  const shown = JSON.stringify(path).slice(1, -1);
   const reject = (why: string) => {
-    throw new InputError(`Invalid file path '${path}': ${why}`);
+    throw new InputError(`Invalid file path '${shown}': ${why}`);
   };
   if (path.length === 0) reject('it is empty');
   if (path.length > MAX_PATH_LENGTH) {
     reject(`it is longer than ${MAX_PATH_LENGTH} characters`);
   }
+  if (LONE_SURROGATE.test(path)) reject('it contains unpaired surrogates');
   if (path.startsWith('/')) reject('absolute paths are not allowed');
   if (path.includes('\\')) reject('backslashes are not allowed, use /');
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(path)) {
-    reject('control characters are not allowed');
+  if (CONTROL.test(path)) {
+    reject(`control character ${codePoint(path, CONTROL)} is not allowed`);
+  }
+  if (BIDI.test(path)) {
+    reject(
+      `bidirectional formatting character ${codePoint(
+        path,
+        BIDI,
+      )} is not allowed (it can make a name display as another)`,
+    );
+  }
+  if (ZERO_WIDTH.test(path)) {
+    reject(
+      `invisible zero-width character ${codePoint(
+        path,
+        ZERO_WIDTH,
+      )} is not allowed`,
+    );
   }
   if (/^[a-zA-Z]:/.test(path)) reject('drive letters are not allowed');
   for (const segment of path.split('/')) {
     if (segment === '') reject('empty path segments are not allowed');
     if (segment === '..') reject("'..' segments are not allowed");
     if (segment === '.') reject("'.' segments are not allowed");
+    const bytes = Buffer.byteLength(segment, 'utf8');
+    if (bytes > MAX_SEGMENT_BYTES) {
+      reject(
+        `segment '${segment.slice(0, 16)}…' is ${bytes} bytes in UTF-8, over the limit of ${MAX_SEGMENT_BYTES}`,
+      );
+    }
   }
+}
+
+/**
+ * The key under which two paths count as the same file: NFC-normalised and
+ * case-folded (lower case after upper case, so `ß` and `SS` meet), as
+ * case-insensitive or normalising file systems (macOS, Windows) would see it.
+ */
+export function pathCollisionKey(path: string): string {
+  return path.normalize('NFC').toUpperCase().toLowerCase().normalize('NFC');
+}
+
+/**
+ * The first path among `existing` (other than `path` itself) that collides
+ * with `path` after case folding or Unicode normalisation, if any.
+ */
+export function findPathCollision(
+  path: string,
+  existing: Iterable<string>,
+): string | undefined {
+  const key = pathCollisionKey(path);
+  for (const other of existing) {
+    if (other !== path && pathCollisionKey(other) === key) return other;
+  }
+  return undefined;
+}
+
+/** The one-line reason a path collides with another file of a version. */
+export function collisionMessage(path: string, other: string): string {
+  const show = (p: string) => JSON.stringify(p).slice(1, -1);
+  return `File path '${show(path)}' collides with '${show(
+    other,
+  )}' in the same version: they are the same name after case folding or Unicode (NFC) normalisation; rename one`;
+}
+
+function codePoint(path: string, pattern: RegExp): string {
+  const char = pattern.exec(path)![0];
+  return `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 }
