@@ -17,6 +17,24 @@ export interface Config {
        * `<os tmpdir>/model-hub-staging` for S3.
        */
       stagingDirectory?: string;
+      /** Crash recovery of the staging directory. */
+      staging?: {
+        /**
+         * Staging files not written to for this many minutes are debris of
+         * dead uploads and are removed, at start-up and on every recovery run. Default 60.
+         */
+        maxAgeMinutes?: number;
+      };
+      /** Garbage collection of stored blobs no version references. */
+      gc?: {
+        /**
+         * Hours a blob must have been unreferenced (by any sealed version or
+         * open draft) and unclaimed by any upload before it is deleted. Default 24.
+         */
+        graceHours?: number;
+        /** Minutes between recovery runs (staging sweep, abandoned seals, blob collection). Default 30. */
+        frequencyMinutes?: number;
+      };
       /** The local-disk artifact store, used unless `s3` is configured. */
       local?: {
         /**

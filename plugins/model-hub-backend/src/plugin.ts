@@ -35,6 +35,7 @@ import {
   partitionPermissions,
   RegisteredModelStore,
 } from './registry';
+import { readRecoveryConfig, scheduleRecovery } from './recovery';
 import { ModelVersionService } from './versions/ModelVersionService';
 import { VersionStore } from './versions/VersionStore';
 
@@ -125,6 +126,16 @@ export const modelHubPlugin = createBackendPlugin({
           (entityRef: string, version: string) => Promise<void>
         > = [];
         const versionStore = await VersionStore.create({ database });
+        // Staging debris, abandoned seals and orphan blobs: at start-up and
+        // on a schedule (src/recovery).
+        await scheduleRecovery({
+          scheduler,
+          logger,
+          config: readRecoveryConfig(config),
+          versions: versionStore,
+          artifacts,
+          stagingDirectory: artifactsConfig.stagingDirectory,
+        });
         const versions = new ModelVersionService({
           store: versionStore,
           artifacts,

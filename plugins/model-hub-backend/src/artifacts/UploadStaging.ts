@@ -7,6 +7,9 @@ import { InputError } from '@backstage/errors';
 import { isSha256Hex } from './ArtifactStore';
 import { PayloadTooLargeError } from './errors';
 
+/** Name prefix of every staging file; the recovery sweep removes only these. */
+export const STAGING_FILE_PREFIX = 'upload-';
+
 /** A complete, hashed upload in the staging directory. */
 export interface StagedUpload {
   /** Absolute path of the temporary file. */
@@ -78,7 +81,10 @@ export class UploadStaging {
     }
     this.checkDeclaredSize(options.expectedSize);
     await fs.mkdir(this.#directory, { recursive: true });
-    const file = path.join(this.#directory, `upload-${randomUUID()}`);
+    const file = path.join(
+      this.#directory,
+      `${STAGING_FILE_PREFIX}${randomUUID()}`,
+    );
     const discard = () => fs.rm(file, { force: true });
     try {
       const { sha256, size } = await this.#writeHashed(body, file);

@@ -6,3 +6,10 @@ export class PayloadTooLargeError extends CustomErrorBase {
   /** The HTTP status the error handler answers with. */
   readonly statusCode = 413;
 }
+
+/** An upload is sent in a media type or content coding the route does not store (HTTP 415). */
+export class UnsupportedMediaTypeError extends CustomErrorBase {
+  name = 'UnsupportedMediaTypeError' as const;
+  /** The HTTP status the error handler answers with. */
+  readonly statusCode = 415;
+}

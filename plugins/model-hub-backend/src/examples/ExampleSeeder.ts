@@ -170,7 +170,9 @@ export class ExampleSeeder {
           uploadedBy: EXAMPLE_PUBLISHER,
         });
       }
-      const sealed = await versions.sealVersion(entityRef, entry.version);
+      const sealed = await versions.sealVersion(entityRef, entry.version, {
+        sealedBy: EXAMPLE_PUBLISHER,
+      });
       for (const alias of entry.aliases) {
         await versions.setAlias({
           entityRef,

@@ -448,7 +448,7 @@ describe('model hub router', () => {
     });
     expect(different.status).toBe(409);
     expect(different.body.error.message).toContain(
-      "'model.safetensors' has different content",
+      "'model.safetensors' has SHA-256",
     );
     expect((await createVersion('3.0.0')).status).toBe(409);
 

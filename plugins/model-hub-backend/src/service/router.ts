@@ -24,6 +24,7 @@ import { UploadStaging } from '../artifacts/UploadStaging';
 import { ownersOnlyMessage } from '../permissions/rules';
 import { ModelVersionService } from '../versions/ModelVersionService';
 import { parseRange, etagMatches } from './http';
+import { assertRawUpload } from './uploadHygiene';
 import { actorRef, parseBody } from './requests';
 
 /** Dependencies of {@link createRouter}. */
@@ -36,13 +37,20 @@ export interface RouterOptions {
   staging: UploadStaging;
 }
 
+const manifestEntry = z.object({
+  path: z.string(),
+  sha256: z.string(),
+  size: z.number().int().nonnegative().optional(),
+});
+
 const createVersionBody = z.object({
   version: z.string(),
   description: z.string().max(10_000).optional(),
-  files: z
-    .array(z.object({ path: z.string(), sha256: z.string() }))
-    .max(100_000)
-    .optional(),
+  files: z.array(manifestEntry).max(100_000).optional(),
+});
+
+const sealBody = z.object({
+  files: z.array(manifestEntry).max(100_000).optional(),
 });
 
 const setAliasBody = z.object({ version: z.string() });
@@ -125,9 +133,18 @@ export async function createRouter(
     res.json(await versions.getVersion(entityRef, req.params.versionOrAlias));
   });
 
-  router.post(`${VERSION}/seal`, async (req, res) => {
-    const { entityRef } = await access(req, modelVersionCreatePermission);
-    res.json(await versions.sealVersion(entityRef, req.params.version));
+  router.post(`${VERSION}/seal`, json, async (req, res) => {
+    const { entityRef, actor } = await access(
+      req,
+      modelVersionCreatePermission,
+    );
+    const body = parseBody(sealBody, req.body);
+    res.json(
+      await versions.sealVersion(entityRef, req.params.version, {
+        sealedBy: actor,
+        files: body.files,
+      }),
+    );
   });
 
   router.put(FILE, async (req, res) => {
@@ -135,6 +152,7 @@ export async function createRouter(
       req,
       modelVersionCreatePermission,
     );
+    assertRawUpload(req);
     const declaredLength = parseContentLength(req);
     // Refuse what is announced as too large before reading a byte of it.
     staging.checkDeclaredSize(declaredLength);

@@ -1,16 +1,16 @@
 import { Readable } from 'node:stream';
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import {
+  ConflictError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
 import {
   CreateModelVersionRequest,
   ModelVersion,
   ModelVersionFile,
 } from '@internal/plugin-model-hub-common';
-import {
-  ArtifactStore,
-  ByteRange,
-  isSha256Hex,
-} from '../artifacts/ArtifactStore';
+import { ArtifactStore, ByteRange } from '../artifacts/ArtifactStore';
 import { FileScanner } from '../artifacts/FileScanner';
 import { UploadStaging } from '../artifacts/UploadStaging';
 import {
@@ -18,7 +18,13 @@ import {
   assertValidFilePath,
   assertValidVersion,
 } from './validation';
-import { VersionStore } from './VersionStore';
+import {
+  ManifestEntry,
+  manifestDifferences,
+  normalizeManifest,
+} from './manifest';
+import { collisionMessage, findPathCollision } from './validation';
+import { manifestProblem, VersionStore } from './VersionStore';
 
 /**
  * The publishing rules of model versions: create a draft, upload verified and
@@ -52,10 +58,13 @@ export class ModelVersionService {
   }
 
   /**
-   * Creates a draft version (`created: true`), or returns an existing one
-   * when the call is an idempotent repeat: a draft, or a sealed version whose
+   * Creates a draft version owned by `createdBy` (`created: true`), or
+   * returns an existing one when the call is an idempotent repeat: the
+   * caller's own draft declaring the same files, or a sealed version whose
    * files equal the request's manifest.
-   * @throws ConflictError when a sealed version differs from the request
+   * @throws ConflictError when a sealed version differs from the request, or
+   *   another publish of the version is open (another principal's draft, or
+   *   a draft declaring other files)
    */
   async createVersion(
     entityRef: string,
@@ -69,6 +78,7 @@ export class ModelVersionService {
       version: request.version,
       description: request.description,
       createdBy,
+      manifest,
     });
     if (result.created || result.version.state === 'draft') {
       return result;
@@ -80,7 +90,7 @@ export class ModelVersionService {
         `${label} already exists and is sealed; send its files manifest to confirm an identical re-publish, or publish a new version`,
       );
     }
-    const differences = diffManifest(existing.files, manifest);
+    const differences = manifestDifferences(existing.files, manifest);
     if (
       request.description !== undefined &&
       request.description !== existing.description
@@ -102,8 +112,12 @@ export class ModelVersionService {
   /**
    * Streams one file of a draft version into the artifact store: staged to
    * a temporary file while hashed and counted, verified against the declared
-   * hash and length, scanned, stored by SHA-256, then recorded. Nothing is
-   * kept when any step fails before the store.
+   * hash and length (and the draft's manifest), scanned, stored by SHA-256,
+   * then recorded. Only the principal who opened the draft may upload.
+   * Refusals that need no bytes (not the owner, sealed, not in the manifest,
+   * a colliding name) come before a byte is stored. The blob is claimed
+   * before it is stored, so a failure after that leaves at most an orphan
+   * that the collector removes after its grace period.
    */
   async uploadFile(options: {
     entityRef: string;
@@ -118,24 +132,56 @@ export class ModelVersionService {
     assertValidVersion(version);
     assertValidFilePath(path);
     const existing = await this.#store.getVersion(entityRef, version);
-    if (!existing) {
+    const draft = await this.#store.getDraftInfo(entityRef, version);
+    if (!existing || !draft) {
       throw new NotFoundError(
         `Version ${version} of ${entityRef} does not exist; create it first`,
       );
     }
-    if (existing.state === 'sealed') {
+    if (draft.state === 'sealed') {
       throw new ConflictError(
         `Version ${version} of ${entityRef} is sealed and immutable; publish a new version instead`,
       );
     }
-    const staged = await this.#staging.stage(options.body, {
-      expectedSha256: options.expectedSha256,
-      expectedSize: options.expectedSize,
-    });
+    if (draft.state === 'sealing') {
+      throw new ConflictError(
+        `Version ${version} of ${entityRef} is being sealed; no more files can be added`,
+      );
+    }
+    assertDraftOwner(draft.createdBy, options.uploadedBy, entityRef, version);
+    const declared = draft.manifest?.get(path);
+    if (draft.manifest && !declared) {
+      throw new ConflictError(
+        `Version ${version} of ${entityRef}: '${path}' is not in the draft's declared manifest; nothing was stored`,
+      );
+    }
+    const other = findPathCollision(
+      path,
+      existing.files.map(f => f.path),
+    );
+    if (other !== undefined) {
+      throw new ConflictError(collisionMessage(path, other));
+    }
+    const expected = expectedContent(options, declared);
+    const staged = await this.#staging.stage(options.body, expected);
     try {
+      const problem =
+        draft.manifest &&
+        manifestProblem(draft.manifest, {
+          path,
+          sha256: staged.sha256,
+          size: staged.size,
+        });
+      if (problem) {
+        throw new ConflictError(
+          `Version ${version} of ${entityRef}: ${problem}; nothing was stored`,
+        );
+      }
       const scan = await this.#scanner.scan(staged.path, path);
-      await this.#artifacts.put(staged.sha256, staged.path, staged.size);
+      // Claim first: the collector never deletes a blob claimed within its
+      // grace period, so the bytes stored next cannot vanish under us.
       await this.#store.recordBlob(staged.sha256, staged.size);
+      await this.#artifacts.put(staged.sha256, staged.path, staged.size);
       const file = await this.#store.addFile(entityRef, version, {
         path,
         sha256: staged.sha256,
@@ -154,17 +200,40 @@ export class ModelVersionService {
   }
 
   /**
-   * Seals a version; idempotent for a sealed version. The `onSealed` hook
-   * runs only when this call sealed a draft.
+   * Seals a draft after checking its files against the declared manifest
+   * (and `files`, when given); idempotent for a sealed version. Only the
+   * principal who opened the draft may seal it. The `onSealed` hook runs
+   * only when this call sealed the draft.
+   * @throws NotAllowedError when another principal opened the draft
+   * @throws ConflictError on a manifest difference or a concurrent seal
    */
-  async sealVersion(entityRef: string, version: string): Promise<ModelVersion> {
+  async sealVersion(
+    entityRef: string,
+    version: string,
+    options: {
+      sealedBy: string;
+      files?: ReadonlyArray<{ path: string; sha256: string; size?: number }>;
+    },
+  ): Promise<ModelVersion> {
     assertValidVersion(version);
-    const before = await this.#store.getVersion(entityRef, version);
-    const sealed = await this.#store.sealVersion(entityRef, version);
-    if (before?.state === 'draft' && this.#onSealed) {
+    const manifest = options.files && normalizeManifest(options.files);
+    const draft = await this.#store.getDraftInfo(entityRef, version);
+    if (draft && draft.state !== 'sealed') {
+      assertDraftOwner(draft.createdBy, options.sealedBy, entityRef, version);
+    }
+    const result = await this.#store.sealVersion(entityRef, version, manifest);
+    if (!result.sealed && manifest) {
+      const differences = manifestDifferences(result.version.files, manifest);
+      if (differences.length > 0) {
+        throw new ConflictError(
+          `Version ${version} of ${entityRef} is sealed with other files: ${differences[0]}`,
+        );
+      }
+    }
+    if (result.sealed && this.#onSealed) {
       await this.#onSealed(entityRef, version);
     }
-    return sealed;
+    return result.version;
   }
 
   /** Points an alias at a sealed version (moving it when it exists). */
@@ -230,44 +299,26 @@ export class ModelVersionService {
   }
 }
 
-function normalizeManifest(
-  files: Array<{ path: string; sha256: string }>,
-): Map<string, string> {
-  const manifest = new Map<string, string>();
-  for (const { path, sha256 } of files) {
-    assertValidFilePath(path);
-    const digest = sha256.toLowerCase();
-    if (!isSha256Hex(digest)) {
-      throw new InputError(
-        `Manifest entry '${path}' has an invalid SHA-256 '${sha256}'`,
-      );
-    }
-    if (manifest.has(path)) {
-      throw new InputError(`Manifest lists '${path}' more than once`);
-    }
-    manifest.set(path, digest);
+function assertDraftOwner(
+  owner: string,
+  caller: string,
+  entityRef: string,
+  version: string,
+): void {
+  if (owner !== caller) {
+    throw new NotAllowedError(
+      `Version ${version} of ${entityRef} is a draft opened by ${owner}; only they can upload to it or seal it`,
+    );
   }
-  return manifest;
 }
 
-function diffManifest(
-  stored: ModelVersionFile[],
-  manifest: Map<string, string>,
-): string[] {
-  const differences: string[] = [];
-  const storedByPath = new Map(stored.map(f => [f.path, f.sha256]));
-  for (const [path, sha256] of storedByPath) {
-    const requested = manifest.get(path);
-    if (requested === undefined) {
-      differences.push(`'${path}' is missing from the request`);
-    } else if (requested !== sha256) {
-      differences.push(`'${path}' has different content`);
-    }
-  }
-  for (const path of manifest.keys()) {
-    if (!storedByPath.has(path)) {
-      differences.push(`'${path}' is not in the sealed version`);
-    }
-  }
-  return differences;
+/** What the staged bytes must be: the request's declarations, else the manifest's. */
+function expectedContent(
+  options: { expectedSha256?: string; expectedSize?: number },
+  declared: ManifestEntry | undefined,
+): { expectedSha256?: string; expectedSize?: number } {
+  return {
+    expectedSha256: options.expectedSha256 ?? declared?.sha256,
+    expectedSize: options.expectedSize ?? declared?.size,
+  };
 }

@@ -7,6 +7,8 @@ import {
   scanBytes,
   sha256,
 } from '../__testUtils__/fixtures';
+import { Knex } from 'knex';
+import { normalizeManifest } from './manifest';
 import { NewVersionFile, VersionStore } from './VersionStore';
 
 jest.setTimeout(60_000);
@@ -36,9 +38,10 @@ async function fileOf(
 
 describe.each(databases.eachSupportedId())('VersionStore on %s', databaseId => {
   let store: VersionStore;
+  let knex: Knex;
 
   beforeAll(async () => {
-    const knex = await databases.init(databaseId);
+    knex = await databases.init(databaseId);
     store = await VersionStore.create({
       database: mockServices.database({ knex, migrations: { skip: false } }),
     });
@@ -68,10 +71,18 @@ describe.each(databases.eachSupportedId())('VersionStore on %s', databaseId => {
     const again = await store.createVersion({
       entityRef: MODEL,
       version: '1.0.0',
-      createdBy: 'user:default/bob',
+      createdBy: ALICE,
     });
     expect(again.created).toBe(false);
     expect(again.version.createdBy).toBe(ALICE);
+    // The draft belongs to who opened it: another principal never joins it.
+    await expect(
+      store.createVersion({
+        entityRef: MODEL,
+        version: '1.0.0',
+        createdBy: 'user:default/bob',
+      }),
+    ).rejects.toMatchObject({ name: 'ConflictError' });
   });
 
   it('records files with scan results and the worst verdict', async () => {
@@ -144,13 +155,17 @@ describe.each(databases.eachSupportedId())('VersionStore on %s', databaseId => {
       '2.1.0',
       await fileOf(store, BENIGN_PICKLE, 'a.pkl'),
     );
-    const sealed = await store.sealVersion(MODEL, '2.1.0');
+    const { sealed: didSeal, version: sealed } = await store.sealVersion(
+      MODEL,
+      '2.1.0',
+    );
+    expect(didSeal).toBe(true);
     expect(sealed.state).toBe('sealed');
     expect(sealed.sealedAt).toEqual(expect.any(String));
     // Sealing again changes nothing.
-    expect((await store.sealVersion(MODEL, '2.1.0')).sealedAt).toBe(
-      sealed.sealedAt,
-    );
+    const again = await store.sealVersion(MODEL, '2.1.0');
+    expect(again.sealed).toBe(false);
+    expect(again.version.sealedAt).toBe(sealed.sealedAt);
     await expect(
       store.addFile(
         MODEL,
@@ -250,5 +265,258 @@ describe.each(databases.eachSupportedId())('VersionStore on %s', databaseId => {
     await store.recordBlob(digest, BENIGN_PICKLE.length);
     expect(await store.getBlob(digest)).toEqual({ size: BENIGN_PICKLE.length });
     expect(await store.getBlob('0'.repeat(64))).toBeUndefined();
+  });
+
+  it('refuses a second principal while a draft is open, and a second manifest from the same one', async () => {
+    const manifest = normalizeManifest([
+      {
+        path: 'a.pkl',
+        sha256: sha256(BENIGN_PICKLE),
+        size: BENIGN_PICKLE.length,
+      },
+    ]);
+    const first = await store.createVersion({
+      entityRef: MODEL,
+      version: '5.0.0',
+      createdBy: ALICE,
+      manifest,
+    });
+    expect(first.created).toBe(true);
+    await expect(
+      store.createVersion({
+        entityRef: MODEL,
+        version: '5.0.0',
+        createdBy: 'user:default/bob',
+        manifest,
+      }),
+    ).rejects.toThrow(/open draft of user:default\/alice/);
+    await expect(
+      store.createVersion({
+        entityRef: MODEL,
+        version: '5.0.0',
+        createdBy: ALICE,
+        manifest: normalizeManifest([
+          { path: 'a.pkl', sha256: sha256(MALICIOUS_PICKLE) },
+        ]),
+      }),
+    ).rejects.toThrow(/declares different files/);
+    // The same publish resuming is welcome.
+    const resumed = await store.createVersion({
+      entityRef: MODEL,
+      version: '5.0.0',
+      createdBy: ALICE,
+      manifest,
+    });
+    expect(resumed.created).toBe(false);
+    // A file outside the manifest or with other content never joins it.
+    await expect(
+      store.addFile(
+        MODEL,
+        '5.0.0',
+        await fileOf(store, BENIGN_PICKLE, 'b.pkl'),
+      ),
+    ).rejects.toThrow(/'b.pkl' is not in the draft's declared manifest/);
+    await expect(
+      store.addFile(
+        MODEL,
+        '5.0.0',
+        await fileOf(store, MALICIOUS_PICKLE, 'a.pkl'),
+      ),
+    ).rejects.toThrow(/'a.pkl' has \d+ bytes, the manifest declares/);
+  });
+
+  it('seals only when the files match the manifest, naming the first difference', async () => {
+    const good = safetensors([1, 2]);
+    await store.createVersion({
+      entityRef: MODEL,
+      version: '5.1.0',
+      createdBy: ALICE,
+    });
+    await store.addFile(
+      MODEL,
+      '5.1.0',
+      await fileOf(store, good, 'w.safetensors'),
+    );
+    await store.addFile(
+      MODEL,
+      '5.1.0',
+      await fileOf(store, BENIGN_PICKLE, 'z.pkl'),
+    );
+    const declared = (extra: object[] = []) =>
+      normalizeManifest([
+        { path: 'w.safetensors', sha256: sha256(good), size: good.length },
+        ...(extra as any[]),
+      ]);
+    await expect(
+      store.sealVersion(
+        MODEL,
+        '5.1.0',
+        declared([{ path: 'a.bin', sha256: sha256(good) }]),
+      ),
+    ).rejects.toThrow(
+      /'a.bin' is declared but was not uploaded \(and 1 more\)/,
+    );
+    await expect(store.sealVersion(MODEL, '5.1.0', declared())).rejects.toThrow(
+      /'z.pkl' was uploaded but is not in the manifest; it stays a draft/,
+    );
+    await expect(
+      store.sealVersion(
+        MODEL,
+        '5.1.0',
+        normalizeManifest([
+          {
+            path: 'w.safetensors',
+            sha256: sha256(good),
+            size: good.length + 1,
+          },
+          { path: 'z.pkl', sha256: sha256(BENIGN_PICKLE) },
+        ]),
+      ),
+    ).rejects.toThrow(/'w.safetensors' has \d+ bytes, the manifest declares/);
+    await expect(
+      store.sealVersion(
+        MODEL,
+        '5.1.0',
+        normalizeManifest([
+          { path: 'w.safetensors', sha256: sha256(good) },
+          { path: 'z.pkl', sha256: sha256(good) },
+        ]),
+      ),
+    ).rejects.toThrow(
+      /'z.pkl' has SHA-256 [0-9a-f]{64}, the manifest declares/,
+    );
+    expect((await store.getVersion(MODEL, '5.1.0'))!.state).toBe('draft');
+    const sealed = await store.sealVersion(
+      MODEL,
+      '5.1.0',
+      declared([{ path: 'z.pkl', sha256: sha256(BENIGN_PICKLE) }]),
+    );
+    expect(sealed.sealed).toBe(true);
+  });
+
+  it('lets exactly one of many concurrent seals through', async () => {
+    await store.createVersion({
+      entityRef: MODEL,
+      version: '5.2.0',
+      createdBy: ALICE,
+    });
+    await store.addFile(
+      MODEL,
+      '5.2.0',
+      await fileOf(store, BENIGN_PICKLE, 'a.pkl'),
+    );
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, () => store.sealVersion(MODEL, '5.2.0')),
+    );
+    const sealedNow = results.filter(
+      r => r.status === 'fulfilled' && r.value.sealed,
+    );
+    expect(sealedNow).toHaveLength(1);
+    const refusals = results.flatMap(r =>
+      r.status === 'rejected' ? [r.reason] : [],
+    );
+    for (const reason of refusals) {
+      expect(reason).toMatchObject({
+        name: 'ConflictError',
+        message: expect.stringContaining('being sealed by another request'),
+      });
+    }
+    const states = results.flatMap(r =>
+      r.status === 'fulfilled' ? [r.value.version.state] : [],
+    );
+    expect(new Set(states)).toEqual(new Set(['sealed']));
+  });
+
+  it('returns seals abandoned mid-way to draft', async () => {
+    await store.createVersion({
+      entityRef: MODEL,
+      version: '5.3.0',
+      createdBy: ALICE,
+    });
+    await knex('model_versions')
+      .where({ entity_ref: MODEL, version: '5.3.0' })
+      .update({ state: 'sealing', sealed_at: new Date(Date.now() - 60_000) });
+    await expect(
+      store.addFile(
+        MODEL,
+        '5.3.0',
+        await fileOf(store, BENIGN_PICKLE, 'a.pkl'),
+      ),
+    ).rejects.toThrow(/being sealed/);
+    expect(await store.resetStaleSeals(new Date(Date.now() - 120_000))).toBe(0);
+    expect(await store.resetStaleSeals(new Date())).toBe(1);
+    await store.addFile(
+      MODEL,
+      '5.3.0',
+      await fileOf(store, BENIGN_PICKLE, 'a.pkl'),
+    );
+  });
+
+  it('refuses a file whose name collides after case folding or NFC', async () => {
+    await store.createVersion({
+      entityRef: MODEL,
+      version: '5.4.0',
+      createdBy: ALICE,
+    });
+    await store.addFile(
+      MODEL,
+      '5.4.0',
+      await fileOf(store, BENIGN_PICKLE, 'Caf\u00e9.pkl'),
+    );
+    await expect(
+      store.addFile(
+        MODEL,
+        '5.4.0',
+        await fileOf(store, BENIGN_PICKLE, 'cafe\u0301.PKL'),
+      ),
+    ).rejects.toMatchObject({
+      name: 'ConflictError',
+      message: expect.stringContaining(
+        'after case folding or Unicode (NFC) normalisation',
+      ),
+    });
+  });
+
+  it('collects only unreferenced blobs unclaimed for the grace period', async () => {
+    const orphan = Buffer.from('orphan bytes');
+    const used = Buffer.from('used bytes');
+    await store.recordBlob(sha256(orphan), orphan.length);
+    await store.createVersion({
+      entityRef: MODEL,
+      version: '5.5.0',
+      createdBy: ALICE,
+    });
+    await store.addFile(MODEL, '5.5.0', {
+      ...(await fileOf(store, used, 'u.bin')),
+      format: 'unknown' as any,
+    });
+    const future = new Date(Date.now() + 60_000);
+    const candidates = await store.listUnreferencedBlobs(future);
+    expect(candidates).toContain(sha256(orphan));
+    expect(candidates).not.toContain(sha256(used));
+    // Within the grace period nothing is a candidate.
+    expect(
+      await store.listUnreferencedBlobs(new Date(Date.now() - 60_000)),
+    ).not.toContain(sha256(orphan));
+    const deletedBytes: string[] = [];
+    expect(
+      await store.deleteBlobIfUnreferenced(sha256(used), future, async () => {
+        deletedBytes.push(sha256(used));
+      }),
+    ).toBe(false);
+    // A byte deletion that fails keeps the record for the next run.
+    await expect(
+      store.deleteBlobIfUnreferenced(sha256(orphan), future, async () => {
+        throw new Error('bucket unavailable');
+      }),
+    ).rejects.toThrow('bucket unavailable');
+    expect(await store.getBlob(sha256(orphan))).toBeDefined();
+    expect(
+      await store.deleteBlobIfUnreferenced(sha256(orphan), future, async () => {
+        deletedBytes.push(sha256(orphan));
+      }),
+    ).toBe(true);
+    expect(deletedBytes).toEqual([sha256(orphan)]);
+    expect(await store.getBlob(sha256(orphan))).toBeUndefined();
   });
 });

@@ -13,6 +13,14 @@ import {
 import { worstVerdict } from '@internal/plugin-model-hub-node';
 import { Knex } from 'knex';
 import semver from 'semver';
+import {
+  Manifest,
+  manifestDifferences,
+  parseManifest,
+  sameManifest,
+  serializeManifest,
+} from './manifest';
+import { collisionMessage, findPathCollision } from './validation';
 
 const migrationsDir = resolvePackagePath(
   '@internal/plugin-model-hub-backend',
@@ -36,7 +44,9 @@ interface VersionRow {
   entity_ref: string;
   version: string;
   description: string | null;
-  state: 'draft' | 'sealed';
+  /** `sealing` while one seal call verifies the draft (never shown: a draft). */
+  state: 'draft' | 'sealing' | 'sealed';
+  manifest: string | null;
   created_by: string;
   created_at: Timestamp;
   sealed_at: Timestamp | null;
@@ -85,35 +95,91 @@ export class VersionStore {
   }
 
   /**
-   * Creates a draft version. When the version already exists it is returned
-   * unchanged with `created: false`.
+   * Creates a draft version owned by `createdBy`, declaring `manifest` when
+   * given. When the version already exists it is returned with `created:
+   * false`: a sealed version unchanged (the caller compares), an open draft
+   * only when it is the caller's and declares no other manifest.
+   * @throws ConflictError when another principal's draft is open, the draft
+   *   declares a different manifest, or it is being sealed
    */
   async createVersion(options: {
     entityRef: string;
     version: string;
     description?: string;
     createdBy: string;
+    manifest?: Manifest;
   }): Promise<{ created: boolean; version: ModelVersion }> {
-    const inserted = await this.#db<VersionRow>('model_versions')
-      .insert({
-        entity_ref: options.entityRef,
-        version: options.version,
-        description: options.description ?? null,
-        state: 'draft',
-        created_by: options.createdBy,
-        created_at: new Date(),
-        sealed_at: null,
-      })
-      .onConflict(['entity_ref', 'version'])
-      .ignore()
-      .returning('id');
-    const version = await this.getVersion(options.entityRef, options.version);
-    if (!version) {
-      throw new Error(
-        `Version ${options.version} of ${options.entityRef} vanished right after it was created`,
-      );
+    const { entityRef, version, createdBy, manifest } = options;
+    const label = `Version ${version} of ${entityRef}`;
+    const created = await this.#db.transaction(async tx => {
+      const inserted = await tx<VersionRow>('model_versions')
+        .insert({
+          entity_ref: entityRef,
+          version,
+          description: options.description ?? null,
+          state: 'draft',
+          manifest: manifest ? serializeManifest(manifest) : null,
+          created_by: createdBy,
+          created_at: new Date(),
+          sealed_at: null,
+        })
+        .onConflict(['entity_ref', 'version'])
+        .ignore()
+        .returning('id');
+      if (inserted.length > 0) return true;
+      const row = await this.#lockVersion(tx, entityRef, version);
+      if (row.state === 'sealed') return false;
+      if (row.state === 'sealing') {
+        throw new ConflictError(
+          `${label} is being sealed by another request right now; retry to see the result`,
+        );
+      }
+      if (row.created_by !== createdBy) {
+        throw new ConflictError(
+          `${label} is an open draft of ${row.created_by}, who is publishing it now; publish another version, or wait until it is sealed`,
+        );
+      }
+      if (manifest) {
+        if (row.manifest === null) {
+          await tx('model_versions')
+            .where({ id: row.id })
+            .update({ manifest: serializeManifest(manifest) });
+        } else if (!sameManifest(parseManifest(row.manifest), manifest)) {
+          throw new ConflictError(
+            `${label} is an open draft that declares different files; another publish of it is under way, or publish another version`,
+          );
+        }
+      }
+      return false;
+    });
+    const result = await this.getVersion(entityRef, version);
+    if (!result) {
+      throw new Error(`${label} vanished right after it was created`);
     }
-    return { created: inserted.length > 0, version };
+    return { created, version: result };
+  }
+
+  /** The declared manifest and owner of a version, if it exists. */
+  async getDraftInfo(
+    entityRef: string,
+    version: string,
+  ): Promise<
+    | {
+        state: VersionRow['state'];
+        createdBy: string;
+        manifest?: Manifest;
+      }
+    | undefined
+  > {
+    const row = await this.#db<VersionRow>('model_versions')
+      .where({ entity_ref: entityRef, version })
+      .first();
+    if (!row) return undefined;
+    return {
+      state: row.state,
+      createdBy: row.created_by,
+      manifest: row.manifest === null ? undefined : parseManifest(row.manifest),
+    };
   }
 
   /** One version by its exact version string. */
@@ -154,14 +220,75 @@ export class VersionStore {
   }
 
   /**
-   * Records that `sha256` is present in the artifact store (idempotent).
-   * Call after the artifact store confirmed the write.
+   * Claims `sha256` for an upload: records the blob (idempotent) and marks
+   * it referenced now. Call **before** the bytes are stored, so that the
+   * collector, which only removes blobs unclaimed for its grace period and
+   * holds the row while it deletes the bytes, never deletes a blob an upload
+   * is about to reference.
    */
   async recordBlob(sha256: string, size: number): Promise<void> {
+    const now = new Date();
     await this.#db('artifact_blobs')
-      .insert({ sha256, size, created_at: new Date() })
+      .insert({ sha256, size, created_at: now, last_referenced_at: now })
       .onConflict('sha256')
-      .ignore();
+      .merge(['last_referenced_at']);
+  }
+
+  /**
+   * Blobs no version file (draft or sealed) references and no upload claimed
+   * since `cutoff`: candidates for garbage collection.
+   */
+  async listUnreferencedBlobs(cutoff: Date, limit = 1000): Promise<string[]> {
+    const rows = await this.#db('artifact_blobs as b')
+      .where('b.last_referenced_at', '<', cutoff)
+      .whereNotExists(
+        this.#db('model_version_files as f')
+          .select(this.#db.raw('1'))
+          .whereRaw('f.sha256 = b.sha256'),
+      )
+      .orderBy('b.last_referenced_at')
+      .limit(limit)
+      .select('b.sha256');
+    return rows.map(r => r.sha256 as string);
+  }
+
+  /**
+   * Deletes the record of a blob and, in the same transaction, its bytes
+   * (`deleteBytes`), but only while it is still unreferenced and unclaimed
+   * since `cutoff`. A concurrent claim waits for this transaction (row lock
+   * on PostgreSQL, the writer lock on SQLite) and then stores the bytes
+   * again; a failed byte deletion keeps the record. True when deleted.
+   */
+  async deleteBlobIfUnreferenced(
+    sha256: string,
+    cutoff: Date,
+    deleteBytes: () => Promise<void>,
+  ): Promise<boolean> {
+    return this.#db.transaction(async tx => {
+      const deleted = await tx('artifact_blobs as b')
+        .where('b.sha256', sha256)
+        .where('b.last_referenced_at', '<', cutoff)
+        .whereNotExists(
+          tx('model_version_files as f')
+            .select(tx.raw('1'))
+            .whereRaw('f.sha256 = b.sha256'),
+        )
+        .delete();
+      if (deleted === 0) return false;
+      await deleteBytes();
+      return true;
+    });
+  }
+
+  /**
+   * Returns versions left `sealing` since before `cutoff` (their sealing
+   * request died) to `draft`. The number of versions reset.
+   */
+  async resetStaleSeals(cutoff: Date): Promise<number> {
+    return this.#db<VersionRow>('model_versions')
+      .where({ state: 'sealing' })
+      .where('sealed_at', '<', cutoff)
+      .update({ state: 'draft', sealed_at: null });
   }
 
   /** Whether a blob is recorded, with its size. */
@@ -174,7 +301,9 @@ export class VersionStore {
    * Adds (or, while the version is a draft, replaces) a file. The blob must
    * have been recorded with {@link VersionStore.recordBlob}.
    * @throws NotFoundError when the version does not exist
-   * @throws ConflictError when the version is sealed
+   * @throws ConflictError when the version is sealed or being sealed, the
+   *   file differs from the draft's manifest, or its path collides with
+   *   another file after case folding or Unicode normalisation
    */
   async addFile(
     entityRef: string,
@@ -184,10 +313,22 @@ export class VersionStore {
     const uploadedAt = new Date();
     await this.#db.transaction(async tx => {
       const row = await this.#lockVersion(tx, entityRef, version);
-      if (row.state === 'sealed') {
+      assertOpenDraft(row, entityRef, version);
+      const problem =
+        row.manifest === null
+          ? undefined
+          : manifestProblem(parseManifest(row.manifest), file);
+      if (problem) {
         throw new ConflictError(
-          `Version ${version} of ${entityRef} is sealed and immutable; publish a new version instead`,
+          `Version ${version} of ${entityRef}: ${problem}; nothing was added`,
         );
+      }
+      const others = await tx<FileRow>('model_version_files')
+        .where({ version_id: row.id })
+        .pluck('path');
+      const other = findPathCollision(file.path, others);
+      if (other !== undefined) {
+        throw new ConflictError(collisionMessage(file.path, other));
       }
       await tx('model_version_files')
         .insert({
@@ -216,30 +357,85 @@ export class VersionStore {
   }
 
   /**
-   * Seals a draft version so that it never changes again. Sealing a sealed
-   * version returns it unchanged.
+   * Seals a draft so that it never changes again, after checking its files
+   * against the declared manifest (and `manifest`, when the seal request
+   * brings one). The draft first moves to `sealing` with a conditional
+   * update checked by row count, so of concurrent seals exactly one goes on;
+   * the others, and uploads meanwhile, get 409. Sealing a sealed version
+   * returns it unchanged (`sealed: false`).
    * @throws NotFoundError when the version does not exist
+   * @throws ConflictError on a concurrent seal or any manifest difference
+   *   (naming the first); the version stays a draft
    * @throws InputError when the version has no files
    */
-  async sealVersion(entityRef: string, version: string): Promise<ModelVersion> {
-    await this.#db.transaction(async tx => {
-      const row = await this.#lockVersion(tx, entityRef, version);
+  async sealVersion(
+    entityRef: string,
+    version: string,
+    manifest?: Manifest,
+  ): Promise<{ sealed: boolean; version: ModelVersion }> {
+    const label = `Version ${version} of ${entityRef}`;
+    const claimed = await this.#db<VersionRow>('model_versions')
+      .where({ entity_ref: entityRef, version, state: 'draft' })
+      .update({ state: 'sealing', sealed_at: new Date() });
+    if (claimed === 0) {
+      const row = await this.#db<VersionRow>('model_versions')
+        .where({ entity_ref: entityRef, version })
+        .first();
+      if (!row) throw new NotFoundError(`${label} does not exist`);
       if (row.state === 'sealed') {
-        return;
+        return { sealed: false, version: (await this.#assemble([row]))[0] };
       }
-      const [{ count }] = await tx('model_version_files')
+      throw new ConflictError(
+        `${label} is being sealed by another request; retry to see the result`,
+      );
+    }
+    try {
+      const row = (await this.#db<VersionRow>('model_versions')
+        .where({ entity_ref: entityRef, version })
+        .first())!;
+      const files = await this.#db<FileRow>('model_version_files')
         .where({ version_id: row.id })
-        .count({ count: '*' });
-      if (Number(count) === 0) {
+        .select('path', 'sha256', 'size');
+      const stored = files.map(f => ({ ...f, size: Number(f.size) }));
+      if (stored.length === 0) {
         throw new InputError(
-          `Version ${version} of ${entityRef} has no files; upload at least one before sealing`,
+          `${label} has no files; upload at least one before sealing`,
         );
       }
-      await tx('model_versions')
-        .where({ id: row.id })
+      const manifests = [
+        ...(row.manifest === null ? [] : [parseManifest(row.manifest)]),
+        ...(manifest ? [manifest] : []),
+      ];
+      for (const declared of manifests) {
+        const differences = manifestDifferences(stored, declared);
+        if (differences.length > 0) {
+          throw new ConflictError(
+            `${label} does not match its manifest: ${differences[0]}${
+              differences.length > 1
+                ? ` (and ${differences.length - 1} more)`
+                : ''
+            }; it stays a draft`,
+          );
+        }
+      }
+      const done = await this.#db<VersionRow>('model_versions')
+        .where({ id: row.id, state: 'sealing' })
         .update({ state: 'sealed', sealed_at: new Date() });
-    });
-    return (await this.getVersion(entityRef, version))!;
+      if (done !== 1) {
+        throw new ConflictError(
+          `${label} was reset while it was being sealed; seal it again`,
+        );
+      }
+    } catch (error) {
+      await this.#db<VersionRow>('model_versions')
+        .where({ entity_ref: entityRef, version, state: 'sealing' })
+        .update({ state: 'draft', sealed_at: null });
+      throw error;
+    }
+    return {
+      sealed: true,
+      version: (await this.getVersion(entityRef, version))!,
+    };
   }
 
   /**
@@ -315,7 +511,8 @@ export class VersionStore {
       const result: ModelVersion = {
         entityRef: row.entity_ref,
         version: row.version,
-        state: row.state,
+        // A seal under way is not visible: until it commits, it is a draft.
+        state: row.state === 'sealed' ? 'sealed' : 'draft',
         files: versionFiles,
         aliases: aliases.filter(a => a.version_id === row.id).map(a => a.alias),
         scanVerdict: verdicts.length ? worstVerdict(verdicts) : 'safe',
@@ -327,6 +524,41 @@ export class VersionStore {
       return result;
     });
   }
+}
+
+function assertOpenDraft(
+  row: VersionRow,
+  entityRef: string,
+  version: string,
+): void {
+  if (row.state === 'sealed') {
+    throw new ConflictError(
+      `Version ${version} of ${entityRef} is sealed and immutable; publish a new version instead`,
+    );
+  }
+  if (row.state === 'sealing') {
+    throw new ConflictError(
+      `Version ${version} of ${entityRef} is being sealed; no more files can be added`,
+    );
+  }
+}
+
+/** Why a file may not join a draft that declared `manifest`, if it may not. */
+export function manifestProblem(
+  manifest: Manifest,
+  file: { path: string; sha256: string; size: number },
+): string | undefined {
+  const declared = manifest.get(file.path);
+  if (!declared) {
+    return `'${file.path}' is not in the draft's declared manifest`;
+  }
+  if (declared.size !== undefined && declared.size !== file.size) {
+    return `'${file.path}' has ${file.size} bytes, the manifest declares ${declared.size}`;
+  }
+  if (declared.sha256 !== file.sha256) {
+    return `'${file.path}' has SHA-256 ${file.sha256}, the manifest declares ${declared.sha256}`;
+  }
+  return undefined;
 }
 
 function toFile(row: FileRow): ModelVersionFile {

@@ -99,7 +99,10 @@ export function assertValidFilePath(path: string): void {
     const bytes = Buffer.byteLength(segment, 'utf8');
     if (bytes > MAX_SEGMENT_BYTES) {
       reject(
-        `segment '${segment.slice(0, 16)}…' is ${bytes} bytes in UTF-8, over the limit of ${MAX_SEGMENT_BYTES}`,
+        `segment '${segment.slice(
+          0,
+          16,
+        )}…' is ${bytes} bytes in UTF-8, over the limit of ${MAX_SEGMENT_BYTES}`,
       );
     }
   }
@@ -139,5 +142,9 @@ export function collisionMessage(path: string, other: string): string {
 
 function codePoint(path: string, pattern: RegExp): string {
   const char = pattern.exec(path)![0];
-  return `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+  return `U+${char
+    .codePointAt(0)!
+    .toString(16)
+    .toUpperCase()
+    .padStart(4, '0')}`;
 }

@@ -46,11 +46,30 @@ export interface CreateModelVersionRequest {
   version: string;
   description?: string;
   /**
-   * Optional manifest. When the version already exists and is sealed, a
-   * manifest equal to its files makes the call an idempotent no-op (200);
-   * any difference is a 409 Conflict.
+   * Optional manifest: the files the publisher will upload. A new draft
+   * declares it, and the seal is refused (409) unless the uploaded files
+   * match it exactly (path, size when given, SHA-256). When the version is
+   * already sealed, a manifest equal to its files makes the call an
+   * idempotent no-op (200); any difference is a 409 Conflict.
    */
-  files?: Array<{ path: string; sha256: string }>;
+  files?: ModelVersionManifestEntry[];
+}
+
+/** One declared file of a version manifest. */
+export interface ModelVersionManifestEntry {
+  path: string;
+  sha256: string;
+  /** Size in bytes; compared when given. */
+  size?: number;
+}
+
+/**
+ * Body of `POST /v1/models/:namespace/:name/versions/:version/seal`
+ * (optional): a manifest the uploaded files must match, for clients that
+ * learn the hashes only while uploading.
+ */
+export interface SealModelVersionRequest {
+  files?: ModelVersionManifestEntry[];
 }
 
 /** Body of `PUT /v1/models/:namespace/:name/aliases/:alias`. */
