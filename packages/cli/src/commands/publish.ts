@@ -9,6 +9,7 @@ import {
 } from '@internal/plugin-model-hub-common';
 import { PortalClient, PortalError } from '../lib/portal';
 import { listFiles, sha256File } from '../lib/files';
+import { verifySealedManifest } from '../lib/manifest';
 import { formatBytes, Progress } from '../lib/progress';
 import { parseVersionedModelRef } from '../lib/refs';
 import { UsageError } from '../lib/errors';
@@ -68,7 +69,7 @@ export async function publish(
   const body: CreateModelVersionRequest = {
     version: opts.version,
     description: opts.description,
-    files: manifest.map(({ path, sha256 }) => ({ path, sha256 })),
+    files: manifest.map(({ path, sha256, size }) => ({ path, sha256, size })),
   };
   const created = await client.json<ModelVersion>(
     client.paths.versions(entityRef),
@@ -140,6 +141,7 @@ export async function publish(
       body: {},
     },
   );
+  verifySealedManifest(manifest, sealed.body);
   console.log(
     `sealed ${entityRef}@${sealed.body.version}: ${sealed.body.files.length} file(s), scan verdict ${sealed.body.scanVerdict}`,
   );
