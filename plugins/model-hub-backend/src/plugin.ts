@@ -32,6 +32,7 @@ import { createLifecycleRouter, DeprecationStore } from './lifecycle';
 import {
   createModelResourceLoader,
   createRegistryRouter,
+  ModelCardDeletion,
   partitionPermissions,
   RegisteredModelStore,
 } from './registry';
@@ -209,6 +210,7 @@ export const modelHubPlugin = createBackendPlugin({
         );
         httpRouter.use(gauntlet.router);
         httpRouter.use(stewardship.router);
+        const cardDeletion = await ModelCardDeletion.create({ database });
         httpRouter.use(
           await createRegistryRouter({
             store: registeredModels,
@@ -219,6 +221,7 @@ export const modelHubPlugin = createBackendPlugin({
             catalog,
             auditor,
             logger,
+            deleteCard: ref => cardDeletion.delete(ref),
           }),
         );
         httpRouter.use(

@@ -11,3 +11,4 @@ export {
 } from './router';
 export type { RegistryRouterOptions } from './router';
 export { createModelResourceLoader, partitionPermissions } from './resources';
+export { ModelCardDeletion, MODEL_STATE_TABLES } from './ModelCardDeletion';

@@ -56,6 +56,11 @@ export interface RegistryRouterOptions {
   catalog: CatalogService;
   auditor: AuditorService;
   logger: LoggerService;
+  /**
+   * Deletes a card with the hub state granted to its name, refusing while
+   * versions exist (see ModelCardDeletion). Default: only the registration.
+   */
+  deleteCard?: (entityRef: string) => Promise<void>;
   /** The clock (tests). */
   clock?: () => Date;
 }
@@ -354,7 +359,7 @@ export async function createRegistryRouter(
             ),
           );
         }
-        await store.delete(entityRef);
+        await (options.deleteCard ?? store.delete.bind(store))(entityRef);
         return { value: undefined };
       },
     );

@@ -1,0 +1,73 @@
+import { DatabaseService } from '@backstage/backend-plugin-api';
+import { ConflictError } from '@backstage/errors';
+import { Knex } from 'knex';
+
+/**
+ * What deleting a model card does to every table that holds hub state by
+ * `entity_ref` (a test fails when a table with that column is missing here,
+ * so a new table is a conscious decision):
+ * - `blocking`: the card cannot be deleted while rows exist (versions are
+ *   immutable records that consumers may have pulled);
+ * - `purged`: deleted with the card, so that whoever registers the same name
+ *   next starts from nothing (tiers, promotion requests and approvals,
+ *   waivers, gauntlet results, aliases, deprecations);
+ * - `kept`: history that names the model but grants nothing (the
+ *   stewardship engine closes tasks of models that are gone).
+ */
+export const MODEL_STATE_TABLES = {
+  blocking: ['model_versions'],
+  purged: [
+    'model_aliases',
+    'gauntlet_results',
+    'gauntlet_runs',
+    'gauntlet_promotion_requests',
+    'gauntlet_waivers',
+    'gauntlet_tiers',
+    'model_deprecations',
+    'registered_models',
+  ],
+  kept: ['stewardship_tasks'],
+} as const;
+
+/**
+ * Deletes a model card registered through the hub: refused while the model
+ * has versions (sealed or draft), otherwise the registration and all hub
+ * state granted to the name go in one transaction.
+ */
+export class ModelCardDeletion {
+  readonly #db: Knex;
+
+  /** Opens the plugin database (its migrations are run by the stores). */
+  static async create(options: {
+    database: DatabaseService;
+  }): Promise<ModelCardDeletion> {
+    return new ModelCardDeletion(await options.database.getClient());
+  }
+
+  private constructor(db: Knex) {
+    this.#db = db;
+  }
+
+  /**
+   * Deletes the card `entityRef` (lower case) and its hub state.
+   * @throws ConflictError while the model has versions
+   */
+  async delete(entityRef: string): Promise<void> {
+    await this.#db.transaction(async tx => {
+      for (const table of MODEL_STATE_TABLES.blocking) {
+        const [{ count }] = await tx(table)
+          .where({ entity_ref: entityRef })
+          .count({ count: '*' });
+        if (Number(count) > 0) {
+          throw new ConflictError(
+            `${entityRef} has ${count} version(s), which are immutable records consumers may depend on; deprecate the model instead of deleting its card`,
+          );
+        }
+      }
+      // Children before parents (gauntlet results reference their runs).
+      for (const table of MODEL_STATE_TABLES.purged) {
+        await tx(table).where({ entity_ref: entityRef }).delete();
+      }
+    });
+  }
+}
