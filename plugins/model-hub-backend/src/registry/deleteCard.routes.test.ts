@@ -112,6 +112,7 @@ describe.each(databases.eachSupportedId())(
   databaseId => {
     let server: any;
     let knex: Knex;
+    let stopBackend: () => Promise<void>;
     let dataDir: string;
     const as = (user: string) => mockCredentials.user.header(user);
     const api = (p: string) => `/api/model-hub${p}`;
@@ -168,9 +169,12 @@ describe.each(databases.eachSupportedId())(
         ],
       });
       server = backend.server;
+      stopBackend = () => backend.stop();
     });
 
     afterAll(async () => {
+      // Before the test database goes: the gauntlet worker still polls it.
+      await stopBackend();
       await fs.rm(dataDir, { recursive: true, force: true });
     });
 

@@ -114,6 +114,7 @@ describe.each(databases.eachSupportedId())(
   databaseId => {
     let server: http.Server;
     let knex: Knex;
+    let stopBackend: () => Promise<void>;
     let dataDir: string;
     let artifactsDir: string;
     let stagingDir: string;
@@ -161,9 +162,12 @@ describe.each(databases.eachSupportedId())(
         ],
       });
       server = backend.server;
+      stopBackend = () => backend.stop();
     });
 
     afterAll(async () => {
+      // Before the test database goes: the gauntlet worker still polls it.
+      await stopBackend();
       await fs.rm(dataDir, { recursive: true, force: true });
     });
 

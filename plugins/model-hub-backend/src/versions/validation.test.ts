@@ -113,6 +113,9 @@ describe('findPathCollision', () => {
     ['caf\u0065\u0301.txt', ['caf\u00e9.txt']],
     ['CAF\u0045\u0301.txt', ['caf\u00e9.txt']],
     ['Weights/a.bin', ['weights/a.bin']],
+    // A file where another file needs a directory, in either order.
+    ['weights', ['weights/a.bin']],
+    ['Weights/a.bin/x', ['weights/A.bin']],
   ])('%j collides with one of %j', (path, existing) =>
     expect(findPathCollision(path, existing)).toBeDefined(),
   );
@@ -121,6 +124,8 @@ describe('findPathCollision', () => {
     ['model.bin', ['model.bin']],
     ['model.bin', ['model.bin.1', 'other']],
     ['a/b', ['a/c', 'b/b']],
+    ['weights.bin', ['weights/a.bin']],
+    ['ab/c', ['a/bc']],
   ])('%j does not collide with %j', (path, existing) =>
     expect(findPathCollision(path, existing)).toBeUndefined(),
   );

@@ -119,7 +119,8 @@ export function pathCollisionKey(path: string): string {
 
 /**
  * The first path among `existing` (other than `path` itself) that collides
- * with `path` after case folding or Unicode normalisation, if any.
+ * with `path` after case folding or Unicode normalisation, or that needs
+ * `path` (or is needed by it) as a directory, if any.
  */
 export function findPathCollision(
   path: string,
@@ -127,7 +128,17 @@ export function findPathCollision(
 ): string | undefined {
   const key = pathCollisionKey(path);
   for (const other of existing) {
-    if (other !== path && pathCollisionKey(other) === key) return other;
+    if (other === path) continue;
+    const otherKey = pathCollisionKey(other);
+    // The same name, or a file where the other needs a directory (`a` and
+    // `a/b`): either way one of them cannot be written when pulled.
+    if (
+      otherKey === key ||
+      otherKey.startsWith(`${key}/`) ||
+      key.startsWith(`${otherKey}/`)
+    ) {
+      return other;
+    }
   }
   return undefined;
 }
@@ -137,7 +148,7 @@ export function collisionMessage(path: string, other: string): string {
   const show = (p: string) => JSON.stringify(p).slice(1, -1);
   return `File path '${show(path)}' collides with '${show(
     other,
-  )}' in the same version: they are the same name after case folding or Unicode (NFC) normalisation; rename one`;
+  )}' in the same version: they are the same name after case folding or Unicode (NFC) normalisation, or one needs the other as a directory; rename one`;
 }
 
 function codePoint(path: string, pattern: RegExp): string {
