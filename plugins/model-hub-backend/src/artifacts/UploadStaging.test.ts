@@ -89,7 +89,11 @@ describe('UploadStaging', () => {
     const body = new PassThrough();
     const result = staging.stage(body);
     body.write(Buffer.alloc(300));
-    await new Promise(resolve => setTimeout(resolve, 20));
+    // The staging file appears once the write stream opens; on a loaded
+    // machine that takes longer than a fixed pause, so wait (bounded) for it.
+    for (let i = 0; i < 200 && (await listFiles(directory)).length === 0; i++) {
+      await new Promise(resolve => setTimeout(resolve, 10));
+    }
     expect(await listFiles(directory)).toHaveLength(1);
     body.destroy(new Error('socket hang up'));
     await expect(result).rejects.toThrow(
