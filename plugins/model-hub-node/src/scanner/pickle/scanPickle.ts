@@ -238,7 +238,7 @@ export async function scanPickleStream(
         options.sniff &&
         !r.sawProto &&
         r.opcodes < EVIDENCE_OPCODES &&
-        !usage.sawPlausibleImport()
+        !usage.sawStrongImport()
       ) {
         isPickle = false;
         return false;

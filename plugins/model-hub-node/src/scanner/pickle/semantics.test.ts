@@ -151,6 +151,15 @@ describe('streaming to the end', () => {
     expect(r.rules).toEqual(['pickle/dangerous-import']);
   });
 
+  it('catches a dangerous import followed by garbage (Python imports it before failing)', async () => {
+    const r = await scan(b('cbuiltins\nexec\n', [0xff]));
+    expect(r.isPickle).toBe(true);
+    expect(r.rules).toEqual([
+      'pickle/dangerous-import',
+      'pickle/unknown-opcode',
+    ]);
+  });
+
   it('catches an import even when the pickle is malformed afterwards', async () => {
     const r = await scan(b('cposix\nsystem\n(S"id"\ntR', [0xff]));
     expect(r.isPickle).toBe(true);
@@ -166,6 +175,7 @@ describe('streaming to the end', () => {
       'MIT License\n\nCopyright (c)',
       'NOTICE\nThis product includes',
       'Licensed under the Apache License',
+      'cython\nnumpy\n>=1.26\n',
     ]) {
       const r = await scan(b(text));
       expect(r.isPickle).toBe(false);

@@ -96,12 +96,17 @@ export class PickleUsage {
     return { t: 'g', rec };
   }
 
-  /** Whether any import that Python could actually perform was seen. */
-  sawPlausibleImport(): boolean {
+  /**
+   * Whether the imports seen so far prove a pickle on their own: a known-
+   * dangerous name Python could import, or any global that was called.
+   * (Text such as `cython\nnumpy\n` parses as one GLOBAL of harmless-looking
+   * identifiers and then fails; that proves nothing.)
+   */
+  sawStrongImport(): boolean {
     for (const r of this.imports.values()) {
+      if (r.calls.size > 0) return true;
       if (
-        r.module !== UNRESOLVED &&
-        r.module !== EXTENSION &&
+        r.judgement.danger &&
         PYTHON_DOTTED_NAME.test(r.module) &&
         PYTHON_DOTTED_NAME.test(r.name)
       )
