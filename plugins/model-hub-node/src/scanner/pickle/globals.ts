@@ -310,6 +310,17 @@ export const CLASS_SLOTS: ReadonlyMap<string, number> = new Map([
   ['pandas.core.indexes.base._new_Index', 0],
   ['torch._utils._rebuild_wrapper_subclass', 0],
   ['torch._tensor._rebuild_from_type_v2', 1],
+  // numpy >= 2 passes the BitGenerator class (numpy.random.* only)
+  ['numpy.random._pickle.__bit_generator_ctor', 0],
+  ['numpy.random._pickle.__generator_ctor', 0],
+  ['numpy.random._pickle.__randomstate_ctor', 0],
+]);
+
+/** Class slots that only accept classes from one package. */
+export const CLASS_SLOT_PACKAGES: ReadonlyMap<string, string> = new Map([
+  ['numpy.random._pickle.__bit_generator_ctor', 'numpy.random.'],
+  ['numpy.random._pickle.__generator_ctor', 'numpy.random.'],
+  ['numpy.random._pickle.__randomstate_ctor', 'numpy.random.'],
 ]);
 
 const TORCH_DTYPES = new Set([

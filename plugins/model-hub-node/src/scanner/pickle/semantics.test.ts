@@ -117,6 +117,29 @@ describe('allowlist semantics', () => {
     expect(misuse.rules).toEqual(['pickle/class-misuse']);
   });
 
+  it('accepts numpy 2 BitGenerator classes given to the numpy.random ctors, and nothing else there', async () => {
+    const ok = await scan(
+      b(
+        P4,
+        sg('numpy.random._pickle', '__bit_generator_ctor'),
+        sg('numpy.random._mt19937', 'MT19937'),
+        [0x85],
+        'R.',
+      ),
+    );
+    expect(ok.rules).toEqual([]);
+    const bad = await scan(
+      b(
+        P4,
+        sg('numpy.random._pickle', '__bit_generator_ctor'),
+        sg('sklearn.svm._classes', 'SVC'),
+        [0x85],
+        'R.',
+      ),
+    );
+    expect(bad.rules).toEqual(['pickle/class-misuse']);
+  });
+
   it('flags calls of values that are not imported globals', async () => {
     const r = await scan(b(P4, sg('collections', 'OrderedDict'), ')R', ')R.'));
     expect(r.rules).toEqual(['pickle/uncheckable-call']);

@@ -1,6 +1,7 @@
 import { ScanReport } from '../report';
 import {
   CLASS_SLOTS,
+  CLASS_SLOT_PACKAGES,
   GlobalJudgement,
   TrustedGlobals,
   describeResolved,
@@ -156,6 +157,14 @@ export class PickleUsage {
     for (const [idx, g] of globs) {
       if (idx === slot) {
         slotFilled = true;
+        const pkg = CLASS_SLOT_PACKAGES.get(callee);
+        if (
+          pkg &&
+          g.rec.judgement.role === 'class' &&
+          !g.rec.judgement.resolved.canonical.startsWith(pkg)
+        ) {
+          this.misuse(g.rec, `passed to ${callee}, which calls it`, offset);
+        }
         continue;
       }
       if (g.rec.judgement.role === 'class') {
@@ -166,7 +175,8 @@ export class PickleUsage {
         );
       }
     }
-    if (slot !== undefined && !slotFilled) {
+    // The numpy.random ctors take a name or a class: their slot is optional.
+    if (slot !== undefined && !slotFilled && !CLASS_SLOT_PACKAGES.has(callee)) {
       this.flagUncheckable(
         `${callee} rebuilds an object whose class is not an imported global`,
         offset,
