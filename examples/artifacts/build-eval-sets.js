@@ -94,9 +94,10 @@ writeCsv(
 );
 
 // A scikit-learn LogisticRegression as joblib/pickle would store it
-// (protocol 2; hand-assembled opcodes, no Python needed). The scanner flags
-// the import as outside its allowlist (medium) and the security check fails
-// it for the official tier: pickled weights are executable.
+// (protocol 2; hand-assembled opcodes, no Python needed). The scanner finds
+// it safe (a scikit-learn class rebuilt with NEWOBJ + BUILD is allowed), and
+// the security check still fails it for the official tier: pickled weights
+// are executable.
 function pickleLogisticRegression() {
   const parts = [];
   const str = s => Buffer.from(s, 'latin1');

@@ -5,6 +5,12 @@
  *
  *   npm run bench:scan            (BENCH_SIZE_MB=1024 BENCH_ROUNDS=5 by default)
  *   npm run bench:scan -- --strict   exit 1 when a goal is missed
+ *   npm run bench:scan -- --pickle-only   only the pickle-heavy case
+ *
+ * Second case (pickleHeavy.js): a ~256 MiB protocol-4 pickle of millions of
+ * small objects (BENCH_PICKLE_MB, BENCH_PICKLE_ROUNDS=3), scanned against
+ * `python3` walking the same file with `pickletools.genops`, alternating.
+ * Goals: median scan <= 0.5 x the Python walk; peak RSS <= 256 MB.
  *
  * The checkpoint is generated once into os.tmpdir() and reused while its size
  * matches. Runs alternate (scan, openssl, scan, openssl, ...) after one warm-up
@@ -19,6 +25,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { runTimed, median } = require('./lib');
+const { generatePickle, PYTHON_WALK } = require('./pickleHeavy');
 const zlib = require('node:zlib');
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -26,6 +33,9 @@ const CLI = path.join(ROOT, 'packages/cli/bin/model-hub');
 const SIZE_MB = Number(process.env.BENCH_SIZE_MB || 1024);
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 5);
 const STRICT = process.argv.includes('--strict');
+const PICKLE_ONLY = process.argv.includes('--pickle-only');
+const PICKLE_MB = Number(process.env.BENCH_PICKLE_MB || 256);
+const PICKLE_ROUNDS = Math.max(3, Number(process.env.BENCH_PICKLE_ROUNDS || 3));
 const BLOB = 64 * 1024 * 1024;
 
 // ------------------------------------------------------------ checkpoint
@@ -236,7 +246,85 @@ async function main() {
   if (STRICT && !(okTime && okRss)) process.exitCode = 1;
 }
 
-main().catch(e => {
+async function pickleCase() {
+  const file = path.join(os.tmpdir(), `model-hub-bench-${PICKLE_MB}mb.pkl`);
+  if (
+    !fs.existsSync(file) ||
+    Math.abs(fs.statSync(file).size - PICKLE_MB * 2 ** 20) > 2 ** 20
+  ) {
+    process.stdout.write(`generating ${file} (${PICKLE_MB} MiB)... `);
+    const t = Date.now();
+    const items = generatePickle(file, PICKLE_MB);
+    console.log(`${items} objects, ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  } else {
+    console.log(`reusing ${file}`);
+  }
+  const size = fs.statSync(file).size;
+  const scan = () => runTimed(process.execPath, [CLI, 'scan', '--json', file]);
+  const walk = () => runTimed('python3', ['-c', PYTHON_WALK, file]);
+
+  const first = await scan();
+  if (first.code !== 0)
+    throw new Error(`scan exited ${first.code}: ${first.stderr}`);
+  const doc = JSON.parse(first.stdout);
+  const ref = await walk();
+  if (ref.code !== 0)
+    throw new Error(`python3 exited ${ref.code}: ${ref.stderr}`);
+  console.log(
+    `pickle: ${(size / 2 ** 20).toFixed(
+      0,
+    )} MiB, ${ref.stdout.trim()} opcodes, verdict ${doc.files[0].verdict} (${
+      doc.files[0].format
+    })`,
+  );
+  if (doc.files[0].verdict !== 'safe')
+    throw new Error(`the benign pickle scanned ${doc.files[0].verdict}`);
+  const scanTimes = [];
+  const pyTimes = [];
+  let peakRss = first.rssMb;
+  for (let i = 0; i < PICKLE_ROUNDS; i++) {
+    const s = await scan();
+    const p = await walk();
+    if (s.code !== 0 || p.code !== 0) throw new Error(`round ${i + 1} failed`);
+    scanTimes.push(s.ms);
+    pyTimes.push(p.ms);
+    peakRss = Math.max(peakRss, s.rssMb);
+    console.log(
+      `round ${i + 1}: scan ${s.ms.toFixed(0)} ms (rss ${s.rssMb.toFixed(
+        0,
+      )} MB)   python genops ${p.ms.toFixed(0)} ms`,
+    );
+  }
+  const ms = median(scanTimes);
+  const mp = median(pyTimes);
+  const ratio = ms / mp;
+  const okTime = ratio <= 0.5;
+  const okRss = peakRss <= 256;
+  console.log('');
+  console.log(`median model-hub scan        : ${ms.toFixed(0)} ms`);
+  console.log(`median python pickletools walk: ${mp.toFixed(0)} ms`);
+  console.log(
+    `ratio scan / python walk     : ${ratio.toFixed(2)}  (goal <= 0.50) ${
+      okTime ? 'PASS' : 'MISS'
+    }`,
+  );
+  console.log(
+    `peak RSS of the scan         : ${peakRss.toFixed(
+      0,
+    )} MB  (goal <= 256 MB) ${okRss ? 'PASS' : 'MISS'}`,
+  );
+  if (STRICT && !(okTime && okRss)) process.exitCode = 1;
+}
+
+async function all() {
+  if (!PICKLE_ONLY) {
+    await main();
+    console.log('');
+  }
+  await pickleCase();
+}
+
+all().catch(e => {
   console.error(e);
   process.exitCode = 2;
 });

@@ -8,7 +8,7 @@ import {
   inflateChunks,
   readChunks,
 } from './source';
-import { scanPickleStream, sniffPickle } from './pickle/scanPickle';
+import { scanPickleStream } from './pickle/scanPickle';
 import {
   ZIP_LIMITS,
   ZipEntry,
@@ -151,8 +151,7 @@ async function detectAndScan(
     }
     const cur = new Cursor(readChunks(src, 0, src.size));
     try {
-      if (await sniffPickle(cur, loc)) {
-        await scanPickleStream(cur, report, loc);
+      if (await scanPickleStream(cur, report, loc, { sniff: true })) {
         return { format: 'pickle', supported: true };
       }
     } finally {
@@ -213,14 +212,12 @@ async function scanCompressedPickle(
     ),
   );
   try {
-    let isPickle: boolean;
-    try {
-      isPickle = await sniffPickle(cur, loc);
-    } catch (e) {
-      if (e instanceof MalformedError)
-        return { format: 'unknown', supported: false };
-      throw e;
-    }
+    const isPickle = await scanPickleStream(
+      cur,
+      report,
+      `${loc}[${wrapping}]`,
+      { sniff: true },
+    );
     if (!isPickle) return { format: 'unknown', supported: false };
     report.add(
       'low',
@@ -228,7 +225,6 @@ async function scanCompressedPickle(
       `the pickle is ${wrapping}-compressed (as joblib writes it); it was scanned decompressed`,
       loc,
     );
-    await scanPickleStream(cur, report, `${loc}[${wrapping}]`);
     return { format: 'pickle', supported: true };
   } finally {
     await cur.close();
@@ -361,8 +357,10 @@ async function scanZip(
             eloc,
             depth + 1,
           );
-        } else if (await sniffPickle(cur, eloc)) {
-          await scanPickleStream(cur, report, eloc);
+        } else {
+          // torch.load unpickles data.pkl whatever it holds.
+          const forced = isTorch && TORCH_PICKLE.test(entry.name);
+          await scanPickleStream(cur, report, eloc, { sniff: !forced });
         }
       } finally {
         await cur.close();

@@ -1,4 +1,10 @@
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import {
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
@@ -6,7 +12,7 @@ import { scanFile } from './scanFile';
 
 const FIXTURES = resolve(__dirname, '../../fixtures/files');
 const SEEDS = readdirSync(FIXTURES)
-  .filter(f => f !== 'zip-bomb.zip')
+  .filter(f => f !== 'zip-bomb.zip' && statSync(join(FIXTURES, f)).isFile())
   .map(f => readFileSync(join(FIXTURES, f)));
 const VERDICTS = ['safe', 'unsafe', 'error', 'unsupported'];
 const dir = mkdtempSync(join(tmpdir(), 'scan-fuzz-'));

@@ -24,6 +24,8 @@ export class MalformedError extends Error {
 export class ScanReport {
   readonly findings: ScanFinding[] = [];
   parsedFully = true;
+  /** Organisation-trusted pickle globals in force for this scan (`module.qualname` or `module.*`). */
+  trustedGlobals: readonly string[] = [];
 
   /** Records one finding. */
   add(

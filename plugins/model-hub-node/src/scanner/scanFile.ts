@@ -14,7 +14,7 @@ import { analyzeSource, isIoError } from './analyze';
 /** Identifies this scanner (bump the version when rules change). */
 export const SCANNER_INFO: ScannerInfo = {
   name: 'model-hub-scanner',
-  version: '1.0.0',
+  version: '2.0.0',
 };
 
 /** Options of {@link scanFile}. */
@@ -23,6 +23,8 @@ export interface ScanFileOptions {
   displayPath?: string;
   /** Called as hashing advances through the file. */
   onProgress?: (bytesDone: number, total: number) => void;
+  /** Pickle globals the organisation trusts beyond the built-in allowlist (`module.qualname` or `module.*`). */
+  trustedGlobals?: readonly string[];
 }
 
 /** Read size for hashing: small enough to stay in the CPU's L2 cache. */
@@ -51,6 +53,7 @@ export async function scanFile(
     }
     const size = st.size;
     const report = new ScanReport();
+    report.trustedGlobals = options.trustedGlobals ?? [];
     const analysis = (async () => {
       try {
         return await analyzeSource(new FileSource(fh, size), report, '');
@@ -130,6 +133,8 @@ export interface ScanPathsOptions {
   onFile?: (path: string, size: number) => void;
   /** Called as hashing advances through a file. */
   onProgress?: (path: string, bytesDone: number, total: number) => void;
+  /** Passed to {@link scanFile} for every file. */
+  trustedGlobals?: readonly string[];
 }
 
 /**
@@ -153,6 +158,7 @@ export async function scanPaths(
     results.push(
       await scanFile(f, {
         displayPath: f,
+        trustedGlobals: options.trustedGlobals,
         onProgress: options.onProgress
           ? (done, total) => options.onProgress!(f, done, total)
           : undefined,

@@ -1,10 +1,6 @@
 import { ScanReport } from '../report';
 import { Cursor } from '../source';
-import {
-  DEFAULT_PICKLE_LIMITS,
-  scanPickleStream,
-  sniffPickle,
-} from './scanPickle';
+import { DEFAULT_PICKLE_LIMITS, scanPickleStream } from './scanPickle';
 import { classifyGlobal, isAllowedGlobal } from './globals';
 
 async function scan(bytes: Buffer, limits = DEFAULT_PICKLE_LIMITS, chunk = 3) {
@@ -16,7 +12,7 @@ async function scan(bytes: Buffer, limits = DEFAULT_PICKLE_LIMITS, chunk = 3) {
     })(),
   );
   const report = new ScanReport();
-  await scanPickleStream(cur, report, 'p', limits);
+  await scanPickleStream(cur, report, 'p', { limits });
   return report;
 }
 
@@ -189,15 +185,17 @@ describe('scanPickleStream', () => {
   });
 });
 
-describe('sniffPickle', () => {
+describe('scanPickleStream in sniff mode', () => {
   const sniff = (bytes: Buffer) =>
-    sniffPickle(
+    scanPickleStream(
       new Cursor(
         (async function* gen() {
           yield bytes;
         })(),
       ),
+      new ScanReport(),
       'x',
+      { sniff: true },
     );
   it('recognises PROTO headers and valid protocol 0 streams', async () => {
     expect(await sniff(b([0x80, 3], 'N.'))).toBe(true);
@@ -298,11 +296,9 @@ describe('classifyGlobal', () => {
     expect(classifyGlobal(module, name).severity).toBeUndefined();
   });
 
-  it('treats globals outside the allowlist as medium', () => {
-    expect(
-      classifyGlobal('sklearn.linear_model', 'LogisticRegression'),
-    ).toMatchObject({
-      severity: 'medium',
+  it('treats globals outside the allowlist as high (not known to be safe)', () => {
+    expect(classifyGlobal('mylib.models', 'build')).toMatchObject({
+      severity: 'high',
       rule: 'pickle/unknown-import',
     });
   });

@@ -1,7 +1,26 @@
 import { Cursor } from '../source';
 import { MalformedError, ScanReport } from '../report';
 import { HIGHEST_PROTOCOL, OP, OPCODE_NAMES } from './opcodes';
-import { classifyGlobal } from './globals';
+import { TrustedGlobals } from './globals';
+import { BoundedMemo } from './memo';
+import {
+  DEC_RE,
+  FLOAT_RE,
+  INT_RE,
+  LONG_RE,
+  rawUnicodeUnescape,
+  unquote,
+} from './text';
+import {
+  EXTENSION,
+  Glob,
+  OTHER,
+  PLAIN_TUPLE,
+  PickleUsage,
+  Tup,
+  UNRESOLVED,
+  Val,
+} from './usage';
 
 /** Work limits for one pickle stream. */
 export interface PickleLimits {
@@ -12,31 +31,41 @@ export interface PickleLimits {
   maxPickles: number;
 }
 
-/** Defaults: far above any real checkpoint, far below a DoS. */
+/**
+ * Defaults. Work is linear in the bytes read and the memo costs one bit per
+ * entry, so opcode and memo counts are not what bounds a scan; the stack
+ * and text lines are held in memory and are bounded.
+ */
 export const DEFAULT_PICKLE_LIMITS: PickleLimits = {
-  maxOpcodes: 50_000_000,
-  maxMemo: 5_000_000,
+  maxOpcodes: 2 ** 40,
+  maxMemo: 2 ** 31,
   maxStack: 5_000_000,
   maxLine: 64 * 1024 * 1024,
   maxPickles: 10_000,
 };
 
+/** Options of {@link scanPickleStream}. */
+export interface PickleScanOptions {
+  limits?: PickleLimits;
+  /**
+   * The stream is only a candidate (its first byte is a pickle opcode):
+   * when the first pickle fails to parse before showing any sign of being
+   * a pickle, report nothing and return false.
+   */
+  sniff?: boolean;
+  /** Extra trusted globals (`module.qualname` or `module.*`). */
+  trustedGlobals?: readonly string[];
+}
+
 /** Longest string kept for resolving module/name operands. */
 const MAX_KEPT_STRING = 4096;
+/** Bytes that can appear in an importable dotted name (ASCII identifiers). */
+const IDENT_BYTE = new Uint8Array(256);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.')
+  IDENT_BYTE[c.charCodeAt(0)] = 1;
 
-type Str = { t: 's'; v: string };
-type Glob = { t: 'g'; module: string; name: string; key: string };
-type Val = Str | Glob | { t: 'o' };
-const OTHER: Val = { t: 'o' };
-
-interface ImportRecord {
-  module: string;
-  name: string;
-  via: string;
-  offset: number;
-  called: boolean;
-  count: number;
-}
+/** Bytes kept buffered ahead so fixed-width arguments never wait. */
+const LOOKAHEAD = 16;
 
 /** Legacy (non-zip) `torch.save` streams start with this magic-number pickle. */
 const TORCH_LEGACY_MAGIC = Buffer.from(
@@ -87,12 +116,11 @@ const PICKLE_STARTS = new Set<number>([
   OP.FRAME,
 ]);
 
-/** A dotted Python identifier, as `find_class` needs for module and name. */
-const PYTHON_DOTTED_NAME =
-  /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
-
-/** Valid opcodes a header-less stream must show before it counts as a pickle. */
-const SNIFF_MIN_OPCODES = 8;
+/**
+ * A failed first parse still proves a pickle after this many valid opcodes
+ * (text that merely starts with an opcode letter fails within one or two).
+ */
+const EVIDENCE_OPCODES = 8;
 
 /** Whether these leading bytes can start a pickle (cheap pre-check). */
 export function looksLikePickleStart(head: Buffer): boolean {
@@ -103,15 +131,6 @@ export function looksLikePickleStart(head: Buffer): boolean {
 
 class Truncated extends Error {}
 
-const EXT_WIDTH: Record<number, number> = {
-  [OP.EXT1]: 1,
-  [OP.EXT2]: 2,
-  [OP.EXT4]: 4,
-};
-
-const UNRESOLVED = '<unresolved>';
-const EXTENSION = '<copyreg extension>';
-
 function malformed(msg: string, offset: number, location: string): never {
   throw new MalformedError(
     'pickle/malformed',
@@ -119,47 +138,6 @@ function malformed(msg: string, offset: number, location: string): never {
     `${location}@offset ${offset}`,
   );
 }
-
-/** Interprets a protocol-0 `STRING` argument (a quoted Python repr). */
-function unquote(line: string): string | undefined {
-  if (line.length < 2) return undefined;
-  const q = line[0];
-  if ((q !== "'" && q !== '"') || line[line.length - 1] !== q) return undefined;
-  return line
-    .slice(1, -1)
-    .replace(/\\(x[0-9a-fA-F]{2}|[0-7]{1,3}|.)/g, (_, e: string) => {
-      if (e[0] === 'x') return String.fromCharCode(parseInt(e.slice(1), 16));
-      if (/^[0-7]/.test(e)) return String.fromCharCode(parseInt(e, 8));
-      return (
-        (
-          {
-            n: '\n',
-            t: '\t',
-            r: '\r',
-            '\\': '\\',
-            "'": "'",
-            '"': '"',
-          } as Record<string, string>
-        )[e] ?? `\\${e}`
-      );
-    });
-}
-
-/** Interprets a protocol-0 `UNICODE` argument (raw-unicode-escape). */
-function rawUnicodeUnescape(line: string): string {
-  return line.replace(/\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})/g, (_, a, b) =>
-    String.fromCodePoint(parseInt(a ?? b, 16)),
-  );
-}
-
-// What Python's int(x, 0) / int(x) / float(x) accept for the text opcodes.
-const INT_RE =
-  /^\s*[+-]?(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|[0-9][0-9_]*)\s*$/;
-const LONG_RE =
-  /^\s*[+-]?(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|[0-9][0-9_]*)L?\s*$/;
-const DEC_RE = /^\s*[+-]?[0-9][0-9_]*\s*$/;
-const FLOAT_RE =
-  /^\s*[+-]?(?:(?:[0-9][0-9_]*\.?[0-9_]*|\.[0-9][0-9_]*)(?:[eE][+-]?[0-9_]+)?|inf|infinity|nan)\s*$/i;
 
 /** Result of parsing one pickle out of a stream. */
 interface OneResult {
@@ -169,21 +147,42 @@ interface OneResult {
   sawProto: boolean;
 }
 
+const trustCache = new WeakMap<readonly string[], TrustedGlobals>();
+function trustOf(patterns: readonly string[]): TrustedGlobals {
+  let t = trustCache.get(patterns);
+  if (!t) {
+    t = new TrustedGlobals(patterns);
+    trustCache.set(patterns, t);
+  }
+  return t;
+}
+
 /**
- * Statically walks every opcode of a pickle stream (several concatenated
- * pickles included), simulating the stack and memo just enough to resolve
- * the targets of GLOBAL, STACK_GLOBAL, INST, OBJ, NEWOBJ and REDUCE.
- * Nothing is ever unpickled. Findings go to `report`.
+ * Statically walks every opcode of a pickle stream to its end (several
+ * concatenated pickles included), simulating stack and memo just enough to
+ * know which global feeds which opcode. Nothing is ever unpickled. Memory
+ * stays bounded: payloads are skipped by streaming, the memo is a bitset.
+ * Findings go to `report`. Returns whether the stream was a pickle (always
+ * true unless `options.sniff` is set).
  */
 export async function scanPickleStream(
   cur: Cursor,
   report: ScanReport,
   location: string,
-  limits: PickleLimits = DEFAULT_PICKLE_LIMITS,
-): Promise<void> {
-  const imports = new Map<string, ImportRecord>();
+  options: PickleScanOptions = {},
+): Promise<boolean> {
+  const limits = options.limits ?? DEFAULT_PICKLE_LIMITS;
+  const usage = new PickleUsage(
+    trustOf(options.trustedGlobals ?? report.trustedGlobals ?? []),
+  );
   let legacyTorch = false;
-  await cur.fill(TORCH_LEGACY_MAGIC.length);
+  try {
+    await cur.fill(TORCH_LEGACY_MAGIC.length);
+  } catch (e) {
+    // A wrapper (inflate) that fails on its first bytes holds no pickle.
+    if (options.sniff && e instanceof MalformedError) return false;
+    throw e;
+  }
   if (
     cur.avail >= TORCH_LEGACY_MAGIC.length &&
     cur.buf
@@ -192,17 +191,24 @@ export async function scanPickleStream(
   ) {
     legacyTorch = true;
   }
+  if (
+    options.sniff &&
+    !looksLikePickleStart(cur.buf.subarray(cur.pos, cur.pos + 2))
+  ) {
+    return false;
+  }
+  let isPickle = true;
   try {
     for (let index = 0; ; index++) {
       if (await cur.atEnd()) {
         if (index === 0)
           report.fail('pickle/empty', 'the pickle stream is empty', location);
-        return;
+        return true;
       }
       if (legacyTorch && index === 5) {
         // magic, protocol, sys_info, object, storage keys; raw storages follow.
         await cur.drain();
-        return;
+        return true;
       }
       if (index >= limits.maxPickles) {
         report.fail(
@@ -210,7 +216,7 @@ export async function scanPickleStream(
           `more than ${limits.maxPickles} concatenated pickles; stopped`,
           `${location}@offset ${cur.offset}`,
         );
-        return;
+        return true;
       }
       const start = cur.offset;
       await cur.fill(2);
@@ -223,114 +229,65 @@ export async function scanPickleStream(
           `${rest} bytes after the last pickle are not a pickle and were not scanned (pickle.load ignores them)`,
           `${location}@offset ${start}`,
         );
-        return;
+        return true;
       }
-      const r = await parseOne(cur, imports, location, limits);
-      if (!r.ok) {
-        const err = r.error!;
-        if (index > 0 && !r.sawProto && r.opcodes < 2) {
-          const rest = await cur.drain();
-          report.add(
-            'low',
-            'pickle/trailing-data',
-            `${
-              rest + (cur.offset - start)
-            } bytes after the last pickle are not a pickle and were not scanned`,
-            `${location}@offset ${start}`,
-          );
-          return;
-        }
-        report.fail(err.rule, err.message, err.location);
-        return;
+      const r = await parseOne(cur, usage, location, limits);
+      if (r.ok) continue;
+      if (
+        index === 0 &&
+        options.sniff &&
+        !r.sawProto &&
+        r.opcodes < EVIDENCE_OPCODES &&
+        !usage.sawStrongImport()
+      ) {
+        isPickle = false;
+        return false;
       }
+      const err = r.error!;
+      if (index > 0 && !r.sawProto && r.opcodes < 2) {
+        const rest = await cur.drain();
+        report.add(
+          'low',
+          'pickle/trailing-data',
+          `${
+            rest + (cur.offset - start)
+          } bytes after the last pickle are not a pickle and were not scanned`,
+          `${location}@offset ${start}`,
+        );
+        return true;
+      }
+      report.fail(err.rule, err.message, err.location);
+      return true;
     }
   } finally {
-    for (const rec of imports.values()) {
-      const what = `${rec.module}.${rec.name}`;
-      if (rec.module === UNRESOLVED) {
-        report.add(
-          'high',
-          'pickle/unresolved-global',
-          `STACK_GLOBAL operands are not plain strings, so the imported global cannot be verified${
-            rec.count > 1 ? ` (${rec.count} times)` : ''
-          }`,
-          `${location}@offset ${rec.offset}`,
-        );
-        continue;
-      }
-      if (rec.module === EXTENSION) {
-        report.add(
-          'medium',
-          'pickle/extension-code',
-          `imports a global through the copyreg extension registry (${rec.via} ${rec.name}); it cannot be verified statically`,
-          `${location}@offset ${rec.offset}`,
-        );
-        continue;
-      }
-      const c = classifyGlobal(rec.module, rec.name);
-      if (!c.severity) continue;
-      report.add(
-        c.severity,
-        c.rule!,
-        `imports ${what} via ${rec.via}${rec.called ? ' and calls it' : ''}${
-          rec.count > 1 ? ` (${rec.count} times)` : ''
-        }: ${c.reason}`,
-        `${location}@offset ${rec.offset}`,
-      );
-    }
+    if (isPickle) usage.report(report, location);
   }
 }
 
-/**
- * Trial-parses the start of a stream to decide whether it is a pickle:
- * a PROTO header, or at least two valid protocol 0/1 opcodes, or a
- * dangerous import in the first few opcodes.
- */
-export async function sniffPickle(
-  cur: Cursor,
-  location: string,
-): Promise<boolean> {
-  await cur.fill(2);
-  const head = cur.buf.subarray(cur.pos, cur.pos + 2);
-  if (!looksLikePickleStart(head)) return false;
-  if (head[0] === OP.PROTO) return true;
-  // Parse a copy of the buffered prefix only; the cursor is not consumed.
-  await cur.fill(64 * 1024);
-  const prefix = Buffer.from(cur.buf.subarray(cur.pos, cur.pos + 64 * 1024));
-  const probe = new Cursor(
-    (async function* gen() {
-      yield prefix;
-    })(),
-  );
-  const imports = new Map<string, ImportRecord>();
-  const r = await parseOne(probe, imports, location, DEFAULT_PICKLE_LIMITS);
-  // A complete pickle, a long run of valid opcodes, or an import whose
-  // module and name are Python identifiers (text such as a CSV header that
-  // starts with `c` parses as a GLOBAL of garbage names, which Python could
-  // never import, so it proves nothing).
-  const importsPython = [...imports.values()].some(
-    i => PYTHON_DOTTED_NAME.test(i.module) && PYTHON_DOTTED_NAME.test(i.name),
-  );
-  return r.ok || r.opcodes >= SNIFF_MIN_OPCODES || importsPython;
+function tupleOf(items: Val[]): Tup {
+  let globs: Array<[number, Glob]> | undefined;
+  for (let i = 0; i < items.length; i++) {
+    const v = items[i];
+    if (v.t === 'g') (globs ??= []).push([i, v]);
+  }
+  return globs ? { t: 't', globs } : PLAIN_TUPLE;
 }
 
 async function parseOne(
   cur: Cursor,
-  imports: Map<string, ImportRecord>,
+  usage: PickleUsage,
   location: string,
   limits: PickleLimits,
 ): Promise<OneResult> {
   const stack: Val[] = [];
   const marks: number[] = [];
-  const memo = new Map<number, Val>();
+  const memo = new BoundedMemo<Val>(limits.maxMemo, PLAIN_TUPLE);
+  let floor = 0; // stack index of the innermost MARK
   let opcodes = 0;
   let sawProto = false;
   let opOffset = cur.offset;
   let lastOp = 0;
 
-  const need = async (n: number) => {
-    if (cur.avail < n && !(await cur.fill(n))) throw new Truncated();
-  };
   const readLine = async (): Promise<string> => {
     let searchFrom = cur.pos;
     for (;;) {
@@ -360,14 +317,22 @@ async function parseOne(
     return Buffer.from(l, 'latin1').toString('utf8');
   };
   const pop = (): Val => {
-    const mark = marks.length ? marks[marks.length - 1] : 0;
-    if (stack.length <= mark)
+    if (stack.length <= floor)
       malformed(
         `stack underflow at ${OPCODE_NAMES.get(lastOp)}`,
         opOffset,
         location,
       );
     return stack.pop()!;
+  };
+  const top = (): Val => {
+    if (stack.length <= floor)
+      malformed(
+        `stack underflow at ${OPCODE_NAMES.get(lastOp)}`,
+        opOffset,
+        location,
+      );
+    return stack[stack.length - 1];
   };
   const popMark = (): Val[] => {
     if (!marks.length)
@@ -377,6 +342,7 @@ async function parseOne(
         location,
       );
     const m = marks.pop()!;
+    floor = marks.length ? marks[marks.length - 1] : 0;
     return stack.splice(m);
   };
   const push = (v: Val) => {
@@ -389,90 +355,94 @@ async function parseOne(
     }
     stack.push(v);
   };
+  const where = () => `${location}@offset ${opOffset}`;
   const memoPut = (idx: number) => {
-    if (
-      !stack.length ||
-      stack.length <= (marks.length ? marks[marks.length - 1] : 0)
-    ) {
+    if (stack.length <= floor)
       malformed('memo store from an empty stack', opOffset, location);
-    }
-    if (!memo.has(idx) && memo.size >= limits.maxMemo) {
-      throw new MalformedError(
-        'pickle/limit-exceeded',
-        `memo larger than ${limits.maxMemo} entries`,
-        `${location}@offset ${opOffset}`,
-      );
-    }
-    memo.set(idx, stack[stack.length - 1]);
+    const v = stack[stack.length - 1];
+    memo.set(idx, v === OTHER ? undefined : v, where);
   };
   const memoGet = (idx: number) => {
     const v = memo.get(idx);
-    if (!v) malformed(`memo key ${idx} was never stored`, opOffset, location);
-    push(v);
+    if (v === undefined)
+      malformed(`memo key ${idx} was never stored`, opOffset, location);
+    push(v === null ? OTHER : v);
   };
-  const recordImport = (module: string, name: string, via: string): Glob => {
-    const key = `${module}\u0000${name}`;
-    const rec = imports.get(key);
-    if (rec) rec.count++;
-    else {
-      imports.set(key, {
-        module,
-        name,
-        via,
-        offset: opOffset,
-        called: false,
-        count: 1,
-      });
-    }
-    return { t: 'g', module, name, key };
+  /** Fixed-width arguments: LOOKAHEAD bytes are buffered unless at the end. */
+  const need = (n: number) => {
+    if (cur.buf.length - cur.pos < n) throw new Truncated();
   };
-  const markCalled = (v: Val | undefined) => {
-    if (v && v.t === 'g') {
-      const rec = imports.get(v.key);
-      if (rec) rec.called = true;
-    }
+  const u32 = (): number => {
+    need(4);
+    const n = cur.buf.readUInt32LE(cur.pos);
+    cur.pos += 4;
+    return n;
   };
-  const readLen = async (bytes: 1 | 4 | 8, signed = false): Promise<number> => {
-    await need(bytes);
-    const b = cur.buf;
-    const p = cur.pos;
-    cur.pos += bytes;
-    if (bytes === 1) return b[p];
-    if (bytes === 4) {
-      const n = signed ? b.readInt32LE(p) : b.readUInt32LE(p);
-      if (n < 0) malformed('negative length', opOffset, location);
-      return n;
-    }
-    const lo = b.readUInt32LE(p);
-    const hi = b.readUInt32LE(p + 4);
+  const i32len = (): number => {
+    need(4);
+    const n = cur.buf.readInt32LE(cur.pos);
+    cur.pos += 4;
+    if (n < 0) malformed('negative length', opOffset, location);
+    return n;
+  };
+  const u64 = (): number => {
+    need(8);
+    const lo = cur.buf.readUInt32LE(cur.pos);
+    const hi = cur.buf.readUInt32LE(cur.pos + 4);
+    cur.pos += 8;
     if (hi >= 0x200000) malformed('length beyond 2^53', opOffset, location);
     return hi * 0x100000000 + lo;
   };
-  const readPayload = async (
-    n: number,
-    keepAs?: 'latin1' | 'utf8',
-  ): Promise<Val> => {
-    if (keepAs && n <= MAX_KEPT_STRING) {
-      await need(n);
-      const v = cur.buf.toString(keepAs, cur.pos, cur.pos + n);
-      cur.pos += n;
-      return { t: 's', v };
+  const u8 = (): number => {
+    need(1);
+    return cur.buf[cur.pos++];
+  };
+  /**
+   * A string operand already buffered: kept when it could name a Python
+   * module or attribute (ASCII identifier characters and dots), else
+   * `OTHER`, because find_class could not import it. Undefined when the
+   * bytes are not buffered yet (see `payload`).
+   */
+  const bufferedString = (n: number): Val | undefined => {
+    const buf = cur.buf;
+    const start = cur.pos;
+    if (buf.length - start < n) return undefined;
+    cur.pos = start + n;
+    if (n > MAX_KEPT_STRING || n === 0) return OTHER;
+    for (let i = start, end = start + n; i < end; i++) {
+      const c = buf[i];
+      if (!IDENT_BYTE[c]) return OTHER;
     }
-    if (!(await cur.skip(n))) throw new Truncated();
+    return { t: 's', v: buf.toString('latin1', start, start + n) };
+  };
+  /** A payload: a string operand when `keep`, else skipped by streaming. */
+  const payload = async (n: number, keep = false): Promise<Val> => {
+    if (keep && n <= MAX_KEPT_STRING) {
+      if (cur.buf.length - cur.pos < n && !(await cur.fill(n)))
+        throw new Truncated();
+      return bufferedString(n)!;
+    }
+    if (cur.buf.length - cur.pos >= n) {
+      cur.pos += n;
+    } else if (!(await cur.skip(n))) throw new Truncated();
     return OTHER;
   };
-
   try {
     for (;;) {
-      if (cur.avail < 1 && !(await cur.fill(1))) {
-        if (opcodes === 0) throw new Truncated();
-        throw new MalformedError(
-          'pickle/no-stop',
-          'the pickle ends without a STOP opcode',
-          `${location}@offset ${cur.offset}`,
-        );
+      if (
+        cur.buf.length - cur.pos < LOOKAHEAD &&
+        !(await cur.fill(LOOKAHEAD))
+      ) {
+        if (cur.avail < 1) {
+          if (opcodes === 0) throw new Truncated();
+          throw new MalformedError(
+            'pickle/no-stop',
+            'the pickle ends without a STOP opcode',
+            `${location}@offset ${cur.offset}`,
+          );
+        }
       }
-      opOffset = cur.offset;
+      opOffset = cur.base + cur.pos;
       const op = cur.buf[cur.pos++];
       lastOp = op;
       if (++opcodes > limits.maxOpcodes) {
@@ -485,27 +455,21 @@ async function parseOne(
       switch (op) {
         case OP.MARK:
           marks.push(stack.length);
+          floor = stack.length;
           break;
         case OP.STOP:
           pop();
           return { ok: true, opcodes, sawProto };
         case OP.POP:
-          if (
-            stack.length === (marks.length ? marks[marks.length - 1] : 0) &&
-            marks.length
-          ) {
-            popMark();
-          } else pop();
+          if (marks.length && stack.length === floor) popMark();
+          else pop();
           break;
         case OP.POP_MARK:
           popMark();
           break;
-        case OP.DUP: {
-          const v = pop();
-          push(v);
-          push(v);
+        case OP.DUP:
+          push(top());
           break;
-        }
         case OP.FLOAT:
           if (!FLOAT_RE.test(await readLine()))
             malformed('bad FLOAT literal', opOffset, location);
@@ -522,22 +486,22 @@ async function parseOne(
           push(OTHER);
           break;
         case OP.BININT:
-          await need(4);
+          need(4);
           cur.pos += 4;
           push(OTHER);
           break;
         case OP.BININT1:
-          await need(1);
+          need(1);
           cur.pos += 1;
           push(OTHER);
           break;
         case OP.BININT2:
-          await need(2);
+          need(2);
           cur.pos += 2;
           push(OTHER);
           break;
         case OP.BINFLOAT:
-          await need(8);
+          need(8);
           cur.pos += 8;
           push(OTHER);
           break;
@@ -546,17 +510,19 @@ async function parseOne(
         case OP.NEWFALSE:
         case OP.EMPTY_LIST:
         case OP.EMPTY_DICT:
-        case OP.EMPTY_TUPLE:
         case OP.EMPTY_SET:
         case OP.NEXT_BUFFER:
           push(OTHER);
           break;
+        case OP.EMPTY_TUPLE:
+          push(PLAIN_TUPLE);
+          break;
         case OP.LONG1:
-          await readPayload(await readLen(1));
+          await payload(u8());
           push(OTHER);
           break;
         case OP.LONG4:
-          await readPayload(await readLen(4, true));
+          await payload(i32len());
           push(OTHER);
           break;
         case OP.PERSID:
@@ -564,12 +530,12 @@ async function parseOne(
           push(OTHER);
           break;
         case OP.BINPERSID:
-          pop();
+          usage.call('BINPERSID', undefined, pop(), opOffset);
           push(OTHER);
           break;
         case OP.REDUCE: {
-          pop();
-          markCalled(pop());
+          const args = pop();
+          usage.call('REDUCE', pop(), args, opOffset);
           push(OTHER);
           break;
         }
@@ -580,83 +546,104 @@ async function parseOne(
           push(s.length <= MAX_KEPT_STRING ? { t: 's', v: s } : OTHER);
           break;
         }
-        case OP.BINSTRING:
-          push(await readPayload(await readLen(4, true), 'latin1'));
+        case OP.BINSTRING: {
+          const n = i32len();
+          const v = bufferedString(n);
+          push(v === undefined ? await payload(n, true) : v);
           break;
-        case OP.SHORT_BINSTRING:
-          push(await readPayload(await readLen(1), 'latin1'));
+        }
+        case OP.SHORT_BINSTRING: {
+          const n = u8();
+          const v = bufferedString(n);
+          push(v === undefined ? await payload(n, true) : v);
           break;
+        }
         case OP.UNICODE: {
           const s = rawUnicodeUnescape(await utf8Line());
           push(s.length <= MAX_KEPT_STRING ? { t: 's', v: s } : OTHER);
           break;
         }
-        case OP.BINUNICODE:
-          push(await readPayload(await readLen(4), 'utf8'));
+        case OP.BINUNICODE: {
+          const n = u32();
+          const v = bufferedString(n);
+          push(v === undefined ? await payload(n, true) : v);
           break;
-        case OP.SHORT_BINUNICODE:
-          push(await readPayload(await readLen(1), 'utf8'));
+        }
+        case OP.SHORT_BINUNICODE: {
+          const n = u8();
+          const v = bufferedString(n);
+          push(v === undefined ? await payload(n, true) : v);
           break;
-        case OP.BINUNICODE8:
-          push(await readPayload(await readLen(8), 'utf8'));
+        }
+        case OP.BINUNICODE8: {
+          const n = u64();
+          const v = bufferedString(n);
+          push(v === undefined ? await payload(n, true) : v);
           break;
+        }
         case OP.BINBYTES:
-          await readPayload(await readLen(4));
+          await payload(u32());
           push(OTHER);
           break;
         case OP.SHORT_BINBYTES:
-          await readPayload(await readLen(1));
+          await payload(u8());
           push(OTHER);
           break;
         case OP.BINBYTES8:
         case OP.BYTEARRAY8:
-          await readPayload(await readLen(8));
+          await payload(u64());
           push(OTHER);
           break;
         case OP.APPEND:
           pop();
-          pop();
-          push(OTHER);
+          usage.mutate('APPEND', top(), opOffset);
           break;
         case OP.APPENDS:
         case OP.SETITEMS:
         case OP.ADDITEMS:
           popMark();
+          usage.mutate(OPCODE_NAMES.get(op)!, top(), opOffset);
+          break;
+        case OP.SETITEM:
           pop();
-          push(OTHER);
+          pop();
+          usage.mutate('SETITEM', top(), opOffset);
           break;
         case OP.BUILD:
           pop();
-          pop();
-          push(OTHER);
+          usage.mutate('BUILD', top(), opOffset);
           break;
         case OP.GLOBAL: {
           const module = await utf8Line();
           const name = await utf8Line();
-          push(recordImport(module, name, 'GLOBAL'));
+          push(usage.importGlobal(module, name, 'GLOBAL', opOffset));
           break;
         }
         case OP.STACK_GLOBAL: {
           const name = pop();
           const module = pop();
           if (module.t === 's' && name.t === 's') {
-            push(recordImport(module.v, name.v, 'STACK_GLOBAL'));
-          } else {
-            const rec = recordImport(
-              UNRESOLVED,
-              `<offset ${opOffset}>`,
-              'STACK_GLOBAL',
+            push(
+              usage.importGlobal(module.v, name.v, 'STACK_GLOBAL', opOffset),
             );
-            push(rec);
+          } else {
+            push(
+              usage.importGlobal(
+                UNRESOLVED,
+                `<offset ${opOffset}>`,
+                'STACK_GLOBAL',
+                opOffset,
+              ),
+            );
           }
           break;
         }
         case OP.INST: {
           const module = await utf8Line();
           const name = await utf8Line();
-          popMark();
-          const g = recordImport(module, name, 'INST');
-          markCalled(g);
+          const items = popMark();
+          const g = usage.importGlobal(module, name, 'INST', opOffset);
+          usage.call('INST', g, tupleOf(items), opOffset);
           push(OTHER);
           break;
         }
@@ -664,49 +651,54 @@ async function parseOne(
           const items = popMark();
           if (!items.length)
             malformed('OBJ without a class', opOffset, location);
-          markCalled(items[0]);
+          usage.call('OBJ', items[0], tupleOf(items.slice(1)), opOffset);
           push(OTHER);
           break;
         }
-        case OP.NEWOBJ:
-          pop();
-          markCalled(pop());
+        case OP.NEWOBJ: {
+          const args = pop();
+          usage.call('NEWOBJ', pop(), args, opOffset);
           push(OTHER);
           break;
-        case OP.NEWOBJ_EX:
-          pop();
-          pop();
-          markCalled(pop());
+        }
+        case OP.NEWOBJ_EX: {
+          pop(); // kwargs
+          const args = pop();
+          usage.call('NEWOBJ_EX', pop(), args, opOffset);
           push(OTHER);
+          break;
+        }
+        case OP.TUPLE:
+          push(tupleOf(popMark()));
           break;
         case OP.DICT:
         case OP.LIST:
-        case OP.TUPLE:
         case OP.FROZENSET:
           popMark();
           push(OTHER);
           break;
-        case OP.TUPLE1:
-          pop();
-          push(OTHER);
+        case OP.TUPLE1: {
+          const a = pop();
+          push(a.t === 'g' ? tupleOf([a]) : PLAIN_TUPLE);
           break;
-        case OP.TUPLE2:
-          pop();
-          pop();
-          push(OTHER);
+        }
+        case OP.TUPLE2: {
+          const b2 = pop();
+          const a = pop();
+          push(a.t === 'g' || b2.t === 'g' ? tupleOf([a, b2]) : PLAIN_TUPLE);
           break;
-        case OP.TUPLE3:
-          pop();
-          pop();
-          pop();
-          push(OTHER);
+        }
+        case OP.TUPLE3: {
+          const c3 = pop();
+          const b2 = pop();
+          const a = pop();
+          push(
+            a.t === 'g' || b2.t === 'g' || c3.t === 'g'
+              ? tupleOf([a, b2, c3])
+              : PLAIN_TUPLE,
+          );
           break;
-        case OP.SETITEM:
-          pop();
-          pop();
-          pop();
-          push(OTHER);
-          break;
+        }
         case OP.GET: {
           const l = await readLine();
           if (!DEC_RE.test(l)) malformed('bad GET index', opOffset, location);
@@ -714,10 +706,10 @@ async function parseOne(
           break;
         }
         case OP.BINGET:
-          memoGet(await readLen(1));
+          memoGet(u8());
           break;
         case OP.LONG_BINGET:
-          memoGet(await readLen(4));
+          memoGet(u32());
           break;
         case OP.PUT: {
           const l = await readLine();
@@ -726,16 +718,16 @@ async function parseOne(
           break;
         }
         case OP.BINPUT:
-          memoPut(await readLen(1));
+          memoPut(u8());
           break;
         case OP.LONG_BINPUT:
-          memoPut(await readLen(4));
+          memoPut(u32());
           break;
         case OP.MEMOIZE:
           memoPut(memo.size);
           break;
         case OP.PROTO: {
-          const p = await readLen(1);
+          const p = u8();
           if (p > HIGHEST_PROTOCOL) {
             throw new MalformedError(
               'pickle/unsupported-protocol',
@@ -747,19 +739,30 @@ async function parseOne(
           break;
         }
         case OP.FRAME:
-          await readLen(8);
+          u64();
           break;
         case OP.EXT1:
         case OP.EXT2:
         case OP.EXT4: {
-          const n = EXT_WIDTH[op];
-          await need(n);
           let code: number;
-          if (n === 1) code = cur.buf[cur.pos];
-          else if (n === 2) code = cur.buf.readUInt16LE(cur.pos);
-          else code = cur.buf.readInt32LE(cur.pos);
-          cur.pos += n;
-          push(recordImport(EXTENSION, `code ${code}`, OPCODE_NAMES.get(op)!));
+          if (op === OP.EXT1) code = u8();
+          else if (op === OP.EXT2) {
+            need(2);
+            code = cur.buf.readUInt16LE(cur.pos);
+            cur.pos += 2;
+          } else {
+            need(4);
+            code = cur.buf.readInt32LE(cur.pos);
+            cur.pos += 4;
+          }
+          push(
+            usage.importGlobal(
+              EXTENSION,
+              `code ${code}`,
+              OPCODE_NAMES.get(op)!,
+              opOffset,
+            ),
+          );
           break;
         }
         case OP.READONLY_BUFFER:
