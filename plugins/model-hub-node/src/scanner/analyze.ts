@@ -23,7 +23,9 @@ import { NPY_MAGIC, scanNpy } from './numpy';
 import { looksLikeSafetensors, scanSafetensors } from './safetensors';
 import { GGUF_MAGIC, scanGguf } from './gguf';
 import { looksLikeOnnx, scanOnnx } from './onnx';
-import { scanKerasConfig } from './keras';
+import { looksLikeKerasConfig, scanKerasConfig } from './keras';
+import { reportPythonSource, scanJsonConfig } from './code';
+import { isPythonSourceName } from './names';
 
 /** Largest entry inflated into memory (nested zips, Keras configs). */
 const MAX_IN_MEMORY = 64 * 1024 * 1024;
@@ -256,9 +258,14 @@ async function scanZip(
   }
   const names = new Set(entries.map(e => e.name));
   const isTorch = entries.some(e => TORCH_PICKLE.test(e.name));
-  const isKeras =
+  // Keras needs only config.json to build (and run Lambdas of) a model;
+  // metadata.json and the weights are optional, so config.json alone with
+  // a Keras class_name makes the archive a Keras file too.
+  let isKeras =
     names.has('config.json') &&
-    (names.has('metadata.json') || names.has('model.weights.h5'));
+    (names.has('metadata.json') ||
+      names.has('model.weights.h5') ||
+      names.has('model.weights.npz'));
   let npyCount = 0;
   let fileCount = 0;
 
@@ -270,15 +277,18 @@ async function scanZip(
     if (isTorch && TORCH_STORAGE.test(entry.name)) continue;
     if (checkBomb(entry, report, eloc)) continue;
     try {
+      if (isPythonSourceName(entry.name)) reportPythonSource(report, eloc);
       const dataOffset = await entryDataOffset(src, entry, eloc);
       if (
-        isKeras &&
-        (entry.name === 'config.json' || entry.name === 'metadata.json')
+        entry.name === 'config.json' ||
+        (isKeras && entry.name === 'metadata.json')
       ) {
         const text = await readWhole(src, entry, dataOffset, eloc);
-        if (entry.name === 'config.json')
-          scanKerasConfig(text.toString('utf8'), report, eloc);
-        else {
+        if (entry.name === 'config.json') {
+          isKeras ||= looksLikeKerasConfig(text);
+          if (isKeras) scanKerasConfig(text.toString('utf8'), report, eloc);
+          await scanJsonConfig(new BufferSource(text), report, eloc);
+        } else {
           try {
             JSON.parse(text.toString('utf8'));
           } catch {

@@ -5,9 +5,15 @@ import fc from 'fast-check';
 import { scanFile } from './scanFile';
 
 const FIXTURES = resolve(__dirname, '../../fixtures/files');
-const SEEDS = readdirSync(FIXTURES)
-  .filter(f => f !== 'zip-bomb.zip')
-  .map(f => readFileSync(join(FIXTURES, f)));
+const CONTAINERS = join(FIXTURES, 'containers');
+const SEEDS = [
+  ...readdirSync(FIXTURES)
+    .filter(f => f !== 'zip-bomb.zip' && f !== 'containers')
+    .map(f => join(FIXTURES, f)),
+  ...readdirSync(CONTAINERS)
+    .filter(f => f !== 'zip-bomb-256mib.zip')
+    .map(f => join(CONTAINERS, f)),
+].map(f => readFileSync(f));
 const VERDICTS = ['safe', 'unsafe', 'error', 'unsupported'];
 const dir = mkdtempSync(join(tmpdir(), 'scan-fuzz-'));
 let n = 0;

@@ -10,11 +10,12 @@ import type {
 import { ScanReport, sortFindings, verdictOf } from './report';
 import { FileSource } from './source';
 import { analyzeSource, isIoError } from './analyze';
+import { classifyByName } from './byName';
 
 /** Identifies this scanner (bump the version when rules change). */
 export const SCANNER_INFO: ScannerInfo = {
   name: 'model-hub-scanner',
-  version: '1.0.0',
+  version: '2.0.0',
 };
 
 /** Options of {@link scanFile}. */
@@ -53,7 +54,14 @@ export async function scanFile(
     const report = new ScanReport();
     const analysis = (async () => {
       try {
-        return await analyzeSource(new FileSource(fh, size), report, '');
+        const src = new FileSource(fh, size, filePath);
+        const detected = await analyzeSource(src, report, '');
+        return await classifyByName(
+          detected,
+          src,
+          report,
+          options.displayPath ?? filePath,
+        );
       } catch (e) {
         if (isIoError(e)) throw e;
         report.fail(

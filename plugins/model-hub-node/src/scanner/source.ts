@@ -12,7 +12,12 @@ export interface RandomSource {
 
 /** A file opened for positioned reads. */
 export class FileSource implements RandomSource {
-  constructor(private readonly fh: FileHandle, readonly size: number) {}
+  constructor(
+    private readonly fh: FileHandle,
+    readonly size: number,
+    /** The file's path, for readers that must open it themselves (HDF5). */
+    readonly path?: string,
+  ) {}
 
   async read(position: number, length: number): Promise<Buffer> {
     const len = Math.max(0, Math.min(length, this.size - position));
