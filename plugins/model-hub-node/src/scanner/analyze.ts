@@ -10,6 +10,7 @@ import {
 } from './source';
 import { scanPickleStream, sniffPickle } from './pickle/scanPickle';
 import {
+  BOMB_GUARD,
   ZIP_LIMITS,
   ZipEntry,
   checkBomb,
@@ -24,6 +25,14 @@ import { looksLikeSafetensors, scanSafetensors } from './safetensors';
 import { GGUF_MAGIC, scanGguf } from './gguf';
 import { looksLikeOnnx, scanOnnx } from './onnx';
 import { looksLikeKerasConfig, scanKerasConfig } from './keras';
+import {
+  BombError,
+  Compression,
+  compressionOf,
+  decompressChunks,
+  watchForBomb,
+} from './decompress';
+
 import { reportPythonSource, scanJsonConfig } from './code';
 import { isPythonSourceName } from './names';
 
@@ -44,6 +53,21 @@ export function isIoError(e: unknown): boolean {
     typeof (e as { code?: unknown }).code === 'string' &&
     typeof (e as { syscall?: unknown }).syscall === 'string'
   );
+}
+
+/**
+ * Records a parse failure: a decompression bomb is `unsafe` (high), any
+ * other malformation makes the file `error`.
+ */
+export function recordFailure(
+  report: ScanReport,
+  e: MalformedError,
+  location: string,
+) {
+  if (e instanceof BombError) {
+    report.add('high', e.rule, e.message, e.location ?? location);
+    report.parsedFully = false;
+  } else report.fail(e.rule, e.message, e.location ?? location);
 }
 
 /**
@@ -163,55 +187,37 @@ async function detectAndScan(
     return { format: 'unknown', supported: false };
   } catch (e) {
     if (!(e instanceof MalformedError)) throw e;
-    report.fail(e.rule, e.message, e.location ?? loc);
+    recordFailure(report, e, loc);
     return { format: 'unknown', supported: true };
   }
 }
 
-/** Largest output inflated from a gzip/zlib-compressed pickle. */
+/** Largest output decompressed from a compressed pickle. */
 const MAX_COMPRESSED_PICKLE = 4 * 1024 * 1024 * 1024;
 
-/** gzip or zlib framing, as joblib's `compress=` option writes them. */
-function compressionOf(head: Buffer): 'gzip' | 'zlib' | undefined {
-  if (
-    head.length >= 3 &&
-    head[0] === 0x1f &&
-    head[1] === 0x8b &&
-    head[2] === 8
-  ) {
-    return 'gzip';
-  }
-  // zlib with a 32 KiB window (what zlib.compress writes); smaller windows
-  // collide with protocol 0 pickles such as "(S'...".
-  if (
-    head.length >= 2 &&
-    head[0] === 0x78 &&
-    ((head[0] << 8) | head[1]) % 31 === 0 &&
-    (head[1] & 0x20) === 0
-  ) {
-    return 'zlib';
-  }
-  return undefined;
-}
-
 /**
- * joblib.load (and pickle loaders wrapped in gzip.open) transparently
- * decompress, so a compressed pickle is scanned inside its compression.
- * A compressed stream that holds no pickle is just not a model.
+ * joblib.load (and pickle loaders wrapped in gzip/bz2/lzma.open)
+ * transparently decompress, so a compressed pickle is scanned inside its
+ * compression. A compressed stream that holds no pickle is just not a model.
  */
 async function scanCompressedPickle(
   src: RandomSource,
   report: ScanReport,
   loc: string,
-  wrapping: 'gzip' | 'zlib',
+  wrapping: Compression,
 ): Promise<{ format: ModelFileFormat; supported: boolean }> {
+  const seen: { bomb?: BombError } = {};
   const cur = new Cursor(
-    inflateChunks(
-      readChunks(src, 0, src.size),
-      MAX_COMPRESSED_PICKLE,
-      loc,
-      wrapping,
-      'compressed',
+    watchForBomb(
+      decompressChunks(
+        wrapping,
+        readChunks(src, 0, src.size),
+        MAX_COMPRESSED_PICKLE,
+        loc,
+        'compressed',
+        BOMB_GUARD,
+      ),
+      seen,
     ),
   );
   try {
@@ -219,6 +225,7 @@ async function scanCompressedPickle(
     try {
       isPickle = await sniffPickle(cur, loc);
     } catch (e) {
+      if (e instanceof BombError) throw e;
       if (e instanceof MalformedError)
         return { format: 'unknown', supported: false };
       throw e;
@@ -231,6 +238,7 @@ async function scanCompressedPickle(
       loc,
     );
     await scanPickleStream(cur, report, `${loc}[${wrapping}]`);
+    if (seen.bomb) recordFailure(report, seen.bomb, loc);
     return { format: 'pickle', supported: true };
   } finally {
     await cur.close();
@@ -253,7 +261,7 @@ async function scanZip(
     entries = await readCentralDirectory(src, report, location);
   } catch (e) {
     if (!(e instanceof MalformedError)) throw e;
-    report.fail(e.rule, e.message, e.location ?? (location || 'zip'));
+    recordFailure(report, e, location || 'zip');
     return 'zip';
   }
   const names = new Set(entries.map(e => e.name));
@@ -328,8 +336,12 @@ async function scanZip(
           continue;
         }
       }
+      const seen: { bomb?: BombError } = {};
       const cur = new Cursor(
-        entryChunks(src, entry, dataOffset, MAX_PICKLE_ENTRY, eloc),
+        watchForBomb(
+          entryChunks(src, entry, dataOffset, MAX_PICKLE_ENTRY, eloc),
+          seen,
+        ),
       );
       try {
         await cur.fill(8);
@@ -376,10 +388,11 @@ async function scanZip(
         }
       } finally {
         await cur.close();
+        if (seen.bomb) recordFailure(report, seen.bomb, eloc);
       }
     } catch (e) {
       if (!(e instanceof MalformedError)) throw e;
-      report.fail(e.rule, e.message, e.location ?? eloc);
+      recordFailure(report, e, eloc);
     }
   }
   if (isKeras) return 'keras';

@@ -1,4 +1,8 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { crc32, deflateRawSync, gzipSync } from 'node:zlib';
 import type {
   ModelFileFormat,
   ScanVerdict,
@@ -37,6 +41,41 @@ const CONTAINER_CASES: Case[] = [
     ['pickle/dangerous-import', 'numpy/object-array'],
   ],
   ['npy-plain-benign.npy', 'numpy', 'safe', []],
+  // compressed joblib files
+  ...(['bz2', 'lzma', 'xz', 'gzip'] as const).flatMap((c): Case[] => [
+    [
+      `joblib-${c}-malicious.joblib`,
+      'pickle',
+      'unsafe',
+      ['pickle/dangerous-import', 'pickle/compressed'],
+    ],
+  ]),
+  ...(['bz2', 'lzma', 'xz'] as const).map(
+    (c): Case => [
+      `joblib-${c}-benign.joblib`,
+      'pickle',
+      'safe',
+      ['pickle/compressed'],
+    ],
+  ),
+  ['bz2-text.bz2', 'unknown', 'unsupported', []],
+  // zip members compressed with LZMA (14) and bzip2 (12)
+  [
+    'zip-lzma-malicious.zip',
+    'pytorch-zip',
+    'unsafe',
+    ['pickle/dangerous-import'],
+  ],
+  ['zip-lzma-benign.zip', 'pytorch-zip', 'safe', []],
+  [
+    'zip-bzip2-malicious.zip',
+    'pytorch-zip',
+    'unsafe',
+    ['pickle/dangerous-import'],
+  ],
+  ['zip-bzip2-benign.zip', 'pytorch-zip', 'safe', []],
+  ['zip-unknown-method.zip', 'zip', 'error', ['zip/unsupported-compression']],
+  ['zip-bomb-256mib.zip', 'pytorch-zip', 'unsafe', ['zip/compression-ratio']],
 ];
 
 describe('containers and formats', () => {
@@ -60,5 +99,81 @@ describe('containers and formats', () => {
       const r = await scanFile(join(DIR, file));
       expect(r.verdict).toBe('unsupported');
     }
+  });
+});
+
+/** A protocol-4 pickle: a large bytes payload, then posix.system('id'). */
+function bigEvilPickle(payload: number, random = false): Buffer {
+  const head = Buffer.from([0x80, 0x04, 0x8e]); // PROTO 4, BINBYTES8
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(payload));
+  const tail = Buffer.from(
+    '0cposix\nsystem\n\x8c\x02id\x85R.'.replace('0', '\x30'),
+    'latin1',
+  );
+  // POP the bytes (0x30), then GLOBAL, SHORT_BINUNICODE 'id', TUPLE1, REDUCE, STOP
+  const bytes = random ? randomBytes(payload) : Buffer.alloc(payload, 7);
+  return Buffer.concat([head, len, bytes, tail]);
+}
+
+/** A one-entry zip (stored or deflated) built byte by byte. */
+function oneEntryZip(name: string, data: Buffer, deflate: boolean): Buffer {
+  const body = deflate ? deflateRawSync(data) : data;
+  const n = Buffer.from(name);
+  const lh = Buffer.alloc(30);
+  lh.writeUInt32LE(0x04034b50, 0);
+  lh.writeUInt16LE(20, 4);
+  lh.writeUInt16LE(deflate ? 8 : 0, 8);
+  lh.writeUInt32LE(crc32(data), 14);
+  lh.writeUInt32LE(body.length, 18);
+  lh.writeUInt32LE(data.length, 22);
+  lh.writeUInt16LE(n.length, 26);
+  const ch = Buffer.alloc(46);
+  ch.writeUInt32LE(0x02014b50, 0);
+  ch.writeUInt16LE(20, 6);
+  ch.writeUInt16LE(deflate ? 8 : 0, 10);
+  ch.writeUInt32LE(crc32(data), 16);
+  ch.writeUInt32LE(body.length, 20);
+  ch.writeUInt32LE(data.length, 24);
+  ch.writeUInt16LE(n.length, 28);
+  const eocd = Buffer.alloc(22);
+  eocd.writeUInt32LE(0x06054b50, 0);
+  eocd.writeUInt16LE(1, 8);
+  eocd.writeUInt16LE(1, 10);
+  eocd.writeUInt32LE(46 + n.length, 12);
+  eocd.writeUInt32LE(30 + n.length + body.length, 16);
+  return Buffer.concat([lh, n, body, ch, n, eocd]);
+}
+
+describe('large and hostile containers', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'scan-containers-'));
+  jest.setTimeout(60_000);
+
+  it.each([false, true])(
+    'opens and streams a pickle over 64 MiB in a zip member (deflated: %s)',
+    async deflate => {
+      const file = join(dir, `big-${deflate}.pt`);
+      const pickle = bigEvilPickle(65 * 1024 * 1024 + 17, true);
+      writeFileSync(file, oneEntryZip('archive/data.pkl', pickle, deflate));
+      const result = await scanFile(file);
+      expect(result.verdict).toBe('unsafe');
+      expect(result.findings.map(f => f.rule)).toContain(
+        'pickle/dangerous-import',
+      );
+    },
+  );
+
+  it('calls a compressed pickle whose actual ratio passes the limit a bomb, without inflating it all', async () => {
+    const file = join(dir, 'bomb.joblib');
+    const pickle = bigEvilPickle(256 * 1024 * 1024);
+    const packed = gzipSync(pickle, { level: 9 });
+    expect(packed.length).toBeLessThan(512 * 1024);
+    writeFileSync(file, packed);
+    const started = Date.now();
+    const result = await scanFile(file);
+    expect(result.verdict).toBe('unsafe');
+    expect(result.findings.map(f => f.rule)).toContain('compression/bomb');
+    // stopped early: inflating all 256 MiB takes far longer here
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });
