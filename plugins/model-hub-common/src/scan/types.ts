@@ -36,6 +36,7 @@ export type ModelFileFormat =
   | 'gguf'
   | 'keras'
   | 'onnx'
+  | 'tar'
   | 'unknown';
 
 /** The scan result of one file. */

@@ -5,7 +5,6 @@ import {
   Cursor,
   RandomSource,
   SliceSource,
-  inflateChunks,
   readChunks,
 } from './source';
 import { scanPickleStream, sniffPickle } from './pickle/scanPickle';
@@ -35,6 +34,7 @@ import {
 
 import { reportPythonSource, scanJsonConfig } from './code';
 import { isPythonSourceName } from './names';
+import { isLegacyTorchTar, looksLikeTar, readTarMembers } from './tar';
 
 /** Largest entry inflated into memory (nested zips, Keras configs). */
 const MAX_IN_MEMORY = 64 * 1024 * 1024;
@@ -166,6 +166,12 @@ async function detectAndScan(
       );
       return { format: 'unknown', supported: false };
     }
+    if (src.size >= 1024 && looksLikeTar(await src.read(0, 512))) {
+      return {
+        format: await scanTar(src, report, location, depth),
+        supported: true,
+      };
+    }
     if (head[0] === 0x08 && (await looksLikeOnnx(src))) {
       await scanOnnx(src, report, loc);
       return { format: 'onnx', supported: true };
@@ -243,6 +249,47 @@ async function scanCompressedPickle(
   } finally {
     await cur.close();
   }
+}
+
+/**
+ * Scans a tar archive member by member, each by content as a file of its
+ * own (nested archives to the zip depth limit). Legacy (pre-1.6)
+ * `torch.save` archives hold pickles in `sys_info`, `pickle`, `storages`
+ * and `tensors`, and `torch.load` unpickles every one of them.
+ */
+async function scanTar(
+  src: RandomSource,
+  report: ScanReport,
+  location: string,
+  depth: number,
+): Promise<ModelFileFormat> {
+  const at = (name: string) => (location ? `${location}!${name}` : name);
+  const members = await readTarMembers(src, report, location);
+  const torch = isLegacyTorchTar(members);
+  if (depth + 1 > ZIP_LIMITS.maxDepth) {
+    report.add(
+      'high',
+      'zip/nesting-depth',
+      `archives nest deeper than ${ZIP_LIMITS.maxDepth} levels`,
+      location || 'file',
+    );
+    return 'tar';
+  }
+  for (const m of members) {
+    if (m.size === 0) continue;
+    const mloc = at(m.name);
+    if (isPythonSourceName(m.name)) reportPythonSource(report, mloc);
+    const member = new SliceSource(src, m.dataOffset, m.size);
+    const r = await analyzeSource(member, report, mloc, depth + 1);
+    if (torch && r.format === 'unknown' && r.supported === false) {
+      report.fail(
+        'tar/unrecognized-member',
+        `torch.load unpickles the ${m.name} member, but it is not a pickle the scanner can read`,
+        mloc,
+      );
+    }
+  }
+  return torch ? 'pickle' : 'tar';
 }
 
 const TORCH_STORAGE = /^[^/]+\/data\/\d+$/;

@@ -59,6 +59,16 @@ const CONTAINER_CASES: Case[] = [
     ],
   ),
   ['bz2-text.bz2', 'unknown', 'unsupported', []],
+  // legacy (pre-1.6) torch.save tar archives, and tars in general
+  ['torch-legacy-tar-benign.pt', 'pickle', 'safe', []],
+  [
+    'torch-legacy-tar-malicious.pt',
+    'pickle',
+    'unsafe',
+    ['pickle/dangerous-import'],
+  ],
+  ['tar-plain-malicious.tar', 'tar', 'unsafe', ['pickle/dangerous-import']],
+  ['tar-traversal.tar', 'tar', 'unsafe', ['tar/path-traversal']],
   // zip members compressed with LZMA (14) and bzip2 (12)
   [
     'zip-lzma-malicious.zip',
