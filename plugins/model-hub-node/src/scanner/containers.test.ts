@@ -59,6 +59,35 @@ const CONTAINER_CASES: Case[] = [
     ],
   ),
   ['bz2-text.bz2', 'unknown', 'unsupported', []],
+  // GGUF chat templates that build a dunder name at run time
+  ['gguf-template-benign.gguf', 'gguf', 'safe', []],
+  ['gguf-template-benign-rich.gguf', 'gguf', 'safe', []],
+  ...[
+    'concat',
+    'tilde',
+    'join',
+    'replace',
+    'format-filter',
+    'format-method',
+    'set-var',
+    'escape-x',
+    'escape-u32',
+    'escape-name',
+    'attr-filter',
+  ].map(
+    (t): Case => [
+      `gguf-template-${t}.gguf`,
+      'gguf',
+      'unsafe',
+      ['gguf/chat-template-dunder'],
+    ],
+  ),
+  [
+    'gguf-template-unparseable.gguf',
+    'gguf',
+    'error',
+    ['gguf/chat-template-unparseable'],
+  ],
   // legacy (pre-1.6) torch.save tar archives, and tars in general
   ['torch-legacy-tar-benign.pt', 'pickle', 'safe', []],
   [
