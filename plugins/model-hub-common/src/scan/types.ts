@@ -37,6 +37,7 @@ export type ModelFileFormat =
   | 'keras'
   | 'onnx'
   | 'tar'
+  | 'hdf5'
   | 'unknown';
 
 /** The scan result of one file. */

@@ -34,16 +34,13 @@ import {
 
 import { reportPythonSource, scanJsonConfig } from './code';
 import { isPythonSourceName } from './names';
+import { HDF5_MAGIC, scanHdf5 } from './hdf5';
 import { isLegacyTorchTar, looksLikeTar, readTarMembers } from './tar';
 
 /** Largest entry inflated into memory (nested zips, Keras configs). */
 const MAX_IN_MEMORY = 64 * 1024 * 1024;
 /** Largest pickle entry inflated from a zip. */
 const MAX_PICKLE_ENTRY = 1024 * 1024 * 1024;
-
-const HDF5_MAGIC = Buffer.from([
-  0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a,
-]);
 
 /** Whether the error came from the operating system (I/O), not from content. */
 export function isIoError(e: unknown): boolean {
@@ -158,13 +155,8 @@ async function detectAndScan(
       return { format: 'safetensors', supported: true };
     }
     if (head.subarray(0, 8).equals(HDF5_MAGIC)) {
-      report.add(
-        'low',
-        'hdf5/not-scanned',
-        'HDF5 (legacy Keras .h5) files are not parsed; Lambda layers inside cannot be ruled out',
-        loc,
-      );
-      return { format: 'unknown', supported: false };
+      const keras = await scanHdf5(src, report, loc);
+      return { format: keras ? 'keras' : 'hdf5', supported: true };
     }
     if (src.size >= 1024 && looksLikeTar(await src.read(0, 512))) {
       return {
