@@ -15,7 +15,8 @@ export const HDF5_MAGIC = Buffer.from([
 
 /** Limits of the HDF5 reader process. */
 export const HDF5_LIMITS = {
-  timeoutMs: 60_000,
+  /** The reader reads root attributes only: seconds, not minutes. */
+  timeoutMs: 15_000,
   maxOutput: 80 * 1024 * 1024,
   /** Largest HDF5 member of an archive copied out to be read. */
   maxNested: 1024 * 1024 * 1024,
