@@ -35,6 +35,7 @@ import {
 import { reportPythonSource, scanJsonConfig } from './code';
 import { isPythonSourceName } from './names';
 import { HDF5_MAGIC, scanHdf5 } from './hdf5';
+import { withSpooledStream } from './spool';
 import { isLegacyTorchTar, looksLikeTar, readTarMembers } from './tar';
 
 /** Largest entry inflated into memory (nested zips, Keras configs). */
@@ -170,7 +171,7 @@ async function detectAndScan(
     }
     const wrapping = compressionOf(head);
     if (wrapping) {
-      const r = await scanCompressedPickle(src, report, loc, wrapping);
+      const r = await scanCompressedPickle(src, report, loc, wrapping, depth);
       if (r.supported) return r;
     }
     const cur = new Cursor(readChunks(src, 0, src.size));
@@ -196,13 +197,16 @@ const MAX_COMPRESSED_PICKLE = 4 * 1024 * 1024 * 1024;
 /**
  * joblib.load (and pickle loaders wrapped in gzip/bz2/lzma.open)
  * transparently decompress, so a compressed pickle is scanned inside its
- * compression. A compressed stream that holds no pickle is just not a model.
+ * compression. A compressed tar or zip (`model.tar.gz`, as SageMaker ships
+ * models) is decompressed to a temp file and scanned as an archive. Any
+ * other compressed stream is just not a model.
  */
 async function scanCompressedPickle(
   src: RandomSource,
   report: ScanReport,
   loc: string,
   wrapping: Compression,
+  depth: number,
 ): Promise<{ format: ModelFileFormat; supported: boolean }> {
   const seen: { bomb?: BombError } = {};
   const cur = new Cursor(
@@ -228,7 +232,27 @@ async function scanCompressedPickle(
         return { format: 'unknown', supported: false };
       throw e;
     }
-    if (!isPickle) return { format: 'unknown', supported: false };
+    if (!isPickle) {
+      await cur.fill(512);
+      const head = cur.buf.subarray(cur.pos, cur.pos + 512);
+      const isZip = head.length >= 4 && head.readUInt32LE(0) === 0x04034b50;
+      if (!isZip && !looksLikeTar(head))
+        return { format: 'unknown', supported: false };
+      if (depth + 1 > ZIP_LIMITS.maxDepth) {
+        report.add(
+          'high',
+          'zip/nesting-depth',
+          `archives nest deeper than ${ZIP_LIMITS.maxDepth} levels`,
+          loc,
+        );
+        return { format: 'unknown', supported: true };
+      }
+      const inner = await withSpooledStream(cur, file =>
+        analyzeSource(file, report, `${loc}[${wrapping}]`, depth + 1),
+      );
+      if (seen.bomb) recordFailure(report, seen.bomb, loc);
+      return inner;
+    }
     report.add(
       'low',
       'pickle/compressed',

@@ -103,6 +103,9 @@ const CONTAINER_CASES: Case[] = [
   ],
   ['tar-plain-malicious.tar', 'tar', 'unsafe', ['pickle/dangerous-import']],
   ['tar-traversal.tar', 'tar', 'unsafe', ['tar/path-traversal']],
+  ['model-malicious.tar.gz', 'tar', 'unsafe', ['pickle/dangerous-import']],
+  ['model-malicious.tar.xz', 'tar', 'unsafe', ['pickle/dangerous-import']],
+  ['model-benign.tar.bz2', 'tar', 'safe', []],
   // zip members compressed with LZMA (14) and bzip2 (12)
   [
     'zip-lzma-malicious.zip',
