@@ -38,6 +38,7 @@ export type ModelFileFormat =
   | 'onnx'
   | 'tar'
   | 'hdf5'
+  | 'msgpack'
   | 'unknown';
 
 /** The scan result of one file. */

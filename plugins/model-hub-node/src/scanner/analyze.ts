@@ -36,6 +36,7 @@ import { reportPythonSource, scanJsonConfig } from './code';
 import { isPythonSourceName } from './names';
 import { HDF5_MAGIC, scanHdf5 } from './hdf5';
 import { withSpooledStream } from './spool';
+import { looksLikeMsgpackMap, scanMsgpack } from './msgpack';
 import { isLegacyTorchTar, looksLikeTar, readTarMembers } from './tar';
 
 /** Largest entry inflated into memory (nested zips, Keras configs). */
@@ -182,6 +183,16 @@ async function detectAndScan(
       }
     } finally {
       await cur.close();
+    }
+    if (looksLikeMsgpackMap(head)) {
+      // Flax checkpoints; anything that is not exact MessagePack is no model.
+      const probe = new ScanReport();
+      try {
+        await scanMsgpack(src, probe, loc);
+        return { format: 'msgpack', supported: true };
+      } catch (e) {
+        if (!(e instanceof MalformedError)) throw e;
+      }
     }
     return { format: 'unknown', supported: false };
   } catch (e) {

@@ -88,6 +88,9 @@ const CONTAINER_CASES: Case[] = [
     'error',
     ['gguf/chat-template-unparseable'],
   ],
+  // Flax MessagePack checkpoints
+  ['flax-benign.msgpack', 'msgpack', 'safe', []],
+  ['flax-truncated.msgpack', 'unknown', 'error', ['format/unrecognized']],
   // legacy Keras HDF5 files
   ['keras-legacy-benign.h5', 'keras', 'safe', []],
   ['keras-legacy-lambda.h5', 'keras', 'unsafe', ['keras/lambda-layer']],
