@@ -437,28 +437,57 @@ async function scanZip(
             );
             continue;
           }
-          if (entry.uncompressedSize > MAX_IN_MEMORY) {
-            report.fail(
-              'zip/entry-limit',
-              'compressed nested archive too large to scan in memory',
+          if (entry.uncompressedSize <= MAX_IN_MEMORY) {
+            const chunks: Buffer[] = [Buffer.from(cur.buf.subarray(cur.pos))];
+            cur.pos = cur.buf.length;
+            while (await cur.fill(1)) {
+              chunks.push(cur.buf.subarray(cur.pos));
+              cur.pos = cur.buf.length;
+            }
+            await scanZip(
+              new BufferSource(Buffer.concat(chunks)),
+              report,
+              eloc,
+              depth + 1,
+            );
+          } else {
+            await withSpooledStream(cur, file =>
+              scanZip(file, report, eloc, depth + 1),
+            );
+          }
+        } else if (await sniffPickle(cur, eloc)) {
+          await scanPickleStream(cur, report, eloc);
+        } else {
+          // Compressed pickles, tars, GGUF and HDF5 files inside the zip
+          // are scanned as files of their own.
+          await cur.fill(512);
+          const block = cur.buf.subarray(cur.pos, cur.pos + 512);
+          if (
+            !isNestedModel(block) ||
+            (isKeras && entry.name === 'model.weights.h5')
+          )
+            continue;
+          if (depth + 1 > ZIP_LIMITS.maxDepth) {
+            report.add(
+              'high',
+              'zip/nesting-depth',
+              `archives nest deeper than ${ZIP_LIMITS.maxDepth} levels`,
               eloc,
             );
             continue;
           }
-          const chunks: Buffer[] = [Buffer.from(cur.buf.subarray(cur.pos))];
-          cur.pos = cur.buf.length;
-          while (await cur.fill(1)) {
-            chunks.push(cur.buf.subarray(cur.pos));
-            cur.pos = cur.buf.length;
+          if (entry.method === 0) {
+            const member = new SliceSource(
+              src,
+              dataOffset,
+              entry.compressedSize,
+            );
+            await analyzeSource(member, report, eloc, depth + 1);
+          } else {
+            await withSpooledStream(cur, file =>
+              analyzeSource(file, report, eloc, depth + 1),
+            );
           }
-          await scanZip(
-            new BufferSource(Buffer.concat(chunks)),
-            report,
-            eloc,
-            depth + 1,
-          );
-        } else if (await sniffPickle(cur, eloc)) {
-          await scanPickleStream(cur, report, eloc);
         }
       } finally {
         await cur.close();
@@ -473,6 +502,20 @@ async function scanZip(
   if (isTorch) return 'pytorch-zip';
   if (npyCount > 0 && npyCount === fileCount) return 'numpy-zip';
   return 'zip';
+}
+
+/**
+ * Whether a zip member's first bytes are a format the zip walker does not
+ * stream itself but {@link analyzeSource} can open: a compressed stream,
+ * a tar, GGUF or HDF5.
+ */
+function isNestedModel(block: Buffer): boolean {
+  return (
+    compressionOf(block) !== undefined ||
+    looksLikeTar(block) ||
+    block.subarray(0, 4).equals(GGUF_MAGIC) ||
+    block.subarray(0, 8).equals(HDF5_MAGIC)
+  );
 }
 
 async function readWhole(

@@ -124,6 +124,18 @@ const CONTAINER_CASES: Case[] = [
     ['pickle/dangerous-import'],
   ],
   ['zip-bzip2-benign.zip', 'pytorch-zip', 'safe', []],
+  [
+    'zip-nested-formats-malicious.zip',
+    'zip',
+    'unsafe',
+    ['pickle/dangerous-import', 'pickle/compressed'],
+  ],
+  [
+    'zip-stored-tar-malicious.zip',
+    'zip',
+    'unsafe',
+    ['pickle/dangerous-import'],
+  ],
   ['zip-unknown-method.zip', 'zip', 'error', ['zip/unsupported-compression']],
   ['zip-bomb-256mib.zip', 'pytorch-zip', 'unsafe', ['zip/compression-ratio']],
 ];
