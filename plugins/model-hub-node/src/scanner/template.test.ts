@@ -47,6 +47,14 @@ describe('analyzeChatTemplate', () => {
     );
   });
 
+  it('stays fast on a long chain of concatenations', () => {
+    const chain = Array.from({ length: 800 }, (_, i) => `'p${i}'`).join(' ~ ');
+    const started = Date.now();
+    const r = analyzeChatTemplate(`{{ messages[${chain} ~ '__class__'] }}`);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(r.findings.map(f => f.rule)).toContain('gguf/chat-template-dunder');
+  });
+
   it('reports a template it cannot parse instead of passing it', () => {
     expect(analyzeChatTemplate('{{ messages[ }}').parseError).toBeDefined();
   });

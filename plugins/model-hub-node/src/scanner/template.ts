@@ -318,8 +318,17 @@ export function analyzeChatTemplate(template: string): TemplateAnalysis {
     });
   };
 
+  // Values per node; cleared whenever the variable environment changes.
+  const memo = new Map<Node, Val[]>();
   const ev = (node: Node | undefined, depth = 0): Val[] => {
-    if (!node || depth > 50) return [undefined];
+    if (!node || depth > 1000) return [undefined];
+    const known = memo.get(node);
+    if (known) return known;
+    const vals = evaluate(node, depth);
+    memo.set(node, vals);
+    return vals;
+  };
+  const evaluate = (node: Node, depth: number): Val[] => {
     switch (node.type) {
       case 'StringLiteral':
       case 'IntegerLiteral':
@@ -452,6 +461,7 @@ export function analyzeChatTemplate(template: string): TemplateAnalysis {
 
   // Collect variables (a few rounds, so chains of sets resolve).
   for (let round = 0; round < 4; round++) {
+    memo.clear();
     walk(program, n => {
       if (n.type === 'Set' && n.assignee?.type === 'Identifier' && n.value) {
         const name = n.assignee.value as string;
@@ -478,6 +488,7 @@ export function analyzeChatTemplate(template: string): TemplateAnalysis {
     });
   }
 
+  memo.clear();
   const checkKey = (keyNode: Node, what: string) => {
     const vals = ev(keyNode);
     for (const v of vals) {
