@@ -320,6 +320,8 @@ export function analyzeChatTemplate(template: string): TemplateAnalysis {
 
   // Values per node; cleared whenever the variable environment changes.
   const memo = new Map<Node, Val[]>();
+  // eslint-disable-next-line prefer-const
+  let evaluate: (node: Node, depth: number) => Val[];
   const ev = (node: Node | undefined, depth = 0): Val[] => {
     if (!node || depth > 1000) return [undefined];
     const known = memo.get(node);
@@ -328,7 +330,7 @@ export function analyzeChatTemplate(template: string): TemplateAnalysis {
     memo.set(node, vals);
     return vals;
   };
-  const evaluate = (node: Node, depth: number): Val[] => {
+  evaluate = (node: Node, depth: number): Val[] => {
     switch (node.type) {
       case 'StringLiteral':
       case 'IntegerLiteral':
