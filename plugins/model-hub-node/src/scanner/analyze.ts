@@ -36,6 +36,7 @@ import { reportPythonSource, scanJsonConfig } from './code';
 import { isPythonSourceName } from './names';
 import { HDF5_MAGIC, scanHdf5 } from './hdf5';
 import { withSpooledStream } from './spool';
+import { scanLegacyTorchRecords } from './legacyTorch';
 import { looksLikeMsgpackMap, scanMsgpack } from './msgpack';
 import { isLegacyTorchTar, looksLikeTar, readTarMembers } from './tar';
 
@@ -307,6 +308,10 @@ async function scanTar(
     const mloc = at(m.name);
     if (isPythonSourceName(m.name)) reportPythonSource(report, mloc);
     const member = new SliceSource(src, m.dataOffset, m.size);
+    if (torch && (m.name === 'storages' || m.name === 'tensors')) {
+      await scanLegacyTorchRecords(member, m.name, report, mloc);
+      continue;
+    }
     const r = await analyzeSource(member, report, mloc, depth + 1);
     if (torch && r.format === 'unknown' && r.supported === false) {
       report.fail(

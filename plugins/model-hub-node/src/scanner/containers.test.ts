@@ -104,6 +104,13 @@ const CONTAINER_CASES: Case[] = [
     'unsafe',
     ['pickle/dangerous-import'],
   ],
+  ['torch-legacy-tar-storages-benign.pt', 'pickle', 'safe', []],
+  [
+    'torch-legacy-tar-storages-malicious.pt',
+    'pickle',
+    'unsafe',
+    ['pickle/dangerous-import'],
+  ],
   ['tar-plain-malicious.tar', 'tar', 'unsafe', ['pickle/dangerous-import']],
   ['tar-traversal.tar', 'tar', 'unsafe', ['tar/path-traversal']],
   ['model-malicious.tar.gz', 'tar', 'unsafe', ['pickle/dangerous-import']],
