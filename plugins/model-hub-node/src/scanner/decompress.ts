@@ -101,9 +101,15 @@ export async function* transformChunks(
         if (feed.destroyed || out.destroyed) return;
         if (!feed.write(chunk)) {
           if (feed.destroyed) return;
+          // remove both listeners: one wait per chunk must not pile up
           await new Promise<void>(resolve => {
-            feed.once('drain', resolve);
-            feed.once('close', resolve);
+            const done = () => {
+              feed.off('drain', done);
+              feed.off('close', done);
+              resolve();
+            };
+            feed.once('drain', done);
+            feed.once('close', done);
           });
         }
       }
