@@ -77,7 +77,8 @@ describe('model-hub scan (real process)', () => {
     const { code, stdout } = await run([
       'scan',
       fx('plain-text.txt'),
-      fx('random.bin'),
+      // random.bin would be an error: `.bin` claims a model format
+      fx('gzip-text.gz'),
     ]);
     expect(code).toBe(3);
     expect(stdout).toContain('UNSUPPORTED');

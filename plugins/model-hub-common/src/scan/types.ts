@@ -36,6 +36,9 @@ export type ModelFileFormat =
   | 'gguf'
   | 'keras'
   | 'onnx'
+  | 'tar'
+  | 'hdf5'
+  | 'msgpack'
   | 'unknown';
 
 /** The scan result of one file. */

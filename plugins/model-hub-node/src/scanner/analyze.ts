@@ -5,11 +5,11 @@ import {
   Cursor,
   RandomSource,
   SliceSource,
-  inflateChunks,
   readChunks,
 } from './source';
 import { scanPickleStream } from './pickle/scanPickle';
 import {
+  BOMB_GUARD,
   ZIP_LIMITS,
   ZipEntry,
   checkBomb,
@@ -23,16 +23,27 @@ import { NPY_MAGIC, scanNpy } from './numpy';
 import { looksLikeSafetensors, scanSafetensors } from './safetensors';
 import { GGUF_MAGIC, scanGguf } from './gguf';
 import { looksLikeOnnx, scanOnnx } from './onnx';
-import { scanKerasConfig } from './keras';
+import { looksLikeKerasConfig, scanKerasConfig } from './keras';
+import {
+  BombError,
+  Compression,
+  compressionOf,
+  decompressChunks,
+  watchForBomb,
+} from './decompress';
+
+import { reportPythonSource, scanJsonConfig } from './code';
+import { isPythonSourceName } from './names';
+import { HDF5_MAGIC, scanHdf5 } from './hdf5';
+import { withSpooledStream } from './spool';
+import { scanLegacyTorchRecords } from './legacyTorch';
+import { looksLikeMsgpackMap, scanMsgpack } from './msgpack';
+import { isLegacyTorchTar, looksLikeTar, readTarMembers } from './tar';
 
 /** Largest entry inflated into memory (nested zips, Keras configs). */
 const MAX_IN_MEMORY = 64 * 1024 * 1024;
 /** Largest pickle entry inflated from a zip. */
 const MAX_PICKLE_ENTRY = 1024 * 1024 * 1024;
-
-const HDF5_MAGIC = Buffer.from([
-  0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a,
-]);
 
 /** Whether the error came from the operating system (I/O), not from content. */
 export function isIoError(e: unknown): boolean {
@@ -42,6 +53,21 @@ export function isIoError(e: unknown): boolean {
     typeof (e as { code?: unknown }).code === 'string' &&
     typeof (e as { syscall?: unknown }).syscall === 'string'
   );
+}
+
+/**
+ * Records a parse failure: a decompression bomb is `unsafe` (high), any
+ * other malformation makes the file `error`.
+ */
+export function recordFailure(
+  report: ScanReport,
+  e: MalformedError,
+  location: string,
+) {
+  if (e instanceof BombError) {
+    report.add('high', e.rule, e.message, e.location ?? location);
+    report.parsedFully = false;
+  } else report.fail(e.rule, e.message, e.location ?? location);
 }
 
 /**
@@ -132,13 +158,14 @@ async function detectAndScan(
       return { format: 'safetensors', supported: true };
     }
     if (head.subarray(0, 8).equals(HDF5_MAGIC)) {
-      report.add(
-        'low',
-        'hdf5/not-scanned',
-        'HDF5 (legacy Keras .h5) files are not parsed; Lambda layers inside cannot be ruled out',
-        loc,
-      );
-      return { format: 'unknown', supported: false };
+      const keras = await scanHdf5(src, report, loc);
+      return { format: keras ? 'keras' : 'hdf5', supported: true };
+    }
+    if (src.size >= 1024 && looksLikeTar(await src.read(0, 512))) {
+      return {
+        format: await scanTar(src, report, location, depth),
+        supported: true,
+      };
     }
     if (head[0] === 0x08 && (await looksLikeOnnx(src))) {
       await scanOnnx(src, report, loc);
@@ -146,7 +173,7 @@ async function detectAndScan(
     }
     const wrapping = compressionOf(head);
     if (wrapping) {
-      const r = await scanCompressedPickle(src, report, loc, wrapping);
+      const r = await scanCompressedPickle(src, report, loc, wrapping, depth);
       if (r.supported) return r;
     }
     const cur = new Cursor(readChunks(src, 0, src.size));
@@ -157,67 +184,92 @@ async function detectAndScan(
     } finally {
       await cur.close();
     }
+    if (looksLikeMsgpackMap(head)) {
+      // Flax checkpoints; anything that is not exact MessagePack is no model.
+      const probe = new ScanReport();
+      try {
+        await scanMsgpack(src, probe, loc);
+        return { format: 'msgpack', supported: true };
+      } catch (e) {
+        if (!(e instanceof MalformedError)) throw e;
+      }
+    }
     return { format: 'unknown', supported: false };
   } catch (e) {
     if (!(e instanceof MalformedError)) throw e;
-    report.fail(e.rule, e.message, e.location ?? loc);
+    recordFailure(report, e, loc);
     return { format: 'unknown', supported: true };
   }
 }
 
-/** Largest output inflated from a gzip/zlib-compressed pickle. */
+/** Largest output decompressed from a compressed pickle. */
 const MAX_COMPRESSED_PICKLE = 4 * 1024 * 1024 * 1024;
 
-/** gzip or zlib framing, as joblib's `compress=` option writes them. */
-function compressionOf(head: Buffer): 'gzip' | 'zlib' | undefined {
-  if (
-    head.length >= 3 &&
-    head[0] === 0x1f &&
-    head[1] === 0x8b &&
-    head[2] === 8
-  ) {
-    return 'gzip';
-  }
-  // zlib with a 32 KiB window (what zlib.compress writes); smaller windows
-  // collide with protocol 0 pickles such as "(S'...".
-  if (
-    head.length >= 2 &&
-    head[0] === 0x78 &&
-    ((head[0] << 8) | head[1]) % 31 === 0 &&
-    (head[1] & 0x20) === 0
-  ) {
-    return 'zlib';
-  }
-  return undefined;
-}
-
 /**
- * joblib.load (and pickle loaders wrapped in gzip.open) transparently
- * decompress, so a compressed pickle is scanned inside its compression.
- * A compressed stream that holds no pickle is just not a model.
+ * joblib.load (and pickle loaders wrapped in gzip/bz2/lzma.open)
+ * transparently decompress, so a compressed pickle is scanned inside its
+ * compression. A compressed tar or zip (`model.tar.gz`, as SageMaker ships
+ * models) is decompressed to a temp file and scanned as an archive. Any
+ * other compressed stream is just not a model.
  */
 async function scanCompressedPickle(
   src: RandomSource,
   report: ScanReport,
   loc: string,
-  wrapping: 'gzip' | 'zlib',
+  wrapping: Compression,
+  depth: number,
 ): Promise<{ format: ModelFileFormat; supported: boolean }> {
+  const seen: { bomb?: BombError } = {};
   const cur = new Cursor(
-    inflateChunks(
-      readChunks(src, 0, src.size),
-      MAX_COMPRESSED_PICKLE,
-      loc,
-      wrapping,
-      'compressed',
+    watchForBomb(
+      decompressChunks(
+        wrapping,
+        readChunks(src, 0, src.size),
+        MAX_COMPRESSED_PICKLE,
+        loc,
+        'compressed',
+        BOMB_GUARD,
+      ),
+      seen,
     ),
   );
   try {
+    // A compressed tar or zip is an archive; peeking at its first block
+    // does not consume the stream. Anything else is a pickle candidate.
+    let head: Buffer;
+    try {
+      await cur.fill(512);
+      head = cur.buf.subarray(cur.pos, cur.pos + 512);
+    } catch (e) {
+      if (e instanceof BombError) throw e;
+      if (e instanceof MalformedError)
+        return { format: 'unknown', supported: false };
+      throw e;
+    }
+    const isZip = head.length >= 4 && head.readUInt32LE(0) === 0x04034b50;
+    if (isZip || looksLikeTar(head)) {
+      if (depth + 1 > ZIP_LIMITS.maxDepth) {
+        report.add(
+          'high',
+          'zip/nesting-depth',
+          `archives nest deeper than ${ZIP_LIMITS.maxDepth} levels`,
+          loc,
+        );
+        return { format: 'unknown', supported: true };
+      }
+      const inner = await withSpooledStream(cur, file =>
+        analyzeSource(file, report, `${loc}[${wrapping}]`, depth + 1),
+      );
+      if (seen.bomb) recordFailure(report, seen.bomb, loc);
+      return inner;
+    }
     const isPickle = await scanPickleStream(
       cur,
       report,
       `${loc}[${wrapping}]`,
       { sniff: true },
     );
+    if (seen.bomb) recordFailure(report, seen.bomb, loc);
     if (!isPickle) return { format: 'unknown', supported: false };
     report.add(
       'low',
@@ -229,6 +281,51 @@ async function scanCompressedPickle(
   } finally {
     await cur.close();
   }
+}
+
+/**
+ * Scans a tar archive member by member, each by content as a file of its
+ * own (nested archives to the zip depth limit). Legacy (pre-1.6)
+ * `torch.save` archives hold pickles in `sys_info`, `pickle`, `storages`
+ * and `tensors`, and `torch.load` unpickles every one of them.
+ */
+async function scanTar(
+  src: RandomSource,
+  report: ScanReport,
+  location: string,
+  depth: number,
+): Promise<ModelFileFormat> {
+  const at = (name: string) => (location ? `${location}!${name}` : name);
+  const members = await readTarMembers(src, report, location);
+  const torch = isLegacyTorchTar(members);
+  if (depth + 1 > ZIP_LIMITS.maxDepth) {
+    report.add(
+      'high',
+      'zip/nesting-depth',
+      `archives nest deeper than ${ZIP_LIMITS.maxDepth} levels`,
+      location || 'file',
+    );
+    return 'tar';
+  }
+  for (const m of members) {
+    if (m.size === 0) continue;
+    const mloc = at(m.name);
+    if (isPythonSourceName(m.name)) reportPythonSource(report, mloc);
+    const member = new SliceSource(src, m.dataOffset, m.size);
+    if (torch && (m.name === 'storages' || m.name === 'tensors')) {
+      await scanLegacyTorchRecords(member, m.name, report, mloc);
+      continue;
+    }
+    const r = await analyzeSource(member, report, mloc, depth + 1);
+    if (torch && r.format === 'unknown' && r.supported === false) {
+      report.fail(
+        'tar/unrecognized-member',
+        `torch.load unpickles the ${m.name} member, but it is not a pickle the scanner can read`,
+        mloc,
+      );
+    }
+  }
+  return torch ? 'pickle' : 'tar';
 }
 
 const TORCH_STORAGE = /^[^/]+\/data\/\d+$/;
@@ -247,14 +344,19 @@ async function scanZip(
     entries = await readCentralDirectory(src, report, location);
   } catch (e) {
     if (!(e instanceof MalformedError)) throw e;
-    report.fail(e.rule, e.message, e.location ?? (location || 'zip'));
+    recordFailure(report, e, location || 'zip');
     return 'zip';
   }
   const names = new Set(entries.map(e => e.name));
   const isTorch = entries.some(e => TORCH_PICKLE.test(e.name));
-  const isKeras =
+  // Keras needs only config.json to build (and run Lambdas of) a model;
+  // metadata.json and the weights are optional, so config.json alone with
+  // a Keras class_name makes the archive a Keras file too.
+  let isKeras =
     names.has('config.json') &&
-    (names.has('metadata.json') || names.has('model.weights.h5'));
+    (names.has('metadata.json') ||
+      names.has('model.weights.h5') ||
+      names.has('model.weights.npz'));
   let npyCount = 0;
   let fileCount = 0;
 
@@ -266,15 +368,18 @@ async function scanZip(
     if (isTorch && TORCH_STORAGE.test(entry.name)) continue;
     if (checkBomb(entry, report, eloc)) continue;
     try {
+      if (isPythonSourceName(entry.name)) reportPythonSource(report, eloc);
       const dataOffset = await entryDataOffset(src, entry, eloc);
       if (
-        isKeras &&
-        (entry.name === 'config.json' || entry.name === 'metadata.json')
+        entry.name === 'config.json' ||
+        (isKeras && entry.name === 'metadata.json')
       ) {
         const text = await readWhole(src, entry, dataOffset, eloc);
-        if (entry.name === 'config.json')
-          scanKerasConfig(text.toString('utf8'), report, eloc);
-        else {
+        if (entry.name === 'config.json') {
+          isKeras ||= looksLikeKerasConfig(text);
+          if (isKeras) scanKerasConfig(text.toString('utf8'), report, eloc);
+          await scanJsonConfig(new BufferSource(text), report, eloc);
+        } else {
           try {
             JSON.parse(text.toString('utf8'));
           } catch {
@@ -314,8 +419,12 @@ async function scanZip(
           continue;
         }
       }
+      const seen: { bomb?: BombError } = {};
       const cur = new Cursor(
-        entryChunks(src, entry, dataOffset, MAX_PICKLE_ENTRY, eloc),
+        watchForBomb(
+          entryChunks(src, entry, dataOffset, MAX_PICKLE_ENTRY, eloc),
+          seen,
+        ),
       );
       try {
         await cur.fill(8);
@@ -337,43 +446,86 @@ async function scanZip(
             );
             continue;
           }
-          if (entry.uncompressedSize > MAX_IN_MEMORY) {
-            report.fail(
-              'zip/entry-limit',
-              'compressed nested archive too large to scan in memory',
+          if (entry.uncompressedSize <= MAX_IN_MEMORY) {
+            const chunks: Buffer[] = [Buffer.from(cur.buf.subarray(cur.pos))];
+            cur.pos = cur.buf.length;
+            while (await cur.fill(1)) {
+              chunks.push(cur.buf.subarray(cur.pos));
+              cur.pos = cur.buf.length;
+            }
+            await scanZip(
+              new BufferSource(Buffer.concat(chunks)),
+              report,
+              eloc,
+              depth + 1,
+            );
+          } else {
+            await withSpooledStream(cur, file =>
+              scanZip(file, report, eloc, depth + 1),
+            );
+          }
+        } else {
+          // torch.load unpickles data.pkl whatever it holds.
+          const forced = isTorch && TORCH_PICKLE.test(entry.name);
+          // Compressed pickles, tars, GGUF and HDF5 files inside the zip
+          // are scanned as files of their own; peeking at the first block
+          // does not consume the member, a pickle scan would.
+          await cur.fill(512);
+          const block = cur.buf.subarray(cur.pos, cur.pos + 512);
+          if (forced || !isNestedModel(block)) {
+            await scanPickleStream(cur, report, eloc, { sniff: !forced });
+            continue;
+          }
+          if (isKeras && entry.name === 'model.weights.h5') continue;
+          if (depth + 1 > ZIP_LIMITS.maxDepth) {
+            report.add(
+              'high',
+              'zip/nesting-depth',
+              `archives nest deeper than ${ZIP_LIMITS.maxDepth} levels`,
               eloc,
             );
             continue;
           }
-          const chunks: Buffer[] = [Buffer.from(cur.buf.subarray(cur.pos))];
-          cur.pos = cur.buf.length;
-          while (await cur.fill(1)) {
-            chunks.push(cur.buf.subarray(cur.pos));
-            cur.pos = cur.buf.length;
+          if (entry.method === 0) {
+            const member = new SliceSource(
+              src,
+              dataOffset,
+              entry.compressedSize,
+            );
+            await analyzeSource(member, report, eloc, depth + 1);
+          } else {
+            await withSpooledStream(cur, file =>
+              analyzeSource(file, report, eloc, depth + 1),
+            );
           }
-          await scanZip(
-            new BufferSource(Buffer.concat(chunks)),
-            report,
-            eloc,
-            depth + 1,
-          );
-        } else {
-          // torch.load unpickles data.pkl whatever it holds.
-          const forced = isTorch && TORCH_PICKLE.test(entry.name);
-          await scanPickleStream(cur, report, eloc, { sniff: !forced });
         }
       } finally {
         await cur.close();
+        if (seen.bomb) recordFailure(report, seen.bomb, eloc);
       }
     } catch (e) {
       if (!(e instanceof MalformedError)) throw e;
-      report.fail(e.rule, e.message, e.location ?? eloc);
+      recordFailure(report, e, eloc);
     }
   }
   if (isKeras) return 'keras';
   if (isTorch) return 'pytorch-zip';
   if (npyCount > 0 && npyCount === fileCount) return 'numpy-zip';
   return 'zip';
+}
+
+/**
+ * Whether a zip member's first bytes are a format the zip walker does not
+ * stream itself but {@link analyzeSource} can open: a compressed stream,
+ * a tar, GGUF or HDF5.
+ */
+function isNestedModel(block: Buffer): boolean {
+  return (
+    compressionOf(block) !== undefined ||
+    looksLikeTar(block) ||
+    block.subarray(0, 4).equals(GGUF_MAGIC) ||
+    block.subarray(0, 8).equals(HDF5_MAGIC)
+  );
 }
 
 async function readWhole(

@@ -1,5 +1,6 @@
 import { MalformedError, ScanReport } from './report';
 import { Cursor, RandomSource, readChunks } from './source';
+import { analyzeChatTemplate } from './template';
 
 /** `GGUF` as the first four bytes. */
 export const GGUF_MAGIC = Buffer.from('GGUF', 'latin1');
@@ -295,6 +296,17 @@ export async function scanGguf(
         alignment = v;
       }
       if (isTemplate && typeof v === 'string') {
+        const where = `${location}.metadata[${JSON.stringify(key)}]`;
+        const analysis = analyzeChatTemplate(v);
+        for (const f of analysis.findings)
+          report.add(f.severity, f.rule, `chat template: ${f.message}`, where);
+        if (analysis.parseError !== undefined) {
+          report.fail(
+            'gguf/chat-template-unparseable',
+            `the chat template does not parse (${analysis.parseError}); it cannot be checked, so review it or fix the template`,
+            where,
+          );
+        }
         const hits = templateInjectionHits(v);
         if (hits.length) {
           report.add(

@@ -4,6 +4,21 @@ import { classifyGlobal } from './pickle/globals';
 /** Module prefixes whose registered objects ship with Keras itself. */
 const KERAS_MODULES = /^(keras|tf_keras|tensorflow\.keras|keras_core)(\.|$)/;
 
+/** Whether a `config.json` is a Keras model config (top-level `class_name`). */
+export function looksLikeKerasConfig(text: Buffer): boolean {
+  try {
+    const v = JSON.parse(text.toString('utf8'));
+    return (
+      !!v &&
+      typeof v === 'object' &&
+      !Array.isArray(v) &&
+      typeof v.class_name === 'string'
+    );
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Walks a Keras v3 `config.json` (or a legacy `model_config`) for Lambda
  * layers, whose Python code runs on load, and for custom objects that

@@ -202,8 +202,8 @@ const CASES: Expectation[] = [
   ],
   // not models
   ['plain-text.txt', 'unknown', 'unsupported', []],
-  ['random.bin', 'unknown', 'unsupported', []],
-  ['empty.bin', 'unknown', 'unsupported', []],
+  ['random.bin', 'unknown', 'error', ['format/unrecognized']],
+  ['empty.bin', 'unknown', 'error', ['format/unrecognized']],
 ];
 
 describe('scanFile', () => {
@@ -226,7 +226,7 @@ describe('scanFile', () => {
 
   it('covers every committed fixture', () => {
     const { readdirSync } = jest.requireActual('node:fs');
-    // Subdirectories (pickle-evasion, pickle-benign) have their own tests.
+    // Subdirectories (pickle-evasion, pickle-benign, containers) have their own tests.
     const files: string[] = readdirSync(FIXTURES, { withFileTypes: true })
       .filter((e: { isFile(): boolean }) => e.isFile())
       .map((e: { name: string }) => e.name);

@@ -10,6 +10,7 @@ import type {
 import { ScanReport, sortFindings, verdictOf } from './report';
 import { FileSource } from './source';
 import { analyzeSource, isIoError } from './analyze';
+import { classifyByName } from './byName';
 
 /** Identifies this scanner (bump the version when rules change). */
 export const SCANNER_INFO: ScannerInfo = {
@@ -56,7 +57,14 @@ export async function scanFile(
     report.trustedGlobals = options.trustedGlobals ?? [];
     const analysis = (async () => {
       try {
-        return await analyzeSource(new FileSource(fh, size), report, '');
+        const src = new FileSource(fh, size, filePath);
+        const detected = await analyzeSource(src, report, '');
+        return await classifyByName(
+          detected,
+          src,
+          report,
+          options.displayPath ?? filePath,
+        );
       } catch (e) {
         if (isIoError(e)) throw e;
         report.fail(

@@ -12,7 +12,12 @@ export interface RandomSource {
 
 /** A file opened for positioned reads. */
 export class FileSource implements RandomSource {
-  constructor(private readonly fh: FileHandle, readonly size: number) {}
+  constructor(
+    private readonly fh: FileHandle,
+    readonly size: number,
+    /** The file's path, for readers that must open it themselves (HDF5). */
+    readonly path?: string,
+  ) {}
 
   async read(position: number, length: number): Promise<Buffer> {
     const len = Math.max(0, Math.min(length, this.size - position));
@@ -113,9 +118,15 @@ export async function* inflateChunks(
         if (feed.destroyed || inflate.destroyed) return;
         if (!feed.write(chunk)) {
           if (feed.destroyed) return;
+          // remove both listeners: one wait per chunk must not pile up
           await new Promise<void>(resolve => {
-            feed.once('drain', resolve);
-            feed.once('close', resolve);
+            const done = () => {
+              feed.off('drain', done);
+              feed.off('close', done);
+              resolve();
+            };
+            feed.once('drain', done);
+            feed.once('close', done);
           });
         }
       }

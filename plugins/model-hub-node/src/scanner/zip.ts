@@ -1,5 +1,13 @@
 import { MalformedError, ScanReport } from './report';
-import { RandomSource, inflateChunks, readChunks } from './source';
+import { RandomSource, readChunks } from './source';
+import { decompressChunks, Decompressor } from './decompress';
+
+/** Zip compression methods the scanner reads: deflate, bzip2, LZMA. */
+const ZIP_METHODS: Record<number, Decompressor> = {
+  8: 'deflate',
+  12: 'bz2',
+  14: 'zip-lzma',
+};
 
 /** One central-directory entry of a zip archive. */
 export interface ZipEntry {
@@ -21,6 +29,12 @@ export const ZIP_LIMITS = {
   bombMinSize: 16 * 1024 * 1024,
   /** How deep zips may nest inside zips. */
   maxDepth: 3,
+};
+
+/** The bomb guard applied while any container member is decompressed. */
+export const BOMB_GUARD = {
+  maxRatio: ZIP_LIMITS.maxRatio,
+  minSize: ZIP_LIMITS.bombMinSize,
 };
 
 const EOCD_SIG = 0x06054b50;
@@ -365,11 +379,17 @@ export function entryChunks(
     }
     return raw;
   }
-  if (entry.method === 8) {
-    return inflateChunks(
+  const method = ZIP_METHODS[entry.method];
+  if (method) {
+    return decompressChunks(
+      method,
       raw,
       Math.min(limit, entry.uncompressedSize),
       location,
+      'zip',
+      BOMB_GUARD,
+      // LZMA entries end with a marker when flag bit 1 is set
+      entry.flags & 0x2 ? undefined : entry.uncompressedSize,
     );
   }
   throw new MalformedError(

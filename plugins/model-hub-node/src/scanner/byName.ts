@@ -1,0 +1,38 @@
+import type { ModelFileFormat } from '@internal/plugin-model-hub-common';
+import { ScanReport } from './report';
+import { RandomSource } from './source';
+import { claimedModelExtension, isJsonName, isPythonSourceName } from './names';
+import { reportPythonSource, scanJsonConfig } from './code';
+
+/**
+ * Applies the rules that depend on a file's name once its content matched
+ * no model format: code shipped with a model is a finding, and a name that
+ * claims a model format makes unrecognised (or empty) content an `error`.
+ */
+export async function classifyByName(
+  detected: { format: ModelFileFormat; supported: boolean },
+  src: RandomSource,
+  report: ScanReport,
+  name: string,
+): Promise<{ format: ModelFileFormat; supported: boolean }> {
+  if (detected.supported || detected.format !== 'unknown') return detected;
+  if (isPythonSourceName(name)) {
+    reportPythonSource(report, 'file');
+    return detected;
+  }
+  if (isJsonName(name)) {
+    await scanJsonConfig(src, report, 'file');
+    return detected;
+  }
+  const ext = claimedModelExtension(name);
+  if (ext) {
+    report.fail(
+      'format/unrecognized',
+      src.size === 0
+        ? `the file is empty but its name claims a model format (${ext}); re-upload the real file`
+        : `the name claims a model format (${ext}) but the content parses as no supported format; check the file is complete and not corrupted`,
+      'file',
+    );
+  }
+  return detected;
+}

@@ -1,0 +1,64 @@
+import { ScanReport } from './report';
+import { RandomSource } from './source';
+
+/** Largest JSON config read to look for `auto_map` entries. */
+const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Python source shipped with a model runs when the model is loaded with
+ * `trust_remote_code=True` (or imported by a custom loader): it needs a
+ * human review, whatever it contains.
+ */
+export function reportPythonSource(report: ScanReport, location: string) {
+  report.add(
+    'medium',
+    'code/python-source',
+    'Python source ships with the model; it runs with trust_remote_code or a custom loader, so review it before use',
+    location,
+  );
+}
+
+/**
+ * Hugging Face `config.json` (and tokenizer/processor configs) name Python
+ * classes to import from the repository in `auto_map`, and pipelines in
+ * `custom_pipelines`: loading with `trust_remote_code=True` runs that code.
+ * Returns whether the text was a JSON object (else nothing is reported).
+ */
+export async function scanJsonConfig(
+  src: RandomSource,
+  report: ScanReport,
+  location: string,
+): Promise<void> {
+  if (src.size > MAX_CONFIG_BYTES) return;
+  const text = (await src.read(0, src.size)).toString('utf8');
+  let config: unknown;
+  try {
+    config = JSON.parse(text);
+  } catch {
+    return; // not JSON: plain text, nothing to load
+  }
+  if (!config || typeof config !== 'object' || Array.isArray(config)) return;
+  const o = config as Record<string, unknown>;
+  for (const key of ['auto_map', 'custom_pipelines']) {
+    const v = o[key];
+    if (v === undefined || v === null) continue;
+    const refs = collectStrings(v).slice(0, 10);
+    report.add(
+      'medium',
+      'config/auto-map',
+      `${key} names code from the model repository${
+        refs.length ? ` (${refs.join(', ')})` : ''
+      }; it runs when loaded with trust_remote_code=True, so review it`,
+      `${location}:${key}`,
+    );
+  }
+}
+
+function collectStrings(v: unknown, out: string[] = [], depth = 0): string[] {
+  if (depth > 8 || out.length >= 10) return out;
+  if (typeof v === 'string') out.push(v);
+  else if (Array.isArray(v)) v.forEach(x => collectStrings(x, out, depth + 1));
+  else if (v && typeof v === 'object')
+    Object.values(v).forEach(x => collectStrings(x, out, depth + 1));
+  return out;
+}

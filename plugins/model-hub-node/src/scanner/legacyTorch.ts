@@ -1,0 +1,93 @@
+import { ScanReport } from './report';
+import { Cursor, RandomSource, SliceSource, readChunks } from './source';
+import { scanPickleStream } from './pickle/scanPickle';
+
+/** Element sizes a legacy torch storage can have, most common first. */
+const ELEMENT_SIZES = [4, 8, 2, 1, 16];
+const MAX_RECORDS = 1_000_000;
+
+function startsPickle(b: Buffer): boolean {
+  return b.length >= 2 && b[0] === 0x80 && b[1] >= 2 && b[1] <= 5;
+}
+
+/**
+ * The `storages` and `tensors` members of a legacy (pre-1.6) `torch.save`
+ * tar interleave pickles (a count, then one header per record, each
+ * unpickled by `torch.load`) with raw bytes: per storage an int64 element
+ * count and the elements, per tensor an int32 ndim, sizes, strides and an
+ * offset. This walks every header pickle, skipping the raw records between
+ * them, so a pickle hidden behind raw bytes is scanned too. The element
+ * size is not known without the storage type, so the next record must
+ * start exactly where one of the possible sizes puts it.
+ */
+export async function scanLegacyTorchRecords(
+  member: RandomSource,
+  kind: 'storages' | 'tensors',
+  report: ScanReport,
+  location: string,
+): Promise<void> {
+  let off = 0;
+  for (let n = 0; off < member.size && n < MAX_RECORDS; n++) {
+    const probe = new ScanReport();
+    const slice = new SliceSource(member, off, member.size - off);
+    const cur = new Cursor(readChunks(slice, 0, slice.size));
+    try {
+      await scanPickleStream(cur, probe, location);
+    } finally {
+      await cur.close();
+    }
+    let rawAt: number | undefined;
+    for (const f of probe.findings) {
+      const m = /@offset (\d+)$/.exec(f.location ?? '');
+      if (f.rule === 'pickle/trailing-data' && m) {
+        rawAt = off + Number(m[1]);
+        continue;
+      }
+      report.add(
+        f.severity,
+        f.rule,
+        f.message,
+        m ? `${location}@offset ${off + Number(m[1])}` : f.location,
+      );
+    }
+    if (!probe.parsedFully) report.parsedFully = false;
+    if (rawAt === undefined) return;
+    const next = await skipRecord(member, rawAt, kind);
+    if (next === undefined) {
+      report.fail(
+        'tar/unparsed-record',
+        `the raw ${kind} record at offset ${rawAt} does not end where a pickle or the member ends; the rest of the member was not scanned`,
+        `${location}@offset ${rawAt}`,
+      );
+      return;
+    }
+    off = next;
+  }
+}
+
+async function skipRecord(
+  member: RandomSource,
+  at: number,
+  kind: 'storages' | 'tensors',
+): Promise<number | undefined> {
+  const fits = async (next: number) =>
+    next === member.size ||
+    (next < member.size && startsPickle(await member.read(next, 2)));
+  if (kind === 'tensors') {
+    const h = await member.read(at, 4);
+    if (h.length < 4) return undefined;
+    const ndim = h.readInt32LE(0);
+    if (ndim < 0 || ndim > 64) return undefined;
+    const next = at + 4 + 16 * ndim + 8;
+    return (await fits(next)) ? next : undefined;
+  }
+  const h = await member.read(at, 8);
+  if (h.length < 8) return undefined;
+  const numel = Number(h.readBigInt64LE(0));
+  if (numel < 0 || numel > member.size) return undefined;
+  for (const size of ELEMENT_SIZES) {
+    const next = at + 8 + numel * size;
+    if (await fits(next)) return next;
+  }
+  return undefined;
+}

@@ -1,0 +1,41 @@
+import { basename } from 'node:path';
+
+/**
+ * File-name extensions that claim a model format. A file with one of these
+ * names whose content parses as no supported format is `error`, never
+ * `unsupported`: the loader it is meant for may still accept it.
+ */
+export const MODEL_EXTENSIONS: readonly string[] = [
+  '.pkl',
+  '.pickle',
+  '.pt',
+  '.pth',
+  '.bin',
+  '.ckpt',
+  '.joblib',
+  '.npy',
+  '.npz',
+  '.safetensors',
+  '.gguf',
+  '.keras',
+  '.h5',
+  '.hdf5',
+  '.onnx',
+  '.msgpack',
+];
+
+/** The model-format extension a path's name claims, if any (case-insensitive). */
+export function claimedModelExtension(path: string): string | undefined {
+  const name = basename(path).toLowerCase();
+  return MODEL_EXTENSIONS.find(ext => name.endsWith(ext));
+}
+
+/** Whether a path names Python source (code that ships with a model). */
+export function isPythonSourceName(path: string): boolean {
+  return /\.pyw?$/i.test(basename(path));
+}
+
+/** Whether a path names a JSON file that may carry `auto_map` entries. */
+export function isJsonName(path: string): boolean {
+  return /\.json$/i.test(basename(path));
+}
