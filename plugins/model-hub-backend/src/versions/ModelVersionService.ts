@@ -19,6 +19,7 @@ import {
   assertValidVersion,
 } from './validation';
 import { VersionStore } from './VersionStore';
+import { assertAliasAllowed } from './aliasRules';
 
 /**
  * The publishing rules of model versions: create a draft, upload verified and
@@ -176,6 +177,11 @@ export class ModelVersionService {
   }): Promise<ModelVersion> {
     assertValidAlias(options.alias);
     assertValidVersion(options.version);
+    const target = await this.#store.getVersion(
+      options.entityRef,
+      options.version,
+    );
+    if (target) assertAliasAllowed(options.alias, target);
     return this.#store.setAlias(options);
   }
 
