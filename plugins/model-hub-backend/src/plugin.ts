@@ -15,7 +15,8 @@ import {
   modelHubPermissions,
 } from '@internal/plugin-model-hub-common';
 import { createArtifactStore, readArtifactsConfig } from './artifacts/config';
-import { defaultFileScanner } from './artifacts/FileScanner';
+import { createFileScanner } from './artifacts/FileScanner';
+import { readScannerConfig, setupRescan } from './rescan';
 import { UploadStaging } from './artifacts/UploadStaging';
 import {
   modelHubModelPermissionRules,
@@ -125,11 +126,13 @@ export const modelHubPlugin = createBackendPlugin({
           (entityRef: string, version: string) => Promise<void>
         > = [];
         const versionStore = await VersionStore.create({ database });
+        const scannerConfig = readScannerConfig(config);
+        const fileScanner = createFileScanner(scannerConfig.scanOptions);
         const versions = new ModelVersionService({
           store: versionStore,
           artifacts,
           staging,
-          scanner: defaultFileScanner,
+          scanner: fileScanner,
           logger,
           onSealed: async (entityRef, version) => {
             for (const listener of sealedListeners) {
@@ -185,6 +188,33 @@ export const modelHubPlugin = createBackendPlugin({
             );
           },
         );
+
+        // A newer scanner rescans stored files; changed verdicts re-run the
+        // gauntlet and wake the stewardship engine.
+        await setupRescan({
+          config: scannerConfig.rescan,
+          database,
+          scheduler,
+          logger: logger.child({ service: 'rescan' }),
+          artifacts,
+          scanner: fileScanner,
+          onVerdictChanged: async change => {
+            const reason = `scanner ${
+              change.scannerVersion
+            } changed the verdict of ${change.files
+              .map(f => `${f.path} (${f.before} → ${f.after})`)
+              .join(', ')}`;
+            await gauntlet.runner.enqueue(
+              change.entityRef,
+              change.version,
+              'scheduled',
+              { reason },
+            );
+            await stewardship.trigger(
+              `${change.entityRef}@${change.version}: ${reason}`,
+            );
+          },
+        });
 
         httpRouter.use(
           await createRouter({

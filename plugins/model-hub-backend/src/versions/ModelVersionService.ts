@@ -144,6 +144,7 @@ export class ModelVersionService {
         format: scan.format,
         scan,
         uploadedBy: options.uploadedBy,
+        scannerVersion: this.#scanner.version,
       });
       this.#logger.info(
         `Stored ${path} (${staged.size} bytes, sha256 ${staged.sha256}, scan ${scan.verdict}) in ${entityRef}@${version}`,
