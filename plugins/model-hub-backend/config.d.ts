@@ -3,6 +3,24 @@ import { HumanDuration } from '@backstage/types';
 export interface Config {
   /** Model Hub backend settings. */
   modelHub?: {
+    /** The model-file scanner and the rescans of stored files. */
+    scanner?: {
+      /** Extra `module.name` callables pickles may import and still be safe (extends the built-in allowlist). */
+      trustedGlobals?: string[];
+      /** Background rescans of stored files when the backend starts with a newer scanner version. */
+      rescan?: {
+        /** Whether stored files are rescanned. Default true. */
+        enabled?: boolean;
+        /** Files rescanned and committed per batch (the resume granularity). Default 50. */
+        batchSize?: number;
+        /** When the rescan task runs (scheduler format). Defaults: frequency { minutes: 30 }, timeout { hours: 6 }, initialDelay { seconds: 30 }. */
+        schedule?: {
+          frequency?: { cron: string } | string | HumanDuration;
+          timeout?: string | HumanDuration;
+          initialDelay?: string | HumanDuration;
+        };
+      };
+    };
     /** Where and how uploaded model files (artifacts) are stored. */
     artifacts?: {
       /**
@@ -142,6 +160,8 @@ export interface Config {
       security?: {
         /** Directory of OSV advisory JSON files, e.g. `../../examples/advisories`. */
         advisoryDirectory?: string;
+        /** Unrecognised binary files at least this large count as unreadable weights (fail official, warn below). Default 1048576 (1 MiB). */
+        unrecognizedWeightBytes?: number;
       };
       /** The performance check. */
       performance?: {

@@ -15,7 +15,8 @@ import {
   modelHubPermissions,
 } from '@internal/plugin-model-hub-common';
 import { createArtifactStore, readArtifactsConfig } from './artifacts/config';
-import { defaultFileScanner } from './artifacts/FileScanner';
+import { createFileScanner } from './artifacts/FileScanner';
+import { readScannerConfig, setupRescan } from './rescan';
 import { UploadStaging } from './artifacts/UploadStaging';
 import {
   modelHubModelPermissionRules,
@@ -137,11 +138,13 @@ export const modelHubPlugin = createBackendPlugin({
           artifacts,
           stagingDirectory: artifactsConfig.stagingDirectory,
         });
+        const scannerConfig = readScannerConfig(config);
+        const fileScanner = createFileScanner(scannerConfig.scanOptions);
         const versions = new ModelVersionService({
           store: versionStore,
           artifacts,
           staging,
-          scanner: defaultFileScanner,
+          scanner: fileScanner,
           logger,
           onSealed: async (entityRef, version) => {
             for (const listener of sealedListeners) {
@@ -197,6 +200,33 @@ export const modelHubPlugin = createBackendPlugin({
             );
           },
         );
+
+        // A newer scanner rescans stored files; changed verdicts re-run the
+        // gauntlet and wake the stewardship engine.
+        await setupRescan({
+          config: scannerConfig.rescan,
+          database,
+          scheduler,
+          logger: logger.child({ service: 'rescan' }),
+          artifacts,
+          scanner: fileScanner,
+          onVerdictChanged: async change => {
+            const reason = `scanner ${
+              change.scannerVersion
+            } changed the verdict of ${change.files
+              .map(f => `${f.path} (${f.before} → ${f.after})`)
+              .join(', ')}`;
+            await gauntlet.runner.enqueue(
+              change.entityRef,
+              change.version,
+              'scheduled',
+              { reason },
+            );
+            await stewardship.trigger(
+              `${change.entityRef}@${change.version}: ${reason}`,
+            );
+          },
+        });
 
         httpRouter.use(
           await createRouter({

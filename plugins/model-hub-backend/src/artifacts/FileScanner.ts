@@ -1,5 +1,5 @@
 import { FileScanResult } from '@internal/plugin-model-hub-common';
-import { scanFile } from '@internal/plugin-model-hub-node';
+import { SCANNER_INFO, scanFile } from '@internal/plugin-model-hub-node';
 
 /**
  * Scans one uploaded file for unsafe content. Injectable so that a portal can
@@ -11,9 +11,23 @@ export interface FileScanner {
    * the model version, used in the result and its findings.
    */
   scan(filePath: string, displayPath: string): Promise<FileScanResult>;
+  /** Version of the scanner's rules, stored with each result; a newer one rescans stored files. */
+  readonly version?: string;
 }
 
 /** The Model Hub scanner from `@internal/plugin-model-hub-node`. */
-export const defaultFileScanner: FileScanner = {
-  scan: (filePath, displayPath) => scanFile(filePath, { displayPath }),
-};
+export const defaultFileScanner: FileScanner = createFileScanner();
+
+/**
+ * The Model Hub scanner with options from `modelHub.scanner`
+ * (e.g. `trustedGlobals`, which extends the pickle allowlist).
+ */
+export function createFileScanner(
+  options: { trustedGlobals?: string[] } = {},
+): FileScanner {
+  return {
+    scan: (filePath, displayPath) =>
+      scanFile(filePath, { ...options, displayPath }),
+    version: SCANNER_INFO.version,
+  };
+}

@@ -36,6 +36,7 @@ import {
 import { isInGroup } from './permissions';
 import { EffectiveTierItem, ModelGauntletResponse } from './types';
 import { actorRef, audited, parseBody } from '../service/requests';
+import { assertWaiverAllowed } from './waiverRules';
 
 /** Dependencies of {@link createGauntletRouter}. */
 export interface GauntletRouterOptions {
@@ -386,6 +387,7 @@ export async function createGauntletRouter(
           );
         }
         if (body.version) await versions.getVersion(entityRef, body.version);
+        await assertWaiverAllowed({ ...body, entityRef, versions });
         const value = await runner.store.createWaiver({
           entityRef,
           checkId: body.check,

@@ -8,6 +8,7 @@ import {
   GauntletWaiver,
   PromotionRequest,
 } from './types';
+import { isWaivable } from './waiverRules';
 
 /**
  * The tiers a model is checked for, best first: an official request falls
@@ -67,7 +68,8 @@ export function evaluateGate(options: {
       w =>
         w.checkId === req.check &&
         (w.version === undefined || w.version === version) &&
-        new Date(w.expiresAt).getTime() > now.getTime(),
+        new Date(w.expiresAt).getTime() > now.getTime() &&
+        isWaivable(result),
     );
     if (waiver) {
       return {

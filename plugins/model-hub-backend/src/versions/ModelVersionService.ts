@@ -25,6 +25,7 @@ import {
 } from './manifest';
 import { collisionMessage, findPathCollision } from './validation';
 import { manifestProblem, VersionStore } from './VersionStore';
+import { assertAliasAllowed } from './aliasRules';
 
 /**
  * The publishing rules of model versions: create a draft, upload verified and
@@ -189,6 +190,7 @@ export class ModelVersionService {
         format: scan.format,
         scan,
         uploadedBy: options.uploadedBy,
+        scannerVersion: this.#scanner.version,
       });
       this.#logger.info(
         `Stored ${path} (${staged.size} bytes, sha256 ${staged.sha256}, scan ${scan.verdict}) in ${entityRef}@${version}`,
@@ -245,6 +247,11 @@ export class ModelVersionService {
   }): Promise<ModelVersion> {
     assertValidAlias(options.alias);
     assertValidVersion(options.version);
+    const target = await this.#store.getVersion(
+      options.entityRef,
+      options.version,
+    );
+    if (target) assertAliasAllowed(options.alias, target);
     return this.#store.setAlias(options);
   }
 

@@ -35,6 +35,8 @@ export interface NewVersionFile {
   format: ModelFileFormat;
   scan: FileScanResult;
   uploadedBy: string;
+  /** Version of the scanner that produced `scan`, kept so newer scanners rescan it. */
+  scannerVersion?: string;
 }
 
 type Timestamp = Date | string | number;
@@ -339,6 +341,7 @@ export class VersionStore {
           format: file.format,
           scan_verdict: file.scan.verdict,
           scan: JSON.stringify(file.scan),
+          scanner_version: file.scannerVersion ?? null,
           uploaded_by: file.uploadedBy,
           uploaded_at: uploadedAt,
         })

@@ -1,9 +1,9 @@
-import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { ByteSource, readCsvRecords } from '../../fairness/rows';
+import { runIsolatedNodeScript } from './isolatedProcess';
 
 /** Options of {@link evaluateOnnxClassifier}. */
 export interface OnnxEvaluationOptions {
@@ -83,26 +83,17 @@ async function runInWorker(
       path.join(dir, 'input.json'),
       JSON.stringify({ rows, cols }),
     );
-    const stdout = await new Promise<string>((resolve, reject) => {
-      execFile(
-        process.execPath,
-        [ONNX_WORKER, dir],
-        { timeout: EVALUATION_TIMEOUT_MS, maxBuffer: 1024 * 1024 * 1024 },
-        (error, out, err) => {
-          if (error) {
-            reject(
-              new BenchmarkInputError(
-                `the ONNX evaluation process failed (${
-                  error.killed ? 'timed out' : error.message
-                })${err ? `: ${String(err).slice(0, 500)}` : ''}`,
-              ),
-            );
-          } else {
-            resolve(String(out));
-          }
-        },
-      );
-    });
+    // A minimal environment: the model never sees the backend's secrets.
+    const stdout = await runIsolatedNodeScript(ONNX_WORKER, [dir], {
+      timeoutMs: EVALUATION_TIMEOUT_MS,
+    }).then(
+      out => out.stdout,
+      e => {
+        throw new BenchmarkInputError(
+          `the ONNX evaluation process failed (${(e as Error).message})`,
+        );
+      },
+    );
     const parsed = JSON.parse(stdout.trim().split('\n').pop() ?? '{}');
     if (parsed.error) {
       throw new BenchmarkInputError(`onnxruntime: ${parsed.error}`);

@@ -226,6 +226,12 @@ export const performanceCheck: GauntletCheck = {
               }`
             : 'no ONNX file'
         }`;
+      } else if (onnxFile.scan.verdict !== 'safe') {
+        // Only files the scanner vouched for are ever run.
+        failures.push(
+          `${onnxFile.path} was not run: its scan verdict is ${onnxFile.scan.verdict}; the hub only runs models scanned safe`,
+        );
+        benchmarkEvidence.error = `scan verdict ${onnxFile.scan.verdict}`;
       } else {
         benchmarkEvidence.sha256 = csv.sha256;
         benchmarkEvidence.modelSha256 = onnxFile.sha256;

@@ -15,3 +15,23 @@ export {
   parsePep440,
 } from './pep440';
 export type { Pep440Version } from './pep440';
+export {
+  AdvisoryDatabaseCache,
+  fingerprintAdvisoryDirectory,
+  sharedAdvisoryCache,
+} from './advisoryCache';
+export {
+  assessFileVerdicts,
+  claimsWeightFormat,
+  DEFAULT_UNRECOGNIZED_WEIGHT_BYTES,
+  describeVerdicts,
+  readUnrecognizedWeightBytes,
+  WEIGHT_FILE_EXTENSIONS,
+} from './fileVerdicts';
+export type { FileVerdictAssessment } from './fileVerdicts';
+export {
+  ALLOWED_PIP_OPTIONS,
+  findRequirementSources,
+  redactUrls,
+} from './requirementSources';
+export type { RequirementSourceFinding } from './requirementSources';

@@ -79,8 +79,17 @@ export function parseRequirements(text: string): ParsedRequirements {
   return { requirements, skipped };
 }
 
-/** True for the file names pip dependency lists conventionally use (`requirements.txt`, `requirements-prod.txt`, …). */
+/**
+ * True for the file names pip dependency lists conventionally use
+ * (`requirements.txt`, `requirements-prod.txt`, `constraints.txt`,
+ * `requirements.in`, `requirements/prod.txt`, …).
+ */
 export function isRequirementsFile(path: string): boolean {
-  const base = path.split('/').pop() ?? path;
-  return /^requirements([-_.][\w.-]*)?\.txt$/i.test(base);
+  const parts = path.split('/');
+  const base = parts[parts.length - 1];
+  const dir = parts.length > 1 ? parts[parts.length - 2] : '';
+  if (/^(requirements|constraints)([-_.][\w.-]*)?\.(txt|in)$/i.test(base)) {
+    return true;
+  }
+  return /^requirements$/i.test(dir) && /\.(txt|in)$/i.test(base);
 }

@@ -9,11 +9,14 @@ import {
   readCheckFile,
   statusOf,
 } from '../readFile';
+import { AdvisoryDatabase, findAdvisories } from './advisories';
+import { sharedAdvisoryCache } from './advisoryCache';
 import {
-  AdvisoryDatabase,
-  findAdvisories,
-  loadAdvisoryDatabase,
-} from './advisories';
+  assessFileVerdicts,
+  describeVerdicts,
+  readUnrecognizedWeightBytes,
+} from './fileVerdicts';
+import { findRequirementSources } from './requirementSources';
 import { isRequirementsFile, parseRequirements } from './requirements';
 
 /** Weight formats that hold only data: loading them cannot run code. */
@@ -50,8 +53,11 @@ export function readAdvisoryDirectory(config: Config): string | undefined {
 
 /**
  * The `security` check. Fails when a file of the version was found unsafe by
- * the scanner; unscannable files (`error`) fail for the official tier and
- * warn otherwise. The official tier also requires the weights to be in a
+ * the scanner; unscannable files (`error`) and unrecognised files that look
+ * like weights (by name or size) fail for the official tier and warn
+ * otherwise, each named. Requirements lines that change where pip gets code
+ * (other indexes, find-links, trusted hosts, URLs, VCS, editables) do the
+ * same. The official tier also requires the weights to be in a
  * non-executable format (safetensors, ONNX, GGUF). Pinned Python
  * dependencies in `requirements*.txt` are matched against the OSV advisory
  * directory: a vulnerable pin fails (a LOW-severity one warns); unpinned
@@ -62,7 +68,7 @@ export const securityCheck: GauntletCheck = {
   title: 'Security',
   description:
     'Scanner verdicts of every file, non-executable weight formats for official models, and known advisories for the pinned Python dependencies shipped with the version.',
-  version: '1',
+  version: '2',
   async run(ctx: GauntletCheckContext): Promise<GauntletCheckResult> {
     const failures: string[] = [];
     const warnings: string[] = [];
@@ -82,21 +88,12 @@ export const securityCheck: GauntletCheck = {
       })),
       findingsOmitted: Math.max(0, f.scan.findings.length - 10),
     }));
-    for (const f of ctx.files) {
-      const top = f.scan.findings[0];
-      if (f.scan.verdict === 'unsafe') {
-        failures.push(
-          `${f.path} is unsafe${
-            top ? ` (${top.severity} ${top.rule}: ${top.message})` : ''
-          }`,
-        );
-      } else if (f.scan.verdict === 'error') {
-        const message = `${f.path} could not be scanned${
-          top ? ` (${top.rule}: ${top.message})` : ''
-        }`;
-        (official ? failures : warnings).push(message);
-      }
-    }
+    const verdicts = await assessFileVerdicts(ctx.files, {
+      official,
+      unrecognizedWeightBytes: readUnrecognizedWeightBytes(ctx.config),
+    });
+    failures.push(...verdicts.failures);
+    warnings.push(...verdicts.warnings);
 
     // 2. Weight formats.
     const executableWeights = ctx.files
@@ -128,6 +125,8 @@ export const securityCheck: GauntletCheck = {
     const requirementFiles = ctx.files.filter(f => isRequirementsFile(f.path));
     const dependencies: JsonObject[] = [];
     const skippedLines: JsonObject[] = [];
+    const sourceFindings: JsonObject[] = [];
+    const checkedRequirementFiles = new Set(requirementFiles.map(f => f.path));
     let advisoryEvidence: JsonObject | null = null;
     if (requirementFiles.length > 0) {
       const directory = readAdvisoryDirectory(ctx.config);
@@ -138,7 +137,7 @@ export const securityCheck: GauntletCheck = {
         );
       } else {
         try {
-          db = await loadAdvisoryDatabase(directory);
+          db = await sharedAdvisoryCache.get(directory);
           advisoryEvidence = {
             directory,
             records: db.records,
@@ -170,6 +169,14 @@ export const securityCheck: GauntletCheck = {
         const parsed = parseRequirements(text);
         for (const s of parsed.skipped) {
           skippedLines.push({ file: file.path, ...s });
+        }
+        for (const finding of findRequirementSources(
+          file.path,
+          parsed,
+          checkedRequirementFiles,
+        )) {
+          (official ? failures : warnings).push(finding.message);
+          sourceFindings.push({ ...finding });
         }
         for (const req of parsed.requirements) {
           const where = `${file.path}:${req.line}`;
@@ -225,7 +232,10 @@ export const securityCheck: GauntletCheck = {
     const status = statusOf(failures, warnings);
     const evidence: JsonObject = {
       tier: ctx.tier,
+      verdicts: describeVerdicts(ctx.files),
       files,
+      unreadableWeights: verdicts.unreadableWeights,
+      requirementSources: sourceFindings.slice(0, 50),
       weights: {
         nonExecutable: safeWeights,
         executable: executableWeights,
@@ -240,6 +250,9 @@ export const securityCheck: GauntletCheck = {
     const metrics = {
       files: ctx.files.length,
       unsafe_files: ctx.files.filter(f => f.scan.verdict === 'unsafe').length,
+      error_files: ctx.files.filter(f => f.scan.verdict === 'error').length,
+      unreadable_weights: verdicts.unreadableWeights.length,
+      requirement_source_findings: sourceFindings.length,
       vulnerable_dependencies: dependencies.filter(
         d => Array.isArray(d.advisories) && d.advisories.length > 0,
       ).length,
@@ -247,7 +260,7 @@ export const securityCheck: GauntletCheck = {
     if (status === 'pass') {
       return {
         status,
-        summary: `${ctx.files.length} file(s) scanned safe${
+        summary: `${describeVerdicts(ctx.files)}${
           safeWeights.length
             ? `, weights in ${[...new Set(safeWeights.map(w => w.format))].join(
                 ', ',

@@ -1,0 +1,179 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createWriteStream } from 'node:fs';
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { ScanVerdict } from '@internal/plugin-model-hub-common';
+import semver from 'semver';
+import { ArtifactStore } from '../artifacts/ArtifactStore';
+import { FileScanner } from '../artifacts/FileScanner';
+import { RescanStore, RescanUpdate, StoredFileScan } from './RescanStore';
+
+/** One file whose verdict a rescan changed. */
+export interface VerdictChange {
+  path: string;
+  before: ScanVerdict;
+  after: ScanVerdict;
+}
+
+/** Called once per sealed version whose verdicts changed in a batch. */
+export type VerdictChangeListener = (change: {
+  entityRef: string;
+  version: string;
+  scannerVersion: string;
+  files: VerdictChange[];
+}) => Promise<void>;
+
+/** What one {@link Rescanner.run} did. */
+export interface RescanSummary {
+  scannerVersion: string;
+  /** Files rescanned by this call. */
+  scanned: number;
+  /** Files whose verdict this call changed. */
+  changed: number;
+  /** True when every stored file is now scanned by this scanner version. */
+  finished: boolean;
+}
+
+/** Whether a result stored by `stored` is older than the running scanner. */
+export function needsRescan(stored: string | null, current: string): boolean {
+  if (stored === null) return true;
+  if (!semver.valid(stored) || !semver.valid(current))
+    return stored !== current;
+  return semver.lt(stored, current);
+}
+
+/**
+ * Rescans stored files whose results come from an older scanner, reading
+ * their blobs from the artifact store, in batches. Each batch's results and
+ * the cursor are committed together, so a restart continues after the last
+ * committed batch. Versions whose verdicts changed are reported to the
+ * listener after their batch is committed.
+ */
+export class Rescanner {
+  readonly #store: RescanStore;
+  readonly #artifacts: ArtifactStore;
+  readonly #scanner: FileScanner;
+  readonly #scannerVersion: string;
+  readonly #batchSize: number;
+  readonly #logger: LoggerService;
+  readonly #onVerdictChanged: VerdictChangeListener;
+  readonly #clock: () => Date;
+
+  /** Wires the rescanner; `scanner.version` must be set. */
+  constructor(options: {
+    store: RescanStore;
+    artifacts: ArtifactStore;
+    scanner: FileScanner;
+    batchSize: number;
+    logger: LoggerService;
+    onVerdictChanged: VerdictChangeListener;
+    clock?: () => Date;
+  }) {
+    if (!options.scanner.version) {
+      throw new Error('The rescan needs a scanner that reports its version');
+    }
+    this.#store = options.store;
+    this.#artifacts = options.artifacts;
+    this.#scanner = options.scanner;
+    this.#scannerVersion = options.scanner.version;
+    this.#batchSize = options.batchSize;
+    this.#logger = options.logger;
+    this.#onVerdictChanged = options.onVerdictChanged;
+    this.#clock = options.clock ?? (() => new Date());
+  }
+
+  /** Runs (or continues) the rescan to its end; a finished rescan returns at once. */
+  async run(): Promise<RescanSummary> {
+    const version = this.#scannerVersion;
+    const progress = await this.#store.begin(version, this.#clock());
+    const summary: RescanSummary = {
+      scannerVersion: version,
+      scanned: 0,
+      changed: 0,
+      finished: progress.finished,
+    };
+    if (progress.finished) return summary;
+    let cursor = progress.cursor;
+    for (;;) {
+      const batch = await this.#store.nextFiles(cursor, this.#batchSize);
+      if (batch.length === 0) break;
+      const updates: RescanUpdate[] = [];
+      const changes = new Map<
+        number,
+        { file: StoredFileScan; changes: VerdictChange[] }
+      >();
+      for (const file of batch) {
+        if (!needsRescan(file.scannerVersion, version)) continue;
+        const scan = await this.#scanBlob(file);
+        updates.push({ versionId: file.versionId, path: file.path, scan });
+        if (scan.verdict !== file.verdict) {
+          const entry = changes.get(file.versionId) ?? { file, changes: [] };
+          entry.changes.push({
+            path: file.path,
+            before: file.verdict,
+            after: scan.verdict,
+          });
+          changes.set(file.versionId, entry);
+        }
+      }
+      const last = batch[batch.length - 1];
+      cursor = { versionId: last.versionId, path: last.path };
+      const changedFiles = [...changes.values()].reduce(
+        (n, c) => n + c.changes.length,
+        0,
+      );
+      await this.#store.commitBatch({
+        scannerVersion: version,
+        updates,
+        cursor,
+        scanned: updates.length,
+        changed: changedFiles,
+      });
+      summary.scanned += updates.length;
+      summary.changed += changedFiles;
+      for (const { file, changes: files } of changes.values()) {
+        if (file.state !== 'sealed') continue;
+        try {
+          await this.#onVerdictChanged({
+            entityRef: file.entityRef,
+            version: file.version,
+            scannerVersion: version,
+            files,
+          });
+        } catch (e) {
+          this.#logger.warn(
+            `Reacting to changed scan verdicts of ${file.entityRef}@${file.version} failed: ${e}`,
+          );
+        }
+      }
+    }
+    await this.#store.finish(version, this.#clock());
+    summary.finished = true;
+    this.#logger.info(
+      `Rescan with scanner ${version} finished: ${summary.scanned} file(s) rescanned in this run, ${summary.changed} verdict(s) changed`,
+    );
+    return summary;
+  }
+
+  async #scanBlob(file: StoredFileScan) {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'model-hub-rescan-'));
+    try {
+      const local = path.join(dir, 'blob');
+      await pipeline(
+        await this.#artifacts.get(file.sha256),
+        createWriteStream(local),
+      );
+      const scan = await this.#scanner.scan(local, file.path);
+      if (scan.sha256 !== file.sha256) {
+        throw new Error(
+          `artifact ${file.sha256} of ${file.entityRef}@${file.version}/${file.path} hashes to ${scan.sha256}`,
+        );
+      }
+      return scan;
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  }
+}
