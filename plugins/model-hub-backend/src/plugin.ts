@@ -37,6 +37,7 @@ import {
 } from './registry';
 import { ModelVersionService } from './versions/ModelVersionService';
 import { VersionStore } from './versions/VersionStore';
+import { setupTransfers } from './transfers/setup';
 
 /**
  * The Model Hub backend plugin (`/api/model-hub`): model versions and the
@@ -196,6 +197,21 @@ export const modelHubPlugin = createBackendPlugin({
             staging,
           }),
         );
+        // Multipart uploads and dedupe by content (issue #16).
+        const transfers = await setupTransfers({
+          config,
+          database,
+          scheduler,
+          logger,
+          httpAuth,
+          permissions,
+          catalog,
+          versions,
+          versionStore,
+          stagingDirectory: artifactsConfig.stagingDirectory,
+          maxUploadBytes: artifactsConfig.maxUploadBytes,
+        });
+        httpRouter.use(transfers.router);
         httpRouter.use(gauntlet.router);
         httpRouter.use(stewardship.router);
         httpRouter.use(
