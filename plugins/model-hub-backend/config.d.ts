@@ -84,6 +84,17 @@ export interface Config {
         partSizeBytes?: number;
       };
     };
+    /** Resumable multipart uploads and their housekeeping. */
+    transfers?: {
+      /** Smallest part size in bytes a client may choose (the last part may be shorter). Default 5 MiB. */
+      minPartBytes?: number;
+      /** Largest part size in bytes a client may choose; a larger part is answered with 413. Default 1 GiB. */
+      maxPartBytes?: number;
+      /** Multipart uploads that received nothing for this long are deleted with their parts. Default 24 hours. */
+      abandonedAfter?: HumanDuration | string;
+      /** How often abandoned uploads are collected (one replica at a time). Default every hour. */
+      collectEvery?: HumanDuration | string;
+    };
     /** Example data for the embedded demo portal. */
     examples?: {
       /**

@@ -59,6 +59,10 @@ function readVersion(): string {
   return (require('../package.json') as { version: string }).version;
 }
 
+function firstLine(message: string): string {
+  return message.split('\n')[0].trim() || 'unexpected error';
+}
+
 function isUsageError(e: unknown): boolean {
   return e instanceof Error && e.name === 'UsageError';
 }
@@ -72,8 +76,11 @@ function isReportedError(e: unknown): boolean {
  * Runs the CLI and resolves to the process exit code: whatever the command
  * set, `4` for usage errors (commander's own included), `0` for help.
  */
-export async function main(argv: string[]): Promise<number> {
+export async function main(rawArgv: string[]): Promise<number> {
   process.exitCode = undefined;
+  // `--debug` anywhere on the line: unexpected errors show their stack.
+  const debug = rawArgv.includes('--debug');
+  const argv = rawArgv.filter(a => a !== '--debug');
   const program = createProgram(argv[2]);
   try {
     await program.parseAsync(argv);
@@ -95,7 +102,17 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`model-hub: ${(e as Error).message}\n`);
       return 1;
     }
-    throw e;
+    // Anything else (a file system error, a bug): one line and a hint,
+    // the stack only on request.
+    const error = e instanceof Error ? e : new Error(String(e));
+    process.stderr.write(
+      debug
+        ? `${error.stack ?? error.message}\n`
+        : `model-hub: ${firstLine(
+            error.message,
+          )} (run again with --debug for details)\n`,
+    );
+    return 1;
   }
   const code = process.exitCode;
   return typeof code === 'number' ? code : Number(code ?? 0);

@@ -40,6 +40,7 @@ import {
 import { readRecoveryConfig, scheduleRecovery } from './recovery';
 import { ModelVersionService } from './versions/ModelVersionService';
 import { VersionStore } from './versions/VersionStore';
+import { setupTransfers } from './transfers/setup';
 
 /**
  * The Model Hub backend plugin (`/api/model-hub`): model versions and the
@@ -238,6 +239,21 @@ export const modelHubPlugin = createBackendPlugin({
             staging,
           }),
         );
+        // Multipart uploads and dedupe by content (issue #16).
+        const transfers = await setupTransfers({
+          config,
+          database,
+          scheduler,
+          logger,
+          httpAuth,
+          permissions,
+          catalog,
+          versions,
+          versionStore,
+          stagingDirectory: artifactsConfig.stagingDirectory,
+          maxUploadBytes: artifactsConfig.maxUploadBytes,
+        });
+        httpRouter.use(transfers.router);
         httpRouter.use(gauntlet.router);
         httpRouter.use(stewardship.router);
         const cardDeletion = await ModelCardDeletion.create({ database });

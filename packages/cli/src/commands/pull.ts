@@ -1,28 +1,39 @@
 import { Command } from 'commander';
-import { createHash } from 'node:crypto';
-import { createWriteStream, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { ModelVersion } from '@internal/plugin-model-hub-common';
+import { downloadVerified } from '../lib/download';
+import { UsageError } from '../lib/errors';
 import { PortalClient, PortalError } from '../lib/portal';
 import { formatBytes, Progress } from '../lib/progress';
 import { parseVersionedModelRef } from '../lib/refs';
-import { UsageError } from '../lib/errors';
 
 /** Options of `model-hub pull`. */
 export interface PullOptions {
   output?: string;
   portal?: string;
+  parallel?: string;
+  allowUnsafe?: boolean;
+  json?: boolean;
 }
 
 /**
  * Downloads every file of a model version (by version or alias) into a
- * directory, verifying each SHA-256 against the version's manifest. A file
- * whose hash does not match is deleted and the command fails.
+ * directory, several at a time, verifying each SHA-256 before the file gets
+ * its name. An interrupted pull resumes from its `.part` files. A version
+ * with a file the hub's scan marked unsafe is refused unless allowed.
  */
 export async function pull(ref: string, opts: PullOptions): Promise<number> {
   const { entityRef, selector } = parseVersionedModelRef(ref);
+  const parallel = opts.parallel ?? '4';
+  if (!/^[1-9]\d{0,2}$/.test(parallel)) {
+    throw new UsageError(
+      `--parallel takes a positive whole number, got '${parallel}'`,
+    );
+  }
+  const say = (line: string) => {
+    if (!opts.json) console.log(line);
+  };
   const client = PortalClient.fromOptions(opts);
   const { body: version } = await client.json<ModelVersion>(
     client.paths.version(entityRef, selector ?? 'latest'),
@@ -30,68 +41,80 @@ export async function pull(ref: string, opts: PullOptions): Promise<number> {
   if (version.state !== 'sealed') {
     throw new PortalError(`${entityRef}@${version.version} is not sealed yet`);
   }
+  const unsafe = version.files.find(f => f.scan.verdict === 'unsafe');
+  if (unsafe && !opts.allowUnsafe) {
+    throw new PortalError(
+      `refusing to pull ${entityRef}@${
+        version.version
+      }: the hub's scan marked ${unsafe.path} unsafe (${
+        unsafe.scan.findings[0]?.rule ?? 'see the model page'
+      }); pass --allow-unsafe to download it anyway, never load it`,
+    );
+  }
   const name = entityRef.split('/').pop()!;
   const outDir = path.resolve(opts.output ?? `${name}-${version.version}`);
   await fs.mkdir(outDir, { recursive: true });
   if (version.scanVerdict !== 'safe') {
-    console.error(
-      `warning: the hub's scan verdict for ${entityRef}@${version.version} is '${version.scanVerdict}'`,
+    process.stderr.write(
+      `warning: the hub's scan verdict for ${entityRef}@${version.version} is '${version.scanVerdict}'\n`,
     );
   }
-  console.log(`pulling ${entityRef}@${version.version} into ${outDir}`);
-  for (const file of version.files) {
-    const target = path.resolve(outDir, ...file.path.split('/'));
-    if (!target.startsWith(outDir + path.sep)) {
-      throw new PortalError(`refusing to write ${file.path} outside ${outDir}`);
+  say(`pulling ${entityRef}@${version.version} into ${outDir}`);
+  const total = version.files.reduce((n, f) => n + f.size, 0);
+  const progress = new Progress('downloading', total, { enabled: !opts.json });
+  const queue = [...version.files];
+  const results: Array<{
+    path: string;
+    size: number;
+    sha256: string;
+    resumedFrom: number;
+  }> = [];
+  const worker = async () => {
+    for (let file = queue.shift(); file; file = queue.shift()) {
+      const target = path.resolve(outDir, ...file.path.split('/'));
+      if (!target.startsWith(outDir + path.sep)) {
+        throw new PortalError(
+          `refusing to write ${file.path} outside ${outDir}`,
+        );
+      }
+      await fs.mkdir(path.dirname(target), { recursive: true });
+      const { resumedFrom } = await downloadVerified(
+        client,
+        client.paths.file(entityRef, version.version, file.path),
+        file,
+        target,
+        n => progress.add(n),
+      );
+      results.push({
+        path: file.path,
+        size: file.size,
+        sha256: file.sha256,
+        resumedFrom,
+      });
     }
-    await fs.mkdir(path.dirname(target), { recursive: true });
-    const partial = `${target}.part`;
-    const res = await client.request(
-      client.paths.file(entityRef, version.version, file.path),
+  };
+  await Promise.all(
+    Array.from({ length: Math.min(Number(parallel), queue.length) }, worker),
+  );
+  progress.done();
+  for (const r of results.sort((a, b) => a.path.localeCompare(b.path))) {
+    say(
+      `  ${r.path}  ${formatBytes(r.size)}  sha256 verified${
+        r.resumedFrom > 0 ? ` (resumed at ${formatBytes(r.resumedFrom)})` : ''
+      }`,
     );
-    const etag = res.headers.get('etag')?.replace(/"/g, '');
-    const progress = new Progress(`downloading ${file.path}`, file.size);
-    const hash = createHash('sha256');
-    let received = 0;
-    const meter = new Transform({
-      transform(chunk, _enc, cb) {
-        hash.update(chunk);
-        received += chunk.length;
-        progress.update(received);
-        cb(null, chunk);
-      },
-    });
-    try {
-      await pipeline(
-        Readable.fromWeb(res.body as any),
-        meter,
-        createWriteStream(partial),
-      );
-    } catch (e) {
-      await fs.rm(partial, { force: true });
-      throw new PortalError(
-        `download of ${file.path} failed: ${(e as Error).message}`,
-      );
-    }
-    progress.done();
-    const actual = hash.digest('hex');
-    if (
-      actual !== file.sha256 ||
-      received !== file.size ||
-      (etag && etag !== file.sha256)
-    ) {
-      await fs.rm(partial, { force: true });
-      throw new PortalError(
-        `INTEGRITY FAILURE for ${file.path}: expected sha256 ${file.sha256} (${file.size} bytes), ` +
-          `received sha256 ${actual} (${received} bytes)${
-            etag ? `, ETag ${etag}` : ''
-          }; the file was deleted`,
-      );
-    }
-    await fs.rename(partial, target);
-    console.log(`  ${file.path}  ${formatBytes(file.size)}  sha256 verified`);
   }
-  console.log(`done: ${version.files.length} file(s) verified`);
+  say(`done: ${version.files.length} file(s) verified`);
+  if (opts.json) {
+    console.log(
+      JSON.stringify({
+        entityRef,
+        version: version.version,
+        directory: outDir,
+        files: results,
+      }),
+    );
+  }
   return 0;
 }
 
@@ -105,6 +128,12 @@ export function register(program: Command): void {
       'model:default/NAME@VERSION or @ALIAS (default alias: latest)',
     )
     .option('-o, --output <dir>', 'target directory (default ./NAME-VERSION)')
+    .option('--parallel <n>', 'files downloaded at the same time (default 4)')
+    .option(
+      '--allow-unsafe',
+      "download even when the hub's scan marked a file unsafe",
+    )
+    .option('--json', 'print one JSON summary instead of progress and text')
     .option(
       '--portal <url>',
       'portal back-end URL (default $MODEL_HUB_PORTAL_URL or http://localhost:7007)',

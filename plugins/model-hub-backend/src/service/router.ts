@@ -203,7 +203,9 @@ async function sendFile(
   const etag = `"${file.sha256}"`;
   res.setHeader('ETag', etag);
   res.setHeader('Accept-Ranges', 'bytes');
-  res.setHeader('Cache-Control', 'private, no-cache');
+  // no-transform: compression middleware and proxies must pass weights as
+  // stored (gzip of a GiB crawls, and would break ETag = SHA-256 + Range).
+  res.setHeader('Cache-Control', 'private, no-cache, no-transform');
   const name = file.path.split('/').pop()!;
   res.setHeader(
     'Content-Disposition',

@@ -1,0 +1,278 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { runCli } from '../__testUtils__/runCli';
+import { hashFileAndParts, listFiles } from '../lib/files';
+
+jest.setTimeout(60_000);
+
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+let tmp: string;
+beforeEach(async () => {
+  tmp = await fs.realpath(
+    await fs.mkdtemp(path.join(os.tmpdir(), 'mh-transfer-')),
+  );
+});
+afterEach(async () => {
+  await fs.rm(tmp, { recursive: true, force: true });
+});
+
+/** `models--org--name/{blobs,refs,snapshots/<rev>}` as huggingface_hub writes it. */
+async function hfCache() {
+  const repo = path.join(tmp, 'hub', 'models--acme--tiny');
+  const snapshot = path.join(repo, 'snapshots', 'abc123');
+  await fs.mkdir(path.join(repo, 'blobs'), { recursive: true });
+  await fs.mkdir(path.join(snapshot, 'onnx'), { recursive: true });
+  const weights = Buffer.from('weights');
+  const config = Buffer.from('{"model_type":"bert"}');
+  await fs.writeFile(path.join(repo, 'blobs', sha256(weights)), weights);
+  await fs.writeFile(path.join(repo, 'blobs', sha256(config)), config);
+  await fs.symlink(
+    `../../blobs/${sha256(config)}`,
+    path.join(snapshot, 'config.json'),
+  );
+  await fs.symlink(
+    `../../../blobs/${sha256(weights)}`,
+    path.join(snapshot, 'onnx', 'model.bin'),
+  );
+  await fs.writeFile(path.join(snapshot, 'README.md'), 'plain file');
+  return { snapshot, weights, config };
+}
+
+describe('publishing a Hugging Face cache snapshot', () => {
+  it('follows symlinks into the cache blobs and keeps the snapshot paths', async () => {
+    const { snapshot, weights, config } = await hfCache();
+    const files = await listFiles(snapshot);
+    expect(files.map(f => [f.relPath, f.size])).toEqual([
+      ['config.json', config.length],
+      ['onnx/model.bin', weights.length],
+      ['README.md', 10],
+    ]);
+    expect(files[0].absPath).toBe(
+      path.join(tmp, 'hub', 'models--acme--tiny', 'blobs', sha256(config)),
+    );
+  });
+
+  it.each([
+    [
+      'outside the directory and its cache root',
+      async (snapshot: string) => {
+        await fs.writeFile(path.join(tmp, 'secret.txt'), 'x');
+        await fs.symlink(
+          '../../../../secret.txt',
+          path.join(snapshot, 'leak.txt'),
+        );
+      },
+      /refusing leak\.txt: its symbolic link leads outside .* and its cache root/,
+    ],
+    [
+      'at a directory',
+      async (snapshot: string) => {
+        await fs.symlink('../../blobs', path.join(snapshot, 'dir-link'));
+      },
+      /refusing dir-link: its symbolic link points at a directory/,
+    ],
+    [
+      'nowhere',
+      async (snapshot: string) => {
+        await fs.symlink('../../blobs/missing', path.join(snapshot, 'broken'));
+      },
+      /refusing broken: it is a broken symbolic link/,
+    ],
+  ])(
+    'refuses a symlink pointing %s, in one line, through the CLI',
+    async (_name, plant, message) => {
+      const { snapshot } = await hfCache();
+      await plant(snapshot);
+      const run = await runCli([
+        'publish',
+        snapshot,
+        '--model',
+        'model:default/tiny',
+        '--version',
+        '1.0.0',
+        '--portal',
+        'http://127.0.0.1:9',
+      ]);
+      expect(run.code).toBe(4);
+      expect(run.stderr).toMatch(message);
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    },
+  );
+
+  it('refuses a symlink leaving a plain directory (no cache root)', async () => {
+    const dir = path.join(tmp, 'plain');
+    await fs.mkdir(dir);
+    await fs.writeFile(path.join(tmp, 'outside.bin'), 'x');
+    await fs.symlink('../outside.bin', path.join(dir, 'w.bin'));
+    await expect(listFiles(dir)).rejects.toThrow(
+      /refusing w\.bin: its symbolic link leads outside .*plain \(to /,
+    );
+  });
+});
+
+describe('hashing for multipart uploads', () => {
+  it('hashes the whole file and each part in a single read', async () => {
+    const bytes = Buffer.alloc(10 * 1024 * 1024 + 3);
+    for (let i = 0; i < bytes.length; i += 4093) bytes[i] = i % 256;
+    const file = path.join(tmp, 'w.bin');
+    await fs.writeFile(file, bytes);
+    const part = 3 * 1024 * 1024;
+    const { sha256: whole, parts } = await hashFileAndParts(file, part);
+    expect(whole).toBe(sha256(bytes));
+    expect(parts).toEqual(
+      [0, 1, 2, 3].map(i => sha256(bytes.subarray(i * part, (i + 1) * part))),
+    );
+  });
+});
+
+/**
+ * A portal double for one sealed version: serves the version JSON and the
+ * file with the real route's Range/If-Range semantics, and can cut the
+ * first download after `cutAfter` bytes.
+ */
+async function portalWithFile(content: Buffer, verdict = 'safe') {
+  const seen: Array<string | undefined> = [];
+  let cutAfter: number | undefined = Math.floor(content.length / 2);
+  const sha = sha256(content);
+  const version = {
+    entityRef: 'model:default/tiny',
+    version: '1.0.0',
+    state: 'sealed',
+    scanVerdict: verdict,
+    aliases: [],
+    files: [
+      {
+        path: 'weights/model.bin',
+        size: content.length,
+        sha256: sha,
+        format: 'unknown',
+        scan: {
+          verdict,
+          findings: verdict === 'unsafe' ? [{ rule: 'pickle-global' }] : [],
+        },
+      },
+    ],
+  };
+  const server = http.createServer((req, res) => {
+    if (req.url!.endsWith('/versions/1.0.0')) {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(version));
+      return;
+    }
+    seen.push(req.headers.range);
+    const match = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+    const start =
+      match && req.headers['if-range'] === `"${sha}"` ? Number(match[1]) : 0;
+    res.writeHead(start ? 206 : 200, {
+      etag: `"${sha}"`,
+      'content-length': String(content.length - start),
+    });
+    if (cutAfter !== undefined) {
+      res.write(content.subarray(start, cutAfter));
+      cutAfter = undefined;
+      setTimeout(() => res.socket?.destroy(), 50);
+      return;
+    }
+    res.end(content.subarray(start));
+  });
+  await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { url, seen, close: () => new Promise(r => server.close(r)) };
+}
+
+describe('model-hub pull', () => {
+  it('resumes an interrupted download with Range from its .part and verifies it', async () => {
+    const content = Buffer.alloc(3 * 1024 * 1024 + 17);
+    for (let i = 0; i < content.length; i += 997) content[i] = i % 251;
+    const portal = await portalWithFile(content);
+    try {
+      const out = path.join(tmp, 'out');
+      const args = [
+        'pull',
+        'model:default/tiny@1.0.0',
+        '-o',
+        out,
+        '--portal',
+        portal.url,
+      ];
+      const first = await runCli(args);
+      expect(first.code).toBe(1);
+      expect(first.stderr).toMatch(
+        /interrupted after \d+ of \d+ bytes.*run the same command again to resume/,
+      );
+      const part = await fs.stat(path.join(out, 'weights', 'model.bin.part'));
+      expect(part.size).toBe(Math.floor(content.length / 2));
+
+      const second = await runCli([...args, '--json']);
+      expect(second.code).toBe(0);
+      expect(portal.seen).toEqual([undefined, `bytes=${part.size}-`]);
+      const summary = JSON.parse(second.stdout);
+      expect(summary.files[0]).toMatchObject({
+        path: 'weights/model.bin',
+        resumedFrom: part.size,
+      });
+      const got = await fs.readFile(path.join(out, 'weights', 'model.bin'));
+      expect(got.equals(content)).toBe(true);
+      await expect(
+        fs.stat(path.join(out, 'weights', 'model.bin.part')),
+      ).rejects.toThrow();
+    } finally {
+      await portal.close();
+    }
+  });
+
+  it('prints an unexpected error in one line, and its stack with --debug', async () => {
+    const portal = await portalWithFile(Buffer.from('x'.repeat(100)));
+    try {
+      const notADir = path.join(tmp, 'file');
+      await fs.writeFile(notADir, 'x');
+      const args = [
+        'pull',
+        'model:default/tiny@1.0.0',
+        '-o',
+        notADir,
+        '--portal',
+        portal.url,
+      ];
+      const run = await runCli(args);
+      expect(run.code).toBe(1);
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+      expect(run.stderr).toMatch(
+        /^model-hub: EEXIST.*\(run again with --debug for details\)$/m,
+      );
+      const debug = await runCli([...args, '--debug']);
+      expect(debug.code).toBe(1);
+      expect(debug.stderr).toMatch(/\n\s+at /);
+    } finally {
+      await portal.close();
+    }
+  });
+
+  it('refuses a version with an unsafe file unless --allow-unsafe, naming the file', async () => {
+    const portal = await portalWithFile(Buffer.from('x'.repeat(100)), 'unsafe');
+    try {
+      const out = path.join(tmp, 'out');
+      const run = await runCli([
+        'pull',
+        'model:default/tiny@1.0.0',
+        '-o',
+        out,
+        '--portal',
+        portal.url,
+      ]);
+      expect(run.code).toBe(1);
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+      expect(run.stderr).toMatch(
+        /weights\/model\.bin unsafe \(pickle-global\); pass --allow-unsafe/,
+      );
+      expect(portal.seen).toEqual([]);
+    } finally {
+      await portal.close();
+    }
+  });
+});

@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { PortalClient, PortalError } from './portal';
+
+/** What {@link downloadVerified} needs to know about the file. */
+export interface ExpectedFile {
+  path: string;
+  sha256: string;
+  size: number;
+}
+
+/**
+ * Downloads one file to `target`, verified: bytes go to `target.part`; a
+ * `.part` left by an interrupted run is continued with `Range` + `If-Range`
+ * (the ETag is the SHA-256, so a changed file restarts from zero), the whole
+ * SHA-256 and size are checked, and only then is the file renamed into
+ * place. A mismatch deletes the `.part` and fails. Returns the bytes that
+ * were already present.
+ */
+export async function downloadVerified(
+  client: PortalClient,
+  url: string,
+  file: ExpectedFile,
+  target: string,
+  onBytes: (n: number) => void,
+): Promise<{ resumedFrom: number }> {
+  const partial = `${target}.part`;
+  const hash = createHash('sha256');
+  let have = await fs
+    .stat(partial)
+    .then(s => (s.isFile() && s.size <= file.size ? s.size : 0))
+    .catch(() => 0);
+  const etag = `"${file.sha256}"`;
+  const res = await client.request(url, {
+    // Identity: weights are never worth compressing on the fly.
+    headers:
+      have > 0 && have < file.size
+        ? {
+            'accept-encoding': 'identity',
+            range: `bytes=${have}-`,
+            'if-range': etag,
+          }
+        : { 'accept-encoding': 'identity' },
+  });
+  if (res.status === 206 && have > 0) {
+    // Hash what is already on disk, then continue after it.
+    for await (const chunk of createReadStream(partial, {
+      end: have - 1,
+      highWaterMark: 4 * 1024 * 1024,
+    })) {
+      hash.update(chunk as Buffer);
+    }
+    onBytes(have);
+  } else {
+    have = 0;
+  }
+  const served = res.headers.get('etag');
+  let received = have;
+  const meter = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      hash.update(chunk);
+      received += chunk.length;
+      onBytes(chunk.length);
+      cb(null, chunk);
+    },
+  });
+  if (!res.body) {
+    throw new PortalError(`the portal sent no body for ${file.path}`);
+  }
+  try {
+    await pipeline(
+      Readable.fromWeb(res.body as any, { highWaterMark: 1024 * 1024 }),
+      meter,
+      createWriteStream(partial, have > 0 ? { flags: 'a' } : { flags: 'w' }),
+    );
+  } catch (e) {
+    // The .part stays: the next run continues it.
+    throw new PortalError(
+      `download of ${file.path} was interrupted after ${received} of ${
+        file.size
+      } bytes (${(e as Error).message}); run the same command again to resume`,
+    );
+  }
+  const actual = hash.digest('hex');
+  if (
+    actual !== file.sha256 ||
+    received !== file.size ||
+    (served && served !== etag)
+  ) {
+    await fs.rm(partial, { force: true });
+    throw new PortalError(
+      `INTEGRITY FAILURE for ${file.path}: expected sha256 ${file.sha256} (${
+        file.size
+      } bytes), received sha256 ${actual} (${received} bytes)${
+        served ? `, ETag ${served}` : ''
+      }; the file was deleted`,
+    );
+  }
+  await fs.rename(partial, target);
+  return { resumedFrom: have };
+}

@@ -1,0 +1,184 @@
+import {
+  DatabaseService,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
+import { Knex } from 'knex';
+
+const migrationsDir = resolvePackagePath(
+  '@internal/plugin-model-hub-backend',
+  'migrations',
+);
+
+/** A resumable upload of one file into a draft version. */
+export interface MultipartUpload {
+  id: string;
+  entityRef: string;
+  version: string;
+  path: string;
+  sha256: string;
+  size: number;
+  partSize: number;
+  createdBy: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A verified part of a {@link MultipartUpload}. */
+export interface UploadedPart {
+  number: number;
+  size: number;
+  sha256: string;
+}
+
+interface UploadRow {
+  id: string;
+  entity_ref: string;
+  version: string;
+  path: string;
+  sha256: string;
+  size: number | string;
+  part_size: number | string;
+  created_by: string;
+  created_at: Date | string | number;
+  updated_at: Date | string | number;
+}
+
+/** Persists multipart upload sessions and the parts they received. */
+export class MultipartUploadStore {
+  readonly #db: Knex;
+
+  /** Connects to the plugin database and runs the migrations (unless skipped). */
+  static async create(options: {
+    database: DatabaseService;
+  }): Promise<MultipartUploadStore> {
+    const client = await options.database.getClient();
+    if (!options.database.migrations?.skip) {
+      await client.migrate.latest({ directory: migrationsDir });
+    }
+    return new MultipartUploadStore(client);
+  }
+
+  private constructor(db: Knex) {
+    this.#db = db;
+  }
+
+  /** Records a new upload session. */
+  async insert(upload: MultipartUpload): Promise<void> {
+    await this.#db<UploadRow>('multipart_uploads').insert({
+      id: upload.id,
+      entity_ref: upload.entityRef,
+      version: upload.version,
+      path: upload.path,
+      sha256: upload.sha256,
+      size: upload.size,
+      part_size: upload.partSize,
+      created_by: upload.createdBy,
+      created_at: upload.createdAt,
+      updated_at: upload.updatedAt,
+    });
+  }
+
+  /** One upload by id. */
+  async get(id: string): Promise<MultipartUpload | undefined> {
+    const row = await this.#db<UploadRow>('multipart_uploads')
+      .where({ id })
+      .first();
+    return row ? toUpload(row) : undefined;
+  }
+
+  /**
+   * The open upload of the same file content into the same draft by the same
+   * principal, which a re-run of an interrupted publish continues.
+   */
+  async findResumable(query: {
+    entityRef: string;
+    version: string;
+    path: string;
+    sha256: string;
+    size: number;
+    partSize: number;
+    createdBy: string;
+  }): Promise<MultipartUpload | undefined> {
+    const row = await this.#db<UploadRow>('multipart_uploads')
+      .where({
+        entity_ref: query.entityRef,
+        version: query.version,
+        path: query.path,
+        sha256: query.sha256,
+        size: query.size,
+        part_size: query.partSize,
+        created_by: query.createdBy,
+      })
+      .orderBy('created_at', 'desc')
+      .first();
+    return row ? toUpload(row) : undefined;
+  }
+
+  /** The parts received so far, by part number. */
+  async listParts(uploadId: string): Promise<UploadedPart[]> {
+    const rows = await this.#db('multipart_upload_parts')
+      .where({ upload_id: uploadId })
+      .orderBy('part_number');
+    return rows.map(r => ({
+      number: Number(r.part_number),
+      size: Number(r.size),
+      sha256: r.sha256,
+    }));
+  }
+
+  /** Records (or, when re-sent, replaces) a verified part and touches the upload. */
+  async putPart(
+    uploadId: string,
+    part: UploadedPart,
+    now: Date,
+  ): Promise<void> {
+    await this.#db.transaction(async tx => {
+      await tx('multipart_upload_parts')
+        .insert({
+          upload_id: uploadId,
+          part_number: part.number,
+          size: part.size,
+          sha256: part.sha256,
+          received_at: now,
+        })
+        .onConflict(['upload_id', 'part_number'])
+        .merge(['size', 'sha256', 'received_at']);
+      await tx('multipart_uploads')
+        .where({ id: uploadId })
+        .update({ updated_at: now });
+    });
+  }
+
+  /** Deletes an upload and its part rows. */
+  async delete(uploadId: string): Promise<void> {
+    await this.#db.transaction(async tx => {
+      await tx('multipart_upload_parts')
+        .where({ upload_id: uploadId })
+        .delete();
+      await tx('multipart_uploads').where({ id: uploadId }).delete();
+    });
+  }
+
+  /** Ids of uploads that received nothing since `cutoff`. */
+  async listIdleSince(cutoff: Date): Promise<string[]> {
+    const rows = await this.#db<UploadRow>('multipart_uploads')
+      .where('updated_at', '<', cutoff)
+      .select('id');
+    return rows.map(r => r.id);
+  }
+}
+
+function toUpload(row: UploadRow): MultipartUpload {
+  return {
+    id: row.id,
+    entityRef: row.entity_ref,
+    version: row.version,
+    path: row.path,
+    sha256: row.sha256,
+    size: Number(row.size),
+    partSize: Number(row.part_size),
+    createdBy: row.created_by,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+}

@@ -1,0 +1,346 @@
+import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
+import { ModelVersionFile } from '@internal/plugin-model-hub-common';
+import { isSha256Hex } from '../artifacts/ArtifactStore';
+import { PayloadTooLargeError } from '../artifacts/errors';
+import { UploadStaging } from '../artifacts/UploadStaging';
+import { ModelVersionService } from '../versions/ModelVersionService';
+import { assertValidFilePath } from '../versions/validation';
+import {
+  MultipartUpload,
+  MultipartUploadStore,
+  UploadedPart,
+} from './MultipartUploadStore';
+
+/** Limits of multipart uploads (`modelHub.transfers`). */
+export interface MultipartLimits {
+  /** Largest accepted whole file (`modelHub.artifacts.maxUploadBytes`). */
+  maxFileBytes: number;
+  /** Smallest part size a client may choose (the last part may be shorter). */
+  minPartBytes: number;
+  /** Largest part size a client may choose. */
+  maxPartBytes: number;
+}
+
+/** What a client needs to continue an upload. */
+export interface MultipartUploadStatus {
+  uploadId: string;
+  path: string;
+  sha256: string;
+  size: number;
+  partSize: number;
+  partCount: number;
+  /** Parts already received and verified. */
+  parts: UploadedPart[];
+}
+
+/**
+ * Resumable multipart uploads into draft versions. Each part is streamed to
+ * the staging directory, verified against its declared SHA-256 and size, and
+ * kept until completion, when the parts are streamed in order through the
+ * normal upload path, which verifies the whole file's SHA-256 and size,
+ * scans it and stores it by content before it appears in the version.
+ */
+export class MultipartUploads {
+  readonly #store: MultipartUploadStore;
+  readonly #versions: ModelVersionService;
+  readonly #partsDirectory: string;
+  readonly #limits: MultipartLimits;
+  readonly #logger: LoggerService;
+
+  /** Wires the uploads to their store, the version service and a parts directory. */
+  constructor(options: {
+    store: MultipartUploadStore;
+    versions: ModelVersionService;
+    partsDirectory: string;
+    limits: MultipartLimits;
+    logger: LoggerService;
+  }) {
+    this.#store = options.store;
+    this.#versions = options.versions;
+    this.#partsDirectory = path.resolve(options.partsDirectory);
+    this.#limits = options.limits;
+    this.#logger = options.logger;
+  }
+
+  /**
+   * Starts an upload, or returns the caller's open upload of the same content
+   * to the same path, with the parts it already holds (resume).
+   */
+  async start(options: {
+    entityRef: string;
+    version: string;
+    path: string;
+    sha256: string;
+    size: number;
+    partSize: number;
+    actor: string;
+  }): Promise<MultipartUploadStatus> {
+    const sha256 = options.sha256.toLowerCase();
+    assertValidFilePath(options.path);
+    if (!isSha256Hex(sha256)) {
+      throw new InputError(
+        `Declared SHA-256 '${options.sha256}' is not a 64-character hex digest`,
+      );
+    }
+    const { minPartBytes, maxPartBytes, maxFileBytes } = this.#limits;
+    if (options.size > maxFileBytes) {
+      throw new PayloadTooLargeError(
+        `File of ${options.size} bytes exceeds the limit of ${maxFileBytes} bytes (modelHub.artifacts.maxUploadBytes)`,
+      );
+    }
+    if (options.partSize < minPartBytes || options.partSize > maxPartBytes) {
+      throw new InputError(
+        `Part size ${options.partSize} is outside ${minPartBytes}..${maxPartBytes} bytes (modelHub.transfers.minPartBytes/maxPartBytes)`,
+      );
+    }
+    await this.#assertDraft(options.entityRef, options.version);
+    const query = { ...options, sha256, createdBy: options.actor };
+    let upload = await this.#store.findResumable(query);
+    if (!upload) {
+      const now = new Date();
+      upload = {
+        id: randomBytes(16).toString('hex'),
+        entityRef: options.entityRef,
+        version: options.version,
+        path: options.path,
+        sha256,
+        size: options.size,
+        partSize: options.partSize,
+        createdBy: options.actor,
+        createdAt: now,
+        updatedAt: now,
+      };
+      await this.#store.insert(upload);
+    }
+    return this.#status(upload);
+  }
+
+  /** The state of an upload the caller started in this model version. */
+  async status(options: {
+    entityRef: string;
+    version: string;
+    uploadId: string;
+    actor: string;
+  }): Promise<MultipartUploadStatus> {
+    return this.#status(await this.#owned(options));
+  }
+
+  /**
+   * Streams one part to disk and keeps it once its size and SHA-256 match
+   * what the client declared; a re-sent part replaces the earlier copy.
+   * @throws PayloadTooLargeError when the part is larger than its slot
+   */
+  async putPart(options: {
+    entityRef: string;
+    version: string;
+    uploadId: string;
+    actor: string;
+    partNumber: number;
+    body: Readable;
+    expectedSha256?: string;
+    declaredSize?: number;
+  }): Promise<UploadedPart> {
+    const upload = await this.#owned(options);
+    const count = partCount(upload);
+    const { partNumber } = options;
+    if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > count) {
+      throw new InputError(
+        `Part number ${options.partNumber} is outside 1..${count} for this upload`,
+      );
+    }
+    if (!options.expectedSha256) {
+      throw new InputError(
+        'Every part needs its SHA-256 in the x-model-hub-sha256 header',
+      );
+    }
+    const expectedSize = partLength(upload, partNumber);
+    const staging = new UploadStaging({
+      directory: this.#uploadDirectory(upload.id),
+      maxBytes: expectedSize,
+    });
+    // 413 before reading a byte when the announced part is too large.
+    staging.checkDeclaredSize(options.declaredSize);
+    const staged = await staging.stage(options.body, {
+      expectedSha256: options.expectedSha256,
+      expectedSize,
+    });
+    try {
+      await fs.rename(staged.path, this.#partFile(upload.id, partNumber));
+    } finally {
+      await staged.discard();
+    }
+    const part = {
+      number: partNumber,
+      size: staged.size,
+      sha256: staged.sha256,
+    };
+    await this.#store.putPart(upload.id, part, new Date());
+    return part;
+  }
+
+  /**
+   * Assembles the parts in order through the version's normal upload path
+   * (whole-file SHA-256 and size verified, scanned, stored by content), then
+   * removes the upload and its parts.
+   * @throws ConflictError when parts are missing
+   */
+  async complete(options: {
+    entityRef: string;
+    version: string;
+    uploadId: string;
+    actor: string;
+  }): Promise<ModelVersionFile> {
+    const upload = await this.#owned(options);
+    const parts = await this.#store.listParts(upload.id);
+    const count = partCount(upload);
+    const missing: number[] = [];
+    for (let n = 1; n <= count; n++) {
+      if (!parts.some(p => p.number === n)) missing.push(n);
+    }
+    if (missing.length > 0) {
+      throw new ConflictError(
+        `Upload ${upload.id} is missing part(s) ${missing
+          .slice(0, 10)
+          .join(', ')}${
+          missing.length > 10 ? ', …' : ''
+        }; send them, then complete`,
+      );
+    }
+    const file = await this.#versions.uploadFile({
+      entityRef: upload.entityRef,
+      version: upload.version,
+      path: upload.path,
+      body: this.#concatenate(upload.id, count),
+      expectedSha256: upload.sha256,
+      expectedSize: upload.size,
+      uploadedBy: options.actor,
+    });
+    await this.#discard(upload.id);
+    return file;
+  }
+
+  /** Removes uploads idle since before `cutoff`, with their parts; returns how many. */
+  async collectIdle(cutoff: Date): Promise<number> {
+    const ids = await this.#store.listIdleSince(cutoff);
+    for (const id of ids) {
+      await this.#discard(id);
+    }
+    if (ids.length > 0) {
+      this.#logger.info(
+        `Collected ${ids.length} abandoned multipart upload(s)`,
+      );
+    }
+    return ids.length;
+  }
+
+  async #discard(uploadId: string): Promise<void> {
+    await this.#store.delete(uploadId);
+    await fs.rm(this.#uploadDirectory(uploadId), {
+      recursive: true,
+      force: true,
+    });
+  }
+
+  /** The parts as one stream, read one part file at a time. */
+  #concatenate(uploadId: string, count: number): Readable {
+    const out = new PassThrough({ highWaterMark: 1024 * 1024 });
+    (async () => {
+      for (let n = 1; n <= count; n++) {
+        const part = createReadStream(this.#partFile(uploadId, n), {
+          highWaterMark: 1024 * 1024,
+        });
+        for await (const chunk of part) {
+          if (!out.write(chunk)) {
+            await new Promise(resolve => out.once('drain', resolve));
+          }
+        }
+      }
+      out.end();
+    })().catch(error => out.destroy(error));
+    return out;
+  }
+
+  async #status(upload: MultipartUpload): Promise<MultipartUploadStatus> {
+    return {
+      uploadId: upload.id,
+      path: upload.path,
+      sha256: upload.sha256,
+      size: upload.size,
+      partSize: upload.partSize,
+      partCount: partCount(upload),
+      parts: await this.#store.listParts(upload.id),
+    };
+  }
+
+  async #owned(options: {
+    entityRef: string;
+    version: string;
+    uploadId: string;
+    actor: string;
+  }): Promise<MultipartUpload> {
+    const upload = /^[0-9a-f]{32}$/.test(options.uploadId)
+      ? await this.#store.get(options.uploadId)
+      : undefined;
+    if (
+      !upload ||
+      upload.entityRef !== options.entityRef ||
+      upload.version !== options.version
+    ) {
+      throw new NotFoundError(
+        `No upload ${options.uploadId} in ${options.entityRef}@${options.version}; it may have been completed or collected, start it again`,
+      );
+    }
+    if (upload.createdBy !== options.actor) {
+      throw new NotAllowedError(
+        `Upload ${upload.id} belongs to ${upload.createdBy}; only it can continue the upload`,
+      );
+    }
+    await this.#assertDraft(upload.entityRef, upload.version);
+    return upload;
+  }
+
+  async #assertDraft(entityRef: string, version: string): Promise<void> {
+    const existing = await this.#versions.getVersion(entityRef, version);
+    if (existing.version !== version) {
+      throw new InputError(
+        `Uploads go to a version, not to an alias: use ${existing.version}`,
+      );
+    }
+    if (existing.state === 'sealed') {
+      throw new ConflictError(
+        `Version ${version} of ${entityRef} is sealed and immutable; publish a new version instead`,
+      );
+    }
+  }
+
+  #uploadDirectory(uploadId: string): string {
+    return path.join(this.#partsDirectory, uploadId);
+  }
+
+  #partFile(uploadId: string, partNumber: number): string {
+    return path.join(this.#uploadDirectory(uploadId), `part-${partNumber}`);
+  }
+}
+
+function partCount(upload: Pick<MultipartUpload, 'size' | 'partSize'>): number {
+  return Math.max(1, Math.ceil(upload.size / upload.partSize));
+}
+
+function partLength(
+  upload: Pick<MultipartUpload, 'size' | 'partSize'>,
+  partNumber: number,
+): number {
+  const start = (partNumber - 1) * upload.partSize;
+  return Math.min(upload.partSize, upload.size - start);
+}

@@ -1,0 +1,46 @@
+import { HumanDuration } from '@backstage/types';
+import { Config, readDurationFromConfig } from '@backstage/config';
+
+/** Default of `modelHub.transfers.minPartBytes`: 5 MiB (S3's smallest part). */
+export const DEFAULT_MIN_PART_BYTES = 5 * 1024 * 1024;
+/** Default of `modelHub.transfers.maxPartBytes`: 1 GiB. */
+export const DEFAULT_MAX_PART_BYTES = 1024 * 1024 * 1024;
+
+/** The settings of `modelHub.transfers`, with defaults applied. */
+export interface TransfersConfig {
+  minPartBytes: number;
+  maxPartBytes: number;
+  /** Multipart uploads idle for this long are collected with their parts. */
+  abandonedAfter: HumanDuration;
+  /** How often the collection runs. */
+  collectEvery: HumanDuration;
+}
+
+/** Reads `modelHub.transfers`. */
+export function readTransfersConfig(config: Config): TransfersConfig {
+  const section = config.getOptionalConfig('modelHub.transfers');
+  const minPartBytes =
+    section?.getOptionalNumber('minPartBytes') ?? DEFAULT_MIN_PART_BYTES;
+  const maxPartBytes =
+    section?.getOptionalNumber('maxPartBytes') ?? DEFAULT_MAX_PART_BYTES;
+  if (
+    !Number.isSafeInteger(minPartBytes) ||
+    !Number.isSafeInteger(maxPartBytes) ||
+    minPartBytes < 1 ||
+    maxPartBytes < minPartBytes
+  ) {
+    throw new Error(
+      `modelHub.transfers.minPartBytes (${minPartBytes}) and maxPartBytes (${maxPartBytes}) must be positive integers, min ≤ max`,
+    );
+  }
+  return {
+    minPartBytes,
+    maxPartBytes,
+    abandonedAfter: section?.has('abandonedAfter')
+      ? readDurationFromConfig(section, { key: 'abandonedAfter' })
+      : { hours: 24 },
+    collectEvery: section?.has('collectEvery')
+      ? readDurationFromConfig(section, { key: 'collectEvery' })
+      : { hours: 1 },
+  };
+}

@@ -1,0 +1,219 @@
+import {
+  BackstageCredentials,
+  HttpAuthService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  MODEL_HUB_SHA256_HEADER,
+  ModelFileFormat,
+  modelVersionCreatePermission,
+} from '@internal/plugin-model-hub-common';
+import express, { Request } from 'express';
+import Router from 'express-promise-router';
+import { z } from 'zod';
+import { isSha256Hex } from '../artifacts/ArtifactStore';
+import { ownersOnlyMessage } from '../permissions/rules';
+import { actorRef, parseBody } from '../service/requests';
+import { ModelVersionService } from '../versions/ModelVersionService';
+import { assertValidFilePath } from '../versions/validation';
+import { VersionStore } from '../versions/VersionStore';
+import { ContentIndex } from './ContentIndex';
+import { MultipartUploads } from './MultipartUploads';
+
+/** Dependencies of {@link createTransfersRouter}. */
+export interface TransfersRouterOptions {
+  httpAuth: HttpAuthService;
+  permissions: PermissionsService;
+  catalog: CatalogService;
+  versions: ModelVersionService;
+  versionStore: VersionStore;
+  uploads: MultipartUploads;
+  content: ContentIndex;
+}
+
+const sha256Schema = z
+  .string()
+  .transform(s => s.toLowerCase())
+  .refine(isSha256Hex, 'must be a 64-character hex SHA-256');
+
+const startBody = z.object({
+  path: z.string().min(1),
+  sha256: sha256Schema,
+  size: z.number().int().min(0),
+  partSize: z.number().int().min(1),
+});
+const existsBody = z.object({ sha256: z.array(sha256Schema).max(10_000) });
+const linkBody = z.object({ path: z.string().min(1), sha256: sha256Schema });
+
+const VERSION = '/v1/models/:namespace/:name/versions/:version';
+const UPLOAD = `${VERSION}/uploads/:uploadId`;
+
+/**
+ * Transfers at LLM scale, next to the plain file routes: resumable multipart
+ * uploads (start or resume, parts, completion), and dedupe by content (which
+ * blobs the caller may know exist, and adding one to a draft without sending
+ * its bytes again).
+ */
+export async function createTransfersRouter(
+  options: TransfersRouterOptions,
+): Promise<express.Router> {
+  const { httpAuth, permissions, catalog, versions, uploads, content } =
+    options;
+  const router = Router();
+  const json = express.json({ limit: '2mb' });
+
+  async function publisher(req: Request) {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const requested = stringifyEntityRef({
+      kind: 'model',
+      namespace: req.params.namespace,
+      name: req.params.name,
+    });
+    const entity = await catalog.getEntityByRef(requested, { credentials });
+    if (!entity) {
+      throw new NotFoundError(`Model ${requested} not found in the catalog`);
+    }
+    const entityRef = stringifyEntityRef(entity).toLocaleLowerCase('en-US');
+    const [decision] = await permissions.authorize(
+      [{ permission: modelVersionCreatePermission, resourceRef: entityRef }],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(
+        ownersOnlyMessage(
+          modelVersionCreatePermission.name,
+          entityRef,
+          entity,
+          'publish to it',
+        ),
+      );
+    }
+    return {
+      credentials: credentials as BackstageCredentials,
+      entityRef,
+      version: req.params.version,
+      actor: actorRef(credentials),
+    };
+  }
+
+  router.post('/v1/blobs/exists', json, async (req, res) => {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const body = parseBody(existsBody, req.body);
+    const present = await content.visibleBlobs(body.sha256, credentials);
+    res.json({ present: body.sha256.filter(s => present.has(s)) });
+  });
+
+  router.post(`${VERSION}/files-by-content`, json, async (req, res) => {
+    const { credentials, entityRef, version, actor } = await publisher(req);
+    const body = parseBody(linkBody, req.body);
+    assertValidFilePath(body.path);
+    const visible = await content.visibleBlobs([body.sha256], credentials);
+    if (!visible.has(body.sha256)) {
+      throw new NotFoundError(
+        `The hub holds no content with SHA-256 ${body.sha256} that you can read; upload the file instead`,
+      );
+    }
+    const draft = await versions.getVersion(entityRef, version);
+    if (draft.version !== version || draft.state !== 'draft') {
+      throw new ConflictError(
+        `Version ${version} of ${entityRef} is not a draft; files can only be added to drafts`,
+      );
+    }
+    const reference = await content.findReference(body.sha256, body.path);
+    const file = reference
+      ? // Same bytes, same kind of file: the scan of the stored copy holds.
+        await options.versionStore.addFile(entityRef, version, {
+          path: body.path,
+          sha256: body.sha256,
+          size: reference.size,
+          format: reference.format as ModelFileFormat,
+          scan: { ...reference.scan, path: body.path },
+          uploadedBy: actor,
+        })
+      : // Another name may scan differently: re-scan the stored bytes.
+        await versions.uploadFile({
+          entityRef,
+          version,
+          path: body.path,
+          body: await versions.readFile({ sha256: body.sha256 }),
+          expectedSha256: body.sha256,
+          uploadedBy: actor,
+        });
+    res.status(201).json(file);
+  });
+
+  router.post(`${VERSION}/uploads`, json, async (req, res) => {
+    const { entityRef, version, actor } = await publisher(req);
+    const body = parseBody(startBody, req.body);
+    res
+      .status(201)
+      .json(await uploads.start({ ...body, entityRef, version, actor }));
+  });
+
+  router.get(UPLOAD, async (req, res) => {
+    const { entityRef, version, actor } = await publisher(req);
+    res.json(
+      await uploads.status({
+        entityRef,
+        version,
+        actor,
+        uploadId: req.params.uploadId,
+      }),
+    );
+  });
+
+  router.put(`${UPLOAD}/parts/:partNumber`, async (req, res) => {
+    const { entityRef, version, actor } = await publisher(req);
+    if (!/^\d{1,6}$/.test(req.params.partNumber)) {
+      throw new InputError(`Invalid part number '${req.params.partNumber}'`);
+    }
+    const sha = req.headers[MODEL_HUB_SHA256_HEADER];
+    if (Array.isArray(sha)) {
+      throw new InputError(
+        `Header ${MODEL_HUB_SHA256_HEADER} must be given once`,
+      );
+    }
+    const length = req.headers['content-length'];
+    if (length !== undefined && !/^\d+$/.test(length)) {
+      throw new InputError(`Invalid Content-Length '${length}'`);
+    }
+    const part = await uploads.putPart({
+      entityRef,
+      version,
+      actor,
+      uploadId: req.params.uploadId,
+      partNumber: Number(req.params.partNumber),
+      body: req,
+      expectedSha256: sha,
+      declaredSize: length === undefined ? undefined : Number(length),
+    });
+    res.status(201).json(part);
+  });
+
+  router.post(`${UPLOAD}/complete`, async (req, res) => {
+    const { entityRef, version, actor } = await publisher(req);
+    res.status(201).json(
+      await uploads.complete({
+        entityRef,
+        version,
+        actor,
+        uploadId: req.params.uploadId,
+      }),
+    );
+  });
+
+  return router;
+}
