@@ -12,10 +12,7 @@ import {
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import {
-  AuthorizeResult,
-  isResourcePermission,
-} from '@backstage/plugin-permission-common';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 
 /** The hub's own service principal: its in-process work is not limited here. */
 export const OWN_SUBJECT = 'plugin:model-hub';
@@ -37,16 +34,14 @@ export function readServicePrincipalGrants(
     config.getOptionalConfigArray('modelHub.servicePrincipals') ?? []
   ).map(c => ({
     subject: c.getString('subject'),
-    teams: c
-      .getStringArray('teams')
-      .map(t =>
-        stringifyEntityRef(
-          parseEntityRef(t, {
-            defaultKind: 'group',
-            defaultNamespace: 'default',
-          }),
-        ).toLocaleLowerCase('en-US'),
-      ),
+    teams: c.getStringArray('teams').map(t =>
+      stringifyEntityRef(
+        parseEntityRef(t, {
+          defaultKind: 'group',
+          defaultNamespace: 'default',
+        }),
+      ).toLocaleLowerCase('en-US'),
+    ),
     actions: c.getStringArray('actions'),
   }));
 }
@@ -115,14 +110,11 @@ export function withServicePrincipalGrants(options: {
       if (!service || service.subject === OWN_SUBJECT) {
         return permissions.authorizeConditional(requests, opts);
       }
-      const grant = grants.find(g => g.subject === service.subject);
-      // No resource to check a team against: only unconditional reads, or
-      // actions granted for every team they name.
+      // A conditional decision has no resource to check a grant's teams
+      // against: services get unconditional reads, nothing else.
       return requests.map(r => ({
         result:
-          r.permission.attributes.action === 'read' ||
-          (!isResourcePermission(r.permission) &&
-            !!grant?.actions.includes(r.permission.name))
+          r.permission.attributes.action === 'read'
             ? AuthorizeResult.ALLOW
             : AuthorizeResult.DENY,
       }));
