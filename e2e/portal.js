@@ -127,6 +127,39 @@ async function startPortal(opts = {}) {
           ],
         },
         modelHub: {
+          // The static e2e token is a service principal, read-only in the hub
+          // unless granted: the harness grants it every action on the example
+          // teams' models so specs can set up state; 10-tokens.test.js
+          // publishes as a person with a personal access token instead.
+          // The guest's personal access token, in this run's data directory.
+          tokens: {
+            devGuestToken: { file: path.join(dataDir, 'model-hub-token') },
+          },
+          servicePrincipals: [
+            {
+              subject: 'e2e',
+              teams: [
+                'example-corp',
+                'ml-platform',
+                'customer-support',
+                'marketing',
+                'logistics',
+                'quality',
+                'ai-governance',
+              ],
+              actions: [
+                'model-hub.version.create',
+                'model-hub.alias.update',
+                'model-hub.model.register',
+                'model-hub.model.update',
+                'model-hub.model.deprecate',
+                'model-hub.promotion.request',
+                'model-hub.promotion.approve',
+                'model-hub.waiver.create',
+                'model-hub.gauntlet.run',
+              ],
+            },
+          ],
           // Models registered through the hub reach the catalog quickly.
           catalog: { registeredModelsRefreshSeconds: 2 },
           artifacts: {

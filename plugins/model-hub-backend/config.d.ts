@@ -21,6 +21,44 @@ export interface Config {
         };
       };
     };
+    /** Personal access tokens issued by the hub (page /model-hub/tokens, routes /v1/tokens). */
+    tokens?: {
+      /** Days until a new token expires when the creator gives none. Default 90. */
+      defaultExpiryDays?: number;
+      /** The longest expiry a token may have, in days. Default 365. */
+      maxExpiryDays?: number;
+      /**
+       * Key of the HMAC-SHA256 that stores token secrets; a long random secret
+       * kept out of the database. Required in production.
+       * @visibility secret
+       */
+      pepper?: string;
+      /**
+       * Local development only (ignored when NODE_ENV=production): at start-up the
+       * backend makes sure `file` holds a working read+publish token of the user.
+       */
+      devGuestToken?: {
+        /** Set to false to turn it off while keeping the block. Default true. */
+        enabled?: boolean;
+        /** The user the token acts as. Default user:default/guest. */
+        userEntityRef?: string;
+        /** Where the token is written (mode 0600), relative to the backend's working directory. */
+        file: string;
+      };
+    };
+    /**
+     * Services that may write. Every other service principal (static external
+     * access tokens, JWKS services, other plugins acting as themselves) is
+     * read-only in the hub; the audit log names the granted subject.
+     */
+    servicePrincipals?: Array<{
+      /** The service's subject, e.g. the `subject` of a static external access token. */
+      subject: string;
+      /** Teams (group refs or names) whose models the service may act on. */
+      teams: string[];
+      /** Permission names it may use, e.g. model-hub.version.create, model-hub.alias.update. */
+      actions: string[];
+    }>;
     /** Where and how uploaded model files (artifacts) are stored. */
     artifacts?: {
       /**

@@ -10,14 +10,19 @@ import { ScaffolderPage, scaffolderPlugin } from '@backstage/plugin-scaffolder';
 import { ScaffolderFieldExtensions } from '@backstage/plugin-scaffolder-react';
 import { orgPlugin } from '@backstage/plugin-org';
 import { SearchPage } from '@backstage/plugin-search';
-import { UserSettingsPage } from '@backstage/plugin-user-settings';
+import {
+  SettingsLayout,
+  UserSettingsPage,
+} from '@backstage/plugin-user-settings';
 import { apis } from './apis';
 import { entityPage } from './components/catalog/EntityPage';
 import { searchPage } from './components/search/SearchPage';
 import { Root } from './components/Root';
 import {
+  ModelHubAccessTokensCard,
   ModelHubLicensePickerFieldExtension,
   ModelHubPage,
+  ModelHubTokensPage,
   ModelHubSimilarModelsFieldExtension,
   ModelHubStewardPickerFieldExtension,
   createTierColumn,
@@ -81,10 +86,15 @@ const routes = (
     <Route path="/search" element={<SearchPage />}>
       {searchPage}
     </Route>
-    <Route path="/settings" element={<UserSettingsPage />} />
+    <Route path="/settings" element={<UserSettingsPage />}>
+      <SettingsLayout.Route path="model-hub-tokens" title="Access tokens">
+        <ModelHubAccessTokensCard />
+      </SettingsLayout.Route>
+    </Route>
     <Route path="/catalog-graph" element={<CatalogGraphPage />} />
     <Route path="/notifications" element={<NotificationsPage />} />
     <Route path="/model-hub" element={<ModelHubPage />} />
+    <Route path="/model-hub/tokens" element={<ModelHubTokensPage />} />
   </FlatRoutes>
 );
 

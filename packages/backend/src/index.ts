@@ -3,6 +3,10 @@
  * auth, permission, notifications and signals, plus the Model Hub plugins.
  */
 import { createBackend } from '@backstage/backend-defaults';
+import {
+  authModuleModelHubTokens,
+  modelHubHttpAuthServiceFactory,
+} from '@internal/plugin-model-hub-backend';
 
 const backend = createBackend();
 
@@ -47,5 +51,10 @@ backend.add(import('@backstage/plugin-user-settings-backend'));
 
 // Model Hub.
 backend.add(import('@internal/plugin-model-hub-backend'));
+// Personal access tokens: the hub's http auth makes a token act as its owner
+// (and keeps service principals read-only); the auth module issues the
+// owner's Backstage token to the hub (auth.providers.model-hub-pat).
+backend.add(modelHubHttpAuthServiceFactory);
+backend.add(authModuleModelHubTokens);
 
 backend.start();

@@ -35,3 +35,10 @@ export {
 export type { RegistryRouterOptions } from './registry';
 export { createLifecycleRouter, DeprecationStore } from './lifecycle';
 export type { LifecycleRouterOptions } from './lifecycle';
+export {
+  authModuleModelHubTokens,
+  createModelHubHttpAuthServiceFactory,
+  modelHubHttpAuthServiceFactory,
+  modelHubUserTokenIssuerServiceRef,
+} from './tokens';
+export type { UserTokenIssuer } from './tokens';

@@ -41,6 +41,7 @@ import { readRecoveryConfig, scheduleRecovery } from './recovery';
 import { ModelVersionService } from './versions/ModelVersionService';
 import { VersionStore } from './versions/VersionStore';
 import { setupTransfers } from './transfers/setup';
+import { setupTokens } from './tokens/setup';
 
 /**
  * The Model Hub backend plugin (`/api/model-hub`): model versions and the
@@ -80,7 +81,7 @@ export const modelHubPlugin = createBackendPlugin({
         httpRouter,
         httpAuth,
         auth,
-        permissions,
+        permissions: rawPermissions,
         permissionsRegistry,
         catalog,
         scheduler,
@@ -89,6 +90,21 @@ export const modelHubPlugin = createBackendPlugin({
         lifecycle,
         notifications,
       }) {
+        // Personal access tokens, and service principals limited to their
+        // modelHub.servicePrincipals grants in every router below.
+        const tokens = await setupTokens({
+          config,
+          database,
+          logger,
+          auth,
+          httpAuth,
+          auditor,
+          catalog,
+          permissions: rawPermissions,
+          lifecycle,
+        });
+        const permissions = tokens.permissions;
+        httpRouter.use(tokens.router);
         const registeredModels = await RegisteredModelStore.create({
           database,
         });

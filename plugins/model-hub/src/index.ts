@@ -35,3 +35,5 @@ export type {
 export * from './scaffolder';
 export { isDeprecatedModel, getTierStatus } from './lib/model';
 export type { TierStatus } from './lib/model';
+export { ModelHubTokensPage, ModelHubAccessTokensCard } from './plugin';
+export { tokensRouteRef as modelHubTokensRouteRef } from './routes';

@@ -6,8 +6,13 @@ import {
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/core-plugin-api';
-import { ModelHubClient, modelHubApiRef } from './api';
-import { rootRouteRef } from './routes';
+import {
+  AccessTokensClient,
+  accessTokensApiRef,
+  ModelHubClient,
+  modelHubApiRef,
+} from './api';
+import { rootRouteRef, tokensRouteRef } from './routes';
 
 /** The Model Hub front-end plugin (legacy frontend system). */
 export const modelHubPlugin = createPlugin({
@@ -19,11 +24,39 @@ export const modelHubPlugin = createPlugin({
       factory: ({ discoveryApi, fetchApi }) =>
         new ModelHubClient({ discoveryApi, fetchApi }),
     }),
+    createApiFactory({
+      api: accessTokensApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) =>
+        new AccessTokensClient({ discoveryApi, fetchApi }),
+    }),
   ],
   routes: {
     root: rootRouteRef,
+    tokens: tokensRouteRef,
   },
 });
+
+/** The personal access tokens page. Mount at `/model-hub/tokens`. */
+export const ModelHubTokensPage = modelHubPlugin.provide(
+  createRoutableExtension({
+    name: 'ModelHubTokensPage',
+    component: () =>
+      import('./components/AccessTokensPage').then(m => m.AccessTokensPage),
+    mountPoint: tokensRouteRef,
+  }),
+);
+
+/** The personal access tokens card, e.g. for a tab of the user settings page. */
+export const ModelHubAccessTokensCard = modelHubPlugin.provide(
+  createComponentExtension({
+    name: 'ModelHubAccessTokensCard',
+    component: {
+      lazy: () =>
+        import('./components/AccessTokensCard').then(m => m.AccessTokensCard),
+    },
+  }),
+);
 
 /** The hub page: search, filter and browse models. Mount at `/model-hub`. */
 export const ModelHubPage = modelHubPlugin.provide(

@@ -2,3 +2,6 @@ import { createRouteRef } from '@backstage/core-plugin-api';
 
 /** Route of the Model Hub page (mounted at `/model-hub` in the portal). */
 export const rootRouteRef = createRouteRef({ id: 'model-hub' });
+
+/** Route of the personal access tokens page (mounted at `/model-hub/tokens`). */
+export const tokensRouteRef = createRouteRef({ id: 'model-hub-tokens' });

@@ -14,13 +14,21 @@ export interface CliRun {
 /** Runs `model-hub ARGS…` in a child process and resolves with its exit code and output. */
 export function runCli(
   args: string[],
-  options: { timeoutMs?: number; cwd?: string } = {},
+  options: {
+    timeoutMs?: number;
+    cwd?: string;
+    env?: NodeJS.ProcessEnv;
+  } = {},
 ): Promise<CliRun> {
   return new Promise(res => {
     execFile(
       process.execPath,
       [CLI, ...args],
-      { timeout: options.timeoutMs ?? 30_000, cwd: options.cwd },
+      {
+        timeout: options.timeoutMs ?? 30_000,
+        cwd: options.cwd,
+        env: options.env ?? process.env,
+      },
       (error, stdout, stderr) => {
         let code = 0;
         if (error) code = typeof error.code === 'number' ? error.code : -1;

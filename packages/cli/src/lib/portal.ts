@@ -1,4 +1,5 @@
 import { modelHubApiPaths } from '@internal/plugin-model-hub-common';
+import { resolveToken } from './token';
 
 /** Where the CLI finds the portal and how it authenticates. */
 export interface PortalOptions {
@@ -22,13 +23,17 @@ export class PortalClient {
   readonly baseUrl: string;
   readonly #token?: string;
 
-  /** Creates a client from options and the environment (`MODEL_HUB_TOKEN`, `MODEL_HUB_PORTAL_URL`). */
+  /**
+   * Creates a client from options and the environment: the portal from
+   * `MODEL_HUB_PORTAL_URL`, the personal access token as resolveToken finds it
+   * (`MODEL_HUB_TOKEN`, `model-hub login`, a local portal's token file).
+   */
   static fromOptions(opts: PortalOptions): PortalClient {
     const portal =
       opts.portal ??
       process.env.MODEL_HUB_PORTAL_URL ??
       'http://localhost:7007';
-    return new PortalClient(portal, process.env.MODEL_HUB_TOKEN);
+    return new PortalClient(portal, resolveToken(portal)?.token);
   }
 
   constructor(portal: string, token?: string) {
@@ -99,7 +104,7 @@ async function describeError(res: Response): Promise<string> {
   }
   const hint =
     res.status === 401
-      ? ' (set MODEL_HUB_TOKEN to a token the portal accepts; see the README)'
+      ? ' (create a personal access token on the portal page /model-hub/tokens, then run model-hub login or set MODEL_HUB_TOKEN)'
       : '';
   return `${res.status} ${res.statusText}: ${message || 'no details'}${hint}`;
 }

@@ -6,6 +6,10 @@ import {
   HttpAuthService,
 } from '@backstage/backend-plugin-api';
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import {
+  createModelHubHttpAuthServiceFactory,
+  modelHubUserTokenIssuerServiceRef,
+} from '../tokens';
 
 const MOCK_SERVICE_TOKEN_PREFIX = 'mock-service-token:';
 
@@ -17,38 +21,66 @@ const MOCK_SERVICE_TOKEN_PREFIX = 'mock-service-token:';
  * permission framework refuses to evaluate conditions (apply-conditions) for
  * user credentials without one, so conditional decisions would always fail.
  */
+export function createTestHttpAuth(pluginId: string): HttpAuthService {
+  const inner = mockServices.httpAuth({
+    pluginId,
+    defaultCredentials: mockCredentials.none(),
+  });
+  return {
+    async credentials(req, options) {
+      const credentials = (await inner.credentials(
+        req,
+        options,
+      )) as BackstageCredentials<BackstageUserPrincipal | { type: string }>;
+      const header = req.headers.authorization ?? '';
+      const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+      const principal = credentials.principal;
+      if (
+        principal.type === 'user' &&
+        'userEntityRef' in principal &&
+        token?.startsWith(MOCK_SERVICE_TOKEN_PREFIX)
+      ) {
+        const { sub } = JSON.parse(
+          token.slice(MOCK_SERVICE_TOKEN_PREFIX.length),
+        ) as { sub?: string };
+        return mockCredentials.user(principal.userEntityRef, {
+          actor: { subject: sub ?? 'plugin:unknown' },
+        }) as any;
+      }
+      return credentials as any;
+    },
+    issueUserCookie: (res, options) => inner.issueUserCookie(res, options),
+  };
+}
+
+/** {@link createTestHttpAuth} for every plugin of a test backend. */
 export const testHttpAuthServiceFactory = createServiceFactory({
   service: coreServices.httpAuth,
   deps: { plugin: coreServices.pluginMetadata },
   factory({ plugin }): HttpAuthService {
-    const inner = mockServices.httpAuth({
-      pluginId: plugin.getId(),
-      defaultCredentials: mockCredentials.none(),
-    });
+    return createTestHttpAuth(plugin.getId());
+  },
+});
+
+/**
+ * The test http auth with the hub's personal access tokens and service
+ * principal grants (as modelHubHttpAuthServiceFactory in a portal); a token's
+ * owner gets mock user credentials instead of a token from the auth backend.
+ */
+export const testModelHubHttpAuthServiceFactory =
+  createModelHubHttpAuthServiceFactory(({ pluginId }) =>
+    createTestHttpAuth(pluginId),
+  );
+
+/** Issues mock user tokens for token owners (the auth backend's part in a portal). */
+export const testUserTokenIssuerFactory = createServiceFactory({
+  service: modelHubUserTokenIssuerServiceRef,
+  deps: {},
+  factory() {
     return {
-      async credentials(req, options) {
-        const credentials = (await inner.credentials(
-          req,
-          options,
-        )) as BackstageCredentials<BackstageUserPrincipal | { type: string }>;
-        const header = req.headers.authorization ?? '';
-        const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-        const principal = credentials.principal;
-        if (
-          principal.type === 'user' &&
-          'userEntityRef' in principal &&
-          token?.startsWith(MOCK_SERVICE_TOKEN_PREFIX)
-        ) {
-          const { sub } = JSON.parse(
-            token.slice(MOCK_SERVICE_TOKEN_PREFIX.length),
-          ) as { sub?: string };
-          return mockCredentials.user(principal.userEntityRef, {
-            actor: { subject: sub ?? 'plugin:unknown' },
-          }) as any;
-        }
-        return credentials as any;
+      async issueUserToken(userEntityRef: string) {
+        return mockCredentials.user.token(userEntityRef);
       },
-      issueUserCookie: (res, options) => inner.issueUserCookie(res, options),
     };
   },
 });

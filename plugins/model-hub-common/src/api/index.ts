@@ -3,3 +3,4 @@ export * from './paths';
 export * from './gauntlet';
 export * from './registry';
 export * from './stewardship';
+export * from './tokens';

@@ -1,2 +1,4 @@
 export * from './ModelHubApi';
 export { ModelHubClient, STEWARDSHIP_TASKS_PATH } from './ModelHubClient';
+export * from './AccessTokensApi';
+export { AccessTokensClient } from './AccessTokensClient';

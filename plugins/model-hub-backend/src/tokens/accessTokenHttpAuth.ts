@@ -1,0 +1,139 @@
+import {
+  AuthService,
+  BackstageCredentials,
+  HttpAuthService,
+} from '@backstage/backend-plugin-api';
+import { NotAllowedError } from '@backstage/errors';
+import { Request } from 'express';
+import { looksLikeAccessToken } from './format';
+import { isReadMethod, requiredScope } from './scopes';
+import { OWN_SUBJECT, ServicePrincipalGrant } from './servicePrincipals';
+import { requireScope, TokenService } from './TokenService';
+import { UserTokenIssuer } from './userTokenIssuer';
+
+/** Framework routes other plugins call (e.g. the permission backend's apply-conditions). */
+const FRAMEWORK_PATH = /^\/\.well-known\/backstage\//;
+/** Re-issue a user's credentials this long before they expire. */
+const RENEW_BEFORE_MS = 5 * 60_000;
+
+/** Dependencies of {@link createAccessTokenHttpAuth}. */
+export interface AccessTokenHttpAuthOptions {
+  /** The http auth this one extends (the default one in a portal). */
+  inner: HttpAuthService;
+  auth: AuthService;
+  pluginId: string;
+  /** The token service (opened on first use, after the plugin migrated). */
+  tokens: () => Promise<TokenService>;
+  issuer: UserTokenIssuer;
+  grants: ServicePrincipalGrant[];
+}
+
+/**
+ * The hub's http auth: a personal access token (`mhp_…` or `hf_…`) becomes
+ * the credentials of the user who owns it, so the permission policy, the
+ * ownership checks and the audit log see that user; its scopes limit what
+ * the request may do. Service principals are read-only here unless
+ * `modelHub.servicePrincipals` grants them writes.
+ */
+export function createAccessTokenHttpAuth(
+  options: AccessTokenHttpAuthOptions,
+): HttpAuthService {
+  const { inner, auth, pluginId, tokens, issuer, grants } = options;
+  const perRequest = new WeakMap<Request, Promise<BackstageCredentials>>();
+  const perUser = new Map<
+    string,
+    { credentials: Promise<BackstageCredentials>; renewAt: number }
+  >();
+
+  function pathOf(req: Request): string {
+    const pathname = (req.originalUrl ?? req.url).split('?')[0];
+    const base = `/api/${pluginId}`;
+    return pathname.startsWith(base)
+      ? pathname.slice(base.length) || '/'
+      : pathname;
+  }
+
+  function userCredentials(owner: string): Promise<BackstageCredentials> {
+    const cached = perUser.get(owner);
+    if (cached && Date.now() < cached.renewAt) return cached.credentials;
+    const credentials = issuer
+      .issueUserToken(owner)
+      .then(token => auth.authenticate(token));
+    perUser.set(owner, { credentials, renewAt: Date.now() + 60_000 });
+    credentials.then(
+      c => {
+        const expiresAt = (c as { expiresAt?: Date }).expiresAt;
+        if (expiresAt && perUser.get(owner)?.credentials === credentials) {
+          perUser.set(owner, {
+            credentials,
+            renewAt: Math.max(
+              Date.now(),
+              expiresAt.getTime() - RENEW_BEFORE_MS,
+            ),
+          });
+        }
+      },
+      () => perUser.delete(owner),
+    );
+    return credentials;
+  }
+
+  async function fromAccessToken(
+    req: Request,
+    token: string,
+  ): Promise<BackstageCredentials> {
+    const verified = await (await tokens()).verify(token);
+    const path = pathOf(req);
+    requireScope(
+      verified.scopes,
+      requiredScope(req.method, path),
+      `${req.method} ${path}`,
+    );
+    return userCredentials(verified.owner);
+  }
+
+  function checkServiceWrite(req: Request, credentials: BackstageCredentials) {
+    if (!auth.isPrincipal(credentials, 'service')) return;
+    const subject = credentials.principal.subject;
+    if (subject === OWN_SUBJECT || isReadMethod(req.method)) return;
+    if (FRAMEWORK_PATH.test(pathOf(req))) return;
+    if (!grants.some(g => g.subject === subject)) {
+      throw new NotAllowedError(
+        `Service principal '${subject}' is read-only in the Model Hub; use a personal access token, or grant it actions in modelHub.servicePrincipals`,
+      );
+    }
+  }
+
+  function bearer(req: Request): string | undefined {
+    const header = req.headers.authorization;
+    return typeof header === 'string'
+      ? /^Bearer[ ]+(\S+)$/i.exec(header)?.[1]
+      : undefined;
+  }
+
+  return {
+    async credentials(req: Request, opts?: any): Promise<any> {
+      const token = bearer(req);
+      if (!token || !looksLikeAccessToken(token)) {
+        const credentials = await inner.credentials(req, opts);
+        checkServiceWrite(req, credentials);
+        return credentials;
+      }
+      let credentials = perRequest.get(req);
+      if (!credentials) {
+        credentials = fromAccessToken(req, token);
+        perRequest.set(req, credentials);
+      }
+      const resolved = await credentials;
+      if (opts?.allow && !opts.allow.includes('user')) {
+        throw new NotAllowedError(
+          `This endpoint does not allow 'user' credentials`,
+        );
+      }
+      return resolved;
+    },
+    issueUserCookie(res, opts) {
+      return inner.issueUserCookie(res, opts);
+    },
+  } as HttpAuthService;
+}

@@ -1,0 +1,1 @@
+export { AccessTokensPage } from './AccessTokensPage';
