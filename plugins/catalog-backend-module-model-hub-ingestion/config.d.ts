@@ -1,0 +1,52 @@
+import { SchedulerServiceTaskScheduleDefinitionConfig } from '@backstage/backend-plugin-api';
+
+export interface Config {
+  /** Model Hub settings. */
+  modelHub?: {
+    /** Read-only federated ingestion of models from other registries into the catalog. */
+    ingestion?: {
+      /** MLflow Model Registries to mirror; one entity provider each. */
+      mlflow?: Array<{
+        /** Short lowercase slug naming the source; part of entity names (`mlflow-<id>-<model>`) and annotations. */
+        id: string;
+        /** Set to false to keep the entry but not sync it. Default true. */
+        enabled?: boolean;
+        /** The MLflow tracking server, e.g. https://mlflow.example.com (without /api). */
+        baseUrl: string;
+        /** How to authenticate to the server. */
+        auth?: {
+          /** none (default), basic or bearer. */
+          type?: 'none' | 'basic' | 'bearer';
+          /** User name for basic auth. */
+          username?: string;
+          /**
+           * Password for basic auth, e.g. ${MLFLOW_PASSWORD}.
+           * @visibility secret
+           */
+          password?: string;
+          /**
+           * Token for bearer auth, e.g. ${MLFLOW_TOKEN}.
+           * @visibility secret
+           */
+          token?: string;
+        };
+        /** MLflow search filter for registered models, e.g. tags.team = 'fraud'. Default: all models. */
+        filter?: string;
+        /** Page size of registered-models/search (max_results). Default 500. */
+        pageSize?: number;
+        /** Owner (group entity ref) of models without a usable owner tag. */
+        defaultOwner: string;
+        /** Registered-model tag whose value is the owning group. Default owner. */
+        ownerTag?: string;
+        /** Registered-model tag that marks a model deprecated (any value but false). Default deprecated. */
+        deprecationTag?: string;
+        /** spec.license of models without a valid SPDX license tag. Default NOASSERTION. */
+        defaultLicense?: string;
+        /** Catalog namespace of the mirrored models. Default default. */
+        namespace?: string;
+        /** When to sync. Default every 30 minutes, timeout 10 minutes. */
+        schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+      }>;
+    };
+  };
+}
