@@ -47,6 +47,32 @@ export interface Config {
         /** When to sync. Default every 30 minutes, timeout 10 minutes. */
         schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
       }>;
+      /** Hugging Face models to mirror (tier external). */
+      huggingFace?: {
+        /** Short lowercase slug naming the source. Default hf. */
+        id?: string;
+        /** Set to false to keep the block but not sync it. Default true. */
+        enabled?: boolean;
+        /** The Hub or a mirror. Default https://huggingface.co. */
+        endpoint?: string;
+        /**
+         * Access token, e.g. ${HF_TOKEN}; falls back to the HF_TOKEN environment variable.
+         * @visibility secret
+         */
+        token?: string;
+        /** Owner (group entity ref) of every mirrored model: the platform team. */
+        owner: string;
+        /** Exact repo ids to mirror (allow-list), e.g. meta-llama/Llama-3.1-8B. */
+        models?: string[];
+        /** Repo globs org/* or org/prefix-* (re-checked client-side; * never crosses /). */
+        globs?: string[];
+        /** spec.license of models whose card names none. Default NOASSERTION. */
+        defaultLicense?: string;
+        /** Catalog namespace of the mirrored models. Default default. */
+        namespace?: string;
+        /** When to sync. Default every 30 minutes, timeout 10 minutes. */
+        schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+      };
     };
   };
 }

@@ -29,4 +29,8 @@ export const INGESTION_ANNOTATIONS = {
   gated: 'modelhub.io/ingestion-gated',
   /** Hugging Face: the raw `securityStatus` answer (JSON), or `unavailable` when it could not be read; never read absence as clean. */
   securityStatus: 'modelhub.io/ingestion-security-status',
+  /** Hugging Face: JSON list of the datasets named in the model card. */
+  datasets: 'modelhub.io/ingestion-datasets',
+  /** Hugging Face: the repo id the card names as its successor (`new_version`). */
+  successor: 'modelhub.io/ingestion-successor',
 } as const;

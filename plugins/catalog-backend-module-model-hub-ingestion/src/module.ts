@@ -4,13 +4,18 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
 import {
+  HuggingFaceEntityProvider,
+  readHuggingFaceSourceConfig,
+} from './huggingface/HuggingFaceEntityProvider';
+import {
   MlflowEntityProvider,
   readMlflowSourceConfig,
 } from './mlflow/MlflowEntityProvider';
 
 /**
  * Catalog module of Model Hub ingestion: one entity provider per configured
- * MLflow registry (`modelHub.ingestion.mlflow[]`). Sources with
+ * MLflow registry (`modelHub.ingestion.mlflow[]`) and one for Hugging Face
+ * (`modelHub.ingestion.huggingFace`). Sources with
  * `enabled: false` are skipped; with no config the module adds nothing.
  */
 export const catalogModuleModelHubIngestion = createBackendModule({
@@ -42,6 +47,19 @@ export const catalogModuleModelHubIngestion = createBackendModule({
               source,
               scheduler,
               logger: logger.child({ provider: `mlflow:${source.sourceId}` }),
+            }),
+          );
+        }
+        const hf = config.getOptionalConfig('modelHub.ingestion.huggingFace');
+        if (hf && hf.getOptionalBoolean('enabled') !== false) {
+          const source = readHuggingFaceSourceConfig(hf);
+          catalog.addEntityProvider(
+            new HuggingFaceEntityProvider({
+              source,
+              scheduler,
+              logger: logger.child({
+                provider: `huggingface:${source.sourceId}`,
+              }),
             }),
           );
         }

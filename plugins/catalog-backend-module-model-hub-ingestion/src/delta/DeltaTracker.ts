@@ -47,6 +47,11 @@ export class DeltaTracker {
 
   constructor(private readonly locationKey: string) {}
 
+  /** The entity last emitted for `remoteId`, if any. */
+  previous(remoteId: string): Entity | undefined {
+    return this.emitted.get(remoteId)?.entity;
+  }
+
   /** How many remote ids this tracker has emitted (present or deprecated). */
   get size(): number {
     return this.emitted.size;
