@@ -24,6 +24,10 @@ backend.add(
 );
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 backend.add(import('@internal/plugin-catalog-backend-module-model-hub'));
+// Read-only ingestion from MLflow / Hugging Face (modelHub.ingestion; off without config).
+backend.add(
+  import('@internal/plugin-catalog-backend-module-model-hub-ingestion'),
+);
 
 // Scaffolder.
 backend.add(import('@backstage/plugin-scaffolder-backend'));

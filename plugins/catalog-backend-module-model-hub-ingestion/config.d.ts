@@ -1,0 +1,78 @@
+import { SchedulerServiceTaskScheduleDefinitionConfig } from '@backstage/backend-plugin-api';
+
+export interface Config {
+  /** Model Hub settings. */
+  modelHub?: {
+    /** Read-only federated ingestion of models from other registries into the catalog. */
+    ingestion?: {
+      /** MLflow Model Registries to mirror; one entity provider each. */
+      mlflow?: Array<{
+        /** Short lowercase slug naming the source; part of entity names (`mlflow-<id>-<model>`) and annotations. */
+        id: string;
+        /** Set to false to keep the entry but not sync it. Default true. */
+        enabled?: boolean;
+        /** The MLflow tracking server, e.g. https://mlflow.example.com (without /api). */
+        baseUrl: string;
+        /** How to authenticate to the server. */
+        auth?: {
+          /** none (default), basic or bearer. */
+          type?: 'none' | 'basic' | 'bearer';
+          /** User name for basic auth. */
+          username?: string;
+          /**
+           * Password for basic auth, e.g. ${MLFLOW_PASSWORD}.
+           * @visibility secret
+           */
+          password?: string;
+          /**
+           * Token for bearer auth, e.g. ${MLFLOW_TOKEN}.
+           * @visibility secret
+           */
+          token?: string;
+        };
+        /** MLflow search filter for registered models, e.g. tags.team = 'fraud'. Default: all models. */
+        filter?: string;
+        /** Page size of registered-models/search (max_results). Default 500. */
+        pageSize?: number;
+        /** Owner (group entity ref) of models without a usable owner tag. */
+        defaultOwner: string;
+        /** Registered-model tag whose value is the owning group. Default owner. */
+        ownerTag?: string;
+        /** Registered-model tag that marks a model deprecated (any value but false). Default deprecated. */
+        deprecationTag?: string;
+        /** spec.license of models without a valid SPDX license tag. Default NOASSERTION. */
+        defaultLicense?: string;
+        /** Catalog namespace of the mirrored models. Default default. */
+        namespace?: string;
+        /** When to sync. Default every 30 minutes, timeout 10 minutes. */
+        schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+      }>;
+      /** Hugging Face models to mirror (tier external). */
+      huggingFace?: {
+        /** Short lowercase slug naming the source. Default hf. */
+        id?: string;
+        /** Set to false to keep the block but not sync it. Default true. */
+        enabled?: boolean;
+        /** The Hub or a mirror. Default https://huggingface.co. */
+        endpoint?: string;
+        /**
+         * Access token, e.g. ${HF_TOKEN}; falls back to the HF_TOKEN environment variable.
+         * @visibility secret
+         */
+        token?: string;
+        /** Owner (group entity ref) of every mirrored model: the platform team. */
+        owner: string;
+        /** Exact repo ids to mirror (allow-list), e.g. meta-llama/Llama-3.1-8B. */
+        models?: string[];
+        /** Repo globs org/* or org/prefix-* (re-checked client-side; * never crosses /). */
+        globs?: string[];
+        /** spec.license of models whose card names none. Default NOASSERTION. */
+        defaultLicense?: string;
+        /** Catalog namespace of the mirrored models. Default default. */
+        namespace?: string;
+        /** When to sync. Default every 30 minutes, timeout 10 minutes. */
+        schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+      };
+    };
+  };
+}
