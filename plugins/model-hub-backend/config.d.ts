@@ -116,9 +116,11 @@ export interface Config {
       };
       /** Seconds between queue polls on each replica. Default 10. */
       workerPollSeconds?: number;
-      /** Minutes after which an unfinished claimed run is taken over. Default 30. */
+      /** Minutes one drain of the queue may take (the worker task's timeout). Default 30. */
       leaseMinutes?: number;
-      /** Claims of a run before it is abandoned. Default 3. */
+      /** Seconds a run's lease lasts without a heartbeat; the runner renews it every third of this while it runs. Default 60. */
+      leaseSeconds?: number;
+      /** Claims of a run before it fails: 2 = re-queued once after its runner died (lease expired). Default 2. */
       maxAttempts?: number;
       /** The security check. */
       security?: {

@@ -158,6 +158,9 @@ export const modelHubPlugin = createBackendPlugin({
           extraChecks,
         });
         await gauntlet.runner.start(scheduler);
+        // A stopping backend stops heartbeating: its runs' leases expire and
+        // another replica's recovery re-queues them (once).
+        lifecycle.addShutdownHook(() => gauntlet.runner.stop());
 
         const stewardship = await setupStewardship({
           config,

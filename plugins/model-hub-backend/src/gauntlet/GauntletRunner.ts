@@ -13,6 +13,7 @@ import { GauntletConfig } from './config';
 import { GauntletRefresher } from './GauntletRefresher';
 import { GauntletStore } from './GauntletStore';
 import { GauntletCheck } from './nodeApi';
+import { LeaseHeartbeat, startLeaseHeartbeat } from './leaseHeartbeat';
 import { RunExecutor } from './RunExecutor';
 import { requestedTierOf } from './runInputs';
 import { GauntletEvaluation, TierEvaluator } from './TierEvaluator';
@@ -60,6 +61,8 @@ export class GauntletRunner {
   readonly #evaluator: TierEvaluator;
   readonly #refresher: GauntletRefresher;
   #draining: Promise<number> | undefined;
+  #stopped = false;
+  readonly #heartbeats = new Set<LeaseHeartbeat>();
 
   /** Creates a runner; call {@link GauntletRunner.start} to schedule it. */
   constructor(options: GauntletRunnerOptions) {
@@ -103,8 +106,9 @@ export class GauntletRunner {
 
   /**
    * Schedules the work: every replica polls the queue (`scope: 'local'`;
-   * the database claim keeps each run to one replica), and one replica at a
-   * time re-checks models whose results are outdated (`scope: 'global'`).
+   * the database claim keeps each run to one replica); one replica at a
+   * time recovers runs whose lease expired and re-checks models whose
+   * results are outdated (`scope: 'global'`).
    */
   async start(scheduler: SchedulerService): Promise<void> {
     await scheduler.scheduleTask({
@@ -115,6 +119,16 @@ export class GauntletRunner {
       initialDelay: { seconds: 5 },
       fn: async () => {
         await this.drain();
+      },
+    });
+    await scheduler.scheduleTask({
+      id: 'model-hub-gauntlet-recovery',
+      scope: 'global',
+      frequency: { seconds: Math.ceil(this.#gc.leaseSeconds / 2) },
+      timeout: { minutes: 5 },
+      initialDelay: { seconds: 1 },
+      fn: async () => {
+        await this.recover();
       },
     });
     await scheduler.scheduleTask({
@@ -190,12 +204,7 @@ export class GauntletRunner {
       this.#draining = (async () => {
         let n = 0;
         try {
-          await this.#store.failExhausted(
-            this.#clock(),
-            this.#gc.leaseMinutes * 60_000,
-            this.#gc.maxAttempts,
-          );
-          while (await this.processNext()) n++;
+          while (!this.#stopped && (await this.processNext())) n++;
         } finally {
           this.#draining = undefined;
         }
@@ -205,18 +214,58 @@ export class GauntletRunner {
     return this.#draining;
   }
 
+  /**
+   * Puts runs whose runner died (lease expired) back in the queue once, and
+   * fails them on the second expiry; scheduled on one replica at a time.
+   */
+  async recover(): Promise<{ requeued: number; failed: number }> {
+    const recovered = await this.#store.recoverExpired(
+      this.#clock(),
+      this.#gc.leaseSeconds * 1000,
+      this.#gc.maxAttempts,
+    );
+    if (recovered.requeued || recovered.failed) {
+      this.#logger.warn(
+        `Gauntlet recovery: ${recovered.requeued} run(s) re-queued, ${recovered.failed} failed after expired leases`,
+      );
+    }
+    return recovered;
+  }
+
+  /**
+   * Stops this runner (backend shutdown): no new claims, heartbeats stop,
+   * and runs still executing store nothing; their leases expire and another
+   * replica's recovery re-queues them.
+   */
+  stop(): void {
+    this.#stopped = true;
+    for (const heartbeat of this.#heartbeats) heartbeat.stop();
+    this.#heartbeats.clear();
+  }
+
   /** Claims and executes one run; false when the queue is empty. */
   async processNext(): Promise<boolean> {
+    if (this.#stopped) return false;
+    const leaseMs = this.#gc.leaseSeconds * 1000;
     const run = await this.#store.claimNext(
       this.#runnerId,
       this.#clock(),
-      this.#gc.leaseMinutes * 60_000,
-      this.#gc.maxAttempts,
+      leaseMs,
     );
     if (!run) return false;
     const token = run.claimToken;
+    const heartbeat = startLeaseHeartbeat({
+      store: this.#store,
+      runId: run.id,
+      claimToken: token,
+      leaseMs,
+      clock: this.#clock,
+      logger: this.#logger,
+    });
+    this.#heartbeats.add(heartbeat);
     try {
       const { entity, inputs, results } = await this.#executor.execute(run);
+      if (this.#stopped) return false;
       const stored = await this.#store.completeRun(
         run.id,
         token,
@@ -237,11 +286,15 @@ export class GauntletRunner {
       );
       await this.updateTier(entity);
     } catch (e) {
+      if (this.#stopped) return false;
       const message = (e as Error).message ?? String(e);
       this.#logger.error(
         `Gauntlet run ${run.id} of ${run.entityRef}@${run.version} failed: ${message}`,
       );
       await this.#store.failRun(run.id, token, message, this.#clock());
+    } finally {
+      heartbeat.stop();
+      this.#heartbeats.delete(heartbeat);
     }
     return true;
   }

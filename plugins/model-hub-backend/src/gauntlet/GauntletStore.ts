@@ -66,8 +66,9 @@ export class GauntletStore {
 
   enqueue: RunQueueStore['enqueue'] = (...a) => this.runs.enqueue(...a);
   claimNext: RunQueueStore['claimNext'] = (...a) => this.runs.claimNext(...a);
-  failExhausted: RunQueueStore['failExhausted'] = (...a) =>
-    this.runs.failExhausted(...a);
+  heartbeat: RunQueueStore['heartbeat'] = (...a) => this.runs.heartbeat(...a);
+  recoverExpired: RunQueueStore['recoverExpired'] = (...a) =>
+    this.runs.recoverExpired(...a);
   completeRun: RunQueueStore['completeRun'] = (...a) =>
     this.runs.completeRun(...a);
   failRun: RunQueueStore['failRun'] = (...a) => this.runs.failRun(...a);

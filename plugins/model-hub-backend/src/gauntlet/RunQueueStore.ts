@@ -20,6 +20,9 @@ interface RunRow {
   status: string;
   claimed_by: string | null;
   claimed_at: Timestamp | null;
+  lease_owner: string | null;
+  lease_expires_at: Timestamp | null;
+  retried_at: Timestamp | null;
   attempts: number;
   queued_at: Timestamp;
   started_at: Timestamp | null;
@@ -108,47 +111,38 @@ export class RunQueueStore {
   }
 
   /**
-   * Atomically claims the oldest queued run (or one whose claim is older
-   * than `leaseMs`, from a runner that died) for `runnerId`. One UPDATE
-   * statement decides: on PostgreSQL the candidate row is locked with
-   * `FOR UPDATE SKIP LOCKED`, so concurrent claimers take different rows;
-   * on SQLite the statement holds the database write lock. The status
-   * condition is re-checked by the UPDATE itself, and the random claim token
-   * identifies the claimed row. Returns undefined when there is no work.
+   * Atomically claims the oldest queued run for `runnerId` and gives it a
+   * lease until `now + leaseMs`. One UPDATE statement decides: on PostgreSQL
+   * the candidate row is locked with `FOR UPDATE SKIP LOCKED`, so concurrent
+   * claimers take different rows; on SQLite the conditional UPDATE holds the
+   * database write lock and re-checks `status = 'queued'`. The random claim
+   * token identifies the claimed row. Returns undefined when there is no work.
+   * Runs whose lease expired come back only through {@link recoverExpired}.
    */
   async claimNext(
     runnerId: string,
     now: Date,
     leaseMs: number,
-    maxAttempts: number,
   ): Promise<ClaimedRun | undefined> {
     const token = `${runnerId}:${randomUUID()}`.slice(0, 255);
-    const staleBefore = new Date(now.getTime() - leaseMs);
     const isPg = this.#db.client.config.client === 'pg';
-    const claimable = (qb: Knex.QueryBuilder) =>
-      qb
-        .where('status', 'queued')
-        .orWhere(q =>
-          q
-            .where('status', 'running')
-            .andWhere('claimed_at', '<', staleBefore)
-            .andWhere('attempts', '<', maxAttempts),
-        );
     for (let attempt = 0; attempt < 5; attempt++) {
       let candidate = this.#db('gauntlet_runs')
         .select('id')
-        .where(claimable)
+        .where('status', 'queued')
         .orderBy('id')
         .limit(1);
       if (isPg) candidate = candidate.forUpdate().skipLocked();
       const updated = await this.#db('gauntlet_runs')
         .where('id', '=', candidate)
-        .andWhere(claimable)
+        .andWhere('status', 'queued')
         .update({
           status: 'running',
           claimed_by: token,
           claimed_at: now,
           started_at: now,
+          lease_owner: runnerId.slice(0, 255),
+          lease_expires_at: new Date(now.getTime() + leaseMs),
           attempts: this.#db.raw('attempts + 1'),
         });
       if (updated > 0) {
@@ -158,7 +152,7 @@ export class RunQueueStore {
         return row ? { ...toRun(row), claimToken: token } : undefined;
       }
       const [{ count }] = await this.#db('gauntlet_runs')
-        .where(claimable)
+        .where('status', 'queued')
         .count({ count: '*' });
       if (Number(count) === 0) return undefined;
       // Another runner took the candidate between our read and write; retry.
@@ -166,21 +160,67 @@ export class RunQueueStore {
     return undefined;
   }
 
-  /** Marks runs stuck past the lease with too many attempts as failed. */
-  async failExhausted(
+  /**
+   * Renews the lease of a claimed run (the runner's heartbeat). Returns false
+   * when the claim is gone: the run was recovered after an expired lease, so
+   * this runner must not store results.
+   */
+  async heartbeat(
+    runId: number,
+    claimToken: string,
+    now: Date,
+    leaseMs: number,
+  ): Promise<boolean> {
+    const updated = await this.#db('gauntlet_runs')
+      .where({ id: runId, status: 'running', claimed_by: claimToken })
+      .update({ lease_expires_at: new Date(now.getTime() + leaseMs) });
+    return updated > 0;
+  }
+
+  /**
+   * Recovers runs whose runner died (lease expired, no heartbeat): a run
+   * with fewer than `maxAttempts` claims goes back to the queue, recorded as
+   * retried (`retried_at`); otherwise it fails with the reason. Rows claimed
+   * before leases existed count as expired `leaseMs` after their claim.
+   * Every UPDATE re-checks the expiry, so a heartbeat that lands first wins.
+   */
+  async recoverExpired(
     now: Date,
     leaseMs: number,
     maxAttempts: number,
-  ): Promise<number> {
-    return this.#db('gauntlet_runs')
-      .where('status', 'running')
-      .andWhere('claimed_at', '<', new Date(now.getTime() - leaseMs))
+  ): Promise<{ requeued: number; failed: number }> {
+    const expired = (qb: Knex.QueryBuilder) =>
+      qb
+        .where('status', 'running')
+        .andWhere(q =>
+          q
+            .where('lease_expires_at', '<', now)
+            .orWhere(legacy =>
+              legacy
+                .whereNull('lease_expires_at')
+                .andWhere('claimed_at', '<', new Date(now.getTime() - leaseMs)),
+            ),
+        );
+    const requeued = await this.#db('gauntlet_runs')
+      .where(expired)
+      .andWhere('attempts', '<', maxAttempts)
+      .update({
+        status: 'queued',
+        claimed_by: null,
+        lease_owner: null,
+        lease_expires_at: null,
+        retried_at: now,
+      });
+    const failed = await this.#db('gauntlet_runs')
+      .where(expired)
       .andWhere('attempts', '>=', maxAttempts)
       .update({
         status: 'failed',
         finished_at: now,
-        error: `abandoned after ${maxAttempts} attempts (runner stopped without finishing)`,
+        lease_expires_at: null,
+        error: `gave up after ${maxAttempts} attempts: the runner holding the run stopped heartbeating each time (lease expired)`,
       });
+    return { requeued, failed };
   }
 
   /**
@@ -207,6 +247,7 @@ export class RunQueueStore {
           config_sha256: inputs.configSha256,
           inputs_sha256: inputs.inputsSha256,
           check_versions: JSON.stringify(inputs.checkVersions),
+          lease_expires_at: null,
           error: null,
         });
       if (updated === 0) {
@@ -253,6 +294,7 @@ export class RunQueueStore {
     await query.update({
       status: 'failed',
       finished_at: finishedAt,
+      lease_expires_at: null,
       duration_ms: Math.max(
         0,
         finishedAt.getTime() - toDate(run.started_at ?? finishedAt).getTime(),
@@ -337,5 +379,8 @@ function toRun(row: RunRow): GauntletRun {
   }
   if (row.check_versions) run.checkVersions = JSON.parse(row.check_versions);
   if (row.error) run.error = row.error;
+  if (row.lease_owner) run.leaseOwner = row.lease_owner;
+  if (row.lease_expires_at) run.leaseExpiresAt = toIso(row.lease_expires_at);
+  if (row.retried_at) run.retriedAt = toIso(row.retried_at);
   return run;
 }

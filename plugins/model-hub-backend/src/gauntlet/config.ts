@@ -58,9 +58,11 @@ export interface GauntletConfig {
   schedule: SchedulerServiceTaskScheduleDefinition;
   /** How often each replica polls the queue. */
   workerPollSeconds: number;
-  /** A claimed run not finished after this long is taken over. */
+  /** The longest one drain of the queue may take (the worker task's timeout). */
   leaseMinutes: number;
-  /** Claims of one run before it is given up. */
+  /** How long a run's lease lasts without a heartbeat (renewed every third of it). */
+  leaseSeconds: number;
+  /** Claims of one run before it is given up: 2 = re-queued once after its runner died. */
   maxAttempts: number;
   /** SHA-256 of the canonical `modelHub.gauntlet` config: the policy version. */
   configSha256: string;
@@ -154,7 +156,8 @@ export function readGauntletConfig(config: Config): GauntletConfig {
         },
     workerPollSeconds: positive('workerPollSeconds', 10),
     leaseMinutes: positive('leaseMinutes', 30),
-    maxAttempts: positive('maxAttempts', 3),
+    leaseSeconds: positive('leaseSeconds', 60),
+    maxAttempts: positive('maxAttempts', 2),
     configSha256: sha256Hex(
       canonicalJson(config.getOptional('modelHub.gauntlet') ?? {}),
     ),

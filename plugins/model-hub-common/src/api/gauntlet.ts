@@ -56,7 +56,14 @@ export interface GauntletRun {
   triggerReason?: string;
   requestedBy?: string;
   status: GauntletRunStatus;
+  /** How many times a runner claimed the run (2 after one retry). */
   attempts: number;
+  /** The runner (host:pid) holding the run's lease while it runs. */
+  leaseOwner?: string;
+  /** Until when the lease holds; the runner's heartbeat renews it. */
+  leaseExpiresAt?: string;
+  /** When an expired lease (a runner that died) put the run back in the queue. */
+  retriedAt?: string;
   queuedAt: string;
   startedAt?: string;
   finishedAt?: string;
