@@ -277,21 +277,70 @@ describe.each(databases.eachSupportedId())(
       ).rejects.toThrow(/has no promotion request/);
     });
 
-    it('marks waivers active until they expire', async () => {
-      await store.createWaiver({
+    it('keeps a waiver pending until approved, then active until it expires', async () => {
+      const waiver = await store.createWaiver({
         entityRef: MODEL,
         checkId: 'fairness',
         reason: 'no sensitive attributes collected',
-        approvedBy: 'user:default/gina',
+        requestedBy: 'user:default/alice',
         expiresAt: at(60),
         now: T0,
       });
+      expect(waiver).toMatchObject({
+        state: 'pending',
+        requestedBy: 'user:default/alice',
+        approvedBy: '',
+        active: false,
+      });
+      await store.waivers.setState(waiver.id, 'approved', 'user:default/gina');
       expect((await store.listWaivers(MODEL, at(59)))[0]).toMatchObject({
         checkId: 'fairness',
+        state: 'approved',
+        approvedBy: 'user:default/gina',
         active: true,
         expiresAt: at(60).toISOString(),
       });
       expect((await store.listWaivers(MODEL, at(60)))[0].active).toBe(false);
+    });
+
+    it('keeps invalidated approvals as history with their reason', async () => {
+      const binding = {
+        version: '1.0.0',
+        manifestSha256: 'e'.repeat(64),
+        runId: 7,
+      };
+      const approval = await store.approvals.add({
+        subject: 'promotion',
+        subjectId: 1,
+        entityRef: MODEL,
+        approver: 'user:default/gina',
+        binding,
+        comment: 'looked at run 7',
+        now: T0,
+      });
+      expect(approval).toMatchObject({
+        subject: 'promotion',
+        subjectId: 1,
+        approver: 'user:default/gina',
+        runId: 7,
+        approvedAt: T0.toISOString(),
+      });
+      await store.approvals.invalidate(
+        [{ id: approval.id, reason: 'the gauntlet re-ran (run 8)' }],
+        at(5),
+      );
+      // A second invalidation keeps the first reason and time.
+      await store.approvals.invalidate(
+        [{ id: approval.id, reason: 'other' }],
+        at(6),
+      );
+      expect(await store.approvals.list(MODEL)).toEqual([
+        expect.objectContaining({
+          id: approval.id,
+          invalidatedAt: at(5).toISOString(),
+          invalidatedReason: 'the gauntlet re-ran (run 8)',
+        }),
+      ]);
     });
 
     it('reports effective tier changes', async () => {

@@ -3,6 +3,7 @@ import {
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
 import { Knex } from 'knex';
+import { ApprovalStore } from './ApprovalStore';
 import { PromotionStore } from './PromotionStore';
 import { ResultStore } from './ResultStore';
 import { RunQueueStore } from './RunQueueStore';
@@ -17,6 +18,11 @@ export type {
   NewGauntletRun,
 } from './RunQueueStore';
 export type { StoredTier } from './TierStore';
+export type {
+  ApprovalBinding,
+  ApprovalSubject,
+  StoredApproval,
+} from './ApprovalStore';
 
 const migrationsDir = resolvePackagePath(
   '@internal/plugin-model-hub-backend',
@@ -39,6 +45,8 @@ export class GauntletStore {
   readonly waivers: WaiverStore;
   /** Stored effective tiers. */
   readonly tiers: TierStore;
+  /** Four-eyes approvals of promotions and waivers. */
+  readonly approvals: ApprovalStore;
 
   /** Connects to the plugin database and runs the migrations (unless skipped). */
   static async create(options: {
@@ -62,6 +70,7 @@ export class GauntletStore {
     this.promotions = new PromotionStore(db);
     this.waivers = new WaiverStore(db);
     this.tiers = new TierStore(db);
+    this.approvals = new ApprovalStore(db);
   }
 
   enqueue: RunQueueStore['enqueue'] = (...a) => this.runs.enqueue(...a);

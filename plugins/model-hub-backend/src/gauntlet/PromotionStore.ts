@@ -106,6 +106,47 @@ export class PromotionStore {
     });
   }
 
+  /** One promotion request of a model. */
+  async get(
+    entityRef: string,
+    id: number,
+  ): Promise<PromotionRequest | undefined> {
+    const row = await this.#db<PromotionRow>('gauntlet_promotion_requests')
+      .where({ id, entity_ref: entityRef })
+      .first();
+    return row ? toPromotion(row) : undefined;
+  }
+
+  /**
+   * Marks a pending request approved once its last required approval came
+   * in; false when it was no longer pending (decided concurrently).
+   */
+  async markApproved(options: {
+    id: number;
+    decidedBy: string;
+    comment?: string;
+    now: Date;
+  }): Promise<boolean> {
+    const updated = await this.#db('gauntlet_promotion_requests')
+      .where({ id: options.id, state: 'pending' })
+      .update({
+        state: 'approved',
+        decided_by: options.decidedBy,
+        decided_at: options.now,
+        decision_comment: options.comment ?? null,
+      });
+    return updated > 0;
+  }
+
+  /** Puts approved requests whose approvals were invalidated back to pending. */
+  async reopen(ids: number[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.#db('gauntlet_promotion_requests')
+      .whereIn('id', ids)
+      .andWhere('state', 'approved')
+      .update({ state: 'pending', decided_by: null, decided_at: null });
+  }
+
   /** Promotion requests of a model, newest first. */
   async list(entityRef: string): Promise<PromotionRequest[]> {
     const rows = await this.#db<PromotionRow>('gauntlet_promotion_requests')

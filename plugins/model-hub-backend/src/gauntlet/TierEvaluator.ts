@@ -3,8 +3,10 @@ import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { ModelTier, ModelVersion } from '@internal/plugin-model-hub-common';
 import { GauntletVersionSource } from './catalogAccess';
 import { GauntletConfig } from './config';
+import { ApprovalBinding } from './ApprovalStore';
+import { applyFourEyes } from './fourEyes';
 import { GauntletStore } from './GauntletStore';
-import { requestedTierOf } from './runInputs';
+import { manifestSha256, requestedTierOf } from './runInputs';
 import {
   computeEffectiveTier,
   EffectiveTierDecision,
@@ -25,6 +27,12 @@ export interface GauntletEvaluation extends EffectiveTierDecision {
   activeRuns: GauntletRun[];
   approvals: PromotionRequest[];
   waivers: GauntletWaiver[];
+  /** Distinct eligible approvers a promotion or waiver needs. */
+  requiredApprovals: number;
+  /** What approvals given now bind to; undefined before a completed run. */
+  binding?: ApprovalBinding;
+  /** Approvals that stopped counting, not yet recorded as invalidated. */
+  invalidations: Array<{ id: number; reason: string }>;
 }
 
 /**
@@ -68,11 +76,26 @@ export class TierEvaluator {
     const entityRef = stringifyEntityRef(entity).toLocaleLowerCase('en-US');
     const now = this.#clock();
     const requestedTier = requestedTierOf(entity);
-    const [latest, approvals, waivers] = await Promise.all([
-      this.latestSealedVersion(entityRef),
-      this.#store.listPromotionRequests(entityRef),
-      this.#store.listWaivers(entityRef, now),
-    ]);
+    const [latest, storedPromotions, storedWaivers, storedApprovals] =
+      await Promise.all([
+        this.latestSealedVersion(entityRef),
+        this.#store.listPromotionRequests(entityRef),
+        this.#store.listWaivers(entityRef, now),
+        this.#store.approvals.list(entityRef),
+      ]);
+    const binding = latest
+      ? await this.#binding(entityRef, latest, requestedTier)
+      : undefined;
+    const fourEyes = applyFourEyes({
+      promotions: storedPromotions,
+      waivers: storedWaivers,
+      approvals: storedApprovals,
+      binding,
+      requiredApprovals: this.#gc.requiredApprovals,
+      now,
+    });
+    const approvals = fourEyes.promotions;
+    const waivers = fourEyes.waivers;
     const resultsByTier: Partial<Record<ModelTier, GauntletResult[]>> = {};
     let activeRuns: GauntletRun[] = [];
     if (latest) {
@@ -103,7 +126,69 @@ export class TierEvaluator {
       activeRuns,
       approvals,
       waivers,
+      requiredApprovals: this.#gc.requiredApprovals,
+      binding,
+      invalidations: fourEyes.invalidations,
     };
+  }
+
+  /** What an approval given now binds to: version, manifest digest, latest run of the tier. */
+  async #binding(
+    entityRef: string,
+    version: ModelVersion,
+    tier: ModelTier,
+  ): Promise<ApprovalBinding | undefined> {
+    const run = await this.#store.latestCompletedRun(
+      entityRef,
+      version.version,
+      tier,
+    );
+    if (!run) return undefined;
+    return {
+      version: version.version,
+      manifestSha256: manifestSha256(version.files),
+      runId: run.id,
+      runFinishedAt: run.finishedAt,
+    };
+  }
+
+  /**
+   * Records what four-eyes decided on evaluation: invalidated approvals are
+   * marked with their reason (kept as history), promotions that lost their
+   * approvals go back to pending, waivers get the state their approvals give.
+   */
+  async #persistFourEyes(evaluation: GauntletEvaluation): Promise<void> {
+    const now = this.#clock();
+    if (evaluation.invalidations.length > 0) {
+      await this.#store.approvals.invalidate(evaluation.invalidations, now);
+      for (const i of evaluation.invalidations) {
+        this.#logger.info(
+          `Approval ${i.id} of ${evaluation.entityRef} invalidated: ${i.reason}`,
+        );
+      }
+    }
+    const stored = await this.#store.listPromotionRequests(
+      evaluation.entityRef,
+    );
+    await this.#store.promotions.reopen(
+      stored
+        .filter(
+          p =>
+            p.state === 'approved' &&
+            evaluation.approvals.find(e => e.id === p.id)?.state === 'pending',
+        )
+        .map(p => p.id),
+    );
+    const storedWaivers = await this.#store.listWaivers(
+      evaluation.entityRef,
+      now,
+    );
+    for (const w of evaluation.waivers) {
+      const before = storedWaivers.find(s => s.id === w.id);
+      if (before && (before.state !== w.state || before.approvedBy !== w.approvedBy)) {
+        await this.#store.waivers.setState(w.id, w.state ?? 'pending', w.approvedBy);
+      }
+    }
   }
 
   /**
@@ -112,6 +197,7 @@ export class TierEvaluator {
    */
   async updateTier(entity: Entity): Promise<GauntletEvaluation> {
     const evaluation = await this.evaluate(entity);
+    await this.#persistFourEyes(evaluation);
     const { changed, previous } = await this.#store.setTier(
       {
         entityRef: evaluation.entityRef,

@@ -11,6 +11,8 @@ interface WaiverRow {
   approved_by: string;
   created_at: Timestamp;
   expires_at: Timestamp;
+  state: string | null;
+  requested_by: string | null;
 }
 
 /** Governance waivers of single checks (`gauntlet_waivers`). */
@@ -21,13 +23,16 @@ export class WaiverStore {
     this.#db = db;
   }
 
-  /** Records a waiver. */
+  /**
+   * Records a waiver request: `pending` until enough approvals come in
+   * (see {@link ApprovalStore}); `approvedBy` stays empty until then.
+   */
   async create(options: {
     entityRef: string;
     checkId: string;
     version?: string;
     reason: string;
-    approvedBy: string;
+    requestedBy: string;
     expiresAt: Date;
     now: Date;
   }): Promise<GauntletWaiver> {
@@ -37,7 +42,9 @@ export class WaiverStore {
         check_id: options.checkId,
         version: options.version ?? null,
         reason: options.reason,
-        approved_by: options.approvedBy,
+        approved_by: '',
+        requested_by: options.requestedBy,
+        state: 'pending',
         created_at: options.now,
         expires_at: options.expiresAt,
       })
@@ -46,6 +53,29 @@ export class WaiverStore {
       .where({ id: insertedId(inserted) })
       .first();
     return toWaiver(row!, options.now);
+  }
+
+  /** One waiver of a model. */
+  async get(
+    entityRef: string,
+    id: number,
+    now: Date,
+  ): Promise<GauntletWaiver | undefined> {
+    const row = await this.#db<WaiverRow>('gauntlet_waivers')
+      .where({ id, entity_ref: entityRef })
+      .first();
+    return row ? toWaiver(row, now) : undefined;
+  }
+
+  /** Records the state a waiver's approvals give it (and its last approver). */
+  async setState(
+    id: number,
+    state: 'pending' | 'approved',
+    approvedBy: string,
+  ): Promise<void> {
+    await this.#db('gauntlet_waivers')
+      .where({ id })
+      .update({ state, approved_by: approvedBy });
   }
 
   /** Waivers of a model, newest first, each marked active or not at `now`. */
@@ -67,8 +97,10 @@ function toWaiver(row: WaiverRow, now: Date): GauntletWaiver {
     approvedBy: row.approved_by,
     createdAt: toIso(row.created_at),
     expiresAt: expiresAt.toISOString(),
-    active: expiresAt.getTime() > now.getTime(),
+    active: row.state !== 'pending' && expiresAt.getTime() > now.getTime(),
   };
   if (row.version) w.version = row.version;
+  if (row.state) w.state = row.state as 'pending' | 'approved';
+  if (row.requested_by) w.requestedBy = row.requested_by;
   return w;
 }

@@ -52,6 +52,8 @@ export interface GauntletConfig {
   maxResultAgeDays: number;
   /** Group whose members approve promotions and grant waivers. */
   governanceGroup: string;
+  /** Distinct eligible approvers a promotion or waiver needs (four-eyes). */
+  requiredApprovals: number;
   /** Longest a waiver may last. */
   maxWaiverDays: number;
   /** The refresh task (re-run stale results). */
@@ -128,6 +130,17 @@ function readGates(config: Config): TierGates {
   return gates;
 }
 
+function readRequiredApprovals(config: Config): number {
+  const n =
+    config.getOptionalNumber('modelHub.governance.requiredApprovals') ?? 1;
+  if (!Number.isInteger(n) || n < 1) {
+    throw new InputError(
+      `modelHub.governance.requiredApprovals must be a whole number of at least 1, got ${n}`,
+    );
+  }
+  return n;
+}
+
 /** Reads and validates the gauntlet configuration. */
 export function readGauntletConfig(config: Config): GauntletConfig {
   const g = config.getOptionalConfig('modelHub.gauntlet');
@@ -144,8 +157,10 @@ export function readGauntletConfig(config: Config): GauntletConfig {
     gates: readGates(config),
     maxResultAgeDays: positive('maxResultAgeDays', 30),
     governanceGroup:
+      config.getOptionalString('modelHub.governance.group') ??
       config.getOptionalString('modelHub.governanceGroup') ??
       'group:default/ai-governance',
+    requiredApprovals: readRequiredApprovals(config),
     maxWaiverDays: positive('maxWaiverDays', 180),
     schedule: scheduleConfig
       ? readSchedulerServiceTaskScheduleDefinitionFromConfig(scheduleConfig)

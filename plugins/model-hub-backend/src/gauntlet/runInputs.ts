@@ -50,3 +50,16 @@ export function requestedTierOf(entity: Entity): ModelTier {
     ? (tier as ModelTier)
     : 'community';
 }
+
+/** SHA-256 of a version's sealed manifest: the sorted (path, size, sha256) list. */
+export function manifestSha256(
+  files: Array<Pick<ModelVersionFile, 'path' | 'size' | 'sha256'>>,
+): string {
+  return sha256Hex(
+    canonicalJson(
+      [...files]
+        .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+        .map(f => ({ path: f.path, size: f.size, sha256: f.sha256 })),
+    ),
+  );
+}
