@@ -113,7 +113,8 @@ export class TierEvaluator {
       version: latest?.version,
       gates: this.#gc.gates,
       resultsByTier,
-      waivers,
+      // Only waivers with enough valid approvals count (four-eyes).
+      waivers: waivers.filter(w => w.state === 'approved'),
       approvals,
       runsActive: activeRuns.length > 0,
       now,
