@@ -94,8 +94,15 @@ export interface Config {
         };
       };
     };
-    /** Group (entity ref) whose members approve promotions and grant waivers. Default `group:default/ai-governance`. */
+    /** Deprecated alias of `governance.group`, read when that is unset. */
     governanceGroup?: string;
+    /** Four-eyes governance of promotions and waivers. */
+    governance?: {
+      /** Group (entity ref) whose members approve promotions and waivers. Default `group:default/ai-governance`. */
+      group?: string;
+      /** Distinct approvers (members of `group`, neither the requester nor in the model's owning team) a promotion or waiver needs. Default 1. */
+      requiredApprovals?: number;
+    };
     /** The compliance gauntlet. */
     gauntlet?: {
       /** Tier gates: per tier, the required checks and the statuses they may have. */
