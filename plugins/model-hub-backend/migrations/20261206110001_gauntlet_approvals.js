@@ -55,7 +55,10 @@ exports.up = async function up(knex) {
       .text('invalidated_reason')
       .nullable()
       .comment('Why it stopped counting (new run, new version, other files)');
-    table.index(['entity_ref', 'subject', 'subject_id'], 'gauntlet_approvals_idx');
+    table.index(
+      ['entity_ref', 'subject', 'subject_id'],
+      'gauntlet_approvals_idx',
+    );
   });
   await knex.schema.alterTable('gauntlet_waivers', table => {
     table

@@ -77,9 +77,7 @@ describe.each(databases.eachSupportedId())(
       expect(a?.tier).toBe('official');
       expect(b?.tier).toBe('community');
       expect(a?.claimToken).not.toBe(b?.claimToken);
-      expect(
-        await store.claimNext('runner-c', at(2), LEASE),
-      ).toBeUndefined();
+      expect(await store.claimNext('runner-c', at(2), LEASE)).toBeUndefined();
 
       // A runner that lost its claim cannot complete the run.
       expect(
@@ -180,9 +178,9 @@ describe.each(databases.eachSupportedId())(
       // only recovery hands it back.
       expect(await store.claimNext('other', at(50), LEASE)).toBeUndefined();
       // The heartbeat keeps it alive: nothing to recover before the new expiry.
-      expect(await store.heartbeat(run.id, first!.claimToken, at(30), LEASE)).toBe(
-        true,
-      );
+      expect(
+        await store.heartbeat(run.id, first!.claimToken, at(30), LEASE),
+      ).toBe(true);
       expect(await store.recoverExpired(at(59), LEASE, 2)).toEqual({
         requeued: 0,
         failed: 0,
@@ -198,9 +196,9 @@ describe.each(databases.eachSupportedId())(
         retriedAt: at(61).toISOString(),
       });
       // The dead runner cannot heartbeat, complete or fail it any more.
-      expect(await store.heartbeat(run.id, first!.claimToken, at(62), LEASE)).toBe(
-        false,
-      );
+      expect(
+        await store.heartbeat(run.id, first!.claimToken, at(62), LEASE),
+      ).toBe(false);
       expect(
         await store.completeRun(run.id, first!.claimToken, inputs, [], at(62)),
       ).toBe(false);

@@ -66,7 +66,10 @@ export class ResultStore {
         inputs_sha256: hashes.inputsSha256,
         started_at: r.startedAt,
         finished_at: r.finishedAt,
-        duration_ms: Math.max(0, r.finishedAt.getTime() - r.startedAt.getTime()),
+        duration_ms: Math.max(
+          0,
+          r.finishedAt.getTime() - r.startedAt.getTime(),
+        ),
       });
     }
   }

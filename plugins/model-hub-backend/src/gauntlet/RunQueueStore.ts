@@ -3,11 +3,7 @@ import { ModelTier } from '@internal/plugin-model-hub-common';
 import { Knex } from 'knex';
 import { NewGauntletResult, ResultStore } from './ResultStore';
 import { insertedId, Timestamp, toDate, toIso } from './storeTime';
-import {
-  GauntletRun,
-  GauntletRunStatus,
-  GauntletRunTrigger,
-} from './types';
+import { GauntletRun, GauntletRunStatus, GauntletRunTrigger } from './types';
 
 interface RunRow {
   id: number;

@@ -186,8 +186,15 @@ export class TierEvaluator {
     );
     for (const w of evaluation.waivers) {
       const before = storedWaivers.find(s => s.id === w.id);
-      if (before && (before.state !== w.state || before.approvedBy !== w.approvedBy)) {
-        await this.#store.waivers.setState(w.id, w.state ?? 'pending', w.approvedBy);
+      if (
+        before &&
+        (before.state !== w.state || before.approvedBy !== w.approvedBy)
+      ) {
+        await this.#store.waivers.setState(
+          w.id,
+          w.state ?? 'pending',
+          w.approvedBy,
+        );
       }
     }
   }

@@ -205,7 +205,6 @@ async function exampleVersions(): Promise<GauntletVersionSource> {
   };
 }
 
-
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_16'] });
 
 describe.each(databases.eachSupportedId())(
@@ -220,10 +219,15 @@ describe.each(databases.eachSupportedId())(
     const post = (p: string, who: string, body: object = {}) =>
       request(server).post(api(p)).set('Authorization', as(who)).send(body);
     const gauntlet = async () =>
-      (await request(server).get(api(`${M}/gauntlet`)).set('Authorization', as(BOB)))
-        .body;
+      (
+        await request(server)
+          .get(api(`${M}/gauntlet`))
+          .set('Authorization', as(BOB))
+      ).body;
     const rerun = async () => {
-      expect((await post(`${M}/versions/1.0.0/gauntlet/runs`, ALICE)).status).toBe(202);
+      expect(
+        (await post(`${M}/versions/1.0.0/gauntlet/runs`, ALICE)).status,
+      ).toBe(202);
       await runner.drain();
     };
 
@@ -253,7 +257,8 @@ describe.each(databases.eachSupportedId())(
                 permissions: [...modelHubPermissions, ...gauntletPermissions],
                 rules: Object.values(modelHubModelPermissionRules),
                 async getResources(refs) {
-                  const credentials = await deps.auth.getOwnServiceCredentials();
+                  const credentials =
+                    await deps.auth.getOwnServiceCredentials();
                   const { items } = await deps.catalog.getEntitiesByRefs(
                     { entityRefs: refs },
                     { credentials },
@@ -390,7 +395,9 @@ describe.each(databases.eachSupportedId())(
           /^the gauntlet re-ran on 2026-12-06T10:00:00\.000Z \(run \d+\)$/,
         );
       }
-      const w = after.waivers.find((x: { id: number }) => x.id === waiver.body.id);
+      const w = after.waivers.find(
+        (x: { id: number }) => x.id === waiver.body.id,
+      );
       expect(w).toMatchObject({ state: 'pending', active: false });
 
       // An approval of the run reviewed before the re-run is refused.

@@ -19,7 +19,9 @@ export function invalidationReason(
     return `the sealed files of ${binding.version} changed`;
   }
   if (approval.runId !== binding.runId) {
-    return `the gauntlet re-ran on ${binding.runFinishedAt ?? 'a later date'} (run ${binding.runId})`;
+    return `the gauntlet re-ran on ${
+      binding.runFinishedAt ?? 'a later date'
+    } (run ${binding.runId})`;
   }
   return undefined;
 }
@@ -55,14 +57,19 @@ export function applyFourEyes(options: {
     const reason = invalidationReason(a, binding);
     if (!reason) return a;
     invalidations.push({ id: a.id, reason });
-    return { ...a, invalidatedAt: now.toISOString(), invalidatedReason: reason };
+    return {
+      ...a,
+      invalidatedAt: now.toISOString(),
+      invalidatedReason: reason,
+    };
   });
   const of = (subject: StoredApproval['subject'], id: number) =>
     withReasons
       .filter(a => a.subject === subject && a.subjectId === id)
       .map(({ subject: _s, subjectId: _i, ...a }) => a);
-  const validApprovers = (list: ReturnType<typeof of>) =>
-    [...new Set(list.filter(a => !a.invalidatedAt).map(a => a.approver))];
+  const validApprovers = (list: ReturnType<typeof of>) => [
+    ...new Set(list.filter(a => !a.invalidatedAt).map(a => a.approver)),
+  ];
 
   const promotions = options.promotions.map(p => {
     const approvals = of('promotion', p.id);

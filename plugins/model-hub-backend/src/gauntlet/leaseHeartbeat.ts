@@ -32,9 +32,7 @@ export function startLeaseHeartbeat(options: {
           );
         }
       })
-      .catch(e =>
-        logger.warn(`Gauntlet run ${runId}: heartbeat failed: ${e}`),
-      );
+      .catch(e => logger.warn(`Gauntlet run ${runId}: heartbeat failed: ${e}`));
   }, Math.max(10, Math.floor(leaseMs / 3)));
   timer.unref?.();
   return {

@@ -319,7 +319,7 @@ export async function createGauntletRouter(
         'gauntlet-promotion-decision',
         { action: 'approve', requestId: req.params.id },
         async () => {
-          const access = await governanceAccess(
+          const caller = await governanceAccess(
             req,
             modelPromotionApprovePermission,
           );
@@ -327,7 +327,7 @@ export async function createGauntletRouter(
           const value = await approveSubject({
             kind: 'promotion',
             id: parseId(req.params.id, 'promotion request'),
-            access,
+            access: caller,
             body,
             runner,
             catalog,
@@ -390,12 +390,12 @@ export async function createGauntletRouter(
       'gauntlet-waiver-approve',
       { waiverId: req.params.id },
       async () => {
-        const access = await governanceAccess(req, modelWaiverCreatePermission);
+        const caller = await governanceAccess(req, modelWaiverCreatePermission);
         const body = parseBody(decisionBody, req.body);
         const value = await approveSubject({
           kind: 'waiver',
           id: parseId(req.params.id, 'waiver'),
-          access,
+          access: caller,
           body,
           runner,
           catalog,

@@ -58,7 +58,10 @@ export function manifestSha256(
   return sha256Hex(
     canonicalJson(
       [...files]
-        .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+        .sort((a, b) => {
+          if (a.path === b.path) return 0;
+          return a.path < b.path ? -1 : 1;
+        })
         .map(f => ({ path: f.path, size: f.size, sha256: f.sha256 })),
     ),
   );

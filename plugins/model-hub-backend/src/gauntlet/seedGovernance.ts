@@ -20,7 +20,8 @@ export function createSeedGovernance(options: {
   }> {
     await runner.drain();
     const entity = await options.getEntity(entityRef);
-    if (!entity) throw new Error(`Seed governance: ${entityRef} not in the catalog`);
+    if (!entity)
+      throw new Error(`Seed governance: ${entityRef} not in the catalog`);
     const { binding } = await runner.evaluate(entity);
     if (!binding) {
       throw new Error(
@@ -30,7 +31,10 @@ export function createSeedGovernance(options: {
     return { entity, binding };
   }
   const assertFourEyes = (requestedBy: string, approvedBy: string) => {
-    if (requestedBy.toLocaleLowerCase('en-US') === approvedBy.toLocaleLowerCase('en-US')) {
+    if (
+      requestedBy.toLocaleLowerCase('en-US') ===
+      approvedBy.toLocaleLowerCase('en-US')
+    ) {
       throw new Error(
         `Seed governance: ${approvedBy} cannot approve their own request (four-eyes)`,
       );

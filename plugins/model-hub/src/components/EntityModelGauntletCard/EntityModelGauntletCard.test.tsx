@@ -174,7 +174,9 @@ describe('EntityModelGauntletCard', () => {
     expect(within(approvals).getByText('pending')).toBeInTheDocument();
 
     // Four-eyes: an approval that stopped counting is announced with its reason.
-    const notice = screen.getByRole('status', { name: 'Invalidated approvals' });
+    const notice = screen.getByRole('status', {
+      name: 'Invalidated approvals',
+    });
     expect(notice).toHaveTextContent(
       'Approval by user:default/gov (promotion to official) was invalidated: the gauntlet re-ran on 2026-11-05T00:00:00.000Z (run 8)',
     );
