@@ -179,8 +179,15 @@ export interface Config {
         };
       };
     };
-    /** Group (entity ref) whose members approve promotions and grant waivers. Default `group:default/ai-governance`. */
+    /** Deprecated alias of `governance.group`, read when that is unset. */
     governanceGroup?: string;
+    /** Four-eyes governance of promotions and waivers. */
+    governance?: {
+      /** Group (entity ref) whose members approve promotions and waivers. Default `group:default/ai-governance`. */
+      group?: string;
+      /** Distinct approvers (members of `group`, neither the requester nor in the model's owning team) a promotion or waiver needs. Default 1. */
+      requiredApprovals?: number;
+    };
     /** The compliance gauntlet. */
     gauntlet?: {
       /** Tier gates: per tier, the required checks and the statuses they may have. */
@@ -201,9 +208,11 @@ export interface Config {
       };
       /** Seconds between queue polls on each replica. Default 10. */
       workerPollSeconds?: number;
-      /** Minutes after which an unfinished claimed run is taken over. Default 30. */
+      /** Minutes one drain of the queue may take (the worker task's timeout). Default 30. */
       leaseMinutes?: number;
-      /** Claims of a run before it is abandoned. Default 3. */
+      /** Seconds a run's lease lasts without a heartbeat; the runner renews it every third of this while it runs. Default 60. */
+      leaseSeconds?: number;
+      /** Claims of a run before it fails: 2 = re-queued once after its runner died (lease expired). Default 2. */
       maxAttempts?: number;
       /** The security check. */
       security?: {

@@ -25,6 +25,7 @@ import {
 import { createRouter } from './service/router';
 import { ExampleSeeder } from './examples';
 import { createGauntlet } from './gauntlet';
+import { createSeedGovernance } from './gauntlet/seedGovernance';
 import {
   createGauntletComplianceSource,
   setupStewardship,
@@ -190,6 +191,9 @@ export const modelHubPlugin = createBackendPlugin({
           extraChecks,
         });
         await gauntlet.runner.start(scheduler);
+        // A stopping backend stops heartbeating: its runs' leases expire and
+        // another replica's recovery re-queues them (once).
+        lifecycle.addShutdownHook(() => gauntlet.runner.stop());
 
         const stewardship = await setupStewardship({
           config,
@@ -315,43 +319,13 @@ export const modelHubPlugin = createBackendPlugin({
             catalog,
             auth,
             logger: logger.child({ service: 'examples' }),
-            governance: {
-              async hasDecisions(entityRef) {
-                const [promotions, waivers] = await Promise.all([
-                  gauntlet.store.listPromotionRequests(entityRef),
-                  gauntlet.store.listWaivers(entityRef, new Date()),
-                ]);
-                return promotions.length > 0 || waivers.length > 0;
-              },
-              async approvePromotion(o) {
-                const now = new Date();
-                const request = await gauntlet.store.createPromotionRequest({
-                  entityRef: o.entityRef,
-                  tier: o.tier,
-                  comment: o.comment,
-                  requestedBy: o.requestedBy,
-                  now,
-                });
-                await gauntlet.store.decidePromotionRequest({
-                  entityRef: o.entityRef,
-                  id: request.id,
-                  state: 'approved',
-                  decidedBy: o.approvedBy,
-                  comment: o.comment,
-                  now,
-                });
-              },
-              async addWaiver(o) {
-                await gauntlet.store.createWaiver({
-                  entityRef: o.entityRef,
-                  checkId: o.check,
-                  reason: o.reason,
-                  approvedBy: o.approvedBy,
-                  expiresAt: o.expiresAt,
-                  now: new Date(),
-                });
-              },
-            },
+            governance: createSeedGovernance({
+              runner: gauntlet.runner,
+              getEntity: async ref =>
+                catalog.getEntityByRef(ref, {
+                  credentials: await auth.getOwnServiceCredentials(),
+                }),
+            }),
           });
           lifecycle.addStartupHook(() => {
             void seeder.seedInBackground();

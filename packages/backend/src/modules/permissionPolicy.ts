@@ -78,6 +78,7 @@ export const modelHubPermissionPolicyModule = createBackendModule({
         policy.setPolicy(
           new ModelHubPermissionPolicy({
             governanceGroup:
+              config.getOptionalString('modelHub.governance.group') ??
               config.getOptionalString('modelHub.governanceGroup') ??
               'group:default/ai-governance',
           }),

@@ -45,6 +45,8 @@ const seedSchema = z.object({
             z.object({
               check: z.string(),
               reason: z.string(),
+              /** Who asked for the waiver; never its approver (four-eyes). */
+              requestedBy: z.string(),
               approvedBy: z.string(),
               expiresAt: z.string(),
             }),
@@ -69,6 +71,7 @@ export interface ExampleGovernance {
     entityRef: string;
     check: string;
     reason: string;
+    requestedBy: string;
     approvedBy: string;
     expiresAt: Date;
   }): Promise<void>;
@@ -123,7 +126,6 @@ export class ExampleSeeder {
     const credentials = await auth.getOwnServiceCredentials();
     const waiting: ExampleVersion[] = [];
     const seed = await this.readSeed();
-    await this.#seedGovernance(seed.governance);
     for (const entry of seed.versions) {
       const entityRef = stringifyEntityRef(
         parseEntityRef(entry.model, {
@@ -186,12 +188,15 @@ export class ExampleSeeder {
       );
       await this.options.onSealed?.(entityRef, sealed);
     }
+    // After publishing: approvals bind to the completed gauntlet run of the
+    // version they approve (four-eyes), so they are recorded once it ran.
+    await this.#seedGovernance(seed.governance);
     return waiting;
   }
 
   /**
-   * Records the seed's approvals and waivers once per model (before its
-   * versions are published, so the first gauntlet run already counts them).
+   * Records the seed's approvals and waivers once per model, after its
+   * versions are published (approvals bind to the completed run).
    */
   async #seedGovernance(entries: z.infer<typeof seedSchema>['governance']) {
     const { governance } = this.options;
@@ -218,6 +223,7 @@ export class ExampleSeeder {
           entityRef,
           check: w.check,
           reason: w.reason,
+          requestedBy: w.requestedBy,
           approvedBy: w.approvedBy,
           expiresAt,
         });

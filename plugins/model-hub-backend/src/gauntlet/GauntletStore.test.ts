@@ -72,14 +72,12 @@ describe.each(databases.eachSupportedId())(
     });
 
     it('claims in queue order, each run once, and stores results with timing and hashes', async () => {
-      const a = await store.claimNext('runner-a', at(2), LEASE, 3);
-      const b = await store.claimNext('runner-b', at(2), LEASE, 3);
+      const a = await store.claimNext('runner-a', at(2), LEASE);
+      const b = await store.claimNext('runner-b', at(2), LEASE);
       expect(a?.tier).toBe('official');
       expect(b?.tier).toBe('community');
       expect(a?.claimToken).not.toBe(b?.claimToken);
-      expect(
-        await store.claimNext('runner-c', at(2), LEASE, 3),
-      ).toBeUndefined();
+      expect(await store.claimNext('runner-c', at(2), LEASE)).toBeUndefined();
 
       // A runner that lost its claim cannot complete the run.
       expect(
@@ -159,7 +157,7 @@ describe.each(databases.eachSupportedId())(
       });
     });
 
-    it('takes over a stale claim after the lease and gives up after the attempts', async () => {
+    it('re-queues a run once when its lease expires, then fails it with the reason', async () => {
       const { run } = await store.enqueue(
         {
           entityRef: 'model:default/stale',
@@ -169,21 +167,58 @@ describe.each(databases.eachSupportedId())(
         },
         T0,
       );
-      const first = await store.claimNext('dies', at(10), LEASE, 2);
-      expect(first?.id).toBe(run.id);
-      // Within the lease nobody else gets it.
-      expect(await store.claimNext('other', at(20), LEASE, 2)).toBeUndefined();
-      const second = await store.claimNext('other', at(41), LEASE, 2);
-      expect(second).toMatchObject({ id: run.id, attempts: 2 });
-      await store.failRun(first!.id, first!.claimToken, 'too late', at(42));
-      expect((await store.getRun(run.id))!.status).toBe('running');
+      const first = await store.claimNext('dies', at(10), LEASE);
+      expect(first).toMatchObject({
+        id: run.id,
+        attempts: 1,
+        leaseOwner: 'dies',
+        leaseExpiresAt: at(40).toISOString(),
+      });
+      // A running run is never claimed again, even after its lease expired:
+      // only recovery hands it back.
+      expect(await store.claimNext('other', at(50), LEASE)).toBeUndefined();
+      // The heartbeat keeps it alive: nothing to recover before the new expiry.
       expect(
-        await store.failExhausted(at(100), LEASE, 2),
-      ).toBeGreaterThanOrEqual(1);
+        await store.heartbeat(run.id, first!.claimToken, at(30), LEASE),
+      ).toBe(true);
+      expect(await store.recoverExpired(at(59), LEASE, 2)).toEqual({
+        requeued: 0,
+        failed: 0,
+      });
+      // The runner stops heartbeating (dies): recovery re-queues it once.
+      expect(await store.recoverExpired(at(61), LEASE, 2)).toEqual({
+        requeued: 1,
+        failed: 0,
+      });
+      expect(await store.getRun(run.id)).toMatchObject({
+        status: 'queued',
+        attempts: 1,
+        retriedAt: at(61).toISOString(),
+      });
+      // The dead runner cannot heartbeat, complete or fail it any more.
+      expect(
+        await store.heartbeat(run.id, first!.claimToken, at(62), LEASE),
+      ).toBe(false);
+      expect(
+        await store.completeRun(run.id, first!.claimToken, inputs, [], at(62)),
+      ).toBe(false);
+      await store.failRun(run.id, first!.claimToken, 'too late', at(62));
+      const second = await store.claimNext('other', at(63), LEASE);
+      expect(second).toMatchObject({ id: run.id, attempts: 2 });
+      // The second holder dies too: the run fails with a clear reason.
+      expect(await store.recoverExpired(at(94), LEASE, 2)).toEqual({
+        requeued: 0,
+        failed: 1,
+      });
       expect((await store.getRun(run.id))!).toMatchObject({
         status: 'failed',
-        error: 'abandoned after 2 attempts (runner stopped without finishing)',
+        attempts: 2,
+        error:
+          'gave up after 2 attempts: the runner holding the run stopped heartbeating each time (lease expired)',
       });
+      expect(
+        await store.completeRun(run.id, second!.claimToken, inputs, [], at(95)),
+      ).toBe(false);
     });
 
     it('keeps one pending promotion request and decides it once', async () => {
@@ -240,21 +275,70 @@ describe.each(databases.eachSupportedId())(
       ).rejects.toThrow(/has no promotion request/);
     });
 
-    it('marks waivers active until they expire', async () => {
-      await store.createWaiver({
+    it('keeps a waiver pending until approved, then active until it expires', async () => {
+      const waiver = await store.createWaiver({
         entityRef: MODEL,
         checkId: 'fairness',
         reason: 'no sensitive attributes collected',
-        approvedBy: 'user:default/gina',
+        requestedBy: 'user:default/alice',
         expiresAt: at(60),
         now: T0,
       });
+      expect(waiver).toMatchObject({
+        state: 'pending',
+        requestedBy: 'user:default/alice',
+        approvedBy: '',
+        active: false,
+      });
+      await store.waivers.setState(waiver.id, 'approved', 'user:default/gina');
       expect((await store.listWaivers(MODEL, at(59)))[0]).toMatchObject({
         checkId: 'fairness',
+        state: 'approved',
+        approvedBy: 'user:default/gina',
         active: true,
         expiresAt: at(60).toISOString(),
       });
       expect((await store.listWaivers(MODEL, at(60)))[0].active).toBe(false);
+    });
+
+    it('keeps invalidated approvals as history with their reason', async () => {
+      const binding = {
+        version: '1.0.0',
+        manifestSha256: 'e'.repeat(64),
+        runId: 7,
+      };
+      const approval = await store.approvals.add({
+        subject: 'promotion',
+        subjectId: 1,
+        entityRef: MODEL,
+        approver: 'user:default/gina',
+        binding,
+        comment: 'looked at run 7',
+        now: T0,
+      });
+      expect(approval).toMatchObject({
+        subject: 'promotion',
+        subjectId: 1,
+        approver: 'user:default/gina',
+        runId: 7,
+        approvedAt: T0.toISOString(),
+      });
+      await store.approvals.invalidate(
+        [{ id: approval.id, reason: 'the gauntlet re-ran (run 8)' }],
+        at(5),
+      );
+      // A second invalidation keeps the first reason and time.
+      await store.approvals.invalidate(
+        [{ id: approval.id, reason: 'other' }],
+        at(6),
+      );
+      expect(await store.approvals.list(MODEL)).toEqual([
+        expect.objectContaining({
+          id: approval.id,
+          invalidatedAt: at(5).toISOString(),
+          invalidatedReason: 'the gauntlet re-ran (run 8)',
+        }),
+      ]);
     });
 
     it('reports effective tier changes', async () => {

@@ -52,15 +52,19 @@ export interface GauntletConfig {
   maxResultAgeDays: number;
   /** Group whose members approve promotions and grant waivers. */
   governanceGroup: string;
+  /** Distinct eligible approvers a promotion or waiver needs (four-eyes). */
+  requiredApprovals: number;
   /** Longest a waiver may last. */
   maxWaiverDays: number;
   /** The refresh task (re-run stale results). */
   schedule: SchedulerServiceTaskScheduleDefinition;
   /** How often each replica polls the queue. */
   workerPollSeconds: number;
-  /** A claimed run not finished after this long is taken over. */
+  /** The longest one drain of the queue may take (the worker task's timeout). */
   leaseMinutes: number;
-  /** Claims of one run before it is given up. */
+  /** How long a run's lease lasts without a heartbeat (renewed every third of it). */
+  leaseSeconds: number;
+  /** Claims of one run before it is given up: 2 = re-queued once after its runner died. */
   maxAttempts: number;
   /** SHA-256 of the canonical `modelHub.gauntlet` config: the policy version. */
   configSha256: string;
@@ -126,6 +130,17 @@ function readGates(config: Config): TierGates {
   return gates;
 }
 
+function readRequiredApprovals(config: Config): number {
+  const n =
+    config.getOptionalNumber('modelHub.governance.requiredApprovals') ?? 1;
+  if (!Number.isInteger(n) || n < 1) {
+    throw new InputError(
+      `modelHub.governance.requiredApprovals must be a whole number of at least 1, got ${n}`,
+    );
+  }
+  return n;
+}
+
 /** Reads and validates the gauntlet configuration. */
 export function readGauntletConfig(config: Config): GauntletConfig {
   const g = config.getOptionalConfig('modelHub.gauntlet');
@@ -142,8 +157,10 @@ export function readGauntletConfig(config: Config): GauntletConfig {
     gates: readGates(config),
     maxResultAgeDays: positive('maxResultAgeDays', 30),
     governanceGroup:
+      config.getOptionalString('modelHub.governance.group') ??
       config.getOptionalString('modelHub.governanceGroup') ??
       'group:default/ai-governance',
+    requiredApprovals: readRequiredApprovals(config),
     maxWaiverDays: positive('maxWaiverDays', 180),
     schedule: scheduleConfig
       ? readSchedulerServiceTaskScheduleDefinitionFromConfig(scheduleConfig)
@@ -154,7 +171,8 @@ export function readGauntletConfig(config: Config): GauntletConfig {
         },
     workerPollSeconds: positive('workerPollSeconds', 10),
     leaseMinutes: positive('leaseMinutes', 30),
-    maxAttempts: positive('maxAttempts', 3),
+    leaseSeconds: positive('leaseSeconds', 60),
+    maxAttempts: positive('maxAttempts', 2),
     configSha256: sha256Hex(
       canonicalJson(config.getOptional('modelHub.gauntlet') ?? {}),
     ),

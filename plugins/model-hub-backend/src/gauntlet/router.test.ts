@@ -47,6 +47,7 @@ jest.setTimeout(120_000);
 const ALICE = 'user:default/alice'; // member of group:default/marketing (owner)
 const BOB = 'user:default/bob'; // owns nothing
 const GINA = 'user:default/gina'; // member of group:default/ai-governance
+const HANS = 'user:default/hans'; // member of group:default/ai-governance
 const MODEL_REF = 'model:default/sentiment-classifier';
 const EXAMPLE = path.resolve(
   __dirname,
@@ -133,6 +134,7 @@ const userInfo = mockServices.userInfo.mock({
     const groups: Record<string, string[]> = {
       [ALICE]: ['group:default/marketing'],
       [GINA]: ['group:default/ai-governance'],
+      [HANS]: ['group:default/ai-governance'],
     };
     return {
       userEntityRef: ref,
@@ -208,6 +210,7 @@ describe('gauntlet router', () => {
   const asAlice = mockCredentials.user.header(ALICE);
   const asBob = mockCredentials.user.header(BOB);
   const asGina = mockCredentials.user.header(GINA);
+  const asHans = mockCredentials.user.header(HANS);
   const api = (p: string) => `/api/model-hub${p}`;
   const M = '/v1/models/default/sentiment-classifier';
 
@@ -454,8 +457,29 @@ describe('gauntlet router', () => {
     expect(gina.status).toBe(201);
     expect(gina.body).toMatchObject({
       checkId: 'fairness',
-      approvedBy: GINA,
+      requestedBy: GINA,
+      state: 'pending',
+      active: false,
+    });
+    // Four-eyes: the requester cannot approve the waiver; another member can.
+    const own = await request(server)
+      .post(api(`${M}/waivers/${gina.body.id}/approve`))
+      .set('Authorization', asGina)
+      .send({});
+    expect(own.status).toBe(403);
+    expect(own.body.error.message).toBe(
+      `${GINA} requested waiver ${gina.body.id} and cannot approve it (four-eyes); another member of group:default/ai-governance must`,
+    );
+    const hans = await request(server)
+      .post(api(`${M}/waivers/${gina.body.id}/approve`))
+      .set('Authorization', asHans)
+      .send({});
+    expect(hans.status).toBe(200);
+    expect(hans.body).toMatchObject({
+      state: 'approved',
+      approvedBy: HANS,
       active: true,
+      approvals: [expect.objectContaining({ approver: HANS })],
     });
 
     const official = await request(server)
@@ -505,6 +529,8 @@ describe('gauntlet router', () => {
         'gauntlet-promotion-decision:success',
         'gauntlet-waiver-create:fail',
         'gauntlet-waiver-create:success',
+        'gauntlet-waiver-approve:fail',
+        'gauntlet-waiver-approve:success',
         'gauntlet-tier-change:success',
       ]),
     );

@@ -34,6 +34,7 @@ import {
   GauntletVersionSource,
 } from './GauntletRunner';
 import { isInGroup } from './permissions';
+import { approveSubject } from './approveRoute';
 import { EffectiveTierItem, ModelGauntletResponse } from './types';
 import { actorRef, audited, parseBody } from '../service/requests';
 import { assertWaiverAllowed } from './waiverRules';
@@ -58,7 +59,11 @@ const promotionBody = z.object({
   comment: z.string().max(10_000).optional(),
 });
 const decisionBody = z
-  .object({ comment: z.string().max(10_000).optional() })
+  .object({
+    comment: z.string().max(10_000).optional(),
+    /** The gauntlet run the approver reviewed; 409 when a newer one exists. */
+    runId: z.number().int().positive().optional(),
+  })
   .default({});
 const waiverBody = z.object({
   check: z.string().min(1),
@@ -80,6 +85,7 @@ function toResponse(e: GauntletEvaluation): ModelGauntletResponse {
     activeRuns: e.activeRuns,
     approvals: e.approvals,
     waivers: e.waivers,
+    requiredApprovals: e.requiredApprovals,
   };
 }
 
@@ -166,7 +172,7 @@ export async function createGauntletRouter(
         `Not allowed to ${permission.name} on ${result.entityRef}: only members of ${gauntletConfig.governanceGroup} may`,
       );
     }
-    return result;
+    return { ...result, ownershipEntityRefs: info.ownershipEntityRefs };
   }
 
   /** Runs `fn` inside an audit event about the model of the route. */
@@ -305,49 +311,109 @@ export async function createGauntletRouter(
     res.status(201).json(created);
   });
 
-  for (const action of ['approve', 'reject'] as const) {
-    router.post(
-      `${MODEL}/promotion-requests/:id/${action}`,
-      json,
-      async (req, res) => {
-        const decided = await auditedModel(
-          req,
-          'gauntlet-promotion-decision',
-          { action, requestId: req.params.id },
-          async () => {
-            const { entity, entityRef, actor } = await governanceAccess(
-              req,
-              modelPromotionApprovePermission,
-            );
-            const id = Number(req.params.id);
-            if (!Number.isSafeInteger(id) || id <= 0) {
-              throw new InputError(
-                `Invalid promotion request id '${req.params.id}'`,
-              );
-            }
-            const body = parseBody(decisionBody, req.body);
-            const value = await runner.store.decidePromotionRequest({
-              entityRef,
-              id,
-              state: action === 'approve' ? 'approved' : 'rejected',
-              decidedBy: actor,
-              comment: body.comment,
-              now: runner.now(),
-            });
-            const evaluation = await runner.updateTier(entity);
-            return {
-              value,
-              meta: {
-                state: value.state,
-                effectiveTier: evaluation.effectiveTier,
-              },
-            };
+  router.post(
+    `${MODEL}/promotion-requests/:id/approve`,
+    json,
+    async (req, res) => {
+      const approved = await auditedModel(
+        req,
+        'gauntlet-promotion-decision',
+        { action: 'approve', requestId: req.params.id },
+        async () => {
+          const caller = await governanceAccess(
+            req,
+            modelPromotionApprovePermission,
+          );
+          const body = parseBody(decisionBody, req.body);
+          const value = await approveSubject({
+            kind: 'promotion',
+            id: parseId(req.params.id, 'promotion request'),
+            access: caller,
+            body,
+            runner,
+            catalog,
+            gauntletConfig,
+          });
+          return {
+            value: value.subject,
+            meta: {
+              state: value.subject.state,
+              approvals: value.validApprovers,
+              effectiveTier: value.effectiveTier,
+            },
+          };
+        },
+      );
+      res.json(approved);
+    },
+  );
+
+  router.post(
+    `${MODEL}/promotion-requests/:id/reject`,
+    json,
+    async (req, res) => {
+      const decided = await auditedModel(
+        req,
+        'gauntlet-promotion-decision',
+        { action: 'reject', requestId: req.params.id },
+        async () => {
+          const { entity, entityRef, actor } = await governanceAccess(
+            req,
+            modelPromotionApprovePermission,
+          );
+          const id = parseId(req.params.id, 'promotion request');
+          const body = parseBody(decisionBody, req.body);
+          const value = await runner.store.decidePromotionRequest({
+            entityRef,
+            id,
+            state: 'rejected',
+            decidedBy: actor,
+            comment: body.comment,
+            now: runner.now(),
+          });
+          const evaluation = await runner.updateTier(entity);
+          return {
+            value,
+            meta: {
+              state: value.state,
+              effectiveTier: evaluation.effectiveTier,
+            },
+          };
+        },
+      );
+      res.json(decided);
+    },
+  );
+
+  router.post(`${MODEL}/waivers/:id/approve`, json, async (req, res) => {
+    const approved = await auditedModel(
+      req,
+      'gauntlet-waiver-approve',
+      { waiverId: req.params.id },
+      async () => {
+        const caller = await governanceAccess(req, modelWaiverCreatePermission);
+        const body = parseBody(decisionBody, req.body);
+        const value = await approveSubject({
+          kind: 'waiver',
+          id: parseId(req.params.id, 'waiver'),
+          access: caller,
+          body,
+          runner,
+          catalog,
+          gauntletConfig,
+        });
+        return {
+          value: value.subject,
+          meta: {
+            state: value.subject.state,
+            approvals: value.validApprovers,
+            effectiveTier: value.effectiveTier,
           },
-        );
-        res.json(decided);
+        };
       },
     );
-  }
+    res.json(approved);
+  });
 
   router.get(`${MODEL}/waivers`, async (req, res) => {
     const { entityRef } = await access(req);
@@ -393,7 +459,7 @@ export async function createGauntletRouter(
           checkId: body.check,
           version: body.version,
           reason: body.reason,
-          approvedBy: actor,
+          requestedBy: actor,
           expiresAt,
           now,
         });
@@ -413,6 +479,14 @@ export async function createGauntletRouter(
   });
 
   return router;
+}
+
+function parseId(raw: string, what: string): number {
+  const id = Number(raw);
+  if (!Number.isSafeInteger(id) || id <= 0) {
+    throw new InputError(`Invalid ${what} id '${raw}'`);
+  }
+  return id;
 }
 
 function denial(

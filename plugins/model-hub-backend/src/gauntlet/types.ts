@@ -10,6 +10,7 @@ export type {
   PromotionRequestState,
   PromotionRequest,
   GauntletWaiver,
+  GauntletApproval,
   GateCheckOutcome,
   GateEvaluation,
   GauntletStatus,

@@ -4,7 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { ModelDeprecation } from '@internal/plugin-model-hub-common';
 import { Knex } from 'knex';
-import { toIso } from '../gauntlet/GauntletStore';
+import { toIso } from '../gauntlet/storeTime';
 
 const migrationsDir = resolvePackagePath(
   '@internal/plugin-model-hub-backend',

@@ -7,7 +7,7 @@ import {
   RegisteredModel,
 } from '@internal/plugin-model-hub-common';
 import { Knex } from 'knex';
-import { toIso } from '../gauntlet/GauntletStore';
+import { toIso } from '../gauntlet/storeTime';
 
 const migrationsDir = resolvePackagePath(
   '@internal/plugin-model-hub-backend',

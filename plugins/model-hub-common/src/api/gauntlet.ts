@@ -56,7 +56,14 @@ export interface GauntletRun {
   triggerReason?: string;
   requestedBy?: string;
   status: GauntletRunStatus;
+  /** How many times a runner claimed the run (2 after one retry). */
   attempts: number;
+  /** The runner (host:pid) holding the run's lease while it runs. */
+  leaseOwner?: string;
+  /** Until when the lease holds; the runner's heartbeat renews it. */
+  leaseExpiresAt?: string;
+  /** When an expired lease (a runner that died) put the run back in the queue. */
+  retriedAt?: string;
   queuedAt: string;
   startedAt?: string;
   finishedAt?: string;
@@ -75,6 +82,27 @@ export interface GauntletRun {
   results?: GauntletResult[];
 }
 
+/**
+ * One governance member's approval of a promotion request or waiver, bound
+ * to what they saw: the version, its manifest digest and the gauntlet run.
+ * When any of those changes it is invalidated, and kept with the reason.
+ */
+export interface GauntletApproval {
+  id: number;
+  approver: string;
+  version: string;
+  /** SHA-256 of the sealed file list (path, size, sha256) of the version. */
+  manifestSha256: string;
+  /** The completed gauntlet run the approver saw. */
+  runId: number;
+  approvedAt: string;
+  comment?: string;
+  /** Set once the approval stopped counting. */
+  invalidatedAt?: string;
+  /** Why, e.g. `the gauntlet re-ran on 2026-12-06T10:00:00.000Z (run 7)`. */
+  invalidatedReason?: string;
+}
+
 /** State of a promotion request. */
 export type PromotionRequestState = 'pending' | 'approved' | 'rejected';
 
@@ -90,6 +118,8 @@ export interface PromotionRequest {
   decidedBy?: string;
   decidedAt?: string;
   decisionComment?: string;
+  /** Approvals collected, valid and invalidated (history), oldest first. */
+  approvals?: GauntletApproval[];
 }
 
 /** A governance waiver of one check. */
@@ -100,11 +130,18 @@ export interface GauntletWaiver {
   /** Limited to this version; absent for every version. */
   version?: string;
   reason: string;
+  /** The approver whose approval completed it; empty while pending. */
   approvedBy: string;
   createdAt: string;
   expiresAt: string;
-  /** Whether it counts now (not expired). */
+  /** Whether it counts now (approved by enough valid approvals, not expired). */
   active: boolean;
+  /** `pending` until enough distinct eligible approvers approved it. */
+  state?: 'pending' | 'approved';
+  /** Who asked for the waiver; never one of its approvers. */
+  requestedBy?: string;
+  /** Approvals collected, valid and invalidated (history), oldest first. */
+  approvals?: GauntletApproval[];
 }
 
 /** How one required check of a tier gate came out. */
@@ -159,6 +196,8 @@ export interface ModelGauntletResponse {
   activeRuns: GauntletRun[];
   approvals: PromotionRequest[];
   waivers: GauntletWaiver[];
+  /** Distinct eligible approvers a promotion or waiver needs (`modelHub.governance.requiredApprovals`). */
+  requiredApprovals?: number;
 }
 
 /** One item of `GET /v1/gauntlet/effective-tiers`. */

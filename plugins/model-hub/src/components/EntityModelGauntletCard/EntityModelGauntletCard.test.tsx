@@ -99,6 +99,19 @@ describe('EntityModelGauntletCard', () => {
           state: 'pending',
           requestedBy: 'user:default/owner',
           requestedAt: '2026-11-02T00:00:00.000Z',
+          approvals: [
+            {
+              id: 1,
+              approver: 'user:default/gov',
+              version: '1.2.0',
+              manifestSha256: 'a'.repeat(64),
+              runId: 3,
+              approvedAt: '2026-11-03T00:00:00.000Z',
+              invalidatedAt: '2026-11-05T00:00:00.000Z',
+              invalidatedReason:
+                'the gauntlet re-ran on 2026-11-05T00:00:00.000Z (run 8)',
+            },
+          ],
         },
       ],
     });
@@ -159,6 +172,14 @@ describe('EntityModelGauntletCard', () => {
       name: 'Promotion requests',
     });
     expect(within(approvals).getByText('pending')).toBeInTheDocument();
+
+    // Four-eyes: an approval that stopped counting is announced with its reason.
+    const notice = screen.getByRole('status', {
+      name: 'Invalidated approvals',
+    });
+    expect(notice).toHaveTextContent(
+      'Approval by user:default/gov (promotion to official) was invalidated: the gauntlet re-ran on 2026-11-05T00:00:00.000Z (run 8)',
+    );
   });
 
   it('says honestly that the gauntlet has not run, with the reason', async () => {

@@ -32,6 +32,7 @@ import {
   modelHubApiRef,
 } from '../../api';
 import { getTierStatus } from '../../lib/model';
+import { InvalidatedApprovalsNotice } from './InvalidatedApprovalsNotice';
 
 const useStyles = makeStyles(theme => ({
   pass: { backgroundColor: theme.palette.success.main, color: '#fff' },
@@ -247,6 +248,7 @@ function GauntletDetails(props: { gauntlet: ModelGauntlet }) {
       <Typography variant="body2" color="textSecondary" paragraph>
         {gauntlet.reason}
       </Typography>
+      <InvalidatedApprovalsNotice gauntlet={gauntlet} />
       {gauntlet.version && (
         <Typography variant="body2" paragraph>
           Version checked: <strong>{gauntlet.version}</strong>

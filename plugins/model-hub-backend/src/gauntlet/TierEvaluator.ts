@@ -1,0 +1,243 @@
+import { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { ModelTier, ModelVersion } from '@internal/plugin-model-hub-common';
+import { GauntletVersionSource } from './catalogAccess';
+import { GauntletConfig } from './config';
+import { ApprovalBinding } from './ApprovalStore';
+import { applyFourEyes } from './fourEyes';
+import { GauntletStore } from './GauntletStore';
+import { manifestSha256, requestedTierOf } from './runInputs';
+import {
+  computeEffectiveTier,
+  EffectiveTierDecision,
+  tierChain,
+} from './tiers';
+import {
+  GauntletResult,
+  GauntletRun,
+  GauntletWaiver,
+  PromotionRequest,
+} from './types';
+
+/** A model's full gauntlet state for its latest sealed version. */
+export interface GauntletEvaluation extends EffectiveTierDecision {
+  entityRef: string;
+  version: string | null;
+  resultsByTier: Partial<Record<ModelTier, GauntletResult[]>>;
+  activeRuns: GauntletRun[];
+  approvals: PromotionRequest[];
+  waivers: GauntletWaiver[];
+  /** Distinct eligible approvers a promotion or waiver needs. */
+  requiredApprovals: number;
+  /** What approvals given now bind to; undefined before a completed run. */
+  binding?: ApprovalBinding;
+  /** Approvals that stopped counting, not yet recorded as invalidated. */
+  invalidations: Array<{ id: number; reason: string }>;
+}
+
+/**
+ * Computes a model's effective tier from its stored results, waivers and
+ * approvals, and records it (auditing every change).
+ */
+export class TierEvaluator {
+  readonly #store: GauntletStore;
+  readonly #versions: GauntletVersionSource;
+  readonly #gc: GauntletConfig;
+  readonly #logger: LoggerService;
+  readonly #auditor?: AuditorService;
+  readonly #clock: () => Date;
+
+  constructor(options: {
+    store: GauntletStore;
+    versions: GauntletVersionSource;
+    gauntletConfig: GauntletConfig;
+    logger: LoggerService;
+    auditor?: AuditorService;
+    clock: () => Date;
+  }) {
+    this.#store = options.store;
+    this.#versions = options.versions;
+    this.#gc = options.gauntletConfig;
+    this.#logger = options.logger;
+    this.#auditor = options.auditor;
+    this.#clock = options.clock;
+  }
+
+  /** The latest sealed version of a model, if any. */
+  async latestSealedVersion(
+    entityRef: string,
+  ): Promise<ModelVersion | undefined> {
+    const versions = await this.#versions.listVersions(entityRef);
+    return versions.find(v => v.state === 'sealed');
+  }
+
+  /** Computes the gauntlet state of a model for its latest sealed version. */
+  async evaluate(entity: Entity): Promise<GauntletEvaluation> {
+    const entityRef = stringifyEntityRef(entity).toLocaleLowerCase('en-US');
+    const now = this.#clock();
+    const requestedTier = requestedTierOf(entity);
+    const [latest, storedPromotions, storedWaivers, storedApprovals] =
+      await Promise.all([
+        this.latestSealedVersion(entityRef),
+        this.#store.listPromotionRequests(entityRef),
+        this.#store.listWaivers(entityRef, now),
+        this.#store.approvals.list(entityRef),
+      ]);
+    const binding = latest
+      ? await this.#binding(entityRef, latest, requestedTier)
+      : undefined;
+    const fourEyes = applyFourEyes({
+      promotions: storedPromotions,
+      waivers: storedWaivers,
+      approvals: storedApprovals,
+      binding,
+      requiredApprovals: this.#gc.requiredApprovals,
+      now,
+    });
+    const approvals = fourEyes.promotions;
+    const waivers = fourEyes.waivers;
+    const resultsByTier: Partial<Record<ModelTier, GauntletResult[]>> = {};
+    let activeRuns: GauntletRun[] = [];
+    if (latest) {
+      for (const tier of tierChain(requestedTier)) {
+        resultsByTier[tier] = await this.#store.latestResults(
+          entityRef,
+          latest.version,
+          tier,
+        );
+      }
+      activeRuns = await this.#store.activeRuns(entityRef, latest.version);
+    }
+    const decision = computeEffectiveTier({
+      requestedTier,
+      version: latest?.version,
+      gates: this.#gc.gates,
+      resultsByTier,
+      // Only waivers with enough valid approvals count (four-eyes).
+      waivers: waivers.filter(w => w.state === 'approved'),
+      approvals,
+      runsActive: activeRuns.length > 0,
+      now,
+    });
+    return {
+      ...decision,
+      entityRef,
+      version: latest?.version ?? null,
+      resultsByTier,
+      activeRuns,
+      approvals,
+      waivers,
+      requiredApprovals: this.#gc.requiredApprovals,
+      binding,
+      invalidations: fourEyes.invalidations,
+    };
+  }
+
+  /** What an approval given now binds to: version, manifest digest, latest run of the tier. */
+  async #binding(
+    entityRef: string,
+    version: ModelVersion,
+    tier: ModelTier,
+  ): Promise<ApprovalBinding | undefined> {
+    const run = await this.#store.latestCompletedRun(
+      entityRef,
+      version.version,
+      tier,
+    );
+    if (!run) return undefined;
+    return {
+      version: version.version,
+      manifestSha256: manifestSha256(version.files),
+      runId: run.id,
+      runFinishedAt: run.finishedAt,
+    };
+  }
+
+  /**
+   * Records what four-eyes decided on evaluation: invalidated approvals are
+   * marked with their reason (kept as history), promotions that lost their
+   * approvals go back to pending, waivers get the state their approvals give.
+   */
+  async #persistFourEyes(evaluation: GauntletEvaluation): Promise<void> {
+    const now = this.#clock();
+    if (evaluation.invalidations.length > 0) {
+      await this.#store.approvals.invalidate(evaluation.invalidations, now);
+      for (const i of evaluation.invalidations) {
+        this.#logger.info(
+          `Approval ${i.id} of ${evaluation.entityRef} invalidated: ${i.reason}`,
+        );
+      }
+    }
+    const stored = await this.#store.listPromotionRequests(
+      evaluation.entityRef,
+    );
+    await this.#store.promotions.reopen(
+      stored
+        .filter(
+          p =>
+            p.state === 'approved' &&
+            evaluation.approvals.find(e => e.id === p.id)?.state === 'pending',
+        )
+        .map(p => p.id),
+    );
+    const storedWaivers = await this.#store.listWaivers(
+      evaluation.entityRef,
+      now,
+    );
+    for (const w of evaluation.waivers) {
+      const before = storedWaivers.find(s => s.id === w.id);
+      if (
+        before &&
+        (before.state !== w.state || before.approvedBy !== w.approvedBy)
+      ) {
+        await this.#store.waivers.setState(
+          w.id,
+          w.state ?? 'pending',
+          w.approvedBy,
+        );
+      }
+    }
+  }
+
+  /**
+   * Recomputes and stores the effective tier of a model; a change is
+   * recorded with the auditor (`gauntlet-tier-change`).
+   */
+  async updateTier(entity: Entity): Promise<GauntletEvaluation> {
+    const evaluation = await this.evaluate(entity);
+    await this.#persistFourEyes(evaluation);
+    const { changed, previous } = await this.#store.setTier(
+      {
+        entityRef: evaluation.entityRef,
+        requestedTier: evaluation.requestedTier,
+        effectiveTier: evaluation.effectiveTier,
+        version: evaluation.version,
+        reason: evaluation.reason,
+      },
+      this.#clock(),
+    );
+    if (changed) {
+      this.#logger.info(
+        `Effective tier of ${evaluation.entityRef}: ${
+          previous?.effectiveTier ?? 'none'
+        } -> ${evaluation.effectiveTier ?? 'none'} (${evaluation.reason})`,
+      );
+      if (this.#auditor) {
+        const event = await this.#auditor.createEvent({
+          eventId: 'gauntlet-tier-change',
+          severityLevel: 'medium',
+          meta: {
+            entityRef: evaluation.entityRef,
+            version: evaluation.version,
+            requestedTier: evaluation.requestedTier,
+            previousTier: previous?.effectiveTier ?? null,
+            effectiveTier: evaluation.effectiveTier,
+            reason: evaluation.reason,
+          },
+        });
+        await event.success();
+      }
+    }
+    return evaluation;
+  }
+}

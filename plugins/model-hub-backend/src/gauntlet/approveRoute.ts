@@ -1,0 +1,112 @@
+import { BackstageCredentials } from '@backstage/backend-plugin-api';
+import { Entity } from '@backstage/catalog-model';
+import { ConflictError, NotFoundError } from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { GauntletConfig } from './config';
+import { assertCanBind, assertIndependentApprover } from './fourEyesGuard';
+import { GauntletRunner } from './GauntletRunner';
+import { GauntletWaiver, PromotionRequest } from './types';
+
+/** The outcome of one approval: the subject as it now stands. */
+export interface ApprovalOutcome<T> {
+  subject: T;
+  validApprovers: number;
+  effectiveTier: string | null;
+}
+
+/**
+ * Records one four-eyes approval of a promotion request or waiver: refuses
+ * the requester and members of the owning team (403), approvals with
+ * nothing to bind to, of a stale run, or twice by one person (409); binds
+ * the approval to the tiered version, its manifest and its latest run; the
+ * subject stands once `requiredApprovals` distinct valid approvers agree.
+ */
+export async function approveSubject(options: {
+  kind: 'promotion' | 'waiver';
+  id: number;
+  access: {
+    entity: Entity;
+    entityRef: string;
+    actor: string;
+    credentials: BackstageCredentials;
+    ownershipEntityRefs: string[];
+  };
+  body: { comment?: string; runId?: number };
+  runner: GauntletRunner;
+  catalog: CatalogService;
+  gauntletConfig: GauntletConfig;
+}): Promise<ApprovalOutcome<PromotionRequest | GauntletWaiver>> {
+  const { kind, id, access, body, runner } = options;
+  const { entity, entityRef, actor } = access;
+  const label =
+    kind === 'promotion' ? `promotion request ${id}` : `waiver ${id}`;
+  // Persist invalidations first, so what is approved is the current state.
+  const before = await runner.updateTier(entity);
+  const current =
+    kind === 'promotion'
+      ? before.approvals.find(p => p.id === id)
+      : before.waivers.find(w => w.id === id);
+  if (!current) {
+    throw new NotFoundError(`${entityRef} has no ${label}`);
+  }
+  if (current.state !== 'pending') {
+    throw new ConflictError(
+      `${label} of ${entityRef} is already ${current.state}`,
+    );
+  }
+  await assertIndependentApprover({
+    actor,
+    ownershipEntityRefs: access.ownershipEntityRefs,
+    requestedBy: current.requestedBy,
+    subject: label,
+    entity,
+    entityRef,
+    governanceGroup: options.gauntletConfig.governanceGroup,
+    catalog: options.catalog,
+    credentials: access.credentials,
+  });
+  const binding = assertCanBind({
+    binding: before.binding,
+    seenRunId: body.runId,
+    actor,
+    approvals: current.approvals ?? [],
+    subject: label,
+    entityRef,
+  });
+  const now = runner.now();
+  await runner.store.approvals.add({
+    subject: kind,
+    subjectId: id,
+    entityRef,
+    approver: actor,
+    binding,
+    comment: body.comment,
+    now,
+  });
+  const approvers = new Set(
+    [...(current.approvals ?? []), { approver: actor }]
+      .filter(a => !('invalidatedAt' in a && a.invalidatedAt))
+      .map(a => a.approver.toLocaleLowerCase('en-US')),
+  );
+  if (
+    kind === 'promotion' &&
+    approvers.size >= options.gauntletConfig.requiredApprovals
+  ) {
+    await runner.store.promotions.markApproved({
+      id,
+      decidedBy: actor,
+      comment: body.comment,
+      now,
+    });
+  }
+  const after = await runner.updateTier(entity);
+  const subject =
+    kind === 'promotion'
+      ? after.approvals.find(p => p.id === id)!
+      : after.waivers.find(w => w.id === id)!;
+  return {
+    subject,
+    validApprovers: approvers.size,
+    effectiveTier: after.effectiveTier,
+  };
+}

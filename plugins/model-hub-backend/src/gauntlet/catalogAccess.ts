@@ -1,0 +1,45 @@
+import { Readable } from 'node:stream';
+import { AuthService } from '@backstage/backend-plugin-api';
+import { Entity } from '@backstage/catalog-model';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  ModelVersion,
+  ModelVersionFile,
+} from '@internal/plugin-model-hub-common';
+
+/** What the runner needs of the version service (C's `ModelVersionService` fits). */
+export interface GauntletVersionSource {
+  /** @throws NotFoundError when there is no such version */
+  getVersion(entityRef: string, versionOrAlias: string): Promise<ModelVersion>;
+  /** All versions, most recently created first. */
+  listVersions(entityRef: string): Promise<ModelVersion[]>;
+  readFile(file: Pick<ModelVersionFile, 'sha256'>): Promise<Readable>;
+}
+
+/** Catalog access of the gauntlet (as the plugin itself, not as a user). */
+export interface GauntletCatalog {
+  getEntityByRef(ref: string): Promise<Entity | undefined>;
+  /** Every Model entity. */
+  getModels(): Promise<Entity[]>;
+}
+
+/** Catalog access through the catalog service with the plugin's own credentials. */
+export function gauntletCatalogFromService(
+  catalog: CatalogService,
+  auth: AuthService,
+): GauntletCatalog {
+  return {
+    async getEntityByRef(ref) {
+      return catalog.getEntityByRef(ref, {
+        credentials: await auth.getOwnServiceCredentials(),
+      });
+    },
+    async getModels() {
+      const { items } = await catalog.getEntities(
+        { filter: { kind: 'Model' } },
+        { credentials: await auth.getOwnServiceCredentials() },
+      );
+      return items;
+    },
+  };
+}

@@ -1,0 +1,417 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import {
+  coreServices,
+  createBackendModule,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import permissionBackend from '@backstage/plugin-permission-backend';
+import {
+  AuthorizeResult,
+  PolicyDecision,
+} from '@backstage/plugin-permission-common';
+import {
+  PermissionPolicy,
+  PolicyQuery,
+  PolicyQueryUser,
+} from '@backstage/plugin-permission-node';
+import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
+import {
+  gauntletPermissions,
+  modelHubPermissions,
+  ModelVersion,
+  ModelVersionFile,
+} from '@internal/plugin-model-hub-common';
+import request from 'supertest';
+import {
+  modelHubModelPermissionRules,
+  modelHubModelResourceRef,
+} from '../permissions/rules';
+import { scanBytes, sha256 } from '../__testUtils__/fixtures';
+import { testHttpAuthServiceFactory } from '../__testUtils__/httpAuth';
+import { createGauntlet } from './createGauntlet';
+import { GauntletRunner, GauntletVersionSource } from './GauntletRunner';
+import { gauntletPolicyDecision } from './permissions';
+
+jest.setTimeout(180_000);
+
+const ALICE = 'user:default/alice'; // member of group:default/marketing (owner)
+const BOB = 'user:default/bob'; // owns nothing
+const GINA = 'user:default/gina'; // member of group:default/ai-governance
+const HANS = 'user:default/hans'; // member of group:default/ai-governance
+// governance member and in the owning team by sign-in claims
+const MARC = 'user:default/marc';
+// governance member by claims; in the owning team only by catalog memberOf
+const OTTO = 'user:default/otto';
+const MIRA = 'user:default/mira'; // member of group:default/ai-governance
+const MODEL_REF = 'model:default/sentiment-classifier';
+const EXAMPLE = path.resolve(
+  __dirname,
+  '../../../../examples/artifacts/sentiment-classifier',
+);
+
+const model: Entity = {
+  apiVersion: 'modelhub.io/v1alpha1',
+  kind: 'Model',
+  metadata: { name: 'sentiment-classifier', namespace: 'default' },
+  spec: {
+    type: 'classifier',
+    task: 'text-classification',
+    framework: 'onnx',
+    owner: 'group:default/marketing',
+    lifecycle: 'production',
+    tier: 'official',
+    license: 'Apache-2.0',
+    trainingData: ['resource:default/product-reviews'],
+    metrics: [
+      {
+        name: 'accuracy',
+        value: 0.88,
+        dataset: 'resource:default/product-reviews',
+      },
+      {
+        name: 'f1',
+        value: 0.8737,
+        dataset: 'resource:default/product-reviews',
+      },
+    ],
+    evaluation: {
+      file: 'benchmark.csv',
+      labelColumn: 'label',
+      positiveLabel: 1,
+    },
+  },
+};
+const otto: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'User',
+  metadata: { name: 'otto', namespace: 'default' },
+  spec: { memberOf: ['marketing'] },
+  relations: [{ type: 'memberOf', targetRef: 'group:default/marketing' }],
+};
+const dataset: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Resource',
+  metadata: { name: 'product-reviews', namespace: 'default' },
+  spec: {
+    type: 'dataset',
+    owner: 'group:default/marketing',
+    dataset: {
+      license: 'CC-BY-4.0',
+      source: { location: 's3://datalake/reviews/' },
+      pii: 'none',
+    },
+  },
+};
+
+class TestPolicy implements PermissionPolicy {
+  async handle(
+    query: PolicyQuery,
+    user?: PolicyQueryUser,
+  ): Promise<PolicyDecision> {
+    return (
+      gauntletPolicyDecision(query.permission, user, {
+        governanceGroup: 'group:default/ai-governance',
+      }) ?? { result: AuthorizeResult.ALLOW }
+    );
+  }
+}
+
+const policyModule = createBackendModule({
+  pluginId: 'permission',
+  moduleId: 'test-gauntlet-policy',
+  register(env) {
+    env.registerInit({
+      deps: { policy: policyExtensionPoint },
+      async init({ policy }) {
+        policy.setPolicy(new TestPolicy());
+      },
+    });
+  },
+});
+
+const userInfo = mockServices.userInfo.mock({
+  async getUserInfo(credentials) {
+    const ref = (credentials.principal as { userEntityRef: string })
+      .userEntityRef;
+    const groups: Record<string, string[]> = {
+      [ALICE]: ['group:default/marketing'],
+      [GINA]: ['group:default/ai-governance'],
+      [HANS]: ['group:default/ai-governance'],
+      [MARC]: ['group:default/ai-governance', 'group:default/marketing'],
+      [OTTO]: ['group:default/ai-governance'],
+      [MIRA]: ['group:default/ai-governance'],
+    };
+    return {
+      userEntityRef: ref,
+      ownershipEntityRefs: [ref, ...(groups[ref] ?? [])],
+    };
+  },
+});
+
+/** In-memory versions: one sealed version with the real example ONNX model and benchmark. */
+async function exampleVersions(): Promise<GauntletVersionSource> {
+  const contents = new Map<string, Buffer>();
+  const files: ModelVersionFile[] = [];
+  for (const name of ['model.onnx', 'benchmark.csv']) {
+    const bytes = await fs.readFile(path.join(EXAMPLE, name));
+    contents.set(sha256(bytes), bytes);
+    const scan = await scanBytes(bytes, name);
+    files.push({
+      path: name,
+      size: bytes.length,
+      sha256: sha256(bytes),
+      format: scan.format,
+      scan,
+      uploadedBy: ALICE,
+      uploadedAt: '2026-11-27T09:00:00.000Z',
+    });
+  }
+  const version: ModelVersion = {
+    entityRef: MODEL_REF,
+    version: '1.0.0',
+    state: 'sealed',
+    files,
+    aliases: [],
+    scanVerdict: 'safe',
+    createdBy: ALICE,
+    createdAt: '2026-11-27T09:00:00.000Z',
+    sealedAt: '2026-11-27T09:01:00.000Z',
+  };
+  return {
+    async getVersion(entityRef, v) {
+      if (entityRef !== MODEL_REF || v !== '1.0.0') {
+        const { NotFoundError } = await import('@backstage/errors');
+        throw new NotFoundError(`${entityRef} has no version or alias '${v}'`);
+      }
+      return version;
+    },
+    async listVersions(entityRef) {
+      return entityRef === MODEL_REF ? [version] : [];
+    },
+    async readFile(file) {
+      return Readable.from([contents.get(file.sha256)!]);
+    },
+  };
+}
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_16'] });
+
+describe.each(databases.eachSupportedId())(
+  'four-eyes governance through the routes on %s (2 approvals required)',
+  databaseId => {
+    let server: any;
+    let runner: GauntletRunner;
+    const now = new Date('2026-12-06T10:00:00.000Z');
+    const as = (ref: string) => mockCredentials.user.header(ref);
+    const api = (p: string) => `/api/model-hub${p}`;
+    const M = '/v1/models/default/sentiment-classifier';
+    const post = (p: string, who: string, body: object = {}) =>
+      request(server).post(api(p)).set('Authorization', as(who)).send(body);
+    const gauntlet = async () =>
+      (
+        await request(server)
+          .get(api(`${M}/gauntlet`))
+          .set('Authorization', as(BOB))
+      ).body;
+    const rerun = async () => {
+      expect(
+        (await post(`${M}/versions/1.0.0/gauntlet/runs`, ALICE)).status,
+      ).toBe(202);
+      await runner.drain();
+    };
+
+    beforeAll(async () => {
+      const knex = await databases.init(databaseId);
+      const versions = await exampleVersions();
+      const testPlugin = createBackendPlugin({
+        pluginId: 'model-hub',
+        register(env) {
+          env.registerInit({
+            deps: {
+              config: coreServices.rootConfig,
+              database: coreServices.database,
+              logger: coreServices.logger,
+              auth: coreServices.auth,
+              httpAuth: coreServices.httpAuth,
+              httpRouter: coreServices.httpRouter,
+              permissions: coreServices.permissions,
+              permissionsRegistry: coreServices.permissionsRegistry,
+              userInfo: coreServices.userInfo,
+              auditor: coreServices.auditor,
+              catalog: catalogServiceRef,
+            },
+            async init(deps) {
+              deps.permissionsRegistry.addResourceType({
+                resourceRef: modelHubModelResourceRef,
+                permissions: [...modelHubPermissions, ...gauntletPermissions],
+                rules: Object.values(modelHubModelPermissionRules),
+                async getResources(refs) {
+                  const credentials =
+                    await deps.auth.getOwnServiceCredentials();
+                  const { items } = await deps.catalog.getEntitiesByRefs(
+                    { entityRefs: refs },
+                    { credentials },
+                  );
+                  return items.map(e => e ?? undefined);
+                },
+              });
+              const created = await createGauntlet({
+                ...deps,
+                versions,
+                clock: () => now,
+              });
+              deps.httpRouter.use(created.router);
+              runner = created.runner;
+            },
+          });
+        },
+      });
+      const backend = await startTestBackend({
+        features: [
+          testPlugin,
+          permissionBackend,
+          policyModule,
+          catalogServiceMock.factory({ entities: [model, dataset, otto] }),
+          userInfo.factory,
+          testHttpAuthServiceFactory,
+          mockServices.database.factory({ knex, migrations: { skip: false } }),
+          mockServices.rootConfig.factory({
+            data: {
+              permission: { enabled: true },
+              modelHub: {
+                governance: {
+                  group: 'group:default/ai-governance',
+                  requiredApprovals: 2,
+                },
+                gauntlet: {
+                  performance: {
+                    thresholds: {
+                      'text-classification': { official: { accuracy: 0.85 } },
+                    },
+                  },
+                },
+              },
+            },
+          }),
+        ],
+      });
+      server = backend.server;
+    });
+
+    it('enforces four-eyes on promotions and waivers, binds approvals to the run and drops the tier after a re-run', async () => {
+      // No run yet: nothing to bind an approval to.
+      const promotion = await post(`${M}/promotion-requests`, MARC, {
+        comment: 'ready',
+      });
+      expect(promotion.status).toBe(201);
+      const P = `${M}/promotion-requests/${promotion.body.id}/approve`;
+      const early = await post(P, GINA);
+      expect(early.status).toBe(409);
+      expect(early.body.error.message).toContain('run the gauntlet first');
+
+      await rerun();
+
+      // The requester (a governance member in the owning team) cannot approve.
+      const own = await post(P, MARC);
+      expect(own.status).toBe(403);
+      expect(own.body.error.message).toBe(
+        `${MARC} requested promotion request ${promotion.body.id} and cannot approve it (four-eyes); another member of group:default/ai-governance must`,
+      );
+      // A member of the owning team in the catalog (not in the claims) cannot either.
+      const team = await post(P, OTTO);
+      expect(team.status).toBe(403);
+      expect(team.body.error.message).toBe(
+        `${OTTO} is a member of group:default/marketing, which owns ${MODEL_REF}; promotion request ${promotion.body.id} needs an approver from outside the owning team (four-eyes)`,
+      );
+      // Not a governance member at all.
+      expect((await post(P, BOB)).status).toBe(403);
+
+      const first = await post(P, GINA, { comment: 'model card ok' });
+      expect(first.status).toBe(200);
+      expect(first.body).toMatchObject({
+        state: 'pending',
+        approvals: [expect.objectContaining({ approver: GINA })],
+      });
+      const runSeen = first.body.approvals[0].runId;
+      // Two approvals must come from two people.
+      const twice = await post(P, GINA);
+      expect(twice.status).toBe(409);
+      expect(twice.body.error.message).toBe(
+        `${GINA} already approved promotion request ${promotion.body.id}; it needs another approver`,
+      );
+      const second = await post(P, HANS, { runId: runSeen });
+      expect(second.status).toBe(200);
+      expect(second.body.state).toBe('approved');
+
+      // The fairness waiver: requested by one member, approved by two others.
+      const waiver = await post(`${M}/waivers`, GINA, {
+        check: 'fairness',
+        reason: 'no sensitive attributes are collected',
+        expiresAt: '2026-12-31T00:00:00Z',
+      });
+      expect(waiver.status).toBe(201);
+      const W = `${M}/waivers/${waiver.body.id}/approve`;
+      expect((await post(W, GINA)).status).toBe(403);
+      expect((await post(W, MARC)).status).toBe(403);
+      expect((await post(W, HANS)).body).toMatchObject({
+        state: 'pending',
+        active: false,
+      });
+      expect((await gauntlet()).effectiveTier).toBe('community');
+      const otherHalf = await post(W, 'user:default/ines');
+      expect(otherHalf.status).toBe(403); // ines is not in governance
+      const mira = await post(W, MIRA);
+      expect(mira.status).toBe(200);
+      expect(mira.body).toMatchObject({ state: 'approved', active: true });
+      expect(await gauntlet()).toMatchObject({
+        effectiveTier: 'official',
+        status: 'passed',
+        requiredApprovals: 2,
+      });
+
+      // The gauntlet re-runs: every approval is invalidated, kept with the
+      // reason, and the tier drops back to community.
+      await rerun();
+      const after = await gauntlet();
+      expect(after.effectiveTier).toBe('community');
+      const p = after.approvals.find(
+        (x: { id: number }) => x.id === promotion.body.id,
+      );
+      expect(p.state).toBe('pending');
+      expect(p.approvals).toHaveLength(2);
+      for (const a of p.approvals) {
+        expect(a.invalidatedReason).toMatch(
+          /^the gauntlet re-ran on 2026-12-06T10:00:00\.000Z \(run \d+\)$/,
+        );
+      }
+      const w = after.waivers.find(
+        (x: { id: number }) => x.id === waiver.body.id,
+      );
+      expect(w).toMatchObject({ state: 'pending', active: false });
+
+      // An approval of the run reviewed before the re-run is refused.
+      const stale = await post(P, GINA, { runId: runSeen });
+      expect(stale.status).toBe(409);
+      expect(stale.body.error.message).toContain(
+        `You reviewed gauntlet run ${runSeen}`,
+      );
+      // Fresh approvals of the new run restore the tier.
+      expect((await post(P, GINA)).status).toBe(200);
+      expect((await post(P, HANS)).body.state).toBe('approved');
+      expect((await post(W, HANS)).status).toBe(200);
+      expect((await post(W, MIRA)).body.state).toBe('approved');
+      expect((await gauntlet()).effectiveTier).toBe('official');
+    });
+  },
+);

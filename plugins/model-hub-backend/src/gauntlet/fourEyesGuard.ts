@@ -1,0 +1,103 @@
+import { BackstageCredentials } from '@backstage/backend-plugin-api';
+import {
+  Entity,
+  parseEntityRef,
+  RELATION_MEMBER_OF,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import { ConflictError, NotAllowedError } from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { ApprovalBinding } from './ApprovalStore';
+import { GauntletApproval } from './types';
+
+const lower = (ref: string) => ref.toLocaleLowerCase('en-US');
+
+/** The owning group (or user) of a model, as a full lower-case ref. */
+export function ownerRefOf(entity: Entity): string | undefined {
+  const owner = entity.spec?.owner;
+  if (typeof owner !== 'string' || !owner) return undefined;
+  return lower(
+    stringifyEntityRef(
+      parseEntityRef(owner, {
+        defaultKind: 'group',
+        defaultNamespace: entity.metadata.namespace ?? 'default',
+      }),
+    ),
+  );
+}
+
+/**
+ * Refuses (403) an approver who requested the thing approved, or who is a
+ * member of the model's owning team: by their sign-in ownership claims or
+ * by `memberOf` in the catalog (either suffices).
+ */
+export async function assertIndependentApprover(options: {
+  actor: string;
+  ownershipEntityRefs: string[];
+  requestedBy?: string;
+  subject: string;
+  entity: Entity;
+  entityRef: string;
+  governanceGroup: string;
+  catalog: CatalogService;
+  credentials: BackstageCredentials;
+}): Promise<void> {
+  const { actor, subject, entityRef } = options;
+  if (options.requestedBy && lower(options.requestedBy) === lower(actor)) {
+    throw new NotAllowedError(
+      `${actor} requested ${subject} and cannot approve it (four-eyes); another member of ${options.governanceGroup} must`,
+    );
+  }
+  const owner = ownerRefOf(options.entity);
+  if (!owner) return;
+  const claims = new Set(options.ownershipEntityRefs.map(lower));
+  let member = claims.has(owner);
+  if (!member) {
+    const user = await options.catalog.getEntityByRef(actor, {
+      credentials: options.credentials,
+    });
+    member = (user?.relations ?? []).some(
+      r => r.type === RELATION_MEMBER_OF && lower(r.targetRef) === owner,
+    );
+  }
+  if (member) {
+    throw new NotAllowedError(
+      `${actor} is a member of ${owner}, which owns ${entityRef}; ${subject} needs an approver from outside the owning team (four-eyes)`,
+    );
+  }
+}
+
+/**
+ * Refuses (409) an approval that cannot bind: no completed run yet, the
+ * approver reviewed another run than the latest, or already approved.
+ */
+export function assertCanBind(options: {
+  binding: ApprovalBinding | undefined;
+  seenRunId?: number;
+  actor: string;
+  approvals: GauntletApproval[];
+  subject: string;
+  entityRef: string;
+}): ApprovalBinding {
+  const { binding, subject, entityRef, actor } = options;
+  if (!binding) {
+    throw new ConflictError(
+      `${entityRef} has no completed gauntlet run of its latest sealed version to approve ${subject} against; run the gauntlet first`,
+    );
+  }
+  if (options.seenRunId !== undefined && options.seenRunId !== binding.runId) {
+    throw new ConflictError(
+      `You reviewed gauntlet run ${options.seenRunId}, but the latest run of ${entityRef} is ${binding.runId}; review it and approve again`,
+    );
+  }
+  if (
+    options.approvals.some(
+      a => !a.invalidatedAt && lower(a.approver) === lower(actor),
+    )
+  ) {
+    throw new ConflictError(
+      `${actor} already approved ${subject}; it needs another approver`,
+    );
+  }
+  return binding;
+}
