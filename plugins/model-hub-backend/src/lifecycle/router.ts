@@ -1,6 +1,7 @@
 import {
   AuditorService,
   AuthService,
+  BackstageCredentials,
   HttpAuthService,
   LoggerService,
   PermissionsService,
@@ -26,6 +27,7 @@ import {
   parseBody,
 } from '../service/requests';
 import { DeprecationStore } from './DeprecationStore';
+import { CatalogVisibility } from '../service/visibility';
 import {
   followCatalog,
   showsDeprecation,
@@ -78,6 +80,13 @@ export async function createLifecycleRouter(
   const clock = options.clock ?? (() => new Date());
   const router = Router();
   const json = express.json({ limit: '64kb' });
+  const visibility = new CatalogVisibility({ catalog, auth });
+  // A deprecation of a model the catalog does not hold: its author sees it.
+  const visibleDeprecations = (credentials: BackstageCredentials) => ({
+    credentials,
+    refOf: (d: ModelDeprecation) => d.entityRef,
+    absentVisibleTo: (d: ModelDeprecation) => [d.deprecatedBy],
+  });
 
   /** Resolves the model as the caller sees it and checks the deprecate permission. */
   async function access(req: Request) {
@@ -137,15 +146,28 @@ export async function createLifecycleRouter(
   }
 
   router.get('/v1/deprecations', async (req, res) => {
-    await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    const items: ModelDeprecation[] = await store.list();
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const items: ModelDeprecation[] = await visibility.filter(
+      await store.list(),
+      visibleDeprecations(credentials),
+    );
     res.json({ items });
   });
 
   router.get(`${MODEL}/deprecation`, async (req, res) => {
-    await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
     const deprecation = await store.get(modelRefParam(req));
-    if (!deprecation) {
+    if (
+      !deprecation ||
+      !(await visibility.isVisible(
+        deprecation,
+        visibleDeprecations(credentials),
+      ))
+    ) {
       throw new NotFoundError(`${modelRefParam(req)} is not deprecated`);
     }
     res.json(deprecation);

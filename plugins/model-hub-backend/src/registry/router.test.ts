@@ -94,13 +94,20 @@ describe('registry router', () => {
       meta: { model: 'model:default/invoice-extractor' },
     });
 
+    // The catalog has not read it yet: its registrant sees it, others not.
     const list = await request(backend.server)
       .get(api('/v1/registered-models'))
-      .set('Authorization', asBob);
+      .set('Authorization', asAlice);
     expect(list.status).toBe(200);
     expect(
       list.body.items.map((m: { entityRef: string }) => m.entityRef),
     ).toContain('model:default/invoice-extractor');
+    const outsider = await request(backend.server)
+      .get(api('/v1/registered-models'))
+      .set('Authorization', asBob);
+    expect(
+      outsider.body.items.map((m: { entityRef: string }) => m.entityRef),
+    ).not.toContain('model:default/invoice-extractor');
 
     const one = await request(backend.server)
       .get(api('/v1/registered-models/default/invoice-extractor'))

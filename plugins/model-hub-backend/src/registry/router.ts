@@ -39,6 +39,7 @@ import { z } from 'zod';
 import { isInGroup } from '../gauntlet/permissions';
 import { modelOwnerRef, ownersOnlyMessage } from '../permissions/rules';
 import { RegisteredModelStore } from './RegisteredModelStore';
+import { CatalogVisibility } from '../service/visibility';
 import {
   actorRef,
   audited,
@@ -181,6 +182,17 @@ export async function createRegistryRouter(
   const clock = options.clock ?? (() => new Date());
   const router = Router();
   const json = express.json({ limit: '1mb' });
+  const visibility = new CatalogVisibility({ catalog, auth, userInfo });
+  // A registration the catalog has not read yet: its team and registrant see it.
+  const visibleModels = (credentials: BackstageCredentials) => ({
+    credentials,
+    refOf: (m: RegisteredModel) => m.entityRef,
+    absentVisibleTo: (m: RegisteredModel) => [
+      modelOwnerRef(m.entity),
+      m.createdBy,
+      m.updatedBy,
+    ],
+  });
 
   /** Every problem with the entities the model references, as the caller sees the catalog. */
   async function unknownReferences(
@@ -311,17 +323,27 @@ export async function createRegistryRouter(
   });
 
   router.get('/v1/registered-models', async (req, res) => {
-    await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    const items: RegisteredModel[] = await store.list();
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const items: RegisteredModel[] = await visibility.filter(
+      await store.list(),
+      visibleModels(credentials),
+    );
     res.json({ items });
   });
 
   const ONE = '/v1/registered-models/:namespace/:name';
 
   router.get(ONE, async (req, res) => {
-    await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
     const model = await store.get(modelRefParam(req));
-    if (!model) {
+    if (
+      !model ||
+      !(await visibility.isVisible(model, visibleModels(credentials)))
+    ) {
       throw new NotFoundError(
         `${modelRefParam(req)} is not registered with the hub`,
       );

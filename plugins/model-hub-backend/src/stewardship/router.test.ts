@@ -83,7 +83,13 @@ describe('createStewardshipRouter', () => {
               },
             });
             httpRouter.use(
-              createStewardshipRouter({ httpAuth, catalog, store, engine }),
+              createStewardshipRouter({
+                httpAuth,
+                auth,
+                catalog,
+                store,
+                engine,
+              }),
             );
           },
         });
@@ -106,6 +112,9 @@ describe('createStewardshipRouter', () => {
             user('erin', ['search-team']),
             user('frank', ['ads-team']),
             model('churn'),
+            // Tasks are listed only for entities the caller can read.
+            model('ranker'),
+            model('ads'),
             model('old-model', { lastActivity: '2024-01-01' }),
           ],
         }),
@@ -330,8 +339,10 @@ describe('createStewardshipRouter', () => {
         m.staleness,
       ]),
     ).toEqual([
+      ['model:default/ads', 'production', 'production', 'active'],
       ['model:default/churn', 'production', 'production', 'active'],
       ['model:default/old-model', 'production', 'archived', 'stale'],
+      ['model:default/ranker', 'production', 'production', 'active'],
     ]);
     const one = await request(app)
       .get('/api/model-hub/v1/stewardship/models')

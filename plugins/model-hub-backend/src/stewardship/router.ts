@@ -1,4 +1,8 @@
-import { HttpAuthService } from '@backstage/backend-plugin-api';
+import {
+  AuthService,
+  BackstageCredentials,
+  HttpAuthService,
+} from '@backstage/backend-plugin-api';
 import {
   Entity,
   parseEntityRef,
@@ -10,6 +14,12 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
+import {
+  StewardshipTask,
+  StewardshipTaskCounts,
+} from '@internal/plugin-model-hub-common';
+import { CatalogVisibility } from '../service/visibility';
+import { STEWARDSHIP_SEVERITIES } from './rules';
 import { StewardshipEngine } from './StewardshipEngine';
 import {
   StewardshipTaskQuery,
@@ -22,6 +32,8 @@ export interface StewardshipRouterOptions {
   /** Looks up users' group memberships (`?user=`) as the caller. */
   catalog: CatalogService;
   store: StewardshipTaskStore;
+  /** The hub's own credentials: tell hidden entities from absent ones. */
+  auth: AuthService;
   /** Computes effective lifecycles for `/v1/stewardship/models`. */
   engine: Pick<StewardshipEngine, 'listLifecycles'>;
 }
@@ -124,10 +136,19 @@ export function createStewardshipRouter(
 ): express.Router {
   const { httpAuth, catalog, store, engine } = options;
   const router = Router();
+  // Tasks about entities the caller may not read in the catalog are not
+  // listed, counted or shown.
+  const visibility = new CatalogVisibility({ catalog, auth: options.auth });
+  const visibleTasks = (
+    tasks: StewardshipTask[],
+    credentials: BackstageCredentials,
+  ) => visibility.filter(tasks, { credentials, refOf: t => t.entityRef });
 
-  async function taskFilter(
-    req: express.Request,
-  ): Promise<{ query: StewardshipTaskQuery; limit: number }> {
+  async function taskFilter(req: express.Request): Promise<{
+    query: StewardshipTaskQuery;
+    limit: number;
+    credentials: BackstageCredentials;
+  }> {
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
@@ -149,27 +170,52 @@ export function createStewardshipRouter(
       }
       query.assignees = [userRef, ...groupsOf(user)];
     }
-    return { query, limit: q.limit };
+    return { query, limit: q.limit, credentials };
   }
 
   router.get('/v1/stewardship/tasks', async (req, res) => {
-    const { query, limit } = await taskFilter(req);
-    res.json({ items: await store.listTasks({ ...query, limit }) });
+    const { query, limit, credentials } = await taskFilter(req);
+    // Visibility is applied before the limit, so hidden tasks never crowd
+    // out visible ones.
+    const items = await visibleTasks(await store.listTasks(query), credentials);
+    res.json({ items: items.slice(0, limit) });
   });
 
   router.get('/v1/stewardship/tasks/counts', async (req, res) => {
-    const { query } = await taskFilter(req);
-    res.json({ counts: await store.countTasks(query) });
+    const { query, credentials } = await taskFilter(req);
+    if (!options.auth.isPrincipal(credentials, 'user')) {
+      res.json({ counts: await store.countTasks(query) });
+      return;
+    }
+    // Counted from the visible tasks, so a badge never reveals hidden ones.
+    const tasks = await visibleTasks(await store.listTasks(query), credentials);
+    const counts: StewardshipTaskCounts = {
+      critical: 0,
+      high: 0,
+      medium: 0,
+      low: 0,
+      total: tasks.length,
+    };
+    for (const task of tasks) {
+      if (
+        (STEWARDSHIP_SEVERITIES as readonly string[]).includes(task.severity)
+      ) {
+        counts[task.severity] += 1;
+      }
+    }
+    res.json({ counts });
   });
 
   router.get('/v1/stewardship/tasks/:id', async (req, res) => {
-    await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
     const id = req.params.id.toLowerCase();
     if (!TASK_ID.test(id)) {
       throw new InputError(`Invalid task id "${req.params.id}"`);
     }
     const task = await store.getTask(id);
-    if (!task) {
+    if (!task || (await visibleTasks([task], credentials)).length === 0) {
       throw new NotFoundError(`Stewardship task ${id} does not exist`);
     }
     res.json(task);

@@ -85,6 +85,7 @@ export async function setupStewardship(
     store,
     router: createStewardshipRouter({
       httpAuth: options.httpAuth,
+      auth: options.auth,
       catalog: options.catalog,
       store,
       engine,

@@ -1,0 +1,56 @@
+// A copy of plugins/model-hub-backend/src/__testUtils__/httpAuth.ts (test
+// helpers are not part of that package's public API).
+import {
+  BackstageCredentials,
+  BackstageUserPrincipal,
+  coreServices,
+  createServiceFactory,
+  HttpAuthService,
+} from '@backstage/backend-plugin-api';
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+
+const MOCK_SERVICE_TOKEN_PREFIX = 'mock-service-token:';
+
+/**
+ * The test backend's http auth, with two differences from the default mock:
+ * requests without a token are unauthenticated (not the default user), and a
+ * plugin-to-plugin token issued on behalf of a user keeps its calling plugin
+ * as the actor, as real tokens do. The default mock drops the actor, and the
+ * permission framework refuses to evaluate conditions (apply-conditions) for
+ * user credentials without one, so conditional decisions would always fail.
+ */
+export const testHttpAuthServiceFactory = createServiceFactory({
+  service: coreServices.httpAuth,
+  deps: { plugin: coreServices.pluginMetadata },
+  factory({ plugin }): HttpAuthService {
+    const inner = mockServices.httpAuth({
+      pluginId: plugin.getId(),
+      defaultCredentials: mockCredentials.none(),
+    });
+    return {
+      async credentials(req, options) {
+        const credentials = (await inner.credentials(
+          req,
+          options,
+        )) as BackstageCredentials<BackstageUserPrincipal | { type: string }>;
+        const header = req.headers.authorization ?? '';
+        const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+        const principal = credentials.principal;
+        if (
+          principal.type === 'user' &&
+          'userEntityRef' in principal &&
+          token?.startsWith(MOCK_SERVICE_TOKEN_PREFIX)
+        ) {
+          const { sub } = JSON.parse(
+            token.slice(MOCK_SERVICE_TOKEN_PREFIX.length),
+          ) as { sub?: string };
+          return mockCredentials.user(principal.userEntityRef, {
+            actor: { subject: sub ?? 'plugin:unknown' },
+          }) as any;
+        }
+        return credentials as any;
+      },
+      issueUserCookie: (res, options) => inner.issueUserCookie(res, options),
+    };
+  },
+});
