@@ -34,7 +34,10 @@ function fakePortal(tamper: (files: any[]) => any[]) {
         createdBy: 'user:default/me',
         createdAt: new Date().toISOString(),
       });
-      if (req.method === 'POST' && req.url!.endsWith('/versions')) {
+      if (req.method === 'POST' && req.url!.endsWith('/v1/blobs/exists')) {
+        // Dedupe: this portal holds none of the contents yet.
+        reply(200, { present: [] });
+      } else if (req.method === 'POST' && req.url!.endsWith('/versions')) {
         declared.push(...JSON.parse(body.toString()).files);
         reply(201, version([], 'draft'));
       } else if (req.method === 'PUT') {

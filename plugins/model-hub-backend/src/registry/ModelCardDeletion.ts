@@ -17,7 +17,12 @@ import { Knex } from 'knex';
 export const MODEL_STATE_TABLES = {
   blocking: ['model_versions'],
   purged: [
+    // Resumable uploads of a version (their parts cascade); normally none
+    // remain, since an upload needs a draft and drafts block the deletion.
+    'multipart_uploads',
     'model_aliases',
+    // Approvals before the promotion requests and waivers they approve.
+    'gauntlet_approvals',
     'gauntlet_results',
     'gauntlet_runs',
     'gauntlet_promotion_requests',
