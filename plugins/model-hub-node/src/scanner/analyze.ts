@@ -178,7 +178,9 @@ async function detectAndScan(
     }
     const cur = new Cursor(readChunks(src, 0, src.size));
     try {
-      if (await scanPickleStream(cur, report, loc, { sniff: true })) {
+      if (
+        await scanPickleStream(cur, report, loc, { sniff: true, joblib: true })
+      ) {
         return { format: 'pickle', supported: true };
       }
     } finally {
@@ -267,7 +269,7 @@ async function scanCompressedPickle(
       cur,
       report,
       `${loc}[${wrapping}]`,
-      { sniff: true },
+      { sniff: true, joblib: true },
     );
     if (seen.bomb) recordFailure(report, seen.bomb, loc);
     if (!isPickle) return { format: 'unknown', supported: false };
@@ -473,7 +475,10 @@ async function scanZip(
           await cur.fill(512);
           const block = cur.buf.subarray(cur.pos, cur.pos + 512);
           if (forced || !isNestedModel(block)) {
-            await scanPickleStream(cur, report, eloc, { sniff: !forced });
+            await scanPickleStream(cur, report, eloc, {
+              sniff: !forced,
+              joblib: !forced,
+            });
             continue;
           }
           if (isKeras && entry.name === 'model.weights.h5') continue;

@@ -84,3 +84,15 @@ describe('trustedGlobals', () => {
     expect(result.verdict).toBe('unsafe');
   });
 });
+
+describe('the example artifact', () => {
+  it('examples/artifacts/churn-classifier/model.joblib scans safe', async () => {
+    const result = await scanFile(
+      resolve(
+        __dirname,
+        '../../../../../examples/artifacts/churn-classifier/model.joblib',
+      ),
+    );
+    expect(result.verdict).toBe('safe');
+  });
+});

@@ -1,5 +1,6 @@
 import type { ScanSeverity } from '@internal/plugin-model-hub-common';
 import { ResolvedName, resolveGlobal } from './names';
+import { isJoblibWrapperClass } from './joblib';
 
 /** How the scanner judges one imported global, whatever it is used for. */
 export interface GlobalClassification {
@@ -27,6 +28,8 @@ const EXEC = 'can run code or commands';
 const LOADS = 'loads a second, unscanned payload';
 const NET = 'makes network connections';
 const FILES = 'reads or writes files';
+const JOBLIB_FILES =
+  'makes joblib.load read an array from a separate file named in the pickle (joblib < 0.10 format), which is not scanned';
 
 const crit = (reason: string): Rule => ({ severity: 'critical', reason });
 const high = (reason: string): Rule => ({ severity: 'high', reason });
@@ -102,6 +105,9 @@ const DENIED: Record<string, Rule> = {
   'joblib.numpy_pickle.load': crit(LOADS),
   'joblib.numpy_pickle.load_compatibility': crit(LOADS),
   'joblib.numpy_pickle_compat': crit(LOADS),
+  // joblib < 0.10 arrays: np.load of a file whose name the pickle gives
+  'joblib.numpy_pickle.NDArrayWrapper': high(JOBLIB_FILES),
+  'joblib.numpy_pickle.ZNDArrayWrapper': high(JOBLIB_FILES),
   'numpy.load': high(LOADS),
   'numpy.lib.npyio.load': high(LOADS),
   'numpy.fromfile': high(FILES),
@@ -465,6 +471,8 @@ export function judgeGlobal(
   if (ALLOWED_CALL.has(resolved.canonical)) return { resolved, role: 'call' };
   const danger = denial(resolved);
   if (danger) return { resolved, danger };
+  // joblib's array wrapper: NEWOBJ + BUILD only, its inline bytes skipped.
+  if (isJoblibWrapperClass(resolved)) return { resolved, role: 'class' };
   const role = patternRole(resolved.canonical);
   if (role) return { resolved, role };
   if (trusted.has(resolved.written) || trusted.has(resolved.canonical))

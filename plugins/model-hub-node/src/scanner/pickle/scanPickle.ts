@@ -2,6 +2,12 @@ import { Cursor } from '../source';
 import { MalformedError, ScanReport } from '../report';
 import { HIGHEST_PROTOCOL, OP, OPCODE_NAMES } from './opcodes';
 import { TrustedGlobals } from './globals';
+import {
+  arrayLayout,
+  dtypeFromArgs,
+  isJoblibWrapperClass,
+  isNumpyDtype,
+} from './joblib';
 import { BoundedMemo } from './memo';
 import {
   DEC_RE,
@@ -13,13 +19,17 @@ import {
 } from './text';
 import {
   EXTENSION,
+  Dict,
   Glob,
+  Int,
+  NONE_VAL,
   OTHER,
   PLAIN_TUPLE,
   PickleUsage,
   Tup,
   UNRESOLVED,
   Val,
+  Wrapper,
 } from './usage';
 
 /** Work limits for one pickle stream. */
@@ -55,6 +65,13 @@ export interface PickleScanOptions {
   sniff?: boolean;
   /** Extra trusted globals (`module.qualname` or `module.*`). */
   trustedGlobals?: readonly string[];
+  /**
+   * Read the stream as `joblib.load` does: after the BUILD of a joblib
+   * `NumpyArrayWrapper`, the array's raw bytes (or, for object arrays, a
+   * nested pickle) follow inline. Off for pickles that only `pickle.load`
+   * or `torch.load` read (torch zip members, numpy object arrays).
+   */
+  joblib?: boolean;
 }
 
 /** Longest string kept for resolving module/name operands. */
@@ -231,7 +248,13 @@ export async function scanPickleStream(
         );
         return true;
       }
-      const r = await parseOne(cur, usage, location, limits);
+      const r = await parseOne(
+        cur,
+        usage,
+        location,
+        limits,
+        options.joblib ?? false,
+      );
       if (r.ok) continue;
       if (
         index === 0 &&
@@ -264,13 +287,61 @@ export async function scanPickleStream(
   }
 }
 
-function tupleOf(items: Val[]): Tup {
+/** Tuples longer than this never keep their items. */
+const MAX_TUPLE_ITEMS = 16;
+/** The empty tuple (its items are known: there are none). */
+const EMPTY_TUPLE: Tup = { t: 't', globs: [], items: [] };
+/** Small ints, shared (BININT1 pushes are frequent). */
+const SMALL_INTS: Int[] = Array.from({ length: 256 }, (_, v) => ({
+  t: 'i',
+  v,
+}));
+const intVal = (v: number): Int =>
+  v >= 0 && v < 256 ? SMALL_INTS[v] : { t: 'i', v };
+
+/**
+ * A tuple value. Its items are kept when it is short and either holds a
+ * tracked value or `all` is set (joblib streams, where an array shape of
+ * untracked numbers must not pass for the empty tuple).
+ */
+/** Pickler helpers that create `cls.__new__(cls)` from their first argument. */
+const NEW_INSTANCE_HELPERS = new Set([
+  'copyreg._reconstructor',
+  'copyreg.__newobj__',
+  'copyreg.__newobj_ex__',
+]);
+
+function canonicalOf(g: Glob): string {
+  return g.rec.judgement.resolved.canonical;
+}
+
+function tupleOf(items: Val[], all = false): Tup {
   let globs: Array<[number, Glob]> | undefined;
+  let tracked = all;
   for (let i = 0; i < items.length; i++) {
     const v = items[i];
     if (v.t === 'g') (globs ??= []).push([i, v]);
+    else if (v.t !== 'o') tracked = true;
   }
-  return globs ? { t: 't', globs } : PLAIN_TUPLE;
+  if (items.length === 0) return EMPTY_TUPLE;
+  const keep = tracked && items.length <= MAX_TUPLE_ITEMS;
+  if (!globs && !keep) return PLAIN_TUPLE;
+  return keep
+    ? { t: 't', globs: globs ?? [], items }
+    : { t: 't', globs: globs ?? [] };
+}
+
+/**
+ * What the memo keeps of a value: outside joblib streams, ints, None and
+ * tuple items are dropped so that a pickle of millions of small tuples
+ * costs no more memory than before they were tracked.
+ */
+function memoValue(v: Val, joblib: boolean): Val {
+  if (joblib) return v;
+  if (v.t === 'i' || v.t === 'n' || v.t === 'd') return OTHER;
+  if (v.t === 't' && v.items)
+    return v.globs.length ? { t: 't', globs: v.globs } : PLAIN_TUPLE;
+  return v;
 }
 
 async function parseOne(
@@ -278,6 +349,7 @@ async function parseOne(
   usage: PickleUsage,
   location: string,
   limits: PickleLimits,
+  joblibArrays: boolean,
 ): Promise<OneResult> {
   const stack: Val[] = [];
   const marks: number[] = [];
@@ -287,6 +359,8 @@ async function parseOne(
   let sawProto = false;
   let opOffset = cur.offset;
   let lastOp = 0;
+  /** End offset of the current FRAME (joblib array reads bypass frames). */
+  let frameEnd = -1;
 
   const readLine = async (): Promise<string> => {
     let searchFrom = cur.pos;
@@ -359,7 +433,7 @@ async function parseOne(
   const memoPut = (idx: number) => {
     if (stack.length <= floor)
       malformed('memo store from an empty stack', opOffset, location);
-    const v = stack[stack.length - 1];
+    const v = memoValue(stack[stack.length - 1], usage.joblib);
     memo.set(idx, v === OTHER ? undefined : v, where);
   };
   const memoGet = (idx: number) => {
@@ -367,6 +441,37 @@ async function parseOne(
     if (v === undefined)
       malformed(`memo key ${idx} was never stored`, opOffset, location);
     push(v === null ? OTHER : v);
+  };
+  /** Sets a dict literal's items (key, value, key, value...). */
+  const setItems = (d: Dict, items: Val[]) => {
+    if (items.length % 2) d.opaque = true;
+    for (let i = 0; i + 1 < items.length; i += 2) {
+      const k = items[i];
+      if (k.t === 's') d.m.set(k.v, items[i + 1]);
+      else d.opaque = true;
+    }
+  };
+  /** A new joblib array wrapper when `cls` is its class, else untracked. */
+  const newInstance = (cls: Val): Val =>
+    cls.t === 'g' && isJoblibWrapperClass(cls.rec.judgement.resolved)
+      ? { t: 'w', attrs: new Map() }
+      : OTHER;
+  /** What REDUCE pushes: a dtype or wrapper when tracked, else untracked. */
+  const reduceResult = (callable: Val, args: Val): Val => {
+    if (callable.t !== 'g' || !usage.joblib) {
+      if (callable.t === 'g' && isNumpyDtype(canonicalOf(callable)))
+        return dtypeFromArgs(args) ?? OTHER;
+      return OTHER;
+    }
+    const name = canonicalOf(callable);
+    if (isNumpyDtype(name)) return dtypeFromArgs(args) ?? OTHER;
+    if (NEW_INSTANCE_HELPERS.has(name) && args.t === 't') {
+      // copyreg.__newobj__(cls) and _reconstructor(cls, object, None) are
+      // cls.__new__(cls), as NEWOBJ.
+      const first = args.globs.find(([i]) => i === 0);
+      if (first) return newInstance(first[1]);
+    }
+    return OTHER;
   };
   /** Fixed-width arguments: LOOKAHEAD bytes are buffered unless at the end. */
   const need = (n: number) => {
@@ -426,6 +531,45 @@ async function parseOne(
       cur.pos += n;
     } else if (!(await cur.skip(n))) throw new Truncated();
     return OTHER;
+  };
+  const joblibError = (msg: string): never => {
+    throw new MalformedError(
+      'pickle/joblib-array',
+      `${msg}; joblib.load would read array bytes the scanner cannot locate`,
+      `${location}@offset ${opOffset}`,
+    );
+  };
+  /**
+   * joblib's unpickler on the BUILD of a wrapper: applies the state, then
+   * reads the array inline (padding byte and padding, then the raw bytes;
+   * or a nested pickle for object arrays, scanned like any pickle).
+   */
+  const readJoblibArray = async (w: Wrapper, state: Val) => {
+    if (state.t !== 'd' || state.opaque)
+      joblibError('a joblib NumpyArrayWrapper state is not a readable dict');
+    for (const [k, v] of (state as Dict).m) w.attrs.set(k, v);
+    const layout = arrayLayout(w);
+    if (typeof layout === 'string')
+      return joblibError(`cannot size a joblib array: ${layout}`);
+    if (frameEnd > cur.offset) {
+      joblibError(
+        `a joblib array is read while ${
+          frameEnd - cur.offset
+        } bytes of the pickle frame are still unread (joblib ends the frame first)`,
+      );
+    }
+    if (layout.object) {
+      const inner = await parseOne(cur, usage, location, limits, false);
+      if (!inner.ok) throw inner.error ?? new Truncated();
+      return undefined;
+    }
+    if (layout.padded) {
+      if (cur.buf.length - cur.pos < 1 && !(await cur.fill(1)))
+        throw new Truncated();
+      await payload(cur.buf[cur.pos++]);
+    }
+    await payload(layout.bytes);
+    return undefined;
   };
   try {
     for (;;) {
@@ -487,18 +631,17 @@ async function parseOne(
           break;
         case OP.BININT:
           need(4);
+          push(intVal(cur.buf.readInt32LE(cur.pos)));
           cur.pos += 4;
-          push(OTHER);
           break;
         case OP.BININT1:
           need(1);
-          cur.pos += 1;
-          push(OTHER);
+          push(SMALL_INTS[cur.buf[cur.pos++]]);
           break;
         case OP.BININT2:
           need(2);
+          push(intVal(cur.buf.readUInt16LE(cur.pos)));
           cur.pos += 2;
-          push(OTHER);
           break;
         case OP.BINFLOAT:
           need(8);
@@ -506,16 +649,22 @@ async function parseOne(
           push(OTHER);
           break;
         case OP.NONE:
+          push(NONE_VAL);
+          break;
         case OP.NEWTRUE:
         case OP.NEWFALSE:
         case OP.EMPTY_LIST:
         case OP.EMPTY_DICT:
+          push(
+            usage.joblib ? { t: 'd', m: new Map(), opaque: false } : OTHER,
+          );
+          break;
         case OP.EMPTY_SET:
         case OP.NEXT_BUFFER:
           push(OTHER);
           break;
         case OP.EMPTY_TUPLE:
-          push(PLAIN_TUPLE);
+          push(EMPTY_TUPLE);
           break;
         case OP.LONG1:
           await payload(u8());
@@ -535,8 +684,9 @@ async function parseOne(
           break;
         case OP.REDUCE: {
           const args = pop();
-          usage.call('REDUCE', pop(), args, opOffset);
-          push(OTHER);
+          const callable = pop();
+          usage.call('REDUCE', callable, args, opOffset);
+          push(reduceResult(callable, args));
           break;
         }
         case OP.STRING: {
@@ -599,20 +749,36 @@ async function parseOne(
           usage.mutate('APPEND', top(), opOffset);
           break;
         case OP.APPENDS:
-        case OP.SETITEMS:
         case OP.ADDITEMS:
           popMark();
           usage.mutate(OPCODE_NAMES.get(op)!, top(), opOffset);
           break;
-        case OP.SETITEM:
-          pop();
-          pop();
-          usage.mutate('SETITEM', top(), opOffset);
+        case OP.SETITEMS: {
+          const items = popMark();
+          const target = top();
+          if (target.t === 'd') setItems(target, items);
+          usage.mutate('SETITEMS', target, opOffset);
           break;
-        case OP.BUILD:
-          pop();
-          usage.mutate('BUILD', top(), opOffset);
+        }
+        case OP.SETITEM: {
+          const value = pop();
+          const key = pop();
+          const target = top();
+          if (target.t === 'd') setItems(target, [key, value]);
+          usage.mutate('SETITEM', target, opOffset);
           break;
+        }
+        case OP.BUILD: {
+          const state = pop();
+          const target = top();
+          usage.mutate('BUILD', target, opOffset);
+          if (target.t === 'dt') target.state = state;
+          else if (target.t === 'w' && joblibArrays) {
+            stack[stack.length - 1] = OTHER; // joblib swaps in the array
+            await readJoblibArray(target, state);
+          }
+          break;
+        }
         case OP.GLOBAL: {
           const module = await utf8Line();
           const name = await utf8Line();
@@ -657,21 +823,31 @@ async function parseOne(
         }
         case OP.NEWOBJ: {
           const args = pop();
-          usage.call('NEWOBJ', pop(), args, opOffset);
-          push(OTHER);
+          const cls = pop();
+          usage.call('NEWOBJ', cls, args, opOffset);
+          push(newInstance(cls));
           break;
         }
         case OP.NEWOBJ_EX: {
           pop(); // kwargs
           const args = pop();
-          usage.call('NEWOBJ_EX', pop(), args, opOffset);
-          push(OTHER);
+          const cls = pop();
+          usage.call('NEWOBJ_EX', cls, args, opOffset);
+          push(newInstance(cls));
           break;
         }
         case OP.TUPLE:
-          push(tupleOf(popMark()));
+          push(tupleOf(popMark(), usage.joblib));
           break;
-        case OP.DICT:
+        case OP.DICT: {
+          const items = popMark();
+          if (usage.joblib) {
+            const d: Val = { t: 'd', m: new Map(), opaque: false };
+            setItems(d, items);
+            push(d);
+          } else push(OTHER);
+          break;
+        }
         case OP.LIST:
         case OP.FROZENSET:
           popMark();
@@ -679,13 +855,19 @@ async function parseOne(
           break;
         case OP.TUPLE1: {
           const a = pop();
-          push(a.t === 'g' ? tupleOf([a]) : PLAIN_TUPLE);
+          push(
+            a === OTHER && !usage.joblib ? PLAIN_TUPLE : tupleOf([a], usage.joblib),
+          );
           break;
         }
         case OP.TUPLE2: {
           const b2 = pop();
           const a = pop();
-          push(a.t === 'g' || b2.t === 'g' ? tupleOf([a, b2]) : PLAIN_TUPLE);
+          push(
+            a === OTHER && b2 === OTHER && !usage.joblib
+              ? PLAIN_TUPLE
+              : tupleOf([a, b2], usage.joblib),
+          );
           break;
         }
         case OP.TUPLE3: {
@@ -693,9 +875,9 @@ async function parseOne(
           const b2 = pop();
           const a = pop();
           push(
-            a.t === 'g' || b2.t === 'g' || c3.t === 'g'
-              ? tupleOf([a, b2, c3])
-              : PLAIN_TUPLE,
+            a === OTHER && b2 === OTHER && c3 === OTHER && !usage.joblib
+              ? PLAIN_TUPLE
+              : tupleOf([a, b2, c3], usage.joblib),
           );
           break;
         }
@@ -738,9 +920,11 @@ async function parseOne(
           sawProto = true;
           break;
         }
-        case OP.FRAME:
-          u64();
+        case OP.FRAME: {
+          const len = u64();
+          frameEnd = cur.offset + len;
           break;
+        }
         case OP.EXT1:
         case OP.EXT2:
         case OP.EXT4: {

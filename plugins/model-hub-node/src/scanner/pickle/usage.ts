@@ -7,22 +7,38 @@ import {
   describeResolved,
   judgeGlobal,
 } from './globals';
+import { isJoblibWrapperClass } from './joblib';
 
 /** A string operand, kept to resolve STACK_GLOBAL. */
 export type Str = { t: 's'; v: string };
 /** A global imported by GLOBAL, STACK_GLOBAL, INST or EXT*. */
 export type Glob = { t: 'g'; rec: ImportRecord };
-/** A tuple, with the positions of the globals directly inside it. */
-export type Tup = { t: 't'; globs: Array<[number, Glob]> };
+/**
+ * A tuple, with the positions of the globals directly inside it, and its
+ * items when it is short and holds any tracked value.
+ */
+export type Tup = { t: 't'; globs: Array<[number, Glob]>; items?: Val[] };
 /** Any value the scanner does not track (numbers, lists, call results...). */
 export type Other = { t: 'o' };
+/** An integer literal (kept to read joblib array shapes and dtype states). */
+export type Int = { t: 'i'; v: number };
+/** `None`. */
+export type NoneVal = { t: 'n' };
+/** A `numpy.dtype(code, ...)` object and the state a BUILD gave it. */
+export type DType = { t: 'dt'; code: string; state?: Val };
+/** A dict literal whose keys are all strings (tracked in joblib streams only). */
+export type Dict = { t: 'd'; m: Map<string, Val>; opaque: boolean };
+/** A `joblib.numpy_pickle.NumpyArrayWrapper` instance and its attributes. */
+export type Wrapper = { t: 'w'; attrs: Map<string, Val> };
 /** A simulated stack value. */
-export type Val = Str | Glob | Tup | Other;
+export type Val = Str | Glob | Tup | Other | Int | NoneVal | DType | Dict | Wrapper;
 
 /** The single untracked value. */
 export const OTHER: Other = { t: 'o' };
 /** A tuple that holds no global directly. */
 export const PLAIN_TUPLE: Tup = { t: 't', globs: [] };
+/** The single `None`. */
+export const NONE_VAL: NoneVal = { t: 'n' };
 
 /** Pseudo-module of STACK_GLOBALs whose operands are not plain strings. */
 export const UNRESOLVED = '<unresolved>';
@@ -66,6 +82,12 @@ const USE_OPS = new Set(['REDUCE', 'INST', 'OBJ']);
 export class PickleUsage {
   private readonly imports = new Map<string, ImportRecord>();
   private readonly uncheckable = new Map<string, Uncheckable>();
+  /**
+   * A joblib array wrapper class was imported: from then on ints, tuple
+   * items and dicts are tracked (and memoized) so the wrapper's state can
+   * be read. Other streams skip that cost.
+   */
+  joblib = false;
 
   constructor(private readonly trusted: TrustedGlobals) {}
 
@@ -93,6 +115,8 @@ export class PickleUsage {
         calls: new Set(),
       };
       this.imports.set(key, rec);
+      if (isJoblibWrapperClass(rec.judgement.resolved.canonical))
+        this.joblib = true;
     }
     return { t: 'g', rec };
   }
