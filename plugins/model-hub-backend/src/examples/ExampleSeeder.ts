@@ -189,25 +189,36 @@ export class ExampleSeeder {
       await this.options.onSealed?.(entityRef, sealed);
     }
     // After publishing: approvals bind to the completed gauntlet run of the
-    // version they approve (four-eyes), so they are recorded once it ran.
-    await this.#seedGovernance(seed.governance);
+    // version they approve (four-eyes), so they are recorded once it ran;
+    // a model still waiting for the catalog gets its decisions on a later
+    // round.
+    const pending = new Set(waiting.map(w => this.#refOf(w.model)));
+    await this.#seedGovernance(seed.governance, pending);
     return waiting;
+  }
+
+  #refOf(model: string): string {
+    return stringifyEntityRef(
+      parseEntityRef(model, {
+        defaultKind: 'model',
+        defaultNamespace: 'default',
+      }),
+    );
   }
 
   /**
    * Records the seed's approvals and waivers once per model, after its
    * versions are published (approvals bind to the completed run).
    */
-  async #seedGovernance(entries: z.infer<typeof seedSchema>['governance']) {
+  async #seedGovernance(
+    entries: z.infer<typeof seedSchema>['governance'],
+    pending: ReadonlySet<string>,
+  ) {
     const { governance } = this.options;
     if (!governance) return;
     for (const entry of entries) {
-      const entityRef = stringifyEntityRef(
-        parseEntityRef(entry.model, {
-          defaultKind: 'model',
-          defaultNamespace: 'default',
-        }),
-      );
+      const entityRef = this.#refOf(entry.model);
+      if (pending.has(entityRef)) continue;
       if (await governance.hasDecisions(entityRef)) continue;
       if (entry.promotion) {
         await governance.approvePromotion({ entityRef, ...entry.promotion });
