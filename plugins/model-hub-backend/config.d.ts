@@ -218,6 +218,8 @@ export interface Config {
       security?: {
         /** Directory of OSV advisory JSON files, e.g. `../../examples/advisories`. */
         advisoryDirectory?: string;
+        /** Refuse to start unless advisoryDirectory holds OSV records and is not the demo excerpt. Default true when NODE_ENV=production. */
+        advisoriesRequired?: boolean;
         /** Unrecognised binary files at least this large count as unreadable weights (fail official, warn below). Default 1048576 (1 MiB). */
         unrecognizedWeightBytes?: number;
       };

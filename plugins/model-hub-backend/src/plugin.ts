@@ -43,6 +43,7 @@ import { ModelVersionService } from './versions/ModelVersionService';
 import { VersionStore } from './versions/VersionStore';
 import { setupTransfers } from './transfers/setup';
 import { setupTokens } from './tokens/setup';
+import { assertAdvisorySource } from './production/advisorySource';
 
 /**
  * The Model Hub backend plugin (`/api/model-hub`): model versions and the
@@ -91,6 +92,8 @@ export const modelHubPlugin = createBackendPlugin({
         lifecycle,
         notifications,
       }) {
+        // Production refuses to start without a real advisory source.
+        await assertAdvisorySource(config);
         // Personal access tokens, and service principals limited to their
         // modelHub.servicePrincipals grants in every router below.
         const tokens = await setupTokens({
