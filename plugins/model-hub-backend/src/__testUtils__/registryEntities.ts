@@ -14,11 +14,14 @@ const group = (name: string): Entity => ({
   metadata: { name, namespace: 'default' },
   spec: { type: 'team', children: [] },
 });
-const user = (name: string): Entity => ({
+const user = (name: string, team?: string): Entity => ({
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'User',
   metadata: { name, namespace: 'default' },
-  spec: {},
+  spec: team ? { memberOf: [team] } : {},
+  ...(team
+    ? { relations: [{ type: 'memberOf', targetRef: `group:default/${team}` }] }
+    : {}),
 });
 
 /** A Model as the catalog holds it, managed by `location`. */
@@ -56,9 +59,9 @@ const YAML = 'url:https://github.com/acme/models/blob/main/catalog-info.yaml';
 export const REGISTRY_CATALOG: Entity[] = [
   group('ml-team'),
   group('marketing'),
-  user('alice'),
-  user('bob'),
-  user('carol'),
+  user('alice', 'ml-team'),
+  user('bob', 'marketing'),
+  user('carol', 'ml-team'),
   {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Resource',

@@ -39,6 +39,7 @@ import { z } from 'zod';
 import { isInGroup } from '../gauntlet/permissions';
 import { modelOwnerRef, ownersOnlyMessage } from '../permissions/rules';
 import { RegisteredModelStore } from './RegisteredModelStore';
+import { stewardWarnings } from './stewardWarnings';
 import { CatalogVisibility } from '../service/visibility';
 import {
   actorRef,
@@ -318,6 +319,7 @@ export async function createRegistryRouter(
     const response: RegisterModelResponse = {
       ...result.model,
       created: result.created,
+      warnings: await stewardWarnings(entity, catalog, credentials),
     };
     res.status(result.created ? 201 : 200).json(response);
   });

@@ -31,6 +31,8 @@ export interface RegisteredModel {
 /** Response of `POST /v1/registered-models` (201 when created, 200 when updated). */
 export interface RegisterModelResponse extends RegisteredModel {
   created: boolean;
+  /** Accepted, but flagged: e.g. a steward outside the owning team. */
+  warnings: string[];
 }
 
 /** Body of `PUT /v1/models/:namespace/:name/deprecation`. */

@@ -140,9 +140,9 @@ function stewardRule(ctx: EvaluationContext, m: ModelContext) {
         kind: 'steward-missing',
         severity: 'medium',
         discriminator: `not-member:${steward.ref}`,
-        title: `Steward of ${m.label} is not in the owning team`,
+        title: `Steward ${steward.ref} is not a member of the owning team ${ownerText}`,
         description:
-          `The steward of model ${m.modelRef}, ${steward.ref}, is not a member of ${ownerText}. ` +
+          `Steward ${steward.ref} is not a member of the owning team ${ownerText} (model ${m.modelRef}). ` +
           `Either add them to ${ownerText} or set spec.steward to one of its members.`,
         details: {
           reason: 'not-member',

@@ -139,6 +139,8 @@ describe('ownership and stewardship rules', () => {
     expect(task).toMatchObject({
       assignee: 'group:default/ml-platform',
       severity: 'medium',
+      title:
+        'Steward user:default/erin is not a member of the owning team group:default/ml-platform',
       dedupKey:
         'steward-missing|model:default/churn|group:default/ml-platform|not-member:user:default/erin',
       details: {
@@ -147,6 +149,10 @@ describe('ownership and stewardship rules', () => {
         owner: 'group:default/ml-platform',
       },
     });
+    expect(task.description).toBe(
+      'Steward user:default/erin is not a member of the owning team group:default/ml-platform (model model:default/churn). ' +
+        'Either add them to group:default/ml-platform or set spec.steward to one of its members.',
+    );
   });
 
   it('accepts a steward who is a member only through a memberOf relation', () => {

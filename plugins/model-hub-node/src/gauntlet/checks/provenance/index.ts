@@ -5,3 +5,4 @@ export {
   provenanceCheck,
 } from './provenanceCheck';
 export type { PiiApproval } from './provenanceCheck';
+export { readGovernanceGroup, verifyPiiApprover } from './piiApprover';

@@ -1,7 +1,24 @@
 import { Entity } from '@backstage/catalog-model';
+import { JsonObject } from '@backstage/types';
 import { runGauntletCheck } from '../../check';
 import { checkContext, dataset, model } from '../testUtils';
 import { parsePiiApproval, provenanceCheck } from './provenanceCheck';
+
+/** A User entity as the catalog returns it: with its processed memberOf relations. */
+function user(name: string, groups: string[]): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'User',
+    metadata: { name, namespace: 'default' },
+    spec: { memberOf: groups },
+    relations: groups.map(g => ({
+      type: 'memberOf',
+      targetRef: `group:default/${g}`,
+    })),
+  };
+}
+
+const DANA = user('dana', ['ai-governance']);
 
 const BERT: Entity = model(
   { tier: 'external', task: 'fill-mask', type: 'embedding' },
@@ -18,10 +35,11 @@ async function run(
   entity = model(),
   catalog: Entity[] = [],
   tier?: 'official' | 'community' | 'external',
+  config?: JsonObject,
 ) {
   return runGauntletCheck(
     provenanceCheck,
-    checkContext({ entity, catalog, tier }),
+    checkContext({ entity, catalog, tier, config }),
   );
 }
 
@@ -103,6 +121,7 @@ describe('provenanceCheck', () => {
         { pii: 'sensitive' },
         { 'modelhub.io/pii-approval': 'user:default/dana 2026-03-01' },
       ),
+      DANA,
     ]);
     expect(approved.status).toBe('pass');
     expect(approved.evidence.datasets).toEqual([
@@ -110,6 +129,97 @@ describe('provenanceCheck', () => {
         piiApproval: { approver: 'user:default/dana', date: '2026-03-01' },
       }),
     ]);
+  });
+
+  describe('forged PII approvals', () => {
+    const entity = model({ trainingData: ['tickets'] });
+    const tickets = (approval: string) =>
+      dataset(
+        'tickets',
+        { pii: 'personal' },
+        { 'modelhub.io/pii-approval': approval },
+      );
+
+    it('fails an approver who is not in the catalog', async () => {
+      const result = await run(entity, [
+        tickets('user:default/ghost 2026-03-01'),
+        DANA,
+      ]);
+      expect(result.status).toBe('fail');
+      expect(result.summary).toBe(
+        'training dataset resource:default/tickets: modelhub.io/pii-approval does not count: approver user:default/ghost is not a User in the catalog',
+      );
+      expect(result.evidence.datasets).toEqual([
+        expect.objectContaining({
+          piiApproval: {
+            approver: 'user:default/ghost',
+            date: '2026-03-01',
+            refused: 'approver user:default/ghost is not a User in the catalog',
+          },
+        }),
+      ]);
+    });
+
+    it('fails an approver who is not a member of the governance group', async () => {
+      const result = await run(entity, [
+        tickets('user:default/mallory 2026-03-01'),
+        user('mallory', ['ml-team', 'data-team']),
+      ]);
+      expect(result.status).toBe('fail');
+      expect(result.summary).toContain(
+        'approver user:default/mallory is not a member of the governance group group:default/ai-governance',
+      );
+    });
+
+    it('does not trust a spec.memberOf the catalog did not turn into a relation', async () => {
+      const forged: Entity = {
+        ...user('mallory', []),
+        spec: { memberOf: ['ai-governance'] },
+      };
+      const result = await run(entity, [
+        tickets('user:default/mallory 2026-03-01'),
+        forged,
+      ]);
+      expect(result.status).toBe('fail');
+      expect(result.summary).toContain(
+        'is not a member of the governance group',
+      );
+    });
+
+    it('fails an approver ref that names another kind', async () => {
+      // A bare name defaults to a User, so a Group of that name is not picked up.
+      const result = await run(entity, [
+        tickets('ai-governance 2026-03-01'),
+        {
+          apiVersion: 'backstage.io/v1alpha1',
+          kind: 'Group',
+          metadata: { name: 'ai-governance', namespace: 'default' },
+          spec: { type: 'team', children: [] },
+        },
+      ]);
+      expect(result.status).toBe('fail');
+      expect(result.summary).toContain(
+        'approver user:default/ai-governance is not a User in the catalog',
+      );
+    });
+
+    it('follows modelHub.governance.group', async () => {
+      const approval = [tickets('user:default/dana 2026-03-01'), DANA];
+      const other = await run(entity, approval, undefined, {
+        modelHub: { governance: { group: 'group:default/legal' } },
+      });
+      expect(other.status).toBe('fail');
+      expect(other.summary).toContain(
+        'not a member of the governance group group:default/legal',
+      );
+      const legal = await run(
+        entity,
+        [tickets('user:default/lee 2026-03-01'), user('lee', ['legal'])],
+        undefined,
+        { modelHub: { governance: { group: 'legal' } } },
+      );
+      expect(legal.status).toBe('pass');
+    });
   });
 
   it('fails an unregistered base model', async () => {

@@ -9,11 +9,14 @@ import {
 import { GauntletCheck, GauntletCheckContext } from '../../check';
 import { GauntletCheckResult } from '../../types';
 import { headline, statusOf } from '../readFile';
+import { readGovernanceGroup, verifyPiiApprover } from './piiApprover';
 
 /**
  * Annotation on a dataset Resource classified `pii: personal` or
  * `sensitive`: the recorded approval to train models on it, as
  * `<approver user ref> <YYYY-MM-DD>`, e.g. `user:default/dana 2026-03-01`.
+ * The approver must resolve in the catalog to a User who is a member of the
+ * governance group (`modelHub.governance.group`).
  * (Belongs in the -common vocabulary; defined here until it moves.)
  */
 export const PII_APPROVAL_ANNOTATION = 'modelhub.io/pii-approval';
@@ -80,9 +83,10 @@ export const provenanceCheck: GauntletCheck = {
   id: 'provenance',
   title: 'Data provenance',
   description:
-    'Training datasets resolve to registered datasets with owner, license and source; PII datasets have a recorded approval; the base-model chain resolves, has no cycle, and external bases are registered external-tier models.',
-  version: '1',
+    'Training datasets resolve to registered datasets with owner, license and source; PII datasets have a recorded approval by a member of the governance group; the base-model chain resolves, has no cycle, and external bases are registered external-tier models.',
+  version: '2',
   async run(ctx: GauntletCheckContext): Promise<GauntletCheckResult> {
+    const governanceGroup = readGovernanceGroup(ctx.config);
     const failures: string[] = [];
     const warnings: string[] = [];
     const namespace = ctx.entity.metadata.namespace ?? 'default';
@@ -155,10 +159,21 @@ export const provenanceCheck: GauntletCheck = {
             );
             item.piiApproval = { invalid: approval };
           } else {
+            const refused = await verifyPiiApprover(
+              ctx.catalog,
+              approval.approver,
+              governanceGroup,
+            );
             item.piiApproval = {
               approver: approval.approver,
               date: approval.date,
+              ...(refused ? { refused } : {}),
             };
+            if (refused) {
+              failures.push(
+                `training dataset ${ref}: ${PII_APPROVAL_ANNOTATION} does not count: ${refused}`,
+              );
+            }
           }
         }
       }
