@@ -101,9 +101,17 @@ describe('production config', () => {
       config.getString('modelHub.gauntlet.security.advisoryDirectory'),
     ).toBe('../../examples/advisories');
     const modelHub = config.getConfig('modelHub').get<object>();
-    await expect(startWith(modelHub, dir)).rejects.toThrow(
-      /Model Hub refuses to start: the advisory directory .* is the demo excerpt; set modelHub\.gauntlet\.security\.advisoryDirectory/,
-    );
+    // Relative paths resolve against the backend's working directory,
+    // packages/backend, whichever directory the test runner started in.
+    const cwd = process.cwd();
+    process.chdir(path.join(REPO_ROOT, 'packages/backend'));
+    try {
+      await expect(startWith(modelHub, dir)).rejects.toThrow(
+        /Model Hub refuses to start: the advisory directory .* is the demo excerpt; set modelHub\.gauntlet\.security\.advisoryDirectory/,
+      );
+    } finally {
+      process.chdir(cwd);
+    }
   });
 
   it('starts in production with a real advisory directory', async () => {
