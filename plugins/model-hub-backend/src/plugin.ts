@@ -260,6 +260,7 @@ export const modelHubPlugin = createBackendPlugin({
             catalog,
             versions,
             staging,
+            auditor,
           }),
         );
         // Multipart uploads and dedupe by content (issue #16).

@@ -1,8 +1,10 @@
 /*
- * The permission matrix over HTTP: every publishing and token route × every
- * kind of caller, with the status each must get and, for every allowed call,
- * the person or granted principal the hub records. Rows are a table so the
- * routes other branches add (governance, four-eyes) can be appended.
+ * The permission matrix over HTTP: every mutating route × every kind of
+ * caller, with the status each must get and, for every allowed call, the
+ * audit record naming the person or granted principal. Each cell acts on a
+ * model of its own (`c<row>-<caller>`), so cells cannot disturb each other;
+ * the two approval rows share one sealed, gauntlet-run model, with the
+ * governance member last so the earlier refusals see a pending subject.
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -30,6 +32,7 @@ import {
   createModelHubConditionalDecision,
   modelHubConditions,
 } from '../permissions/rules';
+import { gauntletPolicyDecision } from '../gauntlet/permissions';
 import { modelHubPlugin } from '../plugin';
 import { sha256 } from '../__testUtils__/fixtures';
 import {
@@ -40,29 +43,42 @@ import {
   testModelHubHttpAuthServiceFactory,
   testUserTokenIssuerFactory,
 } from '../__testUtils__/httpAuth';
+import {
+  REGISTRY_CATALOG,
+  registration,
+} from '../__testUtils__/registryEntities';
 
-jest.setTimeout(120_000);
+jest.setTimeout(300_000);
 
-const OWNER = 'user:default/alice'; // ml-team, owns the model
+const OWNER = 'user:default/alice'; // ml-team, owns the models
 const OTHER = 'user:default/bob'; // risk-team
-const MODEL = 'model:default/support-assistant';
+// ml-team and governance: requests promotions and waivers in the fixtures
+const REQUESTER = 'user:default/rita';
+const GOVERNANCE = 'user:default/gina'; // ai-governance only
+const GOVERNANCE_GROUP = 'group:default/ai-governance';
+const GROUPS: Record<string, string[]> = {
+  [OWNER]: ['group:default/ml-team'],
+  [OTHER]: ['group:default/risk-team'],
+  [REQUESTER]: ['group:default/ml-team', GOVERNANCE_GROUP],
+  [GOVERNANCE]: [GOVERNANCE_GROUP],
+};
+const GOVERNED = 'governed'; // the model the approval rows act on
 
-const entities: Entity[] = [
-  {
-    apiVersion: 'modelhub.io/v1alpha1',
-    kind: 'Model',
-    metadata: { name: 'support-assistant', namespace: 'default' },
-    spec: { owner: 'ml-team', type: 'llm', lifecycle: 'production' },
-  },
-  ...['alice', 'bob'].map(name => ({
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'User',
-    metadata: { name, namespace: 'default' },
-    spec: {},
-  })),
-];
+const entity = (kind: string, name: string, spec: object): Entity => ({
+  apiVersion:
+    kind === 'Model' ? 'modelhub.io/v1alpha1' : 'backstage.io/v1alpha1',
+  kind,
+  metadata: { name, namespace: 'default' },
+  spec,
+});
+const model = (name: string) =>
+  entity('Model', name, {
+    owner: 'group:default/ml-team',
+    type: 'llm',
+    lifecycle: 'production',
+  });
 
-/** The portal policy's shape for these routes: owner permissions for owners. */
+/** The portal policy's shape: owner permissions for owners, governance for its group. */
 const policyModule = createBackendModule({
   pluginId: 'permission',
   moduleId: 'matrix-policy',
@@ -72,6 +88,10 @@ const policyModule = createBackendModule({
       async init({ policy }) {
         policy.setPolicy({
           async handle(query, user) {
+            const gauntlet = gauntletPolicyDecision(query.permission, user, {
+              governanceGroup: GOVERNANCE_GROUP,
+            });
+            if (gauntlet) return gauntlet;
             if (isModelHubOwnerPermission(query.permission)) {
               return createModelHubConditionalDecision(
                 query.permission,
@@ -88,133 +108,91 @@ const policyModule = createBackendModule({
   },
 });
 
-type Caller =
-  | 'unauthenticated'
-  | 'otherTeamUser'
-  | 'owner'
-  | 'ownerPublishPat'
-  | 'readOnlyService'
-  | 'grantedService'
-  | 'revokedPat'
-  | 'expiredPat';
+// Order matters only for the shared approval rows: governance comes last.
+const CALLERS = [
+  'unauthenticated',
+  'otherTeamUser',
+  'owner',
+  'requester',
+  'ownerPublishPat',
+  'readOnlyService',
+  'grantedService',
+  'revokedPat',
+  'expiredPat',
+  'governance',
+] as const;
+type Caller = (typeof CALLERS)[number];
 
-/** What the hub must record as the actor of an allowed call, per caller. */
-const ACTOR: Partial<Record<Caller, string>> = {
+/** Whom the audit record of an allowed call must name, per caller. */
+const ACTOR: Record<Caller, string | undefined> = {
+  unauthenticated: undefined,
+  otherTeamUser: OTHER,
   owner: OWNER,
+  requester: REQUESTER,
   ownerPublishPat: OWNER,
+  readOnlyService: 'model-hub-local-cli',
   grantedService: 'model-hub-ci',
+  revokedPat: undefined,
+  expiredPat: undefined,
+  governance: GOVERNANCE,
 };
+
+interface Cell {
+  /** The model of this cell (a name in namespace default). */
+  name: string;
+  ref: string;
+  n: number;
+  /** Whatever `prepare` returned. */
+  id?: string;
+}
 
 interface Row {
   route: string;
-  /** Sends the request; `n` makes names unique per caller. */
-  send(
-    agent: ReturnType<typeof request>,
-    auth: string | undefined,
-    n: number,
-  ): request.Test;
-  /** The recorded actor of an allowed call (response field or audit event). */
-  actor?(
-    res: request.Response,
-    audit: CapturedAuditEvent[],
-  ): string | undefined;
+  /** The audit event an allowed call must record. */
+  event: string;
+  /** Fixtures the call needs, created by the owner (or requester) beforehand. */
+  prepare?(cell: Cell): Promise<string | undefined>;
+  send(agent: request.Agent | any, cell: Cell): request.Test;
   expected: Record<Caller, number>;
+  /** Expected wording of selected refusals. */
+  reasons?: Partial<Record<Caller, RegExp>>;
 }
 
-const withAuth = (t: request.Test, auth?: string) =>
-  auth ? t.set('Authorization', auth) : t;
 const api = (p: string) => `/api/model-hub${p}`;
+const onModel = (name: string, p: string) =>
+  api(`/v1/models/default/${name}${p}`);
 
-// Cells as of today; the four-eyes branch adds promotion/waiver rows.
-const rows: Row[] = [
-  {
-    route: 'POST versions (draft)',
-    send: (a, auth, n) =>
-      withAuth(a.post(api(modelHubApiPaths.versions(MODEL))), auth).send({
-        version: `1.0.${n}`,
-      }),
-    actor: res => res.body.createdBy,
-    expected: {
-      unauthenticated: 401,
-      otherTeamUser: 403,
-      owner: 201,
-      ownerPublishPat: 201,
-      readOnlyService: 403,
-      grantedService: 201,
-      revokedPat: 401,
-      expiredPat: 401,
-    },
-  },
-  {
-    route: 'PUT file (upload)',
-    send: (a, auth) =>
-      withAuth(
-        a
-          .put(api(modelHubApiPaths.file(MODEL, '0.0.1', 'model.bin')))
-          .set('Content-Type', 'application/octet-stream')
-          .set(MODEL_HUB_SHA256_HEADER, sha256(Buffer.from('w'))),
-        auth,
-      ).send(Buffer.from('w')),
-    actor: res => res.body.uploadedBy,
-    expected: {
-      unauthenticated: 401,
-      otherTeamUser: 403,
-      owner: 201,
-      ownerPublishPat: 201,
-      readOnlyService: 403,
-      // The draft belongs to the owner who opened it (transactional
-      // publishing): even a granted service may not add files to it.
-      grantedService: 403,
-      revokedPat: 401,
-      expiredPat: 401,
-    },
-  },
-  {
-    route: 'PUT alias',
-    send: (a, auth) =>
-      withAuth(a.put(api(modelHubApiPaths.alias(MODEL, 'stable'))), auth).send({
-        version: '0.0.0',
-      }),
-    // The alias answer does not name who set it (no audit event either yet).
-    expected: {
-      unauthenticated: 401,
-      otherTeamUser: 403,
-      owner: 200,
-      ownerPublishPat: 200,
-      readOnlyService: 403,
-      // The grant names model-hub.version.create only.
-      grantedService: 403,
-      revokedPat: 401,
-      expiredPat: 401,
-    },
-  },
-  {
-    route: 'POST tokens (create)',
-    send: (a, auth, n) =>
-      withAuth(a.post(api(modelHubTokenPaths.tokens)), auth).send({
-        name: `t${n}`,
-        scopes: ['read'],
-      }),
-    actor: (res, audit) =>
-      audit.find(
-        e =>
-          e.eventId === 'token-create' &&
-          (e.meta as any).tokenId === res.body.id,
-      )?.actor,
-    expected: {
-      unauthenticated: 401,
-      // Anyone signed in manages their own tokens.
-      otherTeamUser: 201,
-      owner: 201,
-      // Through a token, token management needs the admin scope.
-      ownerPublishPat: 403,
-      readOnlyService: 403,
-      grantedService: 403,
-      revokedPat: 401,
-      expiredPat: 401,
-    },
-  },
-];
+/** Statuses every row shares for the callers whose credentials are refused. */
+const REFUSED = { unauthenticated: 401, revokedPat: 401, expiredPat: 401 };
+/**
+ * An owners' route: the owning team may, nobody else; through a PAT with the
+ * publish scope only where the route is a publishing one (else admin scope).
+ */
+const OWNERS_ONLY = (
+  allowed: number,
+  grantedService = 403,
+  ownerPublishPat = allowed,
+) => ({
+  ...REFUSED,
+  otherTeamUser: 403,
+  owner: allowed,
+  requester: allowed,
+  ownerPublishPat,
+  readOnlyService: 403,
+  grantedService,
+  governance: 403,
+});
+/** A governance route: governance members may; never a service or a token of an owner. */
+const GOVERNANCE_ONLY = (allowed: number, requester: number) => ({
+  ...REFUSED,
+  otherTeamUser: 403,
+  owner: 403,
+  requester,
+  ownerPublishPat: 403,
+  readOnlyService: 403,
+  grantedService: 403,
+  governance: allowed,
+});
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
@@ -222,13 +200,274 @@ describe('permission matrix over HTTP', () => {
   let server: any;
   let knex: any;
   let dataDir: string;
+  let checkId: string;
   const audit: CapturedAuditEvent[] = [];
-  const auth: Partial<Record<Caller, string | undefined>> = {};
+  const auth: Partial<Record<Caller, string>> = {};
+  const ids: Record<string, string> = {};
+  const as = (user: string) => mockCredentials.user.header(user);
+
+  // Fixture steps, as the owner unless said otherwise; each must succeed.
+  const ok = async (t: request.Test, status: number) => {
+    const res = await t;
+    if (res.status !== status) {
+      throw new Error(`fixture ${res.status}: ${JSON.stringify(res.body)}`);
+    }
+    return res;
+  };
+  const draft = (name: string, version: string) =>
+    ok(
+      request(server)
+        .post(onModel(name, '/versions'))
+        .set('Authorization', as(OWNER))
+        .send({ version }),
+      201,
+    );
+  const upload = (name: string, version: string) =>
+    ok(
+      request(server)
+        .put(onModel(name, `/versions/${version}/files/a.bin`))
+        .set('Authorization', as(OWNER))
+        .set('Content-Type', 'application/octet-stream')
+        .set(MODEL_HUB_SHA256_HEADER, sha256(Buffer.from(name)))
+        .send(Buffer.from(name)),
+      201,
+    );
+  const sealed = async (name: string, version = '1.0.0') => {
+    await draft(name, version);
+    await upload(name, version);
+    await ok(
+      request(server)
+        .post(onModel(name, `/versions/${version}/seal`))
+        .set('Authorization', as(OWNER))
+        .send({}),
+      200,
+    );
+  };
+  const requestPromotion = async (name: string) =>
+    String(
+      (
+        await ok(
+          request(server)
+            .post(onModel(name, '/promotion-requests'))
+            .set('Authorization', as(REQUESTER))
+            .send({ tier: 'official' }),
+          201,
+        )
+      ).body.id,
+    );
+  const waiverBody = () => ({
+    check: checkId,
+    reason: 'accepted risk, reviewed',
+    expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+  });
+  const requestWaiver = async (name: string) =>
+    String(
+      (
+        await ok(
+          request(server)
+            .post(onModel(name, '/waivers'))
+            .set('Authorization', as(REQUESTER))
+            .send(waiverBody()),
+          201,
+        )
+      ).body.id,
+    );
+
+  const rows: Row[] = [
+    {
+      route: 'POST registered-models (register)',
+      event: 'model-register',
+      send: (a, c) =>
+        a.post(api('/v1/registered-models')).send(registration(`reg-${c.n}`)),
+      // Registering needs a person of the owning team; services never.
+      expected: OWNERS_ONLY(201),
+    },
+    {
+      route: 'POST versions (draft)',
+      event: 'version-create',
+      send: (a, c) =>
+        a
+          .post(api(modelHubApiPaths.versions(c.ref)))
+          .send({ version: '1.0.0' }),
+      expected: OWNERS_ONLY(201, 201),
+    },
+    {
+      route: 'PUT file (upload)',
+      event: 'version-file-upload',
+      prepare: async c => void (await draft(c.name, '1.0.0')),
+      send: (a, c) =>
+        a
+          .put(api(modelHubApiPaths.file(c.ref, '1.0.0', 'model.bin')))
+          .set('Content-Type', 'application/octet-stream')
+          .set(MODEL_HUB_SHA256_HEADER, sha256(Buffer.from('w')))
+          .send(Buffer.from('w')),
+      // The draft belongs to the owner who opened it, not to the granted service.
+      expected: { ...OWNERS_ONLY(201, 403), requester: 403 },
+    },
+    {
+      route: 'POST seal',
+      event: 'version-seal',
+      prepare: async c => {
+        await draft(c.name, '1.0.0');
+        await upload(c.name, '1.0.0');
+        return undefined;
+      },
+      send: (a, c) =>
+        a.post(api(modelHubApiPaths.seal(c.ref, '1.0.0'))).send({}),
+      // The draft belongs to the owner who opened it, not to the granted service.
+      expected: { ...OWNERS_ONLY(200, 403), requester: 403 },
+    },
+    {
+      route: 'PUT alias',
+      event: 'alias-set',
+      prepare: async c => void (await sealed(c.name)),
+      send: (a, c) =>
+        a
+          .put(api(modelHubApiPaths.alias(c.ref, 'stable')))
+          .send({ version: '1.0.0' }),
+      // The grant names model-hub.version.create only.
+      expected: OWNERS_ONLY(200),
+    },
+    {
+      route: 'PUT deprecation',
+      event: 'model-deprecate',
+      send: (a, c) =>
+        a.put(onModel(c.name, '/deprecation')).send({ reason: 'superseded' }),
+      // Not a publishing step: a PAT needs the admin scope.
+      expected: OWNERS_ONLY(200, 403, 403),
+    },
+    {
+      route: 'DELETE registered-models (delete card)',
+      event: 'model-unregister',
+      prepare: async c => {
+        await ok(
+          request(server)
+            .post(api('/v1/registered-models'))
+            .set('Authorization', as(OWNER))
+            .send(registration(`del-${c.n}`)),
+          201,
+        );
+        return `del-${c.n}`;
+      },
+      send: (a, c) => a.delete(api(`/v1/registered-models/default/${c.id}`)),
+      // Not a publishing step: a PAT needs the admin scope.
+      expected: OWNERS_ONLY(204, 403, 403),
+    },
+    {
+      route: 'POST promotion-requests (request)',
+      event: 'gauntlet-promotion-request',
+      send: (a, c) =>
+        a
+          .post(onModel(c.name, '/promotion-requests'))
+          .send({ tier: 'official' }),
+      expected: OWNERS_ONLY(201),
+    },
+    {
+      route: 'POST promotion-requests/:id/approve',
+      event: 'gauntlet-promotion-decision',
+      send: a =>
+        a
+          .post(
+            onModel(GOVERNED, `/promotion-requests/${ids.promotion}/approve`),
+          )
+          .send({ comment: 'reviewed' }),
+      expected: GOVERNANCE_ONLY(200, 403),
+      reasons: { requester: /four-eyes/ },
+    },
+    {
+      route: 'POST promotion-requests/:id/reject (deny)',
+      event: 'gauntlet-promotion-decision',
+      prepare: c => requestPromotion(c.name),
+      send: (a, c) =>
+        a
+          .post(onModel(c.name, `/promotion-requests/${c.id}/reject`))
+          .send({ comment: 'not yet' }),
+      // A requester in the governance group may withdraw (deny) their own request.
+      expected: GOVERNANCE_ONLY(200, 200),
+    },
+    {
+      route: 'POST waivers (request)',
+      event: 'gauntlet-waiver-create',
+      send: (a, c) => a.post(onModel(c.name, '/waivers')).send(waiverBody()),
+      expected: GOVERNANCE_ONLY(201, 201),
+    },
+    {
+      route: 'POST waivers/:id/approve',
+      event: 'gauntlet-waiver-approve',
+      send: a =>
+        a
+          .post(onModel(GOVERNED, `/waivers/${ids.waiver}/approve`))
+          .send({ comment: 'reviewed' }),
+      expected: GOVERNANCE_ONLY(200, 403),
+      reasons: { requester: /four-eyes/ },
+    },
+    {
+      route: 'POST gauntlet/runs (rerun)',
+      event: 'gauntlet-run-request',
+      prepare: async c => void (await sealed(c.name)),
+      send: (a, c) => a.post(onModel(c.name, '/versions/1.0.0/gauntlet/runs')),
+      expected: OWNERS_ONLY(202),
+    },
+    {
+      route: 'POST tokens (create)',
+      event: 'token-create',
+      send: (a, c) =>
+        a
+          .post(api(modelHubTokenPaths.tokens))
+          .send({ name: `t${c.n}`, scopes: ['read'] }),
+      expected: {
+        ...REFUSED,
+        // Anyone signed in manages their own tokens.
+        otherTeamUser: 201,
+        owner: 201,
+        requester: 201,
+        governance: 201,
+        // Through a token, token management needs the admin scope.
+        ownerPublishPat: 403,
+        readOnlyService: 403,
+        grantedService: 403,
+      },
+    },
+    {
+      route: "DELETE tokens/:id (revoke the owner's token)",
+      event: 'token-revoke',
+      prepare: async c =>
+        (
+          await ok(
+            request(server)
+              .post(api(modelHubTokenPaths.tokens))
+              .set('Authorization', as(OWNER))
+              .send({ name: `r${c.n}`, scopes: ['read'] }),
+            201,
+          )
+        ).body.id,
+      send: (a, c) => a.delete(api(modelHubTokenPaths.token(c.id!))),
+      expected: {
+        ...REFUSED,
+        // Someone else's token does not exist for you.
+        otherTeamUser: 404,
+        requester: 404,
+        governance: 404,
+        owner: 200,
+        ownerPublishPat: 403,
+        readOnlyService: 403,
+        grantedService: 403,
+      },
+    },
+  ];
 
   beforeAll(async () => {
     dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'model-hub-matrix-'));
     knex = await databases.init('SQLITE_3');
-    const database = mockServices.database.factory({ knex });
+    const entities: Entity[] = [
+      ...REGISTRY_CATALOG,
+      entity('Group', 'risk-team', { type: 'team', children: [] }),
+      entity('Group', 'ai-governance', { type: 'team', children: [] }),
+      entity('User', 'rita', { memberOf: ['ml-team', 'ai-governance'] }),
+      entity('User', 'gina', { memberOf: ['ai-governance'] }),
+      model(GOVERNED),
+      ...rows.flatMap((_r, i) => CALLERS.map((_c, j) => model(`c${i}-${j}`))),
+    ];
     const backend = await startTestBackend({
       features: [
         modelHubPlugin,
@@ -239,21 +478,22 @@ describe('permission matrix over HTTP', () => {
           async getUserInfo(credentials) {
             const ref = (credentials.principal as { userEntityRef: string })
               .userEntityRef;
-            const team = ref === OWNER ? 'ml-team' : 'risk-team';
             return {
               userEntityRef: ref,
-              ownershipEntityRefs: [ref, `group:default/${team}`],
+              ownershipEntityRefs: [ref, ...(GROUPS[ref] ?? [])],
             };
           },
         }).factory,
         testModelHubHttpAuthServiceFactory,
         testUserTokenIssuerFactory,
         capturingAuditorFactory(audit),
-        database,
+        mockServices.database.factory({ knex }),
         mockServices.rootConfig.factory({
           data: {
             permission: { enabled: true },
             modelHub: {
+              governance: { group: GOVERNANCE_GROUP },
+              stewardship: { enabled: false },
               servicePrincipals: [
                 {
                   subject: 'model-hub-ci',
@@ -271,19 +511,21 @@ describe('permission matrix over HTTP', () => {
       ],
     });
     server = backend.server;
-    const owner = mockCredentials.user.header(OWNER);
     const token = async (scopes: string[]) =>
       (
-        await request(server)
-          .post(api(modelHubTokenPaths.tokens))
-          .set('Authorization', owner)
-          .send({ name: scopes.join('+'), scopes })
+        await ok(
+          request(server)
+            .post(api(modelHubTokenPaths.tokens))
+            .set('Authorization', as(OWNER))
+            .send({ name: scopes.join('+'), scopes }),
+          201,
+        )
       ).body;
     const publish = await token(['publish']);
     const revoked = await token(['admin']);
     await request(server)
       .delete(api(modelHubTokenPaths.token(revoked.id)))
-      .set('Authorization', owner);
+      .set('Authorization', as(OWNER));
     const expired = await token(['admin']);
     await knex('model_hub_access_tokens')
       .where({ id: expired.id })
@@ -294,59 +536,93 @@ describe('permission matrix over HTTP', () => {
         targetPluginId: 'model-hub',
       });
     Object.assign(auth, {
-      unauthenticated: undefined,
-      otherTeamUser: mockCredentials.user.header(OTHER),
-      owner,
+      otherTeamUser: as(OTHER),
+      owner: as(OWNER),
+      requester: as(REQUESTER),
+      governance: as(GOVERNANCE),
       ownerPublishPat: `Bearer ${publish.token}`,
       readOnlyService: service('model-hub-local-cli'),
       grantedService: service('model-hub-ci'),
       revokedPat: `Bearer ${revoked.token}`,
       expiredPat: `Bearer ${expired.hfToken}`,
     });
-    // Fixtures: a draft to upload into, a sealed version to alias.
-    for (const v of ['0.0.0', '0.0.1']) {
-      await request(server)
-        .post(api(modelHubApiPaths.versions(MODEL)))
-        .set('Authorization', owner)
-        .send({ version: v });
+
+    const checks = await ok(
+      request(server)
+        .get(api('/v1/gauntlet/checks'))
+        .set('Authorization', as(OWNER)),
+      200,
+    );
+    checkId = checks.body.items.find(
+      (c: { id: string }) => c.id !== 'security',
+    ).id;
+
+    // The governed model: sealed, a completed gauntlet run to bind to, and a
+    // promotion and a waiver requested by the requester.
+    await sealed(GOVERNED);
+    await ok(
+      request(server)
+        .post(onModel(GOVERNED, '/versions/1.0.0/gauntlet/runs'))
+        .set('Authorization', as(OWNER)),
+      202,
+    );
+    for (let i = 0; ; i++) {
+      const runs = await ok(
+        request(server)
+          .get(onModel(GOVERNED, '/versions/1.0.0/gauntlet/runs'))
+          .set('Authorization', as(OWNER)),
+        200,
+      );
+      const items: { status: string }[] = runs.body.items;
+      if (
+        items.length > 0 &&
+        items.every(r => r.status === 'completed' || r.status === 'failed')
+      ) {
+        break;
+      }
+      if (i > 300) throw new Error('the gauntlet run did not finish');
+      await new Promise(r => setTimeout(r, 100));
     }
-    await request(server)
-      .put(api(modelHubApiPaths.file(MODEL, '0.0.0', 'a.bin')))
-      .set('Authorization', owner)
-      .set('Content-Type', 'application/octet-stream')
-      .set(MODEL_HUB_SHA256_HEADER, sha256(Buffer.from('a')))
-      .send(Buffer.from('a'));
-    await request(server)
-      .post(api(modelHubApiPaths.seal(MODEL, '0.0.0')))
-      .set('Authorization', owner);
+    ids.promotion = await requestPromotion(GOVERNED);
+    ids.waiver = await requestWaiver(GOVERNED);
   });
 
   afterAll(async () => {
     await fs.rm(dataDir, { recursive: true, force: true });
   });
 
-  const callers = Object.keys(rows[0].expected) as Caller[];
   let n = 0;
-
-  describe.each(rows.map(r => [r.route, r] as const))('%s', (_route, row) => {
-    it.each(callers)('as %s', async caller => {
-      const res = await row.send(request(server), auth[caller], ++n);
-      const failed = res.status >= 300;
-      // Refusals are one line; allowed calls are audited as the person or
-      // the granted principal.
-      expect({
-        caller,
-        status: res.status,
-        oneLineError: failed
-          ? !String(res.body?.error?.message).includes('\n')
-          : true,
-        actor: !failed && row.actor ? row.actor(res, audit) : undefined,
-      }).toEqual({
-        caller,
-        status: row.expected[caller],
-        oneLineError: true,
-        actor: !failed && row.actor ? ACTOR[caller] ?? OTHER : undefined,
-      });
-    });
-  });
+  describe.each(rows.map((r, i) => [r.route, r, i] as const))(
+    '%s',
+    (_route, row, i) => {
+      it.each(CALLERS.map((c, j) => [c, j] as const))(
+        'as %s',
+        async (caller, j) => {
+          const name = `c${i}-${j}`;
+          const cell: Cell = { name, ref: `model:default/${name}`, n: ++n };
+          cell.id = await row.prepare?.(cell);
+          const before = audit.length;
+          const agent = request(server);
+          let test = row.send(agent, cell);
+          const header = auth[caller];
+          if (header) test = test.set('Authorization', header);
+          const res = await test;
+          expect({ caller, status: res.status, body: res.body }).toEqual(
+            expect.objectContaining({ caller, status: row.expected[caller] }),
+          );
+          const refused = res.status >= 300;
+          const message: string = refused ? res.body.error.message : '';
+          expect(message).not.toContain('\n');
+          expect(message).toMatch(row.reasons?.[caller] ?? /^/);
+          const recorded = refused
+            ? []
+            : audit
+                .slice(before)
+                .filter(e => e.eventId === row.event && e.outcome === 'success')
+                .map(e => e.actor);
+          expect(recorded).toEqual(refused ? [] : [ACTOR[caller]]);
+        },
+      );
+    },
+  );
 });

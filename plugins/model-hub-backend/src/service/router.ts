@@ -1,5 +1,6 @@
 import { pipeline } from 'node:stream/promises';
 import {
+  AuditorService,
   HttpAuthService,
   LoggerService,
   PermissionsService,
@@ -25,7 +26,7 @@ import { ownersOnlyMessage } from '../permissions/rules';
 import { ModelVersionService } from '../versions/ModelVersionService';
 import { parseRange, etagMatches } from './http';
 import { assertRawUpload } from './uploadHygiene';
-import { actorRef, parseBody } from './requests';
+import { actorRef, audited, parseBody } from './requests';
 
 /** Dependencies of {@link createRouter}. */
 export interface RouterOptions {
@@ -35,6 +36,8 @@ export interface RouterOptions {
   catalog: CatalogService;
   versions: ModelVersionService;
   staging: UploadStaging;
+  /** Records who created, uploaded to, sealed or re-aliased a version. */
+  auditor: AuditorService;
 }
 
 const manifestEntry = z.object({
@@ -67,7 +70,24 @@ const FILE = `${VERSION}/files/*`;
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { httpAuth, permissions, catalog, versions, staging } = options;
+  const { httpAuth, permissions, catalog, versions, staging, auditor } =
+    options;
+  /** Runs a publishing step inside an audit event naming the model (and version). */
+  const auditedPublish = <T>(
+    req: Request,
+    eventId: string,
+    fn: () => Promise<T>,
+  ) =>
+    audited(
+      auditor,
+      req,
+      eventId,
+      {
+        model: `model:${req.params.namespace}/${req.params.name}`,
+        ...(req.params.version ? { version: req.params.version } : {}),
+      },
+      async () => ({ value: await fn() }),
+    );
   const router = Router();
   // JSON only where a JSON body is expected: upload streams stay untouched.
   const json = express.json({ limit: '5mb' });
@@ -119,12 +139,14 @@ export async function createRouter(
   });
 
   router.post(`${MODEL}/versions`, json, async (req, res) => {
-    const { entityRef, actor } = await access(
-      req,
-      modelVersionCreatePermission,
-    );
-    const body = parseBody(createVersionBody, req.body);
-    const result = await versions.createVersion(entityRef, body, actor);
+    const result = await auditedPublish(req, 'version-create', async () => {
+      const { entityRef, actor } = await access(
+        req,
+        modelVersionCreatePermission,
+      );
+      const body = parseBody(createVersionBody, req.body);
+      return versions.createVersion(entityRef, body, actor);
+    });
     res.status(result.created ? 201 : 200).json(result.version);
   });
 
@@ -134,20 +156,28 @@ export async function createRouter(
   });
 
   router.post(`${VERSION}/seal`, json, async (req, res) => {
-    const { entityRef, actor } = await access(
-      req,
-      modelVersionCreatePermission,
-    );
-    const body = parseBody(sealBody, req.body);
-    res.json(
-      await versions.sealVersion(entityRef, req.params.version, {
+    const sealed = await auditedPublish(req, 'version-seal', async () => {
+      const { entityRef, actor } = await access(
+        req,
+        modelVersionCreatePermission,
+      );
+      const body = parseBody(sealBody, req.body);
+      return versions.sealVersion(entityRef, req.params.version, {
         sealedBy: actor,
         files: body.files,
-      }),
-    );
+      });
+    });
+    res.json(sealed);
   });
 
   router.put(FILE, async (req, res) => {
+    const file = await auditedPublish(req, 'version-file-upload', () =>
+      uploadFile(req),
+    );
+    res.status(201).json(file);
+  });
+
+  async function uploadFile(req: Request) {
     const { entityRef, actor } = await access(
       req,
       modelVersionCreatePermission,
@@ -165,8 +195,8 @@ export async function createRouter(
       expectedSize: declaredLength,
       uploadedBy: actor,
     });
-    res.status(201).json(file);
-  });
+    return file;
+  }
 
   router.get(FILE, async (req, res) => {
     const { entityRef } = await access(req);
@@ -179,16 +209,20 @@ export async function createRouter(
   });
 
   router.put(`${MODEL}/aliases/:alias`, json, async (req, res) => {
-    const { entityRef, actor } = await access(req, modelAliasUpdatePermission);
-    const body = parseBody(setAliasBody, req.body);
-    res.json(
-      await versions.setAlias({
+    const alias = await auditedPublish(req, 'alias-set', async () => {
+      const { entityRef, actor } = await access(
+        req,
+        modelAliasUpdatePermission,
+      );
+      const body = parseBody(setAliasBody, req.body);
+      return versions.setAlias({
         entityRef,
         alias: req.params.alias,
         version: body.version,
         updatedBy: actor,
-      }),
-    );
+      });
+    });
+    res.json(alias);
   });
 
   return router;
