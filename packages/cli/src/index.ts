@@ -17,15 +17,16 @@ export interface CommandModule {
   register(program: Command): void;
 }
 
-// The CLI always runs from its TypeScript sources (bin/model-hub), never from
-// a bundled build, so __dirname is where the command modules live.
+// Inside the repository the CLI runs from its TypeScript sources
+// (bin/model-hub); the packed CLI runs the bundle in dist/ (scripts/pack.js),
+// one file per command. Either way the command modules sit in ./commands.
 // eslint-disable-next-line no-restricted-syntax
 const COMMANDS_DIR = join(__dirname, 'commands');
 
 /** Names of the command modules in `src/commands/` (file name = command name). */
 export function commandNames(): string[] {
   return readdirSync(COMMANDS_DIR)
-    .filter(f => /^[a-z][a-z0-9-]*\.ts$/.test(f) && !f.endsWith('.test.ts'))
+    .filter(f => /^[a-z][a-z0-9-]*\.(ts|js)$/.test(f))
     .map(f => f.slice(0, -3))
     .sort();
 }

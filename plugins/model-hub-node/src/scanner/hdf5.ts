@@ -2,11 +2,12 @@ import { execFile } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { MalformedError, ScanReport } from './report';
 import { FileSource, RandomSource, SliceSource, readChunks } from './source';
 import { scanKerasConfig } from './keras';
+import { packageAssetPath } from '../assets/packageAssets';
 
 /** `\x89HDF\r\n\x1a\n`, the HDF5 superblock signature. */
 export const HDF5_MAGIC = Buffer.from([
@@ -24,11 +25,7 @@ export const HDF5_LIMITS = {
 
 /** The reader script ships in the package's `workers/` folder. */
 function readerScript(): string {
-  return join(
-    dirname(require.resolve('@internal/plugin-model-hub-node/package.json')),
-    'workers',
-    'hdf5Reader.mjs',
-  );
+  return packageAssetPath('workers/hdf5Reader.mjs');
 }
 
 interface Hdf5Root {

@@ -1,9 +1,9 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { ByteSource, readCsvRecords } from '../../fairness/rows';
 import { runIsolatedNodeScript } from './isolatedProcess';
+import { packageAssetPath } from '../../../assets/packageAssets';
 
 /** Options of {@link evaluateOnnxClassifier}. */
 export interface OnnxEvaluationOptions {
@@ -44,8 +44,7 @@ export class BenchmarkInputError extends Error {
 }
 
 /** The script that runs onnxruntime in a child process (kept out of the backend's memory). */
-const ONNX_WORKER = resolvePackagePath(
-  '@internal/plugin-model-hub-node',
+const ONNX_WORKER = packageAssetPath(
   'src/gauntlet/checks/performance/onnxWorker.js',
 );
 

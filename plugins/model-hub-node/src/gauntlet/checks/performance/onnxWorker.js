@@ -13,12 +13,27 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
+/** onnxruntime-node, or a one-line reason (it is optional in the packed CLI). */
+function loadRuntime() {
+  try {
+    return require('onnxruntime-node');
+  } catch (e) {
+    if (e && e.code === 'MODULE_NOT_FOUND') {
+      throw new Error(
+        'onnxruntime-node is not installed here; install it next to the CLI ' +
+          '(npm install -g onnxruntime-node) to re-run ONNX benchmarks',
+      );
+    }
+    throw e;
+  }
+}
+
 async function main() {
   const dir = process.argv[2];
   const { rows, cols } = JSON.parse(
     fs.readFileSync(path.join(dir, 'input.json'), 'utf8'),
   );
-  const ort = require('onnxruntime-node');
+  const ort = loadRuntime();
   const model = fs.readFileSync(path.join(dir, 'model.onnx'));
   const raw = fs.readFileSync(path.join(dir, 'input.f32'));
   const input = new Float32Array(raw.buffer, raw.byteOffset, raw.length / 4);
