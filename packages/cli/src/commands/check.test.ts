@@ -1,6 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { ConfigReader } from '@backstage/config';
+import { readTierGates } from '@internal/plugin-model-hub-common';
 import { gateFor } from './check';
 import { runCli } from '../__testUtils__/runCli';
 
@@ -12,7 +14,7 @@ const run = (args: string[]) => runCli(args, { timeoutMs: 60_000, cwd: ROOT });
 describe('gateFor', () => {
   const all = (status: string, overrides: Record<string, string> = {}) =>
     ['security', 'license', 'fairness', 'performance', 'provenance'].map(
-      id => ({ id, status: (overrides[id] ?? status) as 'pass' }),
+      id => ({ id, status: (overrides[id] ?? status) as 'pass', summary: '' }),
     );
 
   it('needs every check pass or not-applicable for official', () => {
@@ -34,6 +36,39 @@ describe('gateFor', () => {
       'fail',
     );
     expect(gateFor('community', all('pass', { security: 'fail' }))).toBe(
+      'fail',
+    );
+  });
+});
+
+describe('gateFor with configured gates', () => {
+  it('uses the gates a portal config sets, read by the same reader as the backend', () => {
+    const gates = readTierGates(
+      new ConfigReader({
+        modelHub: {
+          gauntlet: {
+            tiers: {
+              community: {
+                required: [
+                  { check: 'security' },
+                  { check: 'fairness', allow: ['pass', 'warn'] },
+                ],
+              },
+            },
+          },
+        },
+      }),
+    );
+    const checks = (fairness: string) =>
+      ['security', 'license', 'fairness'].map(id => ({
+        id,
+        status: (id === 'fairness' ? fairness : 'pass') as 'pass',
+        summary: '',
+      }));
+    expect(gateFor('community', checks('fail'), gates)).toBe('fail');
+    expect(gateFor('community', checks('warn'), gates)).toBe('pass');
+    // A required check that did not run fails the gate.
+    expect(gateFor('community', checks('pass').slice(0, 2), gates)).toBe(
       'fail',
     );
   });

@@ -3,9 +3,13 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { Command } from 'commander';
 import type { Entity } from '@backstage/catalog-model';
-import type {
-  ModelEntityV1alpha1,
-  ModelTier,
+import {
+  DEFAULT_TIER_GATES,
+  evaluateTierGateChecks,
+  readTierGates,
+  type ModelEntityV1alpha1,
+  type ModelTier,
+  type TierGates,
 } from '@internal/plugin-model-hub-common';
 // Type-only: the modules themselves are loaded lazily in the action.
 // eslint-disable-next-line @backstage/no-forbidden-package-imports
@@ -37,35 +41,28 @@ export interface CheckOptions {
 /** One check's outcome in the report. */
 export type CheckReportEntry = { id: string } & GauntletCheckResult;
 
-/** Checks whose failure blocks each tier; `all` means every check must pass. */
-const GATE: Record<ModelTier, 'all' | readonly string[]> = {
-  official: 'all',
-  community: ['security', 'license'],
-  external: ['security', 'license', 'provenance'],
-};
-
 /**
- * Whether the checks clear the gate of a tier: `official` needs every check
- * `pass` or `not-applicable`; `community` needs security and license not
- * `fail`/`error`; `external` adds provenance to those.
+ * Whether the checks clear the gate of a tier: the hub's own tier gate
+ * (`@internal/plugin-model-hub-common`, as configured under
+ * `modelHub.gauntlet.tiers` in `--config`, else the defaults). Official's
+ * governance approval happens on the portal and is not part of a pre-flight.
  */
 export function gateFor(
   tier: ModelTier,
-  checks: ReadonlyArray<Pick<CheckReportEntry, 'id' | 'status'>>,
+  checks: ReadonlyArray<Pick<CheckReportEntry, 'id' | 'status' | 'summary'>>,
+  gates: TierGates = DEFAULT_TIER_GATES,
 ): 'pass' | 'fail' {
-  const rule = GATE[tier];
-  if (rule === 'all') {
-    return checks.every(
-      c => c.status === 'pass' || c.status === 'not-applicable',
-    )
-      ? 'pass'
-      : 'fail';
-  }
-  return checks.some(
-    c => rule.includes(c.id) && (c.status === 'fail' || c.status === 'error'),
-  )
-    ? 'fail'
-    : 'pass';
+  return evaluateTierGateChecks({
+    tier,
+    gates,
+    results: checks.map(c => ({
+      checkId: c.id,
+      status: c.status,
+      summary: c.summary,
+    })),
+  }).passed
+    ? 'pass'
+    : 'fail';
 }
 
 /** The entities of a multi-document YAML file: the (first) Model and the rest. */
@@ -300,7 +297,13 @@ export async function check(dir: string, opts: CheckOptions): Promise<number> {
   for (const c of gauntlet.builtinGauntletChecks) {
     checks.push({ id: c.id, ...(await gauntlet.runGauntletCheck(c, ctx)) });
   }
-  const gate = gateFor(tier, checks);
+  let gates: TierGates;
+  try {
+    gates = readTierGates(config);
+  } catch (e) {
+    throw new UsageError(`${opts.config}: ${(e as Error).message}`);
+  }
+  const gate = gateFor(tier, checks, gates);
 
   if (opts.json) {
     const doc = {

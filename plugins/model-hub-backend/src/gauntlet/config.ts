@@ -5,45 +5,16 @@ import {
 } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
-import { MODEL_TIERS, ModelTier } from '@internal/plugin-model-hub-common';
-import { GAUNTLET_CHECK_STATUSES, GauntletCheckStatus } from './nodeApi';
+import {
+  DEFAULT_TIER_GATES,
+  readTierGates,
+  TierGateRequirement,
+  TierGates,
+} from '@internal/plugin-model-hub-common';
 
-/** One required check of a tier gate and the statuses it accepts. */
-export interface TierGateRequirement {
-  check: string;
-  allow: GauntletCheckStatus[];
-}
-
-/** The gates of every tier: which checks must come out how. */
-export type TierGates = Record<ModelTier, TierGateRequirement[]>;
-
-/**
- * Default gates. `official` accepts only `pass` (or `not-applicable`, when a
- * check itself decided it does not apply), so a warning (e.g. a license
- * needing legal review) must be resolved or waived; `community` needs
- * security and license not to fail or error; `external` also needs
- * provenance.
- */
-export const DEFAULT_TIER_GATES: TierGates = {
-  official: [
-    'security',
-    'license',
-    'fairness',
-    'performance',
-    'provenance',
-  ].map(check => ({
-    check,
-    allow: ['pass', 'not-applicable'],
-  })),
-  community: ['security', 'license'].map(check => ({
-    check,
-    allow: ['pass', 'warn', 'not-applicable'],
-  })),
-  external: ['security', 'license', 'provenance'].map(check => ({
-    check,
-    allow: ['pass', 'warn', 'not-applicable'],
-  })),
-};
+// The tier gate is defined once, in -common, for the backend, CLI and UI.
+export { DEFAULT_TIER_GATES };
+export type { TierGateRequirement, TierGates };
 
 /** Everything the gauntlet backend reads from `modelHub`. */
 export interface GauntletConfig {
@@ -95,41 +66,6 @@ export function sha256Hex(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-function readGates(config: Config): TierGates {
-  const gates: TierGates = {
-    official: [...DEFAULT_TIER_GATES.official],
-    community: [...DEFAULT_TIER_GATES.community],
-    external: [...DEFAULT_TIER_GATES.external],
-  };
-  const tiers = config.getOptionalConfig('modelHub.gauntlet.tiers');
-  for (const tier of tiers?.keys() ?? []) {
-    if (!(MODEL_TIERS as readonly string[]).includes(tier)) {
-      throw new InputError(
-        `modelHub.gauntlet.tiers.${tier}: unknown tier; use one of ${MODEL_TIERS.join(
-          ', ',
-        )}`,
-      );
-    }
-    const required = tiers!.getOptionalConfigArray(`${tier}.required`);
-    if (!required) continue;
-    gates[tier as ModelTier] = required.map((r, i) => {
-      const check = r.getString('check');
-      const allow = r.getOptionalStringArray('allow') ?? ['pass'];
-      for (const status of allow) {
-        if (!GAUNTLET_CHECK_STATUSES.includes(status as GauntletCheckStatus)) {
-          throw new InputError(
-            `modelHub.gauntlet.tiers.${tier}.required[${i}].allow: unknown status "${status}"; use ${GAUNTLET_CHECK_STATUSES.join(
-              ', ',
-            )}`,
-          );
-        }
-      }
-      return { check, allow: allow as GauntletCheckStatus[] };
-    });
-  }
-  return gates;
-}
-
 function readRequiredApprovals(config: Config): number {
   const n =
     config.getOptionalNumber('modelHub.governance.requiredApprovals') ?? 1;
@@ -154,7 +90,7 @@ export function readGauntletConfig(config: Config): GauntletConfig {
   };
   const scheduleConfig = g?.getOptionalConfig('schedule');
   return {
-    gates: readGates(config),
+    gates: readTierGates(config),
     maxResultAgeDays: positive('maxResultAgeDays', 30),
     governanceGroup:
       config.getOptionalString('modelHub.governance.group') ??

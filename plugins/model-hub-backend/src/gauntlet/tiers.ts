@@ -1,7 +1,9 @@
-import { ModelTier } from '@internal/plugin-model-hub-common';
+import {
+  evaluateTierGateChecks,
+  ModelTier,
+} from '@internal/plugin-model-hub-common';
 import { TierGates } from './config';
 import {
-  GateCheckOutcome,
   GateEvaluation,
   GauntletResult,
   GauntletStatus,
@@ -32,7 +34,11 @@ export function hasApproval(
   return decided[0]?.state === 'approved';
 }
 
-/** Evaluates one tier gate over the latest results of a version. */
+/**
+ * Evaluates one tier gate over the latest results of a version: the shared
+ * gate of -common, with this hub's active waivers, and for official a
+ * governance approval.
+ */
 export function evaluateGate(options: {
   tier: ModelTier;
   version: string;
@@ -43,66 +49,29 @@ export function evaluateGate(options: {
   now: Date;
 }): GateEvaluation {
   const { tier, version, gates, results, waivers, now } = options;
-  const failures: string[] = [];
-  const checks: GateCheckOutcome[] = gates[tier].map(req => {
-    const result = results.find(r => r.checkId === req.check);
-    if (!result) {
-      failures.push(`${req.check} has not run`);
-      return {
-        checkId: req.check,
-        allowed: req.allow,
-        status: 'missing',
-        passed: false,
-      };
-    }
-    if (req.allow.includes(result.status)) {
-      return {
-        checkId: req.check,
-        allowed: req.allow,
-        status: result.status,
-        passed: true,
-        summary: result.summary,
-      };
-    }
-    const waiver = waivers.find(
-      w =>
-        w.checkId === req.check &&
-        (w.version === undefined || w.version === version) &&
-        new Date(w.expiresAt).getTime() > now.getTime() &&
-        isWaivable(result),
-    );
-    if (waiver) {
-      return {
-        checkId: req.check,
-        allowed: req.allow,
-        status: result.status,
-        passed: true,
-        summary: result.summary,
-        waived: {
-          waiverId: waiver.id,
-          reason: waiver.reason,
-          approvedBy: waiver.approvedBy,
-          expiresAt: waiver.expiresAt,
-        },
-      };
-    }
-    failures.push(
-      `${req.check} ${describeOutcome(result.status)}: ${result.summary}`,
-    );
-    return {
-      checkId: req.check,
-      allowed: req.allow,
-      status: result.status,
-      passed: false,
-      summary: result.summary,
-    };
-  });
-  const evaluation: GateEvaluation = {
+  const { passed, checks, failures } = evaluateTierGateChecks({
     tier,
-    passed: failures.length === 0,
-    checks,
-    failures,
-  };
+    gates,
+    results,
+    waiverFor: (req, result) => {
+      const waiver = waivers.find(
+        w =>
+          w.checkId === req.check &&
+          (w.version === undefined || w.version === version) &&
+          new Date(w.expiresAt).getTime() > now.getTime() &&
+          isWaivable(result),
+      );
+      return waiver
+        ? {
+            waiverId: waiver.id,
+            reason: waiver.reason,
+            approvedBy: waiver.approvedBy,
+            expiresAt: waiver.expiresAt,
+          }
+        : undefined;
+    },
+  });
+  const evaluation: GateEvaluation = { tier, passed, checks, failures };
   if (tier === 'official') {
     evaluation.approved = hasApproval(options.approvals, 'official');
     if (!evaluation.approved) {
@@ -196,11 +165,4 @@ export function computeEffectiveTier(options: {
     status,
     gates,
   };
-}
-
-/** How a check's status reads in a gate failure ("failed", "errored", "is warn"). */
-function describeOutcome(status: string): string {
-  if (status === 'error') return 'errored';
-  if (status === 'fail') return 'failed';
-  return `is ${status}`;
 }

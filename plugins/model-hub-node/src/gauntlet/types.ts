@@ -1,5 +1,8 @@
 import { JsonObject } from '@backstage/types';
-import type { GauntletCheckStatus } from '@internal/plugin-model-hub-common';
+import {
+  GAUNTLET_CHECK_STATUSES,
+  type GauntletCheckStatus,
+} from '@internal/plugin-model-hub-common';
 
 /*
  * Wire types of gauntlet results, needed by the backend that stores them, the
@@ -19,17 +22,9 @@ export const GAUNTLET_CHECK_IDS = [
 /** The id of a built-in gauntlet check. */
 export type GauntletCheckId = (typeof GAUNTLET_CHECK_IDS)[number];
 
-// The status union is part of the API's wire types, defined once in -common.
+// The statuses are part of the API's wire types, defined once in -common.
 export type { GauntletCheckStatus };
-
-/** Every {@link GauntletCheckStatus}. */
-export const GAUNTLET_CHECK_STATUSES: readonly GauntletCheckStatus[] = [
-  'pass',
-  'warn',
-  'fail',
-  'error',
-  'not-applicable',
-];
+export { GAUNTLET_CHECK_STATUSES };
 
 /** Fields every check result has. */
 interface GauntletCheckResultBase {
