@@ -56,7 +56,8 @@ const model = (name: string): Entity => ({
 const FAULTS: Record<string, () => Promise<never>> = {
   typeerror: async () => {
     const x: any = undefined;
-    return x.spec.owner; // a real TypeError with a real stack
+    x.spec.owner(); // a real TypeError with a real stack
+    throw new Error('unreachable');
   },
   homepath: async () => {
     throw new Error(

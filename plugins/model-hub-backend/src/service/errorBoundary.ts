@@ -125,10 +125,8 @@ export function withErrorBoundary(
   const routes = Router();
   httpRouter.use(routes);
   httpRouter.use(createErrorBoundary(options) as unknown as Handler);
-  return {
-    use: handler => void routes.use(handler),
-    addAuthPolicy: policy => httpRouter.addAuthPolicy(policy),
-  };
+  // The other methods (auth policies, websockets) are the plugin router's.
+  return { ...httpRouter, use: handler => void routes.use(handler) };
 }
 
 const KNOWN_STATUS: Record<string, number> = {
