@@ -17,7 +17,10 @@ import permissionBackend from '@backstage/plugin-permission-backend';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { PermissionPolicy } from '@backstage/plugin-permission-node';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
-import { isModelHubOwnerPermission } from '@internal/plugin-model-hub-common';
+import {
+  isModelHubOwnerPermission,
+  isModelHubPublishPermission,
+} from '@internal/plugin-model-hub-common';
 import { JsonObject } from '@backstage/types';
 import { Knex } from 'knex';
 import { gauntletPolicyDecision } from '../gauntlet/permissions';
@@ -61,12 +64,29 @@ export function portalShapedPolicy(
   };
 }
 
+/** Publishing is for the model's owners; everything else is allowed. */
+export function ownersPublishPolicy(): PermissionPolicy {
+  return {
+    async handle(query, user) {
+      if (isModelHubPublishPermission(query.permission)) {
+        return createModelHubConditionalDecision(
+          query.permission,
+          modelHubConditions.isModelOwner({
+            claims: user?.info.ownershipEntityRefs ?? [],
+          }),
+        );
+      }
+      return { result: AuthorizeResult.ALLOW };
+    },
+  };
+}
+
 /** Options of {@link startModelHubTestBackend}. */
 export interface ModelHubTestBackendOptions {
   /** The catalog's entities. */
   entities: Entity[];
-  /** Group refs of each user ref, for their ownership claims. */
-  groups?: Record<string, string[]>;
+  /** Group refs of each user ref (or a function of it), for their ownership claims. */
+  groups?: Record<string, string[]> | ((userEntityRef: string) => string[]);
   /** The permission policy; {@link portalShapedPolicy} by default. */
   policy?: PermissionPolicy;
   /** A test database; the backend's default in-memory SQLite otherwise. */
@@ -101,6 +121,8 @@ export async function startModelHubTestBackend(
   const audit: CapturedAuditEvent[] = [];
   const policy = options.policy ?? portalShapedPolicy();
   const groups = options.groups ?? {};
+  const groupsOf =
+    typeof groups === 'function' ? groups : (ref: string) => groups[ref] ?? [];
   const catalog = catalogServiceMock({ entities: options.entities });
   const modelHub = options.modelHub ?? {};
   const backend = await startTestBackend({
@@ -130,7 +152,7 @@ export async function startModelHubTestBackend(
             .userEntityRef;
           return {
             userEntityRef: ref,
-            ownershipEntityRefs: [ref, ...(groups[ref] ?? [])],
+            ownershipEntityRefs: [ref, ...groupsOf(ref)],
           };
         },
       }).factory,

@@ -6,7 +6,11 @@
  * the two approval rows share one sealed, gauntlet-run model, with the
  * governance member last so the earlier refusals see a pending subject.
  */
-import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  TestDatabaseId,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import {
   MODEL_HUB_SHA256_HEADER,
@@ -575,5 +579,5 @@ function matrixOn(databaseId: TestDatabaseId) {
 
 describe.each(databases.eachSupportedId())(
   'permission matrix over HTTP on %p',
-  matrixOn,
+  databaseId => matrixOn(databaseId),
 );
