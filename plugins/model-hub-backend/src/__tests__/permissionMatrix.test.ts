@@ -579,5 +579,7 @@ function matrixOn(databaseId: TestDatabaseId) {
 
 describe.each(databases.eachSupportedId())(
   'permission matrix over HTTP on %p',
-  databaseId => matrixOn(databaseId),
+  databaseId => {
+    matrixOn(databaseId);
+  },
 );
