@@ -95,6 +95,8 @@ export interface ModelHubTestBackendOptions {
   modelHub?: JsonObject;
   /** Changes the catalog the plugin sees (e.g. to make it fail). */
   wrapCatalog?(catalog: CatalogService): CatalogService;
+  /** Where artifacts and staging live; a new temporary directory (removed by `stop`) by default. */
+  dataDir?: string;
   /** More features or service factories (e.g. a capturing logger). */
   features?: Array<BackendFeature>;
 }
@@ -117,7 +119,9 @@ export interface ModelHubTestBackend {
 export async function startModelHubTestBackend(
   options: ModelHubTestBackendOptions,
 ): Promise<ModelHubTestBackend> {
-  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'model-hub-test-'));
+  const dataDir =
+    options.dataDir ??
+    (await fs.mkdtemp(path.join(os.tmpdir(), 'model-hub-test-')));
   const audit: CapturedAuditEvent[] = [];
   const policy = options.policy ?? portalShapedPolicy();
   const groups = options.groups ?? {};
@@ -185,7 +189,9 @@ export async function startModelHubTestBackend(
     audit,
     async stop() {
       await backend.stop();
-      await fs.rm(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) {
+        await fs.rm(dataDir, { recursive: true, force: true });
+      }
     },
   };
 }
