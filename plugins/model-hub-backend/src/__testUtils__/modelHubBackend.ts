@@ -14,12 +14,21 @@ import {
 } from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import permissionBackend from '@backstage/plugin-permission-backend';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { PermissionPolicy } from '@backstage/plugin-permission-node';
+import {
+  AuthorizeResult,
+  Permission,
+  PolicyDecision,
+} from '@backstage/plugin-permission-common';
+import {
+  PermissionPolicy,
+  PolicyQuery,
+  PolicyQueryUser,
+} from '@backstage/plugin-permission-node';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import {
   isModelHubOwnerPermission,
   isModelHubPublishPermission,
+  ModelHubModelPermission,
 } from '@internal/plugin-model-hub-common';
 import { JsonObject } from '@backstage/types';
 import { Knex } from 'knex';
@@ -34,6 +43,21 @@ import {
   testModelHubHttpAuthServiceFactory,
   testUserTokenIssuerFactory,
 } from './httpAuth';
+
+/** The owning team's condition for the permissions `applies` picks; allow for the rest. */
+function ownersOnly(
+  query: PolicyQuery,
+  user: PolicyQueryUser | undefined,
+  applies: (permission: Permission) => boolean,
+): PolicyDecision {
+  if (!applies(query.permission)) return { result: AuthorizeResult.ALLOW };
+  return createModelHubConditionalDecision(
+    query.permission as ModelHubModelPermission,
+    modelHubConditions.isModelOwner({
+      claims: user?.info.ownershipEntityRefs ?? [],
+    }),
+  );
+}
 
 /** The governance group of {@link portalShapedPolicy} unless told otherwise. */
 export const TEST_GOVERNANCE_GROUP = 'group:default/ai-governance';
@@ -51,15 +75,7 @@ export function portalShapedPolicy(
         governanceGroup,
       });
       if (gauntlet) return gauntlet;
-      if (isModelHubOwnerPermission(query.permission)) {
-        return createModelHubConditionalDecision(
-          query.permission,
-          modelHubConditions.isModelOwner({
-            claims: user?.info.ownershipEntityRefs ?? [],
-          }),
-        );
-      }
-      return { result: AuthorizeResult.ALLOW };
+      return ownersOnly(query, user, isModelHubOwnerPermission);
     },
   };
 }
@@ -68,15 +84,7 @@ export function portalShapedPolicy(
 export function ownersPublishPolicy(): PermissionPolicy {
   return {
     async handle(query, user) {
-      if (isModelHubPublishPermission(query.permission)) {
-        return createModelHubConditionalDecision(
-          query.permission,
-          modelHubConditions.isModelOwner({
-            claims: user?.info.ownershipEntityRefs ?? [],
-          }),
-        );
-      }
-      return { result: AuthorizeResult.ALLOW };
+      return ownersOnly(query, user, isModelHubPublishPermission);
     },
   };
 }

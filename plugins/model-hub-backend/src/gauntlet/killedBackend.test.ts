@@ -11,14 +11,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
-import {
-  MODEL_HUB_SHA256_HEADER,
-  modelHubApiPaths,
-} from '@internal/plugin-model-hub-common';
 import knexFactory, { Knex } from 'knex';
 import request from 'supertest';
-import { sha256 } from '../__testUtils__/fixtures';
 import { KillableBackendOptions } from '../__testUtils__/killableBackend';
+import { publishVersion } from '../__testUtils__/publish';
 
 jest.setTimeout(120_000);
 
@@ -119,24 +115,13 @@ async function killedMidGauntlet(
     const first = await startBackend(options);
     started.push(first);
     const api = (p: string) => `/api/model-hub${p}`;
-    const bytes = Buffer.from('a small model file');
-    await request(first.url)
-      .post(api(modelHubApiPaths.versions(MODEL)))
-      .set('Authorization', asAlice)
-      .send({ version: '1.0.0' })
-      .expect(201);
-    await request(first.url)
-      .put(api(modelHubApiPaths.file(MODEL, '1.0.0', 'model.bin')))
-      .set('Authorization', asAlice)
-      .set('Content-Type', 'application/octet-stream')
-      .set(MODEL_HUB_SHA256_HEADER, sha256(bytes))
-      .send(bytes)
-      .expect(201);
-    await request(first.url)
-      .post(api(modelHubApiPaths.seal(MODEL, '1.0.0')))
-      .set('Authorization', asAlice)
-      .send({})
-      .expect(200);
+    await publishVersion({
+      server: first.url,
+      auth: asAlice,
+      entityRef: MODEL,
+      version: '1.0.0',
+      files: { 'model.bin': Buffer.from('a small model file') },
+    });
 
     // The seal started the run; the first backend holds it in the hold check.
     await waitFor('the first backend to hold the run', async () =>

@@ -1,11 +1,10 @@
-import { BackstageCredentials } from '@backstage/backend-plugin-api';
-import { Entity } from '@backstage/catalog-model';
 import {
   ConflictError,
   NotAllowedError,
   NotFoundError,
 } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { GovernanceCaller } from './approveRoute';
 import { GauntletConfig } from './config';
 import { assertIndependentApprover } from './fourEyesGuard';
 import { GauntletRunner } from './GauntletRunner';
@@ -38,13 +37,7 @@ async function pendingRequest(
  */
 export async function rejectPromotion(options: {
   id: number;
-  access: {
-    entity: Entity;
-    entityRef: string;
-    actor: string;
-    credentials: BackstageCredentials;
-    ownershipEntityRefs: string[];
-  };
+  access: GovernanceCaller;
   comment?: string;
   runner: GauntletRunner;
   catalog: CatalogService;

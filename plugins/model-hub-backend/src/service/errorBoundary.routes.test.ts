@@ -27,6 +27,7 @@ import {
 } from '@internal/plugin-model-hub-common';
 import request from 'supertest';
 import { sha256 } from '../__testUtils__/fixtures';
+import { publishVersion } from '../__testUtils__/publish';
 import {
   ModelHubTestBackend,
   startModelHubTestBackend,
@@ -265,23 +266,13 @@ describe.each(databases.eachSupportedId())(
           .get(api(modelHubApiPaths.file(MODEL, '2.0.0', 'w.bin')))
           .set('Authorization', asAlice)
           .expect(status);
-      await request(backend.server)
-        .post(api(modelHubApiPaths.versions(MODEL)))
-        .set('Authorization', asAlice)
-        .send({ version: '2.0.0' })
-        .expect(201);
-      await request(backend.server)
-        .put(api(modelHubApiPaths.file(MODEL, '2.0.0', 'w.bin')))
-        .set('Authorization', asAlice)
-        .set('Content-Type', 'application/octet-stream')
-        .set(MODEL_HUB_SHA256_HEADER, sha256(bytes))
-        .send(bytes)
-        .expect(201);
-      await request(backend.server)
-        .post(api(modelHubApiPaths.seal(MODEL, '2.0.0')))
-        .set('Authorization', asAlice)
-        .send({})
-        .expect(200);
+      await publishVersion({
+        server: backend.server,
+        auth: asAlice,
+        entityRef: MODEL,
+        version: '2.0.0',
+        files: { 'w.bin': bytes },
+      });
       await file(200);
 
       const artifacts = path.join(backend.dataDir, 'artifacts');
