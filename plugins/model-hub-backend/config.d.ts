@@ -21,6 +21,11 @@ export interface Config {
         };
       };
     };
+    /** What error responses may show. */
+    errors?: {
+      /** Show messages of unexpected errors (paths, SQL) in response bodies; stacks need NODE_ENV=development as well. Default true only when NODE_ENV is development. */
+      exposeInternal?: boolean;
+    };
     /** Personal access tokens issued by the hub (page /model-hub/tokens, routes /v1/tokens). */
     tokens?: {
       /** Days until a new token expires when the creator gives none. Default 90. */

@@ -44,6 +44,10 @@ import { VersionStore } from './versions/VersionStore';
 import { setupTransfers } from './transfers/setup';
 import { setupTokens } from './tokens/setup';
 import { assertAdvisorySource } from './production/advisorySource';
+import {
+  readExposeInternalErrors,
+  withErrorBoundary,
+} from './service/errorBoundary';
 
 /**
  * The Model Hub backend plugin (`/api/model-hub`): model versions and the
@@ -80,7 +84,7 @@ export const modelHubPlugin = createBackendPlugin({
         logger,
         config,
         database,
-        httpRouter,
+        httpRouter: pluginRouter,
         httpAuth,
         auth,
         permissions: rawPermissions,
@@ -92,6 +96,12 @@ export const modelHubPlugin = createBackendPlugin({
         lifecycle,
         notifications,
       }) {
+        // Every router below answers unexpected errors with one line and a
+        // request id, never a message, path or stack (src/service/errorBoundary).
+        const httpRouter = withErrorBoundary(pluginRouter, {
+          logger,
+          exposeInternal: readExposeInternalErrors(config),
+        });
         // Production refuses to start without a real advisory source.
         await assertAdvisorySource(config);
         // Personal access tokens, and service principals limited to their

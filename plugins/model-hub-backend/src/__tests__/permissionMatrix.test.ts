@@ -6,43 +6,25 @@
  * the two approval rows share one sealed, gauntlet-run model, with the
  * governance member last so the earlier refusals see a pending subject.
  */
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { createBackendModule } from '@backstage/backend-plugin-api';
 import {
   mockCredentials,
-  mockServices,
-  startTestBackend,
+  TestDatabaseId,
   TestDatabases,
 } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import permissionBackend from '@backstage/plugin-permission-backend';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import {
-  isModelHubOwnerPermission,
   MODEL_HUB_SHA256_HEADER,
   modelHubApiPaths,
   modelHubTokenPaths,
 } from '@internal/plugin-model-hub-common';
 import request from 'supertest';
-import {
-  createModelHubConditionalDecision,
-  modelHubConditions,
-} from '../permissions/rules';
-import { gauntletPolicyDecision } from '../gauntlet/permissions';
-import { modelHubPlugin } from '../plugin';
 import { sha256 } from '../__testUtils__/fixtures';
+import { CapturedAuditEvent } from '../__testUtils__/auditor';
 import {
-  capturingAuditorFactory,
-  CapturedAuditEvent,
-} from '../__testUtils__/auditor';
-import {
-  testModelHubHttpAuthServiceFactory,
-  testUserTokenIssuerFactory,
-} from '../__testUtils__/httpAuth';
+  ModelHubTestBackend,
+  portalShapedPolicy,
+  startModelHubTestBackend,
+} from '../__testUtils__/modelHubBackend';
 import {
   REGISTRY_CATALOG,
   registration,
@@ -77,36 +59,6 @@ const model = (name: string) =>
     type: 'llm',
     lifecycle: 'production',
   });
-
-/** The portal policy's shape: owner permissions for owners, governance for its group. */
-const policyModule = createBackendModule({
-  pluginId: 'permission',
-  moduleId: 'matrix-policy',
-  register(env) {
-    env.registerInit({
-      deps: { policy: policyExtensionPoint },
-      async init({ policy }) {
-        policy.setPolicy({
-          async handle(query, user) {
-            const gauntlet = gauntletPolicyDecision(query.permission, user, {
-              governanceGroup: GOVERNANCE_GROUP,
-            });
-            if (gauntlet) return gauntlet;
-            if (isModelHubOwnerPermission(query.permission)) {
-              return createModelHubConditionalDecision(
-                query.permission,
-                modelHubConditions.isModelOwner({
-                  claims: user?.info.ownershipEntityRefs ?? [],
-                }),
-              );
-            }
-            return { result: AuthorizeResult.ALLOW };
-          },
-        });
-      },
-    });
-  },
-});
 
 // Order matters only for the shared approval rows: governance comes last.
 const CALLERS = [
@@ -194,14 +146,15 @@ const GOVERNANCE_ONLY = (allowed: number, requester: number) => ({
   governance: allowed,
 });
 
-const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_16'] });
 
-describe('permission matrix over HTTP', () => {
+/** The matrix on one database: one backend, shared by all cells. */
+function matrixOn(databaseId: TestDatabaseId) {
+  let backend: ModelHubTestBackend;
   let server: any;
   let knex: any;
-  let dataDir: string;
   let checkId: string;
-  const audit: CapturedAuditEvent[] = [];
+  let audit: CapturedAuditEvent[] = [];
   const auth: Partial<Record<Caller, string>> = {};
   const ids: Record<string, string> = {};
   const as = (user: string) => mockCredentials.user.header(user);
@@ -382,8 +335,31 @@ describe('permission matrix over HTTP', () => {
         a
           .post(onModel(c.name, `/promotion-requests/${c.id}/reject`))
           .send({ comment: 'not yet' }),
-      // A requester in the governance group may withdraw (deny) their own request.
-      expected: GOVERNANCE_ONLY(200, 200),
+      // Four-eyes as for approval: the requester (in the governance group,
+      // and of the owning team) may not; they withdraw instead.
+      expected: GOVERNANCE_ONLY(200, 403),
+      reasons: { requester: /cannot reject it \(four-eyes\).*withdraws it/ },
+    },
+    {
+      route: 'POST promotion-requests/:id/withdraw',
+      event: 'gauntlet-promotion-withdraw',
+      prepare: c => requestPromotion(c.name),
+      send: (a, c) =>
+        a
+          .post(onModel(c.name, `/promotion-requests/${c.id}/withdraw`))
+          .send({ comment: 'not ready' }),
+      // Only the requester, as themself (a PAT needs the admin scope).
+      expected: {
+        ...REFUSED,
+        otherTeamUser: 403,
+        owner: 403,
+        requester: 200,
+        ownerPublishPat: 403,
+        readOnlyService: 403,
+        grantedService: 403,
+        governance: 403,
+      },
+      reasons: { owner: /Only user:default\/rita.*can withdraw/ },
     },
     {
       route: 'POST waivers (request)',
@@ -457,8 +433,7 @@ describe('permission matrix over HTTP', () => {
   ];
 
   beforeAll(async () => {
-    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'model-hub-matrix-'));
-    knex = await databases.init('SQLITE_3');
+    knex = await databases.init(databaseId);
     const entities: Entity[] = [
       ...REGISTRY_CATALOG,
       entity('Group', 'risk-team', { type: 'team', children: [] }),
@@ -468,48 +443,23 @@ describe('permission matrix over HTTP', () => {
       model(GOVERNED),
       ...rows.flatMap((_r, i) => CALLERS.map((_c, j) => model(`c${i}-${j}`))),
     ];
-    const backend = await startTestBackend({
-      features: [
-        modelHubPlugin,
-        permissionBackend,
-        policyModule,
-        catalogServiceMock.factory({ entities }),
-        mockServices.userInfo.mock({
-          async getUserInfo(credentials) {
-            const ref = (credentials.principal as { userEntityRef: string })
-              .userEntityRef;
-            return {
-              userEntityRef: ref,
-              ownershipEntityRefs: [ref, ...(GROUPS[ref] ?? [])],
-            };
+    backend = await startModelHubTestBackend({
+      entities,
+      groups: GROUPS,
+      knex,
+      policy: portalShapedPolicy(GOVERNANCE_GROUP),
+      modelHub: {
+        governance: { group: GOVERNANCE_GROUP },
+        servicePrincipals: [
+          {
+            subject: 'model-hub-ci',
+            teams: ['ml-team'],
+            actions: ['model-hub.version.create'],
           },
-        }).factory,
-        testModelHubHttpAuthServiceFactory,
-        testUserTokenIssuerFactory,
-        capturingAuditorFactory(audit),
-        mockServices.database.factory({ knex }),
-        mockServices.rootConfig.factory({
-          data: {
-            permission: { enabled: true },
-            modelHub: {
-              governance: { group: GOVERNANCE_GROUP },
-              stewardship: { enabled: false },
-              servicePrincipals: [
-                {
-                  subject: 'model-hub-ci',
-                  teams: ['ml-team'],
-                  actions: ['model-hub.version.create'],
-                },
-              ],
-              artifacts: {
-                stagingDirectory: path.join(dataDir, 'staging'),
-                local: { directory: path.join(dataDir, 'artifacts') },
-              },
-            },
-          },
-        }),
-      ],
+        ],
+      },
     });
+    audit = backend.audit;
     server = backend.server;
     const token = async (scopes: string[]) =>
       (
@@ -588,7 +538,7 @@ describe('permission matrix over HTTP', () => {
   });
 
   afterAll(async () => {
-    await fs.rm(dataDir, { recursive: true, force: true });
+    await backend?.stop();
   });
 
   let n = 0;
@@ -625,4 +575,11 @@ describe('permission matrix over HTTP', () => {
       );
     },
   );
-});
+}
+
+describe.each(databases.eachSupportedId())(
+  'permission matrix over HTTP on %p',
+  databaseId => {
+    matrixOn(databaseId);
+  },
+);

@@ -125,7 +125,9 @@ export class GauntletRunner {
       id: 'model-hub-gauntlet-recovery',
       scope: 'global',
       frequency: { seconds: Math.ceil(this.#gc.leaseSeconds / 2) },
-      timeout: { minutes: 5 },
+      // Short: a replica killed while recovering holds the task's lock
+      // until this timeout, and recovery is two updates.
+      timeout: { seconds: Math.max(30, this.#gc.leaseSeconds) },
       initialDelay: { seconds: 1 },
       fn: async () => {
         await this.recover();

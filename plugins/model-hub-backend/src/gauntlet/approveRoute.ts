@@ -14,6 +14,15 @@ export interface ApprovalOutcome<T> {
   effectiveTier: string | null;
 }
 
+/** A governance member deciding on a model's request (from the router's governance access). */
+export interface GovernanceCaller {
+  entity: Entity;
+  entityRef: string;
+  actor: string;
+  credentials: BackstageCredentials;
+  ownershipEntityRefs: string[];
+}
+
 /**
  * Records one four-eyes approval of a promotion request or waiver: refuses
  * the requester and members of the owning team (403), approvals with
@@ -24,13 +33,7 @@ export interface ApprovalOutcome<T> {
 export async function approveSubject(options: {
   kind: 'promotion' | 'waiver';
   id: number;
-  access: {
-    entity: Entity;
-    entityRef: string;
-    actor: string;
-    credentials: BackstageCredentials;
-    ownershipEntityRefs: string[];
-  };
+  access: GovernanceCaller;
   body: { comment?: string; runId?: number };
   runner: GauntletRunner;
   catalog: CatalogService;

@@ -413,5 +413,55 @@ describe.each(databases.eachSupportedId())(
       expect((await post(W, MIRA)).body.state).toBe('approved');
       expect((await gauntlet()).effectiveTier).toBe('official');
     });
+
+    it('refuses a rejection by the requester or the owning team; the requester withdraws instead', async () => {
+      const requested = await post(`${M}/promotion-requests`, MARC);
+      expect(requested.status).toBe(201);
+      const id = requested.body.id;
+      const R = `${M}/promotion-requests/${id}/reject`;
+      const own = await post(R, MARC);
+      expect(own.status).toBe(403);
+      expect(own.body.error.message).toBe(
+        `${MARC} requested promotion request ${id} and cannot reject it (four-eyes); another member of group:default/ai-governance must, or the requester withdraws it`,
+      );
+      const team = await post(R, OTTO);
+      expect(team.status).toBe(403);
+      expect(team.body.error.message).toBe(
+        `${OTTO} is a member of group:default/marketing, which owns ${MODEL_REF}; promotion request ${id} needs a decision from outside the owning team (four-eyes)`,
+      );
+      expect((await post(R, BOB)).status).toBe(403);
+
+      // Only the requester withdraws, and it is theirs on the record.
+      const Wd = `${M}/promotion-requests/${id}/withdraw`;
+      const other = await post(Wd, GINA);
+      expect(other.status).toBe(403);
+      expect(other.body.error.message).toBe(
+        `Only ${MARC}, who requested promotion request ${id}, can withdraw it; governance rejects it instead`,
+      );
+      const withdrawn = await post(Wd, MARC, { comment: 'not ready' });
+      expect(withdrawn.status).toBe(200);
+      expect(withdrawn.body).toMatchObject({
+        state: 'withdrawn',
+        decidedBy: MARC,
+        decisionComment: 'not ready',
+      });
+      // A withdrawal is no governance decision: the approved tier stands.
+      expect((await gauntlet()).effectiveTier).toBe('official');
+      expect((await post(R, GINA)).status).toBe(409);
+
+      // An independent governance member rejects; the tier follows.
+      const next = await post(`${M}/promotion-requests`, MARC);
+      const rejected = await post(
+        `${M}/promotion-requests/${next.body.id}/reject`,
+        GINA,
+        { comment: 'fairness evidence missing' },
+      );
+      expect(rejected.status).toBe(200);
+      expect(rejected.body).toMatchObject({
+        state: 'rejected',
+        decidedBy: GINA,
+      });
+      expect((await gauntlet()).effectiveTier).toBe('community');
+    });
   },
 );

@@ -36,6 +36,8 @@ export async function assertIndependentApprover(options: {
   ownershipEntityRefs: string[];
   requestedBy?: string;
   subject: string;
+  /** What the caller decides; default approve. */
+  decision?: 'approve' | 'reject';
   entity: Entity;
   entityRef: string;
   governanceGroup: string;
@@ -43,9 +45,12 @@ export async function assertIndependentApprover(options: {
   credentials: BackstageCredentials;
 }): Promise<void> {
   const { actor, subject, entityRef } = options;
+  const decision = options.decision ?? 'approve';
   if (options.requestedBy && lower(options.requestedBy) === lower(actor)) {
     throw new NotAllowedError(
-      `${actor} requested ${subject} and cannot approve it (four-eyes); another member of ${options.governanceGroup} must`,
+      `${actor} requested ${subject} and cannot ${decision} it (four-eyes); another member of ${
+        options.governanceGroup
+      } must${decision === 'reject' ? ', or the requester withdraws it' : ''}`,
     );
   }
   const owner = ownerRefOf(options.entity);
@@ -62,7 +67,9 @@ export async function assertIndependentApprover(options: {
   }
   if (member) {
     throw new NotAllowedError(
-      `${actor} is a member of ${owner}, which owns ${entityRef}; ${subject} needs an approver from outside the owning team (four-eyes)`,
+      `${actor} is a member of ${owner}, which owns ${entityRef}; ${subject} needs ${
+        decision === 'approve' ? 'an approver' : 'a decision'
+      } from outside the owning team (four-eyes)`,
     );
   }
 }

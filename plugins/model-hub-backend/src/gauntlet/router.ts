@@ -35,6 +35,7 @@ import {
 } from './GauntletRunner';
 import { isInGroup } from './permissions';
 import { approveSubject } from './approveRoute';
+import { rejectPromotion, withdrawPromotion } from './rejectRoute';
 import { EffectiveTierItem, ModelGauntletResponse } from './types';
 import { actorRef, audited, parseBody } from '../service/requests';
 import { assertWaiverAllowed } from './waiverRules';
@@ -357,19 +358,19 @@ export async function createGauntletRouter(
         'gauntlet-promotion-decision',
         { action: 'reject', requestId: req.params.id },
         async () => {
-          const { entity, entityRef, actor } = await governanceAccess(
+          const caller = await governanceAccess(
             req,
             modelPromotionApprovePermission,
           );
-          const id = parseId(req.params.id, 'promotion request');
+          const entity = caller.entity;
           const body = parseBody(decisionBody, req.body);
-          const value = await runner.store.decidePromotionRequest({
-            entityRef,
-            id,
-            state: 'rejected',
-            decidedBy: actor,
+          const value = await rejectPromotion({
+            id: parseId(req.params.id, 'promotion request'),
+            access: caller,
             comment: body.comment,
-            now: runner.now(),
+            runner,
+            catalog,
+            gauntletConfig,
           });
           const evaluation = await runner.updateTier(entity);
           return {
@@ -382,6 +383,33 @@ export async function createGauntletRouter(
         },
       );
       res.json(decided);
+    },
+  );
+
+  // The requester takes back their own pending request (four-eyes keeps
+  // them from rejecting it as governance).
+  router.post(
+    `${MODEL}/promotion-requests/:id/withdraw`,
+    json,
+    async (req, res) => {
+      const withdrawn = await auditedModel(
+        req,
+        'gauntlet-promotion-withdraw',
+        { requestId: req.params.id },
+        async () => {
+          const { entityRef, actor } = await access(req);
+          const body = parseBody(decisionBody, req.body);
+          const value = await withdrawPromotion({
+            id: parseId(req.params.id, 'promotion request'),
+            entityRef,
+            actor,
+            comment: body.comment,
+            runner,
+          });
+          return { value, meta: { state: value.state } };
+        },
+      );
+      res.json(withdrawn);
     },
   );
 

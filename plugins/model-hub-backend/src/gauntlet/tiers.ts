@@ -20,13 +20,19 @@ export function tierChain(requested: ModelTier): ModelTier[] {
   return requested === 'official' ? ['official', 'community'] : [requested];
 }
 
-/** Whether an approved promotion to `tier` stands (the latest decision for that tier approves). */
+/**
+ * Whether an approved promotion to `tier` stands (the latest governance
+ * decision for that tier approves; a withdrawn request decides nothing).
+ */
 export function hasApproval(
   requests: PromotionRequest[],
   tier: ModelTier,
 ): boolean {
   const decided = requests
-    .filter(r => r.tier === tier && r.state !== 'pending')
+    .filter(
+      r =>
+        r.tier === tier && (r.state === 'approved' || r.state === 'rejected'),
+    )
     .sort(
       (a, b) =>
         (b.decidedAt ?? '').localeCompare(a.decidedAt ?? '') || b.id - a.id,

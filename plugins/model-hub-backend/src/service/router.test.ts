@@ -1,29 +1,9 @@
-import fs from 'node:fs/promises';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { createBackendModule } from '@backstage/backend-plugin-api';
-import permissionBackend from '@backstage/plugin-permission-backend';
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
-  AuthorizeResult,
-  PolicyDecision,
-} from '@backstage/plugin-permission-common';
-import {
-  PermissionPolicy,
-  PolicyQuery,
-  PolicyQueryUser,
-} from '@backstage/plugin-permission-node';
-import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
-import {
-  isModelHubPublishPermission,
   MODEL_HUB_SHA256_HEADER,
   modelHubApiPaths,
   ModelVersion,
@@ -31,18 +11,17 @@ import {
 import request from 'supertest';
 import { artifactKey } from '../artifacts/ArtifactStore';
 import {
-  createModelHubConditionalDecision,
-  modelHubConditions,
-} from '../permissions/rules';
-import { modelHubPlugin } from '../plugin';
-import {
   BENIGN_PICKLE,
   listFiles,
   MALICIOUS_PICKLE,
   safetensors,
   sha256,
 } from '../__testUtils__/fixtures';
-import { testHttpAuthServiceFactory } from '../__testUtils__/httpAuth';
+import {
+  ModelHubTestBackend,
+  ownersPublishPolicy,
+  startModelHubTestBackend,
+} from '../__testUtils__/modelHubBackend';
 
 jest.setTimeout(60_000);
 
@@ -64,49 +43,6 @@ const component: Entity = {
   spec: { owner: 'ml-team', type: 'service', lifecycle: 'production' },
 };
 
-/** The shape of the portal policy: publishing is for the model's owners. */
-class OwnersPublishPolicy implements PermissionPolicy {
-  async handle(
-    query: PolicyQuery,
-    user?: PolicyQueryUser,
-  ): Promise<PolicyDecision> {
-    if (isModelHubPublishPermission(query.permission)) {
-      return createModelHubConditionalDecision(
-        query.permission,
-        modelHubConditions.isModelOwner({
-          claims: user?.info.ownershipEntityRefs ?? [],
-        }),
-      );
-    }
-    return { result: AuthorizeResult.ALLOW };
-  }
-}
-
-const policyModule = createBackendModule({
-  pluginId: 'permission',
-  moduleId: 'test-owners-publish-policy',
-  register(env) {
-    env.registerInit({
-      deps: { policy: policyExtensionPoint },
-      async init({ policy }) {
-        policy.setPolicy(new OwnersPublishPolicy());
-      },
-    });
-  },
-});
-
-const userInfo = mockServices.userInfo.mock({
-  async getUserInfo(credentials) {
-    const ref = (credentials.principal as { userEntityRef: string })
-      .userEntityRef;
-    return {
-      userEntityRef: ref,
-      ownershipEntityRefs:
-        ref === ALICE ? [ref, 'group:default/ml-team'] : [ref],
-    };
-  },
-});
-
 const binary = (
   res: any,
   callback: (err: Error | null, body: Buffer) => void,
@@ -125,37 +61,22 @@ describe('model hub router', () => {
   const asAlice = mockCredentials.user.header(ALICE);
   const asBob = mockCredentials.user.header(BOB);
 
+  let backend: ModelHubTestBackend;
   beforeAll(async () => {
-    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'model-hub-router-'));
-    artifactsDir = path.join(dataDir, 'artifacts');
-    stagingDir = path.join(dataDir, 'staging');
-    const backend = await startTestBackend({
-      features: [
-        modelHubPlugin,
-        permissionBackend,
-        policyModule,
-        catalogServiceMock.factory({ entities: [model, component] }),
-        userInfo.factory,
-        testHttpAuthServiceFactory,
-        mockServices.rootConfig.factory({
-          data: {
-            permission: { enabled: true },
-            modelHub: {
-              artifacts: {
-                maxUploadBytes: MAX_UPLOAD,
-                stagingDirectory: stagingDir,
-                local: { directory: artifactsDir },
-              },
-            },
-          },
-        }),
-      ],
+    backend = await startModelHubTestBackend({
+      entities: [model, component],
+      groups: { [ALICE]: ['group:default/ml-team'] },
+      policy: ownersPublishPolicy(),
+      modelHub: { artifacts: { maxUploadBytes: MAX_UPLOAD } },
     });
     server = backend.server;
+    dataDir = backend.dataDir;
+    artifactsDir = path.join(dataDir, 'artifacts');
+    stagingDir = path.join(dataDir, 'staging');
   });
 
   afterAll(async () => {
-    await fs.rm(dataDir, { recursive: true, force: true });
+    await backend?.stop();
   });
 
   const api = (p: string) => `${base}${p}`;

@@ -26,6 +26,11 @@ export interface AccessTokenHttpAuthOptions {
   tokens: () => Promise<TokenService>;
   issuer: UserTokenIssuer;
   grants: ServicePrincipalGrant[];
+  /**
+   * What the caller sees of a failed token check; it runs in Backstage's
+   * credentials barrier, in front of the plugin's own error handling.
+   */
+  hideError?: (error: unknown, req: Request) => unknown;
 }
 
 /**
@@ -39,6 +44,7 @@ export function createAccessTokenHttpAuth(
   options: AccessTokenHttpAuthOptions,
 ): HttpAuthService {
   const { inner, auth, pluginId, tokens, issuer, grants } = options;
+  const hideError = options.hideError ?? ((error: unknown) => error);
   const perRequest = new WeakMap<Request, Promise<BackstageCredentials>>();
   const perUser = new Map<
     string,
@@ -121,7 +127,9 @@ export function createAccessTokenHttpAuth(
       }
       let credentials = perRequest.get(req);
       if (!credentials) {
-        credentials = fromAccessToken(req, token);
+        credentials = fromAccessToken(req, token).catch(error => {
+          throw hideError(error, req);
+        });
         perRequest.set(req, credentials);
       }
       const resolved = await credentials;

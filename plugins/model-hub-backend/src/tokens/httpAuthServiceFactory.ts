@@ -9,6 +9,10 @@ import { createAccessTokenHttpAuth } from './accessTokenHttpAuth';
 import { createTokenService } from './createTokenService';
 import { readServicePrincipalGrants } from './servicePrincipals';
 import { TokenService } from './TokenService';
+import {
+  hideInternalError,
+  readExposeInternalErrors,
+} from '../service/errorBoundary';
 import { modelHubUserTokenIssuerServiceRef } from './userTokenIssuer';
 
 /** The plugin whose requests accept personal access tokens. */
@@ -54,6 +58,11 @@ export function createModelHubHttpAuthServiceFactory(
         pluginId,
         issuer: deps.issuer,
         grants: readServicePrincipalGrants(deps.config),
+        hideError: (error, req) =>
+          hideInternalError(error, req, {
+            logger: deps.logger,
+            exposeInternal: readExposeInternalErrors(deps.config),
+          }),
         tokens: () => {
           // The plugin runs the migrations at start-up; requests come after.
           tokens ??= createTokenService({ ...deps, migrate: false });

@@ -1,48 +1,22 @@
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { createBackendModule } from '@backstage/backend-plugin-api';
 import {
   mockCredentials,
-  mockServices,
-  startTestBackend,
   TestDatabaseId,
   TestDatabases,
 } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import permissionBackend from '@backstage/plugin-permission-backend';
 import {
-  AuthorizeResult,
-  PolicyDecision,
-} from '@backstage/plugin-permission-common';
-import {
-  PermissionPolicy,
-  PolicyQuery,
-  PolicyQueryUser,
-} from '@backstage/plugin-permission-node';
-import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
-import {
-  isModelHubPublishPermission,
   MODEL_HUB_SHA256_HEADER,
   modelHubApiPaths,
   modelHubTokenPaths,
 } from '@internal/plugin-model-hub-common';
 import request from 'supertest';
-import {
-  createModelHubConditionalDecision,
-  modelHubConditions,
-} from '../permissions/rules';
-import { modelHubPlugin } from '../plugin';
 import { sha256 } from '../__testUtils__/fixtures';
+import { CapturedAuditEvent } from '../__testUtils__/auditor';
 import {
-  capturingAuditorFactory,
-  CapturedAuditEvent,
-} from '../__testUtils__/auditor';
-import {
-  testModelHubHttpAuthServiceFactory,
-  testUserTokenIssuerFactory,
-} from '../__testUtils__/httpAuth';
+  ModelHubTestBackend,
+  ownersPublishPolicy,
+  startModelHubTestBackend,
+} from '../__testUtils__/modelHubBackend';
 
 jest.setTimeout(120_000);
 
@@ -72,57 +46,15 @@ const entities: Entity[] = [
   },
 ];
 
-class OwnersPublishPolicy implements PermissionPolicy {
-  async handle(
-    query: PolicyQuery,
-    user?: PolicyQueryUser,
-  ): Promise<PolicyDecision> {
-    if (isModelHubPublishPermission(query.permission)) {
-      return createModelHubConditionalDecision(
-        query.permission,
-        modelHubConditions.isModelOwner({
-          claims: user?.info.ownershipEntityRefs ?? [],
-        }),
-      );
-    }
-    return { result: AuthorizeResult.ALLOW };
-  }
-}
-
-const policyModule = createBackendModule({
-  pluginId: 'permission',
-  moduleId: 'test-tokens-policy',
-  register(env) {
-    env.registerInit({
-      deps: { policy: policyExtensionPoint },
-      async init({ policy }) {
-        policy.setPolicy(new OwnersPublishPolicy());
-      },
-    });
-  },
-});
-
-const userInfo = mockServices.userInfo.mock({
-  async getUserInfo(credentials) {
-    const ref = (credentials.principal as { userEntityRef: string })
-      .userEntityRef;
-    return {
-      userEntityRef: ref,
-      ownershipEntityRefs:
-        ref === ALICE ? [ref, 'group:default/ml-team'] : [ref],
-    };
-  },
-});
-
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_16'] });
 
 describe.each(databases.eachSupportedId())(
   'personal access tokens over HTTP (%p)',
   (databaseId: TestDatabaseId) => {
+    let backend: ModelHubTestBackend;
     let server: any;
     let knex: any;
-    let dataDir: string;
-    const audit: CapturedAuditEvent[] = [];
+    let audit: CapturedAuditEvent[] = [];
     const api = (p: string) => `/api/model-hub${p}`;
     const asAlice = mockCredentials.user.header(ALICE);
     const staticToken = mockCredentials.service.header({
@@ -136,44 +68,28 @@ describe.each(databases.eachSupportedId())(
 
     beforeAll(async () => {
       knex = await databases.init(databaseId);
-      dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'model-hub-tokens-'));
-      const backend = await startTestBackend({
-        features: [
-          modelHubPlugin,
-          permissionBackend,
-          policyModule,
-          catalogServiceMock.factory({ entities }),
-          userInfo.factory,
-          testModelHubHttpAuthServiceFactory,
-          testUserTokenIssuerFactory,
-          capturingAuditorFactory(audit),
-          mockServices.database.factory({ knex }),
-          mockServices.rootConfig.factory({
-            data: {
-              permission: { enabled: true },
-              modelHub: {
-                tokens: { maxExpiryDays: 30, defaultExpiryDays: 7 },
-                servicePrincipals: [
-                  {
-                    subject: 'model-hub-ci',
-                    teams: ['ml-team'],
-                    actions: ['model-hub.version.create'],
-                  },
-                ],
-                artifacts: {
-                  stagingDirectory: path.join(dataDir, 'staging'),
-                  local: { directory: path.join(dataDir, 'artifacts') },
-                },
-              },
+      backend = await startModelHubTestBackend({
+        entities,
+        groups: { [ALICE]: ['group:default/ml-team'] },
+        policy: ownersPublishPolicy(),
+        knex,
+        modelHub: {
+          tokens: { maxExpiryDays: 30, defaultExpiryDays: 7 },
+          servicePrincipals: [
+            {
+              subject: 'model-hub-ci',
+              teams: ['ml-team'],
+              actions: ['model-hub.version.create'],
             },
-          }),
-        ],
+          ],
+        },
       });
       server = backend.server;
+      audit = backend.audit;
     });
 
     afterAll(async () => {
-      await fs.rm(dataDir, { recursive: true, force: true });
+      await backend?.stop();
     });
 
     async function createToken(

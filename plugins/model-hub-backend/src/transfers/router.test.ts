@@ -8,43 +8,23 @@ import {
   coreServices,
   createBackendModule,
   SchedulerService,
-  createServiceFactory,
 } from '@backstage/backend-plugin-api';
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
-import permissionBackend from '@backstage/plugin-permission-backend';
-import { catalogServiceRef } from '@backstage/plugin-catalog-node';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
-  AuthorizeResult,
-  PolicyDecision,
-} from '@backstage/plugin-permission-common';
-import {
-  PermissionPolicy,
-  PolicyQuery,
-  PolicyQueryUser,
-} from '@backstage/plugin-permission-node';
-import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
-import {
-  isModelHubPublishPermission,
   MODEL_HUB_SHA256_HEADER,
   modelHubApiPaths,
 } from '@internal/plugin-model-hub-common';
 import request from 'supertest';
 import { artifactKey } from '../artifacts/ArtifactStore';
-import {
-  createModelHubConditionalDecision,
-  modelHubConditions,
-} from '../permissions/rules';
-import { modelHubPlugin } from '../plugin';
 import { COLLECT_UPLOADS_TASK_ID } from './setup';
 import { compressingFront } from '../__testUtils__/compressingFront';
 import { listFiles, sha256 } from '../__testUtils__/fixtures';
-import { testHttpAuthServiceFactory } from '../__testUtils__/httpAuth';
+import {
+  ownersPublishPolicy,
+  startModelHubTestBackend,
+} from '../__testUtils__/modelHubBackend';
 
 jest.setTimeout(60_000);
 
@@ -62,81 +42,37 @@ const model = (name: string): Entity => ({
   spec: { owner: 'ml-team', type: 'llm', lifecycle: 'production' },
 });
 
-class OwnersPublishPolicy implements PermissionPolicy {
-  async handle(
-    query: PolicyQuery,
-    user?: PolicyQueryUser,
-  ): Promise<PolicyDecision> {
-    if (isModelHubPublishPermission(query.permission)) {
-      return createModelHubConditionalDecision(
-        query.permission,
-        modelHubConditions.isModelOwner({
-          claims: user?.info.ownershipEntityRefs ?? [],
-        }),
-      );
-    }
-    return { result: AuthorizeResult.ALLOW };
-  }
-}
-
-const policyModule = createBackendModule({
-  pluginId: 'permission',
-  moduleId: 'test-owners-publish-policy',
-  register(env) {
-    env.registerInit({
-      deps: { policy: policyExtensionPoint },
-      async init({ policy }) {
-        policy.setPolicy(new OwnersPublishPolicy());
-      },
-    });
-  },
-});
-
-const userInfo = mockServices.userInfo.mock({
-  async getUserInfo(credentials) {
-    const ref = (credentials.principal as { userEntityRef: string })
-      .userEntityRef;
-    return {
-      userEntityRef: ref,
-      ownershipEntityRefs: ref === BOB ? [ref] : [ref, 'group:default/ml-team'],
-    };
-  },
-});
+/** Bob owns nothing; everyone else is in the owning team. */
+const groupsOf = (ref: string) =>
+  ref === BOB ? [] : ['group:default/ml-team'];
 
 /** The catalog as users see it: Bob cannot read the secret model. */
-const catalogFactory = createServiceFactory({
-  service: catalogServiceRef,
-  deps: {},
-  factory() {
-    const all = catalogServiceMock({
-      entities: [model('support-assistant'), model('secret-model')],
-    });
-    const hidden = (options: unknown) =>
-      (
-        (options as { credentials?: BackstageCredentials })?.credentials
-          ?.principal as { userEntityRef?: string } | undefined
-      )?.userEntityRef === BOB;
-    return {
-      ...all,
-      async getEntityByRef(ref, options) {
-        const entity = await all.getEntityByRef(ref, options);
-        return entity?.metadata.name === 'secret-model' && hidden(options)
-          ? undefined
-          : entity;
-      },
-      async getEntitiesByRefs(req, options) {
-        const { items } = await all.getEntitiesByRefs(req, options);
-        return {
-          items: items.map(e =>
-            e?.metadata.name === 'secret-model' && hidden(options)
-              ? undefined
-              : e,
-          ),
-        };
-      },
-    } as typeof all;
-  },
-});
+function hideSecretFromBob(all: CatalogService): CatalogService {
+  const hidden = (options: unknown) =>
+    (
+      (options as { credentials?: BackstageCredentials })?.credentials
+        ?.principal as { userEntityRef?: string } | undefined
+    )?.userEntityRef === BOB;
+  return {
+    ...all,
+    async getEntityByRef(ref, options) {
+      const entity = await all.getEntityByRef(ref, options);
+      return entity?.metadata.name === 'secret-model' && hidden(options)
+        ? undefined
+        : entity;
+    },
+    async getEntitiesByRefs(req, options) {
+      const { items } = await all.getEntitiesByRefs(req, options);
+      return {
+        items: items.map(e =>
+          e?.metadata.name === 'secret-model' && hidden(options)
+            ? undefined
+            : e,
+        ),
+      };
+    },
+  };
+}
 
 function bytesOf(length: number, seed: number): Buffer {
   const out = Buffer.alloc(length);
@@ -149,33 +85,21 @@ async function startBackend(
   transfers: object,
   extra: any[] = [],
 ) {
-  const backend = await startTestBackend({
-    features: [
-      modelHubPlugin,
-      permissionBackend,
-      policyModule,
-      catalogFactory,
-      userInfo.factory,
-      testHttpAuthServiceFactory,
-      ...extra,
-      mockServices.rootConfig.factory({
-        data: {
-          permission: { enabled: true },
-          modelHub: {
-            artifacts: {
-              maxUploadBytes: 64 * 1024,
-              stagingDirectory: path.join(dataDir, 'staging'),
-              local: { directory: path.join(dataDir, 'artifacts') },
-            },
-            transfers: {
-              minPartBytes: PART,
-              maxPartBytes: 16 * 1024,
-              ...transfers,
-            },
-          },
-        },
-      }),
-    ],
+  const backend = await startModelHubTestBackend({
+    entities: [model('support-assistant'), model('secret-model')],
+    groups: groupsOf,
+    policy: ownersPublishPolicy(),
+    wrapCatalog: hideSecretFromBob,
+    dataDir,
+    features: extra,
+    modelHub: {
+      artifacts: { maxUploadBytes: 64 * 1024 },
+      transfers: {
+        minPartBytes: PART,
+        maxPartBytes: 16 * 1024,
+        ...transfers,
+      },
+    },
   });
   return compressingFront(backend.server);
 }

@@ -1,34 +1,18 @@
 import fs from 'node:fs/promises';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import {
   coreServices,
-  createBackendModule,
   createServiceFactory,
 } from '@backstage/backend-plugin-api';
 import {
   mockCredentials,
   mockServices,
-  startTestBackend,
   TestDatabases,
 } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import permissionBackend from '@backstage/plugin-permission-backend';
 import {
-  AuthorizeResult,
-  PolicyDecision,
-} from '@backstage/plugin-permission-common';
-import {
-  PermissionPolicy,
-  PolicyQuery,
-  PolicyQueryUser,
-} from '@backstage/plugin-permission-node';
-import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
-import {
-  isModelHubPublishPermission,
   MODEL_HUB_SHA256_HEADER,
   modelHubApiPaths,
   ModelVersion,
@@ -36,14 +20,13 @@ import {
 import { Knex } from 'knex';
 import request from 'supertest';
 import { artifactKey } from '../artifacts/ArtifactStore';
-import {
-  createModelHubConditionalDecision,
-  modelHubConditions,
-} from '../permissions/rules';
-import { modelHubPlugin } from '../plugin';
 import { ARTIFACT_GC_TASK_ID, STAGING_CLEANUP_TASK_ID } from '../recovery';
 import { sha256 } from '../__testUtils__/fixtures';
-import { testHttpAuthServiceFactory } from '../__testUtils__/httpAuth';
+import {
+  ModelHubTestBackend,
+  ownersPublishPolicy,
+  startModelHubTestBackend,
+} from '../__testUtils__/modelHubBackend';
 
 jest.setTimeout(120_000);
 
@@ -56,47 +39,6 @@ const model: Entity = {
   metadata: { name: 'support-assistant', namespace: 'default' },
   spec: { owner: 'ml-team', type: 'llm', lifecycle: 'production' },
 };
-
-class OwnersPublishPolicy implements PermissionPolicy {
-  async handle(
-    query: PolicyQuery,
-    user?: PolicyQueryUser,
-  ): Promise<PolicyDecision> {
-    if (isModelHubPublishPermission(query.permission)) {
-      return createModelHubConditionalDecision(
-        query.permission,
-        modelHubConditions.isModelOwner({
-          claims: user?.info.ownershipEntityRefs ?? [],
-        }),
-      );
-    }
-    return { result: AuthorizeResult.ALLOW };
-  }
-}
-
-const policyModule = createBackendModule({
-  pluginId: 'permission',
-  moduleId: 'test-transactions-policy',
-  register(env) {
-    env.registerInit({
-      deps: { policy: policyExtensionPoint },
-      async init({ policy }) {
-        policy.setPolicy(new OwnersPublishPolicy());
-      },
-    });
-  },
-});
-
-const userInfo = mockServices.userInfo.mock({
-  async getUserInfo(credentials) {
-    const ref = (credentials.principal as { userEntityRef: string })
-      .userEntityRef;
-    return {
-      userEntityRef: ref,
-      ownershipEntityRefs: [ref, 'group:default/ml-team'],
-    };
-  },
-});
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_16'] });
 
@@ -114,8 +56,7 @@ describe.each(databases.eachSupportedId())(
   databaseId => {
     let server: http.Server;
     let knex: Knex;
-    let stopBackend: () => Promise<void>;
-    let dataDir: string;
+    let backend: ModelHubTestBackend;
     let artifactsDir: string;
     let stagingDir: string;
     const scheduler = mockServices.scheduler();
@@ -125,17 +66,19 @@ describe.each(databases.eachSupportedId())(
 
     beforeAll(async () => {
       knex = await databases.init(databaseId);
-      dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'model-hub-tx-'));
-      artifactsDir = path.join(dataDir, 'artifacts');
-      stagingDir = path.join(dataDir, 'staging');
-      const backend = await startTestBackend({
+      backend = await startModelHubTestBackend({
+        entities: [model],
+        groups: () => ['group:default/ml-team'],
+        policy: ownersPublishPolicy(),
+        knex,
+        modelHub: {
+          artifacts: {
+            maxUploadBytes: 4 * 1024 * 1024,
+            staging: { maxAgeMinutes: 5 },
+            gc: { graceHours: 1 },
+          },
+        },
         features: [
-          modelHubPlugin,
-          permissionBackend,
-          policyModule,
-          catalogServiceMock.factory({ entities: [model] }),
-          userInfo.factory,
-          testHttpAuthServiceFactory,
           // The mock scheduler, with no task run on start-up: the tests
           // trigger the recovery tasks themselves.
           createServiceFactory({
@@ -143,32 +86,16 @@ describe.each(databases.eachSupportedId())(
             deps: {},
             factory: () => scheduler,
           }),
-          mockServices.database.factory({ knex }),
-          mockServices.rootConfig.factory({
-            data: {
-              permission: { enabled: true },
-              modelHub: {
-                artifacts: {
-                  maxUploadBytes: 4 * 1024 * 1024,
-                  stagingDirectory: stagingDir,
-                  local: { directory: artifactsDir },
-                  staging: { maxAgeMinutes: 5 },
-                  gc: { graceHours: 1 },
-                },
-                stewardship: { enabled: false },
-              },
-            },
-          }),
         ],
       });
       server = backend.server;
-      stopBackend = () => backend.stop();
+      artifactsDir = path.join(backend.dataDir, 'artifacts');
+      stagingDir = path.join(backend.dataDir, 'staging');
     });
 
     afterAll(async () => {
       // Before the test database goes: the gauntlet worker still polls it.
-      await stopBackend();
-      await fs.rm(dataDir, { recursive: true, force: true });
+      await backend?.stop();
     });
 
     const create = (user: string, version: string, files?: Files) =>

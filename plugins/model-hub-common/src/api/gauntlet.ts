@@ -103,8 +103,12 @@ export interface GauntletApproval {
   invalidatedReason?: string;
 }
 
-/** State of a promotion request. */
-export type PromotionRequestState = 'pending' | 'approved' | 'rejected';
+/** State of a promotion request; `withdrawn` by its requester, not decided by governance. */
+export type PromotionRequestState =
+  | 'pending'
+  | 'approved'
+  | 'rejected'
+  | 'withdrawn';
 
 /** An owner's request to be granted a tier, with the governance decision. */
 export interface PromotionRequest {
