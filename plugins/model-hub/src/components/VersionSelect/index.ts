@@ -1,0 +1,2 @@
+export { VersionSelect } from './VersionSelect';
+export { useModelVersions } from './useModelVersions';
