@@ -22,6 +22,7 @@ import { ScanVerdictChip } from '../EntityModelVersionsCard/EntityModelVersionsC
 import { useModelVersions, VersionSelect } from '../VersionSelect';
 import { DownloadFileButton } from './DownloadFileButton';
 import { scanReason } from './scanReason';
+import { visuallyHidden } from '../../lib/visuallyHidden';
 
 const PAGE_SIZES = [25, 50, 100];
 
@@ -70,7 +71,7 @@ function FilesTable(props: { entityRef: string; version: ModelVersion }) {
             <TableCell>Scan</TableCell>
             <TableCell>Reason</TableCell>
             <TableCell padding="checkbox">
-              <span className="MuiTypography-srOnly">Download</span>
+              <span style={visuallyHidden}>Download</span>
             </TableCell>
           </TableRow>
         </TableHead>
