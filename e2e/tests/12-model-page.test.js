@@ -10,6 +10,8 @@
 
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
 const { baseUrl, api } = require('../env');
 const {
   launchBrowser,
@@ -85,7 +87,7 @@ test('the model card renders the README of 2.1.0 with its table and image, sanit
       async () => img.evaluate(el => el.complete && el.naturalWidth === 172),
       { timeoutMs: 20000, intervalMs: 250 },
     );
-    assert.match(await img.getAttribute('src'), /^blob:/);
+    assert.match(await img.getAttribute('src'), /^data:image\/png;base64,/);
     assert.equal(await card.locator('script').count(), 0);
   });
 });
@@ -102,7 +104,18 @@ test('the Files tab lists the files of 2.1.0 with size, digest, verdict and down
     await row
       .getByRole('button', { name: 'Copy SHA-256 of model.onnx' })
       .waitFor();
-    await row.getByRole('button', { name: 'Download model.onnx' }).waitFor();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      row.getByRole('button', { name: 'Download model.onnx' }).click(),
+    ]);
+    assert.equal(download.suggestedFilename(), 'model.onnx');
+    assert.equal(
+      crypto
+        .createHash('sha256')
+        .update(fs.readFileSync(await download.path()))
+        .digest('hex'),
+      await row.getByText(/…$/).getAttribute('title'),
+    );
     await table
       .getByRole('row', { name: /img\/confusion-matrix\.png/ })
       .waitFor();

@@ -63,12 +63,13 @@ function run(
   id: number,
   results: GauntletResult[],
   status: GauntletRun['status'] = 'completed',
+  tier: GauntletRun['tier'] = 'official',
 ): GauntletRun {
   return {
     id,
     entityRef: 'model:default/m',
     version: '1',
-    tier: 'official',
+    tier,
     trigger: 'sealed',
     status,
     attempts: 1,
@@ -164,6 +165,40 @@ describe('versionSnapshot', () => {
       disparateImpactRatio: undefined,
       minDisparateImpactRatio: 0.8,
     });
+  });
+
+  it('prefers the latest completed run of the requested tier', () => {
+    const runs = [
+      run(
+        5,
+        [result('license', 'pass', { expression: 'MIT' })],
+        'completed',
+        'community',
+      ),
+      run(
+        4,
+        [result('license', 'pass', { expression: 'Apache-2.0' })],
+        'completed',
+        'official',
+      ),
+      run(
+        3,
+        [result('license', 'pass', { expression: 'GPL-3.0' })],
+        'completed',
+        'official',
+      ),
+    ];
+    const v = version('1.0.0', []);
+    expect(versionSnapshot(v, runs, { tier: 'official' })).toMatchObject({
+      runId: 4,
+      tier: 'official',
+      license: 'Apache-2.0',
+    });
+    expect(versionSnapshot(v, runs, { tier: 'external' })).toMatchObject({
+      runId: 5,
+      tier: 'community',
+    });
+    expect(versionSnapshot(v, runs)).toMatchObject({ runId: 5 });
   });
 
   it('knows only the files of a version that has no completed run', () => {

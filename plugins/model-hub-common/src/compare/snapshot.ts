@@ -84,13 +84,19 @@ function objects(v: JsonValue | undefined): JsonObject[] {
   return Array.isArray(v) ? v.filter(isObject) : [];
 }
 
-/** The latest completed run of a version (runs as served: newest first, any order accepted). */
+/**
+ * The latest completed run of a version (runs in any order), for `tier`
+ * when given and such a run exists: a version is checked once per tier, and
+ * the tier the model asks for is the one its page is about.
+ */
 export function latestCompletedRun(
   runs: GauntletRun[],
+  tier?: ModelTier,
 ): GauntletRun | undefined {
-  return runs
+  const completed = runs
     .filter(r => r.status === 'completed')
-    .sort((a, b) => b.id - a.id)[0];
+    .sort((a, b) => b.id - a.id);
+  return completed.find(r => r.tier === tier) ?? completed[0];
 }
 
 function readMetrics(evidence: JsonObject): VersionMetric[] {
@@ -179,11 +185,13 @@ function readDependencies(evidence: JsonObject): VersionDependency[] {
 /**
  * Builds the {@link VersionSnapshot} of a version from its gauntlet runs
  * (`GET …/versions/:version/gauntlet/runs`): facts come from the latest
- * completed run; without one, only the files are known.
+ * completed run for `options.tier` (the model's requested tier), else the
+ * latest completed run; without one, only the files are known.
  */
 export function versionSnapshot(
   version: ModelVersion,
   runs: GauntletRun[],
+  options: { tier?: ModelTier } = {},
 ): VersionSnapshot {
   const snapshot: VersionSnapshot = {
     version: version.version,
@@ -197,7 +205,7 @@ export function versionSnapshot(
     checks: [],
     dependencies: [],
   };
-  const run = latestCompletedRun(runs);
+  const run = latestCompletedRun(runs, options.tier);
   if (!run) return snapshot;
   snapshot.tier = run.tier;
   snapshot.runId = run.id;

@@ -74,17 +74,18 @@ export function fairnessResult(
   });
 }
 
-/** A completed run of `version` with these results. */
+/** A completed run of `version` for `tier` with these results. */
 export function completedRun(
   version: string,
   results: GauntletResult[],
+  tier: GauntletRun['tier'] = 'official',
   id = nextId++,
 ): GauntletRun {
   return {
     id,
     entityRef: 'model:default/m',
     version,
-    tier: 'official',
+    tier,
     trigger: 'sealed',
     status: 'completed',
     attempts: 1,

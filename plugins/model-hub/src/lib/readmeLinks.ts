@@ -15,7 +15,12 @@ const EXTERNAL = /^(https?:\/\/|mailto:)/i;
 /** Classifies `url` as written in the card at `cardPath` (e.g. `README.md`). */
 export function classifyCardUrl(url: string, cardPath: string): CardUrl {
   const trimmed = url.trim();
-  if (trimmed === '') return { kind: 'blocked' };
+  // Browsers drop tabs and newlines inside URLs (`java\tscript:`): refuse
+  // any control character rather than guess what a browser would make of it.
+  // eslint-disable-next-line no-control-regex
+  if (trimmed === '' || /[\u0000-\u001f\u007f]/.test(trimmed)) {
+    return { kind: 'blocked' };
+  }
   if (trimmed.startsWith('#')) return { kind: 'anchor', href: trimmed };
   if (EXTERNAL.test(trimmed)) {
     // Only what the URL parser agrees is http(s) or mailto, without credentials.
@@ -33,8 +38,9 @@ export function classifyCardUrl(url: string, cardPath: string): CardUrl {
     }
     return { kind: 'blocked' };
   }
-  // Anything else with a scheme, or a protocol-relative or absolute path.
-  if (/^[a-z][a-z0-9+.-]*:/i.test(trimmed) || /^[\\/]/.test(trimmed)) {
+  // Anything else with a scheme (a colon before the first slash), or a
+  // protocol-relative or absolute path.
+  if (/^[^/?#]*:/.test(trimmed) || /^[\\/]/.test(trimmed)) {
     return { kind: 'blocked' };
   }
   const path = resolveVersionPath(trimmed.split(/[?#]/)[0], cardPath);
@@ -81,8 +87,8 @@ export const CARD_IMAGE_TYPES: Record<string, string> = {
 
 /** The image type of a version file, or undefined when the card will not show it (e.g. SVG). */
 export function cardImageType(path: string): string | undefined {
-  const ext = path.split('.').pop()?.toLowerCase() ?? '';
-  return CARD_IMAGE_TYPES[ext];
+  const match = /\.([a-z0-9]+)$/i.exec(path);
+  return match ? CARD_IMAGE_TYPES[match[1].toLowerCase()] : undefined;
 }
 
 /** The model card of a version: `README.md` at its root (any case), else the shallowest one. */

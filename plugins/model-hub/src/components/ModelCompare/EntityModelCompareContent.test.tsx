@@ -54,6 +54,12 @@ function hub() {
         ]),
       ],
       [`${REF}@2.1.0`]: [
+        // Newer, but for another tier than the model requests: not compared.
+        completedRun(
+          '2.1.0',
+          [checkResult('license', 'pass', { expression: 'GPL-3.0-only' })],
+          'community',
+        ),
         completedRun('2.1.0', [
           performanceResult({ accuracy: 0.88, f1: 0.8737 }),
           checkResult('license', 'pass', { expression: 'Apache-2.0' }),
@@ -81,7 +87,11 @@ function renderAt(path: string) {
       <EntityModelCompareContent />
       <LocationSearch />
     </>,
-    { entity: modelEntity('m'), modelHubApi: hub(), routeEntries: [path] },
+    {
+      entity: modelEntity('m', { spec: { tier: 'official' } }),
+      modelHubApi: hub(),
+      routeEntries: [path],
+    },
   );
 }
 
@@ -127,6 +137,10 @@ describe('EntityModelCompareContent', () => {
     expect(licence).toHaveTextContent('MIT');
     expect(licence).toHaveTextContent('Apache-2.0');
     expect(licence).toHaveTextContent('changed');
+    expect(tier).not.toHaveTextContent('GPL-3.0-only');
+    expect(
+      within(tier).getByRole('row', { name: /Tier checked/ }),
+    ).toHaveTextContent('Tier checkedofficialofficialunchanged');
 
     const deps = screen.getByRole('table', { name: 'Dependencies compared' });
     expect(

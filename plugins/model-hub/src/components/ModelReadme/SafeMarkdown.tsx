@@ -1,4 +1,4 @@
-import { ReactNode, useEffect, useState } from 'react';
+import { ReactNode, useEffect, useMemo, useState } from 'react';
 import ReactMarkdown from 'react-markdown';
 import rehypeRaw from 'rehype-raw';
 import rehypeSanitize, { defaultSchema } from 'rehype-sanitize';
@@ -8,6 +8,7 @@ import { useApi } from '@backstage/core-plugin-api';
 import { makeStyles } from '@material-ui/core/styles';
 import Typography from '@material-ui/core/Typography';
 import { modelHubApiRef } from '../../api';
+import { blobDataUrl } from '../../lib/blobDataUrl';
 import { cardImageType, classifyCardUrl } from '../../lib/readmeLinks';
 
 /** Largest image of a card that is loaded (bytes). */
@@ -66,7 +67,11 @@ interface CardContext {
   files: ReadonlySet<string>;
 }
 
-/** An image of the version, read with the viewer's credentials and shown from a blob URL. */
+/**
+ * An image of the version, read with the viewer's credentials and shown as
+ * a `data:` URL whose type comes from the file extension (never from the
+ * server or the file), so nothing but an image is ever rendered from it.
+ */
 function VersionImage(props: CardContext & { path: string; alt: string }) {
   const api = useApi(modelHubApiRef);
   const { entityRef, version, path, alt } = props;
@@ -74,23 +79,19 @@ function VersionImage(props: CardContext & { path: string; alt: string }) {
   const [state, setState] = useState<{ url?: string; error?: string }>({});
   useEffect(() => {
     if (!type) return undefined;
-    let url: string | undefined;
     let cancelled = false;
     api
       .readFile(entityRef, version, path, { maxBytes: MAX_CARD_IMAGE_BYTES })
-      .then(content => {
-        if (cancelled) return;
-        if (content.truncated) {
-          setState({ error: 'image too large to show' });
-          return;
-        }
-        url = URL.createObjectURL(new Blob([content.blob], { type }));
-        setState({ url });
+      .then(async content => {
+        if (content.truncated) return { error: 'image too large to show' };
+        return { url: await blobDataUrl(content.blob, type) };
       })
-      .catch(() => !cancelled && setState({ error: 'image not readable' }));
+      .catch(() => ({ error: 'image not readable' }))
+      .then(next => {
+        if (!cancelled) setState(next);
+      });
     return () => {
       cancelled = true;
-      if (url) URL.revokeObjectURL(url);
     };
   }, [api, entityRef, version, path, type]);
   if (!type) {
@@ -177,20 +178,27 @@ function CardImage(props: CardContext & { src?: string; alt?: string }) {
  */
 export function SafeMarkdown(props: CardContext & { content: string }) {
   const classes = useStyles();
-  const { content, ...context } = props;
+  const { content, entityRef, version, cardPath, files } = props;
+  // Stable renderers: new ones on every render would remount (and refetch) the images.
+  const components = useMemo(() => {
+    const context = { entityRef, version, cardPath, files };
+    return {
+      a: ({ href, children }: { href?: string; children?: ReactNode }) => (
+        <CardLink {...context} href={href}>
+          {children}
+        </CardLink>
+      ),
+      img: ({ src, alt }: { src?: string; alt?: string }) => (
+        <CardImage {...context} src={src} alt={alt} />
+      ),
+    };
+  }, [entityRef, version, cardPath, files]);
   return (
     <div className={classes.markdown} data-testid="model-readme">
       <ReactMarkdown
         remarkPlugins={[remarkGfm]}
         rehypePlugins={[rehypeRaw, [rehypeSanitize, schema]]}
-        components={{
-          a: ({ href, children }) => (
-            <CardLink {...context} href={href}>
-              {children}
-            </CardLink>
-          ),
-          img: ({ src, alt }) => <CardImage {...context} src={src} alt={alt} />,
-        }}
+        components={components}
       >
         {content}
       </ReactMarkdown>
