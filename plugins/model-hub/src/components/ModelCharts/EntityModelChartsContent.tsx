@@ -1,5 +1,4 @@
 import { ReactNode, useMemo } from 'react';
-import { useSearchParams } from 'react-router-dom';
 import {
   EmptyState,
   InfoCard,
@@ -11,7 +10,11 @@ import Box from '@material-ui/core/Box';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
 import { useVersionSnapshots } from '../ModelCompare/useVersionSnapshots';
-import { useModelVersions, VersionSelect } from '../VersionSelect';
+import {
+  useModelVersions,
+  useQueryState,
+  VersionSelect,
+} from '../VersionSelect';
 import { metricSeries } from './chartData';
 import { FairnessBarChart } from './FairnessBarChart';
 import { MetricTrendChart } from './MetricTrendChart';
@@ -107,7 +110,7 @@ function Charts(props: {
  */
 export function EntityModelChartsContent() {
   const { entityRef, value, loading, error } = useModelVersions();
-  const [params, setParams] = useSearchParams();
+  const [params, setQuery] = useQueryState();
   const charted = useMemo(
     () =>
       (value?.versions ?? [])
@@ -135,15 +138,7 @@ export function EntityModelChartsContent() {
         entityRef={entityRef}
         versions={charted}
         fairnessVersion={params.get('fairness') ?? undefined}
-        onFairnessVersion={v =>
-          setParams(
-            p => {
-              p.set('fairness', v);
-              return p;
-            },
-            { replace: true },
-          )
-        }
+        onFairnessVersion={v => setQuery({ fairness: v })}
       />
     );
   }

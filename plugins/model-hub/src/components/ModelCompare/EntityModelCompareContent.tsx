@@ -1,5 +1,4 @@
 import { ReactNode, useMemo } from 'react';
-import { useSearchParams } from 'react-router-dom';
 import {
   EmptyState,
   InfoCard,
@@ -12,7 +11,11 @@ import {
 } from '@internal/plugin-model-hub-common';
 import Box from '@material-ui/core/Box';
 import Typography from '@material-ui/core/Typography';
-import { useModelVersions, VersionSelect } from '../VersionSelect';
+import {
+  useModelVersions,
+  useQueryState,
+  VersionSelect,
+} from '../VersionSelect';
 import { CompareTables } from './CompareTables';
 import { useVersionSnapshots } from './useVersionSnapshots';
 
@@ -37,7 +40,7 @@ function Comparison(props: {
  */
 export function EntityModelCompareContent() {
   const { entityRef, value, loading, error } = useModelVersions();
-  const [params, setParams] = useSearchParams();
+  const [params, setQuery] = useQueryState();
   let content: ReactNode;
   if (loading) {
     content = <Progress />;
@@ -63,14 +66,7 @@ export function EntityModelCompareContent() {
       ) ??
       versions.find(x => x.version !== b.version)!;
     const choose = (key: 'a' | 'b') => (v: string) =>
-      setParams(
-        p => {
-          p.set('a', key === 'a' ? v : a.version);
-          p.set('b', key === 'b' ? v : b.version);
-          return p;
-        },
-        { replace: true },
-      );
+      setQuery({ a: a.version, b: b.version, [key]: v });
     content = (
       <>
         <Box

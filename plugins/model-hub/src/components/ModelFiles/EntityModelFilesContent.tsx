@@ -1,5 +1,4 @@
 import { ReactNode, useMemo, useState } from 'react';
-import { useSearchParams } from 'react-router-dom';
 import {
   CopyTextButton,
   EmptyState,
@@ -19,7 +18,11 @@ import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { formatBytes, shortSha } from '../../lib/format';
 import { ScanVerdictChip } from '../EntityModelVersionsCard/EntityModelVersionsCard';
-import { useModelVersions, VersionSelect } from '../VersionSelect';
+import {
+  useModelVersions,
+  useQueryState,
+  VersionSelect,
+} from '../VersionSelect';
 import { DownloadFileButton } from './DownloadFileButton';
 import { scanReason } from './scanReason';
 import { visuallyHidden } from '../../lib/visuallyHidden';
@@ -143,7 +146,7 @@ function FilesTable(props: { entityRef: string; version: ModelVersion }) {
  */
 export function EntityModelFilesContent() {
   const { entityRef, value, loading, error } = useModelVersions();
-  const [params, setParams] = useSearchParams();
+  const [params, setQuery] = useQueryState();
   let content: ReactNode;
   if (loading) {
     content = <Progress />;
@@ -168,15 +171,7 @@ export function EntityModelFilesContent() {
             label="Version"
             versions={value.versions}
             value={selected.version}
-            onChange={v =>
-              setParams(
-                p => {
-                  p.set('version', v);
-                  return p;
-                },
-                { replace: true },
-              )
-            }
+            onChange={v => setQuery({ version: v })}
           />
         </Box>
         <FilesTable

@@ -1,2 +1,3 @@
 export { VersionSelect } from './VersionSelect';
 export { useModelVersions } from './useModelVersions';
+export { useQueryState } from './useQueryState';
