@@ -18,7 +18,7 @@ export function scanReason(file: ModelVersionFile): string {
   if (findings.length === 0) {
     switch (file.scan?.verdict) {
       case 'unsupported':
-        return `Not a model format (${file.format}); nothing executable found`;
+        return `Not a model format (${file.format}): no weights to scan`;
       case 'error':
         return 'The scanner could not read this file';
       default:
