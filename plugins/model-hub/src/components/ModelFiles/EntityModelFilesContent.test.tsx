@@ -153,6 +153,32 @@ describe('EntityModelFilesContent', () => {
     expect(within(table).getByText('old.bin')).toBeInTheDocument();
   });
 
+  it('leaves files too large for the browser to the CLI', async () => {
+    const api = new FakeModelHubApi({
+      versions: {
+        [REF]: [
+          modelVersion('m', '1.0.0', {
+            files: [versionFile('model.gguf', { size: 4 * 1024 ** 3 })],
+          }),
+        ],
+      },
+    });
+    await renderEntityCard(<EntityModelFilesContent />, {
+      entity: modelEntity('m'),
+      modelHubApi: api,
+    });
+    const button = await screen.findByRole('button', {
+      name: 'Download model.gguf',
+    });
+    expect(button).toBeDisabled();
+    expect(
+      screen.getByTitle(
+        'model.gguf is 4.0 GiB: pull it with the model-hub CLI',
+      ),
+    ).toBeInTheDocument();
+    expect(api.reads).toEqual([]);
+  });
+
   it('says when no version is published', async () => {
     await renderEntityCard(<EntityModelFilesContent />, {
       entity: modelEntity('m'),
