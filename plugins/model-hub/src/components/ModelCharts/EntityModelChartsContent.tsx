@@ -1,17 +1,12 @@
 import { ReactNode, useMemo } from 'react';
-import {
-  EmptyState,
-  InfoCard,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
+import { Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { ModelVersion } from '@internal/plugin-model-hub-common';
 import Box from '@material-ui/core/Box';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
 import { useVersionSnapshots } from '../ModelCompare/useVersionSnapshots';
 import {
-  useModelVersions,
+  ModelVersionsInfoCard,
   useQueryState,
   VersionSelect,
 } from '../VersionSelect';
@@ -24,11 +19,20 @@ export const MAX_CHARTED_VERSIONS = 20;
 
 function Charts(props: {
   entityRef: string;
+  /** All versions, newest first; the newest sealed ones are charted. */
   versions: ModelVersion[];
   fairnessVersion?: string;
   onFairnessVersion(v: string): void;
 }) {
-  const { entityRef, versions } = props;
+  const { entityRef } = props;
+  const versions = useMemo(
+    () =>
+      props.versions
+        .filter(v => v.state === 'sealed')
+        .slice(0, MAX_CHARTED_VERSIONS)
+        .reverse(),
+    [props.versions],
+  );
   const { value, loading, error } = useVersionSnapshots(entityRef, versions);
   const series = useMemo(() => metricSeries(value ?? []), [value]);
   if (loading) return <Progress />;
@@ -109,38 +113,25 @@ function Charts(props: {
  * with the allowed disparity; every chart has a table.
  */
 export function EntityModelChartsContent() {
-  const { entityRef, value, loading, error } = useModelVersions();
   const [params, setQuery] = useQueryState();
-  const charted = useMemo(
-    () =>
-      (value?.versions ?? [])
-        .filter(v => v.state === 'sealed')
-        .slice(0, MAX_CHARTED_VERSIONS)
-        .reverse(),
-    [value],
+  return (
+    <ModelVersionsInfoCard
+      title="Evaluations"
+      enough={versions => versions.some(v => v.state === 'sealed')}
+      empty={{
+        title: 'No evaluations yet',
+        description:
+          'Charts appear once a version is sealed and the gauntlet has evaluated it.',
+      }}
+    >
+      {({ entityRef, versions }) => (
+        <Charts
+          entityRef={entityRef}
+          versions={versions}
+          fairnessVersion={params.get('fairness') ?? undefined}
+          onFairnessVersion={v => setQuery({ fairness: v })}
+        />
+      )}
+    </ModelVersionsInfoCard>
   );
-  let content: ReactNode;
-  if (loading) {
-    content = <Progress />;
-  } else if (error) {
-    content = <ResponseErrorPanel error={error} />;
-  } else if (charted.length === 0) {
-    content = (
-      <EmptyState
-        missing="data"
-        title="No evaluations yet"
-        description="Charts appear once a version is sealed and the gauntlet has evaluated it."
-      />
-    );
-  } else {
-    content = (
-      <Charts
-        entityRef={entityRef}
-        versions={charted}
-        fairnessVersion={params.get('fairness') ?? undefined}
-        onFairnessVersion={v => setQuery({ fairness: v })}
-      />
-    );
-  }
-  return <InfoCard title="Evaluations">{content}</InfoCard>;
 }

@@ -1,10 +1,5 @@
-import { ReactNode, useMemo } from 'react';
-import {
-  EmptyState,
-  InfoCard,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
+import { useMemo } from 'react';
+import { Progress, ResponseErrorPanel } from '@backstage/core-components';
 import {
   compareVersions,
   ModelVersion,
@@ -12,7 +7,7 @@ import {
 import Box from '@material-ui/core/Box';
 import Typography from '@material-ui/core/Typography';
 import {
-  useModelVersions,
+  ModelVersionsInfoCard,
   useQueryState,
   VersionSelect,
 } from '../VersionSelect';
@@ -39,64 +34,62 @@ function Comparison(props: {
  * files). The pair is in the URL (`?a=1.0.0&b=1.1.0`), so it can be shared.
  */
 export function EntityModelCompareContent() {
-  const { entityRef, value, loading, error } = useModelVersions();
   const [params, setQuery] = useQueryState();
-  let content: ReactNode;
-  if (loading) {
-    content = <Progress />;
-  } else if (error) {
-    content = <ResponseErrorPanel error={error} />;
-  } else if (!value || value.versions.length < 2) {
-    content = (
-      <EmptyState
-        missing="data"
-        title="Nothing to compare yet"
-        description="Comparing needs two published versions of this model."
-      />
-    );
-  } else {
-    const { versions, defaultVersion } = value;
-    const find = (v: string | null) => versions.find(x => x.version === v);
-    const b = find(params.get('b')) ?? find(defaultVersion ?? null)!;
-    const a =
-      find(params.get('a')) ??
-      versions.find(
-        x =>
-          x.version !== b.version && versions.indexOf(x) > versions.indexOf(b),
-      ) ??
-      versions.find(x => x.version !== b.version)!;
-    const choose = (key: 'a' | 'b') => (v: string) =>
-      setQuery({ a: a.version, b: b.version, [key]: v });
-    content = (
-      <>
-        <Box
-          display="flex"
-          alignItems="center"
-          flexWrap="wrap"
-          style={{ gap: 16 }}
-          mb={2}
-        >
-          <VersionSelect
-            label="Version A"
-            versions={versions}
-            value={a.version}
-            onChange={choose('a')}
-          />
-          <Typography aria-hidden>→</Typography>
-          <VersionSelect
-            label="Version B"
-            versions={versions}
-            value={b.version}
-            onChange={choose('b')}
-          />
-        </Box>
-        {a.version === b.version ? (
-          <Typography variant="body2">Pick two different versions.</Typography>
-        ) : (
-          <Comparison entityRef={entityRef} a={a} b={b} />
-        )}
-      </>
-    );
-  }
-  return <InfoCard title="Compare versions">{content}</InfoCard>;
+  return (
+    <ModelVersionsInfoCard
+      title="Compare versions"
+      enough={versions => versions.length >= 2}
+      empty={{
+        title: 'Nothing to compare yet',
+        description: 'Comparing needs two published versions of this model.',
+      }}
+    >
+      {({ entityRef, versions, defaultVersion }) => {
+        const find = (v: string | null) => versions.find(x => x.version === v);
+        const b = find(params.get('b')) ?? find(defaultVersion ?? null)!;
+        const a =
+          find(params.get('a')) ??
+          versions.find(
+            x =>
+              x.version !== b.version &&
+              versions.indexOf(x) > versions.indexOf(b),
+          ) ??
+          versions.find(x => x.version !== b.version)!;
+        const choose = (key: 'a' | 'b') => (v: string) =>
+          setQuery({ a: a.version, b: b.version, [key]: v });
+        return (
+          <>
+            <Box
+              display="flex"
+              alignItems="center"
+              flexWrap="wrap"
+              style={{ gap: 16 }}
+              mb={2}
+            >
+              <VersionSelect
+                label="Version A"
+                versions={versions}
+                value={a.version}
+                onChange={choose('a')}
+              />
+              <Typography aria-hidden>→</Typography>
+              <VersionSelect
+                label="Version B"
+                versions={versions}
+                value={b.version}
+                onChange={choose('b')}
+              />
+            </Box>
+            {a.version === b.version ? (
+              <Typography variant="body2">
+                Pick two different versions.
+              </Typography>
+            ) : (
+              <Comparison entityRef={entityRef} a={a} b={b} />
+            )}
+          </>
+        );
+      }}
+    </ModelVersionsInfoCard>
+  );
 }

@@ -1,11 +1,5 @@
-import { ReactNode, useMemo, useState } from 'react';
-import {
-  CopyTextButton,
-  EmptyState,
-  InfoCard,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
+import { useMemo, useState } from 'react';
+import { CopyTextButton } from '@backstage/core-components';
 import { ModelVersion } from '@internal/plugin-model-hub-common';
 import Box from '@material-ui/core/Box';
 import Table from '@material-ui/core/Table';
@@ -19,7 +13,7 @@ import Typography from '@material-ui/core/Typography';
 import { formatBytes, shortSha } from '../../lib/format';
 import { ScanVerdictChip } from '../EntityModelVersionsCard/EntityModelVersionsCard';
 import {
-  useModelVersions,
+  ModelVersionsInfoCard,
   useQueryState,
   VersionSelect,
 } from '../VersionSelect';
@@ -145,42 +139,39 @@ function FilesTable(props: { entityRef: string; version: ModelVersion }) {
  * download per file; filtered and paged so 10,000 files stay fast.
  */
 export function EntityModelFilesContent() {
-  const { entityRef, value, loading, error } = useModelVersions();
   const [params, setQuery] = useQueryState();
-  let content: ReactNode;
-  if (loading) {
-    content = <Progress />;
-  } else if (error) {
-    content = <ResponseErrorPanel error={error} />;
-  } else if (!value || value.versions.length === 0) {
-    content = (
-      <EmptyState
-        missing="data"
-        title="No versions published yet"
-        description="Publish a version with the model-hub CLI or the publish template; its files will show here."
-      />
-    );
-  } else {
-    const selected =
-      value.versions.find(v => v.version === params.get('version')) ??
-      value.versions.find(v => v.version === value.defaultVersion)!;
-    content = (
-      <>
-        <Box mb={2}>
-          <VersionSelect
-            label="Version"
-            versions={value.versions}
-            value={selected.version}
-            onChange={v => setQuery({ version: v })}
-          />
-        </Box>
-        <FilesTable
-          key={selected.version}
-          entityRef={entityRef}
-          version={selected}
-        />
-      </>
-    );
-  }
-  return <InfoCard title="Files">{content}</InfoCard>;
+  return (
+    <ModelVersionsInfoCard
+      title="Files"
+      enough={versions => versions.length > 0}
+      empty={{
+        title: 'No versions published yet',
+        description:
+          'Publish a version with the model-hub CLI or the publish template; its files will show here.',
+      }}
+    >
+      {({ entityRef, versions, defaultVersion }) => {
+        const selected =
+          versions.find(v => v.version === params.get('version')) ??
+          versions.find(v => v.version === defaultVersion)!;
+        return (
+          <>
+            <Box mb={2}>
+              <VersionSelect
+                label="Version"
+                versions={versions}
+                value={selected.version}
+                onChange={v => setQuery({ version: v })}
+              />
+            </Box>
+            <FilesTable
+              key={selected.version}
+              entityRef={entityRef}
+              version={selected}
+            />
+          </>
+        );
+      }}
+    </ModelVersionsInfoCard>
+  );
 }
