@@ -14,6 +14,11 @@
  * Deterministic: running it again writes identical bytes.
  *
  *   node examples/artifacts/sentiment-classifier/build.js
+ *   node examples/artifacts/sentiment-classifier/build.js 2.0.0
+ *
+ * The second form builds the previous release (other weights, same
+ * benchmark rows) into ../sentiment-classifier-2.0.0, so the demo has two
+ * versions to compare and chart.
  *
  * Needs `onnx-proto` (a devDependency of @internal/plugin-model-hub-node).
  */
@@ -23,11 +28,23 @@ const { onnx } = require(require.resolve('onnx-proto', {
   paths: [path.join(__dirname, '../../../plugins/model-hub-node')],
 }));
 
-const OUT = __dirname;
+/** Weights and bias of each release of the model, and where it is written. */
+const RELEASES = {
+  '2.1.0': { out: __dirname, weights: [1.5, -2.0, 0.75, 0.5], bias: -0.25 },
+  '2.0.0': {
+    out: path.join(__dirname, '../sentiment-classifier-2.0.0'),
+    weights: [1.0, -1.1, 0.2, 0.9],
+    bias: 0.3,
+  },
+};
+const release = RELEASES[process.argv[2] ?? '2.1.0'];
+if (!release) throw new Error(`unknown release ${process.argv[2]}; use ${Object.keys(RELEASES).join(' or ')}`);
+const OUT = release.out;
+fs.mkdirSync(OUT, { recursive: true });
 const ROWS = 200;
 /** Weights and bias of the shipped model. */
-const WEIGHTS = [1.5, -2.0, 0.75, 0.5];
-const BIAS = -0.25;
+const WEIGHTS = release.weights;
+const BIAS = release.bias;
 /** The process that generated the labels (unknown to the model). */
 const TRUE_WEIGHTS = [1.4, -1.8, 0.9, 0.0];
 const TRUE_BIAS = -0.1;

@@ -9,3 +9,4 @@ export * from './scan';
 export * from './api';
 export * from './permissions';
 export * from './gauntlet';
+export * from './compare';

@@ -73,6 +73,15 @@ export const modelHubModelEntityCard = EntityCardBlueprint.make({
   },
 });
 
+/** Model overview card: the version's README (sanitised). */
+export const modelHubReadmeEntityCard = EntityCardBlueprint.make({
+  name: 'model-readme',
+  params: {
+    filter: isModel,
+    loader: () => import('./components').then(m => <m.EntityModelReadmeCard />),
+  },
+});
+
 /** Model overview card: how to pull the model. */
 export const modelHubUseModelEntityCard = EntityCardBlueprint.make({
   name: 'use-model',
@@ -145,6 +154,42 @@ export const modelHubGauntletEntityContent = EntityContentBlueprint.make({
   },
 });
 
+/** Model entity tab: files of a version. */
+export const modelHubFilesEntityContent = EntityContentBlueprint.make({
+  name: 'files',
+  params: {
+    path: '/files',
+    title: 'Files',
+    filter: isModel,
+    loader: () =>
+      import('./components').then(m => <m.EntityModelFilesContent />),
+  },
+});
+
+/** Model entity tab: compare two versions. */
+export const modelHubCompareEntityContent = EntityContentBlueprint.make({
+  name: 'compare',
+  params: {
+    path: '/compare',
+    title: 'Compare',
+    filter: isModel,
+    loader: () =>
+      import('./components').then(m => <m.EntityModelCompareContent />),
+  },
+});
+
+/** Model entity tab: evaluations as charts. */
+export const modelHubChartsEntityContent = EntityContentBlueprint.make({
+  name: 'evaluations',
+  params: {
+    path: '/evaluations',
+    title: 'Evaluations',
+    filter: isModel,
+    loader: () =>
+      import('./components').then(m => <m.EntityModelChartsContent />),
+  },
+});
+
 /** Scaffolder form field `ModelHubSimilarModels`: existing models like the one being registered. */
 export const modelHubSimilarModelsFormField = FormFieldBlueprint.make({
   name: 'similar-models',
@@ -182,6 +227,7 @@ export default createFrontendPlugin({
     modelHubPage,
     modelHubTierEntityCard,
     modelHubModelEntityCard,
+    modelHubReadmeEntityCard,
     modelHubUseModelEntityCard,
     modelHubLineageEntityCard,
     modelHubConsumersEntityCard,
@@ -189,6 +235,9 @@ export default createFrontendPlugin({
     modelHubStewardshipEntityCard,
     modelHubVersionsEntityContent,
     modelHubGauntletEntityContent,
+    modelHubFilesEntityContent,
+    modelHubCompareEntityContent,
+    modelHubChartsEntityContent,
     modelHubSimilarModelsFormField,
     modelHubLicensePickerFormField,
     modelHubStewardPickerFormField,

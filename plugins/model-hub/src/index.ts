@@ -17,6 +17,10 @@ export {
   EntityModelConsumersCard,
   EntityModelsUsedCard,
   EntityTeamStewardshipCard,
+  EntityModelReadmeCard,
+  EntityModelFilesContent,
+  EntityModelCompareContent,
+  EntityModelChartsContent,
 } from './plugin';
 export { rootRouteRef as modelHubRootRouteRef } from './routes';
 export * from './api';

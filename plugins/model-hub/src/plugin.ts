@@ -195,3 +195,51 @@ export const EntityTeamStewardshipCard = modelHubPlugin.provide(
     },
   }),
 );
+
+/** Model entity card: the version's README rendered as a sanitised model card. */
+export const EntityModelReadmeCard = modelHubPlugin.provide(
+  createComponentExtension({
+    name: 'EntityModelReadmeCard',
+    component: {
+      lazy: () =>
+        import('./components/ModelReadme').then(m => m.EntityModelReadmeCard),
+    },
+  }),
+);
+
+/** Model entity tab: one version's files with digests, verdicts and downloads. */
+export const EntityModelFilesContent = modelHubPlugin.provide(
+  createComponentExtension({
+    name: 'EntityModelFilesContent',
+    component: {
+      lazy: () =>
+        import('./components/ModelFiles').then(m => m.EntityModelFilesContent),
+    },
+  }),
+);
+
+/** Model entity tab: two versions compared (`?a=&b=`). */
+export const EntityModelCompareContent = modelHubPlugin.provide(
+  createComponentExtension({
+    name: 'EntityModelCompareContent',
+    component: {
+      lazy: () =>
+        import('./components/ModelCompare').then(
+          m => m.EntityModelCompareContent,
+        ),
+    },
+  }),
+);
+
+/** Model entity tab: metrics across versions and fairness per group as charts. */
+export const EntityModelChartsContent = modelHubPlugin.provide(
+  createComponentExtension({
+    name: 'EntityModelChartsContent',
+    component: {
+      lazy: () =>
+        import('./components/ModelCharts').then(
+          m => m.EntityModelChartsContent,
+        ),
+    },
+  }),
+);

@@ -8,6 +8,7 @@ import {
   ModelGauntletResult,
   ModelHubApi,
   StewardshipTasksResult,
+  VersionFileContent,
 } from '../api';
 
 /** Builds a Model entity for tests; `spec` and `metadata` are merged in. */
@@ -91,6 +92,8 @@ export class FakeModelHubApi implements ModelHubApi {
       tasks?: StewardshipTasksResult;
       gauntlet?: Record<string, ModelGauntletResult>;
       gauntletRuns?: Record<string, GauntletRun[]>;
+      /** File contents by `<entityRef>@<version>/<path>`. */
+      files?: Record<string, Blob>;
       error?: Error;
     } = {},
   ) {}
@@ -133,5 +136,29 @@ export class FakeModelHubApi implements ModelHubApi {
       throw this.data.error;
     }
     return this.data.gauntletRuns?.[`${entityRef}@${version}`] ?? [];
+  }
+
+  /** Every file read, as `<entityRef>@<version>/<path>`. */
+  readonly reads: string[] = [];
+
+  async readFile(
+    entityRef: string,
+    versionOrAlias: string,
+    path: string,
+    options: { maxBytes: number },
+  ): Promise<VersionFileContent> {
+    const key = `${entityRef}@${versionOrAlias}/${path}`;
+    this.reads.push(key);
+    const blob = this.data.files?.[key];
+    if (!blob) {
+      throw Object.assign(new Error(`${path} not found`), {
+        name: 'NotFoundError',
+      });
+    }
+    return {
+      blob: blob.slice(0, options.maxBytes, blob.type),
+      size: blob.size,
+      truncated: blob.size > options.maxBytes,
+    };
   }
 }

@@ -1,4 +1,5 @@
 import { ReactElement } from 'react';
+import { useLocation } from 'react-router-dom';
 import { Entity } from '@backstage/catalog-model';
 import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
 import {
@@ -17,6 +18,8 @@ export async function renderEntityCard(
     entity: Entity;
     modelHubApi?: ModelHubApi;
     catalogApi?: CatalogApi;
+    /** Where the test app starts, e.g. `/?a=1.0.0&b=1.1.0`. */
+    routeEntries?: string[];
   },
 ) {
   return renderInTestApp(
@@ -30,6 +33,7 @@ export async function renderEntityCard(
     </TestApiProvider>,
     {
       mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+      routeEntries: options.routeEntries,
     },
   );
 }
@@ -54,4 +58,9 @@ export function mockCatalogApi(
       return (target as Record<string, jest.Mock>)[prop];
     },
   }) as CatalogApi & Record<keyof CatalogApi, jest.Mock>;
+}
+
+/** Shows the current router location's query, for tests of deep links. */
+export function LocationSearch() {
+  return <output data-testid="location-search">{useLocation().search}</output>;
 }

@@ -54,6 +54,15 @@ export type ModelGauntletResult =
   | { available: true; gauntlet: ModelGauntlet }
   | { available: false };
 
+/** Content read from a file of a version, at most the bytes asked for. */
+export interface VersionFileContent {
+  blob: Blob;
+  /** The whole file's size in bytes. */
+  size: number;
+  /** True when the file is larger than the bytes read. */
+  truncated: boolean;
+}
+
 /** What the Model Hub front end needs from the Model Hub backend. */
 export interface ModelHubApi {
   /** Lists the versions of a Model entity, files and scan results included. */
@@ -64,6 +73,16 @@ export interface ModelHubApi {
     versionOrAlias: string,
     path: string,
   ): Promise<string>;
+  /**
+   * Reads a file of a version with the caller's credentials, at most
+   * `maxBytes` of it (a byte range), e.g. a model card or an image in it.
+   */
+  readFile(
+    entityRef: string,
+    versionOrAlias: string,
+    path: string,
+    options: { maxBytes: number },
+  ): Promise<VersionFileContent>;
   /** Open stewardship tasks of an owner (a group or user entity ref). */
   getTasks(options: { owner: string }): Promise<StewardshipTasksResult>;
   /** Gauntlet state of a model: tiers, latest result per check, waivers, approvals. */

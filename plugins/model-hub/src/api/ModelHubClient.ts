@@ -5,12 +5,14 @@ import {
   ModelVersion,
   modelHubApiPaths,
 } from '@internal/plugin-model-hub-common';
+import { readFileRange } from './readFileRange';
 import {
   GauntletRun,
   ModelGauntlet,
   ModelGauntletResult,
   ModelHubApi,
   StewardshipTask,
+  VersionFileContent,
   StewardshipTasksResult,
 } from './ModelHubApi';
 
@@ -45,6 +47,20 @@ export class ModelHubClient implements ModelHubApi {
       versionOrAlias,
       path,
     )}`;
+  }
+
+  async readFile(
+    entityRef: string,
+    versionOrAlias: string,
+    path: string,
+    options: { maxBytes: number },
+  ): Promise<VersionFileContent> {
+    return readFileRange(
+      await this.fetch(modelHubApiPaths.file(entityRef, versionOrAlias, path), {
+        headers: { Range: `bytes=0-${Math.max(0, options.maxBytes - 1)}` },
+      }),
+      options.maxBytes,
+    );
   }
 
   async getTasks(options: { owner: string }): Promise<StewardshipTasksResult> {
@@ -84,9 +100,9 @@ export class ModelHubClient implements ModelHubApi {
     return body.items;
   }
 
-  private async fetch(path: string): Promise<Response> {
+  private async fetch(path: string, init?: RequestInit): Promise<Response> {
     const baseUrl = await this.discoveryApi.getBaseUrl('model-hub');
-    return this.fetchApi.fetch(`${baseUrl}${path}`);
+    return this.fetchApi.fetch(`${baseUrl}${path}`, init);
   }
 
   private async getJson<T>(path: string): Promise<T> {

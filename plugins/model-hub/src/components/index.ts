@@ -11,3 +11,7 @@ export * from './EntityModelHeaderTierBadge';
 export * from './EntityTeamStewardshipCard';
 export * from './EntityModelsUsedCard';
 export * from './EntityModelConsumersCard';
+export * from './ModelReadme';
+export * from './ModelFiles';
+export * from './ModelCompare';
+export * from './ModelCharts';

@@ -50,11 +50,15 @@ import {
 } from '@backstage/catalog-model';
 import {
   EntityModelCard,
+  EntityModelChartsContent,
+  EntityModelCompareContent,
   EntityModelConsumersCard,
   EntityModelDeprecationBanner,
+  EntityModelFilesContent,
   EntityModelGauntletCard,
   EntityModelHeaderTierBadge,
   EntityModelLineageCard,
+  EntityModelReadmeCard,
   EntityModelsUsedCard,
   EntityModelVersionsCard,
   EntityTeamStewardshipCard,
@@ -391,8 +395,11 @@ const modelPage = (
         <Grid item xs={12}>
           <EntityModelDeprecationBanner />
         </Grid>
-        <Grid item md={8} xs={12}>
+        <Grid item md={6} xs={12}>
           <EntityModelCard />
+        </Grid>
+        <Grid item md={6} xs={12}>
+          <EntityModelReadmeCard />
         </Grid>
         <Grid item md={4} xs={12}>
           <EntityUseModelCard />
@@ -416,6 +423,15 @@ const modelPage = (
     </EntityLayout.Route>
     <EntityLayout.Route path="/gauntlet" title="Gauntlet">
       <EntityModelGauntletCard />
+    </EntityLayout.Route>
+    <EntityLayout.Route path="/files" title="Files">
+      <EntityModelFilesContent />
+    </EntityLayout.Route>
+    <EntityLayout.Route path="/compare" title="Compare">
+      <EntityModelCompareContent />
+    </EntityLayout.Route>
+    <EntityLayout.Route path="/evaluations" title="Evaluations">
+      <EntityModelChartsContent />
     </EntityLayout.Route>
   </EntityLayout>
 );

@@ -1,6 +1,10 @@
 import { Config } from '@backstage/config';
 import { JsonObject } from '@backstage/types';
-import { ModelEntityV1alpha1 } from '@internal/plugin-model-hub-common';
+import {
+  isLowerBetter,
+  metricKey,
+  ModelEntityV1alpha1,
+} from '@internal/plugin-model-hub-common';
 import { GauntletCheck, GauntletCheckContext } from '../../check';
 import { FairnessInputError } from '../../fairness/dictionary';
 import { GauntletCheckResult } from '../../types';
@@ -56,16 +60,8 @@ export interface MetricThreshold {
   value: number;
 }
 
-/** Metric names compare case- and punctuation-insensitively (`latency_p95_ms` = `latencyP95Ms`). */
-export function metricKey(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]/g, '');
-}
-
-/** Lower-is-better metrics: latencies, durations in ms, losses and error rates. */
-export function isLowerBetter(metric: string): boolean {
-  const k = metricKey(metric);
-  return /latency|ms$|loss|error|^(wer|cer|mae|mse|rmse|perplexity)$/.test(k);
-}
+// Which way a metric is better is shared with the views that compare versions.
+export { isLowerBetter, metricKey };
 
 /**
  * Reads the thresholds for a task and tier from

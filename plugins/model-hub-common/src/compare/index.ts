@@ -1,0 +1,3 @@
+export * from './metricDirection';
+export * from './snapshot';
+export * from './compareVersions';

@@ -1,0 +1,1 @@
+export { EntityModelChartsContent } from './EntityModelChartsContent';

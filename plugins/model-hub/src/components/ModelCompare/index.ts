@@ -1,0 +1,1 @@
+export { EntityModelCompareContent } from './EntityModelCompareContent';

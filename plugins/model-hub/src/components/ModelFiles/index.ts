@@ -1,0 +1,1 @@
+export { EntityModelFilesContent } from './EntityModelFilesContent';

@@ -1,0 +1,2 @@
+export { EntityModelReadmeCard } from './EntityModelReadmeCard';
+export { SafeMarkdown } from './SafeMarkdown';
