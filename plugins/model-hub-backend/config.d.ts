@@ -133,6 +133,17 @@ export interface Config {
       /** How often abandoned uploads are collected (one replica at a time). Default every hour. */
       collectEvery?: HumanDuration | string;
     };
+    /** Usage recording: pulls, reuse across teams, first-consumer notifications (issue #21). */
+    usage?: {
+      /** Downloads of one version by one principal within this many minutes count as one pull. Default 30. */
+      pullWindowMinutes?: number;
+      /** Raw pull events older than this many days are deleted (daily rollups are kept). Default 400. */
+      retentionDays?: number;
+      /** Whether a model's owning team is notified the first time another team pulls it or declares dependsOn. Default true. */
+      notifyFirstConsumers?: boolean;
+      /** How often (minutes) declared consumers are read from the catalog for notifications. Default 15. */
+      consumerSyncMinutes?: number;
+    };
     /** Example data for the embedded demo portal. */
     examples?: {
       /**

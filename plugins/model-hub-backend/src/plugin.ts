@@ -44,6 +44,7 @@ import { VersionStore } from './versions/VersionStore';
 import { setupTransfers } from './transfers/setup';
 import { setupTokens } from './tokens/setup';
 import { assertAdvisorySource } from './production/advisorySource';
+import { setupUsage } from './usage';
 
 /**
  * The Model Hub backend plugin (`/api/model-hub`): model versions and the
@@ -252,6 +253,19 @@ export const modelHubPlugin = createBackendPlugin({
           },
         });
 
+        // Pull metrics, reuse leaderboards, first-consumer notifications (issue #21).
+        const usage = await setupUsage({
+          config,
+          database,
+          scheduler,
+          logger: logger.child({ service: 'usage' }),
+          httpAuth,
+          auth,
+          userInfo,
+          catalog,
+          notifications,
+        });
+        httpRouter.use(usage.router);
         httpRouter.use(
           await createRouter({
             logger,
@@ -261,6 +275,7 @@ export const modelHubPlugin = createBackendPlugin({
             versions,
             staging,
             auditor,
+            onFileDownload: d => usage.recorder.record(d),
           }),
         );
         // Multipart uploads and dedupe by content (issue #16).
