@@ -23,6 +23,7 @@ import {
   ModelHubLicensePickerFieldExtension,
   ModelHubPage,
   ModelHubTokensPage,
+  ModelHubReusePage,
   ModelHubSimilarModelsFieldExtension,
   ModelHubStewardPickerFieldExtension,
   createTierColumn,
@@ -95,6 +96,7 @@ const routes = (
     <Route path="/notifications" element={<NotificationsPage />} />
     <Route path="/model-hub" element={<ModelHubPage />} />
     <Route path="/model-hub/tokens" element={<ModelHubTokensPage />} />
+    <Route path="/model-hub/reuse" element={<ModelHubReusePage />} />
   </FlatRoutes>
 );
 

@@ -37,3 +37,10 @@ export { isDeprecatedModel, getTierStatus } from './lib/model';
 export type { TierStatus } from './lib/model';
 export { ModelHubTokensPage, ModelHubAccessTokensCard } from './plugin';
 export { tokensRouteRef as modelHubTokensRouteRef } from './routes';
+export {
+  ModelHubReusePage,
+  EntityModelUsageCard,
+  EntityModelReuseBadge,
+  EntityTeamReuseCard,
+} from './plugin';
+export { reuseRouteRef as modelHubReuseRouteRef } from './routes';

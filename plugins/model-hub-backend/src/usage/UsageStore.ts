@@ -281,7 +281,7 @@ export class UsageStore {
                   'owner_ref',
                 ]
               : []),
-          ],
+          ] as unknown as Knex.RawBinding[],
         );
       } else if (key) {
         await tx(table)

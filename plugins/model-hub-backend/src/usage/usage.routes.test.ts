@@ -1,7 +1,11 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createServiceFactory } from '@backstage/backend-plugin-api';
+import {
+  createServiceFactory,
+  SchedulerService,
+  ServiceFactory,
+} from '@backstage/backend-plugin-api';
 import {
   mockCredentials,
   mockServices,
@@ -110,7 +114,10 @@ describe.each(databases.eachSupportedId())('usage routes on %s', databaseId => {
   let dataDir: string;
   let knex: any;
   const sent: NotificationSendOptions[] = [];
-  const scheduler = mockServices.scheduler();
+  // The mock scheduler runs tasks only when triggered here.
+  const scheduler = mockServices.scheduler() as SchedulerService & {
+    factory(options: { skipTaskRunOnStartup: boolean }): ServiceFactory;
+  };
   const now = new Date();
   const api = (p: string) => `/api/model-hub${p}`;
   const as = (name: string) =>

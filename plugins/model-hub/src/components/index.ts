@@ -11,3 +11,6 @@ export * from './EntityModelHeaderTierBadge';
 export * from './EntityTeamStewardshipCard';
 export * from './EntityModelsUsedCard';
 export * from './EntityModelConsumersCard';
+export * from './EntityModelUsageCard';
+export * from './EntityTeamReuseCard';
+export * from './ReuseLeaderboardPage';

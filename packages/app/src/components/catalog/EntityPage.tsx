@@ -58,6 +58,9 @@ import {
   EntityModelsUsedCard,
   EntityModelVersionsCard,
   EntityTeamStewardshipCard,
+  EntityModelReuseBadge,
+  EntityModelUsageCard,
+  EntityTeamReuseCard,
   EntityUseModelCard,
 } from '@internal/plugin-model-hub';
 
@@ -310,6 +313,9 @@ const groupPage = (
         <Grid item xs={12} md={6}>
           <EntityTeamStewardshipCard />
         </Grid>
+        <Grid item xs={12} md={6}>
+          <EntityTeamReuseCard />
+        </Grid>
       </Grid>
     </EntityLayout.Route>
   </EntityLayout>
@@ -389,6 +395,9 @@ const modelPage = (
           <EntityModelHeaderTierBadge />
         </Grid>
         <Grid item xs={12}>
+          <EntityModelReuseBadge />
+        </Grid>
+        <Grid item xs={12}>
           <EntityModelDeprecationBanner />
         </Grid>
         <Grid item md={8} xs={12}>
@@ -402,6 +411,9 @@ const modelPage = (
         </Grid>
         <Grid item md={6} xs={12}>
           <EntityModelConsumersCard />
+        </Grid>
+        <Grid item md={6} xs={12}>
+          <EntityModelUsageCard />
         </Grid>
         <Grid item md={6} xs={12}>
           <EntityAboutCard />
