@@ -44,7 +44,7 @@ import { VersionStore } from './versions/VersionStore';
 import { setupTransfers } from './transfers/setup';
 import { setupTokens } from './tokens/setup';
 import { assertAdvisorySource } from './production/advisorySource';
-import { setupUsage } from './usage';
+import { seedExamplePulls, setupUsage } from './usage';
 
 /**
  * The Model Hub backend plugin (`/api/model-hub`): model versions and the
@@ -347,7 +347,21 @@ export const modelHubPlugin = createBackendPlugin({
             }),
           });
           lifecycle.addStartupHook(() => {
-            void seeder.seedInBackground();
+            void seeder
+              .seedInBackground()
+              // Then the demo's usage: real pulls as example users.
+              .then(() =>
+                seedExamplePulls({
+                  seedFile: path.resolve(seedFile),
+                  versions,
+                  recorder: usage.recorder,
+                  store: usage.store,
+                  logger: logger.child({ service: 'examples' }),
+                }),
+              )
+              .catch(e =>
+                logger.error(`Seeding example pulls failed: ${e.message}`),
+              );
           });
         }
       },

@@ -4,3 +4,4 @@ export type { PullEvent, FirstConsumer } from './UsageStore';
 export { PullRecorder } from './PullRecorder';
 export type { FileDownload } from './PullRecorder';
 export { readUsageConfig } from './config';
+export { seedExamplePulls } from './seedPulls';
