@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
 import {
   GauntletCheck,
   modelHubGauntletExtensionPoint,
@@ -12,6 +13,7 @@ import path from 'node:path';
 import {
   gauntletPermissions,
   isModelEntity,
+  modelHubAuditReadPermission,
   modelHubPermissions,
 } from '@internal/plugin-model-hub-common';
 import { createArtifactStore, readArtifactsConfig } from './artifacts/config';
@@ -45,6 +47,7 @@ import { setupTransfers } from './transfers/setup';
 import { setupTokens } from './tokens/setup';
 import { assertAdvisorySource } from './production/advisorySource';
 import { seedExamplePulls, setupUsage } from './usage';
+import { setupEventsAndAudit } from './events/setup';
 
 /**
  * The Model Hub backend plugin (`/api/model-hub`): model versions and the
@@ -76,6 +79,7 @@ export const modelHubPlugin = createBackendPlugin({
         auditor: coreServices.auditor,
         lifecycle: coreServices.lifecycle,
         notifications: notificationService,
+        events: eventsServiceRef,
       },
       async init({
         logger,
@@ -89,12 +93,29 @@ export const modelHubPlugin = createBackendPlugin({
         catalog,
         scheduler,
         userInfo,
-        auditor,
+        auditor: rawAuditor,
         lifecycle,
         notifications,
+        events,
       }) {
         // Production refuses to start without a real advisory source.
         await assertAdvisorySource(config);
+        // Every audit event is also kept in the audit trail (admin view) and
+        // the CI/CD-relevant ones go out as typed events and webhooks (#21).
+        const eventsAndAudit = await setupEventsAndAudit({
+          config,
+          database,
+          logger: logger.child({ service: 'events' }),
+          auditor: rawAuditor,
+          httpAuth,
+          auth,
+          catalog,
+          permissions: rawPermissions,
+          events,
+        });
+        const auditor = eventsAndAudit.auditor;
+        httpRouter.use(eventsAndAudit.router);
+        permissionsRegistry.addPermissions([modelHubAuditReadPermission]);
         // Personal access tokens, and service principals limited to their
         // modelHub.servicePrincipals grants in every router below.
         const tokens = await setupTokens({

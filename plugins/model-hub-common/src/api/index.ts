@@ -5,3 +5,4 @@ export * from './registry';
 export * from './stewardship';
 export * from './tokens';
 export * from './usage';
+export * from './events';
