@@ -24,6 +24,7 @@ import {
   ModelHubPage,
   ModelHubTokensPage,
   ModelHubReusePage,
+  ModelHubAuditPage,
   ModelHubSimilarModelsFieldExtension,
   ModelHubStewardPickerFieldExtension,
   createTierColumn,
@@ -97,6 +98,7 @@ const routes = (
     <Route path="/model-hub" element={<ModelHubPage />} />
     <Route path="/model-hub/tokens" element={<ModelHubTokensPage />} />
     <Route path="/model-hub/reuse" element={<ModelHubReusePage />} />
+    <Route path="/model-hub/audit" element={<ModelHubAuditPage />} />
   </FlatRoutes>
 );
 

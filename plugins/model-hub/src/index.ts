@@ -44,3 +44,5 @@ export {
   EntityTeamReuseCard,
 } from './plugin';
 export { reuseRouteRef as modelHubReuseRouteRef } from './routes';
+export { ModelHubAuditPage } from './plugin';
+export { auditRouteRef as modelHubAuditRouteRef } from './routes';

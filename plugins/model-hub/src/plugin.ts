@@ -13,8 +13,15 @@ import {
   modelHubApiRef,
   UsageClient,
   usageApiRef,
+  AdminClient,
+  adminApiRef,
 } from './api';
-import { reuseRouteRef, rootRouteRef, tokensRouteRef } from './routes';
+import {
+  auditRouteRef,
+  reuseRouteRef,
+  rootRouteRef,
+  tokensRouteRef,
+} from './routes';
 
 /** The Model Hub front-end plugin (legacy frontend system). */
 export const modelHubPlugin = createPlugin({
@@ -38,11 +45,18 @@ export const modelHubPlugin = createPlugin({
       factory: ({ discoveryApi, fetchApi }) =>
         new UsageClient({ discoveryApi, fetchApi }),
     }),
+    createApiFactory({
+      api: adminApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) =>
+        new AdminClient({ discoveryApi, fetchApi }),
+    }),
   ],
   routes: {
     root: rootRouteRef,
     tokens: tokensRouteRef,
     reuse: reuseRouteRef,
+    audit: auditRouteRef,
   },
 });
 
@@ -253,5 +267,14 @@ export const EntityTeamReuseCard = modelHubPlugin.provide(
           m => m.EntityTeamReuseCard,
         ),
     },
+  }),
+);
+
+/** Admin page: audit trail (filters, CSV export) and webhook deliveries. Mount at `/model-hub/audit`. */
+export const ModelHubAuditPage = modelHubPlugin.provide(
+  createRoutableExtension({
+    name: 'ModelHubAuditPage',
+    component: () => import('./components/AuditPage').then(m => m.AuditPage),
+    mountPoint: auditRouteRef,
   }),
 );

@@ -8,3 +8,6 @@ export const tokensRouteRef = createRouteRef({ id: 'model-hub-tokens' });
 
 /** Route of the reuse leaderboard page (mounted at `/model-hub/reuse`). */
 export const reuseRouteRef = createRouteRef({ id: 'model-hub-reuse' });
+
+/** Route of the admin audit page (mounted at `/model-hub/audit`). */
+export const auditRouteRef = createRouteRef({ id: 'model-hub-audit' });

@@ -4,3 +4,5 @@ export * from './AccessTokensApi';
 export { AccessTokensClient } from './AccessTokensClient';
 export * from './UsageApi';
 export { UsageClient } from './UsageClient';
+export * from './AdminApi';
+export { AdminClient } from './AdminClient';

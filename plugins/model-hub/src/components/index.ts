@@ -14,3 +14,4 @@ export * from './EntityModelConsumersCard';
 export * from './EntityModelUsageCard';
 export * from './EntityTeamReuseCard';
 export * from './ReuseLeaderboardPage';
+export * from './AuditPage';
