@@ -3,7 +3,9 @@
 /**
  * Usage of models: raw pull events (kept for a configurable retention) and
  * rollups that are kept for good, so that leaderboards and series read a
- * few thousand rows rather than every pull. A pull is the first file
+ * few thousand rows rather than every pull. Per (model, user) and (model,
+ * team) the rollups keep the day of the latest pull: "distinct users/teams
+ * in the last 30 days" is then a count of rows whose last day is recent. A pull is the first file
  * download of a version by a principal within the pull window (see
  * src/usage/README.md).
  *
@@ -38,23 +40,20 @@ exports.up = async function up(knex) {
       .comment('cli, scaffolder, hf, browser or api');
     table.timestamp('pulled_at').notNullable().comment('When it was pulled');
     table.index(['pulled_at'], 'model_hub_usage_pulls_at_idx');
-    table.index(
-      ['entity_ref', 'actor', 'version', 'pulled_at'],
-      'model_hub_usage_pulls_dedupe_idx',
-    );
+    table.index(['actor', 'pulled_at'], 'model_hub_usage_pulls_actor_idx');
   });
-  await knex.schema.createTable('model_hub_usage_daily', table => {
+  await knex.schema.createTable('model_hub_usage_model_users', table => {
     table.comment(
-      'Pulls per model, day, puller and team: distinct users and teams over any window',
+      'Pulls per model and puller with the last day: distinct users over all time and the last N days',
     );
     table.string('entity_ref', 255).notNullable().comment('Model');
-    table.string('day', 10).notNullable().comment('UTC day YYYY-MM-DD');
     table.string('actor', 255).notNullable().comment('Puller');
-    table.string('actor_team', 255).notNullable().comment("Puller's team");
-    table.string('owner_ref', 255).notNullable().comment('Owning team');
-    table.integer('pulls').notNullable().comment('Pulls on that day');
-    table.primary(['entity_ref', 'day', 'actor', 'actor_team']);
-    table.index(['day', 'entity_ref'], 'model_hub_usage_daily_day_idx');
+    table.bigInteger('pulls').notNullable().comment('Pulls so far');
+    table
+      .string('last_day', 10)
+      .notNullable()
+      .comment('UTC day (YYYY-MM-DD) of the latest pull');
+    table.primary(['entity_ref', 'actor']);
   });
   await knex.schema.createTable('model_hub_usage_model_days', table => {
     table.comment('Pulls per model and day: series and pull counts');
@@ -66,7 +65,9 @@ exports.up = async function up(knex) {
     table.index(['day'], 'model_hub_usage_model_days_day_idx');
   });
   await knex.schema.createTable('model_hub_usage_model_teams', table => {
-    table.comment('All-time pulls per model and pulling team');
+    table.comment(
+      'Pulls per model and pulling team with the last day: distinct teams over all time and the last N days',
+    );
     table.string('entity_ref', 255).notNullable().comment('Model');
     table
       .string('actor_team', 255)
@@ -74,6 +75,10 @@ exports.up = async function up(knex) {
       .comment("Pulling team ('' for pullers without one)");
     table.string('owner_ref', 255).notNullable().comment('Owning team');
     table.bigInteger('pulls').notNullable().comment('Pulls so far');
+    table
+      .string('last_day', 10)
+      .notNullable()
+      .comment('UTC day (YYYY-MM-DD) of the latest pull');
     table.primary(['entity_ref', 'actor_team']);
   });
   await knex.schema.createTable('model_hub_usage_first_consumers', table => {
@@ -93,6 +98,6 @@ exports.down = async function down(knex) {
   await knex.schema.dropTable('model_hub_usage_first_consumers');
   await knex.schema.dropTable('model_hub_usage_model_teams');
   await knex.schema.dropTable('model_hub_usage_model_days');
-  await knex.schema.dropTable('model_hub_usage_daily');
+  await knex.schema.dropTable('model_hub_usage_model_users');
   await knex.schema.dropTable('model_hub_usage_pulls');
 };

@@ -17,7 +17,7 @@ const migrationsDir = resolvePackagePath(
 );
 
 const PULLS = 'model_hub_usage_pulls';
-const DAILY = 'model_hub_usage_daily';
+const MODEL_USERS = 'model_hub_usage_model_users';
 const MODEL_DAYS = 'model_hub_usage_model_days';
 const MODEL_TEAMS = 'model_hub_usage_model_teams';
 const FIRSTS = 'model_hub_usage_first_consumers';
@@ -105,28 +105,34 @@ export class UsageStore {
    */
   async recordPulls(events: PullEvent[]): Promise<FirstConsumer[]> {
     if (events.length === 0) return [];
-    const daily = new Map<string, Record<string, string | number>>();
-    const days = new Map<string, Record<string, string | number>>();
-    const teams = new Map<string, Record<string, string | number>>();
+    type Row = Record<string, string | number>;
+    const users = new Map<string, Row>();
+    const days = new Map<string, Row>();
+    const teams = new Map<string, Row>();
     const firsts = new Map<string, FirstConsumer>();
     const bump = (
-      map: Map<string, Record<string, string | number>>,
+      map: Map<string, Row>,
       key: string,
       row: Record<string, string>,
     ) => {
       const found = map.get(key);
-      if (found) (found.pulls as number)++;
-      else map.set(key, { ...row, pulls: 1 });
+      if (!found) {
+        map.set(key, { ...row, pulls: 1 });
+        return;
+      }
+      (found.pulls as number)++;
+      if (row.last_day && row.last_day > (found.last_day as string)) {
+        found.last_day = row.last_day;
+      }
+      if (row.owner_ref !== undefined) found.owner_ref = row.owner_ref;
     };
     for (const e of events) {
       const day = utcDay(e.pulledAt);
       const owner = e.owner;
-      bump(daily, `${e.entityRef}\n${day}\n${e.actor}\n${e.actorTeam}`, {
+      bump(users, `${e.entityRef}\n${e.actor}`, {
         entity_ref: e.entityRef,
-        day,
         actor: e.actor,
-        actor_team: e.actorTeam,
-        owner_ref: owner,
+        last_day: day,
       });
       bump(days, `${e.entityRef}\n${day}`, {
         entity_ref: e.entityRef,
@@ -137,6 +143,7 @@ export class UsageStore {
         entity_ref: e.entityRef,
         actor_team: e.actorTeam,
         owner_ref: owner,
+        last_day: day,
       });
       if (e.actorTeam && e.actorTeam !== owner) {
         firsts.set(`${e.entityRef}\n${e.actorTeam}`, {
@@ -161,24 +168,18 @@ export class UsageStore {
           pulled_at: e.pulledAt,
         })),
       );
-      await this.#insert(
-        tx,
-        DAILY,
-        [...daily.values()],
-        ['entity_ref', 'day', 'actor', 'actor_team'],
-      );
-      await this.#insert(
-        tx,
-        MODEL_DAYS,
-        [...days.values()],
-        ['entity_ref', 'day'],
-      );
-      await this.#insert(
-        tx,
-        MODEL_TEAMS,
-        [...teams.values()],
-        ['entity_ref', 'actor_team'],
-      );
+      await this.#insert(tx, MODEL_USERS, [...users.values()], {
+        key: ['entity_ref', 'actor'],
+        owner: false,
+      });
+      await this.#insert(tx, MODEL_DAYS, [...days.values()], {
+        key: ['entity_ref', 'day'],
+        owner: true,
+      });
+      await this.#insert(tx, MODEL_TEAMS, [...teams.values()], {
+        key: ['entity_ref', 'actor_team'],
+        owner: true,
+      });
       return this.#insertFirsts(
         tx,
         [...firsts.values()],
@@ -237,7 +238,8 @@ export class UsageStore {
   }
 
   /**
-   * Inserts rows; with `key`, adds `pulls` to the row already there. On
+   * Inserts rows; with `upsert`, an existing row gets `pulls` added, the
+   * later `last_day` (when the table has one) and the new owner. On
    * PostgreSQL a chunk is one statement over `unnest` arrays (one parameter
    * per column rather than per value: parsing and binding stay cheap).
    */
@@ -245,21 +247,35 @@ export class UsageStore {
     tx: Knex.Transaction,
     table: string,
     rows: Array<Record<string, string | number | Date>>,
-    key?: string[],
+    upsert?: { key: string[]; owner: boolean },
   ) {
     if (rows.length === 0) return;
     const columns = Object.keys(rows[0]);
     const pg = this.#chunk === PG_CHUNK;
+    // Column = expression pairs of the ON CONFLICT update, as raw SQL with
+    // ?? identifiers (existing row qualified by the table name).
+    const sets: Array<[string, string, string[]]> = [];
+    if (upsert) {
+      sets.push(['pulls', '?? + excluded.??', [`${table}.pulls`, 'pulls']]);
+      if (columns.includes('last_day')) {
+        sets.push([
+          'last_day',
+          'case when excluded.?? > ?? then excluded.?? else ?? end',
+          ['last_day', `${table}.last_day`, 'last_day', `${table}.last_day`],
+        ]);
+      }
+      if (upsert.owner) sets.push(['owner_ref', 'excluded.??', ['owner_ref']]);
+    }
     for (let i = 0; i < rows.length; i += this.#chunk) {
       const chunk = rows.slice(i, i + this.#chunk);
       if (pg) {
         const casts = columns.map(c => PG_ARRAY_TYPES[c] ?? 'text[]');
-        const conflict = key
-          ? ` on conflict (${key
+        const conflict = upsert
+          ? ` on conflict (${upsert.key
               .map(() => '??')
-              .join(
-                ', ',
-              )}) do update set ?? = ?? + excluded.??, ?? = excluded.??`
+              .join(', ')}) do update set ${sets
+              .map(([, expr]) => `?? = ${expr}`)
+              .join(', ')}`
           : '';
         await tx.raw(
           `insert into ?? (${columns
@@ -271,26 +287,23 @@ export class UsageStore {
             table,
             ...columns,
             ...columns.map(c => chunk.map(r => r[c])),
-            ...(key
+            ...(upsert
               ? [
-                  ...key,
-                  'pulls',
-                  `${table}.pulls`,
-                  'pulls',
-                  'owner_ref',
-                  'owner_ref',
+                  ...upsert.key,
+                  ...sets.flatMap(([column, , ids]) => [column, ...ids]),
                 ]
               : []),
           ] as unknown as Knex.RawBinding[],
         );
-      } else if (key) {
+      } else if (upsert) {
         await tx(table)
           .insert(chunk)
-          .onConflict(key)
-          .merge({
-            pulls: tx.raw('?? + ??', [`${table}.pulls`, 'excluded.pulls']),
-            owner_ref: tx.raw('??', ['excluded.owner_ref']),
-          });
+          .onConflict(upsert.key)
+          .merge(
+            Object.fromEntries(
+              sets.map(([column, expr, ids]) => [column, tx.raw(expr, ids)]),
+            ),
+          );
       } else {
         await tx(table).insert(chunk);
       }
@@ -344,19 +357,28 @@ export class UsageStore {
       .where({ entity_ref: entityRef })
       .andWhere('day', '>=', d90)
       .select('day', 'pulls');
+    // "In the window" = the latest pull is in it.
     const distinct = async (since?: string) => {
-      const q = db(DAILY).where({ entity_ref: entityRef });
-      if (since) q.andWhere('day', '>=', since);
-      const [row] = await q.select(
-        db.raw('count(distinct actor) as users'),
+      const recent = (q: Knex.QueryBuilder) =>
+        since ? q.andWhere('last_day', '>=', since) : q;
+      const [u] = await recent(
+        db(MODEL_USERS).where({ entity_ref: entityRef }),
+      ).count({ n: '*' });
+      const [t] = await recent(
+        db(MODEL_TEAMS)
+          .where({ entity_ref: entityRef })
+          .andWhere('actor_team', '<>', ''),
+      ).select(
+        db.raw('count(*) as teams'),
         db.raw(
-          "count(distinct case when actor_team <> '' then actor_team end) as teams",
-        ),
-        db.raw(
-          "count(distinct case when actor_team <> '' and actor_team <> owner_ref then actor_team end) as cross_teams",
+          'coalesce(sum(case when actor_team <> owner_ref then 1 else 0 end), 0) as cross_teams',
         ),
       );
-      return row as { users: number; teams: number; cross_teams: number };
+      return {
+        users: Number(u.n),
+        teams: Number((t as { teams: number }).teams),
+        cross_teams: Number((t as { cross_teams: number }).cross_teams),
+      };
     };
     const recent = await distinct(d30);
     const all = await distinct();
@@ -418,25 +440,24 @@ export class UsageStore {
           db.raw('max(owner_ref) as owner'),
           db.raw('sum(pulls) as pulls'),
         );
-    // All time reads the small per-team rollup; a window needs the days.
-    const teamQuery = since
-      ? only(db(DAILY))
-      : db(MODEL_TEAMS).modify(q => {
-          if (models) q.whereIn('entity_ref', models);
-        });
+    // One row per (model, team): teams in the window are those whose
+    // latest pull is in it.
     const teams: Array<{
       entity_ref: string;
       teams: string;
       cross_teams: string;
-    }> = await teamQuery
+    }> = await db(MODEL_TEAMS)
+      .where('actor_team', '<>', '')
+      .modify(q => {
+        if (models) q.whereIn('entity_ref', models);
+        if (since) q.andWhere('last_day', '>=', since);
+      })
       .groupBy('entity_ref')
       .select(
         'entity_ref',
+        db.raw('count(*) as teams'),
         db.raw(
-          "count(distinct case when actor_team <> '' then actor_team end) as teams",
-        ),
-        db.raw(
-          "count(distinct case when actor_team <> '' and actor_team <> owner_ref then actor_team end) as cross_teams",
+          'sum(case when actor_team <> owner_ref then 1 else 0 end) as cross_teams',
         ),
       );
     const byRef = new Map(teams.map(t => [t.entity_ref, t]));
@@ -460,31 +481,37 @@ export class UsageStore {
   ): Promise<UsageRankedTeam[]> {
     const db = this.#db;
     const since = window === '30d' ? daysBefore(now, 29) : undefined;
-    const q = since
-      ? db(DAILY).where('day', '>=', since)
-      : db(MODEL_TEAMS).where('owner_ref', '<>', '');
-    if (models) q.whereIn('entity_ref', models);
-    const rows: Array<{
-      owner_ref: string;
-      models: string;
-      reusing: string;
-      pulls: string;
-    }> = await q
-      .andWhere('owner_ref', '<>', '')
+    const reuse: Array<{ owner_ref: string; reusing: string }> = await db(
+      MODEL_TEAMS,
+    )
+      .where('owner_ref', '<>', '')
+      .andWhere('actor_team', '<>', '')
+      .andWhereRaw('actor_team <> owner_ref')
+      .modify(q => {
+        if (models) q.whereIn('entity_ref', models);
+        if (since) q.andWhere('last_day', '>=', since);
+      })
       .groupBy('owner_ref')
-      .select(
-        'owner_ref',
-        db.raw('count(distinct entity_ref) as models'),
-        db.raw(
-          "count(distinct case when actor_team <> '' and actor_team <> owner_ref then actor_team end) as reusing",
-        ),
-        db.raw('sum(pulls) as pulls'),
-      );
+      .select('owner_ref', db.raw('count(distinct actor_team) as reusing'));
+    const reusing = new Map(reuse.map(r => [r.owner_ref, Number(r.reusing)]));
+    const rows: Array<{ owner_ref: string; models: string; pulls: string }> =
+      await db(MODEL_DAYS)
+        .where('owner_ref', '<>', '')
+        .modify(q => {
+          if (models) q.whereIn('entity_ref', models);
+          if (since) q.andWhere('day', '>=', since);
+        })
+        .groupBy('owner_ref')
+        .select(
+          'owner_ref',
+          db.raw('count(distinct entity_ref) as models'),
+          db.raw('sum(pulls) as pulls'),
+        );
     return rows
       .map(r => ({
         team: r.owner_ref,
         models: Number(r.models),
-        reusingTeams: Number(r.reusing),
+        reusingTeams: reusing.get(r.owner_ref) ?? 0,
         pulls: Number(r.pulls),
         rank: 0,
       }))
