@@ -3,13 +3,14 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotAllowedError } from '@backstage/errors';
+import { NotAllowedError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { modelHubAuditReadPermission } from '@internal/plugin-model-hub-common';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { DeliveryStore } from '../events/DeliveryStore';
+import { parseQuery } from '../service/requests';
 import { AuditTrailStore } from './AuditTrailStore';
 import { auditCsv } from './csv';
 
@@ -24,18 +25,6 @@ const deliveriesQuery = z.object({
   eventId: z.string().max(64).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(200),
 });
-
-function parse<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, q: unknown) {
-  const parsed = schema.safeParse(q);
-  if (!parsed.success) {
-    throw new InputError(
-      `Invalid query: ${parsed.error.issues
-        .map(i => `${i.path.join('.')}: ${i.message}`)
-        .join('; ')}`,
-    );
-  }
-  return parsed.data;
-}
 
 /**
  * Admin routes: the audit trail (JSON and CSV, filterable by model, team and
@@ -68,12 +57,12 @@ export async function createAdminRouter(options: {
 
   router.get('/v1/audit', async (req, res) => {
     await admin(req);
-    res.json({ items: await audit.list(parse(auditQuery, req.query)) });
+    res.json({ items: await audit.list(parseQuery(auditQuery, req.query)) });
   });
 
   router.get('/v1/audit.csv', async (req, res) => {
     await admin(req);
-    const records = await audit.list(parse(auditQuery, req.query));
+    const records = await audit.list(parseQuery(auditQuery, req.query));
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader(
       'Content-Disposition',
@@ -85,7 +74,7 @@ export async function createAdminRouter(options: {
   router.get('/v1/events/deliveries', async (req, res) => {
     await admin(req);
     res.json({
-      items: await deliveries.list(parse(deliveriesQuery, req.query)),
+      items: await deliveries.list(parseQuery(deliveriesQuery, req.query)),
     });
   });
 

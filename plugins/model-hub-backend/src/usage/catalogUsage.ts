@@ -10,23 +10,14 @@ import {
 } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { DeclaredConsumer } from '@internal/plugin-model-hub-common';
+import { ownerRefOf } from '../gauntlet/fourEyesGuard';
 
 const lower = (ref: string) => ref.toLocaleLowerCase('en-US');
 
 /** The owning group (or user) of an entity, lower case: its `ownedBy` relation, else `spec.owner`. */
 export function ownerOf(entity: Entity): string | undefined {
   const related = entity.relations?.find(r => r.type === RELATION_OWNED_BY);
-  if (related) return lower(related.targetRef);
-  const owner = entity.spec?.owner;
-  if (typeof owner !== 'string' || !owner) return undefined;
-  return lower(
-    stringifyEntityRef(
-      parseEntityRef(owner, {
-        defaultKind: 'group',
-        defaultNamespace: entity.metadata.namespace ?? 'default',
-      }),
-    ),
-  );
+  return related ? lower(related.targetRef) : ownerRefOf(entity);
 }
 
 /** The groups a user entity is a member of, lower case and sorted. */

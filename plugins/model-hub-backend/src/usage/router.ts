@@ -4,7 +4,7 @@ import {
   UserInfoService,
 } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError, NotFoundError } from '@backstage/errors';
+import { NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   ModelUsage,
@@ -16,6 +16,7 @@ import {
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
+import { parseQuery } from '../service/requests';
 import { CatalogVisibility } from '../service/visibility';
 import { declaredConsumers, ownerOf } from './catalogUsage';
 import { UsageStore } from './UsageStore';
@@ -36,22 +37,8 @@ const topQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
 
+const TOP_HINT = 'window=30d|all, by=pulls|teams|consumers, limit=1..100';
 const teamQuery = z.object({ window: z.enum(['30d', 'all']).default('30d') });
-
-function parseQuery<T>(
-  schema: z.ZodType<T, z.ZodTypeDef, unknown>,
-  q: unknown,
-) {
-  const parsed = schema.safeParse(q);
-  if (!parsed.success) {
-    throw new InputError(
-      `Invalid query: ${parsed.error.issues
-        .map(i => `${i.path.join('.')}: ${i.message}`)
-        .join('; ')} (window=30d|all, by=pulls|teams|consumers, limit=1..100)`,
-    );
-  }
-  return parsed.data;
-}
 
 /** How each `by` orders models (ties: pulls, then ref). */
 const RANKINGS: Record<
@@ -131,7 +118,7 @@ export async function createUsageRouter(
   });
 
   router.get('/v1/usage/top', async (req, res) => {
-    const { window, by, limit } = parseQuery(topQuery, req.query);
+    const { window, by, limit } = parseQuery(topQuery, req.query, TOP_HINT);
     const { consumers, visible } = await visibleModels(req);
     const stats = new Map(
       (await store.modelStats(window, now(), visible)).map(s => [
@@ -168,7 +155,7 @@ export async function createUsageRouter(
   });
 
   router.get('/v1/usage/teams/:namespace/:name', async (req, res) => {
-    const { window } = parseQuery(teamQuery, req.query);
+    const { window } = parseQuery(teamQuery, req.query, 'window=30d|all');
     const team = lower(
       stringifyEntityRef({
         kind: 'group',

@@ -1,4 +1,5 @@
 import { CompoundEntityRef, parseEntityRef } from '@backstage/catalog-model';
+import { modelRefPath } from './paths';
 
 /*
  * Wire types of the usage routes (`/v1/models/{ns}/{name}/usage`,
@@ -116,16 +117,7 @@ export interface TeamUsage {
 /** Paths of the usage routes (relative to the hub's base URL). */
 export const modelHubUsagePaths = {
   model(ref: CompoundEntityRef | string): string {
-    const r =
-      typeof ref === 'string'
-        ? parseEntityRef(ref, {
-            defaultKind: 'model',
-            defaultNamespace: 'default',
-          })
-        : ref;
-    return `/v1/models/${encodeURIComponent(r.namespace)}/${encodeURIComponent(
-      r.name,
-    )}/usage`;
+    return `/v1/models/${modelRefPath(ref)}/usage`;
   },
   top(
     options: { window?: UsageWindow; by?: UsageRankBy; limit?: number } = {},
