@@ -40,7 +40,6 @@ exports.up = async function up(knex) {
       .comment('cli, scaffolder, hf, browser or api');
     table.timestamp('pulled_at').notNullable().comment('When it was pulled');
     table.index(['pulled_at'], 'model_hub_usage_pulls_at_idx');
-    table.index(['actor', 'pulled_at'], 'model_hub_usage_pulls_actor_idx');
   });
   await knex.schema.createTable('model_hub_usage_model_users', table => {
     table.comment(

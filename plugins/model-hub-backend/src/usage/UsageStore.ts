@@ -310,7 +310,10 @@ export class UsageStore {
     }
   }
 
-  /** True when `actor` pulled this version of the model at or after `since`. */
+  /**
+   * True when `actor` pulled this version of the model at or after `since`
+   * (a range of the time index: the pull window holds few events).
+   */
   async pulledSince(
     entityRef: string,
     actor: string,
@@ -321,6 +324,14 @@ export class UsageStore {
       .where({ entity_ref: entityRef, actor, version })
       .andWhere('pulled_at', '>=', since)
       .first('id');
+    return row !== undefined;
+  }
+
+  /** True when `actor` ever pulled the model (read from the rollup: survives retention). */
+  async hasPulled(entityRef: string, actor: string): Promise<boolean> {
+    const row = await this.#db(MODEL_USERS)
+      .where({ entity_ref: entityRef, actor })
+      .first('pulls');
     return row !== undefined;
   }
 
@@ -432,8 +443,12 @@ export class UsageStore {
       if (since) q.andWhere('day', '>=', since);
       return q;
     };
+    // All time sums the small per-team rollup; a window sums its days.
     const pulls: Array<{ entity_ref: string; owner: string; pulls: string }> =
-      await only(db(MODEL_DAYS))
+      await (since ? only(db(MODEL_DAYS)) : db(MODEL_TEAMS))
+        .modify(q => {
+          if (!since && models) q.whereIn('entity_ref', models);
+        })
         .groupBy('entity_ref')
         .select(
           'entity_ref',
@@ -495,7 +510,7 @@ export class UsageStore {
       .select('owner_ref', db.raw('count(distinct actor_team) as reusing'));
     const reusing = new Map(reuse.map(r => [r.owner_ref, Number(r.reusing)]));
     const rows: Array<{ owner_ref: string; models: string; pulls: string }> =
-      await db(MODEL_DAYS)
+      await db(since ? MODEL_DAYS : MODEL_TEAMS)
         .where('owner_ref', '<>', '')
         .modify(q => {
           if (models) q.whereIn('entity_ref', models);

@@ -35,8 +35,8 @@ const pullsSchema = z.object({
  * from the artifact store and its SHA-256 checked (a download without the
  * HTTP hop), and the pull is reported to the same recorder the file route
  * reports to (one pull per version and user, teams from the catalog,
- * first-consumer notifications). Pulls a user already made are skipped, so
- * a restart adds nothing. Returns how many pulls were made.
+ * first-consumer notifications). A user who already pulled the model is
+ * skipped, so a restart adds nothing. Returns how many pulls were made.
  */
 export async function seedExamplePulls(options: {
   seedFile: string;
@@ -69,16 +69,7 @@ export async function seedExamplePulls(options: {
       const userEntityRef = stringifyEntityRef(
         parseEntityRef(user, { defaultKind: 'user' }),
       ).toLocaleLowerCase('en-US');
-      if (
-        await store.pulledSince(
-          entityRef,
-          userEntityRef,
-          version.version,
-          new Date(0),
-        )
-      ) {
-        continue;
-      }
+      if (await store.hasPulled(entityRef, userEntityRef)) continue;
       for (const file of version.files) {
         const hash = createHash('sha256');
         for await (const chunk of await versions.readFile(file)) {
