@@ -108,6 +108,12 @@ test('the leaderboard ranks the most reused models and teams', async () => {
       .getByText(/marketing/i)
       .first()
       .waitFor();
+    // Duplicate effort: the two sentiment classifiers share task and words.
+    await page
+      .getByLabel('Duplicate effort')
+      .getByText(/sentiment-classifier-v1|Sentiment Classifier v1/i)
+      .first()
+      .waitFor({ timeout: 60000 });
     await page.getByRole('tab', { name: 'All time' }).click();
     await models
       .getByText(/support-assistant|Support Assistant/)

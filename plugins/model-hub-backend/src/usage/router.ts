@@ -7,6 +7,7 @@ import { stringifyEntityRef } from '@backstage/catalog-model';
 import { NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
+  DuplicateEffortReport,
   ModelUsage,
   TeamUsage,
   UsageRankBy,
@@ -19,6 +20,7 @@ import { z } from 'zod';
 import { parseQuery } from '../service/requests';
 import { CatalogVisibility } from '../service/visibility';
 import { declaredConsumers, ownerOf } from './catalogUsage';
+import { overlappingModels } from './duplicates';
 import { UsageStore } from './UsageStore';
 
 /** Dependencies of {@link createUsageRouter}. */
@@ -151,6 +153,54 @@ export async function createUsageRouter(
       limit,
     );
     const body: UsageTop = { window, by, models, teams };
+    res.json(body);
+  });
+
+  router.get('/v1/usage/duplicates', async (req, res) => {
+    const { window } = parseQuery(teamQuery, req.query, 'window=30d|all');
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    // As the caller: only models they may read are compared and listed.
+    const { items } = await catalog.getEntities(
+      {
+        filter: { kind: 'Model' },
+        fields: [
+          'kind',
+          'metadata',
+          'spec.task',
+          'spec.owner',
+          'spec.lifecycle',
+          'relations',
+        ],
+      },
+      { credentials },
+    );
+    const groups = overlappingModels(items);
+    const refs = groups.flatMap(g => g.refs);
+    const stats = new Map(
+      (await store.modelStats(window, now(), refs)).map(s => [s.entityRef, s]),
+    );
+    const consumers = await declaredConsumers(catalog, credentials, refs);
+    const owners = new Map(
+      items.map(e => [lower(stringifyEntityRef(e)), ownerOf(e)]),
+    );
+    const body: DuplicateEffortReport = {
+      window,
+      groups: groups.map(g => ({
+        task: g.task,
+        models: g.refs
+          .map(ref => ({
+            entityRef: ref,
+            owner: owners.get(ref),
+            pulls: stats.get(ref)?.pulls ?? 0,
+            teams: stats.get(ref)?.teams ?? 0,
+            crossTeams: stats.get(ref)?.crossTeams ?? 0,
+            declaredConsumers: consumers.get(ref)?.length ?? 0,
+          }))
+          .sort((a, b) => RANKINGS.teams(a, b) || b.pulls - a.pulls),
+      })),
+    };
     res.json(body);
   });
 

@@ -26,6 +26,8 @@ import {
   ModelUsage,
   TeamUsage,
   UsageTop,
+  DuplicateEffortReport,
+  usageDuplicatesPath,
 } from '@internal/plugin-model-hub-common';
 import request from 'supertest';
 import { modelHubPlugin } from '../plugin';
@@ -53,11 +55,11 @@ const user = (name: string, team: string): Entity => ({
   spec: { memberOf: [team] },
   relations: [rel('memberOf', `group:default/${team}`)],
 });
-const model = (name: string, owner: string): Entity => ({
+const model = (name: string, owner: string, task?: string): Entity => ({
   apiVersion: 'modelhub.io/v1alpha1',
   kind: 'Model',
   metadata: { name, namespace: 'default' },
-  spec: { owner, type: 'llm', lifecycle: 'production' },
+  spec: { owner, type: 'llm', lifecycle: 'production', task },
   relations: [rel('ownedBy', `group:default/${owner}`)],
 });
 const consumer = (kind: string, name: string, owner: string): Entity => ({
@@ -78,8 +80,12 @@ const ENTITIES: Entity[] = [
   user('erin', 'risk-team'),
   user('carol', 'search-team'),
   user('dave', 'ops-team'),
-  model('support-assistant', 'ml-team'),
-  model('ticket-router', 'search-team'),
+  model('support-assistant', 'ml-team', 'text-generation'),
+  model('ticket-router', 'search-team', 'text-classification'),
+  // Same task, overlapping name: duplicate effort with support-assistant.
+  model('support-helper', 'risk-team', 'text-generation'),
+  // Same task, nothing in common: not a duplicate.
+  model('code-writer', 'ops-team', 'text-generation'),
   consumer('Component', 'payments-api', 'risk-team'),
   consumer('System', 'search-platform', 'search-team'),
 ];
@@ -357,6 +363,36 @@ describe.each(databases.eachSupportedId())('usage routes on %s', databaseId => {
       .get(api('/v1/usage/top?window=7d'))
       .set('Authorization', as('erin'))
       .expect(400);
+  });
+
+  it('reports models of one task with overlapping purpose and how many teams use each', async () => {
+    const res = await request(server)
+      .get(api(usageDuplicatesPath('all')))
+      .set('Authorization', as('erin'))
+      .expect(200);
+    expect(res.body as DuplicateEffortReport).toEqual({
+      window: 'all',
+      groups: [
+        {
+          task: 'text-generation',
+          models: [
+            expect.objectContaining({
+              entityRef: MODEL,
+              owner: 'group:default/ml-team',
+              teams: 4,
+              crossTeams: 3,
+              declaredConsumers: 2,
+            }),
+            expect.objectContaining({
+              entityRef: 'model:default/support-helper',
+              owner: 'group:default/risk-team',
+              pulls: 0,
+              teams: 0,
+            }),
+          ],
+        },
+      ],
+    });
   });
 
   it('retention deletes raw events but keeps the rollups', async () => {

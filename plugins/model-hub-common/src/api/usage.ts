@@ -139,3 +139,21 @@ export const modelHubUsagePaths = {
     )}/${encodeURIComponent(r.name)}?window=${window}`;
   },
 };
+
+/** Models of one task whose names, titles or tags overlap: possible duplicate effort. */
+export interface DuplicateEffortGroup {
+  task: string;
+  /** Two or more models, most used first. */
+  models: UsageRankedModel[];
+}
+
+/** The answer of `GET /v1/usage/duplicates`. */
+export interface DuplicateEffortReport {
+  window: UsageWindow;
+  groups: DuplicateEffortGroup[];
+}
+
+/** Path of the duplicate-effort report. */
+export function usageDuplicatesPath(window: UsageWindow = 'all'): string {
+  return `/v1/usage/duplicates?window=${window}`;
+}

@@ -1,5 +1,6 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import {
+  DuplicateEffortReport,
   ModelUsage,
   TeamUsage,
   UsageRankBy,
@@ -19,6 +20,8 @@ export interface UsageApi {
   }): Promise<UsageTop>;
   /** A team's published models, their reuse and the team's rank. */
   getTeamUsage(teamRef: string, window: UsageWindow): Promise<TeamUsage>;
+  /** Per task, models with overlapping purpose and how many teams use each. */
+  getDuplicates(window: UsageWindow): Promise<DuplicateEffortReport>;
 }
 
 /** API reference for the {@link UsageApi}. */

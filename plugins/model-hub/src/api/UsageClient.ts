@@ -1,7 +1,9 @@
 import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
+  DuplicateEffortReport,
   modelHubUsagePaths,
+  usageDuplicatesPath,
   ModelUsage,
   TeamUsage,
   UsageRankBy,
@@ -34,6 +36,10 @@ export class UsageClient implements UsageApi {
 
   getTeamUsage(teamRef: string, window: UsageWindow): Promise<TeamUsage> {
     return this.call(modelHubUsagePaths.team(teamRef, window));
+  }
+
+  getDuplicates(window: UsageWindow): Promise<DuplicateEffortReport> {
+    return this.call(usageDuplicatesPath(window));
   }
 
   private async call<T>(path: string): Promise<T> {

@@ -38,6 +38,7 @@ function fakeUsageApi(value: ModelUsage) {
     getModelUsage: jest.fn(async () => value),
     getTop: jest.fn(),
     getTeamUsage: jest.fn(),
+    getDuplicates: jest.fn(),
   };
   return api;
 }

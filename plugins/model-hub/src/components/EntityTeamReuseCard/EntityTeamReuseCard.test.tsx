@@ -17,6 +17,7 @@ describe('EntityTeamReuseCard', () => {
     const api: UsageApi = {
       getModelUsage: jest.fn(),
       getTop: jest.fn(),
+      getDuplicates: jest.fn(),
       getTeamUsage: jest.fn(async () => ({
         team: 'group:default/ml-team',
         window: 'all' as const,

@@ -38,6 +38,30 @@ describe('ReuseLeaderboardPage', () => {
       getModelUsage: jest.fn(),
       getTeamUsage: jest.fn(),
       getTop,
+      getDuplicates: jest.fn(async () => ({
+        window: '30d' as const,
+        groups: [
+          {
+            task: 'text-classification',
+            models: [
+              {
+                entityRef: 'model:default/sentiment-classifier',
+                pulls: 5,
+                teams: 5,
+                crossTeams: 4,
+                declaredConsumers: 2,
+              },
+              {
+                entityRef: 'model:default/review-sentiment',
+                pulls: 0,
+                teams: 0,
+                crossTeams: 0,
+                declaredConsumers: 0,
+              },
+            ],
+          },
+        ],
+      })),
     };
     await renderInTestApp(
       <TestApiProvider apis={[[usageApiRef, api]]}>

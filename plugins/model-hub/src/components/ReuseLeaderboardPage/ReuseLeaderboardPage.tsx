@@ -32,6 +32,59 @@ const RANKINGS: Array<[UsageRankBy, string]> = [
   ['consumers', 'Declared consumers'],
 ];
 
+/** Duplicate effort: per task, models with overlapping purpose and their use. */
+function DuplicateEffortCard(props: { window: UsageWindow }) {
+  const usageApi = useApi(usageApiRef);
+  const { value, loading, error } = useAsync(
+    () => usageApi.getDuplicates(props.window),
+    [usageApi, props.window],
+  );
+  return (
+    <InfoCard
+      title="Duplicate effort"
+      subheader="Models of one task with overlapping names, titles or tags, and how many teams use each: candidates for consolidation"
+    >
+      {loading && <Progress />}
+      {error && <ResponseErrorPanel error={error} />}
+      {value && value.groups.length === 0 && (
+        <Typography variant="body2" color="textSecondary">
+          No overlapping models found.
+        </Typography>
+      )}
+      {value && value.groups.length > 0 && (
+        <Table size="small" aria-label="Duplicate effort">
+          <TableHead>
+            <TableRow>
+              <TableCell>Task</TableCell>
+              <TableCell>Model</TableCell>
+              <TableCell>Owner</TableCell>
+              <TableCell align="right">Teams using it</TableCell>
+              <TableCell align="right">Pulls</TableCell>
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {value.groups.flatMap(g =>
+              g.models.map((m, i) => (
+                <TableRow key={`${g.task}-${m.entityRef}`}>
+                  <TableCell>{i === 0 ? g.task : ''}</TableCell>
+                  <TableCell>
+                    <EntityRefLink entityRef={m.entityRef} />
+                  </TableCell>
+                  <TableCell>
+                    {m.owner ? <EntityRefLink entityRef={m.owner} /> : '—'}
+                  </TableCell>
+                  <TableCell align="right">{m.teams}</TableCell>
+                  <TableCell align="right">{m.pulls}</TableCell>
+                </TableRow>
+              )),
+            )}
+          </TableBody>
+        </Table>
+      )}
+    </InfoCard>
+  );
+}
+
 /**
  * Recognition: the most reused models and the teams whose models the most
  * other teams build on, over the last 30 days or all time.
@@ -152,6 +205,9 @@ export function ReuseLeaderboardPage() {
                   </Table>
                 )}
               </InfoCard>
+            </Grid>
+            <Grid item xs={12}>
+              <DuplicateEffortCard window={window} />
             </Grid>
           </Grid>
         )}
