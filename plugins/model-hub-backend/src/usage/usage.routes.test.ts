@@ -429,4 +429,29 @@ describe.each(databases.eachSupportedId())('usage routes on %s', databaseId => {
       .get(api(modelHubUsagePaths.model(MODEL)))
       .expect(401);
   });
+
+  it('counts parallel downloads of one version by one person as one pull', async () => {
+    const before = (
+      await request(server)
+        .get(api(modelHubUsagePaths.model(OTHER_MODEL)))
+        .set('Authorization', as('erin'))
+    ).body.pullsAllTime;
+    const gets = [];
+    for (let i = 0; i < 4; i++) {
+      for (const file of Object.keys(FILES)) {
+        gets.push(
+          request(server)
+            .get(api(modelHubApiPaths.file(OTHER_MODEL, '1.0.0', file)))
+            .set('Authorization', as('erin')),
+        );
+      }
+    }
+    for (const res of await Promise.all(gets)) expect(res.status).toBe(200);
+    const after = (
+      await request(server)
+        .get(api(modelHubUsagePaths.model(OTHER_MODEL)))
+        .set('Authorization', as('erin'))
+    ).body.pullsAllTime;
+    expect(after).toBe(before + 1);
+  });
 });
