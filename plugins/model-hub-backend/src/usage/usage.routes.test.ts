@@ -421,13 +421,14 @@ describe.each(databases.eachSupportedId())('usage routes on %s', databaseId => {
   });
 
   it('answers 404 for a model the catalog does not hold and 401 without credentials', async () => {
-    await request(server)
+    const missing = await request(server)
       .get(api(modelHubUsagePaths.model('model:default/nope')))
-      .set('Authorization', as('bob'))
-      .expect(404);
-    await request(server)
-      .get(api(modelHubUsagePaths.model(MODEL)))
-      .expect(401);
+      .set('Authorization', as('bob'));
+    expect(missing.status).toBe(404);
+    const anonymous = await request(server).get(
+      api(modelHubUsagePaths.model(MODEL)),
+    );
+    expect(anonymous.status).toBe(401);
   });
 
   it('counts parallel downloads of one version by one person as one pull', async () => {
