@@ -138,6 +138,41 @@ export interface Config {
       /** How often abandoned uploads are collected (one replica at a time). Default every hour. */
       collectEvery?: HumanDuration | string;
     };
+    /** Usage recording: pulls, reuse across teams, first-consumer notifications (issue #21). */
+    usage?: {
+      /** Downloads of one version by one principal within this many minutes count as one pull. Default 30. */
+      pullWindowMinutes?: number;
+      /** Raw pull events older than this many days are deleted (daily rollups are kept). Default 400. */
+      retentionDays?: number;
+      /** Whether a model's owning team is notified the first time another team pulls it or declares dependsOn. Default true. */
+      notifyFirstConsumers?: boolean;
+      /** How often (minutes) declared consumers are read from the catalog for notifications. Default 15. */
+      consumerSyncMinutes?: number;
+    };
+    /** Outbound events (issue #21): typed events on the events service, optionally sent to webhooks. */
+    events?: {
+      /** Webhooks that receive the events as signed JSON POSTs. */
+      webhooks?: Array<{
+        /** Name shown in delivery records. Default: the URL's host. */
+        name?: string;
+        /** http(s) URL the events are POSTed to. */
+        url: string;
+        /**
+         * Shared secret (at least 16 characters): the `x-model-hub-signature` header is
+         * `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`.
+         * @visibility secret
+         */
+        secret: string;
+        /** Event types to send (version.sealed, gauntlet.finished, tier.changed, promotion.approved, deprecation.set, alias.moved); all when absent. */
+        events?: string[];
+        /** Attempts per event, the first included. Default 5. */
+        maxAttempts?: number;
+        /** Milliseconds before the first retry, doubled before each further one. Default 1000. */
+        initialBackoffMs?: number;
+        /** Milliseconds a receiver has to answer an attempt. Default 10000. */
+        timeoutMs?: number;
+      }>;
+    };
     /** Example data for the embedded demo portal. */
     examples?: {
       /**

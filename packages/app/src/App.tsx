@@ -23,6 +23,8 @@ import {
   ModelHubLicensePickerFieldExtension,
   ModelHubPage,
   ModelHubTokensPage,
+  ModelHubReusePage,
+  ModelHubAuditPage,
   ModelHubSimilarModelsFieldExtension,
   ModelHubStewardPickerFieldExtension,
   createTierColumn,
@@ -95,6 +97,8 @@ const routes = (
     <Route path="/notifications" element={<NotificationsPage />} />
     <Route path="/model-hub" element={<ModelHubPage />} />
     <Route path="/model-hub/tokens" element={<ModelHubTokensPage />} />
+    <Route path="/model-hub/reuse" element={<ModelHubReusePage />} />
+    <Route path="/model-hub/audit" element={<ModelHubAuditPage />} />
   </FlatRoutes>
 );
 

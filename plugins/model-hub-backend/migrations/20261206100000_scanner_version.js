@@ -28,11 +28,15 @@ exports.up = async function up(knex) {
     table
       .integer('last_version_id')
       .nullable()
-      .comment('Cursor: version id of the last file rescanned; null before the first batch');
+      .comment(
+        'Cursor: version id of the last file rescanned; null before the first batch',
+      );
     table
       .string('last_path', 1024)
       .nullable()
-      .comment('Cursor: path of the last file rescanned within last_version_id');
+      .comment(
+        'Cursor: path of the last file rescanned within last_version_id',
+      );
     table
       .integer('files_scanned')
       .notNullable()

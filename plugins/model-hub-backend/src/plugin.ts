@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
 import {
   GauntletCheck,
   modelHubGauntletExtensionPoint,
@@ -12,6 +13,7 @@ import path from 'node:path';
 import {
   gauntletPermissions,
   isModelEntity,
+  modelHubAuditReadPermission,
   modelHubPermissions,
 } from '@internal/plugin-model-hub-common';
 import { createArtifactStore, readArtifactsConfig } from './artifacts/config';
@@ -48,6 +50,8 @@ import {
   readExposeInternalErrors,
   withErrorBoundary,
 } from './service/errorBoundary';
+import { seedExamplePulls, setupUsage } from './usage';
+import { setupEventsAndAudit } from './events/setup';
 
 /**
  * The Model Hub backend plugin (`/api/model-hub`): model versions and the
@@ -79,6 +83,7 @@ export const modelHubPlugin = createBackendPlugin({
         auditor: coreServices.auditor,
         lifecycle: coreServices.lifecycle,
         notifications: notificationService,
+        events: eventsServiceRef,
       },
       async init({
         logger,
@@ -92,9 +97,10 @@ export const modelHubPlugin = createBackendPlugin({
         catalog,
         scheduler,
         userInfo,
-        auditor,
+        auditor: rawAuditor,
         lifecycle,
         notifications,
+        events,
       }) {
         // Every router below answers unexpected errors with one line and a
         // request id, never a message, path or stack (src/service/errorBoundary).
@@ -104,6 +110,22 @@ export const modelHubPlugin = createBackendPlugin({
         });
         // Production refuses to start without a real advisory source.
         await assertAdvisorySource(config);
+        // Every audit event is also kept in the audit trail (admin view) and
+        // the CI/CD-relevant ones go out as typed events and webhooks (#21).
+        const eventsAndAudit = await setupEventsAndAudit({
+          config,
+          database,
+          logger: logger.child({ service: 'events' }),
+          auditor: rawAuditor,
+          httpAuth,
+          auth,
+          catalog,
+          permissions: rawPermissions,
+          events,
+        });
+        const auditor = eventsAndAudit.auditor;
+        httpRouter.use(eventsAndAudit.router);
+        permissionsRegistry.addPermissions([modelHubAuditReadPermission]);
         // Personal access tokens, and service principals limited to their
         // modelHub.servicePrincipals grants in every router below.
         const tokens = await setupTokens({
@@ -262,6 +284,19 @@ export const modelHubPlugin = createBackendPlugin({
           },
         });
 
+        // Pull metrics, reuse leaderboards, first-consumer notifications (issue #21).
+        const usage = await setupUsage({
+          config,
+          database,
+          scheduler,
+          logger: logger.child({ service: 'usage' }),
+          httpAuth,
+          auth,
+          userInfo,
+          catalog,
+          notifications,
+        });
+        httpRouter.use(usage.router);
         httpRouter.use(
           await createRouter({
             logger,
@@ -271,6 +306,7 @@ export const modelHubPlugin = createBackendPlugin({
             versions,
             staging,
             auditor,
+            onFileDownload: d => usage.recorder.record(d),
           }),
         );
         // Multipart uploads and dedupe by content (issue #16).
@@ -342,7 +378,21 @@ export const modelHubPlugin = createBackendPlugin({
             }),
           });
           lifecycle.addStartupHook(() => {
-            void seeder.seedInBackground();
+            void seeder
+              .seedInBackground()
+              // Then the demo's usage: real pulls as example users.
+              .then(() =>
+                seedExamplePulls({
+                  seedFile: path.resolve(seedFile),
+                  versions,
+                  recorder: usage.recorder,
+                  store: usage.store,
+                  logger: logger.child({ service: 'examples' }),
+                }),
+              )
+              .catch(e =>
+                logger.error(`Seeding example pulls failed: ${e.message}`),
+              );
           });
         }
       },

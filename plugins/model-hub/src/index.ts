@@ -41,3 +41,12 @@ export { isDeprecatedModel, getTierStatus } from './lib/model';
 export type { TierStatus } from './lib/model';
 export { ModelHubTokensPage, ModelHubAccessTokensCard } from './plugin';
 export { tokensRouteRef as modelHubTokensRouteRef } from './routes';
+export {
+  ModelHubReusePage,
+  EntityModelUsageCard,
+  EntityModelReuseBadge,
+  EntityTeamReuseCard,
+} from './plugin';
+export { reuseRouteRef as modelHubReuseRouteRef } from './routes';
+export { ModelHubAuditPage } from './plugin';
+export { auditRouteRef as modelHubAuditRouteRef } from './routes';

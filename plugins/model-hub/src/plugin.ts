@@ -11,8 +11,17 @@ import {
   accessTokensApiRef,
   ModelHubClient,
   modelHubApiRef,
+  UsageClient,
+  usageApiRef,
+  AdminClient,
+  adminApiRef,
 } from './api';
-import { rootRouteRef, tokensRouteRef } from './routes';
+import {
+  auditRouteRef,
+  reuseRouteRef,
+  rootRouteRef,
+  tokensRouteRef,
+} from './routes';
 
 /** The Model Hub front-end plugin (legacy frontend system). */
 export const modelHubPlugin = createPlugin({
@@ -30,10 +39,24 @@ export const modelHubPlugin = createPlugin({
       factory: ({ discoveryApi, fetchApi }) =>
         new AccessTokensClient({ discoveryApi, fetchApi }),
     }),
+    createApiFactory({
+      api: usageApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) =>
+        new UsageClient({ discoveryApi, fetchApi }),
+    }),
+    createApiFactory({
+      api: adminApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) =>
+        new AdminClient({ discoveryApi, fetchApi }),
+    }),
   ],
   routes: {
     root: rootRouteRef,
     tokens: tokensRouteRef,
+    reuse: reuseRouteRef,
+    audit: auditRouteRef,
   },
 });
 
@@ -193,6 +216,66 @@ export const EntityTeamStewardshipCard = modelHubPlugin.provide(
           m => m.EntityTeamStewardshipCard,
         ),
     },
+  }),
+);
+
+/** The reuse leaderboard: most reused models and teams. Mount at `/model-hub/reuse`. */
+export const ModelHubReusePage = modelHubPlugin.provide(
+  createRoutableExtension({
+    name: 'ModelHubReusePage',
+    component: () =>
+      import('./components/ReuseLeaderboardPage').then(
+        m => m.ReuseLeaderboardPage,
+      ),
+    mountPoint: reuseRouteRef,
+  }),
+);
+
+/** Model entity card: pulls, users, teams, cross-team reuse, 90-day sparkline, declared consumers. */
+export const EntityModelUsageCard = modelHubPlugin.provide(
+  createComponentExtension({
+    name: 'EntityModelUsageCard',
+    component: {
+      lazy: () =>
+        import('./components/EntityModelUsageCard').then(
+          m => m.EntityModelUsageCard,
+        ),
+    },
+  }),
+);
+
+/** Model page badge: "used by N teams". */
+export const EntityModelReuseBadge = modelHubPlugin.provide(
+  createComponentExtension({
+    name: 'EntityModelReuseBadge',
+    component: {
+      lazy: () =>
+        import('./components/EntityModelUsageCard').then(
+          m => m.EntityModelReuseBadge,
+        ),
+    },
+  }),
+);
+
+/** Group entity card: the team's published models, their reuse and the team's rank. */
+export const EntityTeamReuseCard = modelHubPlugin.provide(
+  createComponentExtension({
+    name: 'EntityTeamReuseCard',
+    component: {
+      lazy: () =>
+        import('./components/EntityTeamReuseCard').then(
+          m => m.EntityTeamReuseCard,
+        ),
+    },
+  }),
+);
+
+/** Admin page: audit trail (filters, CSV export) and webhook deliveries. Mount at `/model-hub/audit`. */
+export const ModelHubAuditPage = modelHubPlugin.provide(
+  createRoutableExtension({
+    name: 'ModelHubAuditPage',
+    component: () => import('./components/AuditPage').then(m => m.AuditPage),
+    mountPoint: auditRouteRef,
   }),
 );
 

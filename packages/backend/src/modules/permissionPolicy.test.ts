@@ -7,6 +7,7 @@ import { PolicyQueryUser } from '@backstage/plugin-permission-node';
 import {
   modelAliasUpdatePermission,
   modelDeprecatePermission,
+  modelHubAuditReadPermission,
   modelRegisterPermission,
   modelUpdatePermission,
   modelVersionCreatePermission,
@@ -62,6 +63,20 @@ describe('ModelHubPermissionPolicy', () => {
       result: AuthorizeResult.CONDITIONAL,
       conditions: { params: { claims: [] } },
     });
+  });
+
+  it('shows the audit trail to the governance group only', async () => {
+    const permission = modelHubAuditReadPermission;
+    const gina = userOf('user:default/gina', ['group:default/ai-governance']);
+    expect((await policy.handle({ permission }, gina)).result).toBe(
+      AuthorizeResult.ALLOW,
+    );
+    expect((await policy.handle({ permission }, alice)).result).toBe(
+      AuthorizeResult.DENY,
+    );
+    expect((await policy.handle({ permission })).result).toBe(
+      AuthorizeResult.DENY,
+    );
   });
 
   it('allows everything else', async () => {

@@ -20,6 +20,7 @@ import {
 } from '@internal/plugin-model-hub-backend';
 import {
   isModelHubOwnerPermission,
+  modelHubAuditReadPermission,
   modelRegisterPermission,
 } from '@internal/plugin-model-hub-common';
 
@@ -49,6 +50,16 @@ export class ModelHubPermissionPolicy implements PermissionPolicy {
     );
     if (gauntlet) {
       return gauntlet;
+    }
+    // The audit trail and webhook deliveries: governance group only.
+    if (isPermission(request.permission, modelHubAuditReadPermission)) {
+      return {
+        result: user?.info.ownershipEntityRefs.includes(
+          this.options.governanceGroup,
+        )
+          ? AuthorizeResult.ALLOW
+          : AuthorizeResult.DENY,
+      };
     }
     if (isPermission(request.permission, modelRegisterPermission)) {
       return {

@@ -1,4 +1,7 @@
-import { modelHubApiPaths } from '@internal/plugin-model-hub-common';
+import {
+  MODEL_HUB_CLIENT_HEADER,
+  modelHubApiPaths,
+} from '@internal/plugin-model-hub-common';
 import { resolveToken } from './token';
 
 /** Where the CLI finds the portal and how it authenticates. */
@@ -54,6 +57,8 @@ export class PortalClient {
     const { allow = [], ...rest } = init;
     const headers = new Headers(rest.headers);
     if (this.#token) headers.set('authorization', `Bearer ${this.#token}`);
+    // Usage metrics attribute pulls to the client that made them.
+    headers.set(MODEL_HUB_CLIENT_HEADER, 'cli');
     let res: Response;
     try {
       res = await fetch(`${this.baseUrl}${path}`, {

@@ -59,6 +59,7 @@ export class GauntletRunner {
   readonly #clock: () => Date;
   readonly #executor: RunExecutor;
   readonly #evaluator: TierEvaluator;
+  readonly #auditor?: AuditorService;
   readonly #refresher: GauntletRefresher;
   #draining: Promise<number> | undefined;
   #stopped = false;
@@ -77,6 +78,7 @@ export class GauntletRunner {
     this.#catalog = options.catalog;
     this.#gc = options.gauntletConfig;
     this.#logger = options.logger;
+    this.#auditor = options.auditor;
     this.#runnerId = options.runnerId ?? `${hostname()}:${process.pid}`;
     this.#clock = options.clock ?? (() => new Date());
     const clock = this.#clock;
@@ -286,6 +288,7 @@ export class GauntletRunner {
           run.tier
         }): ${results.map(r => `${r.checkId}=${r.result.status}`).join(' ')}`,
       );
+      await this.#auditFinished(run, results);
       await this.updateTier(entity);
     } catch (e) {
       if (this.#stopped) return false;
@@ -312,6 +315,37 @@ export class GauntletRunner {
   }
 
   /** Recomputes and stores the effective tier of a model (audited on change). */
+  /** Audits a finished run with its verdict (outbound `gauntlet.finished` hangs off it). */
+  async #auditFinished(
+    run: {
+      id: number | string;
+      entityRef: string;
+      version: string;
+      tier: string;
+    },
+    results: Array<{ checkId: string; result: { status: string } }>,
+  ) {
+    if (!this.#auditor) return;
+    const failed = results.some(
+      r => r.result.status === 'fail' || r.result.status === 'error',
+    );
+    const event = await this.#auditor.createEvent({
+      eventId: 'gauntlet-run-finished',
+      severityLevel: 'low',
+      meta: {
+        entityRef: run.entityRef,
+        version: run.version,
+        runId: String(run.id),
+        tier: run.tier,
+        verdict: failed ? 'failed' : 'passed',
+        checks: Object.fromEntries(
+          results.map(r => [r.checkId, r.result.status]),
+        ),
+      },
+    });
+    await event.success();
+  }
+
   updateTier(entity: Entity): Promise<GauntletEvaluation> {
     return this.#evaluator.updateTier(entity);
   }

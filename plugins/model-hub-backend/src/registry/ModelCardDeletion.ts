@@ -29,9 +29,22 @@ export const MODEL_STATE_TABLES = {
     'gauntlet_waivers',
     'gauntlet_tiers',
     'model_deprecations',
+    // Usage of the name (none while versions block the deletion, except
+    // first consumers declared through dependsOn): a new registrant's team
+    // must hear of its first consumers itself.
+    'model_hub_usage_pulls',
+    'model_hub_usage_model_users',
+    'model_hub_usage_model_days',
+    'model_hub_usage_model_teams',
+    'model_hub_usage_first_consumers',
     'registered_models',
   ],
-  kept: ['stewardship_tasks'],
+  // History: who did what, and what was sent where.
+  kept: [
+    'stewardship_tasks',
+    'model_hub_audit_trail',
+    'model_hub_webhook_deliveries',
+  ],
 } as const;
 
 /**

@@ -23,6 +23,23 @@ export function parseBody<T>(
   return parsed.data;
 }
 
+/** Parses a query string with `schema`; the InputError names every bad parameter and the hint. */
+export function parseQuery<T>(
+  schema: z.ZodType<T, z.ZodTypeDef, unknown>,
+  query: unknown,
+  hint = '',
+): T {
+  const parsed = schema.safeParse(query ?? {});
+  if (!parsed.success) {
+    throw new InputError(
+      `Invalid query: ${parsed.error.issues
+        .map(i => `${i.path.join('.') || 'query'}: ${i.message}`)
+        .join('; ')}${hint ? ` (${hint})` : ''}`,
+    );
+  }
+  return parsed.data;
+}
+
 /** The lower-case ref of the model named by a route's `:namespace/:name`. */
 export function modelRefParam(req: Request): string {
   return stringifyEntityRef({

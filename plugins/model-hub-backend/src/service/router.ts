@@ -1,6 +1,7 @@
 import { pipeline } from 'node:stream/promises';
 import {
   AuditorService,
+  BackstageCredentials,
   HttpAuthService,
   LoggerService,
   PermissionsService,
@@ -38,6 +39,13 @@ export interface RouterOptions {
   staging: UploadStaging;
   /** Records who created, uploaded to, sealed or re-aliased a version. */
   auditor: AuditorService;
+  /** Told of every file download (GET, not HEAD or 304): usage recording. */
+  onFileDownload?: (download: {
+    credentials: BackstageCredentials;
+    entityRef: string;
+    version: string;
+    headers: Request['headers'];
+  }) => Promise<unknown>;
 }
 
 const manifestEntry = z.object({
@@ -199,12 +207,24 @@ export async function createRouter(
   }
 
   router.get(FILE, async (req, res) => {
-    const { entityRef } = await access(req);
-    const { file } = await versions.getFile(
+    const { entityRef, credentials } = await access(req);
+    const { file, version } = await versions.getFile(
       entityRef,
       req.params.version,
       filePathParam(req),
     );
+    if (
+      options.onFileDownload &&
+      req.method === 'GET' &&
+      !etagMatches(req.headers['if-none-match'], `"${file.sha256}"`)
+    ) {
+      await options.onFileDownload({
+        credentials,
+        entityRef,
+        version: version.version,
+        headers: req.headers,
+      });
+    }
     await sendFile(req, res, file, versions);
   });
 

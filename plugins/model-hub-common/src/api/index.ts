@@ -4,3 +4,5 @@ export * from './gauntlet';
 export * from './registry';
 export * from './stewardship';
 export * from './tokens';
+export * from './usage';
+export * from './events';

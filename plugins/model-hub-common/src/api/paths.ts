@@ -7,7 +7,7 @@ import { CompoundEntityRef, parseEntityRef } from '@backstage/catalog-model';
  */
 export const modelHubApiPaths = {
   versions(ref: CompoundEntityRef | string): string {
-    return `/v1/models/${refPath(ref)}/versions`;
+    return `/v1/models/${modelRefPath(ref)}/versions`;
   },
   version(ref: CompoundEntityRef | string, versionOrAlias: string): string {
     return `${this.versions(ref)}/${encodeURIComponent(versionOrAlias)}`;
@@ -22,29 +22,32 @@ export const modelHubApiPaths = {
       .join('/')}`;
   },
   alias(ref: CompoundEntityRef | string, alias: string): string {
-    return `/v1/models/${refPath(ref)}/aliases/${encodeURIComponent(alias)}`;
+    return `/v1/models/${modelRefPath(ref)}/aliases/${encodeURIComponent(
+      alias,
+    )}`;
   },
   gauntlet(ref: CompoundEntityRef | string): string {
-    return `/v1/models/${refPath(ref)}/gauntlet`;
+    return `/v1/models/${modelRefPath(ref)}/gauntlet`;
   },
   gauntletRuns(ref: CompoundEntityRef | string, version: string): string {
     return `${this.version(ref, version)}/gauntlet/runs`;
   },
   promotionRequests(ref: CompoundEntityRef | string): string {
-    return `/v1/models/${refPath(ref)}/promotion-requests`;
+    return `/v1/models/${modelRefPath(ref)}/promotion-requests`;
   },
   deprecation(ref: CompoundEntityRef | string): string {
-    return `/v1/models/${refPath(ref)}/deprecation`;
+    return `/v1/models/${modelRefPath(ref)}/deprecation`;
   },
   registeredModels(): string {
     return '/v1/registered-models';
   },
   registeredModel(ref: CompoundEntityRef | string): string {
-    return `/v1/registered-models/${refPath(ref)}`;
+    return `/v1/registered-models/${modelRefPath(ref)}`;
   },
 };
 
-function refPath(ref: CompoundEntityRef | string): string {
+/** `namespace/name` of a model ref for API paths (each part URL-encoded). */
+export function modelRefPath(ref: CompoundEntityRef | string): string {
   const r =
     typeof ref === 'string'
       ? parseEntityRef(ref, {

@@ -161,3 +161,12 @@ export const gauntletPermissions: ModelHubModelPermission[] = [
   ...gauntletOwnerPermissions,
   ...gauntletGovernancePermissions,
 ];
+
+/**
+ * Reading the audit trail and webhook deliveries (admin views). Default
+ * policy: members of the governance group only.
+ */
+export const modelHubAuditReadPermission = createPermission({
+  name: 'model-hub.audit.read',
+  attributes: { action: 'read' },
+});

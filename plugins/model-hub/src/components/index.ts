@@ -15,3 +15,7 @@ export * from './ModelReadme';
 export * from './ModelFiles';
 export * from './ModelCompare';
 export * from './ModelCharts';
+export * from './EntityModelUsageCard';
+export * from './EntityTeamReuseCard';
+export * from './ReuseLeaderboardPage';
+export * from './AuditPage';

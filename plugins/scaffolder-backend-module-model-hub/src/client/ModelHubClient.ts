@@ -17,6 +17,7 @@ import {
   MODEL_HUB_SHA256_HEADER,
   ModelDeprecation,
   ModelGauntletResponse,
+  MODEL_HUB_CLIENT_HEADER,
   modelHubApiPaths,
   ModelVersion,
   ModelVersionFile,
@@ -285,6 +286,7 @@ export class ModelHubClient {
     });
     const headers = new Headers(init.headers);
     if (token) headers.set('authorization', `Bearer ${token}`);
+    headers.set(MODEL_HUB_CLIENT_HEADER, 'scaffolder');
     let res: Response;
     try {
       res = await fetch(`${baseUrl}${path}`, { ...init, headers });

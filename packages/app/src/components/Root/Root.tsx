@@ -3,6 +3,7 @@ import { makeStyles } from '@material-ui/core';
 import HomeIcon from '@material-ui/icons/Home';
 import ExtensionIcon from '@material-ui/icons/Extension';
 import ModelHubIcon from '@material-ui/icons/Memory';
+import ReuseIcon from '@material-ui/icons/EmojiEvents';
 import CreateComponentIcon from '@material-ui/icons/AddCircleOutline';
 import LogoFull from './LogoFull';
 import LogoIcon from './LogoIcon';
@@ -76,6 +77,7 @@ export const Root = ({ children }: PropsWithChildren<{}>) => (
         <SidebarItem icon={ExtensionIcon} to="api-docs" text="APIs" />
         {/* The model hub: models alongside services */}
         <SidebarItem icon={ModelHubIcon} to="model-hub" text="Model Hub" />
+        <SidebarItem icon={ReuseIcon} to="model-hub/reuse" text="Model reuse" />
         <SidebarItem icon={CreateComponentIcon} to="create" text="Create..." />
         {/* End global nav */}
         <SidebarDivider />

@@ -62,6 +62,9 @@ import {
   EntityModelsUsedCard,
   EntityModelVersionsCard,
   EntityTeamStewardshipCard,
+  EntityModelReuseBadge,
+  EntityModelUsageCard,
+  EntityTeamReuseCard,
   EntityUseModelCard,
 } from '@internal/plugin-model-hub';
 
@@ -314,6 +317,9 @@ const groupPage = (
         <Grid item xs={12} md={6}>
           <EntityTeamStewardshipCard />
         </Grid>
+        <Grid item xs={12} md={6}>
+          <EntityTeamReuseCard />
+        </Grid>
       </Grid>
     </EntityLayout.Route>
   </EntityLayout>
@@ -393,6 +399,9 @@ const modelPage = (
           <EntityModelHeaderTierBadge />
         </Grid>
         <Grid item xs={12}>
+          <EntityModelReuseBadge />
+        </Grid>
+        <Grid item xs={12}>
           <EntityModelDeprecationBanner />
         </Grid>
         <Grid item md={6} xs={12}>
@@ -409,6 +418,9 @@ const modelPage = (
         </Grid>
         <Grid item md={6} xs={12}>
           <EntityModelConsumersCard />
+        </Grid>
+        <Grid item md={6} xs={12}>
+          <EntityModelUsageCard />
         </Grid>
         <Grid item md={6} xs={12}>
           <EntityAboutCard />

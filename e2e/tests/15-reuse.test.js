@@ -1,0 +1,149 @@
+/*
+ * Reuse metrics in the running portal with the example data (issue #21):
+ * the start-up seeding pulls the example models for real as example users
+ * of several teams; the API counts them, a pull through the file route as
+ * the e2e service principal counts once (a second download of the same
+ * version does not), and the browser shows the leaderboard, the "used by N
+ * teams" badge on the model page and the reuse card on the team page.
+ */
+'use strict';
+
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { baseUrl, api } = require('../env');
+const {
+  launchBrowser,
+  newSignedInPage,
+  screenshot,
+  waitFor,
+} = require('../portal');
+
+let browser;
+let page;
+
+async function json(p) {
+  const res = await api(p);
+  assert.equal(res.status, 200, `${p}: ${await res.clone().text()}`);
+  return res.json();
+}
+
+before(async () => {
+  // Seeded pulls follow the seeded versions; wait for the last of them.
+  await waitFor(
+    'the seeded example pulls',
+    async () => {
+      const top = await json('/api/model-hub/v1/usage/top?window=all&by=teams');
+      const m = top.models.find(
+        x => x.entityRef === 'model:default/sentiment-classifier',
+      );
+      return m && m.crossTeams >= 4 ? top : undefined;
+    },
+    { timeoutMs: 180000, intervalMs: 2000 },
+  );
+  browser = await launchBrowser();
+  page = await newSignedInPage(browser, baseUrl);
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+async function step(name, fn) {
+  try {
+    await fn();
+    await screenshot(page, name);
+  } catch (e) {
+    await screenshot(page, `${name}-failure`);
+    throw e;
+  }
+}
+
+test('seeded pulls are counted per team, the owner is not cross-team reuse', async () => {
+  const u = await json(
+    '/api/model-hub/v1/models/default/sentiment-classifier/usage',
+  );
+  assert.equal(u.owner, 'group:default/marketing');
+  assert.ok(u.pullsAllTime >= 5, JSON.stringify(u));
+  assert.ok(u.usersAllTime >= 5);
+  assert.ok(u.crossTeamsAllTime >= 4);
+  assert.ok(u.consumingTeams.includes('group:default/marketing'));
+  assert.ok(u.usedByTeams >= 4);
+  assert.equal(u.daily.length, 90);
+  const top = await json('/api/model-hub/v1/usage/top?window=30d&by=teams');
+  assert.equal(top.teams[0].team, 'group:default/marketing');
+});
+
+test('a download through the file route is one pull, however many files and repeats', async () => {
+  const path = '/api/model-hub/v1/models/default/support-assistant';
+  const before = (await json(`${path}/usage`)).pullsAllTime;
+  const version = await json(`${path}/versions/latest`);
+  for (let round = 0; round < 2; round++) {
+    for (const f of version.files) {
+      const res = await api(
+        `${path}/versions/${version.version}/files/${f.path
+          .split('/')
+          .map(encodeURIComponent)
+          .join('/')}`,
+        { headers: { 'x-model-hub-client': 'cli' } },
+      );
+      assert.equal(res.status, 200);
+      await res.arrayBuffer();
+    }
+  }
+  const after = (await json(`${path}/usage`)).pullsAllTime;
+  assert.equal(after, before + 1);
+});
+
+test('the leaderboard ranks the most reused models and teams', async () => {
+  await step('15-reuse-leaderboard', async () => {
+    await page.goto(`${baseUrl}/model-hub/reuse`);
+    const models = page.getByLabel('Most reused models');
+    await models.waitFor({ timeout: 60000 });
+    await models
+      .getByText(/sentiment-classifier|Sentiment Classifier/)
+      .first()
+      .waitFor();
+    await page
+      .getByLabel('Most reused teams')
+      .getByText(/marketing/i)
+      .first()
+      .waitFor();
+    // Duplicate effort: the two sentiment classifiers share task and words.
+    await page
+      .getByLabel('Duplicate effort')
+      .getByText(/sentiment-classifier-v1|Sentiment Classifier v1/i)
+      .first()
+      .waitFor({ timeout: 60000 });
+    await page.getByRole('tab', { name: 'All time' }).click();
+    await models
+      .getByText(/support-assistant|Support Assistant/)
+      .first()
+      .waitFor();
+  });
+});
+
+test('the model page says how many teams use the model', async () => {
+  await step('15-reuse-model-badge', async () => {
+    await page.goto(`${baseUrl}/catalog/default/model/sentiment-classifier`);
+    const badge = page.getByTestId('model-reuse-badge');
+    await badge.waitFor({ timeout: 60000 });
+    const text = await badge.innerText();
+    const n = Number(/used by (\d+) teams/.exec(text)?.[1]);
+    assert.ok(n >= 4, text);
+    await page.getByLabel('Pulls per day, last 90 days').waitFor();
+  });
+});
+
+test("the team page shows the team's models, their reuse and its rank", async () => {
+  await step('15-reuse-team-card', async () => {
+    await page.goto(`${baseUrl}/catalog/default/group/marketing`);
+    const standing = page.getByTestId('team-reuse-standing');
+    await standing.waitFor({ timeout: 60000 });
+    assert.match(await standing.innerText(), /^Rank 1 of \d+ teams/);
+    await page
+      .getByLabel('Published models and their reuse')
+      .getByText(/sentiment-classifier|Sentiment Classifier/)
+      .first()
+      .waitFor();
+  });
+});

@@ -1,0 +1,61 @@
+import { Config } from '@backstage/config';
+import { InputError } from '@backstage/errors';
+import {
+  ModelHubEventType,
+  modelHubEventTypes,
+} from '@internal/plugin-model-hub-common';
+
+/** One webhook of `modelHub.events.webhooks`. */
+export interface WebhookConfig {
+  name: string;
+  url: string;
+  /** Shared secret of the HMAC-SHA256 signature. */
+  secret: string;
+  /** Event types to send; all when empty. */
+  events: ModelHubEventType[];
+  /** Attempts per event, the first included. */
+  maxAttempts: number;
+  /** Wait before the second attempt; doubled before each further one. */
+  initialBackoffMs: number;
+  /** A receiver that does not answer within this is a failed attempt. */
+  timeoutMs: number;
+}
+
+/** Reads `modelHub.events.webhooks`. */
+export function readWebhooks(config: Config): WebhookConfig[] {
+  return (config.getOptionalConfigArray('modelHub.events.webhooks') ?? []).map(
+    (c, i) => {
+      const url = c.getString('url');
+      if (!/^https?:\/\//.test(url)) {
+        throw new InputError(
+          `modelHub.events.webhooks[${i}].url must be an http(s) URL, got ${url}`,
+        );
+      }
+      const secret = c.getString('secret');
+      if (secret.length < 16) {
+        throw new InputError(
+          `modelHub.events.webhooks[${i}].secret must have at least 16 characters`,
+        );
+      }
+      const events = (c.getOptionalStringArray('events') ?? []).map(e => {
+        if (!(modelHubEventTypes as readonly string[]).includes(e)) {
+          throw new InputError(
+            `modelHub.events.webhooks[${i}].events: unknown event '${e}' (one of ${modelHubEventTypes.join(
+              ', ',
+            )})`,
+          );
+        }
+        return e as ModelHubEventType;
+      });
+      return {
+        name: c.getOptionalString('name') ?? new URL(url).host,
+        url,
+        secret,
+        events,
+        maxAttempts: c.getOptionalNumber('maxAttempts') ?? 5,
+        initialBackoffMs: c.getOptionalNumber('initialBackoffMs') ?? 1000,
+        timeoutMs: c.getOptionalNumber('timeoutMs') ?? 10_000,
+      };
+    },
+  );
+}

@@ -1,0 +1,306 @@
+import { createHmac } from 'node:crypto';
+import fs from 'node:fs/promises';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import permissionBackend from '@backstage/plugin-permission-backend';
+import {
+  AuthorizeResult,
+  isPermission,
+  PolicyDecision,
+} from '@backstage/plugin-permission-common';
+import {
+  PermissionPolicy,
+  PolicyQuery,
+  PolicyQueryUser,
+} from '@backstage/plugin-permission-node';
+import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
+import {
+  AuditRecord,
+  MODEL_HUB_SHA256_HEADER,
+  MODEL_HUB_SIGNATURE_HEADER,
+  modelHubAdminPaths,
+  modelHubApiPaths,
+  modelHubAuditReadPermission,
+  ModelHubEvent,
+  WebhookDelivery,
+} from '@internal/plugin-model-hub-common';
+import request from 'supertest';
+import { modelHubPlugin } from '../plugin';
+import { sha256 } from '../__testUtils__/fixtures';
+import { testHttpAuthServiceFactory } from '../__testUtils__/httpAuth';
+
+jest.setTimeout(120_000);
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_16'] });
+const SECRET = 'webhook-secret-for-the-test';
+const MODEL = 'model:default/support-assistant';
+const GOVERNANCE = 'group:default/ai-governance';
+const GROUPS: Record<string, string[]> = {
+  'user:default/alice': ['group:default/ml-team'],
+  'user:default/gina': [GOVERNANCE],
+};
+
+/** Audit read for the governance group only, as the portal policy does. */
+class AuditPolicy implements PermissionPolicy {
+  async handle(
+    q: PolicyQuery,
+    user?: PolicyQueryUser,
+  ): Promise<PolicyDecision> {
+    if (isPermission(q.permission, modelHubAuditReadPermission)) {
+      return {
+        result: user?.info.ownershipEntityRefs.includes(GOVERNANCE)
+          ? AuthorizeResult.ALLOW
+          : AuthorizeResult.DENY,
+      };
+    }
+    return { result: AuthorizeResult.ALLOW };
+  }
+}
+
+const entities: Entity[] = [
+  {
+    apiVersion: 'modelhub.io/v1alpha1',
+    kind: 'Model',
+    metadata: { name: 'support-assistant', namespace: 'default' },
+    spec: { owner: 'ml-team', type: 'llm', lifecycle: 'production' },
+  },
+];
+
+/** A webhook receiver that answers 500 to the first request, 200 after. */
+async function startReceiver() {
+  const received: Array<{ headers: http.IncomingHttpHeaders; body: string }> =
+    [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', c => (body += c));
+    req.on('end', () => {
+      received.push({ headers: req.headers, body });
+      res.statusCode = received.length === 1 ? 500 : 200;
+      res.end();
+    });
+  });
+  await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return { server, received, url: `http://127.0.0.1:${port}/hook` };
+}
+
+describe.each(databases.eachSupportedId())(
+  'outbound events and the audit trail on %s',
+  databaseId => {
+    let server: any;
+    let dataDir: string;
+    let receiver: Awaited<ReturnType<typeof startReceiver>>;
+    const api = (p: string) => `/api/model-hub${p}`;
+    const as = (ref: string) => mockCredentials.user.header(ref);
+    const ALICE = 'user:default/alice';
+    const GINA = 'user:default/gina';
+
+    beforeAll(async () => {
+      dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'model-hub-events-'));
+      receiver = await startReceiver();
+      const knex = await databases.init(databaseId);
+      const backend = await startTestBackend({
+        features: [
+          modelHubPlugin,
+          permissionBackend,
+          createBackendModule({
+            pluginId: 'permission',
+            moduleId: 'test-audit-policy',
+            register(env) {
+              env.registerInit({
+                deps: { policy: policyExtensionPoint },
+                async init({ policy }) {
+                  policy.setPolicy(new AuditPolicy());
+                },
+              });
+            },
+          }),
+          catalogServiceMock.factory({ entities }),
+          mockServices.userInfo.mock({
+            async getUserInfo(credentials) {
+              const ref = (credentials.principal as { userEntityRef: string })
+                .userEntityRef;
+              return {
+                userEntityRef: ref,
+                ownershipEntityRefs: [ref, ...(GROUPS[ref] ?? [])],
+              };
+            },
+          }).factory,
+          testHttpAuthServiceFactory,
+          mockServices.database.factory({ knex }),
+          mockServices.rootConfig.factory({
+            data: {
+              permission: { enabled: true },
+              modelHub: {
+                stewardship: { enabled: false },
+                events: {
+                  webhooks: [
+                    {
+                      name: 'ci',
+                      url: receiver.url,
+                      secret: SECRET,
+                      events: ['version.sealed', 'alias.moved'],
+                      initialBackoffMs: 20,
+                      maxAttempts: 3,
+                    },
+                  ],
+                },
+                artifacts: {
+                  stagingDirectory: path.join(dataDir, 'staging'),
+                  local: { directory: path.join(dataDir, 'artifacts') },
+                },
+              },
+            },
+          }),
+        ],
+      });
+      server = backend.server;
+      const bytes = Buffer.from('weights');
+      await request(server)
+        .post(api(modelHubApiPaths.versions(MODEL)))
+        .set('Authorization', as(ALICE))
+        .send({ version: '1.0.0' })
+        .expect(201);
+      await request(server)
+        .put(api(modelHubApiPaths.file(MODEL, '1.0.0', 'w.bin')))
+        .set('Authorization', as(ALICE))
+        .set('Content-Type', 'application/octet-stream')
+        .set(MODEL_HUB_SHA256_HEADER, sha256(bytes))
+        .send(bytes)
+        .expect(201);
+      await request(server)
+        .post(api(modelHubApiPaths.seal(MODEL, '1.0.0')))
+        .set('Authorization', as(ALICE))
+        .expect(200);
+      await request(server)
+        .put(api(modelHubApiPaths.alias(MODEL, 'latest')))
+        .set('Authorization', as(ALICE))
+        .send({ version: '1.0.0' })
+        .expect(200);
+    });
+
+    afterAll(async () => {
+      receiver.server.close();
+      await fs.rm(dataDir, { recursive: true, force: true });
+    });
+
+    async function deliveries(): Promise<WebhookDelivery[]> {
+      const res = await request(server)
+        .get(api(modelHubAdminPaths.deliveries))
+        .set('Authorization', as(GINA));
+      expect(res.status).toBe(200);
+      return res.body.items;
+    }
+
+    it('signs each webhook with HMAC-SHA256 over timestamp and body, retries after a 500 and records every attempt', async () => {
+      let items: WebhookDelivery[] = [];
+      for (let i = 0; i < 100; i++) {
+        items = await deliveries();
+        if (items.filter(d => d.outcome === 'delivered').length >= 2) break;
+        await new Promise(r => setTimeout(r, 50));
+      }
+      const events = receiver.received.map(
+        r => JSON.parse(r.body) as ModelHubEvent,
+      );
+      expect(new Set(events.map(e => e.type))).toEqual(
+        new Set(['version.sealed', 'alias.moved']),
+      );
+      for (const r of receiver.received) {
+        const [, t, v1] =
+          /^t=(\d+),v1=([0-9a-f]{64})$/.exec(
+            String(r.headers[MODEL_HUB_SIGNATURE_HEADER]),
+          ) ?? [];
+        const expected = createHmac('sha256', SECRET)
+          .update(`${t}.${r.body}`)
+          .digest('hex');
+        expect(v1).toBe(expected);
+        // Another secret does not verify.
+        expect(
+          createHmac('sha256', 'wrong').update(`${t}.${r.body}`).digest('hex'),
+        ).not.toBe(v1);
+      }
+      const alias = events.find(e => e.type === 'alias.moved')!;
+      expect(alias).toMatchObject({
+        entityRef: MODEL,
+        actor: ALICE,
+        data: { alias: 'latest', version: '1.0.0' },
+      });
+      // The first request got a 500: that event was sent again, and both
+      // attempts are on record.
+      const first = events[0];
+      const attempts = items
+        .filter(d => d.eventId === first.id)
+        .sort((a, b) => a.attempt - b.attempt);
+      expect(attempts.map(d => [d.attempt, d.outcome, d.httpStatus])).toEqual([
+        [1, 'failed', 500],
+        [2, 'delivered', 200],
+      ]);
+      expect(receiver.received).toHaveLength(3);
+    });
+
+    it('lists the audit trail with actor and team, filters it and exports CSV, for admins only', async () => {
+      const list = async (q: object, who = GINA) =>
+        request(server)
+          .get(api(modelHubAdminPaths.audit(q)))
+          .set('Authorization', as(who));
+      const all = (await list({ model: MODEL })).body.items as AuditRecord[];
+      const ids = all.map(r => r.eventId);
+      expect(ids).toEqual(
+        expect.arrayContaining(['version-create', 'version-seal', 'alias-set']),
+      );
+      const alias = all.find(r => r.eventId === 'alias-set')!;
+      expect(alias).toMatchObject({
+        outcome: 'succeeded',
+        actor: ALICE,
+        entityRef: MODEL,
+        team: 'group:default/ml-team',
+      });
+      expect((await list({ actor: 'user:default/bob' })).body.items).toEqual(
+        [],
+      );
+      // The gauntlet keeps auditing in the background (runs, tiers): compare
+      // contents, not counts that may grow between two requests.
+      const byTeam = (await list({ team: 'group:default/ml-team' })).body
+        .items as AuditRecord[];
+      expect(byTeam.map(r => r.eventId)).toEqual(
+        expect.arrayContaining(['version-seal', 'alias-set']),
+      );
+      expect(byTeam.every(r => r.team === 'group:default/ml-team')).toBe(true);
+
+      const csv = await request(server)
+        .get(api(modelHubAdminPaths.audit({ model: MODEL }, 'csv')))
+        .set('Authorization', as(GINA));
+      expect(csv.status).toBe(200);
+      expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+      const lines = csv.text.trim().split('\r\n');
+      expect(lines[0]).toBe(
+        'occurredAt,eventId,outcome,actor,entityRef,team,meta',
+      );
+      expect(lines.length).toBeGreaterThanOrEqual(all.length + 1);
+      expect(csv.text).toContain(`alias-set,succeeded,${ALICE},${MODEL}`);
+
+      expect((await list({}, ALICE)).status).toBe(403);
+      const asService = await request(server)
+        .get(api(modelHubAdminPaths.deliveries))
+        .set(
+          'Authorization',
+          mockCredentials.service.header({
+            onBehalfOf: mockCredentials.service('external:ci'),
+            targetPluginId: 'model-hub',
+          }),
+        );
+      expect([401, 403]).toContain(asService.status);
+    });
+  },
+);

@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import {
+  AuditorService,
+  AuthService,
+  DatabaseService,
+  HttpAuthService,
+  LoggerService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { EventsService } from '@backstage/plugin-events-node';
+import {
+  MODEL_HUB_EVENTS_TOPIC,
+  ModelHubEvent,
+} from '@internal/plugin-model-hub-common';
+import { AuditTrailStore } from '../audit/AuditTrailStore';
+import { withAuditTrail } from '../audit/recordingAuditor';
+import { createAdminRouter } from '../audit/router';
+import { ownerOf } from '../usage/catalogUsage';
+import { readWebhooks } from './config';
+import { DeliveryStore } from './DeliveryStore';
+import { outboundEventOf } from './fromAudit';
+import { WebhookSender } from './WebhookSender';
+
+/**
+ * Wires the audit trail and outbound events (issue #21): the returned
+ * auditor keeps every audit event in the trail and turns the ones that
+ * matter to CI/CD (seal, alias, promotion approved, deprecation, tier
+ * change, gauntlet finished) into typed events on the events service;
+ * configured webhooks receive them signed. Also returns the admin router.
+ */
+export async function setupEventsAndAudit(options: {
+  config: Config;
+  database: DatabaseService;
+  logger: LoggerService;
+  auditor: AuditorService;
+  httpAuth: HttpAuthService;
+  auth: AuthService;
+  catalog: CatalogService;
+  permissions: PermissionsService;
+  events: EventsService;
+}) {
+  const { logger, auth, catalog, events } = options;
+  const auditStore = await AuditTrailStore.create(options);
+  const deliveries = await DeliveryStore.create(options);
+  const webhooks = readWebhooks(options.config);
+  const sender = new WebhookSender({ webhooks, store: deliveries, logger });
+  if (webhooks.length > 0) {
+    await events.subscribe({
+      id: 'model-hub-webhooks',
+      topics: [MODEL_HUB_EVENTS_TOPIC],
+      onEvent: async e => sender.send(e.eventPayload as ModelHubEvent),
+    });
+  }
+
+  const owners = new Map<string, { at: number; team?: string }>();
+  const teamOf = async (entityRef: string) => {
+    const cached = owners.get(entityRef);
+    if (cached && Date.now() - cached.at < 60_000) return cached.team;
+    const entity = await catalog.getEntityByRef(entityRef, {
+      credentials: await auth.getOwnServiceCredentials(),
+    });
+    const team = entity ? ownerOf(entity) : undefined;
+    owners.set(entityRef, { at: Date.now(), team });
+    return team;
+  };
+
+  const auditor = withAuditTrail({
+    auditor: options.auditor,
+    store: auditStore,
+    httpAuth: options.httpAuth,
+    logger,
+    teamOf,
+    async onSuccess(facts, actor) {
+      const draft = outboundEventOf(facts);
+      if (!draft) return;
+      const event: ModelHubEvent = {
+        id: randomUUID(),
+        occurredAt: new Date().toISOString(),
+        ...(actor ? { actor } : {}),
+        ...draft,
+      };
+      await events.publish({
+        topic: MODEL_HUB_EVENTS_TOPIC,
+        eventPayload: event,
+        metadata: { type: event.type },
+      });
+    },
+  });
+
+  const router = await createAdminRouter({
+    audit: auditStore,
+    deliveries,
+    httpAuth: options.httpAuth,
+    auth,
+    permissions: options.permissions,
+  });
+  return { auditor, router, sender, auditStore, deliveries };
+}

@@ -1,0 +1,2 @@
+export { EntityModelUsageCard } from './EntityModelUsageCard';
+export { EntityModelReuseBadge, reuseLabel } from './EntityModelReuseBadge';

@@ -1,0 +1,1 @@
+export { EntityTeamReuseCard } from './EntityTeamReuseCard';

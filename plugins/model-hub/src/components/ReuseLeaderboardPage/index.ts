@@ -1,0 +1,1 @@
+export { ReuseLeaderboardPage } from './ReuseLeaderboardPage';
