@@ -7,6 +7,7 @@ import { PolicyQueryUser } from '@backstage/plugin-permission-node';
 import {
   modelAliasUpdatePermission,
   modelDeprecatePermission,
+  modelHubIngestionSyncPermission,
   modelRegisterPermission,
   modelUpdatePermission,
   modelVersionCreatePermission,
@@ -61,6 +62,22 @@ describe('ModelHubPermissionPolicy', () => {
     expect(decision).toMatchObject({
       result: AuthorizeResult.CONDITIONAL,
       conditions: { params: { claims: [] } },
+    });
+  });
+
+  it('lets only the governance group start an ingestion sync', async () => {
+    const fatima = userOf('user:default/fatima', [
+      'group:default/ai-governance',
+    ]);
+    const permission = modelHubIngestionSyncPermission;
+    expect(await policy.handle({ permission }, fatima)).toEqual({
+      result: AuthorizeResult.ALLOW,
+    });
+    expect(await policy.handle({ permission }, alice)).toEqual({
+      result: AuthorizeResult.DENY,
+    });
+    expect(await policy.handle({ permission })).toEqual({
+      result: AuthorizeResult.DENY,
     });
   });
 

@@ -20,6 +20,7 @@ import {
 } from '@internal/plugin-model-hub-backend';
 import {
   isModelHubOwnerPermission,
+  modelHubIngestionSyncPermission,
   modelRegisterPermission,
 } from '@internal/plugin-model-hub-common';
 
@@ -28,7 +29,8 @@ import {
  * aliases), changing or deprecating it, running its gauntlet and requesting
  * its promotion are for the model's owners; registering a new model is for
  * signed-in users (the hub also requires membership of the owning team);
- * approving promotions and granting waivers are for the governance group;
+ * approving promotions, granting waivers and starting an ingestion sync are
+ * for the governance group;
  * everything else is allowed to anyone signed in.
  */
 export class ModelHubPermissionPolicy implements PermissionPolicy {
@@ -49,6 +51,13 @@ export class ModelHubPermissionPolicy implements PermissionPolicy {
     );
     if (gauntlet) {
       return gauntlet;
+    }
+    if (isPermission(request.permission, modelHubIngestionSyncPermission)) {
+      // "Sync now" of an ingestion source: governance, like other portfolio-wide actions.
+      const member = (user?.info.ownershipEntityRefs ?? []).includes(
+        this.options.governanceGroup,
+      );
+      return { result: member ? AuthorizeResult.ALLOW : AuthorizeResult.DENY };
     }
     if (isPermission(request.permission, modelRegisterPermission)) {
       return {
