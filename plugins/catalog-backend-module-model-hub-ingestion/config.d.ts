@@ -47,6 +47,11 @@ export interface Config {
         /** When to sync. Default every 30 minutes, timeout 10 minutes. */
         schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
       }>;
+      /**
+       * Example portal only: start a bundled fake MLflow registry (made-up models of the
+       * example teams) on a free local port and ingest it as the source `mlflow:demo`.
+       */
+      demo?: boolean;
       /** Hugging Face models to mirror (tier external). */
       huggingFace?: {
         /** Short lowercase slug naming the source. Default hf. */

@@ -8,6 +8,7 @@ import {
   modelAliasUpdatePermission,
   modelDeprecatePermission,
   modelHubAuditReadPermission,
+  modelHubIngestionSyncPermission,
   modelRegisterPermission,
   modelUpdatePermission,
   modelVersionCreatePermission,
@@ -77,6 +78,22 @@ describe('ModelHubPermissionPolicy', () => {
     expect((await policy.handle({ permission })).result).toBe(
       AuthorizeResult.DENY,
     );
+  });
+
+  it('lets only the governance group start an ingestion sync', async () => {
+    const fatima = userOf('user:default/fatima', [
+      'group:default/ai-governance',
+    ]);
+    const permission = modelHubIngestionSyncPermission;
+    expect(await policy.handle({ permission }, fatima)).toEqual({
+      result: AuthorizeResult.ALLOW,
+    });
+    expect(await policy.handle({ permission }, alice)).toEqual({
+      result: AuthorizeResult.DENY,
+    });
+    expect(await policy.handle({ permission })).toEqual({
+      result: AuthorizeResult.DENY,
+    });
   });
 
   it('allows everything else', async () => {

@@ -21,6 +21,7 @@ import {
 import {
   isModelHubOwnerPermission,
   modelHubAuditReadPermission,
+  modelHubIngestionSyncPermission,
   modelRegisterPermission,
 } from '@internal/plugin-model-hub-common';
 
@@ -29,7 +30,8 @@ import {
  * aliases), changing or deprecating it, running its gauntlet and requesting
  * its promotion are for the model's owners; registering a new model is for
  * signed-in users (the hub also requires membership of the owning team);
- * approving promotions and granting waivers are for the governance group;
+ * approving promotions, granting waivers and starting an ingestion sync are
+ * for the governance group;
  * everything else is allowed to anyone signed in.
  */
 export class ModelHubPermissionPolicy implements PermissionPolicy {
@@ -51,8 +53,12 @@ export class ModelHubPermissionPolicy implements PermissionPolicy {
     if (gauntlet) {
       return gauntlet;
     }
-    // The audit trail and webhook deliveries: governance group only.
-    if (isPermission(request.permission, modelHubAuditReadPermission)) {
+    // The audit trail and webhook deliveries, and "sync now" of an
+    // ingestion source: portfolio-wide, so the governance group only.
+    if (
+      isPermission(request.permission, modelHubAuditReadPermission) ||
+      isPermission(request.permission, modelHubIngestionSyncPermission)
+    ) {
       return {
         result: user?.info.ownershipEntityRefs.includes(
           this.options.governanceGroup,

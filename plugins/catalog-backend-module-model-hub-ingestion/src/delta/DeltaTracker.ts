@@ -2,6 +2,11 @@ import { createHash } from 'crypto';
 import { Entity } from '@backstage/catalog-model';
 import { DeferredEntity } from '@backstage/plugin-catalog-node';
 import { INGESTION_ANNOTATIONS } from '../annotations';
+import {
+  EmittedEntity,
+  InMemoryIngestionStateStore,
+  IngestionStateStore,
+} from './IngestionStateStore';
 
 /** Serialises a JSON value with object keys sorted, so equal content hashes equally. */
 export function stableStringify(value: unknown): string {
@@ -38,14 +43,34 @@ export interface DeltaPlan {
  * that disappears upstream is re-emitted once as `lifecycle: deprecated` with
  * the `modelhub.io/ingestion-removed` annotation, never deleted: consumers
  * keep seeing what they depend on, and the owners see it went away.
+ *
+ * The memory is kept in an {@link IngestionStateStore} (the catalog's
+ * database in the module), so a restarted or second replica neither
+ * re-emits the whole source nor misses a model removed while it was down.
  */
 export class DeltaTracker {
-  private readonly emitted = new Map<
-    string,
-    { hash: string; entity: Entity }
-  >();
+  private readonly emitted = new Map<string, EmittedEntity>();
+  private loading?: Promise<void>;
 
-  constructor(private readonly locationKey: string) {}
+  constructor(
+    private readonly locationKey: string,
+    private readonly store: IngestionStateStore = new InMemoryIngestionStateStore(),
+  ) {}
+
+  /** Loads what the store remembers; call before {@link plan} (cheap once loaded). */
+  async ready(): Promise<void> {
+    this.loading ??= this.store.load(this.locationKey).then(
+      remembered => {
+        this.emitted.clear();
+        for (const [k, v] of remembered) this.emitted.set(k, v);
+      },
+      error => {
+        this.loading = undefined; // retried on the next sync
+        throw error;
+      },
+    );
+    await this.loading;
+  }
 
   /** The entity last emitted for `remoteId`, if any. */
   previous(remoteId: string): Entity | undefined {
@@ -67,9 +92,10 @@ export class DeltaTracker {
     current: Map<string, Entity>,
     removedAt: string,
   ): DeltaPlan & {
-    commit: () => void;
+    commit: () => Promise<void>;
   } {
-    const next = new Map<string, { hash: string; entity: Entity }>();
+    const next = new Map<string, EmittedEntity>();
+    const changed: Array<[string, EmittedEntity]> = [];
     const added: DeferredEntity[] = [];
     const removedUpstream: string[] = [];
     for (const [remoteId, entity] of current) {
@@ -77,6 +103,7 @@ export class DeltaTracker {
       next.set(remoteId, { hash, entity });
       if (this.emitted.get(remoteId)?.hash !== hash) {
         added.push({ entity, locationKey: this.locationKey });
+        changed.push([remoteId, { hash, entity }]);
       }
     }
     for (const [remoteId, previous] of this.emitted) {
@@ -87,14 +114,17 @@ export class DeltaTracker {
         continue;
       }
       const deprecated = markRemovedUpstream(previous.entity, removedAt);
-      next.set(remoteId, { hash: contentHash(deprecated), entity: deprecated });
+      const emitted = { hash: contentHash(deprecated), entity: deprecated };
+      next.set(remoteId, emitted);
+      changed.push([remoteId, emitted]);
       added.push({ entity: deprecated, locationKey: this.locationKey });
       removedUpstream.push(remoteId);
     }
     return {
       added,
       removedUpstream,
-      commit: () => {
+      commit: async () => {
+        await this.store.save(this.locationKey, changed);
         this.emitted.clear();
         for (const [k, v] of next) this.emitted.set(k, v);
       },

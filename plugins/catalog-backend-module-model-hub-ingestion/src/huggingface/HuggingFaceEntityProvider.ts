@@ -6,15 +6,14 @@ import {
 } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { Entity } from '@backstage/catalog-model';
-import {
-  EntityProvider,
-  EntityProviderConnection,
-} from '@backstage/plugin-catalog-node';
-import { DeltaTracker } from '../delta/DeltaTracker';
+import { IngestionStateStore } from '../delta/IngestionStateStore';
 import { RetryOptions, SourceAuthError } from '../http/fetchWithRetry';
 import { mapConcurrent } from '../mapConcurrent';
 import { DEFAULT_INGESTION_SCHEDULE } from '../mlflow/MlflowEntityProvider';
-import { SourceStatus } from '../status';
+import {
+  IngestionEntityProvider,
+  SourceListing,
+} from '../provider/IngestionEntityProvider';
 import {
   HuggingFaceClient,
   parseRepoGlob,
@@ -87,6 +86,8 @@ export interface HuggingFaceEntityProviderOptions {
   source: HuggingFaceSourceConfig;
   logger: LoggerService;
   scheduler: SchedulerService;
+  /** Where the delta memory lives (the catalog database in the module). */
+  state?: IngestionStateStore;
   http?: Omit<RetryOptions, 'headers'>;
   concurrency?: number;
   now?: () => Date;
@@ -94,145 +95,70 @@ export interface HuggingFaceEntityProviderOptions {
 
 /**
  * Entity provider of allow-listed Hugging Face models (exact ids and
- * `org/prefix-*` globs): on its schedule it lists, reads each model's
- * details and security status, and applies a delta mutation. A 401/403 on
- * the listing degrades the source and changes nothing; a 401/403 on one
- * (gated) repo keeps that repo's last entity and degrades the source.
+ * `org/prefix-*` globs): lists, reads each model's details and security
+ * status (the shared sync loop of {@link IngestionEntityProvider} applies
+ * what changed). A 401/403 on the listing degrades the source and changes
+ * nothing; a 401/403 on one (gated) repo keeps that repo's last entity and
+ * degrades the source.
  */
-export class HuggingFaceEntityProvider implements EntityProvider {
+export class HuggingFaceEntityProvider extends IngestionEntityProvider {
   private readonly source: HuggingFaceSourceConfig;
   private readonly client: HuggingFaceClient;
-  private readonly logger: LoggerService;
-  private readonly scheduler: SchedulerService;
-  private readonly tracker: DeltaTracker;
   private readonly concurrency: number;
-  private readonly now: () => Date;
-  private connection?: EntityProviderConnection;
-  private status: SourceStatus;
 
   constructor(options: HuggingFaceEntityProviderOptions) {
+    super({
+      kind: 'huggingface',
+      label: 'Hugging Face',
+      sourceId: options.source.sourceId,
+      schedule: options.source.schedule,
+      logger: options.logger,
+      scheduler: options.scheduler,
+      state: options.state,
+      now: options.now,
+    });
     this.source = options.source;
-    this.logger = options.logger;
-    this.scheduler = options.scheduler;
     this.client = new HuggingFaceClient({
       ...options.http,
       endpoint: options.source.endpoint,
       token: options.source.token,
     });
-    this.tracker = new DeltaTracker(
-      `model-hub-ingestion:huggingface:${this.source.sourceId}`,
-    );
     this.concurrency = options.concurrency ?? 4;
-    this.now = options.now ?? (() => new Date());
-    this.status = {
-      source: `huggingface:${this.source.sourceId}`,
-      state: 'never-synced',
-      entityCount: 0,
-      lastEmitted: 0,
-    };
   }
 
-  /** {@inheritDoc @backstage/plugin-catalog-node#EntityProvider.getProviderName} */
-  getProviderName(): string {
-    return `model-hub-huggingface-${this.source.sourceId}`;
-  }
-
-  /** Where the last sync left this source. */
-  getStatus(): SourceStatus {
-    return { ...this.status };
-  }
-
-  /** Schedules the sync. */
-  async connect(connection: EntityProviderConnection): Promise<void> {
-    this.connection = connection;
-    await this.scheduler.scheduleTask({
-      id: `model-hub-ingestion-huggingface-${this.source.sourceId}`,
-      scope: 'global',
-      ...this.source.schedule,
-      fn: async () => {
-        await this.sync();
-      },
-    });
-  }
-
-  /** Reads every allow-listed model and applies what changed; never throws. */
-  async sync(): Promise<SourceStatus> {
-    if (!this.connection) {
-      throw new Error(
-        `${this.getProviderName()} is not connected to the catalog`,
-      );
-    }
-    const started = this.now();
+  protected async list(): Promise<SourceListing> {
     const refused: string[] = [];
-    try {
-      const ids = new Set(this.source.models);
-      for (const glob of this.source.globs) {
-        for (const id of await this.client.listGlob(glob)) ids.add(id);
-      }
-      const current = new Map<string, Entity>();
-      const results = await mapConcurrent(
-        [...ids].sort(),
-        this.concurrency,
-        async id => {
-          try {
-            const info = await this.client.modelInfo(id);
-            const security = await this.client.securityStatus(id);
-            return [
-              id,
-              mapHuggingFaceModel({ ...info, id }, security, this.source),
-            ] as const;
-          } catch (error) {
-            if (!(error instanceof SourceAuthError)) throw error;
-            refused.push(id);
-            return [id, this.tracker.previous(id)] as const;
-          }
-        },
-      );
-      for (const [id, entity] of results) if (entity) current.set(id, entity);
-      // A refused repo never seen before is not known; one seen before keeps its entity.
-      for (const id of refused) {
-        const prev = this.tracker.previous(id);
-        if (prev) current.set(id, prev);
-      }
-      const plan = this.tracker.plan(current, started.toISOString());
-      if (plan.added.length > 0) {
-        await this.connection.applyMutation({
-          type: 'delta',
-          added: plan.added,
-          removed: [],
-        });
-      }
-      plan.commit();
-      const end = this.now().toISOString();
-      this.status = {
-        ...this.status,
-        state: refused.length > 0 ? 'degraded' : 'ok',
-        lastSyncAt: end,
-        lastSuccessAt: end,
-        entityCount: this.tracker.size,
-        lastEmitted: plan.added.length,
-        lastError:
-          refused.length > 0
-            ? `access refused (401/403) to ${refused.length} repos, e.g. ${refused[0]}; request access or check the token`
-            : undefined,
-      };
-      if (refused.length > 0) this.logger.warn(this.status.lastError!);
-    } catch (error) {
-      const message = (error as Error)?.message ?? String(error);
-      const degraded = error instanceof SourceAuthError;
-      this.logger.warn(
-        `Hugging Face source ${this.status.source} ${
-          degraded ? 'is degraded' : 'failed to sync'
-        }; its models stay as they are: ${message}`,
-      );
-      this.status = {
-        ...this.status,
-        state: degraded ? 'degraded' : 'error',
-        lastSyncAt: this.now().toISOString(),
-        lastEmitted: 0,
-        lastError: message,
-      };
+    const ids = new Set(this.source.models);
+    for (const glob of this.source.globs) {
+      for (const id of await this.client.listGlob(glob)) ids.add(id);
     }
-    return this.getStatus();
+    const results = await mapConcurrent(
+      [...ids].sort(),
+      this.concurrency,
+      async id => {
+        try {
+          const info = await this.client.modelInfo(id);
+          const security = await this.client.securityStatus(id);
+          return [
+            id,
+            mapHuggingFaceModel({ ...info, id }, security, this.source),
+          ] as const;
+        } catch (error) {
+          if (!(error instanceof SourceAuthError)) throw error;
+          refused.push(id);
+          // A refused repo seen before keeps its entity; one never seen is not known.
+          return [id, this.tracker.previous(id)] as const;
+        }
+      },
+    );
+    const current = new Map<string, Entity>();
+    for (const [id, entity] of results) if (entity) current.set(id, entity);
+    return {
+      current,
+      partialRefusal:
+        refused.length > 0
+          ? `access refused (401/403) to ${refused.length} repos, e.g. ${refused[0]}; request access or check the token`
+          : undefined,
+    };
   }
 }

@@ -6,14 +6,13 @@ import {
 } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { Entity } from '@backstage/catalog-model';
-import {
-  EntityProvider,
-  EntityProviderConnection,
-} from '@backstage/plugin-catalog-node';
-import { DeltaTracker } from '../delta/DeltaTracker';
-import { RetryOptions, SourceAuthError } from '../http/fetchWithRetry';
+import { IngestionStateStore } from '../delta/IngestionStateStore';
+import { RetryOptions } from '../http/fetchWithRetry';
 import { mapConcurrent } from '../mapConcurrent';
-import { SourceStatus } from '../status';
+import {
+  IngestionEntityProvider,
+  SourceListing,
+} from '../provider/IngestionEntityProvider';
 import { MlflowAuth, MlflowClient } from './MlflowClient';
 import { mapMlflowModel, MlflowMappingOptions } from './mapMlflowModel';
 
@@ -90,6 +89,8 @@ export interface MlflowEntityProviderOptions {
   source: MlflowSourceConfig;
   logger: LoggerService;
   scheduler: SchedulerService;
+  /** Where the delta memory lives (the catalog database in the module). */
+  state?: IngestionStateStore;
   /** HTTP overrides (fetch, sleep, retries) for tests. */
   http?: Omit<RetryOptions, 'headers'>;
   /** Parallel model-versions searches; default 4. */
@@ -99,146 +100,52 @@ export interface MlflowEntityProviderOptions {
 }
 
 /**
- * Entity provider of one MLflow Model Registry: on its schedule (global
- * scope, so one replica syncs) it lists every registered model and its
- * versions and applies a delta mutation of what changed since the last
- * sync. A model gone upstream is re-emitted as deprecated, never deleted;
- * when the registry refuses the credentials the source is marked degraded
- * and the catalog is left untouched.
+ * Entity provider of one MLflow Model Registry: lists every registered model
+ * and its versions (the shared sync loop of {@link IngestionEntityProvider}
+ * applies what changed).
  */
-export class MlflowEntityProvider implements EntityProvider {
+export class MlflowEntityProvider extends IngestionEntityProvider {
   private readonly source: MlflowSourceConfig;
   private readonly client: MlflowClient;
-  private readonly logger: LoggerService;
-  private readonly scheduler: SchedulerService;
-  private readonly tracker: DeltaTracker;
   private readonly concurrency: number;
-  private readonly now: () => Date;
-  private connection?: EntityProviderConnection;
-  private status: SourceStatus;
 
   constructor(options: MlflowEntityProviderOptions) {
+    super({
+      kind: 'mlflow',
+      label: 'MLflow',
+      sourceId: options.source.sourceId,
+      schedule: options.source.schedule,
+      logger: options.logger,
+      scheduler: options.scheduler,
+      state: options.state,
+      now: options.now,
+    });
     this.source = options.source;
-    this.logger = options.logger;
-    this.scheduler = options.scheduler;
     this.client = new MlflowClient({
       ...options.http,
       baseUrl: options.source.baseUrl,
       auth: options.source.auth,
       pageSize: options.source.pageSize,
     });
-    this.tracker = new DeltaTracker(
-      `model-hub-ingestion:mlflow:${this.source.sourceId}`,
-    );
     this.concurrency = options.concurrency ?? 4;
-    this.now = options.now ?? (() => new Date());
-    this.status = {
-      source: `mlflow:${this.source.sourceId}`,
-      state: 'never-synced',
-      entityCount: 0,
-      lastEmitted: 0,
-    };
   }
 
-  /** {@inheritDoc @backstage/plugin-catalog-node#EntityProvider.getProviderName} */
-  getProviderName(): string {
-    return `model-hub-mlflow-${this.source.sourceId}`;
-  }
-
-  /** Where the last sync left this source. */
-  getStatus(): SourceStatus {
-    return { ...this.status };
-  }
-
-  /** Schedules the sync of this registry. */
-  async connect(connection: EntityProviderConnection): Promise<void> {
-    this.connection = connection;
-    await this.scheduler.scheduleTask({
-      id: `model-hub-ingestion-mlflow-${this.source.sourceId}`,
-      scope: 'global',
-      ...this.source.schedule,
-      fn: async () => {
-        await this.sync();
-      },
+  protected async list(): Promise<SourceListing> {
+    const models = await this.client.searchRegisteredModels(this.source.filter);
+    const named = models.filter(
+      (m): m is typeof m & { name: string } =>
+        typeof m?.name === 'string' && m.name.length > 0,
+    );
+    const entities = await mapConcurrent(named, this.concurrency, async m => {
+      const versions = await this.client.searchModelVersions(m.name);
+      return [
+        m.name,
+        mapMlflowModel(m, versions, {
+          ...this.source,
+          modelPageUrl: name => this.client.modelPageUrl(name),
+        }),
+      ] as const;
     });
-  }
-
-  /**
-   * Reads the whole registry and applies what changed. Never throws: the
-   * outcome is in the returned (and kept) {@link SourceStatus}.
-   */
-  async sync(): Promise<SourceStatus> {
-    if (!this.connection) {
-      throw new Error(
-        `${this.getProviderName()} is not connected to the catalog`,
-      );
-    }
-    const started = this.now();
-    try {
-      const models = await this.client.searchRegisteredModels(
-        this.source.filter,
-      );
-      const current = new Map<string, Entity>();
-      const named = models.filter(
-        (m): m is typeof m & { name: string } =>
-          typeof m?.name === 'string' && m.name.length > 0,
-      );
-      const entities = await mapConcurrent(named, this.concurrency, async m => {
-        const versions = await this.client.searchModelVersions(m.name);
-        return [
-          m.name,
-          mapMlflowModel(m, versions, {
-            ...this.source,
-            modelPageUrl: name => this.client.modelPageUrl(name),
-          }),
-        ] as const;
-      });
-      for (const [name, entity] of entities) current.set(name, entity);
-
-      const plan = this.tracker.plan(current, started.toISOString());
-      if (plan.added.length > 0) {
-        await this.connection.applyMutation({
-          type: 'delta',
-          added: plan.added,
-          removed: [],
-        });
-      }
-      plan.commit();
-      if (plan.removedUpstream.length > 0) {
-        this.logger.warn(
-          `${plan.removedUpstream.length} MLflow models of ${
-            this.status.source
-          } disappeared upstream and are now deprecated: ${plan.removedUpstream
-            .slice(0, 10)
-            .join(', ')}`,
-        );
-      }
-      const end = this.now().toISOString();
-      this.status = {
-        ...this.status,
-        state: 'ok',
-        lastSyncAt: end,
-        lastSuccessAt: end,
-        entityCount: this.tracker.size,
-        lastEmitted: plan.added.length,
-        lastError: undefined,
-      };
-    } catch (error) {
-      const message = (error as Error)?.message ?? String(error);
-      const degraded = error instanceof SourceAuthError;
-      this.logger.warn(
-        `MLflow source ${this.status.source} ${
-          degraded ? 'is degraded' : 'failed to sync'
-        }; its models stay as they are: ${message}`,
-      );
-      this.status = {
-        ...this.status,
-        state: degraded ? 'degraded' : 'error',
-        lastSyncAt: this.now().toISOString(),
-        lastEmitted: 0,
-        lastError: message,
-      };
-    }
-    return this.getStatus();
+    return { current: new Map<string, Entity>(entities) };
   }
 }

@@ -1,0 +1,185 @@
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { MlflowModelVersion, MlflowRegisteredModel } from '../mlflow/types';
+
+/** The registry a {@link FakeMlflowServer} serves; mutate it to change upstream. */
+export interface FakeMlflowRegistry {
+  models: MlflowRegisteredModel[];
+  versions: MlflowModelVersion[];
+}
+
+/**
+ * A small MLflow tracking server speaking the documented Model Registry read
+ * routes, for the demo portal (`modelHub.ingestion.demo`) and integration
+ * tests. Not MLflow: it serves a registry held in memory.
+ *
+ * - `GET /api/2.0/mlflow/registered-models/search`: `max_results` (default
+ *   100, at most 1000, as MLflow), `page_token`, `order_by=name ASC|DESC`,
+ *   `filter` of the form `name LIKE '%x%'` or `tags.k = 'v'`; the last page
+ *   carries no `next_page_token`.
+ * - `GET /api/2.0/mlflow/model-versions/search`: `filter` `name='x'`,
+ *   `name="x"` or `name LIKE "x"` (`_` and `%` wildcards), `max_results`
+ *   (default 200,000 as MLflow: callers must set it), `page_token`.
+ * - `GET /api/2.0/mlflow/registered-models/get?name=`.
+ *
+ * Page tokens are opaque base64 offsets. Unknown parameters answer 400
+ * `INVALID_PARAMETER_VALUE`, as MLflow does.
+ */
+export class FakeMlflowServer {
+  /** Requests served, by route, for tests and the demo log. */
+  readonly requests = new Map<string, number>();
+
+  private constructor(
+    private readonly server: http.Server,
+    readonly registry: FakeMlflowRegistry,
+  ) {}
+
+  static async start(
+    registry: FakeMlflowRegistry,
+    options: { host?: string; port?: number } = {},
+  ): Promise<FakeMlflowServer> {
+    const holder: { fake?: FakeMlflowServer } = {};
+    const server = http.createServer((req, res) =>
+      holder.fake!.handle(req, res),
+    );
+    const fake = new FakeMlflowServer(server, registry);
+    holder.fake = fake;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
+    });
+    return fake;
+  }
+
+  /** Base URL, e.g. `http://127.0.0.1:41234` (what `baseUrl` of a source takes). */
+  get url(): string {
+    const { address, port } = this.server.address() as AddressInfo;
+    return `http://${address}:${port}`;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>(resolve => this.server.close(() => resolve()));
+  }
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse) {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const route = url.pathname;
+    this.requests.set(route, (this.requests.get(route) ?? 0) + 1);
+    const send = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    const invalid = (message: string) =>
+      send(400, { error_code: 'INVALID_PARAMETER_VALUE', message });
+    if (req.method !== 'GET') {
+      send(405, { error_code: 'ENDPOINT_NOT_FOUND', message: 'GET only' });
+      return;
+    }
+    try {
+      if (route === '/api/2.0/mlflow/registered-models/search') {
+        const filter = url.searchParams.get('filter');
+        let models = [...this.registry.models];
+        if (filter) models = models.filter(modelFilter(filter));
+        const order = url.searchParams.get('order_by') ?? 'name ASC';
+        if (!/^name (ASC|DESC)$/i.test(order)) {
+          invalid(`unsupported order_by ${order}`);
+          return;
+        }
+        models.sort((a, b) => compare(a.name, b.name));
+        if (/DESC$/i.test(order)) models.reverse();
+        const max = pageSize(url, 100, 1000);
+        send(200, page(models, url, max, 'registered_models'));
+        return;
+      }
+      if (route === '/api/2.0/mlflow/model-versions/search') {
+        const filter = url.searchParams.get('filter') ?? '';
+        const matches = versionNameFilter(filter);
+        const versions = this.registry.versions.filter(v =>
+          matches(v.name ?? ''),
+        );
+        const max = pageSize(url, 200_000, 200_000);
+        send(200, page(versions, url, max, 'model_versions'));
+        return;
+      }
+      if (route === '/api/2.0/mlflow/registered-models/get') {
+        const name = url.searchParams.get('name');
+        const model = this.registry.models.find(m => m.name === name);
+        if (!model) {
+          send(404, {
+            error_code: 'RESOURCE_DOES_NOT_EXIST',
+            message: `Registered Model with name=${name} not found`,
+          });
+          return;
+        }
+        send(200, { registered_model: model });
+        return;
+      }
+      send(404, { error_code: 'ENDPOINT_NOT_FOUND', message: route });
+    } catch (e) {
+      invalid((e as Error).message);
+    }
+  }
+}
+
+function compare(a = '', b = ''): number {
+  if (a < b) return -1;
+  return a > b ? 1 : 0;
+}
+
+function pageSize(url: URL, fallback: number, max: number): number {
+  const raw = url.searchParams.get('max_results');
+  if (raw === null) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > max) {
+    throw new Error(`max_results must be between 1 and ${max}, got ${raw}`);
+  }
+  return n;
+}
+
+function page<T>(items: T[], url: URL, size: number, key: string) {
+  const token = url.searchParams.get('page_token');
+  const start = token ? Number(Buffer.from(token, 'base64').toString()) : 0;
+  if (!Number.isInteger(start) || start < 0) {
+    throw new Error(`invalid page_token ${token}`);
+  }
+  const body: Record<string, unknown> = {
+    [key]: items.slice(start, start + size),
+  };
+  if (start + size < items.length) {
+    body.next_page_token = Buffer.from(String(start + size)).toString('base64');
+  }
+  return body;
+}
+
+function like(pattern: string): RegExp {
+  return new RegExp(
+    `^${pattern
+      .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+      .replace(/_/g, '.')
+      .replace(/%/g, '.*')}$`,
+    's',
+  );
+}
+
+function modelFilter(filter: string): (m: MlflowRegisteredModel) => boolean {
+  const byName = filter.match(/^name (?:I?LIKE) (['"])(.*)\1$/is);
+  if (byName) {
+    const re = like(byName[2]);
+    return m => re.test(m.name ?? '');
+  }
+  const byTag = filter.match(/^tags\.`?([\w.-]+)`? = (['"])(.*)\2$/s);
+  if (byTag) {
+    return m =>
+      (m.tags ?? []).some(t => t.key === byTag[1] && t.value === byTag[3]);
+  }
+  throw new Error(`unsupported filter ${filter}`);
+}
+
+function versionNameFilter(filter: string): (name: string) => boolean {
+  const m = filter.match(/^name(=| LIKE )(['"])(.*)\2$/s);
+  if (!m) throw new Error(`unsupported filter ${filter}`);
+  if (m[1] === '=') return name => name === m[3];
+  const re = like(m[3]);
+  return name => re.test(name);
+}
