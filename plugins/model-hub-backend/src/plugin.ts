@@ -44,6 +44,11 @@ import { VersionStore } from './versions/VersionStore';
 import { setupTransfers } from './transfers/setup';
 import { setupTokens } from './tokens/setup';
 import { assertAdvisorySource } from './production/advisorySource';
+import {
+  createHfRouter,
+  hfDownloadRecorderServiceRef,
+  readHfConfig,
+} from './hf';
 
 /**
  * The Model Hub backend plugin (`/api/model-hub`): model versions and the
@@ -75,6 +80,7 @@ export const modelHubPlugin = createBackendPlugin({
         auditor: coreServices.auditor,
         lifecycle: coreServices.lifecycle,
         notifications: notificationService,
+        hfDownloads: hfDownloadRecorderServiceRef,
       },
       async init({
         logger,
@@ -91,6 +97,7 @@ export const modelHubPlugin = createBackendPlugin({
         auditor,
         lifecycle,
         notifications,
+        hfDownloads,
       }) {
         // Production refuses to start without a real advisory source.
         await assertAdvisorySource(config);
@@ -278,6 +285,18 @@ export const modelHubPlugin = createBackendPlugin({
           maxUploadBytes: artifactsConfig.maxUploadBytes,
         });
         httpRouter.use(transfers.router);
+        // The Hugging Face Hub protocol, read-only (/api/model-hub/hf).
+        httpRouter.use(
+          await createHfRouter({
+            logger,
+            httpAuth,
+            auth,
+            catalog,
+            versions,
+            config: readHfConfig(config),
+            onDownload: hfDownloads,
+          }),
+        );
         httpRouter.use(gauntlet.router);
         httpRouter.use(stewardship.router);
         const cardDeletion = await ModelCardDeletion.create({ database });

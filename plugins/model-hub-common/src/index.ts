@@ -8,3 +8,4 @@ export * from './entity';
 export * from './scan';
 export * from './api';
 export * from './permissions';
+export * from './hf';
