@@ -81,13 +81,13 @@ export function hfModel(
 class OwnersPublishPolicy implements PermissionPolicy {
   async handle(
     query: PolicyQuery,
-    user?: PolicyQueryUser,
+    caller?: PolicyQueryUser,
   ): Promise<PolicyDecision> {
     if (isModelHubPublishPermission(query.permission)) {
       return createModelHubConditionalDecision(
         query.permission,
         modelHubConditions.isModelOwner({
-          claims: user?.info.ownershipEntityRefs ?? [],
+          claims: caller?.info.ownershipEntityRefs ?? [],
         }),
       );
     }
@@ -273,10 +273,10 @@ export async function startHfTestBackend(options: {
         expect(res.status).toBe(200);
       }
     },
-    async hfToken(user) {
+    async hfToken(owner) {
       const res = await request(server)
         .post(api(modelHubTokenPaths.tokens))
-        .set('Authorization', mockCredentials.user.header(user))
+        .set('Authorization', mockCredentials.user.header(owner))
         .send({ name: `hf-${Date.now()}`, scopes: ['read'] });
       expect(res.status).toBe(201);
       return res.body.hfToken as string;

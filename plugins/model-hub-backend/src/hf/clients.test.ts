@@ -54,7 +54,8 @@ describe('real Hugging Face clients against the hub', () => {
   };
 
   beforeAll(async () => {
-    for (const f of FILES) bytes[f] = await fs.readFile(path.join(MODEL_DIR, f));
+    for (const f of FILES)
+      bytes[f] = await fs.readFile(path.join(MODEL_DIR, f));
     hub = await startHfTestBackend({
       entities: [hfModel('tiny-sentiment', { tags: ['demo'] })],
     });
@@ -78,7 +79,10 @@ describe('real Hugging Face clients against the hub', () => {
 
   it('@huggingface/hub lists, describes and lists the files of the model', async () => {
     const models = [];
-    for await (const m of listModels({ ...common(), search: { owner: 'ml-team' } })) {
+    for await (const m of listModels({
+      ...common(),
+      search: { owner: 'ml-team' },
+    })) {
       models.push(m);
     }
     expect(models.map(m => m.name)).toEqual([REPO]);
@@ -97,21 +101,38 @@ describe('real Hugging Face clients against the hub', () => {
     expect(info.updatedAt.getTime()).not.toBeNaN();
 
     const files = [];
-    for await (const f of listFiles({ ...common(), repo: REPO, recursive: true })) {
+    for await (const f of listFiles({
+      ...common(),
+      repo: REPO,
+      recursive: true,
+    })) {
       files.push(f);
     }
-    expect(files.filter(f => f.type === 'file').map(f => f.path).sort()).toEqual(
-      [...FILES].sort(),
-    );
+    expect(
+      files
+        .filter(f => f.type === 'file')
+        .map(f => f.path)
+        .sort(),
+    ).toEqual([...FILES].sort());
     const onnx = files.find(f => f.path === 'onnx/model.onnx')!;
     expect(onnx.lfs?.oid).toBe(sha256(bytes['onnx/model.onnx']));
   });
 
   it('@huggingface/hub downloads a file, and into the HF cache layout by commit', async () => {
-    const blob = await downloadFile({ ...common(), repo: REPO, path: 'config.json' });
-    expect(Buffer.from(await blob!.arrayBuffer())).toEqual(bytes['config.json']);
+    const blob = await downloadFile({
+      ...common(),
+      repo: REPO,
+      path: 'config.json',
+    });
+    expect(Buffer.from(await blob!.arrayBuffer())).toEqual(
+      bytes['config.json'],
+    );
 
-    const { sha } = await modelInfo({ ...common(), name: REPO, additionalFields: ['sha'] });
+    const { sha } = await modelInfo({
+      ...common(),
+      name: REPO,
+      additionalFields: ['sha'],
+    });
     const pointer = await downloadFileToCacheDir({
       ...common(),
       repo: REPO,
@@ -120,13 +141,24 @@ describe('real Hugging Face clients against the hub', () => {
       cacheDir,
     });
     expect(pointer).toBe(
-      path.join(cacheDir, 'models--ml-team--tiny-sentiment', 'snapshots', sha, 'onnx', 'model.onnx'),
+      path.join(
+        cacheDir,
+        'models--ml-team--tiny-sentiment',
+        'snapshots',
+        sha,
+        'onnx',
+        'model.onnx',
+      ),
     );
     expect(await fs.readFile(pointer)).toEqual(bytes['onnx/model.onnx']);
     const blobPath = await fs.realpath(pointer);
     expect(path.basename(blobPath)).toBe(sha256(bytes['onnx/model.onnx']));
 
-    const missing = await downloadFile({ ...common(), repo: REPO, path: 'nope.bin' });
+    const missing = await downloadFile({
+      ...common(),
+      repo: REPO,
+      path: 'nope.bin',
+    });
     expect(missing).toBeNull();
   });
 
@@ -155,10 +187,16 @@ describe('real Hugging Face clients against the hub', () => {
     // Offline: every request went to the hub's HF resolve route.
     expect(urls.length).toBeGreaterThan(0);
     expect(
-      urls.every((u: string) => u.startsWith(`${hub.hubUrl}/${REPO}/resolve/main/`)),
+      urls.every((u: string) =>
+        u.startsWith(`${hub.hubUrl}/${REPO}/resolve/main/`),
+      ),
     ).toBe(true);
     expect(hub.downloads.map(d => d.path)).toEqual(
-      expect.arrayContaining(['config.json', 'tokenizer.json', 'onnx/model.onnx']),
+      expect.arrayContaining([
+        'config.json',
+        'tokenizer.json',
+        'onnx/model.onnx',
+      ]),
     );
   });
 

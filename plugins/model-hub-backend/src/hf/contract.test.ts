@@ -22,8 +22,10 @@ const FREE_FORM = new Set(['cardData']);
 
 /** Asserts that `actual` has every field of `fixture`, with the same JSON type. */
 function expectSameShape(actual: unknown, fixture: unknown, at = '$'): void {
-  const type = (v: unknown) =>
-    v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
+  const type = (v: unknown) => {
+    if (v === null) return 'null';
+    return Array.isArray(v) ? 'array' : typeof v;
+  };
   expect({ at, type: type(actual) }).toEqual({ at, type: type(fixture) });
   if (Array.isArray(fixture) && Array.isArray(actual)) {
     if (fixture.length > 0 && actual.length > 0) {
@@ -108,9 +110,7 @@ describe('Hugging Face endpoints: contract', () => {
   afterAll(() => hub?.stop());
 
   const get = (p: string, t = token) =>
-    request(hub.server)
-      .get(hf(p))
-      .set('Authorization', `Bearer ${t}`);
+    request(hub.server).get(hf(p)).set('Authorization', `Bearer ${t}`);
 
   it('serves model info in the shape of the Hub API, with the birth certificate as cardData', async () => {
     const res = await get(`/api/models/${REPO}`);
@@ -178,7 +178,9 @@ describe('Hugging Face endpoints: contract', () => {
 
     const repo = await get('/api/models/ml-team/nothing-here');
     expect(repo.status).toBe(404);
-    expect(repo.headers['x-error-code']).toBe(errorFixture.headers['x-error-code']);
+    expect(repo.headers['x-error-code']).toBe(
+      errorFixture.headers['x-error-code'],
+    );
 
     const file = await get(`/${REPO}/resolve/main/missing.bin`);
     expect(file.status).toBe(404);
@@ -369,7 +371,10 @@ describe('Hugging Face endpoints: contract', () => {
   it('needs a token: none is 401; the mhp_ form works like the hf_ form', async () => {
     const none = await request(hub.server).get(hf(`/api/models/${REPO}`));
     expect(none.status).toBe(401);
-    const wrong = await get(`/api/models/${REPO}`, `hf_${'0'.repeat(16)}_${'x'.repeat(43)}`);
+    const wrong = await get(
+      `/api/models/${REPO}`,
+      `hf_${'0'.repeat(16)}_${'x'.repeat(43)}`,
+    );
     expect(wrong.status).toBe(401);
     const mhp = await get(`/api/models/${REPO}`, `mhp_${token.slice(3)}`);
     expect(mhp.status).toBe(200);
@@ -399,7 +404,9 @@ describe('Hugging Face endpoints: contract', () => {
     let res = await get('/api/models?sort=id&limit=3');
     seen.push(...res.body.map((m: any) => m.id));
     const link = res.headers.link as string;
-    expect(link).toMatch(/^<http:\/\/127\.0\.0\.1:\d+\/api\/model-hub\/hf\/api\/models\?.*cursor=.*>; rel="next"$/);
+    expect(link).toMatch(
+      /^<http:\/\/127\.0\.0\.1:\d+\/api\/model-hub\/hf\/api\/models\?.*cursor=.*>; rel="next"$/,
+    );
     const next = new URL(/^<([^>]+)>/.exec(link)![1]);
     res = await get(`/api/models${next.search}`);
     expect(res.headers.link).toBeUndefined();

@@ -43,7 +43,10 @@ export function hfErrorHandler(logger: LoggerService): ErrorRequestHandler {
         ? 'Internal error in the Model Hub; see the portal logs'
         : String(error.message).split('\n')[0];
     if (status === 500) {
-      logger.error(`HF endpoint ${req.method} ${req.originalUrl} failed`, error);
+      logger.error(
+        `HF endpoint ${req.method} ${req.originalUrl} failed`,
+        error,
+      );
     }
     if (error instanceof HfNotFoundError) {
       res.setHeader('X-Error-Code', error.errorCode);

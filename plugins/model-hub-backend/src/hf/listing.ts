@@ -54,14 +54,9 @@ export function parseListQuery(query: Query): ListModelsQuery {
     );
   }
   const directionParam = one(query, 'direction');
-  const direction: 1 | -1 =
-    directionParam === undefined
-      ? sort === 'id'
-        ? 1
-        : -1
-      : directionParam === '-1'
-      ? -1
-      : 1;
+  let direction: 1 | -1 = sort === 'id' ? 1 : -1;
+  if (directionParam !== undefined)
+    direction = directionParam === '-1' ? -1 : 1;
   const limitParam = one(query, 'limit');
   const limit = limitParam === undefined ? DEFAULT_LIMIT : Number(limitParam);
   if (!Number.isInteger(limit) || limit < 1) {
@@ -137,15 +132,12 @@ export function listModelsPage(
     return query.filter.every(f => lowerTags.includes(f));
   });
   const key = (row: (typeof rows)[number]) =>
-    String(
-      query.sort === 'id'
-        ? row.repo.id
-        : row.summary[query.sort === 'createdAt' ? 'createdAt' : 'lastModified'],
-    );
+    String(query.sort === 'id' ? row.repo.id : row.summary[query.sort]);
   matching.sort((a, b) => {
     const ka = key(a);
     const kb = key(b);
-    const order = ka < kb ? -1 : ka > kb ? 1 : 0;
+    let order = 0;
+    if (ka !== kb) order = ka < kb ? -1 : 1;
     return order * query.direction || a.repo.id.localeCompare(b.repo.id);
   });
   const end = query.offset + query.limit;

@@ -84,7 +84,9 @@ export class HfRepoMapping {
       .filter(r => lower(r.id) === lower(id))
       .sort(
         (a, b) =>
-          Number(lower(b.entity.metadata.namespace ?? '') === lower(namespace)) -
+          Number(
+            lower(b.entity.metadata.namespace ?? '') === lower(namespace),
+          ) -
             Number(
               lower(a.entity.metadata.namespace ?? '') === lower(namespace),
             ) || a.entityRef.localeCompare(b.entityRef),

@@ -15,7 +15,7 @@ const COMMIT = /^[0-9a-f]{40}$/;
  */
 export function manifestDigest(version: ModelVersion): string {
   const files = [...version.files]
-    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    .sort((a, b) => byPath(a.path, b.path))
     .map(f => ({ path: f.path, sha256: f.sha256, size: f.size }));
   return createHash('sha256').update(JSON.stringify(files)).digest('hex');
 }
@@ -29,9 +29,9 @@ export function manifestDigest(version: ModelVersion): string {
 export function commitShaOf(version: ModelVersion): string {
   return createHash('sha1')
     .update(
-      `model-hub-commit\n${version.entityRef.toLocaleLowerCase(
-        'en-US',
-      )}\n${version.version}\n${manifestDigest(version)}`,
+      `model-hub-commit\n${version.entityRef.toLocaleLowerCase('en-US')}\n${
+        version.version
+      }\n${manifestDigest(version)}`,
     )
     .digest('hex');
 }
@@ -99,4 +99,9 @@ function compareVersions(a: ModelVersion, b: ModelVersion): number {
   if (va) return -1;
   if (vb) return 1;
   return (b.sealedAt ?? b.createdAt).localeCompare(a.sealedAt ?? a.createdAt);
+}
+
+function byPath(a: string, b: string): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
 }

@@ -87,7 +87,9 @@ export async function createHfRouter(
     if (version.scanVerdict === 'unsafe' && !config.allowUnsafe) {
       const unsafe = version.files.find(f => f.scan.verdict === 'unsafe');
       throw new NotAllowedError(
-        `Version ${version.version} of ${repo.id} is blocked: the security scan found unsafe content${
+        `Version ${version.version} of ${
+          repo.id
+        } is blocked: the security scan found unsafe content${
           unsafe ? ` in ${unsafe.path}` : ''
         }; ask its owners for a fixed version (or an admin to set modelHub.hf.allowUnsafe)`,
       );
@@ -232,7 +234,9 @@ function trimSlashes(path: string): string {
 }
 
 function flag(value: unknown): boolean {
-  return value === true || value === 'true' || value === '1' || value === 'True';
+  return (
+    value === true || value === 'true' || value === '1' || value === 'True'
+  );
 }
 
 /** The URL the client called, with the host it used (for `Link` headers). */

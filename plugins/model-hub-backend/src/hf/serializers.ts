@@ -224,9 +224,7 @@ export function treeEntries(
     ...[...dirs]
       .sort()
       .map(d => directoryEntry(d, version.files, revision, options.expand)),
-    ...files
-      .sort(byPath)
-      .map(f => fileEntry(f, revision, options.expand)),
+    ...files.sort(byPath).map(f => fileEntry(f, revision, options.expand)),
   ];
 }
 
