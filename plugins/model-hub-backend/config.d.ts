@@ -127,6 +127,18 @@ export interface Config {
         partSizeBytes?: number;
       };
     };
+    /** The Hugging Face Hub protocol endpoints (`/api/model-hub/hf`, read-only). */
+    hf?: {
+      /**
+       * How a model's repo id `namespace/name` is formed (name = entity name):
+       * `auto` (entity namespace unless `default`, else the owner's name; default),
+       * `namespace` (always the entity namespace) or `owner` (always the owner's name).
+       * @visibility frontend
+       */
+      namespace?: 'auto' | 'namespace' | 'owner';
+      /** Serve versions whose security verdict is `unsafe` (default false: they get a 403). */
+      allowUnsafe?: boolean;
+    };
     /** Resumable multipart uploads and their housekeeping. */
     transfers?: {
       /** Smallest part size in bytes a client may choose (the last part may be shorter). Default 5 MiB. */

@@ -42,3 +42,5 @@ export {
   modelHubUserTokenIssuerServiceRef,
 } from './tokens';
 export type { UserTokenIssuer } from './tokens';
+export { hfDownloadRecorderServiceRef } from './hf';
+export type { HfDownloadEvent, HfDownloadRecorder } from './hf';

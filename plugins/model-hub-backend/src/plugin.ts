@@ -52,6 +52,11 @@ import {
 } from './service/errorBoundary';
 import { seedExamplePulls, setupUsage } from './usage';
 import { setupEventsAndAudit } from './events/setup';
+import {
+  createHfRouter,
+  hfDownloadRecorderServiceRef,
+  readHfConfig,
+} from './hf';
 
 /**
  * The Model Hub backend plugin (`/api/model-hub`): model versions and the
@@ -84,6 +89,7 @@ export const modelHubPlugin = createBackendPlugin({
         lifecycle: coreServices.lifecycle,
         notifications: notificationService,
         events: eventsServiceRef,
+        hfDownloads: hfDownloadRecorderServiceRef,
       },
       async init({
         logger,
@@ -101,6 +107,7 @@ export const modelHubPlugin = createBackendPlugin({
         lifecycle,
         notifications,
         events,
+        hfDownloads,
       }) {
         // Every router below answers unexpected errors with one line and a
         // request id, never a message, path or stack (src/service/errorBoundary).
@@ -324,6 +331,23 @@ export const modelHubPlugin = createBackendPlugin({
           maxUploadBytes: artifactsConfig.maxUploadBytes,
         });
         httpRouter.use(transfers.router);
+        // The Hugging Face Hub protocol, read-only (/api/model-hub/hf).
+        httpRouter.use(
+          await createHfRouter({
+            logger,
+            httpAuth,
+            auth,
+            catalog,
+            versions,
+            config: readHfConfig(config),
+            // A download through the HF endpoints is a pull by the token's
+            // user, like one through the hub's own file route.
+            onDownload: async download => {
+              await hfDownloads(download);
+              await usage.recorder.record(download);
+            },
+          }),
+        );
         httpRouter.use(gauntlet.router);
         httpRouter.use(stewardship.router);
         const cardDeletion = await ModelCardDeletion.create({ database });

@@ -10,3 +10,4 @@ export * from './api';
 export * from './permissions';
 export * from './gauntlet';
 export * from './compare';
+export * from './hf';

@@ -1,4 +1,3 @@
-import { pipeline } from 'node:stream/promises';
 import {
   AuditorService,
   BackstageCredentials,
@@ -19,13 +18,13 @@ import {
   modelVersionCreatePermission,
   RESOURCE_TYPE_MODEL_HUB_MODEL,
 } from '@internal/plugin-model-hub-common';
-import express, { Request, Response } from 'express';
+import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { UploadStaging } from '../artifacts/UploadStaging';
 import { ownersOnlyMessage } from '../permissions/rules';
 import { ModelVersionService } from '../versions/ModelVersionService';
-import { parseRange, etagMatches } from './http';
+import { sendFile } from './sendFile';
 import { assertRawUpload } from './uploadHygiene';
 import { actorRef, audited, parseBody } from './requests';
 
@@ -246,56 +245,6 @@ export async function createRouter(
   });
 
   return router;
-}
-
-async function sendFile(
-  req: Request,
-  res: Response,
-  file: { sha256: string; size: number; path: string },
-  versions: ModelVersionService,
-) {
-  const etag = `"${file.sha256}"`;
-  res.setHeader('ETag', etag);
-  res.setHeader('Accept-Ranges', 'bytes');
-  // no-transform: compression middleware and proxies must pass weights as
-  // stored (gzip of a GiB crawls, and would break ETag = SHA-256 + Range).
-  res.setHeader('Cache-Control', 'private, no-cache, no-transform');
-  const name = file.path.split('/').pop()!;
-  res.setHeader(
-    'Content-Disposition',
-    `attachment; filename*=UTF-8''${encodeURIComponent(name)}`,
-  );
-  if (etagMatches(req.headers['if-none-match'], etag)) {
-    res.status(304).end();
-    return;
-  }
-  const ifRange = req.headers['if-range'];
-  const rangeHeader =
-    ifRange === undefined || ifRange === etag ? req.headers.range : undefined;
-  const range = parseRange(rangeHeader, file.size);
-  if (range === 'unsatisfiable') {
-    res.setHeader('Content-Range', `bytes */${file.size}`);
-    res.status(416).end();
-    return;
-  }
-  res.setHeader('Content-Type', 'application/octet-stream');
-  if (range) {
-    res.status(206);
-    res.setHeader(
-      'Content-Range',
-      `bytes ${range.start}-${range.end}/${file.size}`,
-    );
-    res.setHeader('Content-Length', String(range.end - range.start + 1));
-  } else {
-    res.status(200);
-    res.setHeader('Content-Length', String(file.size));
-  }
-  if (req.method === 'HEAD' || file.size === 0) {
-    res.end();
-    return;
-  }
-  const body = await versions.readFile(file, range ?? undefined);
-  await pipeline(body, res);
 }
 
 function filePathParam(req: Request): string {

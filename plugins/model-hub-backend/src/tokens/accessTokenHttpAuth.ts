@@ -6,7 +6,7 @@ import {
 import { NotAllowedError } from '@backstage/errors';
 import { Request } from 'express';
 import { looksLikeAccessToken } from './format';
-import { isReadMethod, requiredScope } from './scopes';
+import { requiredScope } from './scopes';
 import { OWN_SUBJECT, ServicePrincipalGrant } from './servicePrincipals';
 import { requireScope, TokenService } from './TokenService';
 import { UserTokenIssuer } from './userTokenIssuer';
@@ -101,7 +101,8 @@ export function createAccessTokenHttpAuth(
   function checkServiceWrite(req: Request, credentials: BackstageCredentials) {
     if (!auth.isPrincipal(credentials, 'service')) return;
     const subject = credentials.principal.subject;
-    if (subject === OWN_SUBJECT || isReadMethod(req.method)) return;
+    if (subject === OWN_SUBJECT) return;
+    if (requiredScope(req.method, pathOf(req)) === 'read') return;
     if (FRAMEWORK_PATH.test(pathOf(req))) return;
     if (!grants.some(g => g.subject === subject)) {
       throw new NotAllowedError(

@@ -39,6 +39,11 @@ const PUBLISH_ROUTES: Array<{ method: string; path: RegExp }> = [
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** POST routes that only read (the Hugging Face `paths-info` lookup). */
+const READ_POST_ROUTES = [
+  new RegExp(`^/hf/api/models/${SEG}/${SEG}/paths-info/${SEG}$`),
+];
+
 /** True for methods that change nothing. */
 export function isReadMethod(method: string): boolean {
   return READ_METHODS.has(method.toUpperCase());
@@ -51,6 +56,9 @@ export function isReadMethod(method: string): boolean {
 export function requiredScope(method: string, path: string): AccessTokenScope {
   const m = method.toUpperCase();
   if (READ_METHODS.has(m)) {
+    return 'read';
+  }
+  if (m === 'POST' && READ_POST_ROUTES.some(r => r.test(path))) {
     return 'read';
   }
   return PUBLISH_ROUTES.some(r => r.method === m && r.path.test(path))

@@ -1,4 +1,4 @@
-import { ReactNode } from 'react';
+import { ReactNode, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
@@ -7,30 +7,28 @@ import {
   Progress,
   ResponseErrorPanel,
 } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
+import { configApiRef, useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import Box from '@material-ui/core/Box';
+import Tab from '@material-ui/core/Tab';
+import Tabs from '@material-ui/core/Tabs';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import { modelHubApiRef } from '../../api';
+import {
+  formatHfRepoId,
+  HfNamespaceMode,
+  hfRepoIdOf,
+} from '@internal/plugin-model-hub-common';
 import { pickPullTarget } from '../../lib/versions';
+import {
+  cliSnippet,
+  curlCommand,
+  javascriptSnippet,
+  pythonSnippet,
+} from './snippets';
 
-/** The one-line CLI command that pulls a model version. */
-export function pullCommand(entityRef: string, selector: string): string {
-  return `npx model-hub pull ${entityRef}@${selector}`;
-}
-
-function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
-/** A `curl` command downloading one file with a bearer token placeholder. */
-export function curlCommand(url: string, path: string): string {
-  const fileName = path.split('/').pop() || path;
-  return `curl -fL -H "Authorization: Bearer $MODEL_HUB_TOKEN" -o ${shellQuote(
-    fileName,
-  )} ${shellQuote(url)}`;
-}
+export { curlCommand } from './snippets';
 
 const useStyles = makeStyles(theme => ({
   command: {
@@ -67,22 +65,25 @@ function Command(props: { label: string; command: string }) {
 }
 
 /**
- * "Use this model": the pull command for the latest sealed version and an
- * equivalent `curl` download, each with a copy button.
+ * "Use this model": how to pull the pinned version (`latest`'s target, else
+ * the newest sealed one) with the CLI, Python and JavaScript Hugging Face
+ * clients, and curl; each snippet with a copy button and no token text.
  */
 export function EntityUseModelCard(props: { title?: string }) {
   const { entity } = useEntity();
   const modelHubApi = useApi(modelHubApiRef);
+  const configApi = useApi(configApiRef);
+  const [tab, setTab] = useState(0);
   const entityRef = stringifyEntityRef(entity);
   const { value, loading, error } = useAsync(async () => {
     const versions = await modelHubApi.listVersions(entityRef);
     const target = pickPullTarget(versions);
     const file = target?.version.files[0];
-    const url = file
+    const url = target
       ? await modelHubApi.getFileDownloadUrl(
           entityRef,
           target.version.version,
-          file.path,
+          file?.path ?? '',
         )
       : undefined;
     return { versions, target, file, url };
@@ -93,7 +94,7 @@ export function EntityUseModelCard(props: { title?: string }) {
     content = <Progress />;
   } else if (error) {
     content = <ResponseErrorPanel error={error} />;
-  } else if (!value?.target) {
+  } else if (!value?.target || !value.url) {
     content = (
       <Typography variant="body2">
         {value && value.versions.length > 0
@@ -103,34 +104,85 @@ export function EntityUseModelCard(props: { title?: string }) {
     );
   } else {
     const { target, file, url } = value;
-    content = (
-      <>
-        <Command
-          label="Pull with the model-hub CLI"
-          command={pullCommand(entityRef, target.selector)}
-        />
-        {target.selector !== target.version.version && (
-          <Typography variant="body2" color="textSecondary" paragraph>
-            The alias <code>{target.selector}</code> currently points at version{' '}
-            {target.version.version}.
-          </Typography>
-        )}
-        {file && url ? (
-          <>
-            <Command
-              label={`Download ${file.path} (version ${target.version.version}) with curl`}
-              command={curlCommand(url, file.path)}
-            />
-            <Typography variant="body2" color="textSecondary">
-              Set <code>MODEL_HUB_TOKEN</code> to a Backstage token first. The
-              file's SHA-256 is <code title={file.sha256}>{file.sha256}</code>.
-            </Typography>
-          </>
+    const version = target.version.version;
+    // The hub's HTTP API base is what precedes /v1/models in a file URL.
+    const hubUrl = `${url.split('/v1/models/')[0]}/hf`;
+    const mode = (configApi.getOptionalString('modelHub.hf.namespace') ??
+      'auto') as HfNamespaceMode;
+    const snippetTarget = {
+      entityRef,
+      version,
+      repoId: formatHfRepoId(hfRepoIdOf(entity, mode)),
+      hubUrl,
+      task: String(
+        (entity.spec as { task?: string })?.task ?? 'feature-extraction',
+      ),
+    };
+    const panels: Array<{ tab: string; node: ReactNode }> = [
+      {
+        tab: 'CLI',
+        node: (
+          <Command
+            label={`Pull version ${version} with the model-hub CLI`}
+            command={cliSnippet(snippetTarget)}
+          />
+        ),
+      },
+      {
+        tab: 'Python',
+        node: (
+          <Command
+            label={`Python (huggingface_hub, transformers), version ${version}`}
+            command={pythonSnippet(snippetTarget)}
+          />
+        ),
+      },
+      {
+        tab: 'JavaScript',
+        node: (
+          <Command
+            label={`JavaScript (@huggingface/hub, transformers.js), version ${version}`}
+            command={javascriptSnippet(snippetTarget)}
+          />
+        ),
+      },
+      {
+        tab: 'curl',
+        node: file ? (
+          <Command
+            label={`Download ${file.path} (version ${version}) with curl`}
+            command={curlCommand(url, file.path)}
+          />
         ) : (
           <Typography variant="body2">
-            Version {target.version.version} has no files to download.
+            Version {version} has no files to download.
+          </Typography>
+        ),
+      },
+    ];
+    content = (
+      <>
+        <Tabs
+          value={tab}
+          onChange={(_e, v) => setTab(v)}
+          indicatorColor="primary"
+          variant="scrollable"
+        >
+          {panels.map(p => (
+            <Tab key={p.tab} label={p.tab} />
+          ))}
+        </Tabs>
+        <Box mt={2}>{panels[tab].node}</Box>
+        {target.selector !== version && (
+          <Typography variant="body2" color="textSecondary" paragraph>
+            Pinned to version {version}, where the alias{' '}
+            <code>{target.selector}</code> points now.
           </Typography>
         )}
+        <Typography variant="body2" color="textSecondary">
+          Set <code>MODEL_HUB_TOKEN</code> (or <code>MODEL_HUB_HF_TOKEN</code>,
+          its <code>hf_</code> form) to an access token first.
+        </Typography>
       </>
     );
   }

@@ -1,5 +1,3 @@
-export {
-  EntityUseModelCard,
-  pullCommand,
-  curlCommand,
-} from './EntityUseModelCard';
+export { EntityUseModelCard, curlCommand } from './EntityUseModelCard';
+export { cliSnippet, javascriptSnippet, pythonSnippet } from './snippets';
+export type { SnippetTarget } from './snippets';

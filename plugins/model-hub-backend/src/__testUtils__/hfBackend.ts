@@ -1,0 +1,290 @@
+import fs from 'node:fs/promises';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  BackstageCredentials,
+  createBackendModule,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import permissionBackend from '@backstage/plugin-permission-backend';
+import {
+  AuthorizeResult,
+  PolicyDecision,
+} from '@backstage/plugin-permission-common';
+import {
+  PermissionPolicy,
+  PolicyQuery,
+  PolicyQueryUser,
+} from '@backstage/plugin-permission-node';
+import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
+import {
+  isModelHubPublishPermission,
+  MODEL_HUB_SHA256_HEADER,
+  modelHubApiPaths,
+  modelHubTokenPaths,
+} from '@internal/plugin-model-hub-common';
+import request from 'supertest';
+import { HfDownloadEvent, hfDownloadRecorderServiceRef } from '../hf';
+import {
+  createModelHubConditionalDecision,
+  modelHubConditions,
+} from '../permissions/rules';
+import { modelHubPlugin } from '../plugin';
+import { compressingFront } from './compressingFront';
+import { sha256 } from './fixtures';
+import {
+  testModelHubHttpAuthServiceFactory,
+  testUserTokenIssuerFactory,
+} from './httpAuth';
+
+/** Member of ml-team, which owns every model below. */
+export const HF_ALICE = 'user:default/alice';
+/** Owns nothing, and the catalog hides `secret-model` from him. */
+export const HF_BOB = 'user:default/bob';
+
+/** A Model entity owned by ml-team. */
+export function hfModel(
+  name: string,
+  extra: { namespace?: string; spec?: object; tags?: string[] } = {},
+): Entity {
+  return {
+    apiVersion: 'modelhub.io/v1alpha1',
+    kind: 'Model',
+    metadata: {
+      name,
+      namespace: extra.namespace ?? 'default',
+      ...(extra.tags ? { tags: extra.tags } : {}),
+    },
+    spec: {
+      type: 'classifier',
+      task: 'text-classification',
+      framework: 'onnx',
+      owner: 'group:default/ml-team',
+      lifecycle: 'production',
+      tier: 'community',
+      license: 'Apache-2.0',
+      ...extra.spec,
+    },
+  };
+}
+
+class OwnersPublishPolicy implements PermissionPolicy {
+  async handle(
+    query: PolicyQuery,
+    caller?: PolicyQueryUser,
+  ): Promise<PolicyDecision> {
+    if (isModelHubPublishPermission(query.permission)) {
+      return createModelHubConditionalDecision(
+        query.permission,
+        modelHubConditions.isModelOwner({
+          claims: caller?.info.ownershipEntityRefs ?? [],
+        }),
+      );
+    }
+    return { result: AuthorizeResult.ALLOW };
+  }
+}
+
+const policyModule = createBackendModule({
+  pluginId: 'permission',
+  moduleId: 'test-hf-policy',
+  register(env) {
+    env.registerInit({
+      deps: { policy: policyExtensionPoint },
+      async init({ policy }) {
+        policy.setPolicy(new OwnersPublishPolicy());
+      },
+    });
+  },
+});
+
+const userInfo = mockServices.userInfo.mock({
+  async getUserInfo(credentials) {
+    const ref = (credentials.principal as { userEntityRef: string })
+      .userEntityRef;
+    return {
+      userEntityRef: ref,
+      ownershipEntityRefs:
+        ref === HF_ALICE ? [ref, 'group:default/ml-team'] : [ref],
+    };
+  },
+});
+
+function user(name: string, memberOf: string[]): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'User',
+    metadata: { name, namespace: 'default' },
+    spec: { memberOf },
+  };
+}
+
+/** The catalog as users see it: Bob cannot read models named `secret-*`. */
+function catalogFactory(entities: Entity[]) {
+  return createServiceFactory({
+    service: catalogServiceRef,
+    deps: {},
+    factory() {
+      const all = catalogServiceMock({
+        entities: [
+          ...entities,
+          // Token owners must be in the catalog.
+          user('alice', ['ml-team']),
+          user('bob', []),
+        ],
+      });
+      const hidden = (e: Entity | undefined, options: unknown) =>
+        e?.metadata.name.startsWith('secret-') &&
+        (
+          (options as { credentials?: BackstageCredentials })?.credentials
+            ?.principal as { userEntityRef?: string } | undefined
+        )?.userEntityRef === HF_BOB;
+      const overrides: Partial<typeof all> = {
+        async getEntityByRef(ref, options) {
+          const entity = await all.getEntityByRef(ref, options);
+          return hidden(entity, options) ? undefined : entity;
+        },
+        async getEntitiesByRefs(req, options) {
+          const { items } = await all.getEntitiesByRefs(req, options);
+          return {
+            items: items.map(e => (hidden(e, options) ? undefined : e)),
+          };
+        },
+      };
+      // The mock is a class: keep its methods bound to it.
+      return new Proxy(all, {
+        get(target, key) {
+          if (key in overrides) return overrides[key as keyof typeof all];
+          const value = (target as any)[key];
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+    },
+  });
+}
+
+/** A running hub with the HF endpoints, and helpers to publish through its routes. */
+export interface HfTestBackend {
+  /** The hub's own server (no compression). */
+  server: http.Server;
+  /** The same backend behind the production compression middleware. */
+  front: http.Server;
+  /** `http://127.0.0.1:<port>` of `front`. */
+  baseUrl: string;
+  /** `hubUrl` for Hugging Face clients. */
+  hubUrl: string;
+  downloads: HfDownloadEvent[];
+  /** Publishes and seals a version as Alice through the hub's own routes. */
+  publish(
+    entityRef: string,
+    version: string,
+    files: Record<string, Buffer>,
+    aliases?: string[],
+  ): Promise<void>;
+  /** A read-scoped PAT of `user` in its `hf_` form. */
+  hfToken(user: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** Starts the hub plugin with PATs, the visibility catalog and `hfConfig`. */
+export async function startHfTestBackend(options: {
+  entities: Entity[];
+  hfConfig?: object;
+}): Promise<HfTestBackend> {
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'model-hub-hf-'));
+  const downloads: HfDownloadEvent[] = [];
+  const backend = await startTestBackend({
+    features: [
+      modelHubPlugin,
+      permissionBackend,
+      policyModule,
+      catalogFactory(options.entities),
+      userInfo.factory,
+      testModelHubHttpAuthServiceFactory,
+      testUserTokenIssuerFactory,
+      createServiceFactory({
+        service: hfDownloadRecorderServiceRef,
+        deps: {},
+        factory: () => async (event: HfDownloadEvent) => {
+          downloads.push(event);
+        },
+      }),
+      mockServices.rootConfig.factory({
+        data: {
+          permission: { enabled: true },
+          modelHub: {
+            ...(options.hfConfig ? { hf: options.hfConfig } : {}),
+            artifacts: {
+              stagingDirectory: path.join(dataDir, 'staging'),
+              local: { directory: path.join(dataDir, 'artifacts') },
+            },
+          },
+        },
+      }),
+    ],
+  });
+  const server = backend.server as http.Server;
+  const front = await compressingFront(server);
+  const { port } = front.address() as AddressInfo;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const api = (p: string) => `/api/model-hub${p}`;
+  const asAlice = mockCredentials.user.header(HF_ALICE);
+
+  return {
+    server,
+    front,
+    baseUrl,
+    hubUrl: `${baseUrl}/api/model-hub/hf`,
+    downloads,
+    async publish(entityRef, version, files, aliases = []) {
+      const created = await request(server)
+        .post(api(modelHubApiPaths.versions(entityRef)))
+        .set('Authorization', asAlice)
+        .send({ version });
+      expect(created.status).toBe(201);
+      for (const [filePath, bytes] of Object.entries(files)) {
+        const res = await request(server)
+          .put(api(modelHubApiPaths.file(entityRef, version, filePath)))
+          .set('Authorization', asAlice)
+          .set('Content-Type', 'application/octet-stream')
+          .set(MODEL_HUB_SHA256_HEADER, sha256(bytes))
+          .send(bytes);
+        expect(res.status).toBe(201);
+      }
+      const sealed = await request(server)
+        .post(api(modelHubApiPaths.seal(entityRef, version)))
+        .set('Authorization', asAlice);
+      expect(sealed.status).toBe(200);
+      for (const alias of aliases) {
+        const res = await request(server)
+          .put(api(modelHubApiPaths.alias(entityRef, alias)))
+          .set('Authorization', asAlice)
+          .send({ version });
+        expect(res.status).toBe(200);
+      }
+    },
+    async hfToken(owner) {
+      const res = await request(server)
+        .post(api(modelHubTokenPaths.tokens))
+        .set('Authorization', mockCredentials.user.header(owner))
+        .send({ name: `hf-${Date.now()}`, scopes: ['read'] });
+      expect(res.status).toBe(201);
+      return res.body.hfToken as string;
+    },
+    async stop() {
+      await new Promise(resolve => front.close(resolve));
+      await backend.stop();
+      await fs.rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
