@@ -38,10 +38,13 @@ import { approveSubject } from './approveRoute';
 import { EffectiveTierItem, ModelGauntletResponse } from './types';
 import { actorRef, audited, parseBody } from '../service/requests';
 import { assertWaiverAllowed } from './waiverRules';
+import { EffectiveTierCache } from './EffectiveTierCache';
 
 /** Dependencies of {@link createGauntletRouter}. */
 export interface GauntletRouterOptions {
   runner: GauntletRunner;
+  /** Batched, cached effective tiers (for the all-models route). */
+  tiers: EffectiveTierCache;
   versions: GauntletVersionSource;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
@@ -113,6 +116,7 @@ export async function createGauntletRouter(
 ): Promise<express.Router> {
   const {
     runner,
+    tiers,
     versions,
     httpAuth,
     permissions,
@@ -211,20 +215,18 @@ export async function createGauntletRouter(
       { filter: { kind: 'Model' } },
       { credentials },
     );
-    const out: EffectiveTierItem[] = [];
-    for (const entity of items) {
-      if (!isModelEntity(entity)) continue;
-      const e = await runner.evaluate(entity);
-      out.push({
-        entityRef: e.entityRef,
-        requestedTier: e.requestedTier,
-        effectiveTier: e.effectiveTier,
-        status: e.status,
-        reason: e.reason,
-        version: e.version,
-        annotations: gauntletAnnotations(e),
-      });
-    }
+    // One batched, cached computation for all models (not one per model).
+    const models = items.filter(isModelEntity);
+    const computed = await tiers.getMany(models);
+    const out: EffectiveTierItem[] = [...computed.values()].map(e => ({
+      entityRef: e.entityRef,
+      requestedTier: e.requestedTier,
+      effectiveTier: e.effectiveTier,
+      status: e.status,
+      reason: e.reason,
+      version: e.version,
+      annotations: gauntletAnnotations(e),
+    }));
     res.json({ items: out });
   });
 
