@@ -2,8 +2,11 @@ import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
   ListResponse,
+  ModelSearchQuery,
+  ModelSearchResponse,
   ModelVersion,
   modelHubApiPaths,
+  modelSearchParams,
 } from '@internal/plugin-model-hub-common';
 import {
   GauntletRun,
@@ -82,6 +85,12 @@ export class ModelHubClient implements ModelHubApi {
       modelHubApiPaths.gauntletRuns(entityRef, version),
     );
     return body.items;
+  }
+
+  async searchModels(query: ModelSearchQuery): Promise<ModelSearchResponse> {
+    return this.getJson<ModelSearchResponse>(
+      `${modelHubApiPaths.models()}?${modelSearchParams(query)}`,
+    );
   }
 
   private async fetch(path: string): Promise<Response> {
