@@ -1,5 +1,6 @@
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import { ModelTier } from '@internal/plugin-model-hub-common';
+import { ModelTier, ModelVersion } from '@internal/plugin-model-hub-common';
+import { GauntletVersionSource } from './catalogAccess';
 import { Knex } from 'knex';
 import { ApprovalBinding, ApprovalRow, toApproval } from './ApprovalStore';
 import { GauntletConfig } from './config';
@@ -55,10 +56,31 @@ function groupBy<T>(rows: T[], key: (row: T) => string): Map<string, T[]> {
 export class BatchTierReader {
   readonly #db: Knex;
   readonly #gc: GauntletConfig;
+  readonly #versions: GauntletVersionSource;
 
-  constructor(db: Knex, gauntletConfig: GauntletConfig) {
+  constructor(
+    db: Knex,
+    gauntletConfig: GauntletConfig,
+    versions: GauntletVersionSource,
+  ) {
     this.#db = db;
     this.#gc = gauntletConfig;
+    this.#versions = versions;
+  }
+
+  /** The latest sealed version of each model (batched when the source can). */
+  async #latestSealed(refs: string[]): Promise<Map<string, ModelVersion>> {
+    if (this.#versions.latestSealedVersions) {
+      return this.#versions.latestSealedVersions(refs);
+    }
+    const out = new Map<string, ModelVersion>();
+    for (const ref of refs) {
+      const latest = (await this.#versions.listVersions(ref)).find(
+        v => v.state === 'sealed',
+      );
+      if (latest) out.set(ref, latest);
+    }
+    return out;
   }
 
   /** The effective tiers of `entities`, keyed by lower-cased entity ref. */
@@ -85,20 +107,9 @@ export class BatchTierReader {
     now: Date,
   ): Promise<BatchedTier[]> {
     const db = this.#db;
-    const [versions, promotions, waivers, approvals, results, active] =
+    const [latest, promotions, waivers, approvals, results, active] =
       await Promise.all([
-        db('model_versions')
-          .select('id', 'entity_ref', 'version')
-          .whereIn(
-            'id',
-            db('model_versions')
-              .max('id')
-              .where('state', 'sealed')
-              .whereIn('entity_ref', refs)
-              .groupBy('entity_ref'),
-          ) as Promise<
-          Array<{ id: number; entity_ref: string; version: string }>
-        >,
+        this.#latestSealed(refs),
         db<PromotionRow>('gauntlet_promotion_requests')
           .whereIn('entity_ref', refs)
           .orderBy('id', 'desc'),
@@ -122,7 +133,6 @@ export class BatchTierReader {
           Array<{ entity_ref: string; version: string }>
         >,
       ]);
-    const latest = new Map(versions.map(v => [v.entity_ref, v]));
     const approvalsOf = groupBy(approvals, r => r.entity_ref);
     const bindings = await this.#bindings(
       [...approvalsOf.keys()].filter(r => latest.has(r)),
@@ -179,48 +189,32 @@ export class BatchTierReader {
   /**
    * What approvals bind to, for the models that have approvals only: the
    * manifest digest of the latest sealed version and the latest completed
-   * run of the requested tier (two queries for the whole chunk).
+   * run of the requested tier (one query for the whole chunk).
    */
   async #bindings(
     refs: string[],
-    latest: Map<string, { id: number; version: string }>,
+    latest: Map<string, ModelVersion>,
     byRef: Map<string, Entity>,
   ): Promise<Map<string, ApprovalBinding>> {
     const out = new Map<string, ApprovalBinding>();
     if (refs.length === 0) return out;
     const db = this.#db;
-    const versionIds = refs.map(r => latest.get(r)!.id);
-    const [files, runs] = await Promise.all([
-      db('model_version_files')
-        .select('version_id', 'path', 'size', 'sha256')
-        .whereIn('version_id', versionIds) as Promise<
-        Array<{
-          version_id: number;
-          path: string;
-          size: number | string;
-          sha256: string;
-        }>
-      >,
-      db('gauntlet_runs')
-        .select('id', 'entity_ref', 'version', 'tier', 'finished_at')
-        .whereIn(
-          'id',
-          db('gauntlet_runs')
-            .max('id')
-            .where('status', 'completed')
-            .whereIn('entity_ref', refs)
-            .groupBy('entity_ref', 'version', 'tier'),
-        ) as Promise<
-        Array<{
-          id: number;
-          entity_ref: string;
-          version: string;
-          tier: string;
-          finished_at: Timestamp | null;
-        }>
-      >,
-    ]);
-    const filesOf = groupBy(files, f => String(f.version_id));
+    const runs: Array<{
+      id: number;
+      entity_ref: string;
+      version: string;
+      tier: string;
+      finished_at: Timestamp | null;
+    }> = await db('gauntlet_runs')
+      .select('id', 'entity_ref', 'version', 'tier', 'finished_at')
+      .whereIn(
+        'id',
+        db('gauntlet_runs')
+          .max('id')
+          .where('status', 'completed')
+          .whereIn('entity_ref', refs)
+          .groupBy('entity_ref', 'version', 'tier'),
+      );
     for (const ref of refs) {
       const v = latest.get(ref)!;
       const tier = requestedTierOf(byRef.get(ref)!);
@@ -230,13 +224,7 @@ export class BatchTierReader {
       if (!run) continue;
       const binding: ApprovalBinding = {
         version: v.version,
-        manifestSha256: manifestSha256(
-          (filesOf.get(String(v.id)) ?? []).map(f => ({
-            path: f.path,
-            size: Number(f.size),
-            sha256: f.sha256,
-          })),
-        ),
+        manifestSha256: manifestSha256(v.files),
         runId: Number(run.id),
       };
       if (run.finished_at !== null && run.finished_at !== undefined) {

@@ -68,7 +68,7 @@ export async function createGauntlet(
   const clock = options.clock ?? (() => new Date());
   const tiers = new EffectiveTierCache({
     db,
-    reader: new BatchTierReader(db, gauntletConfig),
+    reader: new BatchTierReader(db, gauntletConfig, options.versions),
     ttlMs:
       (options.config.getOptionalNumber('modelHub.gauntlet.tierCacheSeconds') ??
         DEFAULT_TIER_CACHE_SECONDS) * 1000,

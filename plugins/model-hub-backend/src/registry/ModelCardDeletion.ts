@@ -31,7 +31,8 @@ export const MODEL_STATE_TABLES = {
     'model_deprecations',
     'registered_models',
   ],
-  kept: ['stewardship_tasks'],
+  // Tier events are cache invalidation signals of all replicas, pruned by age.
+  kept: ['stewardship_tasks', 'gauntlet_tier_events'],
 } as const;
 
 /**

@@ -210,8 +210,11 @@ export class ModelSearch {
     let predicate = searchPredicate(params);
     if (phase === 2) {
       predicate = {
-        $all: [predicate, { $not: { [field]: { $exists: true } } }],
-      };
+        $all: [
+          predicate,
+          { $not: { [field]: { $exists: true } } as FilterPredicate },
+        ],
+      } as FilterPredicate;
     }
     const res = await this.#catalog.queryEntities(
       {
@@ -263,10 +266,9 @@ export class ModelSearch {
     approximate: boolean;
   }> {
     const facets = Object.keys(MODEL_SEARCH_FACETS) as ModelSearchFacet[];
-    const counts = Object.fromEntries(facets.map(f => [f, []])) as Record<
-      ModelSearchFacet,
-      ModelSearchFacetCounts
-    >;
+    const counts = Object.fromEntries(
+      facets.map(f => [f, [] as ModelSearchFacetCounts]),
+    ) as Record<ModelSearchFacet, ModelSearchFacetCounts>;
     if (params.q) {
       return this.#facetsOfText(params, credentials, facets, counts);
     }

@@ -109,10 +109,10 @@ export function searchPredicate(
   for (const [facet, chosen] of Object.entries(params.filters)) {
     if (facet === without || !chosen?.length) continue;
     const field = MODEL_SEARCH_FACETS[facet as ModelSearchFacet];
-    all.push({ [field]: { $in: chosen } });
+    all.push({ [field]: { $in: chosen } } as FilterPredicate);
   }
   if (!params.archived && !params.filters.lifecycle?.length) {
-    all.push({ $not: { 'spec.lifecycle': 'archived' } });
+    all.push({ $not: { 'spec.lifecycle': 'archived' } } as FilterPredicate);
   }
   return { $all: all };
 }

@@ -261,6 +261,13 @@ export class ModelVersionService {
     return version;
   }
 
+  /** The latest sealed version of each model, keyed by entity ref (batched). */
+  async latestSealedVersions(
+    entityRefs: string[],
+  ): Promise<Map<string, ModelVersion>> {
+    return this.#store.latestSealedVersions(entityRefs);
+  }
+
   /** All versions of a model, most recently created first. */
   async listVersions(entityRef: string): Promise<ModelVersion[]> {
     return this.#store.listVersions(entityRef);
