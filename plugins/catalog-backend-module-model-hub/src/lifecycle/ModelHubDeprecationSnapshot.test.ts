@@ -107,6 +107,19 @@ describe('ModelHubDeprecationSnapshot', () => {
     expect(out.spec?.lifecycle).toBe('production');
   });
 
+  it('reads a hub without the deprecations route as one without deprecations', async () => {
+    server.use(
+      http.get(`${HUB}/v1/deprecations`, () =>
+        HttpResponse.json({ error: 'no route' }, { status: 404 }),
+      ),
+    );
+    const snapshot = new ModelHubDeprecationSnapshot({
+      discovery: mockServices.discovery(),
+      auth: mockServices.auth({ pluginId: 'catalog' }),
+    });
+    expect(await snapshot.getDeprecation('model:default/x')).toBeUndefined();
+  });
+
   it('rejects a malformed answer instead of un-deprecating every model', async () => {
     server.use(
       http.get(`${HUB}/v1/deprecations`, () =>

@@ -33,7 +33,7 @@ const key = (ref: string) => ref.toLocaleLowerCase('en-US');
  * Every deprecation recorded by the hub, read with one request
  * (`GET /v1/deprecations`) per refresh window and shared by every entity
  * processed in that window, instead of one request per model per
- * processing loop. Concurrent lookups share one request. When the hub
+ * processing loop. A 404 (no such route) means no deprecations. Concurrent lookups share one request. When the hub
  * cannot be asked, lookups throw (the processor then keeps the model's last
  * processed state) and the next lookup tries again.
  */
@@ -107,6 +107,9 @@ export class ModelHubDeprecationSnapshot implements ModelDeprecationSource {
       },
       '/v1/deprecations',
     );
+    // A hub without the deprecations route records no deprecations (as a
+    // 404 of the per-model route always meant "not deprecated").
+    if (res.status === 404) return new Map();
     assertOk(res);
     const items = ((await res.json()) as { items?: unknown })?.items;
     if (!Array.isArray(items)) {
