@@ -260,6 +260,8 @@ export interface Config {
       };
       /** Seconds between queue polls on each replica. Default 10. */
       workerPollSeconds?: number;
+      /** Seconds a batched effective tier is reused without a tier event (events from any replica drop it sooner; bounds clock-driven changes such as waiver expiry). Default 30. */
+      tierCacheSeconds?: number;
       /** Minutes one drain of the queue may take (the worker task's timeout). Default 30. */
       leaseMinutes?: number;
       /** Seconds a run's lease lasts without a heartbeat; the runner renews it every third of this while it runs. Default 60. */

@@ -4,7 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
 import {
-  ModelHubDeprecationClient,
+  ModelHubDeprecationSnapshot,
   ModelHubLifecycleProcessor,
 } from './lifecycle';
 import { ModelEntityProcessor } from './processor';
@@ -38,8 +38,9 @@ export const catalogModuleModelHub = createBackendModule({
         // and relates the deprecated entity (preProcessEntity runs for all
         // processors before any validation anyway).
         catalog.addProcessor(
+          // One request per refresh window, shared by every model (issue #18).
           new ModelHubLifecycleProcessor(
-            new ModelHubDeprecationClient({ discovery, auth }),
+            ModelHubDeprecationSnapshot.fromConfig(config, { discovery, auth }),
           ),
         );
         catalog.addProcessor(new ModelEntityProcessor());

@@ -57,6 +57,7 @@ import {
   hfDownloadRecorderServiceRef,
   readHfConfig,
 } from './hf';
+import { createModelSearchRouter, ModelSearch } from './search';
 
 /**
  * The Model Hub backend plugin (`/api/model-hub`): model versions and the
@@ -187,6 +188,7 @@ export const modelHubPlugin = createBackendPlugin({
         const sealedListeners: Array<
           (entityRef: string, version: string) => Promise<void>
         > = [];
+        const aliasListeners: Array<(entityRef: string) => Promise<void>> = [];
         const versionStore = await VersionStore.create({ database });
         // Staging debris, abandoned seals and orphan blobs: at start-up and
         // on a schedule (src/recovery).
@@ -206,6 +208,9 @@ export const modelHubPlugin = createBackendPlugin({
           staging,
           scanner: fileScanner,
           logger,
+          onAliasSet: async entityRef => {
+            for (const listener of aliasListeners) await listener(entityRef);
+          },
           onSealed: async (entityRef, version) => {
             for (const listener of sealedListeners) {
               try {
@@ -233,6 +238,7 @@ export const modelHubPlugin = createBackendPlugin({
           extraChecks,
         });
         await gauntlet.runner.start(scheduler);
+        aliasListeners.push(ref => gauntlet.tiers.invalidate(ref));
         // A stopping backend stops heartbeating: its runs' leases expire and
         // another replica's recovery re-queues them (once).
         lifecycle.addShutdownHook(() => gauntlet.runner.stop());
@@ -349,6 +355,13 @@ export const modelHubPlugin = createBackendPlugin({
           }),
         );
         httpRouter.use(gauntlet.router);
+        // Server-side model search with facets and batched tiers (issue #18).
+        httpRouter.use(
+          await createModelSearchRouter({
+            httpAuth,
+            search: new ModelSearch({ catalog, tiers: gauntlet.tiers }),
+          }),
+        );
         httpRouter.use(stewardship.router);
         const cardDeletion = await ModelCardDeletion.create({ database });
         httpRouter.use(

@@ -7,3 +7,4 @@ export type {
   ModelHubDeprecationClientOptions,
 } from './ModelHubDeprecationClient';
 export { ModelHubLifecycleProcessor } from './ModelHubLifecycleProcessor';
+export * from './ModelHubDeprecationSnapshot';

@@ -20,7 +20,8 @@ export type StoredApproval = GauntletApproval & {
   subjectId: number;
 };
 
-interface ApprovalRow {
+/** A `gauntlet_approvals` row. */
+export interface ApprovalRow {
   id: number;
   subject: string;
   subject_id: number;
@@ -97,7 +98,8 @@ export class ApprovalStore {
   }
 }
 
-function toApproval(row: ApprovalRow): StoredApproval {
+/** Maps a `gauntlet_approvals` row. */
+export function toApproval(row: ApprovalRow): StoredApproval {
   const a: StoredApproval = {
     id: Number(row.id),
     subject: row.subject as ApprovalSubject,

@@ -25,6 +25,7 @@ export class GauntletRefresher {
       evaluator: TierEvaluator;
       logger: LoggerService;
       clock: () => Date;
+      onTierInputsChanged?: (entityRef: string) => Promise<void>;
     },
   ) {}
 
@@ -77,7 +78,10 @@ export class GauntletRefresher {
               },
               now,
             );
-            if (created) enqueued.push(run);
+            if (created) {
+              enqueued.push(run);
+              await this.options.onTierInputsChanged?.(entityRef);
+            }
           }
         }
         await evaluator.updateTier(entity);

@@ -41,6 +41,8 @@ export interface GauntletRunnerOptions {
   runnerId?: string;
   /** The clock; tests pass a controlled one. */
   clock?: () => Date;
+  /** Told when a model's effective-tier inputs changed (the tier cache listens). */
+  onTierInputsChanged?: (entityRef: string) => Promise<void>;
 }
 
 /**
@@ -64,6 +66,7 @@ export class GauntletRunner {
   #draining: Promise<number> | undefined;
   #stopped = false;
   readonly #heartbeats = new Set<LeaseHeartbeat>();
+  readonly #options: GauntletRunnerOptions;
 
   /** Creates a runner; call {@link GauntletRunner.start} to schedule it. */
   constructor(options: GauntletRunnerOptions) {
@@ -73,6 +76,7 @@ export class GauntletRunner {
         throw new Error(`Duplicate gauntlet check id '${check.id}'`);
       ids.add(check.id);
     }
+    this.#options = options;
     this.#store = options.store;
     this.#checks = options.checks;
     this.#catalog = options.catalog;
@@ -175,6 +179,7 @@ export class GauntletRunner {
       );
       runs.push(run);
     }
+    await this.#options.onTierInputsChanged?.(entityRef);
     return runs;
   }
 
@@ -297,6 +302,7 @@ export class GauntletRunner {
         `Gauntlet run ${run.id} of ${run.entityRef}@${run.version} failed: ${message}`,
       );
       await this.#store.failRun(run.id, token, message, this.#clock());
+      await this.#options.onTierInputsChanged?.(run.entityRef);
     } finally {
       heartbeat.stop();
       this.#heartbeats.delete(heartbeat);
@@ -314,7 +320,6 @@ export class GauntletRunner {
     return this.#evaluator.evaluate(entity);
   }
 
-  /** Recomputes and stores the effective tier of a model (audited on change). */
   /** Audits a finished run with its verdict (outbound `gauntlet.finished` hangs off it). */
   async #auditFinished(
     run: {
@@ -346,8 +351,15 @@ export class GauntletRunner {
     await event.success();
   }
 
-  updateTier(entity: Entity): Promise<GauntletEvaluation> {
-    return this.#evaluator.updateTier(entity);
+  /**
+   * Recomputes and stores the effective tier of a model (audited on change);
+   * runs, approvals and waivers come through here, so the tier cache hears
+   * of them.
+   */
+  async updateTier(entity: Entity): Promise<GauntletEvaluation> {
+    const evaluation = await this.#evaluator.updateTier(entity);
+    await this.#options.onTierInputsChanged?.(evaluation.entityRef);
+    return evaluation;
   }
 
   /** The scheduled refresh (see {@link GauntletRefresher.refresh}). */

@@ -4,7 +4,8 @@ import { Knex } from 'knex';
 import { insertedId, Timestamp, toIso } from './storeTime';
 import { PromotionRequest, PromotionRequestState } from './types';
 
-interface PromotionRow {
+/** A `gauntlet_promotion_requests` row. */
+export interface PromotionRow {
   id: number;
   entity_ref: string;
   tier: string;
@@ -156,7 +157,8 @@ export class PromotionStore {
   }
 }
 
-function toPromotion(row: PromotionRow): PromotionRequest {
+/** Maps a `gauntlet_promotion_requests` row. */
+export function toPromotion(row: PromotionRow): PromotionRequest {
   const p: PromotionRequest = {
     id: Number(row.id),
     entityRef: row.entity_ref,

@@ -5,7 +5,8 @@ import { GauntletCheckResult, GauntletCheckStatus } from './nodeApi';
 import { Timestamp, toIso } from './storeTime';
 import { GauntletResult } from './types';
 
-interface ResultRow {
+/** A `gauntlet_results` row. */
+export interface ResultRow {
   id: number;
   run_id: number;
   entity_ref: string;
@@ -102,7 +103,8 @@ export class ResultStore {
   }
 }
 
-function toResult(row: ResultRow): GauntletResult {
+/** Maps a `gauntlet_results` row (batched readers share it). */
+export function toResult(row: ResultRow): GauntletResult {
   const result: GauntletResult = {
     id: Number(row.id),
     runId: Number(row.run_id),

@@ -2,7 +2,8 @@ import { Knex } from 'knex';
 import { insertedId, Timestamp, toDate, toIso } from './storeTime';
 import { GauntletWaiver } from './types';
 
-interface WaiverRow {
+/** A `gauntlet_waivers` row. */
+export interface WaiverRow {
   id: number;
   entity_ref: string;
   check_id: string;
@@ -87,7 +88,8 @@ export class WaiverStore {
   }
 }
 
-function toWaiver(row: WaiverRow, now: Date): GauntletWaiver {
+/** Maps a `gauntlet_waivers` row, marked active or not at `now`. */
+export function toWaiver(row: WaiverRow, now: Date): GauntletWaiver {
   const expiresAt = toDate(row.expires_at);
   const w: GauntletWaiver = {
     id: Number(row.id),

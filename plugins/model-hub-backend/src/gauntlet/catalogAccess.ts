@@ -13,6 +13,14 @@ export interface GauntletVersionSource {
   getVersion(entityRef: string, versionOrAlias: string): Promise<ModelVersion>;
   /** All versions, most recently created first. */
   listVersions(entityRef: string): Promise<ModelVersion[]>;
+  /**
+   * The latest sealed version of each model, keyed by entity ref, in a
+   * fixed number of queries (batched tiers); without it they are listed
+   * one model at a time.
+   */
+  latestSealedVersions?(
+    entityRefs: string[],
+  ): Promise<Map<string, ModelVersion>>;
   readFile(file: Pick<ModelVersionFile, 'sha256'>): Promise<Readable>;
 }
 

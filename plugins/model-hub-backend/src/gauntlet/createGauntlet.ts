@@ -17,6 +17,8 @@ import {
   GauntletVersionSource,
 } from './GauntletRunner';
 import { GauntletStore } from './GauntletStore';
+import { BatchTierReader } from './BatchTierReader';
+import { EffectiveTierCache } from './EffectiveTierCache';
 import { builtinGauntletChecks, GauntletCheck } from './nodeApi';
 import { createGauntletRouter } from './router';
 
@@ -46,7 +48,12 @@ export interface Gauntlet {
   store: GauntletStore;
   router: express.Router;
   config: GauntletConfig;
+  /** Effective tiers of many models at once, cached across events (search, catalog). */
+  tiers: EffectiveTierCache;
 }
+
+/** Default of `modelHub.gauntlet.tierCacheSeconds`. */
+export const DEFAULT_TIER_CACHE_SECONDS = 30;
 
 /**
  * Builds the gauntlet from the plugin's services: runs the migrations,
@@ -57,6 +64,16 @@ export async function createGauntlet(
 ): Promise<Gauntlet> {
   const gauntletConfig = readGauntletConfig(options.config);
   const store = await GauntletStore.create({ database: options.database });
+  const db = await options.database.getClient();
+  const clock = options.clock ?? (() => new Date());
+  const tiers = new EffectiveTierCache({
+    db,
+    reader: new BatchTierReader(db, gauntletConfig, options.versions),
+    ttlMs:
+      (options.config.getOptionalNumber('modelHub.gauntlet.tierCacheSeconds') ??
+        DEFAULT_TIER_CACHE_SECONDS) * 1000,
+    clock,
+  });
   const runner = new GauntletRunner({
     store,
     checks: [...builtinGauntletChecks, ...(options.extraChecks ?? [])],
@@ -67,9 +84,11 @@ export async function createGauntlet(
     logger: options.logger.child({ service: 'gauntlet' }),
     auditor: options.auditor,
     clock: options.clock,
+    onTierInputsChanged: ref => tiers.invalidate(ref),
   });
   const router = await createGauntletRouter({
     runner,
+    tiers,
     versions: options.versions,
     httpAuth: options.httpAuth,
     permissions: options.permissions,
@@ -79,5 +98,5 @@ export async function createGauntlet(
     gauntletConfig,
     logger: options.logger,
   });
-  return { runner, router, config: gauntletConfig, store };
+  return { runner, router, config: gauntletConfig, store, tiers };
 }

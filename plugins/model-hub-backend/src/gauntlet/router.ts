@@ -39,10 +39,13 @@ import { rejectPromotion, withdrawPromotion } from './rejectRoute';
 import { EffectiveTierItem, ModelGauntletResponse } from './types';
 import { actorRef, audited, parseBody } from '../service/requests';
 import { assertWaiverAllowed } from './waiverRules';
+import { EffectiveTierCache } from './EffectiveTierCache';
 
 /** Dependencies of {@link createGauntletRouter}. */
 export interface GauntletRouterOptions {
   runner: GauntletRunner;
+  /** Batched, cached effective tiers (for the all-models route). */
+  tiers: EffectiveTierCache;
   versions: GauntletVersionSource;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
@@ -114,6 +117,7 @@ export async function createGauntletRouter(
 ): Promise<express.Router> {
   const {
     runner,
+    tiers,
     versions,
     httpAuth,
     permissions,
@@ -212,20 +216,18 @@ export async function createGauntletRouter(
       { filter: { kind: 'Model' } },
       { credentials },
     );
-    const out: EffectiveTierItem[] = [];
-    for (const entity of items) {
-      if (!isModelEntity(entity)) continue;
-      const e = await runner.evaluate(entity);
-      out.push({
-        entityRef: e.entityRef,
-        requestedTier: e.requestedTier,
-        effectiveTier: e.effectiveTier,
-        status: e.status,
-        reason: e.reason,
-        version: e.version,
-        annotations: gauntletAnnotations(e),
-      });
-    }
+    // One batched, cached computation for all models (not one per model).
+    const models = items.filter(isModelEntity);
+    const computed = await tiers.getMany(models);
+    const out: EffectiveTierItem[] = [...computed.values()].map(e => ({
+      entityRef: e.entityRef,
+      requestedTier: e.requestedTier,
+      effectiveTier: e.effectiveTier,
+      status: e.status,
+      reason: e.reason,
+      version: e.version,
+      annotations: gauntletAnnotations(e),
+    }));
     res.json({ items: out });
   });
 

@@ -17,6 +17,14 @@ export interface FollowCatalogOptions {
   timeoutMs?: number;
   /** How often to look (default 1 s). */
   intervalMs?: number;
+  /**
+   * Asks the catalog to reprocess again while waiting (every `nudgeMs`):
+   * the catalog module reads deprecations from a snapshot refreshed every
+   * few seconds, so the first reprocessing may still see the old state.
+   */
+  nudge?: () => Promise<void>;
+  /** How often to nudge (default 3 s). */
+  nudgeMs?: number;
 }
 
 /**
@@ -34,6 +42,8 @@ export async function followCatalog(
   const timeoutMs = options.timeoutMs ?? 60_000;
   const intervalMs = options.intervalMs ?? 1000;
   const deadline = Date.now() + timeoutMs;
+  const nudgeMs = options.nudgeMs ?? 3000;
+  let nextNudge = Date.now() + nudgeMs;
   let shown = false;
   try {
     const credentials = await auth.getOwnServiceCredentials();
@@ -43,6 +53,10 @@ export async function followCatalog(
         break;
       }
       if (Date.now() >= deadline) break;
+      if (options.nudge && Date.now() >= nextNudge) {
+        nextNudge = Date.now() + nudgeMs;
+        await options.nudge();
+      }
       await new Promise(r =>
         setTimeout(r, Math.min(intervalMs, deadline - Date.now())),
       );

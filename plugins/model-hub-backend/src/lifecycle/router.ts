@@ -141,6 +141,7 @@ export async function createLifecycleRouter(
       entityRef,
       shows,
       timeoutMs: options.followTimeoutMs,
+      nudge: () => refresh(entityRef),
       then: () => onApplied(entityRef, reason),
     });
   }

@@ -39,11 +39,13 @@ export const MODEL_STATE_TABLES = {
     'model_hub_usage_first_consumers',
     'registered_models',
   ],
-  // History: who did what, and what was sent where.
+  // History: who did what, and what was sent where. Tier events are cache
+  // invalidation signals of all replicas, pruned by age.
   kept: [
     'stewardship_tasks',
     'model_hub_audit_trail',
     'model_hub_webhook_deliveries',
+    'gauntlet_tier_events',
   ],
 } as const;
 

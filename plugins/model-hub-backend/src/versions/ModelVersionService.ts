@@ -39,6 +39,7 @@ export class ModelVersionService {
   readonly #scanner: FileScanner;
   readonly #logger: LoggerService;
   readonly #onSealed?: (entityRef: string, version: string) => Promise<void>;
+  readonly #onAliasSet?: (entityRef: string) => Promise<void>;
 
   /** Wires the service to its stores and scanner. */
   constructor(options: {
@@ -49,8 +50,11 @@ export class ModelVersionService {
     logger: LoggerService;
     /** Called once when a draft becomes sealed (e.g. to start the gauntlet). */
     onSealed?: (entityRef: string, version: string) => Promise<void>;
+    /** Runs after an alias was set or moved (the tier cache listens). */
+    onAliasSet?: (entityRef: string) => Promise<void>;
   }) {
     this.#onSealed = options.onSealed;
+    this.#onAliasSet = options.onAliasSet;
     this.#store = options.store;
     this.#artifacts = options.artifacts;
     this.#staging = options.staging;
@@ -252,7 +256,16 @@ export class ModelVersionService {
       options.version,
     );
     if (target) assertAliasAllowed(options.alias, target);
-    return this.#store.setAlias(options);
+    const version = await this.#store.setAlias(options);
+    await this.#onAliasSet?.(options.entityRef);
+    return version;
+  }
+
+  /** The latest sealed version of each model, keyed by entity ref (batched). */
+  async latestSealedVersions(
+    entityRefs: string[],
+  ): Promise<Map<string, ModelVersion>> {
+    return this.#store.latestSealedVersions(entityRefs);
   }
 
   /** All versions of a model, most recently created first. */

@@ -213,6 +213,26 @@ export class VersionStore {
     return row ? (await this.#assemble([row]))[0] : undefined;
   }
 
+  /**
+   * The latest sealed version of each model (files and aliases included),
+   * keyed by entity ref: three queries for any number of models.
+   */
+  async latestSealedVersions(
+    entityRefs: string[],
+  ): Promise<Map<string, ModelVersion>> {
+    if (entityRefs.length === 0) return new Map();
+    const rows = await this.#db<VersionRow>('model_versions').whereIn(
+      'id',
+      this.#db('model_versions')
+        .max('id')
+        .where('state', 'sealed')
+        .whereIn('entity_ref', entityRefs)
+        .groupBy('entity_ref'),
+    );
+    const versions = await this.#assemble(rows);
+    return new Map(versions.map(v => [v.entityRef, v]));
+  }
+
   /** All versions of a model, most recently created first. */
   async listVersions(entityRef: string): Promise<ModelVersion[]> {
     const rows = await this.#db<VersionRow>('model_versions')

@@ -6,3 +6,4 @@ export * from './stewardship';
 export * from './tokens';
 export * from './usage';
 export * from './events';
+export * from './search';

@@ -6,6 +6,10 @@ import { CompoundEntityRef, parseEntityRef } from '@backstage/catalog-model';
  * hand-assemble them.
  */
 export const modelHubApiPaths = {
+  /** Server-side model search with facets (`?q=&task=…&sort=&cursor=`). */
+  models(): string {
+    return '/v1/models';
+  },
   versions(ref: CompoundEntityRef | string): string {
     return `/v1/models/${modelRefPath(ref)}/versions`;
   },

@@ -98,6 +98,13 @@ export class FakeModelHubApi implements ModelHubApi {
     } = {},
   ) {}
 
+  /** Answers `searchModels`; tests replace it with a jest mock. */
+  searchModels: ModelHubApi['searchModels'] = async () => ({
+    items: [],
+    totalItems: 0,
+    pageInfo: {},
+  });
+
   async listVersions(entityRef: string): Promise<ModelVersion[]> {
     if (this.data.error) {
       throw this.data.error;

@@ -4,6 +4,8 @@ import {
   GateEvaluation,
   GauntletRun,
   ModelGauntletResponse,
+  ModelSearchQuery,
+  ModelSearchResponse,
   ModelVersion,
   PromotionRequest,
   StewardshipSeverity,
@@ -89,6 +91,8 @@ export interface ModelHubApi {
   getGauntlet(entityRef: string): Promise<ModelGauntletResult>;
   /** Gauntlet run history of one version of a model, newest first as served. */
   getGauntletRuns(entityRef: string, version: string): Promise<GauntletRun[]>;
+  /** A page of models with facet counts and current tiers (`GET /v1/models`). */
+  searchModels(query: ModelSearchQuery): Promise<ModelSearchResponse>;
 }
 
 /** API reference for the {@link ModelHubApi}. */

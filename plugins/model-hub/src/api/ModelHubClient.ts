@@ -2,8 +2,11 @@ import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
   ListResponse,
+  ModelSearchQuery,
+  ModelSearchResponse,
   ModelVersion,
   modelHubApiPaths,
+  modelSearchParams,
 } from '@internal/plugin-model-hub-common';
 import { readFileRange } from './readFileRange';
 import {
@@ -98,6 +101,12 @@ export class ModelHubClient implements ModelHubApi {
       modelHubApiPaths.gauntletRuns(entityRef, version),
     );
     return body.items;
+  }
+
+  async searchModels(query: ModelSearchQuery): Promise<ModelSearchResponse> {
+    return this.getJson<ModelSearchResponse>(
+      `${modelHubApiPaths.models()}?${modelSearchParams(query)}`,
+    );
   }
 
   private async fetch(path: string, init?: RequestInit): Promise<Response> {

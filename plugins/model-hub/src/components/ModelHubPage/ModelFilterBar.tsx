@@ -5,9 +5,10 @@ import Switch from '@material-ui/core/Switch';
 import TextField from '@material-ui/core/TextField';
 import { humanizeEntityRef } from '@backstage/plugin-catalog-react';
 import { parseEntityRef } from '@backstage/catalog-model';
-import { FILTER_FIELDS, FilterKey, ModelHubQuery, ModelSort } from './query';
+import { ModelSearchSort } from '@internal/plugin-model-hub-common';
+import { FILTER_KEYS, FilterKey, ModelHubQuery, SORT_KEYS } from './query';
 
-/** Facet values offered per filter, as returned by the catalog. */
+/** Facet values offered per filter, with counts over the current matches. */
 export type FilterOptions = Partial<
   Record<FilterKey, Array<{ value: string; count: number }>>
 >;
@@ -15,16 +16,22 @@ export type FilterOptions = Partial<
 const FILTER_LABELS: Record<FilterKey, string> = {
   task: 'Task',
   framework: 'Framework',
-  tier: 'Declared tier',
+  tier: 'Earned tier',
   license: 'License',
   owner: 'Owning team',
   lifecycle: 'Lifecycle',
 };
 
-const SORT_LABELS: Record<ModelSort, string> = {
-  name: 'Name (A–Z)',
-  lastActivity: 'Last activity (newest first)',
-  usage: 'Usage on this page (most consumers first)',
+const SORT_LABELS: Record<ModelSearchSort, string> = {
+  name: 'Name',
+  title: 'Title',
+  task: 'Task',
+  framework: 'Framework',
+  tier: 'Earned tier',
+  owner: 'Owner',
+  lifecycle: 'Lifecycle',
+  license: 'License',
+  lastActivity: 'Last activity',
 };
 
 function optionLabel(key: FilterKey, value: string): string {
@@ -81,17 +88,25 @@ export function ModelFilterBar(props: {
           variant="outlined"
           size="small"
           label="Sort by"
-          value={query.sort}
-          onChange={e =>
-            onQueryChange({ ...query, sort: e.target.value as ModelSort })
-          }
+          value={`${query.order === 'desc' ? '-' : ''}${query.sort}`}
+          onChange={e => {
+            const v = String(e.target.value);
+            onQueryChange({
+              ...query,
+              sort: v.replace(/^-/, '') as ModelSearchSort,
+              order: v.startsWith('-') ? 'desc' : 'asc',
+            });
+          }}
           SelectProps={{ inputProps: { 'aria-label': 'Sort by' } }}
         >
-          {(Object.keys(SORT_LABELS) as ModelSort[]).map(sort => (
+          {SORT_KEYS.flatMap(sort => [
             <MenuItem key={sort} value={sort}>
-              {SORT_LABELS[sort]}
-            </MenuItem>
-          ))}
+              {SORT_LABELS[sort]} (ascending)
+            </MenuItem>,
+            <MenuItem key={`-${sort}`} value={`-${sort}`}>
+              {SORT_LABELS[sort]} (descending)
+            </MenuItem>,
+          ])}
         </TextField>
       </Grid>
       <Grid item xs={12} sm={6} md={3}>
@@ -108,7 +123,7 @@ export function ModelFilterBar(props: {
           label="Show archived"
         />
       </Grid>
-      {(Object.keys(FILTER_FIELDS) as FilterKey[]).map(key => (
+      {FILTER_KEYS.map(key => (
         <Grid item xs={12} sm={6} md={2} key={key}>
           <TextField
             select

@@ -1,262 +1,274 @@
-import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
-import { catalogApiRef, entityRouteRef } from '@backstage/plugin-catalog-react';
-import { mockCatalogApi } from '../../__testUtils__/render';
-import { screen, waitFor, within } from '@testing-library/react';
+import {
+  MockStorageApi,
+  TestApiProvider,
+  renderInTestApp,
+} from '@backstage/test-utils';
+import { entityRouteRef } from '@backstage/plugin-catalog-react';
+import { storageApiRef } from '@backstage/core-plugin-api';
+import {
+  ModelSearchItem,
+  ModelSearchResponse,
+} from '@internal/plugin-model-hub-common';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { modelEntity } from '../../__testUtils__/fixtures';
+import { modelHubApiRef } from '../../api';
+import { FakeModelHubApi, modelEntity } from '../../__testUtils__/fixtures';
 import { ModelHubPage } from './ModelHubPage';
-import { buildQueryRequest, EMPTY_QUERY } from './query';
+import { paramsFromQuery, queryFromParams } from './query';
 
-const official = modelEntity('support-assistant', {
-  spec: { tier: 'official', task: 'text-generation' },
-  metadata: {
-    title: 'Support assistant',
-    description: 'Answers support tickets',
-    annotations: { 'modelhub.io/effective-tier': 'official' },
+jest.setTimeout(30_000);
+
+const threeWeeksAgo = new Date(Date.now() - 21 * 24 * 3600 * 1000)
+  .toISOString()
+  .slice(0, 10);
+
+const official: ModelSearchItem = {
+  entity: modelEntity('support-assistant', {
+    spec: { tier: 'official', task: 'text-generation', framework: 'pytorch' },
+    metadata: {
+      title: 'Support assistant',
+      description: 'Answers support tickets',
+      annotations: { 'modelhub.io/last-activity': threeWeeksAgo },
+    },
+    relations: [
+      { type: 'ownedBy', targetRef: 'group:default/ml-platform' },
+      { type: 'dependencyOf', targetRef: 'component:default/helpdesk' },
+    ],
+  }),
+  tier: {
+    requestedTier: 'official',
+    effectiveTier: 'official',
+    status: 'passed',
+    reason: 'official gate passed for version 1.2.0',
+    version: '1.2.0',
   },
-  relations: [
-    { type: 'ownedBy', targetRef: 'group:default/ml-platform' },
-    { type: 'dependencyOf', targetRef: 'component:default/helpdesk' },
-  ],
-});
-const community = modelEntity('churn-classifier', {
-  spec: { tier: 'community', task: 'tabular-classification' },
-  relations: [
-    { type: 'dependencyOf', targetRef: 'component:default/crm' },
-    { type: 'dependencyOf', targetRef: 'component:default/billing' },
-    { type: 'dependencyOf', targetRef: 'component:default/reports' },
-  ],
-});
+};
+const community: ModelSearchItem = {
+  entity: modelEntity('churn-classifier', {
+    spec: { tier: 'community', task: 'tabular-classification' },
+  }),
+  tier: {
+    requestedTier: 'community',
+    effectiveTier: null,
+    status: 'not-run',
+    reason: 'no sealed version',
+    version: null,
+  },
+};
 
-function setup(overrides: Record<string, jest.Mock> = {}) {
-  const catalogApi = mockCatalogApi({
-    queryEntities: jest.fn(async () => ({
-      items: [official, community],
-      totalItems: 42,
-      pageInfo: { nextCursor: 'cursor-2' },
-    })),
-    getEntityFacets: jest.fn(async () => ({
-      facets: {
-        'spec.task': [
-          { value: 'text-generation', count: 3 },
-          { value: 'tabular-classification', count: 1 },
-        ],
-        'spec.framework': [{ value: 'pytorch', count: 4 }],
-        'spec.tier': [{ value: 'official', count: 2 }],
-        'spec.license': [{ value: 'Apache-2.0', count: 4 }],
-        'relations.ownedBy': [{ value: 'group:default/ml-platform', count: 4 }],
-        'spec.lifecycle': [{ value: 'production', count: 4 }],
-      },
-    })),
-    ...overrides,
-  });
-  return catalogApi;
+const facets: ModelSearchResponse['facets'] = {
+  task: [
+    { value: 'text-generation', count: 3 },
+    { value: 'tabular-classification', count: 1 },
+  ],
+  framework: [{ value: 'pytorch', count: 4 }],
+  tier: [{ value: 'official', count: 2 }],
+  license: [{ value: 'Apache-2.0', count: 4 }],
+  owner: [{ value: 'group:default/ml-platform', count: 4 }],
+  lifecycle: [{ value: 'production', count: 4 }],
+};
+
+function fakeHub(
+  answer: (q: any) => ModelSearchResponse = q =>
+    q.cursor
+      ? { items: [community], totalItems: 42, pageInfo: {} }
+      : {
+          items: [official],
+          totalItems: 42,
+          pageInfo: { nextCursor: 'cursor-2' },
+          facets,
+        },
+) {
+  const api = new FakeModelHubApi();
+  const search = jest.fn(async (q: any) => answer(q));
+  api.searchModels = search;
+  return { api, search };
 }
 
-async function renderPage(catalogApi: ReturnType<typeof setup>) {
-  await renderInTestApp(
-    <TestApiProvider apis={[[catalogApiRef, catalogApi]]}>
+async function renderPage(
+  api: FakeModelHubApi,
+  options: { url?: string; storage?: MockStorageApi } = {},
+) {
+  return renderInTestApp(
+    <TestApiProvider
+      apis={[
+        [modelHubApiRef, api],
+        [storageApiRef, options.storage ?? MockStorageApi.create()],
+      ]}
+    >
       <ModelHubPage />
     </TestApiProvider>,
-    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
+    {
+      routeEntries: [options.url ?? '/'],
+      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+    },
   );
 }
 
-function lastQuery(catalogApi: ReturnType<typeof setup>) {
-  const calls = (catalogApi.queryEntities as jest.Mock).mock.calls;
-  return calls[calls.length - 1][0];
-}
+const lastCall = (search: jest.Mock) =>
+  search.mock.calls[search.mock.calls.length - 1][0];
 
-describe('buildQueryRequest', () => {
-  it('filters server-side on kind and hides archived models by default', () => {
-    expect(buildQueryRequest(EMPTY_QUERY)).toEqual({
-      filter: { kind: 'Model' },
-      orderFields: { field: 'metadata.name', order: 'asc' },
-      limit: 20,
-      query: { $not: { 'spec.lifecycle': 'archived' } },
+describe('hub page URL state', () => {
+  it('round-trips search, filters, sort and archived through the URL and leaves defaults out', () => {
+    const params = new URLSearchParams(
+      'q=llama&task=text-generation&owner=group%3Adefault%2Fml&sort=-lastActivity&archived=true',
+    );
+    const query = queryFromParams(params);
+    expect(query).toEqual({
+      term: 'llama',
+      filters: { task: 'text-generation', owner: 'group:default/ml' },
+      sort: 'lastActivity',
+      order: 'desc',
+      showArchived: true,
     });
-  });
-
-  it('maps every filter to its catalog field and searches text fields', () => {
+    expect(paramsFromQuery(query).toString()).toBe(params.toString());
     expect(
-      buildQueryRequest({
-        term: ' llama ',
-        sort: 'lastActivity',
-        showArchived: true,
-        filters: {
-          task: 'text-generation',
-          framework: 'pytorch',
-          tier: 'official',
-          license: 'MIT',
-          owner: 'group:default/ml',
-          lifecycle: 'production',
-        },
-      }),
-    ).toEqual({
-      filter: {
-        kind: 'Model',
-        'spec.task': 'text-generation',
-        'spec.framework': 'pytorch',
-        'spec.tier': 'official',
-        'spec.license': 'MIT',
-        'relations.ownedBy': 'group:default/ml',
-        'spec.lifecycle': 'production',
-      },
-      fullTextFilter: {
-        term: 'llama',
-        fields: ['metadata.name', 'metadata.title', 'metadata.description'],
-      },
-      orderFields: [
-        {
-          field: 'metadata.annotations.modelhub.io/last-activity',
-          order: 'desc',
-        },
-        { field: 'metadata.name', order: 'asc' },
-      ],
-      limit: 20,
-    });
-  });
-
-  it('shows archived models when the lifecycle filter asks for them', () => {
-    const request = buildQueryRequest({
-      ...EMPTY_QUERY,
-      filters: { lifecycle: 'archived' },
-    });
-    expect(request.query).toBeUndefined();
-    expect(request.filter).toEqual({
-      kind: 'Model',
-      'spec.lifecycle': 'archived',
-    });
+      paramsFromQuery(queryFromParams(new URLSearchParams(''))).toString(),
+    ).toBe('');
+    // Unknown sorts fall back to name.
+    expect(queryFromParams(new URLSearchParams('sort=-size')).sort).toBe(
+      'name',
+    );
   });
 });
 
-// The page renders a full table through MUI; typing and paging take 1-2 s
-// alone and several times that on a busy 2-core CI machine.
-jest.setTimeout(30_000);
-
 describe('ModelHubPage', () => {
-  it('lists the first page of models with tiers and a community warning', async () => {
-    const catalogApi = setup();
-    await renderPage(catalogApi);
-
-    expect(await screen.findByText('Support assistant')).toBeInTheDocument();
-    expect(screen.getByText('churn-classifier')).toBeInTheDocument();
-    expect(screen.getByLabelText('Tier: Official')).toBeInTheDocument();
+  it('shows the hub tier, secondary facts under the name and relative dates with the full date on hover', async () => {
+    const { api } = fakeHub();
+    await renderPage(api);
+    const table = await screen.findByRole('table', { name: 'Models' });
+    const headers = within(table)
+      .getAllByRole('columnheader')
+      .map(h => h.textContent);
+    expect(headers).toEqual([
+      'Model',
+      'Tier',
+      'Owner',
+      'Lifecycle',
+      'License',
+      'Last activity',
+    ]);
+    expect(within(table).getByText('Support assistant')).toBeInTheDocument();
     expect(
-      screen.getByLabelText('Tier: Community (declared, not yet checked)'),
+      within(table).getByText(
+        'text-generation · pytorch · v1.2.0 · 1 consumer',
+      ),
     ).toBeInTheDocument();
-    expect(screen.getAllByText('Use at your own risk')).toHaveLength(1);
-    expect(screen.getByText('Showing 1–2 of 42 models')).toBeInTheDocument();
-    expect(catalogApi.queryEntities).toHaveBeenCalledTimes(1);
-    expect(lastQuery(catalogApi)).toEqual(buildQueryRequest(EMPTY_QUERY));
+    expect(within(table).getByText('3 weeks ago')).toBeInTheDocument();
+    expect(
+      within(table).getByText('3 weeks ago').closest('[title]'),
+    ).toHaveAttribute(
+      'title',
+      new Date(threeWeeksAgo).toLocaleDateString('en', { dateStyle: 'long' }),
+    );
+    expect(screen.getByRole('status')).toHaveTextContent(
+      'Showing 1–1 of 42 models',
+    );
   });
 
-  it('sends a chosen filter to the catalog', async () => {
-    const catalogApi = setup();
-    await renderPage(catalogApi);
+  it('restores a shared search from the URL and asks the server for it', async () => {
+    const { api, search } = fakeHub();
+    await renderPage(api, {
+      url: '/?q=support&task=text-generation&sort=-lastActivity',
+    });
     await screen.findByText('Support assistant');
+    expect(lastCall(search)).toEqual({
+      q: 'support',
+      filters: { task: ['text-generation'] },
+      sort: '-lastActivity',
+      archived: false,
+      limit: 25,
+    });
+    expect(screen.getByLabelText('Search models')).toHaveValue('support');
+  });
 
+  it('offers facet counts and re-queries when a filter is chosen', async () => {
+    const { api, search } = fakeHub();
+    await renderPage(api);
+    await screen.findByText('Support assistant');
     await userEvent.click(screen.getByLabelText('Filter by Task'));
     await userEvent.click(
-      await screen.findByRole('option', { name: 'text-generation (3)' }),
+      await screen.findByRole('option', { name: 'tabular-classification (1)' }),
     );
-
     await waitFor(() =>
-      expect(lastQuery(catalogApi).filter).toEqual({
-        kind: 'Model',
-        'spec.task': 'text-generation',
+      expect(lastCall(search).filters).toEqual({
+        task: ['tabular-classification'],
       }),
     );
   });
 
-  it('searches the catalog full-text after typing', async () => {
-    const catalogApi = setup();
-    await renderPage(catalogApi);
+  it('sorts by a column header, toggling the direction', async () => {
+    const { api, search } = fakeHub();
+    await renderPage(api);
     await screen.findByText('Support assistant');
-
-    await userEvent.type(screen.getByLabelText('Search models'), 'support');
-
-    await waitFor(() =>
-      expect(lastQuery(catalogApi).fullTextFilter).toEqual({
-        term: 'support',
-        fields: ['metadata.name', 'metadata.title', 'metadata.description'],
-      }),
-    );
+    await userEvent.click(screen.getByRole('button', { name: 'Owner' }));
+    await waitFor(() => expect(lastCall(search).sort).toBe('owner'));
+    await screen.findByText('Support assistant');
+    await userEvent.click(screen.getByRole('button', { name: 'Owner' }));
+    await waitFor(() => expect(lastCall(search).sort).toBe('-owner'));
   });
 
-  it('includes archived models when the toggle is on', async () => {
-    const catalogApi = setup();
-    await renderPage(catalogApi);
+  it('pages forward with the server cursor and back again', async () => {
+    const { api, search } = fakeHub();
+    await renderPage(api);
     await screen.findByText('Support assistant');
-
-    await userEvent.click(screen.getByLabelText('Show archived models'));
-
-    await waitFor(() =>
-      expect(catalogApi.queryEntities).toHaveBeenCalledTimes(2),
-    );
-    expect(lastQuery(catalogApi).query).toBeUndefined();
-  });
-
-  it('pages with the cursor from the catalog', async () => {
-    const catalogApi = setup();
-    await renderPage(catalogApi);
-    await screen.findByText('Support assistant');
-    expect(
-      screen.getByRole('button', { name: 'Previous page' }),
-    ).toBeDisabled();
-
     await userEvent.click(screen.getByRole('button', { name: 'Next page' }));
-
-    await waitFor(() =>
-      expect(lastQuery(catalogApi)).toEqual({ cursor: 'cursor-2', limit: 20 }),
+    expect(await screen.findByText('churn-classifier')).toBeInTheDocument();
+    expect(lastCall(search)).toEqual({ cursor: 'cursor-2', limit: 25 });
+    expect(screen.getByRole('status')).toHaveTextContent(
+      'Showing 26–26 of 42 models',
     );
-    expect(
-      await screen.findByText('Showing 21–22 of 42 models'),
-    ).toBeInTheDocument();
-  });
-
-  it('orders the page by consumers when sorting by usage', async () => {
-    const catalogApi = setup();
-    await renderPage(catalogApi);
-    await screen.findByText('Support assistant');
-
-    await userEvent.click(screen.getByLabelText('Sort by'));
     await userEvent.click(
-      await screen.findByRole('option', { name: /Usage on this page/ }),
+      screen.getByRole('button', { name: 'Previous page' }),
     );
+    expect(await screen.findByText('Support assistant')).toBeInTheDocument();
+  });
 
-    await waitFor(() => {
-      const rows = within(
-        screen.getByRole('table', { name: 'Models' }),
-      ).getAllByRole('row');
-      expect(rows[1]).toHaveTextContent('churn-classifier');
-    });
+  it('remembers the chosen columns for the user', async () => {
+    const storage = MockStorageApi.create();
+    const { api } = fakeHub();
+    const first = await renderPage(api, { storage });
+    await screen.findByText('Support assistant');
+    fireEvent.click(screen.getByLabelText('Show column License'));
+    await waitFor(() =>
+      expect(
+        screen.queryByRole('columnheader', { name: 'License' }),
+      ).not.toBeInTheDocument(),
+    );
+    first.unmount();
+    await renderPage(api, { storage });
+    await screen.findByText('Support assistant');
     expect(
-      screen.getByText(/cannot order by number of consumers/),
+      screen.queryByRole('columnheader', { name: 'License' }),
+    ).not.toBeInTheDocument();
+    expect(
+      screen.getByRole('columnheader', { name: 'Owner' }),
     ).toBeInTheDocument();
   });
 
-  it('shows an empty state when nothing matches', async () => {
-    const catalogApi = setup({
-      queryEntities: jest.fn(async () => ({
-        items: [],
-        totalItems: 0,
-        pageInfo: {},
-      })),
-    });
-    await renderPage(catalogApi);
-    expect(await screen.findByText('No models match')).toBeInTheDocument();
+  it('says what to do next when a search matches nothing, and clears it', async () => {
+    const { api, search } = fakeHub(q =>
+      q.q
+        ? { items: [], totalItems: 0, pageInfo: {}, facets }
+        : { items: [official], totalItems: 1, pageInfo: {}, facets },
+    );
+    await renderPage(api, { url: '/?q=nothing-like-this' });
+    expect(
+      await screen.findByText('No models match this search'),
+    ).toBeInTheDocument();
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Clear search and filters' }),
+    );
+    expect(await screen.findByText('Support assistant')).toBeInTheDocument();
+    expect(lastCall(search).q).toBe('');
   });
 
-  it('shows the catalog error', async () => {
-    const catalogApi = setup({
-      queryEntities: jest.fn(async () => {
-        throw new Error('catalog is down');
-      }),
-    });
-    await renderPage(catalogApi);
+  it('points to registering a model when the hub has none', async () => {
+    const { api } = fakeHub(() => ({ items: [], totalItems: 0, pageInfo: {} }));
+    await renderPage(api);
+    expect(await screen.findByText('No models yet')).toBeInTheDocument();
     expect(
-      (await screen.findAllByText(/catalog is down/)).length,
-    ).toBeGreaterThan(0);
+      screen.getByRole('link', { name: 'Register a model' }),
+    ).toHaveAttribute('href', '/create');
   });
 });

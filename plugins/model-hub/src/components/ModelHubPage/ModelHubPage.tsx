@@ -1,7 +1,7 @@
-import { ReactNode, useState } from 'react';
+import { ReactNode, useEffect, useMemo, useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import useDebounce from 'react-use/esm/useDebounce';
-import { Entity } from '@backstage/catalog-model';
 import {
   Content,
   ContentHeader,
@@ -13,40 +13,32 @@ import {
   SupportButton,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import { catalogApiRef } from '@backstage/plugin-catalog-react';
+import {
+  ModelSearchFacet,
+  ModelSearchResponse,
+  ModelSearchSort,
+} from '@internal/plugin-model-hub-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
+import Checkbox from '@material-ui/core/Checkbox';
+import FormControlLabel from '@material-ui/core/FormControlLabel';
+import FormGroup from '@material-ui/core/FormGroup';
 import Paper from '@material-ui/core/Paper';
 import Typography from '@material-ui/core/Typography';
-import { consumerRefs, LAST_ACTIVITY_ANNOTATION } from '../../lib/model';
+import { modelHubApiRef } from '../../api';
 import { FilterOptions, ModelFilterBar } from './ModelFilterBar';
 import { ModelResultsTable } from './ModelResultsTable';
 import {
   EMPTY_QUERY,
-  FILTER_FIELDS,
-  FilterKey,
+  FILTER_KEYS,
   MODEL_HUB_PAGE_SIZE,
   ModelHubQuery,
-  buildQueryRequest,
+  isFiltered,
+  paramsFromQuery,
+  queryFromParams,
+  toSearchQuery,
 } from './query';
-
-function sortByUsage(entities: Entity[]): Entity[] {
-  return entities
-    .map((entity, index) => ({
-      entity,
-      index,
-      usage: consumerRefs(entity).length,
-    }))
-    .sort((a, b) => b.usage - a.usage || a.index - b.index)
-    .map(e => e.entity);
-}
-
-const SORT_NOTES: Record<ModelHubQuery['sort'], string> = {
-  name: 'Sorted by name.',
-  lastActivity: `Sorted by the ${LAST_ACTIVITY_ANNOTATION} annotation, newest first; models without it come last.`,
-  usage:
-    'The catalog cannot order by number of consumers, so the models on this page (ordered by name) are re-ordered by their consuming entities (dependencyOf relations).',
-};
+import { HUB_COLUMNS, HubColumn, useHubColumns } from './useHubColumns';
 
 /** Options of {@link ModelHubPage}. */
 export interface ModelHubPageProps {
@@ -54,77 +46,121 @@ export interface ModelHubPageProps {
   title?: string;
 }
 
-/** The hub: searches, filters and pages through the Model entities of the catalog. */
+function facetOptions(response?: ModelSearchResponse): FilterOptions {
+  const options: FilterOptions = {};
+  for (const key of FILTER_KEYS) {
+    options[key as ModelSearchFacet] = response?.facets?.[key] ?? [];
+  }
+  return options;
+}
+
+/**
+ * The hub: searches, filters, sorts and pages through the models the user
+ * may see, server-side (`GET /api/model-hub/v1/models`). The search, filters
+ * and sort live in the URL, so a search can be shared; the chosen columns
+ * are remembered per user.
+ */
 export function ModelHubPage(props: ModelHubPageProps) {
-  const catalogApi = useApi(catalogApiRef);
-  const [termInput, setTermInput] = useState('');
-  const [query, setQueryState] = useState<ModelHubQuery>(EMPTY_QUERY);
+  const hubApi = useApi(modelHubApiRef);
+  const [searchParams, setSearchParams] = useSearchParams();
+  const query = useMemo(() => queryFromParams(searchParams), [searchParams]);
+  const [termInput, setTermInput] = useState(query.term);
+  // Cursors of the pages before the current one (Previous pops one).
+  const [cursors, setCursors] = useState<string[]>([]);
   const [cursor, setCursor] = useState<string | undefined>(undefined);
-  const [page, setPage] = useState(1);
+  const [columns, setColumns] = useHubColumns();
 
   const setQuery = (next: ModelHubQuery) => {
-    setQueryState(next);
-    setCursor(undefined);
-    setPage(1);
+    setSearchParams(paramsFromQuery(next), { replace: false });
   };
+  // A new search starts at the first page.
+  useEffect(() => {
+    setCursor(undefined);
+    setCursors([]);
+  }, [searchParams]);
+  useEffect(() => setTermInput(query.term), [query.term]);
 
   useDebounce(
     () => {
-      if (termInput !== query.term) {
-        setQuery({ ...query, term: termInput });
-      }
+      if (termInput !== query.term) setQuery({ ...query, term: termInput });
     },
     300,
     [termInput],
   );
 
-  const facets = useAsync(async () => {
-    const response = await catalogApi.getEntityFacets({
-      filter: { kind: 'Model' },
-      facets: Object.values(FILTER_FIELDS),
-    });
-    const options: FilterOptions = {};
-    for (const [key, field] of Object.entries(FILTER_FIELDS)) {
-      options[key as FilterKey] = response.facets[field] ?? [];
-    }
-    return options;
-  }, [catalogApi]);
-
-  const results = useAsync(
-    () =>
-      cursor
-        ? catalogApi.queryEntities({ cursor, limit: MODEL_HUB_PAGE_SIZE })
-        : catalogApi.queryEntities(buildQueryRequest(query)),
-    [catalogApi, query, cursor],
+  // The first page carries the facets and the total; later pages keep them.
+  const first = useAsync(
+    () => hubApi.searchModels(toSearchQuery(query)),
+    [hubApi, query],
   );
+  const later = useAsync(
+    async () =>
+      cursor
+        ? hubApi.searchModels({ cursor, limit: MODEL_HUB_PAGE_SIZE })
+        : undefined,
+    [hubApi, cursor],
+  );
+  const current = cursor ? later : first;
 
-  const goTo = (target: string | undefined, delta: number) => {
-    if (target) {
-      setCursor(target);
-      setPage(p => p + delta);
-    }
-  };
+  const onSort = (sort: ModelSearchSort) =>
+    setQuery({
+      ...query,
+      sort,
+      order: query.sort === sort && query.order === 'asc' ? 'desc' : 'asc',
+    });
+  const toggleColumn = (column: HubColumn, on: boolean) =>
+    setColumns(on ? [...columns, column] : columns.filter(c => c !== column));
 
   let body: ReactNode;
-  if (results.loading) {
+  if (current.loading) {
     body = <Progress />;
-  } else if (results.error) {
-    body = <ResponseErrorPanel error={results.error} />;
-  } else if (!results.value || results.value.items.length === 0) {
-    body = (
+  } else if (current.error) {
+    body = <ResponseErrorPanel error={current.error} />;
+  } else if (!current.value || current.value.items.length === 0) {
+    body = isFiltered(query) ? (
       <EmptyState
         missing="data"
-        title="No models match"
-        description="No Model entities in the catalog match this search. Clear filters, or turn on 'Show archived'."
+        title="No models match this search"
+        description={`Nothing matches${
+          query.term ? ` "${query.term}"` : ''
+        } with these filters${
+          query.showArchived ? '' : ' (archived models are hidden)'
+        }. Remove a filter or search for a broader term.`}
+        action={
+          <Button
+            variant="contained"
+            color="primary"
+            onClick={() => setQuery({ ...EMPTY_QUERY, sort: query.sort })}
+          >
+            Clear search and filters
+          </Button>
+        }
+      />
+    ) : (
+      <EmptyState
+        missing="content"
+        title="No models yet"
+        description="Register a model with the 'Register a model' template, or publish one with `npx model-hub publish <dir> --model model:default/<name> --version 1.0.0`. It appears here once the catalog has read it."
+        action={
+          <Button variant="contained" color="primary" href="/create">
+            Register a model
+          </Button>
+        }
       />
     );
   } else {
-    const { items, totalItems, pageInfo } = results.value;
-    const shown = query.sort === 'usage' ? sortByUsage(items) : items;
-    const first = (page - 1) * MODEL_HUB_PAGE_SIZE + 1;
+    const { items, pageInfo } = current.value;
+    const total = first.value?.totalItems ?? current.value.totalItems;
+    const start = cursors.length * MODEL_HUB_PAGE_SIZE + 1;
     body = (
       <>
-        <ModelResultsTable entities={shown} />
+        <ModelResultsTable
+          items={items}
+          columns={columns}
+          sort={query.sort}
+          order={query.order}
+          onSort={onSort}
+        />
         <Box
           display="flex"
           justifyContent="space-between"
@@ -132,18 +168,24 @@ export function ModelHubPage(props: ModelHubPageProps) {
           p={1}
         >
           <Typography variant="body2" role="status">
-            Showing {first}–{first + items.length - 1} of {totalItems} models
+            Showing {start}–{start + items.length - 1} of {total} models
           </Typography>
           <Box>
             <Button
-              disabled={!pageInfo.prevCursor}
-              onClick={() => goTo(pageInfo.prevCursor, -1)}
+              disabled={cursors.length === 0}
+              onClick={() => {
+                setCursor(cursors.at(-1) || undefined);
+                setCursors(cursors.slice(0, -1));
+              }}
             >
               Previous page
             </Button>
             <Button
               disabled={!pageInfo.nextCursor}
-              onClick={() => goTo(pageInfo.nextCursor, 1)}
+              onClick={() => {
+                setCursors([...cursors, cursor ?? '']);
+                setCursor(pageInfo.nextCursor);
+              }}
             >
               Next page
             </Button>
@@ -164,26 +206,45 @@ export function ModelHubPage(props: ModelHubPageProps) {
           <SupportButton>
             Official models are vetted by the compliance gauntlet; community
             models are published without those guarantees; external models are
-            third-party models registered for visibility.
+            third-party models registered for visibility. The address bar keeps
+            your search, filters and sort: copy it to share them.
           </SupportButton>
         </ContentHeader>
-        {facets.error && (
-          <ResponseErrorPanel
-            title="Could not load the filter values"
-            error={facets.error}
-          />
-        )}
         <ModelFilterBar
           term={termInput}
           onTermChange={setTermInput}
           query={query}
           onQueryChange={setQuery}
-          options={facets.value ?? {}}
+          options={facetOptions(first.value)}
         />
-        <Typography variant="caption" color="textSecondary" component="p">
-          {SORT_NOTES[query.sort]}
-          {query.showArchived ? '' : ' Archived models are hidden.'}
-        </Typography>
+        <Box display="flex" alignItems="center" flexWrap="wrap" mt={1}>
+          <Typography variant="body2" color="textSecondary">
+            Columns:
+          </Typography>
+          <FormGroup row>
+            {(Object.keys(HUB_COLUMNS) as HubColumn[]).map(c => (
+              <FormControlLabel
+                key={c}
+                label={HUB_COLUMNS[c]}
+                control={
+                  <Checkbox
+                    size="small"
+                    checked={columns.includes(c)}
+                    onChange={e => toggleColumn(c, e.target.checked)}
+                    inputProps={{
+                      'aria-label': `Show column ${HUB_COLUMNS[c]}`,
+                    }}
+                  />
+                }
+              />
+            ))}
+          </FormGroup>
+          {first.value?.facetsApproximate && (
+            <Typography variant="caption" color="textSecondary">
+              Filter counts cover the first matches of this search only.
+            </Typography>
+          )}
+        </Box>
         <Paper>{body}</Paper>
       </Content>
     </Page>

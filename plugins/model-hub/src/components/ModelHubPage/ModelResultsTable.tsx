@@ -4,11 +4,19 @@ import {
   EntityRefLinks,
   getEntityRelations,
 } from '@backstage/plugin-catalog-react';
+import {
+  MODEL_HUB_ANNOTATIONS,
+  ModelSearchItem,
+  ModelSearchSort,
+} from '@internal/plugin-model-hub-common';
+import { makeStyles } from '@material-ui/core/styles';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
+import TableSortLabel from '@material-ui/core/TableSortLabel';
+import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import {
   LAST_ACTIVITY_ANNOTATION,
@@ -16,53 +24,159 @@ import {
   getTierStatus,
   readModel,
 } from '../../lib/model';
+import { relativeTime } from '../../lib/relativeTime';
 import { TierBadge, describeTier } from '../TierBadge';
+import { HUB_COLUMNS, HubColumn } from './useHubColumns';
 
-function CommunityWarning(props: { entity: Entity }) {
-  const { variant } = describeTier(getTierStatus(props.entity));
-  if (variant !== 'community') {
-    return null;
+const useStyles = makeStyles(theme => ({
+  table: { tableLayout: 'auto' },
+  head: { whiteSpace: 'nowrap' },
+  model: { minWidth: 320, width: '45%' },
+  nowrap: { whiteSpace: 'nowrap' },
+  facts: { marginTop: theme.spacing(0.5) },
+}));
+
+/** The sort column of each sortable table column. */
+const SORT_OF: Record<'model' | HubColumn, ModelSearchSort> = {
+  model: 'name',
+  tier: 'tier',
+  owner: 'owner',
+  lifecycle: 'lifecycle',
+  license: 'license',
+  activity: 'lastActivity',
+};
+
+/** The entity with the hub's current tier on it (the badge reads annotations). */
+function withTier(item: ModelSearchItem): Entity {
+  const annotations = { ...item.entity.metadata.annotations };
+  if (item.tier.effectiveTier) {
+    annotations[MODEL_HUB_ANNOTATIONS.effectiveTier] = item.tier.effectiveTier;
+  } else {
+    delete annotations[MODEL_HUB_ANNOTATIONS.effectiveTier];
   }
+  return {
+    ...item.entity,
+    metadata: { ...item.entity.metadata, annotations },
+  };
+}
+
+function Activity(props: { entity: Entity }) {
+  const raw = props.entity.metadata.annotations?.[LAST_ACTIVITY_ANNOTATION];
+  const relative = raw ? relativeTime(raw) : undefined;
+  if (!raw || !relative) {
+    return (
+      <Typography variant="body2" color="textSecondary">
+        none recorded
+      </Typography>
+    );
+  }
+  const full = new Date(raw).toLocaleDateString('en', { dateStyle: 'long' });
   return (
-    <Typography variant="caption" display="block" color="textSecondary">
-      Use at your own risk
-    </Typography>
+    <Tooltip title={full}>
+      <time dateTime={raw}>{relative}</time>
+    </Tooltip>
   );
 }
 
-function formatActivity(entity: Entity): string {
-  const raw = entity.metadata.annotations?.[LAST_ACTIVITY_ANNOTATION];
-  if (!raw) {
-    return 'No activity recorded';
-  }
-  const date = new Date(raw);
-  return Number.isNaN(date.getTime()) ? raw : date.toISOString().slice(0, 10);
+/** Secondary facts under the model's name: task, framework, version, consumers. */
+function facts(item: ModelSearchItem, entity: Entity): string {
+  const model = readModel(entity);
+  const consumers = consumerRefs(entity).length;
+  return [
+    model.task,
+    model.framework,
+    item.tier.version ? `v${item.tier.version}` : 'no version yet',
+    `${consumers} consumer${consumers === 1 ? '' : 's'}`,
+  ]
+    .filter(Boolean)
+    .join(' · ');
 }
 
-/** The list of models on the hub page. */
-export function ModelResultsTable(props: { entities: Entity[] }) {
+/** The models of a hub page: few wide columns, sortable headers. */
+export function ModelResultsTable(props: {
+  items: ModelSearchItem[];
+  columns: HubColumn[];
+  sort: ModelSearchSort;
+  order: 'asc' | 'desc';
+  onSort: (sort: ModelSearchSort) => void;
+}) {
+  const classes = useStyles();
+  const { items, columns, sort, order, onSort } = props;
+  const header = (key: 'model' | HubColumn, label: string) => (
+    <TableCell
+      key={key}
+      className={key === 'model' ? classes.model : classes.head}
+      sortDirection={sort === SORT_OF[key] ? order : false}
+    >
+      <TableSortLabel
+        active={sort === SORT_OF[key]}
+        direction={sort === SORT_OF[key] ? order : 'asc'}
+        onClick={() => onSort(SORT_OF[key])}
+      >
+        {label}
+      </TableSortLabel>
+    </TableCell>
+  );
   return (
-    <Table size="small" aria-label="Models">
+    <Table size="small" aria-label="Models" className={classes.table}>
       <TableHead>
         <TableRow>
-          <TableCell>Model</TableCell>
-          <TableCell>Tier</TableCell>
-          <TableCell>Task</TableCell>
-          <TableCell>Framework</TableCell>
-          <TableCell>Owner</TableCell>
-          <TableCell>Lifecycle</TableCell>
-          <TableCell>License</TableCell>
-          <TableCell align="right">Consumers</TableCell>
-          <TableCell>Last activity</TableCell>
+          {header('model', 'Model')}
+          {columns.map(c => header(c, HUB_COLUMNS[c]))}
         </TableRow>
       </TableHead>
       <TableBody>
-        {props.entities.map(entity => {
+        {items.map(item => {
+          const entity = withTier(item);
           const model = readModel(entity);
           const owners = getEntityRelations(entity, RELATION_OWNED_BY);
+          const community =
+            describeTier(getTierStatus(entity)).variant === 'community';
+          const cells: Record<HubColumn, JSX.Element> = {
+            tier: (
+              <TableCell key="tier" className={classes.nowrap}>
+                <Tooltip title={item.tier.reason}>
+                  <span>
+                    <TierBadge entity={entity} />
+                  </span>
+                </Tooltip>
+                {community && (
+                  <Typography
+                    variant="caption"
+                    display="block"
+                    color="textSecondary"
+                  >
+                    Use at your own risk
+                  </Typography>
+                )}
+              </TableCell>
+            ),
+            owner: (
+              <TableCell key="owner">
+                {owners.length ? (
+                  <EntityRefLinks entityRefs={owners} defaultKind="group" />
+                ) : (
+                  model.owner ?? '—'
+                )}
+              </TableCell>
+            ),
+            lifecycle: (
+              <TableCell key="lifecycle" className={classes.nowrap}>
+                {model.lifecycle ?? '—'}
+              </TableCell>
+            ),
+            license: (
+              <TableCell key="license">{model.license ?? '—'}</TableCell>
+            ),
+            activity: (
+              <TableCell key="activity" className={classes.nowrap}>
+                <Activity entity={entity} />
+              </TableCell>
+            ),
+          };
           return (
             <TableRow key={entity.metadata.uid ?? entity.metadata.name}>
-              <TableCell>
+              <TableCell className={classes.model}>
                 <EntityRefLink entityRef={entity} hideIcon>
                   {entity.metadata.title ?? entity.metadata.name}
                 </EntityRefLink>
@@ -71,24 +185,16 @@ export function ModelResultsTable(props: { entities: Entity[] }) {
                     {entity.metadata.description}
                   </Typography>
                 )}
+                <Typography
+                  variant="caption"
+                  color="textSecondary"
+                  display="block"
+                  className={classes.facts}
+                >
+                  {facts(item, entity)}
+                </Typography>
               </TableCell>
-              <TableCell>
-                <TierBadge entity={entity} />
-                <CommunityWarning entity={entity} />
-              </TableCell>
-              <TableCell>{model.task ?? '—'}</TableCell>
-              <TableCell>{model.framework ?? '—'}</TableCell>
-              <TableCell>
-                {owners.length ? (
-                  <EntityRefLinks entityRefs={owners} defaultKind="group" />
-                ) : (
-                  model.owner ?? '—'
-                )}
-              </TableCell>
-              <TableCell>{model.lifecycle ?? '—'}</TableCell>
-              <TableCell>{model.license ?? '—'}</TableCell>
-              <TableCell align="right">{consumerRefs(entity).length}</TableCell>
-              <TableCell>{formatActivity(entity)}</TableCell>
+              {columns.map(c => cells[c])}
             </TableRow>
           );
         })}

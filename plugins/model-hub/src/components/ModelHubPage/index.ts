@@ -1,4 +1,9 @@
 export { ModelHubPage } from './ModelHubPage';
 export type { ModelHubPageProps } from './ModelHubPage';
-export { buildQueryRequest, MODEL_HUB_PAGE_SIZE } from './query';
-export type { ModelHubQuery, ModelSort, FilterKey } from './query';
+export {
+  MODEL_HUB_PAGE_SIZE,
+  paramsFromQuery,
+  queryFromParams,
+  toSearchQuery,
+} from './query';
+export type { ModelHubQuery, FilterKey } from './query';

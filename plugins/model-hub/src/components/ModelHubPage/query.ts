@@ -1,34 +1,31 @@
 import {
-  EntityFilterQuery,
-  EntityOrderQuery,
-  QueryEntitiesInitialRequest,
-} from '@backstage/catalog-client';
-import { LAST_ACTIVITY_ANNOTATION } from '../../lib/model';
+  MODEL_SEARCH_FACETS,
+  MODEL_SEARCH_SORTS,
+  ModelSearchFacet,
+  ModelSearchQuery,
+  ModelSearchSort,
+} from '@internal/plugin-model-hub-common';
 
 /** Page size of the hub list. */
-export const MODEL_HUB_PAGE_SIZE = 20;
+export const MODEL_HUB_PAGE_SIZE = 25;
 
-/** The facets the hub page filters on, keyed by catalog search field. */
-export const FILTER_FIELDS = {
-  task: 'spec.task',
-  framework: 'spec.framework',
-  tier: 'spec.tier',
-  license: 'spec.license',
-  owner: 'relations.ownedBy',
-  lifecycle: 'spec.lifecycle',
-} as const;
+/** The filters of the hub page, in the order they are shown. */
+export const FILTER_KEYS = Object.keys(
+  MODEL_SEARCH_FACETS,
+) as ModelSearchFacet[];
 
 /** A filter the user can set on the hub page. */
-export type FilterKey = keyof typeof FILTER_FIELDS;
+export type FilterKey = ModelSearchFacet;
 
-/** How the hub page sorts. */
-export type ModelSort = 'name' | 'lastActivity' | 'usage';
+/** The sort columns of the hub page. */
+export const SORT_KEYS = Object.keys(MODEL_SEARCH_SORTS) as ModelSearchSort[];
 
-/** Everything the user chose on the hub page. */
+/** Everything the user chose on the hub page; kept in the URL so it can be shared. */
 export interface ModelHubQuery {
   term: string;
   filters: Partial<Record<FilterKey, string>>;
-  sort: ModelSort;
+  sort: ModelSearchSort;
+  order: 'asc' | 'desc';
   showArchived: boolean;
 }
 
@@ -37,53 +34,65 @@ export const EMPTY_QUERY: ModelHubQuery = {
   term: '',
   filters: {},
   sort: 'name',
+  order: 'asc',
   showArchived: false,
 };
 
-const ORDER: Record<ModelSort, EntityOrderQuery> = {
-  name: { field: 'metadata.name', order: 'asc' },
-  lastActivity: [
-    {
-      field: `metadata.annotations.${LAST_ACTIVITY_ANNOTATION}`,
-      order: 'desc',
-    },
-    { field: 'metadata.name', order: 'asc' },
-  ],
-  // The catalog cannot order by a relation count; the server orders by name
-  // and the page re-orders what it shows (the UI says so).
-  usage: { field: 'metadata.name', order: 'asc' },
-};
-
-/**
- * Turns the page state into a server-side catalog query: filtering, full
- * text search, ordering and paging all happen in the catalog, never in the
- * browser.
- */
-export function buildQueryRequest(
-  query: ModelHubQuery,
-): QueryEntitiesInitialRequest {
-  const filter: EntityFilterQuery = { kind: 'Model' };
-  for (const [key, field] of Object.entries(FILTER_FIELDS)) {
-    const value = query.filters[key as FilterKey];
-    if (value) {
-      filter[field] = value;
-    }
+/** Reads the page state from the URL (`?q=&task=&sort=-lastActivity&archived=true`). */
+export function queryFromParams(params: URLSearchParams): ModelHubQuery {
+  const filters: ModelHubQuery['filters'] = {};
+  for (const key of FILTER_KEYS) {
+    const value = params.get(key);
+    if (value) filters[key] = value;
   }
-  const request: QueryEntitiesInitialRequest = {
-    filter,
-    orderFields: ORDER[query.sort],
+  const rawSort = params.get('sort') ?? '';
+  const sort = rawSort.replace(/^-/, '') as ModelSearchSort;
+  const valid = SORT_KEYS.includes(sort);
+  return {
+    term: params.get('q') ?? '',
+    filters,
+    sort: valid ? sort : 'name',
+    order: valid && rawSort.startsWith('-') ? 'desc' : 'asc',
+    showArchived: params.get('archived') === 'true',
+  };
+}
+
+/** Writes the page state to URL parameters, leaving defaults out. */
+export function paramsFromQuery(query: ModelHubQuery): URLSearchParams {
+  const params = new URLSearchParams();
+  if (query.term.trim()) params.set('q', query.term.trim());
+  for (const key of FILTER_KEYS) {
+    const value = query.filters[key];
+    if (value) params.set(key, value);
+  }
+  if (query.sort !== 'name' || query.order !== 'asc') {
+    params.set('sort', `${query.order === 'desc' ? '-' : ''}${query.sort}`);
+  }
+  if (query.showArchived) params.set('archived', 'true');
+  return params;
+}
+
+/** The hub search request of a page state (the first page). */
+export function toSearchQuery(query: ModelHubQuery): ModelSearchQuery {
+  const filters: ModelSearchQuery['filters'] = {};
+  for (const key of FILTER_KEYS) {
+    const value = query.filters[key];
+    if (value) filters[key] = [value];
+  }
+  return {
+    q: query.term,
+    filters,
+    sort: `${query.order === 'desc' ? '-' : ''}${
+      query.sort
+    }` as ModelSearchQuery['sort'],
+    archived: query.showArchived,
     limit: MODEL_HUB_PAGE_SIZE,
   };
-  const term = query.term.trim();
-  if (term) {
-    request.fullTextFilter = {
-      term,
-      fields: ['metadata.name', 'metadata.title', 'metadata.description'],
-    };
-  }
-  const lifecycleChosen = Boolean(query.filters.lifecycle);
-  if (!query.showArchived && !lifecycleChosen) {
-    request.query = { $not: { 'spec.lifecycle': 'archived' } };
-  }
-  return request;
+}
+
+/** Whether anything narrows the list (for the empty state). */
+export function isFiltered(query: ModelHubQuery): boolean {
+  return Boolean(
+    query.term.trim() || Object.values(query.filters).some(Boolean),
+  );
 }

@@ -1,0 +1,118 @@
+/*
+ * Server-side hub search in the browser: a search shared as a URL restores
+ * its filter and results, a facet click narrows the list and changes the
+ * other facets' counts (and the URL), and the first-results time is printed.
+ */
+'use strict';
+
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { baseUrl } = require('../env');
+const { launchBrowser, newSignedInPage, screenshot } = require('../portal');
+
+let browser;
+let page;
+
+before(async () => {
+  browser = await launchBrowser();
+  page = await newSignedInPage(browser, baseUrl);
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+/** The "Showing a–b of N models" total. */
+async function total() {
+  const text = await page.getByRole('status').first().textContent();
+  return Number(/of (\d+) models/.exec(text ?? '')?.[1]);
+}
+
+/** The counts shown in one filter's options, e.g. { onnx: 1, pytorch: 2 }. */
+async function optionCounts(label) {
+  await page.getByLabel(`Filter by ${label}`).click();
+  const options = await page.getByRole('option').allTextContents();
+  await page.keyboard.press('Escape');
+  return Object.fromEntries(
+    options
+      .map(o => /^(.*) \((\d+)\)$/.exec(o))
+      .filter(Boolean)
+      .map(m => [m[1], Number(m[2])]),
+  );
+}
+
+test('a shared search URL restores its filter and results; a facet click changes the counts', async () => {
+  try {
+    const started = Date.now();
+    await page.goto(`${baseUrl}/model-hub?task=text-classification`);
+    const table = page.getByRole('table', { name: 'Models' });
+    await table
+      .getByText(/sentiment classifier/i)
+      .first()
+      .waitFor({ timeout: 60000 });
+    const firstResultsMs = Date.now() - started;
+    console.log(
+      `[e2e] hub page first results (example data, shared URL): ${firstResultsMs} ms`,
+    );
+    await screenshot(page, '14-hub-search-shared-url');
+
+    // Only text-classification models are listed, and the select shows the filter.
+    const rows = await table.getByRole('row').allTextContents();
+    assert.ok(rows.length > 1);
+    for (const row of rows.slice(1)) assert.match(row, /text-classification/);
+    assert.equal(await table.getByText(/tabular-classification/).count(), 0);
+    assert.match(
+      (await page.getByLabel('Filter by Task').textContent()) ?? '',
+      /text-classification/,
+    );
+    const before = await total();
+    const frameworks = await optionCounts('Framework');
+    assert.ok(
+      Object.keys(frameworks).length >= 1,
+      'framework facet has values',
+    );
+
+    // Clear the task (facet click): more models, counts grow, URL follows.
+    const clickAt = Date.now();
+    await page.getByLabel('Filter by Task').click();
+    await page.getByRole('option', { name: 'Any' }).click();
+    await page.waitForFunction(
+      n => /of (\d+) models/.exec(document.body.innerText)?.[1] !== String(n),
+      before,
+      { timeout: 20000 },
+    );
+    console.log(
+      `[e2e] hub page facet click to new results: ${Date.now() - clickAt} ms`,
+    );
+    assert.ok((await total()) > before);
+    assert.doesNotMatch(page.url(), /task=/);
+    const allFrameworks = await optionCounts('Framework');
+    const sum = o => Object.values(o).reduce((a, b) => a + b, 0);
+    assert.ok(
+      sum(allFrameworks) > sum(frameworks),
+      'framework counts change with the task filter',
+    );
+
+    // Choosing a framework puts it in the URL (shareable) and narrows the list.
+    const [framework] = Object.keys(allFrameworks);
+    await page.getByLabel('Filter by Framework').click();
+    await page
+      .getByRole('option', {
+        name: `${framework} (${allFrameworks[framework]})`,
+      })
+      .click();
+    await page.waitForURL(
+      url => url.searchParams.get('framework') === framework,
+      { timeout: 20000 },
+    );
+    await page.waitForFunction(
+      n => /of (\d+) models/.exec(document.body.innerText)?.[1] === String(n),
+      allFrameworks[framework],
+      { timeout: 20000 },
+    );
+    await screenshot(page, '14-hub-search-facet');
+  } catch (e) {
+    await screenshot(page, '14-hub-search-failure');
+    throw e;
+  }
+});

@@ -1,0 +1,342 @@
+import {
+  coreServices,
+  createBackendModule,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import {
+  createMockDirectory,
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import catalogPlugin from '@backstage/plugin-catalog-backend';
+import {
+  catalogConditions,
+  createCatalogConditionalDecision,
+} from '@backstage/plugin-catalog-backend/alpha';
+import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
+import permissionBackend from '@backstage/plugin-permission-backend';
+import {
+  AuthorizeResult,
+  isPermission,
+  PolicyDecision,
+} from '@backstage/plugin-permission-common';
+import {
+  PermissionPolicy,
+  PolicyQuery,
+  PolicyQueryUser,
+} from '@backstage/plugin-permission-node';
+import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
+// The hub's real plugin next to a real catalog: search, facets and paging
+// are the catalog's own (SQL) behaviour, visibility its real policy.
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
+import modelHubPlugin from '@internal/plugin-model-hub-backend';
+import request from 'supertest';
+import catalogModuleModelHub from './index';
+import { testHttpAuthServiceFactory } from './__testUtils__/httpAuth';
+
+const MIA = 'user:default/mia'; // marketing
+const ALICE = 'user:default/alice'; // ml-team
+const MARKETING = 'group:default/marketing';
+const GROUPS: Record<string, string[]> = {
+  [MIA]: [MARKETING],
+  [ALICE]: ['group:default/ml-team'],
+};
+
+const model = (
+  name: string,
+  owner: string,
+  spec: Record<string, string>,
+  title?: string,
+) => `
+---
+apiVersion: modelhub.io/v1alpha1
+kind: Model
+metadata:
+  name: ${name}
+${
+  title ? `  title: ${title}\n` : ''
+}  description: ${name} model for the search test
+spec:
+  type: classifier
+  owner: ${owner}
+  tier: community
+  license: MIT
+  lifecycle: ${spec.lifecycle ?? 'production'}
+  task: ${spec.task}
+${spec.framework ? `  framework: ${spec.framework}\n` : ''}`;
+
+const YAML = `
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: { name: marketing }
+spec: { type: team, children: [] }
+---
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: { name: ml-team }
+spec: { type: team, children: [] }
+---
+apiVersion: backstage.io/v1alpha1
+kind: User
+metadata: { name: mia }
+spec: { memberOf: [marketing] }
+---
+apiVersion: backstage.io/v1alpha1
+kind: User
+metadata: { name: alice }
+spec: { memberOf: [ml-team] }
+${model('campaign-scorer', MARKETING, {
+  task: 'text-classification',
+  framework: 'onnx',
+})}
+${model(
+  'churn',
+  'group:default/ml-team',
+  { task: 'tabular-classification', framework: 'sklearn' },
+  'Churn Predictor',
+)}
+${model('sentiment', 'group:default/ml-team', {
+  task: 'text-classification',
+  framework: 'pytorch',
+})}
+${model('intent', 'group:default/ml-team', { task: 'text-classification' })}
+${model('old-tagger', 'group:default/ml-team', {
+  task: 'text-classification',
+  framework: 'onnx',
+  lifecycle: 'archived',
+})}
+`;
+
+/** Hides the marketing team's entities from everyone outside it. */
+class HideMarketingPolicy implements PermissionPolicy {
+  async handle(
+    query: PolicyQuery,
+    user?: PolicyQueryUser,
+  ): Promise<PolicyDecision> {
+    if (isPermission(query.permission, catalogEntityReadPermission)) {
+      if (user?.info.ownershipEntityRefs.includes(MARKETING)) {
+        return { result: AuthorizeResult.ALLOW };
+      }
+      return createCatalogConditionalDecision(query.permission, {
+        not: catalogConditions.isEntityOwner({ claims: [MARKETING] }),
+      });
+    }
+    return { result: AuthorizeResult.ALLOW };
+  }
+}
+
+const policyModule = createBackendModule({
+  pluginId: 'permission',
+  moduleId: 'test-search-policy',
+  register(env) {
+    env.registerInit({
+      deps: { policy: policyExtensionPoint },
+      async init({ policy }) {
+        policy.setPolicy(new HideMarketingPolicy());
+      },
+    });
+  },
+});
+
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 90_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise(r => setTimeout(r, 250));
+  }
+}
+
+describe('GET /api/model-hub/v1/models against a real catalog (end to end)', () => {
+  jest.setTimeout(180_000);
+  const dir = createMockDirectory();
+
+  it('searches, filters, counts facets, sorts with missing values last, pages by cursor and respects visibility', async () => {
+    dir.setContent({
+      'catalog.yaml': YAML,
+      'artifacts/.keep': '',
+      'staging/.keep': '',
+    });
+    const backend = await startTestBackend({
+      features: [
+        catalogPlugin,
+        catalogModuleModelHub,
+        modelHubPlugin,
+        permissionBackend,
+        policyModule,
+        testHttpAuthServiceFactory,
+        mockServices.userInfo.mock({
+          async getUserInfo(credentials) {
+            const ref = (credentials.principal as { userEntityRef: string })
+              .userEntityRef;
+            return {
+              userEntityRef: ref,
+              ownershipEntityRefs: [ref, ...(GROUPS[ref] ?? [])],
+            };
+          },
+        }).factory,
+        createServiceFactory({
+          service: coreServices.scheduler,
+          deps: {},
+          factory: () => mockServices.scheduler(),
+        }),
+        mockServices.rootConfig.factory({
+          data: {
+            permission: { enabled: true },
+            modelHub: {
+              catalog: { tierRefreshSeconds: 1 },
+              artifacts: {
+                stagingDirectory: dir.resolve('staging'),
+                local: { directory: dir.resolve('artifacts') },
+              },
+            },
+            catalog: {
+              processingInterval: { seconds: 1 },
+              rules: [{ allow: ['Model', 'Location', 'Group', 'User'] }],
+              locations: [
+                { type: 'file', target: dir.resolve('catalog.yaml') },
+              ],
+            },
+          },
+        }),
+      ],
+    });
+    const search = (query: string, user = MIA) =>
+      request(backend.server)
+        .get(`/api/model-hub/v1/models${query}`)
+        .set('Authorization', mockCredentials.user.header(user));
+    const names = (body: any): string[] =>
+      body.items.map((i: any) => i.entity.metadata.name);
+    const counts = (body: any, facet: string) =>
+      Object.fromEntries(
+        body.facets[facet].map((c: any) => [c.value, c.count]),
+      );
+
+    try {
+      await waitFor('the YAML models with their owners', async () => {
+        const res = await search('?archived=true');
+        return res.status === 200 &&
+          res.body.totalItems === 5 &&
+          res.body.items.every((i: any) =>
+            i.entity.relations?.some((r: any) => r.type === 'ownedBy'),
+          )
+          ? true
+          : undefined;
+      });
+
+      // Everything Mia may see, archived hidden, sorted by name, with the
+      // hub's tier of each model and facet counts over the matches.
+      const all = await search('');
+      expect(all.status).toBe(200);
+      expect(names(all.body)).toEqual([
+        'campaign-scorer',
+        'churn',
+        'intent',
+        'sentiment',
+      ]);
+      expect(all.body.totalItems).toBe(4);
+      expect(all.body.items[0].tier).toMatchObject({
+        requestedTier: 'community',
+        effectiveTier: null,
+        status: 'not-run',
+        version: null,
+      });
+      expect(counts(all.body, 'task')).toEqual({
+        'text-classification': 3,
+        'tabular-classification': 1,
+      });
+      expect(counts(all.body, 'owner')).toEqual({
+        [MARKETING]: 1,
+        'group:default/ml-team': 3,
+      });
+
+      // A chosen task narrows the page and every other facet, but its own
+      // facet still counts the alternatives.
+      const text = await search('?task=text-classification');
+      expect(names(text.body)).toEqual([
+        'campaign-scorer',
+        'intent',
+        'sentiment',
+      ]);
+      expect(counts(text.body, 'task')).toEqual({
+        'text-classification': 3,
+        'tabular-classification': 1,
+      });
+      expect(counts(text.body, 'framework')).toEqual({ onnx: 1, pytorch: 1 });
+
+      // Full-text search (title and description too), facets counted over the matches.
+      const churn = await search('?q=predictor');
+      expect(names(churn.body)).toEqual(['churn']);
+      expect(counts(churn.body, 'framework')).toEqual({ sklearn: 1 });
+      const byText = await search('?q=model&framework=onnx');
+      expect(names(byText.body)).toEqual(['campaign-scorer']);
+      expect(counts(byText.body, 'framework')).toEqual({
+        onnx: 1,
+        sklearn: 1,
+        pytorch: 1,
+      });
+
+      // Sorting by a column some models lack: those with a value first
+      // (descending here), then the rest by name; cursor pages of two.
+      const seen: string[] = [];
+      let page = await search('?sort=-framework&limit=2');
+      expect(page.body.totalItems).toBe(4);
+      seen.push(...names(page.body));
+      while (page.body.pageInfo.nextCursor) {
+        page = await search(
+          `?cursor=${encodeURIComponent(page.body.pageInfo.nextCursor)}`,
+        );
+        expect(page.status).toBe(200);
+        expect(page.body.facets).toBeUndefined();
+        seen.push(...names(page.body));
+      }
+      expect(seen).toEqual(['churn', 'sentiment', 'campaign-scorer', 'intent']);
+
+      // Archived models when asked for, or when the lifecycle is chosen.
+      expect(names((await search('?lifecycle=archived')).body)).toEqual([
+        'old-tagger',
+      ]);
+
+      // Alice never sees marketing's model: not in items, totals or counts.
+      const alice = await search('', ALICE);
+      expect(names(alice.body)).toEqual(['churn', 'intent', 'sentiment']);
+      expect(alice.body.totalItems).toBe(3);
+      expect(counts(alice.body, 'owner')).toEqual({
+        'group:default/ml-team': 3,
+      });
+      expect(counts(alice.body, 'framework')).toEqual({
+        sklearn: 1,
+        pytorch: 1,
+      });
+      const aliceText = await search('?q=campaign', ALICE);
+      expect(aliceText.body.totalItems).toBe(0);
+      expect(counts(aliceText.body, 'task')).toEqual({});
+
+      // A forged cursor cannot widen the search to other kinds, and bad
+      // input is a one-line 400.
+      const forged = Buffer.from(
+        JSON.stringify({ qs: { kind: 'User' }, phase: 1, t: 0 }),
+      ).toString('base64url');
+      const forgedRes = await search(`?cursor=${forged}`);
+      expect(forgedRes.status).toBe(400);
+      expect(forgedRes.body.error.message).toMatch(/Invalid model search/);
+      expect((await search('?cursor=nonsense')).body.error.message).toMatch(
+        /Invalid cursor/,
+      );
+      expect((await search('?sort=size')).status).toBe(400);
+      expect((await search('?limit=1000')).status).toBe(400);
+      const unauthenticated = await request(backend.server).get(
+        '/api/model-hub/v1/models',
+      );
+      expect(unauthenticated.status).toBe(401);
+    } finally {
+      await backend.stop();
+    }
+  });
+});

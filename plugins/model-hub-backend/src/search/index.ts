@@ -1,0 +1,4 @@
+export { ModelSearch } from './ModelSearch';
+export type { ModelSearchOptions } from './ModelSearch';
+export { createModelSearchRouter } from './router';
+export type { ModelSearchRouterOptions } from './router';

@@ -1,0 +1,142 @@
+import { QueryEntitiesInitialRequest } from '@backstage/catalog-client';
+import { InputError } from '@backstage/errors';
+import {
+  MODEL_SEARCH_FACETS,
+  MODEL_SEARCH_SORTS,
+  ModelSearchFacet,
+  ModelSearchSort,
+} from '@internal/plugin-model-hub-common';
+import { z } from 'zod';
+
+/** Largest page of `GET /v1/models`. */
+export const MAX_SEARCH_LIMIT = 100;
+/** Default page of `GET /v1/models`. */
+export const DEFAULT_SEARCH_LIMIT = 25;
+
+/** A catalog filter predicate (as the catalog client types it). */
+export type FilterPredicate = NonNullable<QueryEntitiesInitialRequest['query']>;
+
+const FACETS = Object.keys(MODEL_SEARCH_FACETS) as ModelSearchFacet[];
+const SORTS = Object.keys(MODEL_SEARCH_SORTS) as ModelSearchSort[];
+
+/**
+ * Sort columns every Model has (required by the schema). The catalog drops
+ * entities without the sort field, so the others are sorted in two phases:
+ * the models with a value, then the models without one (by name).
+ */
+const ALWAYS_PRESENT = new Set<ModelSearchSort>([
+  'name',
+  'task',
+  'owner',
+  'lifecycle',
+  'license',
+]);
+
+const values = z
+  .union([z.string(), z.array(z.string())])
+  .transform(v => (Array.isArray(v) ? v : [v]))
+  .pipe(z.array(z.string().trim().min(1).max(255)).max(20));
+
+/** The parsed search: filters, text, sort and page size. */
+export interface SearchParams {
+  q?: string;
+  filters: Partial<Record<ModelSearchFacet, string[]>>;
+  sort: ModelSearchSort;
+  order: 'asc' | 'desc';
+  archived: boolean;
+  limit: number;
+}
+
+const searchSchema = z
+  .object({
+    q: z.string().trim().max(200).optional(),
+    sort: z
+      .string()
+      .regex(
+        new RegExp(`^-?(${SORTS.join('|')})$`),
+        `sort must be one of ${SORTS.join(', ')} (prefix - for descending)`,
+      )
+      .optional(),
+    archived: z.enum(['true', 'false']).optional(),
+    limit: z.coerce.number().int().min(1).max(MAX_SEARCH_LIMIT).optional(),
+    ...Object.fromEntries(FACETS.map(f => [f, values.optional()])),
+  })
+  .strict();
+
+/** Parses the query string of `GET /v1/models`; one-line InputError when invalid. */
+export function parseSearchParams(query: unknown): SearchParams {
+  const parsed = searchSchema.safeParse(query);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue.path.join('.') || 'query';
+    throw new InputError(
+      `Invalid model search: ${where}: ${issue.message} (filters: ${FACETS.join(
+        ', ',
+      )}; also q, sort, archived, limit, cursor)`,
+    );
+  }
+  const p = parsed.data as Record<string, any>;
+  const sortRaw: string = p.sort ?? 'name';
+  const filters: SearchParams['filters'] = {};
+  for (const f of FACETS) {
+    if (p[f]?.length) filters[f] = p[f];
+  }
+  return {
+    q: p.q || undefined,
+    filters,
+    sort: sortRaw.replace(/^-/, '') as ModelSearchSort,
+    order: sortRaw.startsWith('-') ? 'desc' : 'asc',
+    archived: p.archived === 'true',
+    limit: p.limit ?? DEFAULT_SEARCH_LIMIT,
+  };
+}
+
+/** Whether the sort column can be missing on a model (sorted in two phases). */
+export function sortIsOptional(sort: ModelSearchSort): boolean {
+  return !ALWAYS_PRESENT.has(sort);
+}
+
+/**
+ * The catalog predicate of a search: kind Model, the chosen values of every
+ * facet except `without` (for that facet's own counts), no archived models
+ * unless asked for or a lifecycle is chosen.
+ */
+export function searchPredicate(
+  params: SearchParams,
+  without?: ModelSearchFacet,
+): FilterPredicate {
+  const all: FilterPredicate[] = [{ kind: 'model' }];
+  for (const [facet, chosen] of Object.entries(params.filters)) {
+    if (facet === without || !chosen?.length) continue;
+    const field = MODEL_SEARCH_FACETS[facet as ModelSearchFacet];
+    all.push({ [field]: { $in: chosen } } as FilterPredicate);
+  }
+  if (!params.archived && !params.filters.lifecycle?.length) {
+    all.push({ $not: { 'spec.lifecycle': 'archived' } } as FilterPredicate);
+  }
+  return { $all: all };
+}
+
+/** Fields the text search looks in. */
+export const TEXT_FIELDS = [
+  'metadata.name',
+  'metadata.title',
+  'metadata.description',
+  'spec.task',
+  'spec.framework',
+];
+
+/** Fields of an entity a search page returns (enough for the hub table). */
+export const ITEM_FIELDS = [
+  'kind',
+  'apiVersion',
+  'metadata.name',
+  'metadata.namespace',
+  'metadata.title',
+  'metadata.description',
+  'metadata.annotations',
+  'metadata.uid',
+  'metadata.tags',
+  'spec',
+  'relations',
+];
