@@ -22,7 +22,7 @@ export interface ModelHubDeprecationClientOptions {
   /** Timeout of one request; default 3 s. */
   timeoutMs?: number;
   /** The fetch implementation; default the global `fetch`. */
-  fetch?: typeof fetch;
+  fetch?: typeof globalThis.fetch;
 }
 
 /** Checks the shape of a deprecation served by the hub. */

@@ -22,7 +22,7 @@ export interface ModelHubDeprecationSnapshotOptions {
   /** Timeout of one fetch; default 5 s. */
   timeoutMs?: number;
   /** The fetch implementation; default the global `fetch`. */
-  fetch?: typeof fetch;
+  fetch?: typeof globalThis.fetch;
   /** The clock; default `Date.now`. */
   now?: () => number;
 }

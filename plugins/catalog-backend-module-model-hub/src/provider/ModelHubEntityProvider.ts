@@ -38,7 +38,7 @@ export interface ModelHubEntityProviderOptions {
   /** Timeout of one read; default 10 s. */
   timeoutMs?: number;
   /** The fetch implementation; default the global `fetch`. */
-  fetch?: typeof fetch;
+  fetch?: typeof globalThis.fetch;
 }
 
 /**

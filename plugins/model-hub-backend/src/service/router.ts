@@ -24,6 +24,7 @@ import { z } from 'zod';
 import { UploadStaging } from '../artifacts/UploadStaging';
 import { ownersOnlyMessage } from '../permissions/rules';
 import { ModelVersionService } from '../versions/ModelVersionService';
+import { etagMatches } from './http';
 import { sendFile } from './sendFile';
 import { assertRawUpload } from './uploadHygiene';
 import { actorRef, audited, parseBody } from './requests';
