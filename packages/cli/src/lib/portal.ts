@@ -1,4 +1,11 @@
+import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
 import { modelHubApiPaths } from '@internal/plugin-model-hub-common';
+import {
+  readText,
+  streamingRequest,
+  TransferTransport,
+} from '@internal/plugin-model-hub-node/src/transfer';
 import { resolveToken } from './token';
 
 /** Where the CLI finds the portal and how it authenticates. */
@@ -77,6 +84,67 @@ export class PortalClient {
     return res;
   }
 
+  /**
+   * Sends a request with Node's HTTP client, streaming `body` with
+   * back-pressure, and returns the answer unread (never content-encoded);
+   * throws a PortalError on non-2xx (except `allow`).
+   */
+  async send(
+    path: string,
+    init: {
+      method?: string;
+      headers?: Record<string, string>;
+      body?: Readable;
+      allow?: number[];
+    } = {},
+  ): Promise<IncomingMessage> {
+    const headers = { ...init.headers };
+    if (this.#token) headers.authorization = `Bearer ${this.#token}`;
+    let res: IncomingMessage;
+    try {
+      res = await streamingRequest(`${this.baseUrl}${path}`, {
+        method: init.method,
+        headers,
+        body: init.body,
+      });
+    } catch (e) {
+      throw new PortalError(
+        `cannot reach the portal at ${this.baseUrl}: ${(e as Error).message}`,
+      );
+    }
+    const status = res.statusCode ?? 0;
+    if ((status < 200 || status > 299) && !init.allow?.includes(status)) {
+      const text = await readText(res).catch(() => '');
+      throw new PortalError(
+        describeAnswer(status, res.statusMessage ?? '', text),
+        status,
+      );
+    }
+    return res;
+  }
+
+  /** This client as the transport of the shared multipart upload. */
+  transport(): TransferTransport {
+    return {
+      json: async <T>(method: string, path: string, body?: unknown) =>
+        (await this.json<T>(path, { method, body })).body,
+      stream: async <T>(
+        method: string,
+        path: string,
+        headers: Record<string, string>,
+        body: Readable,
+        length: number,
+      ) => {
+        const res = await this.send(path, {
+          method,
+          headers: { ...headers, 'content-length': String(length) },
+          body,
+        });
+        return JSON.parse(await readText(res)) as T;
+      },
+    };
+  }
+
   /** Sends JSON and parses a JSON answer. */
   async json<T>(
     path: string,
@@ -95,6 +163,14 @@ export class PortalClient {
 
 async function describeError(res: Response): Promise<string> {
   const text = await res.text().catch(() => '');
+  return describeAnswer(res.status, res.statusText, text);
+}
+
+function describeAnswer(
+  status: number,
+  statusText: string,
+  text: string,
+): string {
   let message = text;
   try {
     const parsed = JSON.parse(text);
@@ -103,8 +179,8 @@ async function describeError(res: Response): Promise<string> {
     // not JSON: keep the text
   }
   const hint =
-    res.status === 401
+    status === 401
       ? ' (create a personal access token on the portal page /model-hub/tokens, then run model-hub login or set MODEL_HUB_TOKEN)'
       : '';
-  return `${res.status} ${res.statusText}: ${message || 'no details'}${hint}`;
+  return `${status} ${statusText}: ${message || 'no details'}${hint}`;
 }
