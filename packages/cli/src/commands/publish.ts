@@ -5,6 +5,9 @@ import {
   ModelVersion,
   ModelVersionFile,
 } from '@internal/plugin-model-hub-common';
+// Only the transfer module: the package index would load the scanner and
+// gauntlet too, slowing every CLI start.
+// eslint-disable-next-line @backstage/no-forbidden-package-imports
 import {
   choosePartSize,
   uploadFileInParts,

@@ -5,6 +5,9 @@ import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../__testUtils__/runCli';
+// Only the transfer module: the package index would load the scanner and
+// gauntlet too, slowing every CLI start.
+// eslint-disable-next-line @backstage/no-forbidden-package-imports
 import { sha256OfRange } from '@internal/plugin-model-hub-node/src/transfer';
 import { listFiles, sha256File } from '../lib/files';
 

@@ -1,5 +1,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+// Only the transfer module: the package index would load the scanner and
+// gauntlet too, slowing every CLI start.
+// eslint-disable-next-line @backstage/no-forbidden-package-imports
 import { sha256OfRange } from '@internal/plugin-model-hub-node/src/transfer';
 import { UsageError } from './errors';
 

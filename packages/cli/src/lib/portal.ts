@@ -1,6 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { modelHubApiPaths } from '@internal/plugin-model-hub-common';
+// Only the transfer module: the package index would load the scanner and
+// gauntlet too, slowing every CLI start.
+// eslint-disable-next-line @backstage/no-forbidden-package-imports
 import {
   readText,
   streamingRequest,
@@ -135,12 +138,21 @@ export class PortalClient {
         body: Readable,
         length: number,
       ) => {
-        const res = await this.send(path, {
-          method,
-          headers: { ...headers, 'content-length': String(length) },
-          body,
-        });
-        return JSON.parse(await readText(res)) as T;
+        try {
+          const res = await this.send(path, {
+            method,
+            headers: { ...headers, 'content-length': String(length) },
+            body,
+          });
+          return JSON.parse(await readText(res)) as T;
+        } catch (e) {
+          if (e instanceof PortalError && e.status === undefined) {
+            throw new PortalError(
+              `${e.message}; the upload was interrupted, run the same command again to resume it`,
+            );
+          }
+          throw e;
+        }
       },
     };
   }
