@@ -5,15 +5,17 @@
  * `refs/main`, `snapshots/<rev>/…` symlinks into the blobs, nested folders)
  * is published from `snapshots/<rev>` with the real CLI, its largest file in
  * resumable parts, and the sealed version is pulled into an empty directory
+ * (the first pull loses its connection mid-file and the second resumes it)
  * whose tree must equal the snapshot byte for byte, as plain files.
  */
 'use strict';
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const { spawnSync } = require('node:child_process');
+const { execFile, spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
+const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { baseUrl, token, logFile } = require('../env');
@@ -27,14 +29,14 @@ const MiB = 1024 * 1024;
 
 const sha256 = buf => crypto.createHash('sha256').update(buf).digest('hex');
 
-function cli(args) {
+function cli(args, portal = baseUrl) {
   const res = spawnSync(
     process.execPath,
     [
       path.join(ROOT, 'packages/cli/bin/model-hub'),
       ...args,
       '--portal',
-      baseUrl,
+      portal,
     ],
     {
       encoding: 'utf8',
@@ -43,6 +45,61 @@ function cli(args) {
     },
   );
   return { code: res.status, out: res.stdout, err: res.stderr };
+}
+
+/** The CLI without blocking this process (a proxy here must keep serving). */
+function cliAsync(args, portal) {
+  return new Promise(resolve =>
+    execFile(
+      process.execPath,
+      [
+        path.join(ROOT, 'packages/cli/bin/model-hub'),
+        ...args,
+        '--portal',
+        portal,
+      ],
+      { env: { ...process.env, MODEL_HUB_TOKEN: token }, timeout: 180000 },
+      (error, out, err) =>
+        resolve({ code: error ? error.code ?? 1 : 0, out, err }),
+    ),
+  );
+}
+
+/**
+ * A TCP proxy to the portal that cuts the connection carrying the answer in
+ * which the total bytes sent back pass `cutAfter`, once: a network drop in
+ * the middle of a download.
+ */
+function cuttingProxy(cutAfter) {
+  const { hostname, port } = new URL(baseUrl);
+  let received = 0;
+  let cut = false;
+  const server = net.createServer(client => {
+    const upstream = net.connect(Number(port), hostname);
+    const close = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', close).on('close', close);
+    upstream.on('error', close).on('close', close);
+    upstream.on('data', d => {
+      received += d.length;
+      if (!cut && received > cutAfter) {
+        cut = true;
+        close();
+      }
+    });
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  return new Promise(resolve =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        url: `http://127.0.0.1:${server.address().port}`,
+        close: () => new Promise(r => server.close(r)),
+      }),
+    ),
+  );
 }
 
 /** A valid safetensors file: one U8 tensor of `n` random bytes. */
@@ -191,10 +248,34 @@ test('a Hugging Face cache snapshot published with the CLI pulls back as the sam
     );
     assert.equal(version.files.length, Object.keys(files).length);
 
+    // The first pull loses its connection in the middle of the large file.
     const out = path.join(tmp, 'pulled');
     fs.mkdirSync(out);
+    const proxy = await cuttingProxy(3 * MiB);
+    let dropped;
+    try {
+      dropped = await cliAsync(
+        ['pull', `${MODEL}@${VERSION}`, '-o', out, '--parallel', '1'],
+        proxy.url,
+      );
+    } finally {
+      await proxy.close();
+    }
+    assert.equal(dropped.code, 1, dropped.out);
+    assert.match(
+      dropped.err,
+      /^model-hub: download of model\.safetensors was interrupted after \d+ of \d+ bytes.*run the same command again to resume\n$/,
+    );
+    const partial = fs.statSync(path.join(out, 'model.safetensors.part')).size;
+    assert.ok(partial > 0 && partial < files['model.safetensors'].length);
+
+    // Run again: it continues from the .part with Range and verifies it.
     const pulled = cli(['pull', `${MODEL}@${VERSION}`, '-o', out, '--json']);
     assert.equal(pulled.code, 0, `pull failed:\n${pulled.out}\n${pulled.err}`);
+    const resumed = JSON.parse(pulled.out).files.find(
+      f => f.path === 'model.safetensors',
+    );
+    assert.equal(resumed.resumedFrom, partial);
 
     const expected = readTreeFollowingLinks(snapshot);
     const got = readTree(out);

@@ -136,12 +136,15 @@ export class PortalClient {
         path: string,
         headers: Record<string, string>,
         body: Readable,
-        length: number,
+        length?: number,
       ) => {
         try {
           const res = await this.send(path, {
             method,
-            headers: { ...headers, 'content-length': String(length) },
+            headers:
+              length === undefined
+                ? headers
+                : { ...headers, 'content-length': String(length) },
             body,
           });
           return JSON.parse(await readText(res)) as T;

@@ -10,13 +10,16 @@ import { fileRangeStream, sha256OfRange } from './fileRanges';
 export interface TransferTransport {
   /** Sends a JSON body (or none) and returns the parsed JSON answer. */
   json<T>(method: string, path: string, body?: unknown): Promise<T>;
-  /** Sends `body` (exactly `length` bytes) and returns the parsed JSON answer. */
+  /**
+   * Sends `body` (exactly `length` bytes when known, else chunked) and
+   * returns the parsed JSON answer.
+   */
   stream<T>(
     method: string,
     path: string,
     headers: Record<string, string>,
     body: Readable,
-    length: number,
+    length?: number,
   ): Promise<T>;
 }
 
