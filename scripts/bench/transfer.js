@@ -289,7 +289,7 @@ async function main() {
     };
     const ok = (v, goal) => (v <= goal ? 'met' : 'MISSED');
     const line = cols =>
-      cols.map((c, j) => String(c).padEnd([30, 10, 18, 8, 9, 13][j])).join('');
+      cols.map((c, j) => String(c).padEnd([28, 10, 24, 8, 16, 13][j])).join('');
     console.log(
       `\ntransfer benchmark: ${(size / GiB).toFixed(2)} GiB${
         sparse ? ' sparse' : ''
