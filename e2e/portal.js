@@ -84,7 +84,8 @@ async function waitFor(
 
 /**
  * Starts the portal. Returns { baseUrl, token, dataDir, stop(), restart() }.
- * `dataDir` may be passed to reuse stored data (restart tests).
+ * `dataDir` may be passed to reuse stored data (restart tests);
+ * `maxUploadBytes` raises the 8 MiB upload limit (benchmarks).
  */
 async function startPortal(opts = {}) {
   const port = opts.port ?? (await freePort());
@@ -164,8 +165,9 @@ async function startPortal(opts = {}) {
           catalog: { registeredModelsRefreshSeconds: 2 },
           artifacts: {
             local: { directory: path.join(dataDir, 'artifacts') },
-            // Small, so the oversized-upload test need not send gigabytes.
-            maxUploadBytes: 8 * 1024 * 1024,
+            // Small by default, so the oversized-upload test need not send
+            // gigabytes; the transfer benchmark raises it.
+            maxUploadBytes: opts.maxUploadBytes ?? 8 * 1024 * 1024,
           },
           ...(opts.modelHub ?? {}),
         },

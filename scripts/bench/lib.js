@@ -10,13 +10,17 @@ const fs = require('node:fs');
 
 const TIME_BIN = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 
-/** Runs `cmd args…`; resolves with exit code, wall ms, peak RSS (MB) and output. */
-function runTimed(cmd, args) {
+/**
+ * Runs `cmd args…` (with `env` added to this process's environment when
+ * given); resolves with exit code, wall ms, peak RSS (MB) and output.
+ */
+function runTimed(cmd, args, { env } = {}) {
   return new Promise((resolve, reject) => {
     const argv = TIME_BIN ? ['-f', '%M', cmd, ...args] : args;
     const started = process.hrtime.bigint();
     const child = spawn(TIME_BIN ?? cmd, argv, {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: env ? { ...process.env, ...env } : process.env,
     });
     let stdout = '';
     let stderr = '';

@@ -7,3 +7,4 @@
 export * from './scanner';
 export * from './stewardship';
 export * from './gauntlet';
+export * from './transfer';

@@ -2,13 +2,19 @@ import { Command } from 'commander';
 import { promises as fs } from 'node:fs';
 import {
   CreateModelVersionRequest,
-  MODEL_HUB_SHA256_HEADER,
   ModelVersion,
   ModelVersionFile,
 } from '@internal/plugin-model-hub-common';
+// Only the transfer module: the package index would load the scanner and
+// gauntlet too, slowing every CLI start.
+// eslint-disable-next-line @backstage/no-forbidden-package-imports
+import {
+  choosePartSize,
+  uploadFileInParts,
+  uploadWholeFile,
+} from '@internal/plugin-model-hub-node/src/transfer';
 import { PortalClient, PortalError } from '../lib/portal';
-import { fileRangeBody } from '../lib/bodies';
-import { hashFileAndParts, listFiles } from '../lib/files';
+import { listFiles, sha256File } from '../lib/files';
 import { verifySealedManifest } from '../lib/manifest';
 import { formatBytes, Progress } from '../lib/progress';
 import { parseVersionedModelRef } from '../lib/refs';
@@ -23,7 +29,10 @@ export interface PublishOptions {
   portal?: string;
   alias?: string[];
   description?: string;
-  /** Part size in MiB for multipart uploads (files larger than one part). */
+  /**
+   * Part size in MiB for multipart uploads (files larger than one part);
+   * by default chosen per file (8–64 MiB) so an interruption costs little.
+   */
   partSize?: string;
   /** Parts uploaded at the same time. */
   parallel?: string;
@@ -35,8 +44,8 @@ interface ManifestEntry {
   sha256: string;
   size: number;
   absPath: string;
-  /** SHA-256 of each part when the file goes up in parts. */
-  parts: string[];
+  /** Part size when the file goes up in parts; 0 for one request. */
+  partSize: number;
 }
 
 type Outcome = 'uploaded' | 'deduplicated' | 'already-in-draft';
@@ -58,7 +67,10 @@ export async function publish(
       `--model takes a model reference without a version; use --version ${selector}`,
     );
   }
-  const partSize = positiveInt(opts.partSize ?? '64', '--part-size') * MiB;
+  const fixedPartSize =
+    opts.partSize === undefined
+      ? undefined
+      : positiveInt(opts.partSize, '--part-size') * MiB;
   const parallel = positiveInt(opts.parallel ?? '4', '--parallel');
   const stat = await fs.stat(dir).catch(() => undefined);
   if (!stat?.isDirectory()) {
@@ -79,19 +91,17 @@ export async function publish(
   let hashedBefore = 0;
   for (const f of files) {
     const offset = hashedBefore;
-    const multipart = f.size > partSize;
-    const { sha256, parts } = await hashFileAndParts(
-      f.absPath,
-      multipart ? partSize : 0,
-      d => hashing.update(offset + d),
-    );
+    // Only the whole file is hashed here: each part is hashed just before
+    // it is sent, overlapping the transfer of the others.
+    const sha256 = await sha256File(f.absPath, d => hashing.update(offset + d));
     hashedBefore += f.size;
+    const partSize = fixedPartSize ?? choosePartSize(f.size, parallel);
     manifest.push({
       path: f.relPath,
       sha256,
       size: f.size,
       absPath: f.absPath,
-      parts,
+      partSize: f.size > partSize ? partSize : 0,
     });
   }
   hashing.done();
@@ -152,19 +162,26 @@ export async function publish(
       ).body;
     } else {
       outcome = 'uploaded';
+      const local = {
+        file: f.absPath,
+        path: f.path,
+        sha256: f.sha256,
+        size: f.size,
+      };
+      const onBytes = (n: number) => progress.add(n);
       stored =
-        f.parts.length > 0
-          ? await uploadInParts(
-              client,
-              entityRef,
-              opts.version,
-              f,
-              partSize,
-              parallel,
-              n => progress.add(n),
+        f.partSize > 0
+          ? await uploadFileInParts(
+              client.transport(),
+              `${client.paths.version(entityRef, opts.version)}/uploads`,
+              local,
+              { partSize: f.partSize, parallel, onBytes },
             )
-          : await uploadWhole(client, entityRef, opts.version, f, n =>
-              progress.add(n),
+          : await uploadWholeFile(
+              client.transport(),
+              client.paths.file(entityRef, opts.version, f.path),
+              local,
+              onBytes,
             );
     }
     if (stored!.sha256 !== f.sha256) {
@@ -239,94 +256,6 @@ function printJson(
   );
 }
 
-async function uploadWhole(
-  client: PortalClient,
-  entityRef: string,
-  version: string,
-  f: ManifestEntry,
-  onBytes: (n: number) => void,
-): Promise<ModelVersionFile> {
-  const res = await client.request(
-    client.paths.file(entityRef, version, f.path),
-    {
-      method: 'PUT',
-      headers: {
-        'content-type': 'application/octet-stream',
-        [MODEL_HUB_SHA256_HEADER]: f.sha256,
-      },
-      body: fileRangeBody(
-        f.absPath,
-        0,
-        f.size - 1,
-        onBytes,
-      ) as unknown as BodyInit,
-    },
-  );
-  return (await res.json()) as ModelVersionFile;
-}
-
-interface UploadStatus {
-  uploadId: string;
-  partCount: number;
-  parts: Array<{ number: number; sha256: string }>;
-}
-
-/**
- * Sends a large file in parts, up to `parallel` at a time. The hub returns
- * the parts it already holds for the same content, so a re-run sends only
- * the rest; completion makes the hub verify the whole file.
- */
-async function uploadInParts(
-  client: PortalClient,
-  entityRef: string,
-  version: string,
-  f: ManifestEntry,
-  partSize: number,
-  parallel: number,
-  onBytes: (n: number) => void,
-): Promise<ModelVersionFile> {
-  const base = `${client.paths.version(entityRef, version)}/uploads`;
-  const { body: status } = await client.json<UploadStatus>(base, {
-    method: 'POST',
-    body: { path: f.path, sha256: f.sha256, size: f.size, partSize },
-  });
-  const have = new Map(status.parts.map(p => [p.number, p.sha256]));
-  const todo: number[] = [];
-  for (let n = 1; n <= f.parts.length; n++) {
-    const start = (n - 1) * partSize;
-    const length = Math.min(partSize, f.size - start);
-    if (have.get(n) === f.parts[n - 1]) onBytes(length);
-    else todo.push(n);
-  }
-  const worker = async () => {
-    for (let n = todo.shift(); n !== undefined; n = todo.shift()) {
-      const start = (n - 1) * partSize;
-      const end = Math.min(f.size, start + partSize) - 1;
-      await client.request(`${base}/${status.uploadId}/parts/${n}`, {
-        method: 'PUT',
-        headers: {
-          'content-type': 'application/octet-stream',
-          [MODEL_HUB_SHA256_HEADER]: f.parts[n - 1],
-        },
-        body: fileRangeBody(
-          f.absPath,
-          start,
-          end,
-          onBytes,
-        ) as unknown as BodyInit,
-      });
-    }
-  };
-  await Promise.all(
-    Array.from({ length: Math.min(parallel, todo.length) }, worker),
-  );
-  return (
-    await client.json<ModelVersionFile>(`${base}/${status.uploadId}/complete`, {
-      method: 'POST',
-    })
-  ).body;
-}
-
 async function setAliases(
   client: PortalClient,
   entityRef: string,
@@ -357,7 +286,7 @@ export function register(program: Command): void {
     .option('--description <text>', 'what changed in this version')
     .option(
       '--part-size <MiB>',
-      'files larger than this go up in resumable parts of this size (default 64)',
+      'files larger than this go up in resumable parts of this size (default: 8-64 MiB by file size)',
     )
     .option('--parallel <n>', 'parts uploaded at the same time (default 4)')
     .option('--json', 'print one JSON summary instead of progress and text')

@@ -1,7 +1,17 @@
+import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
 import {
   MODEL_HUB_CLIENT_HEADER,
   modelHubApiPaths,
 } from '@internal/plugin-model-hub-common';
+// Only the transfer module: the package index would load the scanner and
+// gauntlet too, slowing every CLI start.
+// eslint-disable-next-line @backstage/no-forbidden-package-imports
+import {
+  readText,
+  streamingRequest,
+  TransferTransport,
+} from '@internal/plugin-model-hub-node/src/transfer';
 import { resolveToken } from './token';
 
 /** Where the CLI finds the portal and how it authenticates. */
@@ -82,6 +92,82 @@ export class PortalClient {
     return res;
   }
 
+  /**
+   * Sends a request with Node's HTTP client, streaming `body` with
+   * back-pressure, and returns the answer unread (never content-encoded);
+   * throws a PortalError on non-2xx (except `allow`).
+   */
+  async send(
+    path: string,
+    init: {
+      method?: string;
+      headers?: Record<string, string>;
+      body?: Readable;
+      allow?: number[];
+    } = {},
+  ): Promise<IncomingMessage> {
+    const headers: Record<string, string> = {
+      ...init.headers,
+      [MODEL_HUB_CLIENT_HEADER]: 'cli',
+    };
+    if (this.#token) headers.authorization = `Bearer ${this.#token}`;
+    let res: IncomingMessage;
+    try {
+      res = await streamingRequest(`${this.baseUrl}${path}`, {
+        method: init.method,
+        headers,
+        body: init.body,
+      });
+    } catch (e) {
+      throw new PortalError(
+        `cannot reach the portal at ${this.baseUrl}: ${(e as Error).message}`,
+      );
+    }
+    const status = res.statusCode ?? 0;
+    if ((status < 200 || status > 299) && !init.allow?.includes(status)) {
+      const text = await readText(res).catch(() => '');
+      throw new PortalError(
+        describeAnswer(status, res.statusMessage ?? '', text),
+        status,
+      );
+    }
+    return res;
+  }
+
+  /** This client as the transport of the shared multipart upload. */
+  transport(): TransferTransport {
+    return {
+      json: async <T>(method: string, path: string, body?: unknown) =>
+        (await this.json<T>(path, { method, body })).body,
+      stream: async <T>(
+        method: string,
+        path: string,
+        headers: Record<string, string>,
+        body: Readable,
+        length?: number,
+      ) => {
+        try {
+          const res = await this.send(path, {
+            method,
+            headers:
+              length === undefined
+                ? headers
+                : { ...headers, 'content-length': String(length) },
+            body,
+          });
+          return JSON.parse(await readText(res)) as T;
+        } catch (e) {
+          if (e instanceof PortalError && e.status === undefined) {
+            throw new PortalError(
+              `${e.message}; the upload was interrupted, run the same command again to resume it`,
+            );
+          }
+          throw e;
+        }
+      },
+    };
+  }
+
   /** Sends JSON and parses a JSON answer. */
   async json<T>(
     path: string,
@@ -100,6 +186,14 @@ export class PortalClient {
 
 async function describeError(res: Response): Promise<string> {
   const text = await res.text().catch(() => '');
+  return describeAnswer(res.status, res.statusText, text);
+}
+
+function describeAnswer(
+  status: number,
+  statusText: string,
+  text: string,
+): string {
   let message = text;
   try {
     const parsed = JSON.parse(text);
@@ -108,8 +202,8 @@ async function describeError(res: Response): Promise<string> {
     // not JSON: keep the text
   }
   const hint =
-    res.status === 401
+    status === 401
       ? ' (create a personal access token on the portal page /model-hub/tokens, then run model-hub login or set MODEL_HUB_TOKEN)'
       : '';
-  return `${res.status} ${res.statusText}: ${message || 'no details'}${hint}`;
+  return `${status} ${statusText}: ${message || 'no details'}${hint}`;
 }

@@ -8,9 +8,14 @@ import { SCANNER_INFO, scanFile } from '@internal/plugin-model-hub-node';
 export interface FileScanner {
   /**
    * Scans the local file at `filePath`; `displayPath` is the file's path in
-   * the model version, used in the result and its findings.
+   * the model version, used in the result and its findings; `sha256`, when
+   * the caller hashed exactly these bytes already, spares a second hash.
    */
-  scan(filePath: string, displayPath: string): Promise<FileScanResult>;
+  scan(
+    filePath: string,
+    displayPath: string,
+    options?: { sha256?: string },
+  ): Promise<FileScanResult>;
   /** Version of the scanner's rules, stored with each result; a newer one rescans stored files. */
   readonly version?: string;
 }
@@ -26,8 +31,12 @@ export function createFileScanner(
   options: { trustedGlobals?: string[] } = {},
 ): FileScanner {
   return {
-    scan: (filePath, displayPath) =>
-      scanFile(filePath, { ...options, displayPath }),
+    scan: (filePath, displayPath, known) =>
+      scanFile(filePath, {
+        ...options,
+        displayPath,
+        knownSha256: known?.sha256,
+      }),
     version: SCANNER_INFO.version,
   };
 }

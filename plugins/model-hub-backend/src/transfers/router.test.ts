@@ -255,7 +255,7 @@ describe('transfers', () => {
     expect(download.body.equals(bytes)).toBe(true);
   });
 
-  it('answers a download that asks for gzip with the raw bytes, unencoded', async () => {
+  it('answers a download that asks for gzip with the raw bytes, unencoded, and honours Range, If-Range and If-None-Match', async () => {
     // Compressible and past the middleware's 1 kB threshold: gzip bait.
     const zeros = Buffer.alloc(40 * 1024);
     await draft('1.1.0');
@@ -286,6 +286,27 @@ describe('transfers', () => {
     expect(ranged.res.statusCode).toBe(206);
     expect(ranged.res.headers['content-encoding']).toBeUndefined();
     expect(ranged.body.length).toBe(zeros.length - 100);
+
+    // A resume against other content (stale If-Range) gets the whole file.
+    const stale = await rawGet(url, {
+      authorization: as(BOB),
+      'accept-encoding': 'gzip',
+      range: 'bytes=100-',
+      'if-range': `"${sha256(Buffer.from('older content'))}"`,
+    });
+    expect(stale.res.statusCode).toBe(200);
+    expect(stale.res.headers['content-encoding']).toBeUndefined();
+    expect(stale.body.equals(zeros)).toBe(true);
+
+    // A client holding the file revalidates it for free.
+    const cached = await rawGet(url, {
+      authorization: as(BOB),
+      'accept-encoding': 'gzip',
+      'if-none-match': `"${sha256(zeros)}"`,
+    });
+    expect(cached.res.statusCode).toBe(304);
+    expect(cached.res.headers['content-encoding']).toBeUndefined();
+    expect(cached.body.length).toBe(0);
   });
 
   it('resumes: starting again returns the same upload with the parts it holds', async () => {

@@ -182,7 +182,10 @@ export class ModelVersionService {
           `Version ${version} of ${entityRef}: ${problem}; nothing was stored`,
         );
       }
-      const scan = await this.#scanner.scan(staged.path, path);
+      // Staging hashed these very bytes: the scanner need not again.
+      const scan = await this.#scanner.scan(staged.path, path, {
+        sha256: staged.sha256,
+      });
       // Claim first: the collector never deletes a blob claimed within its
       // grace period, so the bytes stored next cannot vanish under us.
       await this.#store.recordBlob(staged.sha256, staged.size);

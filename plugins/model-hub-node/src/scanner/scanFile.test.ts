@@ -257,6 +257,21 @@ describe('scanFile', () => {
     expect(progress.length).toBeGreaterThan(1);
   });
 
+  it('takes a SHA-256 the caller already computed instead of hashing again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scan-'));
+    const file = join(dir, 'big.bin');
+    writeFileSync(file, Buffer.alloc(20 * 1024 * 1024, 7));
+    const progress: number[] = [];
+    const known = 'ab'.repeat(32);
+    const result = await scanFile(file, {
+      knownSha256: known,
+      onProgress: d => progress.push(d),
+    });
+    expect(result.sha256).toBe(known);
+    expect(progress).toEqual([]); // no hashing pass over the bytes
+    expect(result.size).toBe(20 * 1024 * 1024);
+  });
+
   it('detects by content, not by file name', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'scan-'));
     const renamed = join(dir, 'weights.safetensors');

@@ -24,6 +24,7 @@ import {
   planArtifact,
 } from './artifacts';
 import { sleep, waitForCatalogEntity } from './catalogWait';
+import { uploadSpooled } from './spooledUpload';
 import { ModelTarget, modelTarget } from './refs';
 
 /** The id of {@link createPublishModelVersionAction}. */
@@ -392,18 +393,24 @@ async function upload(
   const opened = await openArtifact(source, urlReader);
   let file: ModelVersionFile;
   try {
-    file = await client.uploadFile(
-      target.entityRef,
-      version,
-      source.path,
-      opened.body,
-      {
-        ...call,
-        ...(source.kind === 'data'
-          ? { sha256: opened.sha256(), size: opened.size() }
-          : {}),
-      },
-    );
+    file = Buffer.isBuffer(opened.body)
+      ? await client.uploadFile(
+          target.entityRef,
+          version,
+          source.path,
+          opened.body,
+          { ...call, sha256: opened.sha256(), size: opened.size() },
+        )
+      : await uploadSpooled({
+          client,
+          entityRef: target.entityRef,
+          version,
+          path: source.path,
+          body: opened.body,
+          sha256: opened.sha256,
+          size: opened.size,
+          credentials: call.credentials,
+        });
   } catch (e) {
     if (!Buffer.isBuffer(opened.body)) opened.body.destroy();
     const readFailure = opened.sourceError();

@@ -26,6 +26,11 @@ import {
   RegisterModelResponse,
   ModelEntityV1alpha1,
 } from '@internal/plugin-model-hub-common';
+import {
+  readText,
+  streamingRequest,
+  TransferTransport,
+} from '@internal/plugin-model-hub-node';
 
 /** The hub's plugin id: the target of on-behalf-of tokens and discovery. */
 export const MODEL_HUB_PLUGIN_ID = 'model-hub';
@@ -123,20 +128,118 @@ export class ModelHubClient {
     if (options.size !== undefined) {
       headers['content-length'] = String(options.size);
     }
-    const res = await this.#request(
-      modelHubApiPaths.file(entityRef, version, path),
-      {
-        method: 'PUT',
+    const what = `upload ${path} to version ${version} of ${entityRef}`;
+    const filePath = modelHubApiPaths.file(entityRef, version, path);
+    if (!Buffer.isBuffer(body)) {
+      // Node's client pipes with back-pressure (Readable.toWeb into fetch
+      // buffers the whole stream).
+      return this.transport(what, options).stream<ModelVersionFile>(
+        'PUT',
+        filePath,
         headers,
-        body: Buffer.isBuffer(body)
-          ? body
-          : (Readable.toWeb(body) as unknown as BodyInit),
-        ...(Buffer.isBuffer(body) ? {} : { duplex: 'half' }),
-      } as RequestInit,
+        body,
+        options.size,
+      );
+    }
+    const res = await this.#request(
+      filePath,
+      { method: 'PUT', headers, body },
       options,
-      `upload ${path} to version ${version} of ${entityRef}`,
+      what,
     );
     return (await readJson(res)) as ModelVersionFile;
+  }
+
+  /**
+   * The SHA-256s among `sha256` that the hub holds in versions the caller
+   * may read, so their bytes need not be sent again.
+   */
+  async presentBlobs(
+    sha256: string[],
+    options: ModelHubCallOptions,
+  ): Promise<Set<string>> {
+    const res = await this.#json(
+      '/v1/blobs/exists',
+      'POST',
+      { sha256 },
+      options,
+      'ask the hub which contents it holds',
+    );
+    return new Set(((await readJson(res)) as { present: string[] }).present);
+  }
+
+  /** Adds content the hub already holds to a draft under `path`, by SHA-256. */
+  async addFileByContent(
+    entityRef: string,
+    version: string,
+    path: string,
+    sha256: string,
+    options: ModelHubCallOptions,
+  ): Promise<ModelVersionFile> {
+    const res = await this.#json(
+      `${modelHubApiPaths.version(entityRef, version)}/files-by-content`,
+      'POST',
+      { path, sha256 },
+      options,
+      `add ${path} to version ${version} of ${entityRef} by content`,
+    );
+    return (await readJson(res)) as ModelVersionFile;
+  }
+
+  /**
+   * This client, on behalf of the caller, as the transport of the shared
+   * streaming and multipart uploads (`@internal/plugin-model-hub-node`).
+   */
+  transport(what: string, options: ModelHubCallOptions): TransferTransport {
+    return {
+      json: async <T>(method: string, path: string, body?: unknown) => {
+        const res =
+          body === undefined
+            ? await this.#request(path, { method }, options, what)
+            : await this.#json(path, method, body, options, what);
+        return (await readJson(res)) as T;
+      },
+      stream: async <T>(
+        method: string,
+        path: string,
+        headers: Record<string, string>,
+        body: Readable,
+        length?: number,
+      ) => {
+        const baseUrl = await this.#discovery.getBaseUrl(MODEL_HUB_PLUGIN_ID);
+        const { token } = await this.#auth.getPluginRequestToken({
+          onBehalfOf: options.credentials,
+          targetPluginId: MODEL_HUB_PLUGIN_ID,
+        });
+        let res;
+        try {
+          res = await streamingRequest(`${baseUrl}${path}`, {
+            method,
+            headers: {
+              ...headers,
+              ...(length === undefined
+                ? {}
+                : { 'content-length': String(length) }),
+              ...(token ? { authorization: `Bearer ${token}` } : {}),
+            },
+            body,
+          });
+        } catch (e) {
+          throw new ModelHubResponseError(
+            `Could not ${what}: the Model Hub at ${baseUrl} did not answer (${
+              (e as Error).message
+            })`,
+            502,
+          );
+        }
+        const text = await readText(res);
+        const status = res.statusCode ?? 0;
+        if (status < 200 || status > 299) {
+          throw errorFor(status, res.statusMessage ?? '', text, what);
+        }
+        return JSON.parse(text) as T;
+      },
+    };
   }
 
   /** `POST .../seal`: makes the version immutable; the hub starts the gauntlet. */
@@ -318,6 +421,15 @@ async function readJson(res: Response): Promise<unknown> {
 /** Turns a failed hub response into an error class that keeps the hub's message. */
 async function toError(res: Response, what: string): Promise<Error> {
   const text = await res.text().catch(() => '');
+  return errorFor(res.status, res.statusText, text, what);
+}
+
+function errorFor(
+  status: number,
+  statusText: string,
+  text: string,
+  what: string,
+): Error {
   let detail = text.trim();
   try {
     const parsed = JSON.parse(text) as {
@@ -328,10 +440,8 @@ async function toError(res: Response, what: string): Promise<Error> {
   } catch {
     // Not JSON: keep the text as it is.
   }
-  const message = `Could not ${what}: ${
-    detail || `${res.status} ${res.statusText}`
-  }`;
-  switch (res.status) {
+  const message = `Could not ${what}: ${detail || `${status} ${statusText}`}`;
+  switch (status) {
     case 400:
       return new InputError(message);
     case 401:
@@ -342,6 +452,6 @@ async function toError(res: Response, what: string): Promise<Error> {
     case 409:
       return new ConflictError(message);
     default:
-      return new ModelHubResponseError(message, res.status);
+      return new ModelHubResponseError(message, status);
   }
 }

@@ -1,0 +1,18 @@
+/**
+ * Streaming transfers to the hub shared by the CLI and the scaffolder action:
+ * constant memory, back-pressure end to end, resumable multipart uploads.
+ */
+export { streamingRequest, readText } from './httpRequest';
+export type { StreamingRequestInit } from './httpRequest';
+export {
+  fileRangeStream,
+  sha256OfRange,
+  TRANSFER_CHUNK_BYTES,
+} from './fileRanges';
+export {
+  choosePartSize,
+  MIN_AUTO_PART_BYTES,
+  MAX_AUTO_PART_BYTES,
+} from './partSize';
+export { uploadWholeFile, uploadFileInParts } from './multipart';
+export type { TransferTransport, FileToUpload } from './multipart';

@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { mockServices } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  actionContext,
+  startTestHub,
+  testEntities,
+  TestHub,
+} from '../__testUtils__/hub';
+import { createPublishModelVersionAction } from './publishVersion';
+
+jest.setTimeout(180_000);
+
+const MODEL = 'model:default/sentiment-classifier';
+const MiB = 1024 * 1024;
+const SIZE = 300 * MiB + 321;
+const URL_BIG = 'https://files.example.com/llm/model.safetensors';
+const URL_COPY = 'https://files.example.com/llm/copy-of-model.safetensors';
+
+/** 1 MiB chunks of deterministic, incompressible-looking bytes, made lazily. */
+function generated(size: number): Readable {
+  let offset = 0;
+  return new Readable({
+    read() {
+      if (offset >= size) {
+        this.push(null);
+        return;
+      }
+      const n = Math.min(MiB, size - offset);
+      const chunk = Buffer.allocUnsafe(n);
+      const seed = createHash('sha256').update(String(offset)).digest();
+      for (let i = 0; i < n; i += 32)
+        seed.copy(chunk, i, 0, Math.min(32, n - i));
+      offset += n;
+      this.push(chunk);
+    },
+  });
+}
+
+async function sha256Of(stream: Readable): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of stream) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Samples this process's Buffer memory while `fn` runs; returns the peak growth. */
+async function peakBufferGrowth(fn: () => Promise<void>): Promise<number> {
+  global.gc?.();
+  const base = process.memoryUsage().arrayBuffers;
+  let peak = base;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().arrayBuffers);
+  }, 10);
+  try {
+    await fn();
+  } finally {
+    clearInterval(timer);
+  }
+  return peak - base;
+}
+
+describe('model-hub:publish-version with artifacts larger than its memory', () => {
+  let hub: TestHub;
+  let action: ReturnType<typeof createPublishModelVersionAction>;
+  let expected: string;
+
+  beforeAll(async () => {
+    hub = await startTestHub({ maxUploadBytes: 400 * MiB });
+    expected = await sha256Of(generated(SIZE));
+    action = createPublishModelVersionAction({
+      client: hub.client,
+      catalog: catalogServiceMock({ entities: testEntities }),
+      urlReader: mockServices.urlReader.mock({
+        async readUrl(url: string) {
+          if (url !== URL_BIG && url !== URL_COPY) throw new Error(url);
+          return {
+            buffer: async () => {
+              throw new Error('the action must stream, not buffer');
+            },
+            stream: () => generated(SIZE),
+          };
+        },
+      }),
+      gauntletPollIntervalMs: 100,
+    });
+  });
+
+  afterAll(async () => {
+    await hub?.stop();
+  });
+
+  it('streams a 300 MB artifact in hashed parts, holding far less than the file in memory', async () => {
+    const parts = jest.spyOn(hub.client, 'transport');
+    const ctx = actionContext({
+      model: MODEL,
+      version: '30.0.0',
+      artifacts: [URL_BIG],
+    });
+    const growth = await peakBufferGrowth(() => action.handler(ctx as any));
+    expect(ctx.outputs.files).toEqual([
+      expect.objectContaining({
+        path: 'model.safetensors',
+        size: SIZE,
+        sha256: expected,
+      }),
+    ]);
+    // The action, the hub and the HTTP stack all run in this process: a
+    // buffered artifact alone would add 300 MB.
+    expect(growth).toBeLessThan(96 * MiB);
+    expect(parts).toHaveBeenCalled();
+    parts.mockRestore();
+  });
+
+  it('adds content the hub already holds by reference, sending none of its bytes', async () => {
+    const byContent = jest.spyOn(hub.client, 'addFileByContent');
+    const sent = jest.spyOn(hub.client, 'transport');
+    const ctx = actionContext({
+      model: MODEL,
+      version: '30.1.0',
+      artifacts: [URL_COPY],
+    });
+    await action.handler(ctx as any);
+    expect(byContent).toHaveBeenCalledTimes(1);
+    expect(sent).not.toHaveBeenCalled();
+    expect(ctx.outputs.files).toEqual([
+      expect.objectContaining({
+        path: 'copy-of-model.safetensors',
+        size: SIZE,
+        sha256: expected,
+      }),
+    ]);
+  });
+});
