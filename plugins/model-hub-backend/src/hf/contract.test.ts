@@ -323,7 +323,7 @@ describe('Hugging Face endpoints: contract', () => {
       .set('Authorization', `Bearer ${token}`)
       .set('If-None-Match', `"${sha256(TOKENIZER)}"`);
     expect(hub.downloads).toEqual([
-      {
+      expect.objectContaining({
         entityRef: MODEL_REF,
         version: '1.1.0',
         revision: 'latest',
@@ -332,8 +332,14 @@ describe('Hugging Face endpoints: contract', () => {
         size: TOKENIZER.length,
         actor: HF_ALICE,
         partial: false,
-      },
+      }),
     ]);
+    // The same download is a pull in the hub's usage metrics (client: hf).
+    const usage = await request(hub.server)
+      .get('/api/model-hub/v1/models/default/sentiment/usage')
+      .set('Authorization', `Bearer ${token}`);
+    expect(usage.status).toBe(200);
+    expect(usage.body.pullsAllTime).toBeGreaterThanOrEqual(1);
   });
 
   it('refuses a version with an unsafe security verdict with a one-line 403', async () => {
