@@ -15,6 +15,7 @@ import {
   modelHubPermissions,
 } from '@internal/plugin-model-hub-common';
 import { createArtifactStore, readArtifactsConfig } from './artifacts/config';
+import { createDirectTransfers } from './artifacts/directTransfersConfig';
 import { createFileScanner } from './artifacts/FileScanner';
 import { readScannerConfig, setupRescan } from './rescan';
 import { UploadStaging } from './artifacts/UploadStaging';
@@ -137,6 +138,12 @@ export const modelHubPlugin = createBackendPlugin({
           artifactsConfig.store.type === 's3'
             ? `Artifacts are stored in S3 bucket ${artifactsConfig.store.bucket}`
             : `Artifacts are stored in ${artifactsConfig.store.directory}`,
+        );
+        // Presigned S3 uploads and downloads (issue #16), when configured.
+        const directTransfers = createDirectTransfers(
+          config,
+          artifactsConfig,
+          artifacts,
         );
         const staging = new UploadStaging({
           directory: artifactsConfig.stagingDirectory,
@@ -261,6 +268,7 @@ export const modelHubPlugin = createBackendPlugin({
             versions,
             staging,
             auditor,
+            directTransfers,
           }),
         );
         // Multipart uploads and dedupe by content (issue #16).
@@ -276,6 +284,7 @@ export const modelHubPlugin = createBackendPlugin({
           versionStore,
           stagingDirectory: artifactsConfig.stagingDirectory,
           maxUploadBytes: artifactsConfig.maxUploadBytes,
+          directTransfers,
         });
         httpRouter.use(transfers.router);
         httpRouter.use(gauntlet.router);

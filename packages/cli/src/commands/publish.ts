@@ -8,6 +8,7 @@ import {
 } from '@internal/plugin-model-hub-common';
 import { PortalClient, PortalError } from '../lib/portal';
 import { fileRangeBody } from '../lib/bodies';
+import { putPresigned } from '../lib/presigned';
 import { hashFileAndParts, listFiles } from '../lib/files';
 import { verifySealedManifest } from '../lib/manifest';
 import { formatBytes, Progress } from '../lib/progress';
@@ -269,12 +270,16 @@ interface UploadStatus {
   uploadId: string;
   partCount: number;
   parts: Array<{ number: number; sha256: string }>;
+  /** Present when the hub offers direct S3 transfers: presigned part URLs. */
+  direct?: { parts: Array<{ number: number; url: string }> };
 }
 
 /**
  * Sends a large file in parts, up to `parallel` at a time. The hub returns
  * the parts it already holds for the same content, so a re-run sends only
- * the rest; completion makes the hub verify the whole file.
+ * the rest; completion makes the hub verify the whole file. When the hub
+ * offers direct transfers, each part goes straight to S3 through its
+ * presigned URL and only a receipt (size, SHA-256, ETag) goes to the hub.
  */
 async function uploadInParts(
   client: PortalClient,
@@ -288,8 +293,10 @@ async function uploadInParts(
   const base = `${client.paths.version(entityRef, version)}/uploads`;
   const { body: status } = await client.json<UploadStatus>(base, {
     method: 'POST',
-    body: { path: f.path, sha256: f.sha256, size: f.size, partSize },
+    body: { path: f.path, sha256: f.sha256, size: f.size, partSize, direct: true },
   });
+  const uploadUrl = `${base}/${status.uploadId}`;
+  const direct = status.direct && new DirectParts(client, uploadUrl, status);
   const have = new Map(status.parts.map(p => [p.number, p.sha256]));
   const todo: number[] = [];
   for (let n = 1; n <= f.parts.length; n++) {
@@ -302,6 +309,10 @@ async function uploadInParts(
     for (let n = todo.shift(); n !== undefined; n = todo.shift()) {
       const start = (n - 1) * partSize;
       const end = Math.min(f.size, start + partSize) - 1;
+      if (direct) {
+        await direct.send(n, f, start, end, onBytes);
+        continue;
+      }
       await client.request(`${base}/${status.uploadId}/parts/${n}`, {
         method: 'PUT',
         headers: {
@@ -325,6 +336,63 @@ async function uploadInParts(
       method: 'POST',
     })
   ).body;
+}
+
+/**
+ * Parts PUT directly to S3: presigned URLs from the hub (asked again once
+ * when S3 refuses an expired one), then a receipt to the hub per part.
+ */
+class DirectParts {
+  readonly #client: PortalClient;
+  readonly #uploadUrl: string;
+  #urls: Map<number, string>;
+
+  constructor(client: PortalClient, uploadUrl: string, status: UploadStatus) {
+    this.#client = client;
+    this.#uploadUrl = uploadUrl;
+    this.#urls = urlsOf(status);
+  }
+
+  async send(
+    n: number,
+    f: ManifestEntry,
+    start: number,
+    end: number,
+    onBytes: (n: number) => void,
+  ): Promise<void> {
+    let sent = 0;
+    const count = (b: number) => {
+      sent += b;
+      onBytes(b);
+    };
+    let etag: string;
+    try {
+      etag = await putPresigned(this.#url(n), f.absPath, start, end, count);
+    } catch (e) {
+      if (!(e instanceof PortalError) || e.status !== 403) throw e;
+      // Most likely expired: fresh URLs, one more try.
+      onBytes(-sent);
+      const { body } = await this.#client.json<UploadStatus>(this.#uploadUrl);
+      this.#urls = urlsOf(body);
+      etag = await putPresigned(this.#url(n), f.absPath, start, end, onBytes);
+    }
+    await this.#client.json(`${this.#uploadUrl}/direct-parts`, {
+      method: 'POST',
+      body: { number: n, size: end - start + 1, sha256: f.parts[n - 1], etag },
+    });
+  }
+
+  #url(n: number): string {
+    const url = this.#urls.get(n);
+    if (!url) {
+      throw new PortalError(`the hub offered no S3 URL for part ${n}`);
+    }
+    return url;
+  }
+}
+
+function urlsOf(status: UploadStatus): Map<number, string> {
+  return new Map((status.direct?.parts ?? []).map(p => [p.number, p.url]));
 }
 
 async function setAliases(

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { MODEL_HUB_DIRECT_DOWNLOAD_HEADER } from '@internal/plugin-model-hub-common';
 import { PortalClient, PortalError } from './portal';
+import { describeS3Error } from './presigned';
 
 /** What {@link downloadVerified} needs to know about the file. */
 export interface ExpectedFile {
@@ -17,7 +19,9 @@ export interface ExpectedFile {
  * (the ETag is the SHA-256, so a changed file restarts from zero), the whole
  * SHA-256 and size are checked, and only then is the file renamed into
  * place. A mismatch deletes the `.part` and fails. Returns the bytes that
- * were already present.
+ * were already present. When the hub redirects to a presigned S3 URL (it
+ * offers direct transfers), the bytes come from S3, without the portal's
+ * token; the `Range` goes there, and the SHA-256 is verified all the same.
  */
 export async function downloadVerified(
   client: PortalClient,
@@ -33,17 +37,27 @@ export async function downloadVerified(
     .then(s => (s.isFile() && s.size <= file.size ? s.size : 0))
     .catch(() => 0);
   const etag = `"${file.sha256}"`;
-  const res = await client.request(url, {
+  const resume = have > 0 && have < file.size;
+  let res = await client.request(url, {
     // Identity: weights are never worth compressing on the fly.
-    headers:
-      have > 0 && have < file.size
-        ? {
-            'accept-encoding': 'identity',
-            range: `bytes=${have}-`,
-            'if-range': etag,
-          }
-        : { 'accept-encoding': 'identity' },
+    headers: {
+      'accept-encoding': 'identity',
+      [MODEL_HUB_DIRECT_DOWNLOAD_HEADER]: 'redirect',
+      ...(resume ? { range: `bytes=${have}-`, 'if-range': etag } : {}),
+    },
+    redirect: 'manual',
+    allow: [307],
   });
+  const direct = res.status === 307;
+  if (direct) {
+    // Content-addressed: the object behind the URL never changes, so the
+    // Range needs no If-Range (S3's ETag is not our SHA-256 anyway).
+    res = await fetchPresigned(
+      res.headers.get('location') ?? '',
+      resume ? { range: `bytes=${have}-` } : {},
+      file.path,
+    );
+  }
   if (res.status === 206 && have > 0) {
     // Hash what is already on disk, then continue after it.
     for await (const chunk of createReadStream(partial, {
@@ -56,7 +70,7 @@ export async function downloadVerified(
   } else {
     have = 0;
   }
-  const served = res.headers.get('etag');
+  const served = direct ? null : res.headers.get('etag');
   let received = have;
   const meter = new Transform({
     transform(chunk: Buffer, _enc, cb) {
@@ -100,4 +114,35 @@ export async function downloadVerified(
   }
   await fs.rename(partial, target);
   return { resumedFrom: have };
+}
+
+/** GETs a presigned URL without portal credentials; one-line error when S3 refuses. */
+async function fetchPresigned(
+  location: string,
+  headers: Record<string, string>,
+  path: string,
+): Promise<Response> {
+  let res: Response;
+  try {
+    res = await fetch(new URL(location), {
+      headers: { 'accept-encoding': 'identity', ...headers },
+    });
+  } catch (e) {
+    throw new PortalError(
+      `cannot download ${path} from the artifact store: ${
+        (e as Error & { cause?: Error }).cause?.message ?? (e as Error).message
+      }`,
+    );
+  }
+  if (!res.ok) {
+    throw new PortalError(
+      `the artifact store refused the download of ${path} (${
+        res.status
+      } ${describeS3Error(
+        await res.text().catch(() => ''),
+      )}); run the same command again for a fresh link`,
+      res.status,
+    );
+  }
+  return res;
 }

@@ -21,7 +21,9 @@ import {
 import express, { Request, Response } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
+import { S3DirectTransfers } from '../artifacts/S3DirectTransfers';
 import { UploadStaging } from '../artifacts/UploadStaging';
+import { redirectToDirectDownload } from '../transfers/directDownloads';
 import { ownersOnlyMessage } from '../permissions/rules';
 import { ModelVersionService } from '../versions/ModelVersionService';
 import { parseRange, etagMatches } from './http';
@@ -38,6 +40,8 @@ export interface RouterOptions {
   staging: UploadStaging;
   /** Records who created, uploaded to, sealed or re-aliased a version. */
   auditor: AuditorService;
+  /** Presigned S3 downloads, when direct transfers are on. */
+  directTransfers?: S3DirectTransfers;
 }
 
 const manifestEntry = z.object({
@@ -205,6 +209,11 @@ export async function createRouter(
       req.params.version,
       filePathParam(req),
     );
+    if (
+      await redirectToDirectDownload(req, res, file, options.directTransfers)
+    ) {
+      return;
+    }
     await sendFile(req, res, file, versions);
   });
 

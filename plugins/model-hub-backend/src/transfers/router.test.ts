@@ -3,146 +3,35 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  BackstageCredentials,
-  coreServices,
-  createBackendModule,
-  SchedulerService,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
+import { SchedulerService } from '@backstage/backend-plugin-api';
 import {
   mockCredentials,
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
-import { Entity } from '@backstage/catalog-model';
-import permissionBackend from '@backstage/plugin-permission-backend';
-import { catalogServiceRef } from '@backstage/plugin-catalog-node';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
-  AuthorizeResult,
-  PolicyDecision,
-} from '@backstage/plugin-permission-common';
-import {
-  PermissionPolicy,
-  PolicyQuery,
-  PolicyQueryUser,
-} from '@backstage/plugin-permission-node';
-import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
-import {
-  isModelHubPublishPermission,
   MODEL_HUB_SHA256_HEADER,
   modelHubApiPaths,
 } from '@internal/plugin-model-hub-common';
 import request from 'supertest';
 import { artifactKey } from '../artifacts/ArtifactStore';
-import {
-  createModelHubConditionalDecision,
-  modelHubConditions,
-} from '../permissions/rules';
-import { modelHubPlugin } from '../plugin';
 import { COLLECT_UPLOADS_TASK_ID } from './setup';
 import { compressingFront } from '../__testUtils__/compressingFront';
 import { listFiles, sha256 } from '../__testUtils__/fixtures';
-import { testHttpAuthServiceFactory } from '../__testUtils__/httpAuth';
+import {
+  ALICE,
+  BOB,
+  bytesOf,
+  CAROL,
+  captureScheduler,
+  MODEL_REF,
+  SECRET_REF,
+  transfersTestFeatures,
+} from '../__testUtils__/transfersBackend';
 
 jest.setTimeout(60_000);
 
-const ALICE = 'user:default/alice'; // ml-team
-const CAROL = 'user:default/carol'; // ml-team too
-const BOB = 'user:default/bob'; // owns nothing, cannot see the secret model
-const MODEL_REF = 'model:default/support-assistant';
-const SECRET_REF = 'model:default/secret-model';
 const PART = 1024; // the test backend's smallest part size
-
-const model = (name: string): Entity => ({
-  apiVersion: 'modelhub.io/v1alpha1',
-  kind: 'Model',
-  metadata: { name, namespace: 'default' },
-  spec: { owner: 'ml-team', type: 'llm', lifecycle: 'production' },
-});
-
-class OwnersPublishPolicy implements PermissionPolicy {
-  async handle(
-    query: PolicyQuery,
-    user?: PolicyQueryUser,
-  ): Promise<PolicyDecision> {
-    if (isModelHubPublishPermission(query.permission)) {
-      return createModelHubConditionalDecision(
-        query.permission,
-        modelHubConditions.isModelOwner({
-          claims: user?.info.ownershipEntityRefs ?? [],
-        }),
-      );
-    }
-    return { result: AuthorizeResult.ALLOW };
-  }
-}
-
-const policyModule = createBackendModule({
-  pluginId: 'permission',
-  moduleId: 'test-owners-publish-policy',
-  register(env) {
-    env.registerInit({
-      deps: { policy: policyExtensionPoint },
-      async init({ policy }) {
-        policy.setPolicy(new OwnersPublishPolicy());
-      },
-    });
-  },
-});
-
-const userInfo = mockServices.userInfo.mock({
-  async getUserInfo(credentials) {
-    const ref = (credentials.principal as { userEntityRef: string })
-      .userEntityRef;
-    return {
-      userEntityRef: ref,
-      ownershipEntityRefs: ref === BOB ? [ref] : [ref, 'group:default/ml-team'],
-    };
-  },
-});
-
-/** The catalog as users see it: Bob cannot read the secret model. */
-const catalogFactory = createServiceFactory({
-  service: catalogServiceRef,
-  deps: {},
-  factory() {
-    const all = catalogServiceMock({
-      entities: [model('support-assistant'), model('secret-model')],
-    });
-    const hidden = (options: unknown) =>
-      (
-        (options as { credentials?: BackstageCredentials })?.credentials
-          ?.principal as { userEntityRef?: string } | undefined
-      )?.userEntityRef === BOB;
-    return {
-      ...all,
-      async getEntityByRef(ref, options) {
-        const entity = await all.getEntityByRef(ref, options);
-        return entity?.metadata.name === 'secret-model' && hidden(options)
-          ? undefined
-          : entity;
-      },
-      async getEntitiesByRefs(req, options) {
-        const { items } = await all.getEntitiesByRefs(req, options);
-        return {
-          items: items.map(e =>
-            e?.metadata.name === 'secret-model' && hidden(options)
-              ? undefined
-              : e,
-          ),
-        };
-      },
-    } as typeof all;
-  },
-});
-
-function bytesOf(length: number, seed: number): Buffer {
-  const out = Buffer.alloc(length);
-  for (let i = 0; i < length; i++) out[i] = (i * 31 + seed * 7) % 251;
-  return out;
-}
 
 async function startBackend(
   dataDir: string,
@@ -151,12 +40,7 @@ async function startBackend(
 ) {
   const backend = await startTestBackend({
     features: [
-      modelHubPlugin,
-      permissionBackend,
-      policyModule,
-      catalogFactory,
-      userInfo.factory,
-      testHttpAuthServiceFactory,
+      ...transfersTestFeatures(),
       ...extra,
       mockServices.rootConfig.factory({
         data: {
@@ -588,22 +472,10 @@ describe('abandoned uploads', () => {
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'model-hub-gc-'));
     try {
       let scheduler: SchedulerService | undefined;
-      const captureScheduler = createBackendModule({
-        pluginId: 'model-hub',
-        moduleId: 'test-scheduler',
-        register(env) {
-          env.registerInit({
-            deps: { s: coreServices.scheduler },
-            async init({ s }) {
-              scheduler = s;
-            },
-          });
-        },
-      });
       const server = await startBackend(
         dataDir,
         { abandonedAfter: { seconds: 1 }, collectEvery: { hours: 1 } },
-        [captureScheduler],
+        [captureScheduler(x => (scheduler = x))],
       );
       const bytes = bytesOf(2 * PART, 9);
       await request(server)
