@@ -293,7 +293,13 @@ async function uploadInParts(
   const base = `${client.paths.version(entityRef, version)}/uploads`;
   const { body: status } = await client.json<UploadStatus>(base, {
     method: 'POST',
-    body: { path: f.path, sha256: f.sha256, size: f.size, partSize, direct: true },
+    body: {
+      path: f.path,
+      sha256: f.sha256,
+      size: f.size,
+      partSize,
+      direct: true,
+    },
   });
   const uploadUrl = `${base}/${status.uploadId}`;
   const direct = status.direct && new DirectParts(client, uploadUrl, status);

@@ -10,6 +10,8 @@ export interface RecordedRequest {
   bodyBytes: number;
   /** The status the target answered. */
   status: number;
+  /** The request's Range header, if any. */
+  range?: string;
 }
 
 /** A transparent HTTP proxy in front of a server that logs every request. */
@@ -49,6 +51,7 @@ export async function startRecordingProxy(
           url: req.url!,
           bodyBytes,
           status: answer.statusCode!,
+          ...(req.headers.range ? { range: req.headers.range } : {}),
         });
         res.writeHead(answer.statusCode!, answer.headers);
         answer.pipe(res);

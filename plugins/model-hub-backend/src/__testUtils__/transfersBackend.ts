@@ -129,7 +129,6 @@ export function bytesOf(length: number, seed: number): Buffer {
   return out;
 }
 
-
 /**
  * The features of a transfers test backend: the plugin, permissions with
  * the owners-publish policy, the catalog and users above, and test auth.

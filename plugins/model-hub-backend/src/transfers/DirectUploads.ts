@@ -88,7 +88,11 @@ export class DirectUploads {
   ): Promise<UploadedPart> {
     this.#s3UploadId(upload);
     const count = partCount(upload);
-    if (!Number.isInteger(part.number) || part.number < 1 || part.number > count) {
+    if (
+      !Number.isInteger(part.number) ||
+      part.number < 1 ||
+      part.number > count
+    ) {
       throw new InputError(
         `Part number ${part.number} is outside 1..${count} for this upload`,
       );
@@ -186,7 +190,9 @@ export class DirectUploads {
       await this.#s3.abortUpload(upload.id, s3UploadId);
     } catch (error) {
       this.#logger.warn(
-        `Could not abort S3 multipart upload of session ${upload.id} (${describe(
+        `Could not abort S3 multipart upload of session ${
+          upload.id
+        } (${describe(
           error,
         )}); a bucket lifecycle rule AbortIncompleteMultipartUpload frees its parts`,
       );

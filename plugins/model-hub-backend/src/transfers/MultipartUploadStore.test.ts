@@ -104,9 +104,9 @@ describe.each(databases.eachSupportedId())(
         partSize: 64 * 1024 ** 2,
         createdBy: 'user:default/alice',
       };
-      expect(
-        (await store.findResumable({ ...query, direct: true }))?.id,
-      ).toBe('a'.repeat(32));
+      expect((await store.findResumable({ ...query, direct: true }))?.id).toBe(
+        'a'.repeat(32),
+      );
       expect(
         await store.findResumable({ ...query, direct: false }),
       ).toBeUndefined();

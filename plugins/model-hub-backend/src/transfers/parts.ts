@@ -1,7 +1,9 @@
 import { MultipartUpload } from './MultipartUploadStore';
 
 /** How many parts an upload has (at least one, even for an empty file). */
-export function partCount(upload: Pick<MultipartUpload, 'size' | 'partSize'>): number {
+export function partCount(
+  upload: Pick<MultipartUpload, 'size' | 'partSize'>,
+): number {
   return Math.max(1, Math.ceil(upload.size / upload.partSize));
 }
 
