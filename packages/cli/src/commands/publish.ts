@@ -275,6 +275,63 @@ interface UploadStatus {
 }
 
 /**
+ * Parts PUT directly to S3: presigned URLs from the hub (asked again once
+ * when S3 refuses an expired one), then a receipt to the hub per part.
+ */
+class DirectParts {
+  readonly #client: PortalClient;
+  readonly #uploadUrl: string;
+  #urls: Map<number, string>;
+
+  constructor(client: PortalClient, uploadUrl: string, status: UploadStatus) {
+    this.#client = client;
+    this.#uploadUrl = uploadUrl;
+    this.#urls = urlsOf(status);
+  }
+
+  async send(
+    n: number,
+    f: ManifestEntry,
+    start: number,
+    end: number,
+    onBytes: (n: number) => void,
+  ): Promise<void> {
+    let sent = 0;
+    const count = (b: number) => {
+      sent += b;
+      onBytes(b);
+    };
+    let etag: string;
+    try {
+      etag = await putPresigned(this.#url(n), f.absPath, start, end, count);
+    } catch (e) {
+      if (!(e instanceof PortalError) || e.status !== 403) throw e;
+      // Most likely expired: fresh URLs, one more try.
+      onBytes(-sent);
+      const { body } = await this.#client.json<UploadStatus>(this.#uploadUrl);
+      this.#urls = urlsOf(body);
+      etag = await putPresigned(this.#url(n), f.absPath, start, end, onBytes);
+    }
+    await this.#client.json(`${this.#uploadUrl}/direct-parts`, {
+      method: 'POST',
+      body: { number: n, size: end - start + 1, sha256: f.parts[n - 1], etag },
+    });
+  }
+
+  #url(n: number): string {
+    const url = this.#urls.get(n);
+    if (!url) {
+      throw new PortalError(`the hub offered no S3 URL for part ${n}`);
+    }
+    return url;
+  }
+}
+
+function urlsOf(status: UploadStatus): Map<number, string> {
+  return new Map((status.direct?.parts ?? []).map(p => [p.number, p.url]));
+}
+
+/**
  * Sends a large file in parts, up to `parallel` at a time. The hub returns
  * the parts it already holds for the same content, so a re-run sends only
  * the rest; completion makes the hub verify the whole file. When the hub
@@ -342,63 +399,6 @@ async function uploadInParts(
       method: 'POST',
     })
   ).body;
-}
-
-/**
- * Parts PUT directly to S3: presigned URLs from the hub (asked again once
- * when S3 refuses an expired one), then a receipt to the hub per part.
- */
-class DirectParts {
-  readonly #client: PortalClient;
-  readonly #uploadUrl: string;
-  #urls: Map<number, string>;
-
-  constructor(client: PortalClient, uploadUrl: string, status: UploadStatus) {
-    this.#client = client;
-    this.#uploadUrl = uploadUrl;
-    this.#urls = urlsOf(status);
-  }
-
-  async send(
-    n: number,
-    f: ManifestEntry,
-    start: number,
-    end: number,
-    onBytes: (n: number) => void,
-  ): Promise<void> {
-    let sent = 0;
-    const count = (b: number) => {
-      sent += b;
-      onBytes(b);
-    };
-    let etag: string;
-    try {
-      etag = await putPresigned(this.#url(n), f.absPath, start, end, count);
-    } catch (e) {
-      if (!(e instanceof PortalError) || e.status !== 403) throw e;
-      // Most likely expired: fresh URLs, one more try.
-      onBytes(-sent);
-      const { body } = await this.#client.json<UploadStatus>(this.#uploadUrl);
-      this.#urls = urlsOf(body);
-      etag = await putPresigned(this.#url(n), f.absPath, start, end, onBytes);
-    }
-    await this.#client.json(`${this.#uploadUrl}/direct-parts`, {
-      method: 'POST',
-      body: { number: n, size: end - start + 1, sha256: f.parts[n - 1], etag },
-    });
-  }
-
-  #url(n: number): string {
-    const url = this.#urls.get(n);
-    if (!url) {
-      throw new PortalError(`the hub offered no S3 URL for part ${n}`);
-    }
-    return url;
-  }
-}
-
-function urlsOf(status: UploadStatus): Map<number, string> {
-  return new Map((status.direct?.parts ?? []).map(p => [p.number, p.url]));
 }
 
 async function setAliases(
