@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
-import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -31,7 +30,6 @@ import {
   captureScheduler,
   MODEL_REF,
   SECRET_REF,
-  transfersTestFeatures,
 } from '../__testUtils__/transfersBackend';
 import { COLLECT_UPLOADS_TASK_ID } from './setup';
 
