@@ -22,6 +22,17 @@ const upload = (overrides: Partial<MultipartUpload> = {}): MultipartUpload => ({
   ...overrides,
 });
 
+/** What a resumed publish of {@link upload}'s file asks for. */
+const query = {
+  entityRef: 'model:default/llm',
+  version: '1.0.0',
+  path: 'model-00001-of-00002.safetensors',
+  sha256: 'b'.repeat(64),
+  size: 20 * 1024 ** 3,
+  partSize: 64 * 1024 ** 2,
+  createdBy: 'user:default/alice',
+};
+
 describe.each(databases.eachSupportedId())(
   'MultipartUploadStore on %s',
   databaseId => {
@@ -41,15 +52,6 @@ describe.each(databases.eachSupportedId())(
         size: 20 * 1024 ** 3,
         partSize: 64 * 1024 ** 2,
       });
-      const query = {
-        entityRef: 'model:default/llm',
-        version: '1.0.0',
-        path: 'model-00001-of-00002.safetensors',
-        sha256: 'b'.repeat(64),
-        size: 20 * 1024 ** 3,
-        partSize: 64 * 1024 ** 2,
-        createdBy: 'user:default/alice',
-      };
       expect((await store.findResumable(query))?.id).toBe('a'.repeat(32));
       expect(
         await store.findResumable({ ...query, createdBy: 'user:default/bob' }),
@@ -95,15 +97,6 @@ describe.each(databases.eachSupportedId())(
       expect((await store.get('a'.repeat(32)))?.s3UploadId).toBe(s3UploadId);
       expect((await store.get('d'.repeat(32)))?.s3UploadId).toBeUndefined();
       // A resumed publish continues only an upload of the same kind.
-      const query = {
-        entityRef: 'model:default/llm',
-        version: '1.0.0',
-        path: 'model-00001-of-00002.safetensors',
-        sha256: 'b'.repeat(64),
-        size: 20 * 1024 ** 3,
-        partSize: 64 * 1024 ** 2,
-        createdBy: 'user:default/alice',
-      };
       expect((await store.findResumable({ ...query, direct: true }))?.id).toBe(
         'a'.repeat(32),
       );
