@@ -125,6 +125,21 @@ export interface Config {
         secretAccessKey?: string;
         /** Multipart upload part size in bytes, at least 5 MiB. Default 16 MiB. */
         partSizeBytes?: number;
+        /**
+         * Direct transfers: clients PUT multipart parts to presigned S3 URLs and may
+         * download through a presigned redirect, so file bytes bypass the backend
+         * (which still verifies size and SHA-256 before a file becomes visible).
+         */
+        directTransfers?: {
+          /** Whether uploads and downloads go directly to S3. Default false. */
+          enabled?: boolean;
+          /** Seconds a presigned part URL stays valid (a client asks again after that). Default 3600. */
+          uploadUrlExpirySeconds?: number;
+          /** Seconds a presigned download URL stays valid; a started download continues past it. Default 300. */
+          downloadUrlExpirySeconds?: number;
+          /** S3 endpoint as clients reach it, when it differs from `endpoint` (presigned URLs point there). Default `endpoint`. */
+          publicEndpoint?: string;
+        };
       };
     };
     /** The Hugging Face Hub protocol endpoints (`/api/model-hub/hf`, read-only). */

@@ -17,6 +17,7 @@ import {
   modelHubPermissions,
 } from '@internal/plugin-model-hub-common';
 import { createArtifactStore, readArtifactsConfig } from './artifacts/config';
+import { createDirectTransfers } from './artifacts/directTransfersConfig';
 import { createFileScanner } from './artifacts/FileScanner';
 import { readScannerConfig, setupRescan } from './rescan';
 import { UploadStaging } from './artifacts/UploadStaging';
@@ -178,6 +179,12 @@ export const modelHubPlugin = createBackendPlugin({
             ? `Artifacts are stored in S3 bucket ${artifactsConfig.store.bucket}`
             : `Artifacts are stored in ${artifactsConfig.store.directory}`,
         );
+        // Presigned S3 uploads and downloads (issue #16), when configured.
+        const directTransfers = createDirectTransfers(
+          config,
+          artifactsConfig,
+          artifacts,
+        );
         const staging = new UploadStaging({
           directory: artifactsConfig.stagingDirectory,
           maxBytes: artifactsConfig.maxUploadBytes,
@@ -320,6 +327,7 @@ export const modelHubPlugin = createBackendPlugin({
             staging,
             auditor,
             onFileDownload: d => usage.recorder.record(d),
+            directTransfers,
           }),
         );
         // Multipart uploads and dedupe by content (issue #16).
@@ -335,6 +343,7 @@ export const modelHubPlugin = createBackendPlugin({
           versionStore,
           stagingDirectory: artifactsConfig.stagingDirectory,
           maxUploadBytes: artifactsConfig.maxUploadBytes,
+          directTransfers,
         });
         httpRouter.use(transfers.router);
         // The Hugging Face Hub protocol, read-only (/api/model-hub/hf).

@@ -171,11 +171,13 @@ export class S3ArtifactStore implements ArtifactStore {
   }
 }
 
-function isNotFound(error: unknown): boolean {
+/** True when an S3 error means the object (or multipart upload) does not exist. */
+export function isNotFound(error: unknown): boolean {
   const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
   return (
     e?.name === 'NotFound' ||
     e?.name === 'NoSuchKey' ||
+    e?.name === 'NoSuchUpload' ||
     e?.$metadata?.httpStatusCode === 404
   );
 }

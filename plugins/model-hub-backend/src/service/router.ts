@@ -21,7 +21,9 @@ import {
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
+import { S3DirectTransfers } from '../artifacts/S3DirectTransfers';
 import { UploadStaging } from '../artifacts/UploadStaging';
+import { redirectToDirectDownload } from '../transfers/directDownloads';
 import { ownersOnlyMessage } from '../permissions/rules';
 import { ModelVersionService } from '../versions/ModelVersionService';
 import { etagMatches } from './http';
@@ -46,6 +48,8 @@ export interface RouterOptions {
     version: string;
     headers: Request['headers'];
   }) => Promise<unknown>;
+  /** Presigned S3 downloads, when direct transfers are on. */
+  directTransfers?: S3DirectTransfers;
 }
 
 const manifestEntry = z.object({
@@ -218,12 +222,18 @@ export async function createRouter(
       req.method === 'GET' &&
       !etagMatches(req.headers['if-none-match'], `"${file.sha256}"`)
     ) {
+      // A download redirected to S3 is a pull too.
       await options.onFileDownload({
         credentials,
         entityRef,
         version: version.version,
         headers: req.headers,
       });
+    }
+    if (
+      await redirectToDirectDownload(req, res, file, options.directTransfers)
+    ) {
+      return;
     }
     await sendFile(req, res, file, versions);
   });

@@ -22,6 +22,17 @@ const upload = (overrides: Partial<MultipartUpload> = {}): MultipartUpload => ({
   ...overrides,
 });
 
+/** What a resumed publish of {@link upload}'s file asks for. */
+const query = {
+  entityRef: 'model:default/llm',
+  version: '1.0.0',
+  path: 'model-00001-of-00002.safetensors',
+  sha256: 'b'.repeat(64),
+  size: 20 * 1024 ** 3,
+  partSize: 64 * 1024 ** 2,
+  createdBy: 'user:default/alice',
+};
+
 describe.each(databases.eachSupportedId())(
   'MultipartUploadStore on %s',
   databaseId => {
@@ -41,15 +52,6 @@ describe.each(databases.eachSupportedId())(
         size: 20 * 1024 ** 3,
         partSize: 64 * 1024 ** 2,
       });
-      const query = {
-        entityRef: 'model:default/llm',
-        version: '1.0.0',
-        path: 'model-00001-of-00002.safetensors',
-        sha256: 'b'.repeat(64),
-        size: 20 * 1024 ** 3,
-        partSize: 64 * 1024 ** 2,
-        createdBy: 'user:default/alice',
-      };
       expect((await store.findResumable(query))?.id).toBe('a'.repeat(32));
       expect(
         await store.findResumable({ ...query, createdBy: 'user:default/bob' }),
@@ -86,6 +88,31 @@ describe.each(databases.eachSupportedId())(
       await store.delete('a'.repeat(32));
       expect(await store.get('a'.repeat(32))).toBeUndefined();
       expect(await store.listParts('a'.repeat(32))).toEqual([]);
+    });
+
+    it('keeps the S3 upload id of a direct upload and the ETag of each part reported', async () => {
+      const s3UploadId = `${'x'.repeat(200)}~direct`; // S3 ids are long and opaque
+      await store.insert(upload({ s3UploadId }));
+      await store.insert(upload({ id: 'd'.repeat(32), path: 'other.bin' }));
+      expect((await store.get('a'.repeat(32)))?.s3UploadId).toBe(s3UploadId);
+      expect((await store.get('d'.repeat(32)))?.s3UploadId).toBeUndefined();
+      // A resumed publish continues only an upload of the same kind.
+      expect((await store.findResumable({ ...query, direct: true }))?.id).toBe(
+        'a'.repeat(32),
+      );
+      expect(
+        await store.findResumable({ ...query, direct: false }),
+      ).toBeUndefined();
+      const part = { number: 1, size: 10, sha256: 'e'.repeat(64) };
+      await store.putPart('a'.repeat(32), { ...part, etag: '"abc"' }, T1);
+      await store.putPart('d'.repeat(32), part, T1);
+      expect(await store.listParts('a'.repeat(32))).toStrictEqual([
+        { ...part, etag: '"abc"' },
+      ]);
+      expect(await store.listParts('d'.repeat(32))).toStrictEqual([part]);
+      // A re-sent part replaces the ETag too.
+      await store.putPart('a'.repeat(32), { ...part, etag: '"def"' }, T1);
+      expect((await store.listParts('a'.repeat(32)))[0].etag).toBe('"def"');
     });
   },
 );

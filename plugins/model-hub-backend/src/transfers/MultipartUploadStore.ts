@@ -21,6 +21,8 @@ export interface MultipartUpload {
   createdBy: string;
   createdAt: Date;
   updatedAt: Date;
+  /** S3's multipart upload id when the parts go directly to S3 (presigned). */
+  s3UploadId?: string;
 }
 
 /** A verified part of a {@link MultipartUpload}. */
@@ -28,6 +30,8 @@ export interface UploadedPart {
   number: number;
   size: number;
   sha256: string;
+  /** The ETag S3 answered for a part sent directly to S3. */
+  etag?: string;
 }
 
 interface UploadRow {
@@ -41,6 +45,7 @@ interface UploadRow {
   created_by: string;
   created_at: Date | string | number;
   updated_at: Date | string | number;
+  s3_upload_id?: string | null;
 }
 
 /** Persists multipart upload sessions and the parts they received. */
@@ -75,6 +80,7 @@ export class MultipartUploadStore {
       created_by: upload.createdBy,
       created_at: upload.createdAt,
       updated_at: upload.updatedAt,
+      s3_upload_id: upload.s3UploadId ?? null,
     });
   }
 
@@ -88,7 +94,9 @@ export class MultipartUploadStore {
 
   /**
    * The open upload of the same file content into the same draft by the same
-   * principal, which a re-run of an interrupted publish continues.
+   * principal, which a re-run of an interrupted publish continues. With
+   * `direct` given, only uploads going to S3 directly (true) or through the
+   * backend (false) match.
    */
   async findResumable(query: {
     entityRef: string;
@@ -98,8 +106,12 @@ export class MultipartUploadStore {
     size: number;
     partSize: number;
     createdBy: string;
+    direct?: boolean;
   }): Promise<MultipartUpload | undefined> {
-    const row = await this.#db<UploadRow>('multipart_uploads')
+    const rows = this.#db<UploadRow>('multipart_uploads');
+    if (query.direct === true) rows.whereNotNull('s3_upload_id');
+    if (query.direct === false) rows.whereNull('s3_upload_id');
+    const row = await rows
       .where({
         entity_ref: query.entityRef,
         version: query.version,
@@ -123,6 +135,7 @@ export class MultipartUploadStore {
       number: Number(r.part_number),
       size: Number(r.size),
       sha256: r.sha256,
+      ...(r.etag ? { etag: r.etag } : {}),
     }));
   }
 
@@ -140,9 +153,10 @@ export class MultipartUploadStore {
           size: part.size,
           sha256: part.sha256,
           received_at: now,
+          etag: part.etag ?? null,
         })
         .onConflict(['upload_id', 'part_number'])
-        .merge(['size', 'sha256', 'received_at']);
+        .merge(['size', 'sha256', 'received_at', 'etag']);
       await tx('multipart_uploads')
         .where({ id: uploadId })
         .update({ updated_at: now });
@@ -180,5 +194,6 @@ function toUpload(row: UploadRow): MultipartUpload {
     createdBy: row.created_by,
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
+    ...(row.s3_upload_id ? { s3UploadId: row.s3_upload_id } : {}),
   };
 }

@@ -16,11 +16,13 @@ import { PayloadTooLargeError } from '../artifacts/errors';
 import { UploadStaging } from '../artifacts/UploadStaging';
 import { ModelVersionService } from '../versions/ModelVersionService';
 import { assertValidFilePath } from '../versions/validation';
+import { DirectUploads, DirectUploadTargets } from './DirectUploads';
 import {
   MultipartUpload,
   MultipartUploadStore,
   UploadedPart,
 } from './MultipartUploadStore';
+import { partCount, partLength } from './parts';
 
 /** Limits of multipart uploads (`modelHub.transfers`). */
 export interface MultipartLimits {
@@ -40,8 +42,10 @@ export interface MultipartUploadStatus {
   size: number;
   partSize: number;
   partCount: number;
-  /** Parts already received and verified. */
+  /** Parts already received and verified (reported, for a direct upload). */
   parts: UploadedPart[];
+  /** For a direct upload: where to PUT the remaining parts in S3. */
+  direct?: DirectUploadTargets;
 }
 
 /**
@@ -57,6 +61,7 @@ export class MultipartUploads {
   readonly #partsDirectory: string;
   readonly #limits: MultipartLimits;
   readonly #logger: LoggerService;
+  readonly #direct?: DirectUploads;
 
   /** Wires the uploads to their store, the version service and a parts directory. */
   constructor(options: {
@@ -65,7 +70,10 @@ export class MultipartUploads {
     partsDirectory: string;
     limits: MultipartLimits;
     logger: LoggerService;
+    /** Direct-to-S3 uploads, offered to clients that ask (`direct: true`). */
+    direct?: DirectUploads;
   }) {
+    this.#direct = options.direct;
     this.#store = options.store;
     this.#versions = options.versions;
     this.#partsDirectory = path.resolve(options.partsDirectory);
@@ -75,7 +83,9 @@ export class MultipartUploads {
 
   /**
    * Starts an upload, or returns the caller's open upload of the same content
-   * to the same path, with the parts it already holds (resume).
+   * to the same path, with the parts it already holds (resume). A client that
+   * can PUT to presigned URLs asks for `direct`; when the hub offers direct
+   * S3 transfers the answer carries the part URLs.
    */
   async start(options: {
     entityRef: string;
@@ -85,6 +95,7 @@ export class MultipartUploads {
     size: number;
     partSize: number;
     actor: string;
+    direct?: boolean;
   }): Promise<MultipartUploadStatus> {
     const sha256 = options.sha256.toLowerCase();
     assertValidFilePath(options.path);
@@ -105,12 +116,14 @@ export class MultipartUploads {
       );
     }
     await this.#assertDraft(options.entityRef, options.version);
-    const query = { ...options, sha256, createdBy: options.actor };
+    const direct = Boolean(options.direct && this.#direct);
+    const query = { ...options, sha256, createdBy: options.actor, direct };
     let upload = await this.#store.findResumable(query);
     if (!upload) {
       const now = new Date();
+      const id = randomBytes(16).toString('hex');
       upload = {
-        id: randomBytes(16).toString('hex'),
+        id,
         entityRef: options.entityRef,
         version: options.version,
         path: options.path,
@@ -120,6 +133,7 @@ export class MultipartUploads {
         createdBy: options.actor,
         createdAt: now,
         updatedAt: now,
+        ...(direct ? { s3UploadId: await this.#direct!.begin(id) } : {}),
       };
       await this.#store.insert(upload);
     }
@@ -152,6 +166,11 @@ export class MultipartUploads {
     declaredSize?: number;
   }): Promise<UploadedPart> {
     const upload = await this.#owned(options);
+    if (upload.s3UploadId) {
+      throw new ConflictError(
+        `Upload ${upload.id} goes directly to S3: PUT part ${options.partNumber} to its presigned URL (GET the upload for fresh URLs)`,
+      );
+    }
     const count = partCount(upload);
     const { partNumber } = options;
     if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > count) {
@@ -189,6 +208,23 @@ export class MultipartUploads {
     return part;
   }
 
+  /** Records a part the client PUT directly to S3 (number, size, SHA-256, ETag). */
+  async reportPart(options: {
+    entityRef: string;
+    version: string;
+    uploadId: string;
+    actor: string;
+    part: UploadedPart;
+  }): Promise<UploadedPart> {
+    const upload = await this.#owned(options);
+    if (!this.#direct || !upload.s3UploadId) {
+      throw new ConflictError(
+        `Upload ${upload.id} goes through the hub, not directly to S3; PUT its parts to the hub`,
+      );
+    }
+    return this.#direct.recordPart(upload, options.part);
+  }
+
   /**
    * Assembles the parts in order through the version's normal upload path
    * (whole-file SHA-256 and size verified, scanned, stored by content), then
@@ -216,6 +252,19 @@ export class MultipartUploads {
           missing.length > 10 ? ', …' : ''
         }; send them, then complete`,
       );
+    }
+    if (upload.s3UploadId) {
+      if (!this.#direct) {
+        throw new ConflictError(
+          `Upload ${upload.id} was started directly to S3, which the hub no longer offers; start the upload again`,
+        );
+      }
+      try {
+        return await this.#direct.complete(upload, parts, options.actor);
+      } finally {
+        // S3 has consumed the parts either way: the session cannot go on.
+        await this.#discard(upload.id);
+      }
     }
     const file = await this.#versions.uploadFile({
       entityRef: upload.entityRef,
@@ -245,6 +294,10 @@ export class MultipartUploads {
   }
 
   async #discard(uploadId: string): Promise<void> {
+    const upload = await this.#store.get(uploadId);
+    if (upload?.s3UploadId && this.#direct) {
+      await this.#direct.discard(upload);
+    }
     await this.#store.delete(uploadId);
     await fs.rm(this.#uploadDirectory(uploadId), {
       recursive: true,
@@ -272,6 +325,7 @@ export class MultipartUploads {
   }
 
   async #status(upload: MultipartUpload): Promise<MultipartUploadStatus> {
+    const parts = await this.#store.listParts(upload.id);
     return {
       uploadId: upload.id,
       path: upload.path,
@@ -279,7 +333,10 @@ export class MultipartUploads {
       size: upload.size,
       partSize: upload.partSize,
       partCount: partCount(upload),
-      parts: await this.#store.listParts(upload.id),
+      parts,
+      ...(upload.s3UploadId && this.#direct
+        ? { direct: await this.#direct.targets(upload, parts) }
+        : {}),
     };
   }
 
@@ -331,16 +388,4 @@ export class MultipartUploads {
   #partFile(uploadId: string, partNumber: number): string {
     return path.join(this.#uploadDirectory(uploadId), `part-${partNumber}`);
   }
-}
-
-function partCount(upload: Pick<MultipartUpload, 'size' | 'partSize'>): number {
-  return Math.max(1, Math.ceil(upload.size / upload.partSize));
-}
-
-function partLength(
-  upload: Pick<MultipartUpload, 'size' | 'partSize'>,
-  partNumber: number,
-): number {
-  const start = (partNumber - 1) * upload.partSize;
-  return Math.min(upload.partSize, upload.size - start);
 }

@@ -50,6 +50,14 @@ const startBody = z.object({
   sha256: sha256Schema,
   size: z.number().int().min(0),
   partSize: z.number().int().min(1),
+  /** The client can PUT parts to presigned S3 URLs. */
+  direct: z.boolean().optional(),
+});
+const directPartBody = z.object({
+  number: z.number().int(),
+  size: z.number().int().min(0),
+  sha256: z.string(),
+  etag: z.string().min(1).max(255),
 });
 const existsBody = z.object({ sha256: z.array(sha256Schema).max(10_000) });
 const linkBody = z.object({ path: z.string().min(1), sha256: sha256Schema });
@@ -201,6 +209,21 @@ export async function createTransfersRouter(
       declaredSize: length === undefined ? undefined : Number(length),
     });
     res.status(201).json(part);
+  });
+
+  // A part PUT directly to S3 (presigned): the client reports its ETag.
+  router.post(`${UPLOAD}/direct-parts`, json, async (req, res) => {
+    const { entityRef, version, actor } = await publisher(req);
+    const part = parseBody(directPartBody, req.body);
+    res.status(201).json(
+      await uploads.reportPart({
+        entityRef,
+        version,
+        actor,
+        uploadId: req.params.uploadId,
+        part,
+      }),
+    );
   });
 
   router.post(`${UPLOAD}/complete`, async (req, res) => {

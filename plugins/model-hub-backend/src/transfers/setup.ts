@@ -9,10 +9,12 @@ import {
 } from '@backstage/backend-plugin-api';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { durationToMilliseconds } from '@backstage/types';
+import { S3DirectTransfers } from '../artifacts/S3DirectTransfers';
 import { ModelVersionService } from '../versions/ModelVersionService';
 import { VersionStore } from '../versions/VersionStore';
 import { readTransfersConfig } from './config';
 import { ContentIndex } from './ContentIndex';
+import { DirectUploads } from './DirectUploads';
 import { MultipartUploads } from './MultipartUploads';
 import { MultipartUploadStore } from './MultipartUploadStore';
 import { createTransfersRouter } from './router';
@@ -36,10 +38,15 @@ export async function setupTransfers(options: {
   versionStore: VersionStore;
   stagingDirectory: string;
   maxUploadBytes: number;
+  /** Direct S3 transfers, when `modelHub.artifacts.s3.directTransfers` is on. */
+  directTransfers?: S3DirectTransfers;
 }) {
   const settings = readTransfersConfig(options.config);
+  const store = await MultipartUploadStore.create({
+    database: options.database,
+  });
   const uploads = new MultipartUploads({
-    store: await MultipartUploadStore.create({ database: options.database }),
+    store,
     versions: options.versions,
     partsDirectory: path.join(options.stagingDirectory, 'parts'),
     limits: {
@@ -48,6 +55,14 @@ export async function setupTransfers(options: {
       maxPartBytes: settings.maxPartBytes,
     },
     logger: options.logger,
+    direct:
+      options.directTransfers &&
+      new DirectUploads({
+        s3: options.directTransfers,
+        store,
+        versions: options.versions,
+        logger: options.logger,
+      }),
   });
   const abandonedMs = durationToMilliseconds(settings.abandonedAfter);
   await options.scheduler.scheduleTask({

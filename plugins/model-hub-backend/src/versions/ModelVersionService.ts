@@ -132,6 +132,15 @@ export class ModelVersionService {
     expectedSha256?: string;
     expectedSize?: number;
     uploadedBy: string;
+    /**
+     * Stores the verified, scanned bytes under their SHA-256 instead of
+     * `ArtifactStore.put` (a direct S3 upload copies its staged object).
+     */
+    store?: (staged: {
+      sha256: string;
+      size: number;
+      path: string;
+    }) => Promise<void>;
   }): Promise<ModelVersionFile> {
     const { entityRef, version, path } = options;
     assertValidVersion(version);
@@ -189,7 +198,9 @@ export class ModelVersionService {
       // Claim first: the collector never deletes a blob claimed within its
       // grace period, so the bytes stored next cannot vanish under us.
       await this.#store.recordBlob(staged.sha256, staged.size);
-      await this.#artifacts.put(staged.sha256, staged.path, staged.size);
+      await (options.store
+        ? options.store(staged)
+        : this.#artifacts.put(staged.sha256, staged.path, staged.size));
       const file = await this.#store.addFile(entityRef, version, {
         path,
         sha256: staged.sha256,

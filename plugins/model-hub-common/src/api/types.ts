@@ -84,3 +84,11 @@ export interface ListResponse<T> {
 
 /** Header a client sets on an upload to declare the expected SHA-256 (hex). */
 export const MODEL_HUB_SHA256_HEADER = 'x-model-hub-sha256';
+
+/**
+ * Header a client sets on a file download (value `redirect`) to accept a 307
+ * redirect to a short-lived presigned URL of the artifact store, when the hub
+ * offers direct transfers. Browsers do not send it and keep streaming through
+ * the hub.
+ */
+export const MODEL_HUB_DIRECT_DOWNLOAD_HEADER = 'x-model-hub-direct';

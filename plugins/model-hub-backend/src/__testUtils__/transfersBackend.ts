@@ -1,0 +1,159 @@
+import {
+  BackstageCredentials,
+  coreServices,
+  createBackendModule,
+  createServiceFactory,
+  SchedulerService,
+} from '@backstage/backend-plugin-api';
+import { mockServices } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import permissionBackend from '@backstage/plugin-permission-backend';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  AuthorizeResult,
+  PolicyDecision,
+} from '@backstage/plugin-permission-common';
+import {
+  PermissionPolicy,
+  PolicyQuery,
+  PolicyQueryUser,
+} from '@backstage/plugin-permission-node';
+import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
+import { isModelHubPublishPermission } from '@internal/plugin-model-hub-common';
+import {
+  createModelHubConditionalDecision,
+  modelHubConditions,
+} from '../permissions/rules';
+import { modelHubPlugin } from '../plugin';
+import { testHttpAuthServiceFactory } from './httpAuth';
+
+/*
+ * The world of the transfer tests: two models owned by ml-team, publishing
+ * for owners only, and a catalog that hides the secret model from Bob.
+ */
+export const ALICE = 'user:default/alice'; // ml-team
+export const CAROL = 'user:default/carol'; // ml-team too
+export const BOB = 'user:default/bob'; // owns nothing, cannot see the secret model
+export const MODEL_REF = 'model:default/support-assistant';
+export const SECRET_REF = 'model:default/secret-model';
+
+/** A Model entity owned by ml-team. */
+export const model = (name: string): Entity => ({
+  apiVersion: 'modelhub.io/v1alpha1',
+  kind: 'Model',
+  metadata: { name, namespace: 'default' },
+  spec: { owner: 'ml-team', type: 'llm', lifecycle: 'production' },
+});
+
+class OwnersPublishPolicy implements PermissionPolicy {
+  async handle(
+    query: PolicyQuery,
+    user?: PolicyQueryUser,
+  ): Promise<PolicyDecision> {
+    if (isModelHubPublishPermission(query.permission)) {
+      return createModelHubConditionalDecision(
+        query.permission,
+        modelHubConditions.isModelOwner({
+          claims: user?.info.ownershipEntityRefs ?? [],
+        }),
+      );
+    }
+    return { result: AuthorizeResult.ALLOW };
+  }
+}
+
+const policyModule = createBackendModule({
+  pluginId: 'permission',
+  moduleId: 'test-owners-publish-policy',
+  register(env) {
+    env.registerInit({
+      deps: { policy: policyExtensionPoint },
+      async init({ policy }) {
+        policy.setPolicy(new OwnersPublishPolicy());
+      },
+    });
+  },
+});
+
+const userInfo = mockServices.userInfo.mock({
+  async getUserInfo(credentials) {
+    const ref = (credentials.principal as { userEntityRef: string })
+      .userEntityRef;
+    return {
+      userEntityRef: ref,
+      ownershipEntityRefs: ref === BOB ? [ref] : [ref, 'group:default/ml-team'],
+    };
+  },
+});
+
+/** The catalog as users see it: Bob cannot read the secret model. */
+const catalogFactory = createServiceFactory({
+  service: catalogServiceRef,
+  deps: {},
+  factory() {
+    const all = catalogServiceMock({
+      entities: [model('support-assistant'), model('secret-model')],
+    });
+    const hidden = (options: unknown) =>
+      (
+        (options as { credentials?: BackstageCredentials })?.credentials
+          ?.principal as { userEntityRef?: string } | undefined
+      )?.userEntityRef === BOB;
+    return {
+      ...all,
+      async getEntityByRef(ref, options) {
+        const entity = await all.getEntityByRef(ref, options);
+        return entity?.metadata.name === 'secret-model' && hidden(options)
+          ? undefined
+          : entity;
+      },
+      async getEntitiesByRefs(req, options) {
+        const { items } = await all.getEntitiesByRefs(req, options);
+        return {
+          items: items.map(e =>
+            e?.metadata.name === 'secret-model' && hidden(options)
+              ? undefined
+              : e,
+          ),
+        };
+      },
+    } as typeof all;
+  },
+});
+
+/** `length` deterministic bytes that differ by `seed`. */
+export function bytesOf(length: number, seed: number): Buffer {
+  const out = Buffer.alloc(length);
+  for (let i = 0; i < length; i++) out[i] = (i * 31 + seed * 7) % 251;
+  return out;
+}
+
+/**
+ * The features of a transfers test backend: the plugin, permissions with
+ * the owners-publish policy, the catalog and users above, and test auth.
+ */
+export const transfersTestFeatures = () => [
+  modelHubPlugin,
+  permissionBackend,
+  policyModule,
+  catalogFactory,
+  userInfo.factory,
+  testHttpAuthServiceFactory,
+];
+
+/** A module that hands the plugin's scheduler to `onScheduler`, to trigger tasks. */
+export function captureScheduler(onScheduler: (s: SchedulerService) => void) {
+  return createBackendModule({
+    pluginId: 'model-hub',
+    moduleId: 'test-scheduler',
+    register(env) {
+      env.registerInit({
+        deps: { s: coreServices.scheduler },
+        async init({ s }) {
+          onScheduler(s);
+        },
+      });
+    },
+  });
+}
