@@ -46,6 +46,7 @@ import { ModelVersionService } from './versions/ModelVersionService';
 import { VersionStore } from './versions/VersionStore';
 import { setupTransfers } from './transfers/setup';
 import { setupTokens } from './tokens/setup';
+import { TaskRunStore, withTaskRunLog } from './scheduling';
 import { assertAdvisorySource } from './production/advisorySource';
 import {
   readExposeInternalErrors,
@@ -103,7 +104,7 @@ export const modelHubPlugin = createBackendPlugin({
         permissions: rawPermissions,
         permissionsRegistry,
         catalog,
-        scheduler,
+        scheduler: clusterScheduler,
         userInfo,
         auditor: rawAuditor,
         lifecycle,
@@ -111,6 +112,12 @@ export const modelHubPlugin = createBackendPlugin({
         events,
         hfDownloads,
       }) {
+        // Every cluster-wide task run is logged with its replica
+        // (model_hub_task_runs; README "Running several replicas").
+        const scheduler = withTaskRunLog(clusterScheduler, {
+          store: await TaskRunStore.create({ database }),
+          logger,
+        });
         // Every router below answers unexpected errors with one line and a
         // request id, never a message, path or stack (src/service/errorBoundary).
         const httpRouter = withErrorBoundary(pluginRouter, {

@@ -5,8 +5,9 @@
  *
  * Its only test-specific part is one extra gauntlet check, `hold`: it writes
  * `<dir>/started-<pid>`, waits until `<dir>/release` exists, then appends the
- * pid to `<dir>/executions`. Everything else is the plugin as a portal runs
- * it: the real scheduler on the shared database, migrations, leases.
+ * pid to `<dir>/executions` and `<pid> <entity ref> <version> <tier>` to
+ * `<dir>/check-runs`. Everything else is the plugin as a portal runs it: the
+ * real scheduler on the shared database, migrations, leases.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import { createBackendModule } from '@backstage/backend-plugin-api';
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
+import { JsonObject } from '@backstage/types';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { modelHubGauntletExtensionPoint } from '@internal/plugin-model-hub-node';
 import knexFactory, { Knex } from 'knex';
@@ -28,6 +30,23 @@ export interface KillableBackendOptions {
   /** `modelHub.gauntlet.leaseSeconds`. */
   leaseSeconds: number;
   entities: Entity[];
+  /** More `modelHub` config, merged over the defaults (e.g. `artifacts.s3`). */
+  modelHub?: JsonObject;
+}
+
+/** `over` merged into `base`, objects key by key, everything else replaced. */
+function merged(base: JsonObject, over: JsonObject = {}): JsonObject {
+  const out: JsonObject = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const prior = out[key];
+    out[key] =
+      isObject(prior) && isObject(value) ? merged(prior, value) : value;
+  }
+  return out;
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 const exists = (file: string) =>
@@ -54,7 +73,7 @@ async function main() {
             title: 'Hold',
             description: 'Waits for the test to release it',
             version: '1',
-            async run() {
+            async run(ctx) {
               await fs.writeFile(path.join(dir, `started-${process.pid}`), '');
               while (!(await exists(path.join(dir, 'release')))) {
                 await new Promise(r => setTimeout(r, 50));
@@ -62,6 +81,10 @@ async function main() {
               await fs.appendFile(
                 path.join(dir, 'executions'),
                 `${process.pid}\n`,
+              );
+              await fs.appendFile(
+                path.join(dir, 'check-runs'),
+                `${process.pid} ${ctx.version.entityRef} ${ctx.version.version} ${ctx.tier}\n`,
               );
               return {
                 status: 'pass',
@@ -83,17 +106,21 @@ async function main() {
       mockServices.database.factory({ knex }),
       mockServices.rootConfig.factory({
         data: {
-          modelHub: {
-            stewardship: { enabled: false },
-            gauntlet: {
-              leaseSeconds: options.leaseSeconds,
-              workerPollSeconds: 1,
+          modelHub: merged(
+            {
+              stewardship: { enabled: false },
+              gauntlet: {
+                leaseSeconds: options.leaseSeconds,
+                workerPollSeconds: 1,
+              },
+              artifacts: {
+                // Per process: staging is a replica's local disk.
+                stagingDirectory: path.join(dir, `staging-${process.pid}`),
+                local: { directory: path.join(dir, 'artifacts') },
+              },
             },
-            artifacts: {
-              stagingDirectory: path.join(dir, 'staging'),
-              local: { directory: path.join(dir, 'artifacts') },
-            },
-          },
+            options.modelHub,
+          ),
         },
       }),
     ],

@@ -83,7 +83,7 @@ export class S3ArtifactStore implements ArtifactStore {
   }
 
   async put(sha256: string, sourcePath: string, size: number): Promise<void> {
-    const existing = await this.stat(sha256);
+    const existing = await this.#statSettled(sha256, size);
     if (existing) {
       if (existing.size !== size) {
         throw new Error(
@@ -108,7 +108,9 @@ export class S3ArtifactStore implements ArtifactStore {
       leavePartsOnError: false,
     });
     await upload.done();
-    const stored = await this.stat(sha256);
+    // Only then delete: a concurrent writer's good object would otherwise be
+    // deleted under a version it was just added to.
+    const stored = await this.#statSettled(sha256, size);
     if (!stored || stored.size !== size) {
       await this.delete(sha256);
       throw new Error(
@@ -117,6 +119,24 @@ export class S3ArtifactStore implements ArtifactStore {
         }`,
       );
     }
+  }
+
+  /**
+   * The object's size, looked at again for up to 2 s while it exists with
+   * another size: the key is shared by every upload of these bytes, another
+   * replica may be writing it right now, and servers that write objects in
+   * place (s3rver) show it partly written meanwhile.
+   */
+  async #statSettled(
+    sha256: string,
+    size: number,
+  ): Promise<{ size: number } | undefined> {
+    let stored = await this.stat(sha256);
+    for (let i = 0; i < 20 && stored && stored.size !== size; i++) {
+      await new Promise(r => setTimeout(r, 100));
+      stored = await this.stat(sha256);
+    }
+    return stored;
   }
 
   async stat(sha256: string): Promise<{ size: number } | undefined> {

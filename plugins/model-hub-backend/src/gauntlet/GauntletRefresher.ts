@@ -53,8 +53,9 @@ export class GauntletRefresher {
         if (latest) {
           const active = await store.activeRuns(entityRef, latest.version);
           for (const tier of tierChain(requestedTierOf(entity))) {
-            if (active.some(r => r.tier === tier && r.status === 'queued'))
-              continue;
+            // A running run brings fresh results too: re-queueing it because
+            // nothing has completed yet ran the gauntlet twice for one seal.
+            if (active.some(r => r.tier === tier)) continue;
             const last = await store.latestCompletedRun(
               entityRef,
               latest.version,

@@ -1,7 +1,4 @@
-import {
-  DatabaseService,
-  resolvePackagePath,
-} from '@backstage/backend-plugin-api';
+import { DatabaseService } from '@backstage/backend-plugin-api';
 import { Knex } from 'knex';
 import { ApprovalStore } from './ApprovalStore';
 import { PromotionStore } from './PromotionStore';
@@ -23,11 +20,7 @@ export type {
   ApprovalSubject,
   StoredApproval,
 } from './ApprovalStore';
-
-const migrationsDir = resolvePackagePath(
-  '@internal/plugin-model-hub-backend',
-  'migrations',
-);
+import { migrateModelHub } from '../database/migrate';
 
 /**
  * The gauntlet's persistence, one store per concern over one database:
@@ -54,7 +47,7 @@ export class GauntletStore {
   }): Promise<GauntletStore> {
     const client = await options.database.getClient();
     if (!options.database.migrations?.skip) {
-      await client.migrate.latest({ directory: migrationsDir });
+      await migrateModelHub(client);
     }
     return new GauntletStore(client);
   }

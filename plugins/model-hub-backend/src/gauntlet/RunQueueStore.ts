@@ -69,13 +69,22 @@ export class RunQueueStore {
 
   /**
    * Queues a run, unless an identical one (same model, version and tier) is
-   * already queued: then that one is returned with `created: false`.
+   * already queued: then that one is returned with `created: false`. On
+   * PostgreSQL concurrent enqueues of one model version and tier (a seal on
+   * one replica, the refresh on another) are serialized by a transaction
+   * advisory lock, since under READ COMMITTED both would see no queued row
+   * and insert one each; SQLite serializes writers already.
    */
   async enqueue(
     run: NewGauntletRun,
     now: Date,
   ): Promise<{ created: boolean; run: GauntletRun }> {
     return this.#db.transaction(async tx => {
+      if (this.#db.client.config.client === 'pg') {
+        await tx.raw('select pg_advisory_xact_lock(hashtext(?))', [
+          `model-hub-gauntlet-enqueue:${run.entityRef}@${run.version}#${run.tier}`,
+        ]);
+      }
       const existing = await tx<RunRow>('gauntlet_runs')
         .where({
           entity_ref: run.entityRef,

@@ -5,7 +5,6 @@
  * retried, and completes it: one run row, one set of results, one verdict.
  * On a shared SQLite file and on PostgreSQL.
  */
-import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,13 +12,18 @@ import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import knexFactory, { Knex } from 'knex';
 import request from 'supertest';
-import { KillableBackendOptions } from '../__testUtils__/killableBackend';
 import { publishVersion } from '../__testUtils__/publish';
+import {
+  childPostgresConfig,
+  killBackend,
+  spawnKillableBackend,
+  SpawnedBackend,
+  stopBackend,
+  waitFor,
+} from '../__testUtils__/spawnKillableBackend';
 
 jest.setTimeout(120_000);
 
-const ENTRY = path.resolve(__dirname, '../__testUtils__/killableBackend.ts');
-const TRANSFORM = require.resolve('@backstage/cli/config/nodeTransform.cjs');
 const MODEL = 'model:default/killed';
 const LEASE_SECONDS = 2;
 const asAlice = mockCredentials.user.header('user:default/alice');
@@ -38,65 +42,6 @@ const entities: Entity[] = [
   },
 ];
 
-interface Backend {
-  child: ChildProcess;
-  url: string;
-  exited: Promise<unknown>;
-  output(): string;
-}
-
-/** Starts the killable backend; resolves once it listens. */
-function startBackend(options: KillableBackendOptions): Promise<Backend> {
-  const child = spawn(process.execPath, ['--require', TRANSFORM, ENTRY], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      MODEL_HUB_KILLABLE_BACKEND: JSON.stringify(options),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const exited = new Promise(resolve => child.once('exit', resolve));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`backend did not start:\n${output}`)),
-      90_000,
-    );
-    child.stderr!.on('data', chunk => (output += chunk));
-    child.stdout!.on('data', chunk => {
-      output += chunk;
-      const port = /READY (\d+)/.exec(output)?.[1];
-      if (port) {
-        clearTimeout(timer);
-        resolve({
-          child,
-          url: `http://127.0.0.1:${port}`,
-          exited,
-          output: () => output,
-        });
-      }
-    });
-    child.once('exit', code => {
-      clearTimeout(timer);
-      reject(new Error(`backend exited with ${code}:\n${output}`));
-    });
-  });
-}
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise(r => setTimeout(r, 100));
-  }
-}
-
 const exists = (file: string) =>
   fs.access(file).then(
     () => true,
@@ -110,9 +55,9 @@ async function killedMidGauntlet(
 ): Promise<number> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'model-hub-killed-'));
   const options = { database, dir, leaseSeconds: LEASE_SECONDS, entities };
-  const started: Backend[] = [];
+  const started: SpawnedBackend[] = [];
   try {
-    const first = await startBackend(options);
+    const first = await spawnKillableBackend(options);
     started.push(first);
     const api = (p: string) => `/api/model-hub${p}`;
     await publishVersion({
@@ -132,12 +77,11 @@ async function killedMidGauntlet(
     const [held] = await knex('gauntlet_runs').where({ entity_ref: MODEL });
     expect(held).toMatchObject({ status: 'running', attempts: 1 });
 
-    first.child.kill('SIGKILL');
-    await first.exited;
+    await killBackend(first);
     await fs.writeFile(path.join(dir, 'release'), '');
 
     const killedAt = Date.now();
-    const second = await startBackend(options);
+    const second = await spawnKillableBackend(options);
     started.push(second);
     const run = await waitFor('the run to finish', async () => {
       const [row] = await knex('gauntlet_runs')
@@ -186,19 +130,7 @@ async function killedMidGauntlet(
     );
     return recoveredInMs;
   } finally {
-    for (const backend of started) {
-      if (
-        backend.child.exitCode === null &&
-        backend.child.signalCode === null
-      ) {
-        backend.child.kill('SIGTERM');
-        const stopped = await Promise.race([
-          backend.exited.then(() => true),
-          new Promise(r => setTimeout(() => r(false), 10_000)),
-        ]);
-        if (!stopped) backend.child.kill('SIGKILL');
-      }
-    }
+    for (const backend of started) await stopBackend(backend);
     await fs.rm(dir, { recursive: true, force: true });
   }
 }
@@ -227,23 +159,8 @@ describe('a backend killed mid-gauntlet and restarted', () => {
     'completes the run exactly once on %s',
     async databaseId => {
       const knex = await databases.init(databaseId);
-      // The test database's own connection, as plain JSON for the child.
-      const url = new URL(
-        process.env.BACKSTAGE_TEST_DATABASE_POSTGRES16_CONNECTION_STRING!,
-      );
-      const [{ name }] = (await knex.raw('select current_database() as name'))
-        .rows;
       const recoveredInMs = await killedMidGauntlet(
-        {
-          client: 'pg',
-          connection: {
-            host: url.hostname,
-            port: Number(url.port || 5432),
-            user: decodeURIComponent(url.username),
-            password: decodeURIComponent(url.password),
-            database: name,
-          },
-        },
+        await childPostgresConfig(knex),
         knex,
       );
       expect(recoveredInMs).toBeLessThan(60_000);

@@ -1,15 +1,8 @@
-import {
-  DatabaseService,
-  resolvePackagePath,
-} from '@backstage/backend-plugin-api';
+import { DatabaseService } from '@backstage/backend-plugin-api';
 import { ModelDeprecation } from '@internal/plugin-model-hub-common';
 import { Knex } from 'knex';
 import { toIso } from '../gauntlet/storeTime';
-
-const migrationsDir = resolvePackagePath(
-  '@internal/plugin-model-hub-backend',
-  'migrations',
-);
+import { migrateModelHub } from '../database/migrate';
 
 type Timestamp = Date | string | number;
 
@@ -36,7 +29,7 @@ export class DeprecationStore {
   }): Promise<DeprecationStore> {
     const client = await options.database.getClient();
     if (!options.database.migrations?.skip) {
-      await client.migrate.latest({ directory: migrationsDir });
+      await migrateModelHub(client);
     }
     return new DeprecationStore(client);
   }

@@ -1,18 +1,11 @@
-import {
-  DatabaseService,
-  resolvePackagePath,
-} from '@backstage/backend-plugin-api';
+import { DatabaseService } from '@backstage/backend-plugin-api';
 import {
   ModelEntityV1alpha1,
   RegisteredModel,
 } from '@internal/plugin-model-hub-common';
 import { Knex } from 'knex';
 import { toIso } from '../gauntlet/storeTime';
-
-const migrationsDir = resolvePackagePath(
-  '@internal/plugin-model-hub-backend',
-  'migrations',
-);
+import { migrateModelHub } from '../database/migrate';
 
 type Timestamp = Date | string | number;
 
@@ -41,7 +34,7 @@ export class RegisteredModelStore {
   }): Promise<RegisteredModelStore> {
     const client = await options.database.getClient();
     if (!options.database.migrations?.skip) {
-      await client.migrate.latest({ directory: migrationsDir });
+      await migrateModelHub(client);
     }
     return new RegisteredModelStore(client);
   }

@@ -1,14 +1,7 @@
-import {
-  DatabaseService,
-  resolvePackagePath,
-} from '@backstage/backend-plugin-api';
+import { DatabaseService } from '@backstage/backend-plugin-api';
 import { FileScanResult, ScanVerdict } from '@internal/plugin-model-hub-common';
 import { Knex } from 'knex';
-
-const migrationsDir = resolvePackagePath(
-  '@internal/plugin-model-hub-backend',
-  'migrations',
-);
+import { migrateModelHub } from '../database/migrate';
 
 /** Where a rescan stopped: the last file done, in (version id, path) order. */
 export interface RescanCursor {
@@ -58,7 +51,7 @@ export class RescanStore {
   }): Promise<RescanStore> {
     const client = await options.database.getClient();
     if (!options.database.migrations?.skip) {
-      await client.migrate.latest({ directory: migrationsDir });
+      await migrateModelHub(client);
     }
     return new RescanStore(client);
   }

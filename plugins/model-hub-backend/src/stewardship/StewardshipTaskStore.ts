@@ -1,8 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  DatabaseService,
-  resolvePackagePath,
-} from '@backstage/backend-plugin-api';
+import { DatabaseService } from '@backstage/backend-plugin-api';
 import { Knex } from 'knex';
 import {
   STEWARDSHIP_SEVERITIES,
@@ -17,11 +14,7 @@ import {
   StewardshipTaskState,
   StewardshipTaskWithHistory,
 } from './types';
-
-const migrationsDir = resolvePackagePath(
-  '@internal/plugin-model-hub-backend',
-  'migrations',
-);
+import { migrateModelHub } from '../database/migrate';
 
 type Timestamp = Date | string | number;
 
@@ -80,7 +73,7 @@ export class StewardshipTaskStore {
     const { database } = options;
     const client = await database.getClient();
     if (!database.migrations?.skip) {
-      await client.migrate.latest({ directory: migrationsDir });
+      await migrateModelHub(client);
     }
     return new StewardshipTaskStore(client);
   }

@@ -1,18 +1,11 @@
-import {
-  DatabaseService,
-  resolvePackagePath,
-} from '@backstage/backend-plugin-api';
+import { DatabaseService } from '@backstage/backend-plugin-api';
 import {
   AccessTokenInfo,
   AccessTokenScope,
 } from '@internal/plugin-model-hub-common';
 import { Knex } from 'knex';
 import { toIso } from '../gauntlet/GauntletStore';
-
-const migrationsDir = resolvePackagePath(
-  '@internal/plugin-model-hub-backend',
-  'migrations',
-);
+import { migrateModelHub } from '../database/migrate';
 
 const TABLE = 'model_hub_access_tokens';
 
@@ -47,7 +40,7 @@ export class TokenStore {
   }): Promise<TokenStore> {
     const client = await options.database.getClient();
     if (options.migrate !== false && !options.database.migrations?.skip) {
-      await client.migrate.latest({ directory: migrationsDir });
+      await migrateModelHub(client);
     }
     return new TokenStore(client);
   }

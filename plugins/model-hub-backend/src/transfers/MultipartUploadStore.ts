@@ -1,13 +1,6 @@
-import {
-  DatabaseService,
-  resolvePackagePath,
-} from '@backstage/backend-plugin-api';
+import { DatabaseService } from '@backstage/backend-plugin-api';
 import { Knex } from 'knex';
-
-const migrationsDir = resolvePackagePath(
-  '@internal/plugin-model-hub-backend',
-  'migrations',
-);
+import { migrateModelHub } from '../database/migrate';
 
 /** A resumable upload of one file into a draft version. */
 export interface MultipartUpload {
@@ -58,7 +51,7 @@ export class MultipartUploadStore {
   }): Promise<MultipartUploadStore> {
     const client = await options.database.getClient();
     if (!options.database.migrations?.skip) {
-      await client.migrate.latest({ directory: migrationsDir });
+      await migrateModelHub(client);
     }
     return new MultipartUploadStore(client);
   }

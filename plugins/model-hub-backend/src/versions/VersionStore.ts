@@ -1,7 +1,4 @@
-import {
-  DatabaseService,
-  resolvePackagePath,
-} from '@backstage/backend-plugin-api';
+import { DatabaseService } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
   FileScanResult,
@@ -21,11 +18,7 @@ import {
   serializeManifest,
 } from './manifest';
 import { collisionMessage, findPathCollision } from './validation';
-
-const migrationsDir = resolvePackagePath(
-  '@internal/plugin-model-hub-backend',
-  'migrations',
-);
+import { migrateModelHub } from '../database/migrate';
 
 /** A file to record in a draft version; its blob must be in the artifact store. */
 export interface NewVersionFile {
@@ -87,7 +80,7 @@ export class VersionStore {
     const { database } = options;
     const client = await database.getClient();
     if (!database.migrations?.skip) {
-      await client.migrate.latest({ directory: migrationsDir });
+      await migrateModelHub(client);
     }
     return new VersionStore(client);
   }
