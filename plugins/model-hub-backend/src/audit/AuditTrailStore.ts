@@ -1,14 +1,10 @@
 import {
   DatabaseService,
-  resolvePackagePath,
 } from '@backstage/backend-plugin-api';
 import { AuditQuery, AuditRecord } from '@internal/plugin-model-hub-common';
 import { Knex } from 'knex';
+import { migrateModelHub } from '../database/migrate';
 
-const migrationsDir = resolvePackagePath(
-  '@internal/plugin-model-hub-backend',
-  'migrations',
-);
 const TABLE = 'model_hub_audit_trail';
 
 /** An audit record before it is stored. */
@@ -37,7 +33,7 @@ export class AuditTrailStore {
   }): Promise<AuditTrailStore> {
     const client = await options.database.getClient();
     if (!options.database.migrations?.skip) {
-      await client.migrate.latest({ directory: migrationsDir });
+      await migrateModelHub(client);
     }
     return new AuditTrailStore(client);
   }

@@ -1,14 +1,10 @@
 import {
   DatabaseService,
-  resolvePackagePath,
 } from '@backstage/backend-plugin-api';
 import { WebhookDelivery } from '@internal/plugin-model-hub-common';
 import { Knex } from 'knex';
+import { migrateModelHub } from '../database/migrate';
 
-const migrationsDir = resolvePackagePath(
-  '@internal/plugin-model-hub-backend',
-  'migrations',
-);
 const TABLE = 'model_hub_webhook_deliveries';
 
 /** Delivery attempts of outbound events to webhooks. */
@@ -21,7 +17,7 @@ export class DeliveryStore {
   }): Promise<DeliveryStore> {
     const client = await options.database.getClient();
     if (!options.database.migrations?.skip) {
-      await client.migrate.latest({ directory: migrationsDir });
+      await migrateModelHub(client);
     }
     return new DeliveryStore(client);
   }

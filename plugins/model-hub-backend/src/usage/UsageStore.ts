@@ -1,6 +1,5 @@
 import {
   DatabaseService,
-  resolvePackagePath,
 } from '@backstage/backend-plugin-api';
 import {
   UsageClient,
@@ -10,11 +9,7 @@ import {
   UsageWindow,
 } from '@internal/plugin-model-hub-common';
 import { Knex } from 'knex';
-
-const migrationsDir = resolvePackagePath(
-  '@internal/plugin-model-hub-backend',
-  'migrations',
-);
+import { migrateModelHub } from '../database/migrate';
 
 const PULLS = 'model_hub_usage_pulls';
 const MODEL_USERS = 'model_hub_usage_model_users';
@@ -84,7 +79,7 @@ export class UsageStore {
   }): Promise<UsageStore> {
     const client = await options.database.getClient();
     if (!options.database.migrations?.skip) {
-      await client.migrate.latest({ directory: migrationsDir });
+      await migrateModelHub(client);
     }
     return new UsageStore(client);
   }
