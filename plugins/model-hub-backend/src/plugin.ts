@@ -13,6 +13,7 @@ import {
   gauntletPermissions,
   isModelEntity,
   modelHubPermissions,
+  stewardshipPermissions,
 } from '@internal/plugin-model-hub-common';
 import { createArtifactStore, readArtifactsConfig } from './artifacts/config';
 import { createFileScanner } from './artifacts/FileScanner';
@@ -115,7 +116,11 @@ export const modelHubPlugin = createBackendPlugin({
         // A resource type only takes permissions of its own type; the basic
         // ones (registering a model) are added on their own.
         const modelPermissions = partitionPermissions(
-          [...modelHubPermissions, ...gauntletPermissions],
+          [
+            ...modelHubPermissions,
+            ...gauntletPermissions,
+            ...stewardshipPermissions,
+          ],
           modelHubModelResourceRef.resourceType,
         );
         permissionsRegistry.addResourceType({
@@ -208,6 +213,8 @@ export const modelHubPlugin = createBackendPlugin({
           catalog,
           notifications,
           versions: versionStore,
+          // Snooze, waive, reassign steward, archive (with the caller's credentials).
+          actions: { permissions, userInfo, auditor },
           compliance: createGauntletComplianceSource(gauntlet.runner, {
             onError: (ref, e) =>
               logger.warn(

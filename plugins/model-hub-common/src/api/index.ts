@@ -4,3 +4,4 @@ export * from './gauntlet';
 export * from './registry';
 export * from './stewardship';
 export * from './tokens';
+export * from './stewardshipActions';
