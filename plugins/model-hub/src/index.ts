@@ -17,6 +17,8 @@ export {
   EntityModelConsumersCard,
   EntityModelsUsedCard,
   EntityTeamStewardshipCard,
+  EntityModelStewardshipCard,
+  EntityTeamModelsCard,
 } from './plugin';
 export { rootRouteRef as modelHubRootRouteRef } from './routes';
 export * from './api';

@@ -195,3 +195,29 @@ export const EntityTeamStewardshipCard = modelHubPlugin.provide(
     },
   }),
 );
+
+/** Model entity card: the model's stewardship tasks with their actions, and hub-side overrides. */
+export const EntityModelStewardshipCard = modelHubPlugin.provide(
+  createComponentExtension({
+    name: 'EntityModelStewardshipCard',
+    component: {
+      lazy: () =>
+        import('./components/EntityModelStewardshipCard').then(
+          m => m.EntityModelStewardshipCard,
+        ),
+    },
+  }),
+);
+
+/** Group or User entity card: owned models with tier badge, latest version and open task count. */
+export const EntityTeamModelsCard = modelHubPlugin.provide(
+  createComponentExtension({
+    name: 'EntityTeamModelsCard',
+    component: {
+      lazy: () =>
+        import('./components/EntityTeamModelsCard').then(
+          m => m.EntityTeamModelsCard,
+        ),
+    },
+  }),
+);

@@ -11,3 +11,5 @@ export * from './EntityModelHeaderTierBadge';
 export * from './EntityTeamStewardshipCard';
 export * from './EntityModelsUsedCard';
 export * from './EntityModelConsumersCard';
+export * from './EntityModelStewardshipCard';
+export * from './EntityTeamModelsCard';

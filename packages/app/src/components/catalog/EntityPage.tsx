@@ -57,12 +57,14 @@ import {
   EntityModelLineageCard,
   EntityModelsUsedCard,
   EntityModelVersionsCard,
+  EntityModelStewardshipCard,
+  EntityTeamModelsCard,
   EntityTeamStewardshipCard,
   EntityUseModelCard,
 } from '@internal/plugin-model-hub';
 
-
-
+/** Kinds the Ownership card counts: models next to components and APIs. */
+const OWNED_KINDS = ['Component', 'API', 'System', 'Resource', 'Model'];
 
 const cicdContent = (
   // This is an example of how you can implement your company's logic in entity page.
@@ -158,7 +160,6 @@ const serviceEntityPage = (
       {cicdContent}
     </EntityLayout.Route>
 
-
     <EntityLayout.Route path="/api" title="API">
       <Grid container spacing={3} alignItems="stretch">
         <Grid item md={6}>
@@ -180,7 +181,6 @@ const serviceEntityPage = (
         </Grid>
       </Grid>
     </EntityLayout.Route>
-
   </EntityLayout>
 );
 
@@ -194,7 +194,6 @@ const websiteEntityPage = (
       {cicdContent}
     </EntityLayout.Route>
 
-
     <EntityLayout.Route path="/dependencies" title="Dependencies">
       <Grid container spacing={3} alignItems="stretch">
         <Grid item md={6}>
@@ -205,7 +204,6 @@ const websiteEntityPage = (
         </Grid>
       </Grid>
     </EntityLayout.Route>
-
   </EntityLayout>
 );
 
@@ -221,7 +219,6 @@ const defaultEntityPage = (
     <EntityLayout.Route path="/" title="Overview">
       {overviewContent}
     </EntityLayout.Route>
-
   </EntityLayout>
 );
 
@@ -283,7 +280,10 @@ const userPage = (
           <EntityUserProfileCard />
         </Grid>
         <Grid item xs={12} md={6}>
-          <EntityOwnershipCard />
+          <EntityOwnershipCard
+            entityFilterKind={OWNED_KINDS}
+            entityLimit={10}
+          />
         </Grid>
       </Grid>
     </EntityLayout.Route>
@@ -299,7 +299,10 @@ const groupPage = (
           <EntityGroupProfileCard />
         </Grid>
         <Grid item xs={12} md={6}>
-          <EntityOwnershipCard />
+          <EntityOwnershipCard
+            entityFilterKind={OWNED_KINDS}
+            entityLimit={10}
+          />
         </Grid>
         <Grid item xs={12} md={6}>
           <EntityMembersListCard />
@@ -308,6 +311,9 @@ const groupPage = (
           <EntityLinksCard />
         </Grid>
         <Grid item xs={12} md={6}>
+          <EntityTeamModelsCard />
+        </Grid>
+        <Grid item xs={12}>
           <EntityTeamStewardshipCard />
         </Grid>
       </Grid>
@@ -396,6 +402,9 @@ const modelPage = (
         </Grid>
         <Grid item md={4} xs={12}>
           <EntityUseModelCard />
+        </Grid>
+        <Grid item xs={12}>
+          <EntityModelStewardshipCard />
         </Grid>
         <Grid item md={6} xs={12}>
           <EntityModelLineageCard />
