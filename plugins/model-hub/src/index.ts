@@ -19,6 +19,7 @@ export {
   EntityTeamStewardshipCard,
   EntityModelStewardshipCard,
   EntityTeamModelsCard,
+  ModelSearchResultListItem,
 } from './plugin';
 export { rootRouteRef as modelHubRootRouteRef } from './routes';
 export * from './api';
@@ -33,6 +34,7 @@ export type {
   TierBadgeVariant,
   TierBadgeDescription,
   ModelHubPageProps,
+  ModelSearchDocument,
 } from './components';
 export * from './scaffolder';
 export { isDeprecatedModel, getTierStatus } from './lib/model';

@@ -221,3 +221,16 @@ export const EntityTeamModelsCard = modelHubPlugin.provide(
     },
   }),
 );
+
+/** Search result list item for `kind: Model` documents: tier, task, framework, licence, latest version, owner. */
+export const ModelSearchResultListItem = modelHubPlugin.provide(
+  createComponentExtension({
+    name: 'ModelSearchResultListItem',
+    component: {
+      lazy: () =>
+        import('./components/ModelSearchResultListItem').then(
+          m => m.ModelSearchResultListItem,
+        ),
+    },
+  }),
+);

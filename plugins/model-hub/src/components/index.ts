@@ -13,3 +13,4 @@ export * from './EntityModelsUsedCard';
 export * from './EntityModelConsumersCard';
 export * from './EntityModelStewardshipCard';
 export * from './EntityTeamModelsCard';
+export * from './ModelSearchResultListItem';
