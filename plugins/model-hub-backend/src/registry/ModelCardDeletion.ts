@@ -29,6 +29,9 @@ export const MODEL_STATE_TABLES = {
     'gauntlet_waivers',
     'gauntlet_tiers',
     'model_deprecations',
+    // A new registrant of the name inherits no steward, archive, snooze or waiver.
+    'model_stewardship_overrides',
+    'stewardship_suppressions',
     'registered_models',
   ],
   kept: ['stewardship_tasks'],
