@@ -229,6 +229,13 @@ export interface Config {
         timeout?: string | HumanDuration;
         initialDelay?: string | HumanDuration;
       };
+      /** Limits of the task actions on the team and model pages. */
+      actions?: {
+        /** Longest snooze of a stewardship task, in days. Default 90. */
+        maxSnoozeDays?: number;
+        /** Longest waiver of a stewardship task, in days. Default 180. */
+        maxWaiverDays?: number;
+      };
       /** Backstage notifications to the assignees. */
       notifications?: {
         /** Notify the assignee when a task opens. Default true. */

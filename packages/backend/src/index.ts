@@ -47,6 +47,8 @@ backend.add(import('./modules/permissionPolicy'));
 backend.add(import('@backstage/plugin-search-backend'));
 backend.add(import('@backstage/plugin-search-backend-module-pg'));
 backend.add(import('@backstage/plugin-search-backend-module-catalog'));
+// Models as models in search: tier, task, framework and licence fields.
+backend.add(import('./modules/modelSearchDocuments'));
 
 // Notifications and signals, user settings.
 backend.add(import('@backstage/plugin-notifications-backend'));

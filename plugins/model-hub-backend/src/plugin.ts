@@ -15,6 +15,7 @@ import {
   isModelEntity,
   modelHubAuditReadPermission,
   modelHubPermissions,
+  stewardshipPermissions,
 } from '@internal/plugin-model-hub-common';
 import { createArtifactStore, readArtifactsConfig } from './artifacts/config';
 import { createDirectTransfers } from './artifacts/directTransfersConfig';
@@ -163,7 +164,11 @@ export const modelHubPlugin = createBackendPlugin({
         // A resource type only takes permissions of its own type; the basic
         // ones (registering a model) are added on their own.
         const modelPermissions = partitionPermissions(
-          [...modelHubPermissions, ...gauntletPermissions],
+          [
+            ...modelHubPermissions,
+            ...gauntletPermissions,
+            ...stewardshipPermissions,
+          ],
           modelHubModelResourceRef.resourceType,
         );
         permissionsRegistry.addResourceType({
@@ -267,6 +272,8 @@ export const modelHubPlugin = createBackendPlugin({
           catalog,
           notifications,
           versions: versionStore,
+          // Snooze, waive, reassign steward, archive (with the caller's credentials).
+          actions: { permissions, userInfo, auditor },
           compliance: createGauntletComplianceSource(gauntlet.runner, {
             onError: (ref, e) =>
               logger.warn(

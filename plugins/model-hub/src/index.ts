@@ -21,6 +21,9 @@ export {
   EntityModelFilesContent,
   EntityModelCompareContent,
   EntityModelChartsContent,
+  EntityModelStewardshipCard,
+  EntityTeamModelsCard,
+  ModelSearchResultListItem,
 } from './plugin';
 export { rootRouteRef as modelHubRootRouteRef } from './routes';
 export * from './api';
@@ -35,6 +38,7 @@ export type {
   TierBadgeVariant,
   TierBadgeDescription,
   ModelHubPageProps,
+  ModelSearchDocument,
 } from './components';
 export * from './scaffolder';
 export { isDeprecatedModel, getTierStatus } from './lib/model';

@@ -326,3 +326,42 @@ export const EntityModelChartsContent = modelHubPlugin.provide(
     },
   }),
 );
+
+/** Model entity card: the model's stewardship tasks with their actions, and hub-side overrides. */
+export const EntityModelStewardshipCard = modelHubPlugin.provide(
+  createComponentExtension({
+    name: 'EntityModelStewardshipCard',
+    component: {
+      lazy: () =>
+        import('./components/EntityModelStewardshipCard').then(
+          m => m.EntityModelStewardshipCard,
+        ),
+    },
+  }),
+);
+
+/** Group or User entity card: owned models with tier badge, latest version and open task count. */
+export const EntityTeamModelsCard = modelHubPlugin.provide(
+  createComponentExtension({
+    name: 'EntityTeamModelsCard',
+    component: {
+      lazy: () =>
+        import('./components/EntityTeamModelsCard').then(
+          m => m.EntityTeamModelsCard,
+        ),
+    },
+  }),
+);
+
+/** Search result list item for `kind: Model` documents: tier, task, framework, licence, latest version, owner. */
+export const ModelSearchResultListItem = modelHubPlugin.provide(
+  createComponentExtension({
+    name: 'ModelSearchResultListItem',
+    component: {
+      lazy: () =>
+        import('./components/ModelSearchResultListItem').then(
+          m => m.ModelSearchResultListItem,
+        ),
+    },
+  }),
+);

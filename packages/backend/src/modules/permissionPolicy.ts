@@ -17,6 +17,7 @@ import {
   createModelHubConditionalDecision,
   gauntletPolicyDecision,
   modelHubConditions,
+  stewardshipPolicyDecision,
 } from '@internal/plugin-model-hub-backend';
 import {
   isModelHubOwnerPermission,
@@ -66,6 +67,14 @@ export class ModelHubPermissionPolicy implements PermissionPolicy {
           ? AuthorizeResult.ALLOW
           : AuthorizeResult.DENY,
       };
+    }
+    const stewardship = stewardshipPolicyDecision(
+      request.permission,
+      user,
+      this.options,
+    );
+    if (stewardship) {
+      return stewardship;
     }
     if (isPermission(request.permission, modelRegisterPermission)) {
       return {

@@ -37,6 +37,9 @@ export const MODEL_STATE_TABLES = {
     'model_hub_usage_model_days',
     'model_hub_usage_model_teams',
     'model_hub_usage_first_consumers',
+    // A new registrant of the name inherits no steward, archive, snooze or waiver.
+    'model_stewardship_overrides',
+    'stewardship_suppressions',
     'registered_models',
   ],
   // History: who did what, and what was sent where. Tier events are cache

@@ -24,6 +24,11 @@ import { ComplianceSource, ModelActivitySource } from './sources';
 import { StewardshipNotifier } from './notifier';
 import { StewardshipTaskStore } from './StewardshipTaskStore';
 import { StewardshipTask, StewardshipTaskCounts } from './types';
+import {
+  applyModelOverrides,
+  StewardshipOverridesSource,
+  withoutSuppressed,
+} from './applyOverrides';
 
 /** The catalog kinds the rules look at. */
 const STEWARDSHIP_KINDS = ['Model', 'Group', 'User', 'Component'];
@@ -60,6 +65,8 @@ export interface StewardshipEngineOptions {
   digest?: StewardshipDigestOptions;
   /** The clock (default: the system clock). */
   clock?: () => Date;
+  /** Steward overrides, hub archives, snoozes and waivers to honour. */
+  overrides?: StewardshipOverridesSource;
 }
 
 /** What one evaluation did. */
@@ -156,6 +163,11 @@ export class StewardshipEngine {
       );
     }
     const refs = models.map(normalizedRef);
+    models = applyModelOverrides(
+      models,
+      refs,
+      await this.#options.overrides?.state(now),
+    );
     const activity = await this.#activity(refs);
     return models
       .map((model, index) => {
@@ -214,20 +226,31 @@ export class StewardshipEngine {
       }
     }
     const modelRefs = models.map(normalizedRef);
+    // What people decided in the hub: stewards named, models archived,
+    // conditions snoozed or waived.
+    const overrides = await this.#options.overrides?.state(now);
+    models.splice(
+      0,
+      models.length,
+      ...applyModelOverrides(models, modelRefs, overrides),
+    );
     const activity = await this.#activity(modelRefs);
     const compliance = this.#options.compliance
       ? await this.#options.compliance.getCompliance(models, { now })
       : undefined;
 
-    const conditions = evaluateStewardship(
-      {
-        now,
-        models,
-        catalog: createStewardshipCatalog([...models, ...others]),
-        activity,
-        compliance,
-      },
-      config,
+    const conditions = withoutSuppressed(
+      evaluateStewardship(
+        {
+          now,
+          models,
+          catalog: createStewardshipCatalog([...models, ...others]),
+          activity,
+          compliance,
+        },
+        config,
+      ),
+      overrides,
     );
 
     const diff = diffTasks(await store.listOpenTasks(), conditions);
@@ -236,7 +259,12 @@ export class StewardshipEngine {
     for (const { task, reason } of diff.toClose) {
       const model = known.get(task.modelRef);
       let why: string = reason;
-      if (reason === 'condition cleared' && !model) {
+      const decided =
+        overrides?.suppressed.get(task.dedupKey) ??
+        overrides?.archived.get(task.modelRef);
+      if (reason === 'condition cleared' && decided) {
+        why = decided;
+      } else if (reason === 'condition cleared' && !model) {
         why = 'model no longer in the catalog';
       } else if (
         reason === 'condition cleared' &&

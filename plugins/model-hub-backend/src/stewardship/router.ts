@@ -36,6 +36,8 @@ export interface StewardshipRouterOptions {
   auth: AuthService;
   /** Computes effective lifecycles for `/v1/stewardship/models`. */
   engine: Pick<StewardshipEngine, 'listLifecycles'>;
+  /** Adds what people decided (pending waivers) to listed tasks. */
+  decorate?: <T extends StewardshipTask>(tasks: T[]) => Promise<T[]>;
 }
 
 const refParam = z.string().trim().min(1).max(512);
@@ -178,7 +180,8 @@ export function createStewardshipRouter(
     // Visibility is applied before the limit, so hidden tasks never crowd
     // out visible ones.
     const items = await visibleTasks(await store.listTasks(query), credentials);
-    res.json({ items: items.slice(0, limit) });
+    const page = items.slice(0, limit);
+    res.json({ items: options.decorate ? await options.decorate(page) : page });
   });
 
   router.get('/v1/stewardship/tasks/counts', async (req, res) => {
@@ -218,7 +221,7 @@ export function createStewardshipRouter(
     if (!task || (await visibleTasks([task], credentials)).length === 0) {
       throw new NotFoundError(`Stewardship task ${id} does not exist`);
     }
-    res.json(task);
+    res.json(options.decorate ? (await options.decorate([task]))[0] : task);
   });
 
   router.get('/v1/stewardship/models', async (req, res) => {

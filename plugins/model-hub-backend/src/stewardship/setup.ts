@@ -1,10 +1,13 @@
 import {
+  AuditorService,
   AuthService,
   DatabaseService,
   HttpAuthService,
   LoggerService,
+  PermissionsService,
   RootConfigService,
   SchedulerService,
+  UserInfoService,
 } from '@backstage/backend-plugin-api';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { NotificationService } from '@backstage/plugin-notifications-node';
@@ -17,6 +20,9 @@ import { createStewardshipTrigger, scheduleStewardship } from './schedule';
 import { ComplianceSource, createVersionActivitySource } from './sources';
 import { StewardshipEngine } from './StewardshipEngine';
 import { StewardshipTaskStore } from './StewardshipTaskStore';
+import { StewardshipActionStore } from './StewardshipActionStore';
+import { readStewardshipActionsConfig } from './actionsConfig';
+import { createStewardshipActionsRouter } from './actionsRouter';
 
 /** What the plugin passes to {@link setupStewardship}. */
 export interface StewardshipSetupOptions {
@@ -33,6 +39,15 @@ export interface StewardshipSetupOptions {
   versions: { listVersions(entityRef: string): Promise<ModelVersion[]> };
   /** Gauntlet results and waivers, when the gauntlet is installed. */
   compliance?: ComplianceSource;
+  /**
+   * For the task actions (snooze, waive, reassign steward, archive): without
+   * them the stewardship routes are read-only.
+   */
+  actions?: {
+    permissions: PermissionsService;
+    userInfo: UserInfoService;
+    auditor: AuditorService;
+  };
 }
 
 /** The wired stewardship engine, its HTTP routes and its "evaluate soon" trigger. */
@@ -58,7 +73,11 @@ export async function setupStewardship(
   const store = await StewardshipTaskStore.create({
     database: options.database,
   });
+  const actionStore = await StewardshipActionStore.create({
+    database: options.database,
+  });
   const engine = new StewardshipEngine({
+    overrides: actionStore,
     catalog: options.catalog,
     auth: options.auth,
     store,
@@ -80,19 +99,36 @@ export async function setupStewardship(
     config,
     logger: options.logger,
   });
-  return {
-    engine,
+  const trigger = createStewardshipTrigger({
+    scheduler: options.scheduler,
+    logger: options.logger,
+  });
+  const router = createStewardshipRouter({
+    httpAuth: options.httpAuth,
+    auth: options.auth,
+    catalog: options.catalog,
     store,
-    router: createStewardshipRouter({
-      httpAuth: options.httpAuth,
-      auth: options.auth,
-      catalog: options.catalog,
-      store,
-      engine,
-    }),
-    trigger: createStewardshipTrigger({
-      scheduler: options.scheduler,
-      logger: options.logger,
-    }),
-  };
+    engine,
+    async decorate(tasks) {
+      const pending = await actionStore.pendingWaivers(tasks.map(t => t.id));
+      return tasks.map(t =>
+        pending.has(t.id) ? { ...t, pendingWaiver: pending.get(t.id) } : t,
+      );
+    },
+  });
+  if (options.actions) {
+    router.use(
+      createStewardshipActionsRouter({
+        ...options.actions,
+        httpAuth: options.httpAuth,
+        auth: options.auth,
+        catalog: options.catalog,
+        tasks: store,
+        actions: actionStore,
+        config: readStewardshipActionsConfig(options.config),
+        trigger,
+      }),
+    );
+  }
+  return { engine, store, router, trigger };
 }

@@ -7,3 +7,4 @@ export * from './tokens';
 export * from './usage';
 export * from './events';
 export * from './search';
+export * from './stewardshipActions';

@@ -1,4 +1,5 @@
 import { JsonObject } from '@backstage/types';
+import type { StewardshipWaiverRequest } from './stewardshipActions';
 
 /*
  * Wire types of the stewardship routes (`/v1/stewardship/...`), shared by
@@ -56,6 +57,8 @@ export interface StewardshipTask {
   description: string;
   /** Machine-readable facts behind the condition. */
   details: JsonObject;
+  /** A waiver asked for and not yet granted (open tasks only). */
+  pendingWaiver?: StewardshipWaiverRequest;
 }
 
 /** One entry in the history of a task. */

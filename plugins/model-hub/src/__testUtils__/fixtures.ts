@@ -128,6 +128,46 @@ export class FakeModelHubApi implements ModelHubApi {
     return this.data.tasks ?? { available: false };
   }
 
+  /** Actions taken, in order; `refuse` makes the next one fail with that line. */
+  readonly actions: Array<{ target: string; action: object }> = [];
+  refuse?: string;
+
+  async actOnTask(taskId: string, action: { type: string }) {
+    return this.#act(taskId, action);
+  }
+
+  async reassignSteward(entityRef: string, steward: string) {
+    return this.#act(entityRef, { type: 'reassign-steward', steward });
+  }
+
+  async archiveModel(entityRef: string, reason: string) {
+    return this.#act(entityRef, { type: 'archive', reason });
+  }
+
+  async getModelOverrides(entityRef: string) {
+    return { entityRef };
+  }
+
+  async #act(
+    target: string,
+    action: object,
+  ): Promise<{ state: 'open' | 'closed'; message: string }> {
+    if (this.refuse) {
+      const message = this.refuse;
+      this.refuse = undefined;
+      throw new Error(message);
+    }
+    this.actions.push({ target, action });
+    if (this.data.tasks?.available) {
+      // The task leaves the open list, as the hub does.
+      this.data.tasks = {
+        available: true,
+        items: this.data.tasks.items.filter(t => t.id !== target),
+      };
+    }
+    return { state: 'closed', message: 'Done' };
+  }
+
   async getGauntlet(entityRef: string): Promise<ModelGauntletResult> {
     if (this.data.error) {
       throw this.data.error;

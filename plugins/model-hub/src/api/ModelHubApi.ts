@@ -6,8 +6,10 @@ import {
   ModelGauntletResponse,
   ModelSearchQuery,
   ModelSearchResponse,
+  ModelStewardshipOverrides,
   ModelVersion,
   PromotionRequest,
+  StewardshipActionResult,
   StewardshipSeverity,
   StewardshipTask,
 } from '@internal/plugin-model-hub-common';
@@ -85,8 +87,33 @@ export interface ModelHubApi {
     path: string,
     options: { maxBytes: number },
   ): Promise<VersionFileContent>;
-  /** Open stewardship tasks of an owner (a group or user entity ref). */
-  getTasks(options: { owner: string }): Promise<StewardshipTasksResult>;
+  /** Open stewardship tasks of an owner (a group or user), or of one model (`entityRef`). */
+  getTasks(
+    options: { owner: string } | { entityRef: string },
+  ): Promise<StewardshipTasksResult>;
+  /**
+   * Acts on a stewardship task with the signed-in person's credentials.
+   * Refusals reject with an Error whose message is the hub's one-line reason.
+   */
+  actOnTask(
+    taskId: string,
+    action:
+      | { type: 'snooze'; until: string; reason?: string }
+      | { type: 'request-waiver'; until: string; reason: string }
+      | { type: 'approve-waiver' },
+  ): Promise<StewardshipActionResult>;
+  /** Names the steward of a model in the hub (overrides `spec.steward`). */
+  reassignSteward(
+    entityRef: string,
+    steward: string,
+  ): Promise<StewardshipActionResult>;
+  /** Archives a model in the hub; its stewardship tasks close. */
+  archiveModel(
+    entityRef: string,
+    reason: string,
+  ): Promise<StewardshipActionResult>;
+  /** What the hub records on top of a model's catalog entity (steward, archive). */
+  getModelOverrides(entityRef: string): Promise<ModelStewardshipOverrides>;
   /** Gauntlet state of a model: tiers, latest result per check, waivers, approvals. */
   getGauntlet(entityRef: string): Promise<ModelGauntletResult>;
   /** Gauntlet run history of one version of a model, newest first as served. */

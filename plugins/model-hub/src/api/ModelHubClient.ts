@@ -4,9 +4,11 @@ import {
   ListResponse,
   ModelSearchQuery,
   ModelSearchResponse,
+  ModelStewardshipOverrides,
   ModelVersion,
   modelHubApiPaths,
   modelSearchParams,
+  StewardshipActionResult,
 } from '@internal/plugin-model-hub-common';
 import { readFileRange } from './readFileRange';
 import {
@@ -21,6 +23,14 @@ import {
 
 /** Path of the planned stewardship tasks route (relative to the plugin base URL). */
 export const STEWARDSHIP_TASKS_PATH = '/v1/stewardship/tasks';
+
+/** `/v1/stewardship/models/:namespace/:name` of a model ref. */
+function stewardshipModelPath(entityRef: string): string {
+  return modelHubApiPaths
+    .versions(entityRef)
+    .replace(/^\/v1\/models\//, '/v1/stewardship/models/')
+    .replace(/\/versions$/, '');
+}
 
 /** Talks to the Model Hub backend (`/api/model-hub`) over HTTP. */
 export class ModelHubClient implements ModelHubApi {
@@ -66,8 +76,14 @@ export class ModelHubClient implements ModelHubApi {
     );
   }
 
-  async getTasks(options: { owner: string }): Promise<StewardshipTasksResult> {
-    const query = new URLSearchParams({ owner: options.owner });
+  async getTasks(
+    options: { owner: string } | { entityRef: string },
+  ): Promise<StewardshipTasksResult> {
+    const query = new URLSearchParams(
+      'owner' in options
+        ? { owner: options.owner }
+        : { entityRef: options.entityRef },
+    );
     const response = await this.fetch(`${STEWARDSHIP_TASKS_PATH}?${query}`);
     if (response.status === 404) {
       return { available: false };
@@ -107,6 +123,62 @@ export class ModelHubClient implements ModelHubApi {
     return this.getJson<ModelSearchResponse>(
       `${modelHubApiPaths.models()}?${modelSearchParams(query)}`,
     );
+  }
+
+  async actOnTask(
+    taskId: string,
+    action:
+      | { type: 'snooze'; until: string; reason?: string }
+      | { type: 'request-waiver'; until: string; reason: string }
+      | { type: 'approve-waiver' },
+  ): Promise<StewardshipActionResult> {
+    const base = `${STEWARDSHIP_TASKS_PATH}/${encodeURIComponent(taskId)}`;
+    const { type, ...body } = action;
+    const path = {
+      snooze: `${base}/snooze`,
+      'request-waiver': `${base}/waiver`,
+      'approve-waiver': `${base}/waiver/approve`,
+    }[type];
+    return this.send('POST', path, body);
+  }
+
+  async reassignSteward(
+    entityRef: string,
+    steward: string,
+  ): Promise<StewardshipActionResult> {
+    return this.send('PUT', `${stewardshipModelPath(entityRef)}/steward`, {
+      steward,
+    });
+  }
+
+  async archiveModel(
+    entityRef: string,
+    reason: string,
+  ): Promise<StewardshipActionResult> {
+    return this.send('POST', `${stewardshipModelPath(entityRef)}/archive`, {
+      reason,
+    });
+  }
+
+  async getModelOverrides(
+    entityRef: string,
+  ): Promise<ModelStewardshipOverrides> {
+    return this.getJson(`${stewardshipModelPath(entityRef)}/overrides`);
+  }
+
+  /** Sends a JSON body; a refusal rejects with the hub's one-line message. */
+  private async send<T>(method: string, path: string, body: object) {
+    const baseUrl = await this.discoveryApi.getBaseUrl('model-hub');
+    const response = await this.fetchApi.fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) {
+      const error = await ResponseError.fromResponse(response);
+      throw new Error(error.body?.error?.message ?? error.message);
+    }
+    return (await response.json()) as T;
   }
 
   private async fetch(path: string, init?: RequestInit): Promise<Response> {

@@ -19,3 +19,6 @@ export * from './EntityModelUsageCard';
 export * from './EntityTeamReuseCard';
 export * from './ReuseLeaderboardPage';
 export * from './AuditPage';
+export * from './EntityModelStewardshipCard';
+export * from './EntityTeamModelsCard';
+export * from './ModelSearchResultListItem';

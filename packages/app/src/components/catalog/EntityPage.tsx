@@ -61,6 +61,8 @@ import {
   EntityModelReadmeCard,
   EntityModelsUsedCard,
   EntityModelVersionsCard,
+  EntityModelStewardshipCard,
+  EntityTeamModelsCard,
   EntityTeamStewardshipCard,
   EntityModelReuseBadge,
   EntityModelUsageCard,
@@ -68,8 +70,8 @@ import {
   EntityUseModelCard,
 } from '@internal/plugin-model-hub';
 
-
-
+/** Kinds the Ownership card counts: models next to components and APIs. */
+const OWNED_KINDS = ['Component', 'API', 'System', 'Resource', 'Model'];
 
 const cicdContent = (
   // This is an example of how you can implement your company's logic in entity page.
@@ -165,7 +167,6 @@ const serviceEntityPage = (
       {cicdContent}
     </EntityLayout.Route>
 
-
     <EntityLayout.Route path="/api" title="API">
       <Grid container spacing={3} alignItems="stretch">
         <Grid item md={6}>
@@ -187,7 +188,6 @@ const serviceEntityPage = (
         </Grid>
       </Grid>
     </EntityLayout.Route>
-
   </EntityLayout>
 );
 
@@ -201,7 +201,6 @@ const websiteEntityPage = (
       {cicdContent}
     </EntityLayout.Route>
 
-
     <EntityLayout.Route path="/dependencies" title="Dependencies">
       <Grid container spacing={3} alignItems="stretch">
         <Grid item md={6}>
@@ -212,7 +211,6 @@ const websiteEntityPage = (
         </Grid>
       </Grid>
     </EntityLayout.Route>
-
   </EntityLayout>
 );
 
@@ -228,7 +226,6 @@ const defaultEntityPage = (
     <EntityLayout.Route path="/" title="Overview">
       {overviewContent}
     </EntityLayout.Route>
-
   </EntityLayout>
 );
 
@@ -290,7 +287,10 @@ const userPage = (
           <EntityUserProfileCard />
         </Grid>
         <Grid item xs={12} md={6}>
-          <EntityOwnershipCard />
+          <EntityOwnershipCard
+            entityFilterKind={OWNED_KINDS}
+            entityLimit={10}
+          />
         </Grid>
       </Grid>
     </EntityLayout.Route>
@@ -306,7 +306,10 @@ const groupPage = (
           <EntityGroupProfileCard />
         </Grid>
         <Grid item xs={12} md={6}>
-          <EntityOwnershipCard />
+          <EntityOwnershipCard
+            entityFilterKind={OWNED_KINDS}
+            entityLimit={10}
+          />
         </Grid>
         <Grid item xs={12} md={6}>
           <EntityMembersListCard />
@@ -315,6 +318,9 @@ const groupPage = (
           <EntityLinksCard />
         </Grid>
         <Grid item xs={12} md={6}>
+          <EntityTeamModelsCard />
+        </Grid>
+        <Grid item xs={12}>
           <EntityTeamStewardshipCard />
         </Grid>
         <Grid item xs={12} md={6}>
@@ -412,6 +418,9 @@ const modelPage = (
         </Grid>
         <Grid item md={4} xs={12}>
           <EntityUseModelCard />
+        </Grid>
+        <Grid item xs={12}>
+          <EntityModelStewardshipCard />
         </Grid>
         <Grid item md={6} xs={12}>
           <EntityModelLineageCard />

@@ -8,13 +8,19 @@ import {
   SearchFilter,
   SearchResult,
   SearchPagination,
+  useSearch,
 } from '@backstage/plugin-search-react';
+import List from '@material-ui/core/List';
 import {
-  CatalogIcon,
-  Content,
-  Header,
-  Page,
-} from '@backstage/core-components';
+  MODEL_FRAMEWORKS,
+  MODEL_TASKS,
+  MODEL_TIERS,
+} from '@internal/plugin-model-hub-common';
+import {
+  ModelSearchDocument,
+  ModelSearchResultListItem,
+} from '@internal/plugin-model-hub';
+import { CatalogIcon, Content, Header, Page } from '@backstage/core-components';
 
 const useStyles = makeStyles((theme: Theme) => ({
   bar: {
@@ -30,6 +36,34 @@ const useStyles = makeStyles((theme: Theme) => ({
     },
   },
 }));
+
+/** Task, framework and tier filters, shown once the Model kind is selected. */
+const ModelFilters = (props: { className: string }) => {
+  const { filters } = useSearch();
+  if (filters.kind !== 'Model') return null;
+  return (
+    <>
+      <SearchFilter.Select
+        className={props.className}
+        label="Task"
+        name="task"
+        values={[...MODEL_TASKS]}
+      />
+      <SearchFilter.Select
+        className={props.className}
+        label="Framework"
+        name="framework"
+        values={[...MODEL_FRAMEWORKS]}
+      />
+      <SearchFilter.Select
+        className={props.className}
+        label="Tier"
+        name="tier"
+        values={[...MODEL_TIERS]}
+      />
+    </>
+  );
+};
 
 const SearchPage = () => {
   const classes = useStyles();
@@ -61,8 +95,17 @@ const SearchPage = () => {
                 className={classes.filter}
                 label="Kind"
                 name="kind"
-                values={['Component', 'Model', 'API', 'Resource', 'Group', 'User', 'Template']}
+                values={[
+                  'Component',
+                  'Model',
+                  'API',
+                  'Resource',
+                  'Group',
+                  'User',
+                  'Template',
+                ]}
               />
+              <ModelFilters className={classes.filter} />
               <SearchFilter.Checkbox
                 className={classes.filter}
                 label="Lifecycle"
@@ -74,7 +117,27 @@ const SearchPage = () => {
           <Grid item xs={9}>
             <SearchPagination />
             <SearchResult>
-              <CatalogSearchResultListItem icon={<CatalogIcon />} />
+              {({ results }) => (
+                <List>
+                  {results.map(({ document, highlight, rank }) =>
+                    (document as { kind?: string }).kind === 'Model' ? (
+                      <ModelSearchResultListItem
+                        key={document.location}
+                        result={document as unknown as ModelSearchDocument}
+                        rank={rank}
+                      />
+                    ) : (
+                      <CatalogSearchResultListItem
+                        key={document.location}
+                        icon={<CatalogIcon />}
+                        result={document}
+                        highlight={highlight}
+                        rank={rank}
+                      />
+                    ),
+                  )}
+                </List>
+              )}
             </SearchResult>
           </Grid>
         </Grid>

@@ -1,5 +1,5 @@
-import { ReactNode } from 'react';
-import useAsync from 'react-use/esm/useAsync';
+import { ReactNode, useState } from 'react';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
   EmptyState,
@@ -17,10 +17,15 @@ import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import { StewardshipTask, modelHubApiRef } from '../../api';
+import { StewardshipTaskActions } from '../StewardshipTaskActions';
 
 const SEVERITY_ORDER = { critical: 0, high: 1, medium: 2, low: 3 } as const;
 
-function TaskTable(props: { tasks: StewardshipTask[] }) {
+/** The open tasks by severity, each with the actions that resolve it. */
+export function TaskTable(props: {
+  tasks: StewardshipTask[];
+  onAction?: (message: string) => void;
+}) {
   const tasks = [...props.tasks].sort(
     (a, b) =>
       (SEVERITY_ORDER[a.severity] ?? 9) - (SEVERITY_ORDER[b.severity] ?? 9) ||
@@ -35,6 +40,7 @@ function TaskTable(props: { tasks: StewardshipTask[] }) {
           <TableCell>Severity</TableCell>
           <TableCell>Assignee</TableCell>
           <TableCell>Due</TableCell>
+          {props.onAction && <TableCell>Actions</TableCell>}
         </TableRow>
       </TableHead>
       <TableBody>
@@ -64,6 +70,11 @@ function TaskTable(props: { tasks: StewardshipTask[] }) {
               <EntityRefLink entityRef={task.assignee} />
             </TableCell>
             <TableCell>{task.dueAt ? task.dueAt.slice(0, 10) : '—'}</TableCell>
+            {props.onAction && (
+              <TableCell>
+                <StewardshipTaskActions task={task} onDone={props.onAction} />
+              </TableCell>
+            )}
           </TableRow>
         ))}
       </TableBody>
@@ -79,13 +90,14 @@ export function EntityTeamStewardshipCard(props: { title?: string }) {
   const { entity } = useEntity();
   const modelHubApi = useApi(modelHubApiRef);
   const owner = stringifyEntityRef(entity);
-  const { value, loading, error } = useAsync(
+  const { value, loading, error, retry } = useAsyncRetry(
     () => modelHubApi.getTasks({ owner }),
     [modelHubApi, owner],
   );
+  const [outcome, setOutcome] = useState<string | undefined>();
 
   let content: ReactNode;
-  if (loading) {
+  if (loading && !value) {
     content = <Progress />;
   } else if (error) {
     content = <ResponseErrorPanel error={error} />;
@@ -106,10 +118,21 @@ export function EntityTeamStewardshipCard(props: { title?: string }) {
       />
     );
   } else {
-    content = <TaskTable tasks={value.items} />;
+    content = (
+      <TaskTable
+        tasks={value.items}
+        onAction={message => {
+          setOutcome(message);
+          retry();
+        }}
+      />
+    );
   }
   return (
     <InfoCard title={props.title ?? 'Model stewardship tasks'}>
+      <Typography variant="body2" role="status">
+        {outcome ?? ''}
+      </Typography>
       {content}
     </InfoCard>
   );

@@ -1,0 +1,403 @@
+import {
+  coreServices,
+  createBackendModule,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import permissionBackend from '@backstage/plugin-permission-backend';
+import {
+  AuthorizeResult,
+  PolicyDecision,
+} from '@backstage/plugin-permission-common';
+import {
+  PermissionPolicy,
+  PolicyQuery,
+  PolicyQueryUser,
+} from '@backstage/plugin-permission-node';
+import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
+import { stewardshipPermissions } from '@internal/plugin-model-hub-common';
+import request from 'supertest';
+import {
+  CapturedAuditEvent,
+  capturingAuditorFactory,
+} from '../__testUtils__/auditor';
+import { testHttpAuthServiceFactory } from '../__testUtils__/httpAuth';
+import {
+  modelHubModelPermissionRules,
+  modelHubModelResourceRef,
+} from '../permissions/rules';
+import { partitionPermissions } from '../registry';
+import { readStewardshipActionsConfig } from './actionsConfig';
+import { createStewardshipActionsRouter } from './actionsRouter';
+import { stewardshipPolicyDecision } from './permissions';
+import { resolveStewardshipConfig } from './rules';
+import { StewardshipActionStore } from './StewardshipActionStore';
+import { StewardshipEngine } from './StewardshipEngine';
+import { StewardshipTaskStore } from './StewardshipTaskStore';
+import { group, model, user } from './testUtils';
+
+jest.setTimeout(180_000);
+
+const ALICE = 'user:default/alice'; // ml-platform: owns churn, gets its tasks
+const CAROL = 'user:default/carol'; // ml-platform, not governance
+const BOB = 'user:default/bob'; // marketing: neither owner nor assignee
+const GINA = 'user:default/gina'; // ai-governance
+const GROUPS: Record<string, string[]> = {
+  [ALICE]: ['group:default/ml-platform'],
+  [CAROL]: ['group:default/ml-platform'],
+  [BOB]: ['group:default/marketing'],
+  [GINA]: ['group:default/ai-governance'],
+};
+const CHURN = 'model:default/churn';
+
+class TestPolicy implements PermissionPolicy {
+  async handle(
+    query: PolicyQuery,
+    user_?: PolicyQueryUser,
+  ): Promise<PolicyDecision> {
+    return (
+      stewardshipPolicyDecision(query.permission, user_, {
+        governanceGroup: 'group:default/ai-governance',
+      }) ?? { result: AuthorizeResult.ALLOW }
+    );
+  }
+}
+
+const policyModule = createBackendModule({
+  pluginId: 'permission',
+  moduleId: 'test-stewardship-policy',
+  register(env) {
+    env.registerInit({
+      deps: { policy: policyExtensionPoint },
+      async init({ policy }) {
+        policy.setPolicy(new TestPolicy());
+      },
+    });
+  },
+});
+
+const userInfo = mockServices.userInfo.mock({
+  async getUserInfo(credentials) {
+    const ref = (credentials.principal as { userEntityRef: string })
+      .userEntityRef;
+    return {
+      userEntityRef: ref,
+      ownershipEntityRefs: [ref, ...(GROUPS[ref] ?? [])],
+    };
+  },
+});
+
+const entities = [
+  group('ml-platform', ['alice', 'carol']),
+  group('marketing', ['bob']),
+  group('ai-governance', ['gina']),
+  user('alice', ['ml-platform']),
+  user('carol', ['ml-platform']),
+  user('bob', ['marketing']),
+  user('gina', ['ai-governance']),
+  user('dave', ['ml-platform'], { departed: true }),
+  // Steward dave has left: a steward-missing task for ml-platform.
+  model('churn', { steward: 'dave' }),
+  model('ranker', { steward: 'dave' }),
+  model('scorer', { steward: 'dave' }),
+];
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_16'] });
+
+describe.each(databases.eachSupportedId())(
+  'stewardship task actions on %s',
+  databaseId => {
+    let server: any;
+    let engine: StewardshipEngine;
+    let tasks: StewardshipTaskStore;
+    let now = new Date('2026-12-07T10:00:00.000Z');
+    const audit: CapturedAuditEvent[] = [];
+    const as = (ref: string) => mockCredentials.user.header(ref);
+    const api = (p: string) => `/api/model-hub${p}`;
+    const post = (p: string, who: string | undefined, body: object = {}) => {
+      const r = request(server).post(api(p));
+      return (who ? r.set('Authorization', as(who)) : r).send(body);
+    };
+    const openTaskOf = async (modelRef: string) => {
+      const [task] = await tasks.listTasks({
+        entityRef: modelRef,
+        state: 'open',
+      });
+      return task;
+    };
+
+    beforeAll(async () => {
+      const knex = await databases.init(databaseId);
+      const testPlugin = createBackendPlugin({
+        pluginId: 'model-hub',
+        register(env) {
+          env.registerInit({
+            deps: {
+              config: coreServices.rootConfig,
+              database: coreServices.database,
+              logger: coreServices.logger,
+              auth: coreServices.auth,
+              httpAuth: coreServices.httpAuth,
+              httpRouter: coreServices.httpRouter,
+              permissions: coreServices.permissions,
+              permissionsRegistry: coreServices.permissionsRegistry,
+              userInfo: coreServices.userInfo,
+              auditor: coreServices.auditor,
+              catalog: catalogServiceRef,
+            },
+            async init(deps) {
+              const perms = partitionPermissions(
+                stewardshipPermissions,
+                modelHubModelResourceRef.resourceType,
+              );
+              deps.permissionsRegistry.addResourceType({
+                resourceRef: modelHubModelResourceRef,
+                permissions: perms.resource,
+                rules: Object.values(modelHubModelPermissionRules),
+                async getResources(refs) {
+                  const credentials =
+                    await deps.auth.getOwnServiceCredentials();
+                  const { items } = await deps.catalog.getEntitiesByRefs(
+                    { entityRefs: refs },
+                    { credentials },
+                  );
+                  return items.map(e => e ?? undefined);
+                },
+              });
+              deps.permissionsRegistry.addPermissions(perms.basic);
+              tasks = await StewardshipTaskStore.create(deps);
+              const actions = await StewardshipActionStore.create(deps);
+              engine = new StewardshipEngine({
+                ...deps,
+                store: tasks,
+                config: resolveStewardshipConfig({
+                  governanceGroup: 'group:default/ai-governance',
+                }),
+                clock: () => now,
+                overrides: actions,
+              });
+              deps.httpRouter.use(
+                createStewardshipActionsRouter({
+                  ...deps,
+                  tasks,
+                  actions,
+                  config: readStewardshipActionsConfig(deps.config),
+                  clock: () => now,
+                }),
+              );
+            },
+          });
+        },
+      });
+      const backend = await startTestBackend({
+        features: [
+          testPlugin,
+          permissionBackend,
+          policyModule,
+          catalogServiceMock.factory({ entities }),
+          userInfo.factory,
+          capturingAuditorFactory(audit),
+          testHttpAuthServiceFactory,
+          mockServices.database.factory({ knex, migrations: { skip: false } }),
+          mockServices.rootConfig.factory({
+            data: {
+              permission: { enabled: true },
+              modelHub: {
+                governance: { group: 'group:default/ai-governance' },
+              },
+            },
+          }),
+        ],
+      });
+      server = backend.server;
+      // Opens a steward-missing task per model (dave has left).
+      await engine.run();
+    });
+
+    it('snoozes a task for its assignee team only, and the engine brings it back after the date', async () => {
+      const task = await openTaskOf(CHURN);
+      expect(task.kind).toBe('steward-missing');
+      const path = `/v1/stewardship/tasks/${task.id}/snooze`;
+
+      expect(
+        (await post(path, undefined, { until: '2026-12-20' })).status,
+      ).toBe(401);
+      const service = await request(server)
+        .post(api(path))
+        .set('Authorization', mockCredentials.service.header())
+        .send({ until: '2026-12-20' });
+      expect(service.status).toBe(403);
+      const bob = await post(path, BOB, { until: '2026-12-20' });
+      expect(bob.status).toBe(403);
+      expect(bob.body.error.message).toBe(
+        'Only members of group:default/ml-platform (or group:default/ai-governance) may snooze this task',
+      );
+      expect((await post(path, ALICE, { until: '2026-12-01' })).status).toBe(
+        400,
+      );
+      const tooLong = await post(path, ALICE, { until: '2027-12-01' });
+      expect(tooLong.status).toBe(400);
+      expect(tooLong.body.error.message).toContain('at most 90 days');
+      expect((await openTaskOf(CHURN)).id).toBe(task.id);
+
+      const ok = await post(path, ALICE, {
+        until: '2026-12-20',
+        reason: 'new steward starts on the 19th',
+      });
+      expect(ok.status).toBe(200);
+      expect(ok.body).toEqual({
+        state: 'closed',
+        message: 'Snoozed until 2026-12-20; it comes back then if still true',
+      });
+      expect(await openTaskOf(CHURN)).toBeUndefined();
+      expect((await tasks.getTask(task.id))?.closeReason).toBe(
+        'snoozed until 2026-12-20 by user:default/alice: new steward starts on the 19th',
+      );
+      // A second snooze of the closed task is a conflict, not a new snooze.
+      expect((await post(path, ALICE, { until: '2026-12-20' })).status).toBe(
+        409,
+      );
+
+      // The next evaluation respects the snooze...
+      now = new Date('2026-12-10T10:00:00.000Z');
+      await engine.run();
+      expect(await openTaskOf(CHURN)).toBeUndefined();
+      // ...and after the date the task reappears, as a new task.
+      now = new Date('2026-12-21T10:00:00.000Z');
+      await engine.run();
+      const back = await openTaskOf(CHURN);
+      expect(back.kind).toBe('steward-missing');
+      expect(back.id).not.toBe(task.id);
+
+      expect(
+        audit
+          .filter(e => e.eventId === 'stewardship-task-snooze')
+          .map(e => [e.actor, e.outcome]),
+      ).toEqual([
+        // The unauthenticated call never gets as far as an audit event.
+        ['external:test-service', 'failure'],
+        [BOB, 'failure'],
+        [ALICE, 'failure'],
+        [ALICE, 'failure'],
+        [ALICE, 'success'],
+        [ALICE, 'failure'],
+      ]);
+    });
+
+    it('waives a task only with a second person from governance (four-eyes)', async () => {
+      const task = await openTaskOf('model:default/ranker');
+      const ask = `/v1/stewardship/tasks/${task.id}/waiver`;
+      const approve = `${ask}/approve`;
+      const body = {
+        reason: 'Steward hired, starts in January',
+        until: '2027-01-31',
+      };
+
+      expect((await post(ask, BOB, body)).status).toBe(403);
+      expect((await post(ask, ALICE, { until: '2027-01-31' })).status).toBe(
+        400,
+      );
+      expect((await post(approve, GINA)).status).toBe(409);
+      const asked = await post(ask, ALICE, body);
+      expect(asked.status).toBe(201);
+      expect(asked.body.state).toBe('open');
+      expect((await post(ask, CAROL, body)).status).toBe(409);
+
+      const self = await post(approve, ALICE);
+      expect(self.status).toBe(403);
+      expect(self.body.error.message).toBe(
+        'You asked for this waiver, so someone else in group:default/ai-governance must approve it (four-eyes)',
+      );
+      const notGovernance = await post(approve, CAROL);
+      expect(notGovernance.status).toBe(403);
+      expect(notGovernance.body.error.message).toBe(
+        'Only members of group:default/ai-governance may approve waivers of stewardship tasks',
+      );
+      expect((await openTaskOf('model:default/ranker')).id).toBe(task.id);
+
+      const granted = await post(approve, GINA);
+      expect(granted.status).toBe(200);
+      expect(granted.body).toEqual({
+        state: 'closed',
+        message: 'Waived until 2027-01-31',
+      });
+      expect((await tasks.getTask(task.id))?.closeReason).toBe(
+        `waived until 2027-01-31 by ${GINA} (asked by ${ALICE}): Steward hired, starts in January`,
+      );
+      await engine.run();
+      expect(await openTaskOf('model:default/ranker')).toBeUndefined();
+      expect(
+        audit
+          .filter(e => e.eventId === 'stewardship-task-waiver-approve')
+          .map(e => [e.actor, e.outcome]),
+      ).toEqual([
+        [GINA, 'failure'],
+        [ALICE, 'failure'],
+        [CAROL, 'failure'],
+        [GINA, 'success'],
+      ]);
+    });
+
+    it('reassigns the steward for owners only, as an override the engine honours', async () => {
+      const path = '/v1/stewardship/models/default/scorer/steward';
+      const put = (who: string, body: object) =>
+        request(server).put(api(path)).set('Authorization', as(who)).send(body);
+
+      const bob = await put(BOB, { steward: 'carol' });
+      expect(bob.status).toBe(403);
+      expect(bob.body.error.message).toBe(
+        'Not allowed to model-hub.steward.reassign on model:default/scorer: only its owner group:default/ml-platform may',
+      );
+      expect((await put(ALICE, { steward: 'dave' })).body.error.message).toBe(
+        'Invalid steward: user:default/dave has left the organisation',
+      );
+      expect(
+        (await put(ALICE, { steward: 'group:default/marketing' })).status,
+      ).toBe(400);
+      expect(await openTaskOf('model:default/scorer')).toBeDefined();
+
+      const ok = await put(ALICE, { steward: 'Carol' });
+      expect(ok.status).toBe(200);
+      expect(await openTaskOf('model:default/scorer')).toBeUndefined();
+      const overrides = await request(server)
+        .get(api('/v1/stewardship/models/default/scorer/overrides'))
+        .set('Authorization', as(BOB));
+      expect(overrides.body.steward).toEqual({
+        ref: 'user:default/carol',
+        by: ALICE,
+        at: now.toISOString(),
+      });
+      // The catalog still says dave; the engine uses carol and opens nothing.
+      const summary = await engine.run();
+      expect(summary.opened).toBe(0);
+      expect(await openTaskOf('model:default/scorer')).toBeUndefined();
+    });
+
+    it('archives a model for owners only; its tasks close and stay closed', async () => {
+      const path = '/v1/stewardship/models/default/churn/archive';
+      expect(await openTaskOf(CHURN)).toBeDefined();
+      const bob = await post(path, BOB, { reason: 'unused' });
+      expect(bob.status).toBe(403);
+      expect((await post(path, ALICE, {})).status).toBe(400);
+      const ok = await post(path, ALICE, { reason: 'replaced by ranker' });
+      expect(ok.status).toBe(200);
+      expect(ok.body.message).toBe(
+        'Archived model:default/churn; 1 open task(s) closed',
+      );
+      await engine.run();
+      expect(await openTaskOf(CHURN)).toBeUndefined();
+      const views = await engine.listLifecycles({
+        credentials: mockCredentials.user(ALICE),
+        entityRef: CHURN,
+      });
+      expect(views[0].effectiveLifecycle).toBe('archived');
+    });
+  },
+);

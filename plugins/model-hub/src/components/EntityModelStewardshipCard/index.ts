@@ -1,0 +1,1 @@
+export { EntityModelStewardshipCard } from './EntityModelStewardshipCard';

@@ -1,0 +1,137 @@
+import useAsync from 'react-use/esm/useAsync';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  EmptyState,
+  InfoCard,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import {
+  catalogApiRef,
+  EntityRefLink,
+  useEntity,
+} from '@backstage/plugin-catalog-react';
+import {
+  isModelEntity,
+  ModelEntityV1alpha1,
+  ModelVersion,
+} from '@internal/plugin-model-hub-common';
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableHead from '@material-ui/core/TableHead';
+import TableRow from '@material-ui/core/TableRow';
+import { modelHubApiRef } from '../../api';
+import { TierBadge } from '../TierBadge';
+
+/** Props of {@link EntityTeamModelsCard}. */
+export interface EntityTeamModelsCardProps {
+  title?: string;
+  /**
+   * Pulls per model ref, once the hub records usage metrics; without it the
+   * card shows no pulls column (never a made-up number).
+   */
+  pulls?: (entityRef: string) => Promise<number | undefined>;
+}
+
+interface Row {
+  ref: string;
+  model: ModelEntityV1alpha1;
+  latest?: string;
+  openTasks: number;
+  pulls?: number;
+}
+
+/** The newest sealed version: the `latest` alias, else the last sealed. */
+export function latestVersion(versions: ModelVersion[]): string | undefined {
+  const sealed = versions.filter(v => v.state === 'sealed');
+  const aliased = sealed.find(v => v.aliases.includes('latest'));
+  if (aliased) return aliased.version;
+  return [...sealed].sort((a, b) =>
+    (b.sealedAt ?? '').localeCompare(a.sealedAt ?? ''),
+  )[0]?.version;
+}
+
+/**
+ * Group (or User) entity card: the models the team owns, each with its tier
+ * badge, latest sealed version and open stewardship task count.
+ */
+export function EntityTeamModelsCard(props: EntityTeamModelsCardProps) {
+  const { entity } = useEntity();
+  const catalogApi = useApi(catalogApiRef);
+  const hub = useApi(modelHubApiRef);
+  const owner = stringifyEntityRef(entity).toLocaleLowerCase('en-US');
+  const { pulls } = props;
+  const { value, loading, error } = useAsync(async (): Promise<Row[]> => {
+    const { items } = await catalogApi.getEntities({
+      filter: { kind: 'Model', 'relations.ownedBy': owner },
+    });
+    const models = items.filter(isModelEntity);
+    const tasks = await hub.getTasks({ owner });
+    const open = new Map<string, number>();
+    for (const task of tasks.available ? tasks.items : []) {
+      open.set(task.entityRef, (open.get(task.entityRef) ?? 0) + 1);
+    }
+    return Promise.all(
+      models.map(async model => {
+        const ref = stringifyEntityRef(model).toLocaleLowerCase('en-US');
+        const versions = await hub.listVersions(ref).catch(() => []);
+        return {
+          ref,
+          model,
+          latest: latestVersion(versions),
+          openTasks: open.get(ref) ?? 0,
+          pulls: pulls ? await pulls(ref) : undefined,
+        };
+      }),
+    ).then(rows => rows.sort((a, b) => a.ref.localeCompare(b.ref)));
+  }, [catalogApi, hub, owner, pulls]);
+
+  let content;
+  if (loading) {
+    content = <Progress />;
+  } else if (error) {
+    content = <ResponseErrorPanel error={error} />;
+  } else if (!value || value.length === 0) {
+    content = (
+      <EmptyState
+        missing="data"
+        title="No models"
+        description="This team owns no models yet. Register one with the 'Register a model' template."
+      />
+    );
+  } else {
+    content = (
+      <Table size="small" aria-label="Models owned by the team">
+        <TableHead>
+          <TableRow>
+            <TableCell>Model</TableCell>
+            <TableCell>Tier</TableCell>
+            <TableCell>Latest version</TableCell>
+            <TableCell>Open tasks</TableCell>
+            {pulls && <TableCell>Pulls</TableCell>}
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {value.map(row => (
+            <TableRow key={row.ref}>
+              <TableCell>
+                <EntityRefLink entityRef={row.ref}>
+                  {row.model.metadata.title ?? row.model.metadata.name}
+                </EntityRefLink>
+              </TableCell>
+              <TableCell>
+                <TierBadge entity={row.model} />
+              </TableCell>
+              <TableCell>{row.latest ?? 'none sealed'}</TableCell>
+              <TableCell>{row.openTasks}</TableCell>
+              {pulls && <TableCell>{row.pulls ?? '—'}</TableCell>}
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    );
+  }
+  return <InfoCard title={props.title ?? 'Models'}>{content}</InfoCard>;
+}

@@ -1,0 +1,2 @@
+export { EntityTeamModelsCard, latestVersion } from './EntityTeamModelsCard';
+export type { EntityTeamModelsCardProps } from './EntityTeamModelsCard';

@@ -1,0 +1,5 @@
+export {
+  ModelSearchResultListItem,
+  modelRefOfLocation,
+} from './ModelSearchResultListItem';
+export type { ModelSearchDocument } from './ModelSearchResultListItem';

@@ -1,0 +1,4 @@
+export {
+  StewardshipTaskActions,
+  deprecationTemplateUrl,
+} from './StewardshipTaskActions';
