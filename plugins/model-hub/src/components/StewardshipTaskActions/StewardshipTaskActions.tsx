@@ -86,12 +86,7 @@ function StewardPicker(props: {
       value={users.find(u => u.ref === props.value) ?? null}
       onChange={(_e, v) => props.onChange(v?.ref ?? '')}
       renderInput={params => (
-        <TextField
-          {...params}
-          label="New steward"
-          required
-          margin="dense"
-        />
+        <TextField {...params} label="New steward" required margin="dense" />
       )}
     />
   );
