@@ -32,7 +32,7 @@ export class SourceRequestError extends Error {
 /** Options of {@link fetchJsonWithRetry}. */
 export interface RetryOptions {
   /** The fetch implementation; default the global `fetch`. */
-  fetch?: typeof fetch;
+  fetch?: typeof globalThis.fetch;
   /** Headers sent with every request (authorization). */
   headers?: Record<string, string>;
   /** Retries after the first attempt; default 4. */

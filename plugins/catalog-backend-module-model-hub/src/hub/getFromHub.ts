@@ -7,7 +7,7 @@ export const HUB_PLUGIN_ID = 'model-hub';
 export interface HubRequestOptions {
   discovery: DiscoveryService;
   auth: AuthService;
-  fetch: typeof fetch;
+  fetch: typeof globalThis.fetch;
   timeoutMs: number;
 }
 

@@ -35,7 +35,7 @@ export interface ModelHubTierClientOptions {
   /** Timeout of one fetch of the list; default 5 s. */
   timeoutMs?: number;
   /** The fetch implementation; default the global `fetch`. */
-  fetch?: typeof fetch;
+  fetch?: typeof globalThis.fetch;
   /** The clock; default `Date.now`. */
   now?: () => number;
 }
