@@ -76,16 +76,17 @@ test('a model page shows the tier badge, versions, gauntlet and the pull command
       .getByLabel(/^Tier: /)
       .first()
       .waitFor({ timeout: 60000 });
-    const pull = page.getByLabel('Pull with the model-hub CLI', {
-      exact: true,
-    });
+    // "Use this model": the CLI tab first, pinned to a version, copyable.
+    const pull = page.getByLabel(/^Pull version \S+ with the model-hub CLI$/);
     await pull.waitFor();
     assert.match(
       await pull.innerText(),
-      /model-hub pull model:default\/sentiment-classifier@/,
+      /model-hub pull model:default\/sentiment-classifier@\d+\.\d+\.\d+/,
     );
     await page
-      .getByRole('button', { name: /Copy: Pull with the model-hub CLI/ })
+      .getByRole('button', {
+        name: /^Copy: Pull version \S+ with the model-hub CLI/,
+      })
       .waitFor();
   });
   await step('05-model-versions', async () => {
