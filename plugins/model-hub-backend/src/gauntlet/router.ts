@@ -314,23 +314,31 @@ export async function createGauntletRouter(
     res.status(201).json(created);
   });
 
-  router.post(
-    `${MODEL}/promotion-requests/:id/approve`,
-    json,
-    async (req, res) => {
+  /**
+   * An approval of a promotion request or a waiver by a governance member:
+   * the same four-eyes rules and audit shape for both (approveRoute.ts).
+   */
+  const approveHandler =
+    (
+      kind: 'promotion' | 'waiver',
+      permission: typeof modelWaiverCreatePermission,
+      eventId: string,
+      auditMeta: (id: string) => Record<string, string>,
+    ) =>
+    async (req: Request, res: express.Response) => {
       const approved = await auditedModel(
         req,
-        'gauntlet-promotion-decision',
-        { action: 'approve', requestId: req.params.id },
+        eventId,
+        auditMeta(req.params.id),
         async () => {
-          const caller = await governanceAccess(
-            req,
-            modelPromotionApprovePermission,
-          );
+          const caller = await governanceAccess(req, permission);
           const body = parseBody(decisionBody, req.body);
           const value = await approveSubject({
-            kind: 'promotion',
-            id: parseId(req.params.id, 'promotion request'),
+            kind,
+            id: parseId(
+              req.params.id,
+              kind === 'promotion' ? 'promotion request' : 'waiver',
+            ),
             access: caller,
             body,
             runner,
@@ -348,7 +356,17 @@ export async function createGauntletRouter(
         },
       );
       res.json(approved);
-    },
+    };
+
+  router.post(
+    `${MODEL}/promotion-requests/:id/approve`,
+    json,
+    approveHandler(
+      'promotion',
+      modelPromotionApprovePermission,
+      'gauntlet-promotion-decision',
+      id => ({ action: 'approve', requestId: id }),
+    ),
   );
 
   router.post(
@@ -415,35 +433,16 @@ export async function createGauntletRouter(
     },
   );
 
-  router.post(`${MODEL}/waivers/:id/approve`, json, async (req, res) => {
-    const approved = await auditedModel(
-      req,
+  router.post(
+    `${MODEL}/waivers/:id/approve`,
+    json,
+    approveHandler(
+      'waiver',
+      modelWaiverCreatePermission,
       'gauntlet-waiver-approve',
-      { waiverId: req.params.id },
-      async () => {
-        const caller = await governanceAccess(req, modelWaiverCreatePermission);
-        const body = parseBody(decisionBody, req.body);
-        const value = await approveSubject({
-          kind: 'waiver',
-          id: parseId(req.params.id, 'waiver'),
-          access: caller,
-          body,
-          runner,
-          catalog,
-          gauntletConfig,
-        });
-        return {
-          value: value.subject,
-          meta: {
-            state: value.subject.state,
-            approvals: value.validApprovers,
-            effectiveTier: value.effectiveTier,
-          },
-        };
-      },
-    );
-    res.json(approved);
-  });
+      id => ({ waiverId: id }),
+    ),
+  );
 
   router.get(`${MODEL}/waivers`, async (req, res) => {
     const { entityRef } = await access(req);
