@@ -112,9 +112,12 @@ export class GauntletRunner {
 
   /**
    * Schedules the work: every replica polls the queue (`scope: 'local'`;
-   * the database claim keeps each run to one replica); one replica at a
-   * time recovers runs whose lease expired and re-checks models whose
-   * results are outdated (`scope: 'global'`).
+   * the database claim keeps each run to one replica) and recovers runs
+   * whose lease expired (`scope: 'local'` too: recovery is two conditional
+   * updates, safe to repeat, and a replica killed while holding a global
+   * lock would otherwise stall recovery for the whole cluster until the
+   * scheduler's lock timed out); one replica at a time re-checks models
+   * whose results are outdated (`scope: 'global'`).
    */
   async start(scheduler: SchedulerService): Promise<void> {
     await scheduler.scheduleTask({
@@ -129,10 +132,8 @@ export class GauntletRunner {
     });
     await scheduler.scheduleTask({
       id: 'model-hub-gauntlet-recovery',
-      scope: 'global',
+      scope: 'local',
       frequency: { seconds: Math.ceil(this.#gc.leaseSeconds / 2) },
-      // Short: a replica killed while recovering holds the task's lock
-      // until this timeout, and recovery is two updates.
       timeout: { seconds: Math.max(30, this.#gc.leaseSeconds) },
       initialDelay: { seconds: 1 },
       fn: async () => {
@@ -225,7 +226,8 @@ export class GauntletRunner {
 
   /**
    * Puts runs whose runner died (lease expired) back in the queue once, and
-   * fails them on the second expiry; scheduled on one replica at a time.
+   * fails them on the second expiry; scheduled on every replica (the
+   * updates only match runs still expired, so concurrent calls are safe).
    */
   async recover(): Promise<{ requeued: number; failed: number }> {
     const recovered = await this.#store.recoverExpired(
