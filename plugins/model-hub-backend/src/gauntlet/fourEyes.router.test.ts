@@ -1,28 +1,12 @@
-import {
-  mockCredentials,
-  TestDatabases,
-} from '@backstage/backend-test-utils';
+import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
-import {
-  gauntletPermissions,
-  modelHubPermissions,
-} from '@internal/plugin-model-hub-common';
 import request from 'supertest';
 import {
-  exampleDataset,
-  exampleModel,
-  exampleVersions,
-  EXAMPLE_MODEL_REF as MODEL_REF,
-} from '../__testUtils__/gauntletExample';
-import { branchPolicy } from '../__testUtils__/modelHubBackend';
-import {
-  registerModelResourceType,
-  RouteTestBackend,
-  startRouteTestBackend,
-} from '../__testUtils__/routeBackend';
+  GauntletRouteBackend,
+  startGauntletRouteBackend,
+} from '../__testUtils__/gauntletBackend';
+import { EXAMPLE_MODEL_REF as MODEL_REF } from '../__testUtils__/gauntletExample';
 import { GauntletRunner } from './GauntletRunner';
-import { createGauntlet } from './createGauntlet';
-import { gauntletPolicyDecision } from './permissions';
 
 jest.setTimeout(180_000);
 
@@ -47,7 +31,7 @@ const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_16'] });
 describe.each(databases.eachSupportedId())(
   'four-eyes governance through the routes on %s (2 approvals required)',
   databaseId => {
-    let backend: RouteTestBackend;
+    let backend: GauntletRouteBackend;
     let server: any;
     let runner: GauntletRunner;
     const as = (ref: string) => mockCredentials.user.header(ref);
@@ -69,10 +53,8 @@ describe.each(databases.eachSupportedId())(
     };
 
     beforeAll(async () => {
-      const knex = await databases.init(databaseId);
-      const versions = await exampleVersions();
-      backend = await startRouteTestBackend({
-        entities: [exampleModel, exampleDataset, otto],
+      backend = await startGauntletRouteBackend({
+        entities: [otto],
         groups: {
           [ALICE]: ['group:default/marketing'],
           [GINA]: ['group:default/ai-governance'],
@@ -81,33 +63,17 @@ describe.each(databases.eachSupportedId())(
           [OTTO]: ['group:default/ai-governance'],
           [MIRA]: ['group:default/ai-governance'],
         },
-        policy: branchPolicy(gauntletPolicyDecision),
-        knex,
+        knex: await databases.init(databaseId),
         now: new Date('2026-12-06T10:00:00.000Z'),
         modelHub: {
           governance: {
             group: 'group:default/ai-governance',
             requiredApprovals: 2,
           },
-          gauntlet: {
-            performance: {
-              thresholds: {
-                'text-classification': { official: { accuracy: 0.85 } },
-              },
-            },
-          },
-        },
-        async setup(deps) {
-          registerModelResourceType(deps, [
-            ...modelHubPermissions,
-            ...gauntletPermissions,
-          ]);
-          const created = await createGauntlet({ ...deps, versions });
-          deps.httpRouter.use(created.router);
-          runner = created.runner;
         },
       });
       server = backend.server;
+      runner = backend.runner;
     });
 
     afterAll(() => backend.stop());

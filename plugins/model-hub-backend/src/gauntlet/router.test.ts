@@ -1,24 +1,11 @@
 import { mockCredentials } from '@backstage/backend-test-utils';
-import {
-  gauntletPermissions,
-  modelHubPermissions,
-} from '@internal/plugin-model-hub-common';
 import request from 'supertest';
 import {
-  exampleDataset,
-  exampleModel,
-  exampleVersions,
-  EXAMPLE_MODEL_REF as MODEL_REF,
-} from '../__testUtils__/gauntletExample';
-import { branchPolicy } from '../__testUtils__/modelHubBackend';
-import {
-  registerModelResourceType,
-  RouteTestBackend,
-  startRouteTestBackend,
-} from '../__testUtils__/routeBackend';
-import { createGauntlet } from './createGauntlet';
+  GauntletRouteBackend,
+  startGauntletRouteBackend,
+} from '../__testUtils__/gauntletBackend';
+import { EXAMPLE_MODEL_REF as MODEL_REF } from '../__testUtils__/gauntletExample';
 import { GauntletRunner } from './GauntletRunner';
-import { gauntletPolicyDecision } from './permissions';
 
 jest.setTimeout(120_000);
 
@@ -28,7 +15,7 @@ const GINA = 'user:default/gina'; // member of group:default/ai-governance
 const HANS = 'user:default/hans'; // member of group:default/ai-governance
 
 describe('gauntlet router', () => {
-  let backend: RouteTestBackend;
+  let backend: GauntletRouteBackend;
   let server: any;
   let runner: GauntletRunner;
   const asAlice = mockCredentials.user.header(ALICE);
@@ -39,37 +26,16 @@ describe('gauntlet router', () => {
   const M = '/v1/models/default/sentiment-classifier';
 
   beforeAll(async () => {
-    const versions = await exampleVersions();
-    backend = await startRouteTestBackend({
-      entities: [exampleModel, exampleDataset],
+    backend = await startGauntletRouteBackend({
       groups: {
         [ALICE]: ['group:default/marketing'],
         [GINA]: ['group:default/ai-governance'],
         [HANS]: ['group:default/ai-governance'],
       },
-      policy: branchPolicy(gauntletPolicyDecision),
-      modelHub: {
-        governanceGroup: 'group:default/ai-governance',
-        gauntlet: {
-          performance: {
-            thresholds: {
-              'text-classification': { official: { accuracy: 0.85 } },
-            },
-          },
-        },
-      },
-      async setup(deps) {
-        // The same wiring as plugin.ts.
-        registerModelResourceType(deps, [
-          ...modelHubPermissions,
-          ...gauntletPermissions,
-        ]);
-        const gauntlet = await createGauntlet({ ...deps, versions });
-        deps.httpRouter.use(gauntlet.router);
-        runner = gauntlet.runner;
-      },
+      modelHub: { governanceGroup: 'group:default/ai-governance' },
     });
     server = backend.server;
+    runner = backend.runner;
   });
 
   afterAll(() => backend.stop());
