@@ -1,9 +1,8 @@
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
-import { Permission } from '@backstage/plugin-permission-common';
+import { InputError, NotFoundError } from '@backstage/errors';
 import {
-  isModelEntity,
   modelArchivePermission,
+  ModelHubModelPermission,
   modelStewardReassignPermission,
   StewardshipActionResult,
   StewardshipConditionKind,
@@ -12,18 +11,9 @@ import { isDepartedUser } from '@internal/plugin-model-hub-node';
 import { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import { ownersOnlyMessage } from '../permissions/rules';
-import {
-  actorRef,
-  audited,
-  modelRefParam,
-  parseBody,
-} from '../service/requests';
-import {
-  isAllowed,
-  lower,
-  StewardshipActionRouteContext,
-} from './actionContext';
+import { accessOwnedModel } from '../service/ownedModel';
+import { audited, modelRefParam, parseBody } from '../service/requests';
+import { lower, StewardshipActionRouteContext } from './actionContext';
 
 const MODEL = '/v1/stewardship/models/:namespace/:name';
 
@@ -43,24 +33,12 @@ export function addModelActionRoutes(
   router: ReturnType<typeof Router>,
   options: StewardshipActionRouteContext,
 ) {
-  const { httpAuth, permissions, catalog, auditor, tasks, actions } = options;
+  const { httpAuth, catalog, auditor, tasks, actions } = options;
   const { clock, json } = options;
 
-  /** The model as the caller sees it, and the owner-only permission. */
-  async function ownedModel(req: Request, permission: Permission) {
-    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    const entityRef = modelRefParam(req);
-    const entity = await catalog.getEntityByRef(entityRef, { credentials });
-    if (!entity || !isModelEntity(entity)) {
-      throw new NotFoundError(`Model ${entityRef} not found in the catalog`);
-    }
-    if (!(await isAllowed(permissions, credentials, permission, entityRef))) {
-      throw new NotAllowedError(
-        ownersOnlyMessage(permission.name, entityRef, entity),
-      );
-    }
-    return { credentials, entity, entityRef, actor: actorRef(credentials) };
-  }
+  /** The model as a signed-in person sees it, with an owner-only permission. */
+  const ownedModel = (req: Request, permission: ModelHubModelPermission) =>
+    accessOwnedModel(options, req, permission, { allow: ['user'] });
 
   /** Closes the model's open tasks of the given kinds (all when none given). */
   async function closeModelTasks(
