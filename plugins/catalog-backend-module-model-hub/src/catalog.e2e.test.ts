@@ -10,6 +10,7 @@ import path from 'node:path';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import request from 'supertest';
 import catalogModuleModelHub from './index';
+import { waitFor } from './__testUtils__/waitFor';
 
 const FIXTURE = path.resolve(
   __dirname,
@@ -43,20 +44,6 @@ function errorCollector(sink: Array<{ entityRef: string; message: string }>) {
       });
     },
   });
-}
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 45_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise(r => setTimeout(r, 250));
-  }
 }
 
 const relationsOf = (e: Entity) =>

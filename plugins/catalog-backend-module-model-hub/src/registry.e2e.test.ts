@@ -23,6 +23,7 @@ import {
 } from '@internal/plugin-model-hub-backend';
 import request from 'supertest';
 import catalogModuleModelHub from './index';
+import { waitFor } from './__testUtils__/waitFor';
 
 const ALICE = 'user:default/alice';
 
@@ -94,20 +95,6 @@ const hubPlugin = createBackendPlugin({
     });
   },
 });
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 45_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise(r => setTimeout(r, 250));
-  }
-}
 
 describe('registering and deprecating models through the hub (end to end)', () => {
   jest.setTimeout(120_000);

@@ -1,47 +1,18 @@
 import {
-  coreServices,
-  createBackendModule,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
-import {
   createMockDirectory,
   mockCredentials,
-  mockServices,
-  startTestBackend,
 } from '@backstage/backend-test-utils';
-import catalogPlugin from '@backstage/plugin-catalog-backend';
+import request from 'supertest';
 import {
-  catalogConditions,
-  createCatalogConditionalDecision,
-} from '@backstage/plugin-catalog-backend/alpha';
-import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
-import permissionBackend from '@backstage/plugin-permission-backend';
-import {
-  AuthorizeResult,
-  isPermission,
-  PolicyDecision,
-} from '@backstage/plugin-permission-common';
-import {
-  PermissionPolicy,
-  PolicyQuery,
-  PolicyQueryUser,
-} from '@backstage/plugin-permission-node';
-import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
+  ALICE,
+  MARKETING,
+  MIA,
+  startHubCatalogBackend,
+} from './__testUtils__/hubCatalogBackend';
+import { waitFor } from './__testUtils__/waitFor';
+
 // The hub's real plugin next to a real catalog: search, facets and paging
 // are the catalog's own (SQL) behaviour, visibility its real policy.
-// eslint-disable-next-line @backstage/no-mixed-plugin-imports
-import modelHubPlugin from '@internal/plugin-model-hub-backend';
-import request from 'supertest';
-import catalogModuleModelHub from './index';
-import { testHttpAuthServiceFactory } from './__testUtils__/httpAuth';
-
-const MIA = 'user:default/mia'; // marketing
-const ALICE = 'user:default/alice'; // ml-team
-const MARKETING = 'group:default/marketing';
-const GROUPS: Record<string, string[]> = {
-  [MIA]: [MARKETING],
-  [ALICE]: ['group:default/ml-team'],
-};
 
 const model = (
   name: string,
@@ -66,26 +37,7 @@ spec:
   task: ${spec.task}
 ${spec.framework ? `  framework: ${spec.framework}\n` : ''}`;
 
-const YAML = `
-apiVersion: backstage.io/v1alpha1
-kind: Group
-metadata: { name: marketing }
-spec: { type: team, children: [] }
----
-apiVersion: backstage.io/v1alpha1
-kind: Group
-metadata: { name: ml-team }
-spec: { type: team, children: [] }
----
-apiVersion: backstage.io/v1alpha1
-kind: User
-metadata: { name: mia }
-spec: { memberOf: [marketing] }
----
-apiVersion: backstage.io/v1alpha1
-kind: User
-metadata: { name: alice }
-spec: { memberOf: [ml-team] }
+const MODELS = `
 ${model('campaign-scorer', MARKETING, {
   task: 'text-classification',
   framework: 'onnx',
@@ -108,105 +60,12 @@ ${model('old-tagger', 'group:default/ml-team', {
 })}
 `;
 
-/** Hides the marketing team's entities from everyone outside it. */
-class HideMarketingPolicy implements PermissionPolicy {
-  async handle(
-    query: PolicyQuery,
-    user?: PolicyQueryUser,
-  ): Promise<PolicyDecision> {
-    if (isPermission(query.permission, catalogEntityReadPermission)) {
-      if (user?.info.ownershipEntityRefs.includes(MARKETING)) {
-        return { result: AuthorizeResult.ALLOW };
-      }
-      return createCatalogConditionalDecision(query.permission, {
-        not: catalogConditions.isEntityOwner({ claims: [MARKETING] }),
-      });
-    }
-    return { result: AuthorizeResult.ALLOW };
-  }
-}
-
-const policyModule = createBackendModule({
-  pluginId: 'permission',
-  moduleId: 'test-search-policy',
-  register(env) {
-    env.registerInit({
-      deps: { policy: policyExtensionPoint },
-      async init({ policy }) {
-        policy.setPolicy(new HideMarketingPolicy());
-      },
-    });
-  },
-});
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 90_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise(r => setTimeout(r, 250));
-  }
-}
-
 describe('GET /api/model-hub/v1/models against a real catalog (end to end)', () => {
   jest.setTimeout(180_000);
   const dir = createMockDirectory();
 
   it('searches, filters, counts facets, sorts with missing values last, pages by cursor and respects visibility', async () => {
-    dir.setContent({
-      'catalog.yaml': YAML,
-      'artifacts/.keep': '',
-      'staging/.keep': '',
-    });
-    const backend = await startTestBackend({
-      features: [
-        catalogPlugin,
-        catalogModuleModelHub,
-        modelHubPlugin,
-        permissionBackend,
-        policyModule,
-        testHttpAuthServiceFactory,
-        mockServices.userInfo.mock({
-          async getUserInfo(credentials) {
-            const ref = (credentials.principal as { userEntityRef: string })
-              .userEntityRef;
-            return {
-              userEntityRef: ref,
-              ownershipEntityRefs: [ref, ...(GROUPS[ref] ?? [])],
-            };
-          },
-        }).factory,
-        createServiceFactory({
-          service: coreServices.scheduler,
-          deps: {},
-          factory: () => mockServices.scheduler(),
-        }),
-        mockServices.rootConfig.factory({
-          data: {
-            permission: { enabled: true },
-            modelHub: {
-              catalog: { tierRefreshSeconds: 1 },
-              artifacts: {
-                stagingDirectory: dir.resolve('staging'),
-                local: { directory: dir.resolve('artifacts') },
-              },
-            },
-            catalog: {
-              processingInterval: { seconds: 1 },
-              rules: [{ allow: ['Model', 'Location', 'Group', 'User'] }],
-              locations: [
-                { type: 'file', target: dir.resolve('catalog.yaml') },
-              ],
-            },
-          },
-        }),
-      ],
-    });
+    const { backend } = await startHubCatalogBackend(dir, MODELS);
     const search = (query: string, user = MIA) =>
       request(backend.server)
         .get(`/api/model-hub/v1/models${query}`)
@@ -219,16 +78,20 @@ describe('GET /api/model-hub/v1/models against a real catalog (end to end)', () 
       );
 
     try {
-      await waitFor('the YAML models with their owners', async () => {
-        const res = await search('?archived=true');
-        return res.status === 200 &&
-          res.body.totalItems === 5 &&
-          res.body.items.every((i: any) =>
-            i.entity.relations?.some((r: any) => r.type === 'ownedBy'),
-          )
-          ? true
-          : undefined;
-      });
+      await waitFor(
+        'the YAML models with their owners',
+        async () => {
+          const res = await search('?archived=true');
+          return res.status === 200 &&
+            res.body.totalItems === 5 &&
+            res.body.items.every((i: any) =>
+              i.entity.relations?.some((r: any) => r.type === 'ownedBy'),
+            )
+            ? true
+            : undefined;
+        },
+        90_000,
+      );
 
       // Everything Mia may see, archived hidden, sorted by name, with the
       // hub's tier of each model and facet counts over the matches.

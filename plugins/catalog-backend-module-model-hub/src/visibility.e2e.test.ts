@@ -1,47 +1,15 @@
 import {
-  coreServices,
-  createBackendModule,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
-import {
   createMockDirectory,
   mockCredentials,
-  mockServices,
-  startTestBackend,
 } from '@backstage/backend-test-utils';
-import catalogPlugin from '@backstage/plugin-catalog-backend';
-import {
-  catalogConditions,
-  createCatalogConditionalDecision,
-} from '@backstage/plugin-catalog-backend/alpha';
-import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
-import permissionBackend from '@backstage/plugin-permission-backend';
-import {
-  AuthorizeResult,
-  isPermission,
-  PolicyDecision,
-} from '@backstage/plugin-permission-common';
-import {
-  PermissionPolicy,
-  PolicyQuery,
-  PolicyQueryUser,
-} from '@backstage/plugin-permission-node';
-import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
-// The hub's real plugin, next to a real catalog with a real permission
-// policy; the module itself only speaks to the hub over HTTP.
-// eslint-disable-next-line @backstage/no-mixed-plugin-imports
-import modelHubPlugin from '@internal/plugin-model-hub-backend';
 import request from 'supertest';
-import catalogModuleModelHub from './index';
-import { testHttpAuthServiceFactory } from './__testUtils__/httpAuth';
-
-const MIA = 'user:default/mia'; // marketing
-const ALICE = 'user:default/alice'; // ml-team
-const MARKETING = 'group:default/marketing';
-const GROUPS: Record<string, string[]> = {
-  [MIA]: [MARKETING],
-  [ALICE]: ['group:default/ml-team'],
-};
+import {
+  ALICE,
+  MARKETING,
+  MIA,
+  startHubCatalogBackend,
+} from './__testUtils__/hubCatalogBackend';
+import { waitFor } from './__testUtils__/waitFor';
 
 const model = (name: string, owner: string) => `
 ---
@@ -56,78 +24,6 @@ spec:
   tier: community
   license: MIT
 `;
-
-const YAML = `
-apiVersion: backstage.io/v1alpha1
-kind: Group
-metadata: { name: marketing }
-spec: { type: team, children: [] }
----
-apiVersion: backstage.io/v1alpha1
-kind: Group
-metadata: { name: ml-team }
-spec: { type: team, children: [] }
----
-apiVersion: backstage.io/v1alpha1
-kind: User
-metadata: { name: mia }
-spec: { memberOf: [marketing] }
----
-apiVersion: backstage.io/v1alpha1
-kind: User
-metadata: { name: alice }
-spec: { memberOf: [ml-team] }
-${model('campaign-scorer', 'group:default/marketing')}
-${model('churn', 'group:default/ml-team')}
-`;
-
-/**
- * A catalog policy that hides the marketing team's entities from everyone
- * outside it; everything else is allowed.
- */
-class HideMarketingPolicy implements PermissionPolicy {
-  async handle(
-    query: PolicyQuery,
-    user?: PolicyQueryUser,
-  ): Promise<PolicyDecision> {
-    if (isPermission(query.permission, catalogEntityReadPermission)) {
-      if (user?.info.ownershipEntityRefs.includes(MARKETING)) {
-        return { result: AuthorizeResult.ALLOW };
-      }
-      return createCatalogConditionalDecision(query.permission, {
-        not: catalogConditions.isEntityOwner({ claims: [MARKETING] }),
-      });
-    }
-    return { result: AuthorizeResult.ALLOW };
-  }
-}
-
-const policyModule = createBackendModule({
-  pluginId: 'permission',
-  moduleId: 'test-hide-marketing',
-  register(env) {
-    env.registerInit({
-      deps: { policy: policyExtensionPoint },
-      async init({ policy }) {
-        policy.setPolicy(new HideMarketingPolicy());
-      },
-    });
-  },
-});
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise(r => setTimeout(r, 250));
-  }
-}
 
 const registration = (name: string, owner: string) => ({
   entity: {
@@ -150,56 +46,13 @@ describe('hub list routes under a catalog policy that hides a team (end to end)'
   const dir = createMockDirectory();
 
   it('omits the hidden team’s models from every list route for an outsider and shows them to a member', async () => {
-    dir.setContent({
-      'catalog.yaml': YAML,
-      'artifacts/.keep': '',
-      'staging/.keep': '',
-    });
-    const scheduler = mockServices.scheduler();
-    const backend = await startTestBackend({
-      features: [
-        catalogPlugin,
-        catalogModuleModelHub,
-        modelHubPlugin,
-        permissionBackend,
-        policyModule,
-        testHttpAuthServiceFactory,
-        createServiceFactory({
-          service: coreServices.scheduler,
-          deps: {},
-          factory: () => scheduler,
-        }),
-        mockServices.userInfo.mock({
-          async getUserInfo(credentials) {
-            const ref = (credentials.principal as { userEntityRef: string })
-              .userEntityRef;
-            return {
-              userEntityRef: ref,
-              ownershipEntityRefs: [ref, ...(GROUPS[ref] ?? [])],
-            };
-          },
-        }).factory,
-        mockServices.rootConfig.factory({
-          data: {
-            permission: { enabled: true },
-            modelHub: {
-              catalog: { tierRefreshSeconds: 1 },
-              artifacts: {
-                stagingDirectory: dir.resolve('staging'),
-                local: { directory: dir.resolve('artifacts') },
-              },
-            },
-            catalog: {
-              processingInterval: { seconds: 1 },
-              rules: [{ allow: ['Model', 'Location', 'Group', 'User'] }],
-              locations: [
-                { type: 'file', target: dir.resolve('catalog.yaml') },
-              ],
-            },
-          },
-        }),
-      ],
-    });
+    const { backend, scheduler } = await startHubCatalogBackend(
+      dir,
+      `${model('campaign-scorer', MARKETING)}\n${model(
+        'churn',
+        'group:default/ml-team',
+      )}\n`,
+    );
     const as = (user: string) => mockCredentials.user.header(user);
     const hub = (path: string, user: string) =>
       request(backend.server)

@@ -16,6 +16,7 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import permissionBackend from '@backstage/plugin-permission-backend';
 import {
   AuthorizeResult,
+  isPermission,
   Permission,
   PolicyDecision,
 } from '@backstage/plugin-permission-common';
@@ -29,6 +30,7 @@ import {
   isModelHubOwnerPermission,
   isModelHubPublishPermission,
   ModelHubModelPermission,
+  modelRegisterPermission,
 } from '@internal/plugin-model-hub-common';
 import { JsonObject } from '@backstage/types';
 import { Knex } from 'knex';
@@ -89,12 +91,96 @@ export function ownersPublishPolicy(): PermissionPolicy {
   };
 }
 
+/**
+ * The portal's registry rules: registering is for signed-in users, owner
+ * permissions for the owning team, everything else allowed.
+ */
+export function registrantsPolicy(): PermissionPolicy {
+  return {
+    async handle(query, user) {
+      if (isPermission(query.permission, modelRegisterPermission)) {
+        return { result: user ? AuthorizeResult.ALLOW : AuthorizeResult.DENY };
+      }
+      return ownersOnly(query, user, isModelHubOwnerPermission);
+    },
+  };
+}
+
+/** A policy branch such as `gauntletPolicyDecision`: undefined where it has no say. */
+export type PolicyBranch = (
+  permission: Permission,
+  user: PolicyQueryUser | undefined,
+  options: { governanceGroup: string },
+) => PolicyDecision | undefined;
+
+/** One policy branch with the test governance group; allow where it has no say. */
+export function branchPolicy(
+  branch: PolicyBranch,
+  governanceGroup = TEST_GOVERNANCE_GROUP,
+): PermissionPolicy {
+  return {
+    async handle(query, user) {
+      return (
+        branch(query.permission, user, { governanceGroup }) ?? {
+          result: AuthorizeResult.ALLOW,
+        }
+      );
+    },
+  };
+}
+
+/** Installs `policy` as the permission backend's policy. */
+export function testPolicyModule(policy: PermissionPolicy): BackendFeature {
+  return createBackendModule({
+    pluginId: 'permission',
+    moduleId: 'model-hub-test-policy',
+    register(env) {
+      env.registerInit({
+        deps: { policy: policyExtensionPoint },
+        async init({ policy: point }) {
+          point.setPolicy(policy);
+        },
+      });
+    },
+  });
+}
+
+/** Group refs of each user ref (or a function of it), for their ownership claims. */
+export type TestGroups =
+  | Record<string, string[]>
+  | ((userEntityRef: string) => string[]);
+
+/** User info whose ownership claims are the user and its `groups`. */
+export function testUserInfoFactory(groups: TestGroups = {}) {
+  const groupsOf =
+    typeof groups === 'function' ? groups : (ref: string) => groups[ref] ?? [];
+  return mockServices.userInfo.mock({
+    async getUserInfo(credentials) {
+      const ref = (credentials.principal as { userEntityRef: string })
+        .userEntityRef;
+      return {
+        userEntityRef: ref,
+        ownershipEntityRefs: [ref, ...groupsOf(ref)],
+      };
+    },
+  }).factory;
+}
+
+/** Serves `catalog` as the catalog service. */
+export function testCatalogFactory(catalog: CatalogService) {
+  return createServiceFactory({
+    service: catalogServiceRef,
+    deps: {},
+    factory: () => catalog,
+  });
+}
+
 /** Options of {@link startModelHubTestBackend}. */
 export interface ModelHubTestBackendOptions {
   /** The catalog's entities. */
   entities: Entity[];
   /** Group refs of each user ref (or a function of it), for their ownership claims. */
-  groups?: Record<string, string[]> | ((userEntityRef: string) => string[]);
+  groups?: TestGroups;
   /** The permission policy; {@link portalShapedPolicy} by default. */
   policy?: PermissionPolicy;
   /** A test database; the backend's default in-memory SQLite otherwise. */
@@ -132,42 +218,15 @@ export async function startModelHubTestBackend(
     (await fs.mkdtemp(path.join(os.tmpdir(), 'model-hub-test-')));
   const audit: CapturedAuditEvent[] = [];
   const policy = options.policy ?? portalShapedPolicy();
-  const groups = options.groups ?? {};
-  const groupsOf =
-    typeof groups === 'function' ? groups : (ref: string) => groups[ref] ?? [];
   const catalog = catalogServiceMock({ entities: options.entities });
   const modelHub = options.modelHub ?? {};
   const backend = await startTestBackend({
     features: [
       modelHubPlugin,
       permissionBackend,
-      createBackendModule({
-        pluginId: 'permission',
-        moduleId: 'model-hub-test-policy',
-        register(env) {
-          env.registerInit({
-            deps: { policy: policyExtensionPoint },
-            async init({ policy: point }) {
-              point.setPolicy(policy);
-            },
-          });
-        },
-      }),
-      createServiceFactory({
-        service: catalogServiceRef,
-        deps: {},
-        factory: () => options.wrapCatalog?.(catalog) ?? catalog,
-      }),
-      mockServices.userInfo.mock({
-        async getUserInfo(credentials) {
-          const ref = (credentials.principal as { userEntityRef: string })
-            .userEntityRef;
-          return {
-            userEntityRef: ref,
-            ownershipEntityRefs: [ref, ...groupsOf(ref)],
-          };
-        },
-      }).factory,
+      testPolicyModule(policy),
+      testCatalogFactory(options.wrapCatalog?.(catalog) ?? catalog),
+      testUserInfoFactory(options.groups),
       testModelHubHttpAuthServiceFactory,
       testUserTokenIssuerFactory,
       capturingAuditorFactory(audit),

@@ -1,10 +1,8 @@
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Readable } from 'node:stream';
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
-import knexFactory, { Knex } from 'knex';
+import { Knex } from 'knex';
+import { onSharedSqliteFile, onTwoPools } from '../__testUtils__/twoPools';
 import { GauntletCatalog, GauntletVersionSource } from './catalogAccess';
 import { readGauntletConfig } from './config';
 import { GauntletRunner } from './GauntletRunner';
@@ -163,48 +161,15 @@ describe('gauntlet run leases with two runners', () => {
   it.each(databases.eachSupportedId())(
     'a dead runner’s run completes exactly once on %s',
     async databaseId => {
-      const db1 = await databases.init(databaseId);
-      await GauntletStore.create({
-        database: mockServices.database({
-          knex: db1,
-          migrations: { skip: false },
-        }),
-      });
-      const db2 = knexFactory({
-        client: 'pg',
-        connection: db1.client.config.connection,
-        pool: { min: 0, max: 4 },
-      });
-      try {
-        await oneRunnerDies(db1, db2);
-      } finally {
-        await db2.destroy();
-      }
+      await expect(
+        onTwoPools(databases, databaseId, oneRunnerDies),
+      ).resolves.toBeUndefined();
     },
   );
 
   it('a dead runner’s run completes exactly once on a shared SQLite file', async () => {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'gauntlet-lease-'));
-    const open = () =>
-      knexFactory({
-        client: 'better-sqlite3',
-        connection: { filename: path.join(dir, 'model-hub.sqlite') },
-        useNullAsDefault: true,
-      });
-    const db1 = open();
-    const db2 = open();
-    try {
-      await GauntletStore.create({
-        database: mockServices.database({
-          knex: db1,
-          migrations: { skip: false },
-        }),
-      });
-      await oneRunnerDies(db1, db2);
-    } finally {
-      await db1.destroy();
-      await db2.destroy();
-      await fs.rm(dir, { recursive: true, force: true });
-    }
+    await expect(
+      onSharedSqliteFile('gauntlet-lease-', oneRunnerDies),
+    ).resolves.toBeUndefined();
   });
 });

@@ -1,12 +1,10 @@
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Readable } from 'node:stream';
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { ConfigReader } from '@backstage/config';
 import { ModelVersion } from '@internal/plugin-model-hub-common';
-import knexFactory, { Knex } from 'knex';
+import { Knex } from 'knex';
+import { onSharedSqliteFile, onTwoPools } from '../__testUtils__/twoPools';
 import { readGauntletConfig } from './config';
 import { GauntletStore } from './GauntletStore';
 import {
@@ -148,49 +146,15 @@ describe('two gauntlet runners on one database', () => {
   it.each(databases.eachSupportedId())(
     'execute each of %s queued runs exactly once on PostgreSQL',
     async databaseId => {
-      const db1 = await databases.init(databaseId);
-      await GauntletStore.create({
-        database: mockServices.database({
-          knex: db1,
-          migrations: { skip: false },
-        }),
-      });
-      // A second, independent connection pool: another backend replica.
-      const db2 = knexFactory({
-        client: 'pg',
-        connection: db1.client.config.connection,
-        pool: { min: 0, max: 4 },
-      });
-      try {
-        await raceTwoRunners(db1, db2);
-      } finally {
-        await db2.destroy();
-      }
+      await expect(
+        onTwoPools(databases, databaseId, raceTwoRunners),
+      ).resolves.toBeUndefined();
     },
   );
 
   it('execute each queued run exactly once on a shared SQLite file', async () => {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'gauntlet-sqlite-'));
-    const open = () =>
-      knexFactory({
-        client: 'better-sqlite3',
-        connection: { filename: path.join(dir, 'model-hub.sqlite') },
-        useNullAsDefault: true,
-      });
-    const db1 = open();
-    const db2 = open();
-    try {
-      await GauntletStore.create({
-        database: mockServices.database({
-          knex: db1,
-          migrations: { skip: false },
-        }),
-      });
-      await raceTwoRunners(db1, db2);
-    } finally {
-      await db1.destroy();
-      await db2.destroy();
-      await fs.rm(dir, { recursive: true, force: true });
-    }
+    await expect(
+      onSharedSqliteFile('gauntlet-sqlite-', raceTwoRunners),
+    ).resolves.toBeUndefined();
   });
 });

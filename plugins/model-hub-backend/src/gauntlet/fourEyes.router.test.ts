@@ -1,47 +1,12 @@
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
-import { Readable } from 'node:stream';
-import {
-  coreServices,
-  createBackendModule,
-  createBackendPlugin,
-} from '@backstage/backend-plugin-api';
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-  TestDatabases,
-} from '@backstage/backend-test-utils';
+import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
-import { catalogServiceRef } from '@backstage/plugin-catalog-node';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import permissionBackend from '@backstage/plugin-permission-backend';
-import {
-  AuthorizeResult,
-  PolicyDecision,
-} from '@backstage/plugin-permission-common';
-import {
-  PermissionPolicy,
-  PolicyQuery,
-  PolicyQueryUser,
-} from '@backstage/plugin-permission-node';
-import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
-import {
-  gauntletPermissions,
-  modelHubPermissions,
-  ModelVersion,
-  ModelVersionFile,
-} from '@internal/plugin-model-hub-common';
 import request from 'supertest';
 import {
-  modelHubModelPermissionRules,
-  modelHubModelResourceRef,
-} from '../permissions/rules';
-import { scanBytes, sha256 } from '../__testUtils__/fixtures';
-import { testHttpAuthServiceFactory } from '../__testUtils__/httpAuth';
-import { createGauntlet } from './createGauntlet';
-import { GauntletRunner, GauntletVersionSource } from './GauntletRunner';
-import { gauntletPolicyDecision } from './permissions';
+  GauntletRouteBackend,
+  startGauntletRouteBackend,
+} from '../__testUtils__/gauntletBackend';
+import { EXAMPLE_MODEL_REF as MODEL_REF } from '../__testUtils__/gauntletExample';
+import { GauntletRunner } from './GauntletRunner';
 
 jest.setTimeout(180_000);
 
@@ -54,44 +19,6 @@ const MARC = 'user:default/marc';
 // governance member by claims; in the owning team only by catalog memberOf
 const OTTO = 'user:default/otto';
 const MIRA = 'user:default/mira'; // member of group:default/ai-governance
-const MODEL_REF = 'model:default/sentiment-classifier';
-const EXAMPLE = path.resolve(
-  __dirname,
-  '../../../../examples/artifacts/sentiment-classifier',
-);
-
-const model: Entity = {
-  apiVersion: 'modelhub.io/v1alpha1',
-  kind: 'Model',
-  metadata: { name: 'sentiment-classifier', namespace: 'default' },
-  spec: {
-    type: 'classifier',
-    task: 'text-classification',
-    framework: 'onnx',
-    owner: 'group:default/marketing',
-    lifecycle: 'production',
-    tier: 'official',
-    license: 'Apache-2.0',
-    trainingData: ['resource:default/product-reviews'],
-    metrics: [
-      {
-        name: 'accuracy',
-        value: 0.88,
-        dataset: 'resource:default/product-reviews',
-      },
-      {
-        name: 'f1',
-        value: 0.8737,
-        dataset: 'resource:default/product-reviews',
-      },
-    ],
-    evaluation: {
-      file: 'benchmark.csv',
-      labelColumn: 'label',
-      positiveLabel: 1,
-    },
-  },
-};
 const otto: Entity = {
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'User',
@@ -99,120 +26,14 @@ const otto: Entity = {
   spec: { memberOf: ['marketing'] },
   relations: [{ type: 'memberOf', targetRef: 'group:default/marketing' }],
 };
-const dataset: Entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Resource',
-  metadata: { name: 'product-reviews', namespace: 'default' },
-  spec: {
-    type: 'dataset',
-    owner: 'group:default/marketing',
-    dataset: {
-      license: 'CC-BY-4.0',
-      source: { location: 's3://datalake/reviews/' },
-      pii: 'none',
-    },
-  },
-};
-
-class TestPolicy implements PermissionPolicy {
-  async handle(
-    query: PolicyQuery,
-    user?: PolicyQueryUser,
-  ): Promise<PolicyDecision> {
-    return (
-      gauntletPolicyDecision(query.permission, user, {
-        governanceGroup: 'group:default/ai-governance',
-      }) ?? { result: AuthorizeResult.ALLOW }
-    );
-  }
-}
-
-const policyModule = createBackendModule({
-  pluginId: 'permission',
-  moduleId: 'test-gauntlet-policy',
-  register(env) {
-    env.registerInit({
-      deps: { policy: policyExtensionPoint },
-      async init({ policy }) {
-        policy.setPolicy(new TestPolicy());
-      },
-    });
-  },
-});
-
-const userInfo = mockServices.userInfo.mock({
-  async getUserInfo(credentials) {
-    const ref = (credentials.principal as { userEntityRef: string })
-      .userEntityRef;
-    const groups: Record<string, string[]> = {
-      [ALICE]: ['group:default/marketing'],
-      [GINA]: ['group:default/ai-governance'],
-      [HANS]: ['group:default/ai-governance'],
-      [MARC]: ['group:default/ai-governance', 'group:default/marketing'],
-      [OTTO]: ['group:default/ai-governance'],
-      [MIRA]: ['group:default/ai-governance'],
-    };
-    return {
-      userEntityRef: ref,
-      ownershipEntityRefs: [ref, ...(groups[ref] ?? [])],
-    };
-  },
-});
-
-/** In-memory versions: one sealed version with the real example ONNX model and benchmark. */
-async function exampleVersions(): Promise<GauntletVersionSource> {
-  const contents = new Map<string, Buffer>();
-  const files: ModelVersionFile[] = [];
-  for (const name of ['model.onnx', 'benchmark.csv']) {
-    const bytes = await fs.readFile(path.join(EXAMPLE, name));
-    contents.set(sha256(bytes), bytes);
-    const scan = await scanBytes(bytes, name);
-    files.push({
-      path: name,
-      size: bytes.length,
-      sha256: sha256(bytes),
-      format: scan.format,
-      scan,
-      uploadedBy: ALICE,
-      uploadedAt: '2026-11-27T09:00:00.000Z',
-    });
-  }
-  const version: ModelVersion = {
-    entityRef: MODEL_REF,
-    version: '1.0.0',
-    state: 'sealed',
-    files,
-    aliases: [],
-    scanVerdict: 'safe',
-    createdBy: ALICE,
-    createdAt: '2026-11-27T09:00:00.000Z',
-    sealedAt: '2026-11-27T09:01:00.000Z',
-  };
-  return {
-    async getVersion(entityRef, v) {
-      if (entityRef !== MODEL_REF || v !== '1.0.0') {
-        const { NotFoundError } = await import('@backstage/errors');
-        throw new NotFoundError(`${entityRef} has no version or alias '${v}'`);
-      }
-      return version;
-    },
-    async listVersions(entityRef) {
-      return entityRef === MODEL_REF ? [version] : [];
-    },
-    async readFile(file) {
-      return Readable.from([contents.get(file.sha256)!]);
-    },
-  };
-}
-
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_16'] });
 
 describe.each(databases.eachSupportedId())(
   'four-eyes governance through the routes on %s (2 approvals required)',
   databaseId => {
+    let backend: GauntletRouteBackend;
     let server: any;
     let runner: GauntletRunner;
-    const now = new Date('2026-12-06T10:00:00.000Z');
     const as = (ref: string) => mockCredentials.user.header(ref);
     const api = (p: string) => `/api/model-hub${p}`;
     const M = '/v1/models/default/sentiment-classifier';
@@ -232,82 +53,30 @@ describe.each(databases.eachSupportedId())(
     };
 
     beforeAll(async () => {
-      const knex = await databases.init(databaseId);
-      const versions = await exampleVersions();
-      const testPlugin = createBackendPlugin({
-        pluginId: 'model-hub',
-        register(env) {
-          env.registerInit({
-            deps: {
-              config: coreServices.rootConfig,
-              database: coreServices.database,
-              logger: coreServices.logger,
-              auth: coreServices.auth,
-              httpAuth: coreServices.httpAuth,
-              httpRouter: coreServices.httpRouter,
-              permissions: coreServices.permissions,
-              permissionsRegistry: coreServices.permissionsRegistry,
-              userInfo: coreServices.userInfo,
-              auditor: coreServices.auditor,
-              catalog: catalogServiceRef,
-            },
-            async init(deps) {
-              deps.permissionsRegistry.addResourceType({
-                resourceRef: modelHubModelResourceRef,
-                permissions: [...modelHubPermissions, ...gauntletPermissions],
-                rules: Object.values(modelHubModelPermissionRules),
-                async getResources(refs) {
-                  const credentials =
-                    await deps.auth.getOwnServiceCredentials();
-                  const { items } = await deps.catalog.getEntitiesByRefs(
-                    { entityRefs: refs },
-                    { credentials },
-                  );
-                  return items.map(e => e ?? undefined);
-                },
-              });
-              const created = await createGauntlet({
-                ...deps,
-                versions,
-                clock: () => now,
-              });
-              deps.httpRouter.use(created.router);
-              runner = created.runner;
-            },
-          });
+      backend = await startGauntletRouteBackend({
+        entities: [otto],
+        groups: {
+          [ALICE]: ['group:default/marketing'],
+          [GINA]: ['group:default/ai-governance'],
+          [HANS]: ['group:default/ai-governance'],
+          [MARC]: ['group:default/ai-governance', 'group:default/marketing'],
+          [OTTO]: ['group:default/ai-governance'],
+          [MIRA]: ['group:default/ai-governance'],
+        },
+        knex: await databases.init(databaseId),
+        now: new Date('2026-12-06T10:00:00.000Z'),
+        modelHub: {
+          governance: {
+            group: 'group:default/ai-governance',
+            requiredApprovals: 2,
+          },
         },
       });
-      const backend = await startTestBackend({
-        features: [
-          testPlugin,
-          permissionBackend,
-          policyModule,
-          catalogServiceMock.factory({ entities: [model, dataset, otto] }),
-          userInfo.factory,
-          testHttpAuthServiceFactory,
-          mockServices.database.factory({ knex, migrations: { skip: false } }),
-          mockServices.rootConfig.factory({
-            data: {
-              permission: { enabled: true },
-              modelHub: {
-                governance: {
-                  group: 'group:default/ai-governance',
-                  requiredApprovals: 2,
-                },
-                gauntlet: {
-                  performance: {
-                    thresholds: {
-                      'text-classification': { official: { accuracy: 0.85 } },
-                    },
-                  },
-                },
-              },
-            },
-          }),
-        ],
-      });
       server = backend.server;
+      runner = backend.runner;
     });
+
+    afterAll(() => backend.stop());
 
     it('enforces four-eyes on promotions and waivers, binds approvals to the run and drops the tier after a re-run', async () => {
       // No run yet: nothing to bind an approval to.

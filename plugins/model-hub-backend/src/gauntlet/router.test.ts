@@ -1,46 +1,11 @@
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
-import { Readable } from 'node:stream';
-import {
-  coreServices,
-  createBackendModule,
-  createBackendPlugin,
-} from '@backstage/backend-plugin-api';
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { Entity } from '@backstage/catalog-model';
-import { catalogServiceRef } from '@backstage/plugin-catalog-node';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import permissionBackend from '@backstage/plugin-permission-backend';
-import {
-  AuthorizeResult,
-  PolicyDecision,
-} from '@backstage/plugin-permission-common';
-import {
-  PermissionPolicy,
-  PolicyQuery,
-  PolicyQueryUser,
-} from '@backstage/plugin-permission-node';
-import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
-import {
-  gauntletPermissions,
-  modelHubPermissions,
-  ModelVersion,
-  ModelVersionFile,
-} from '@internal/plugin-model-hub-common';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import request from 'supertest';
 import {
-  modelHubModelPermissionRules,
-  modelHubModelResourceRef,
-} from '../permissions/rules';
-import { scanBytes, sha256 } from '../__testUtils__/fixtures';
-import { testHttpAuthServiceFactory } from '../__testUtils__/httpAuth';
-import { createGauntlet } from './createGauntlet';
-import { GauntletRunner, GauntletVersionSource } from './GauntletRunner';
-import { gauntletPolicyDecision } from './permissions';
+  GauntletRouteBackend,
+  startGauntletRouteBackend,
+} from '../__testUtils__/gauntletBackend';
+import { EXAMPLE_MODEL_REF as MODEL_REF } from '../__testUtils__/gauntletExample';
+import { GauntletRunner } from './GauntletRunner';
 
 jest.setTimeout(120_000);
 
@@ -48,165 +13,11 @@ const ALICE = 'user:default/alice'; // member of group:default/marketing (owner)
 const BOB = 'user:default/bob'; // owns nothing
 const GINA = 'user:default/gina'; // member of group:default/ai-governance
 const HANS = 'user:default/hans'; // member of group:default/ai-governance
-const MODEL_REF = 'model:default/sentiment-classifier';
-const EXAMPLE = path.resolve(
-  __dirname,
-  '../../../../examples/artifacts/sentiment-classifier',
-);
-
-const model: Entity = {
-  apiVersion: 'modelhub.io/v1alpha1',
-  kind: 'Model',
-  metadata: { name: 'sentiment-classifier', namespace: 'default' },
-  spec: {
-    type: 'classifier',
-    task: 'text-classification',
-    framework: 'onnx',
-    owner: 'group:default/marketing',
-    lifecycle: 'production',
-    tier: 'official',
-    license: 'Apache-2.0',
-    trainingData: ['resource:default/product-reviews'],
-    metrics: [
-      {
-        name: 'accuracy',
-        value: 0.88,
-        dataset: 'resource:default/product-reviews',
-      },
-      {
-        name: 'f1',
-        value: 0.8737,
-        dataset: 'resource:default/product-reviews',
-      },
-    ],
-    evaluation: {
-      file: 'benchmark.csv',
-      labelColumn: 'label',
-      positiveLabel: 1,
-    },
-  },
-};
-const dataset: Entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Resource',
-  metadata: { name: 'product-reviews', namespace: 'default' },
-  spec: {
-    type: 'dataset',
-    owner: 'group:default/marketing',
-    dataset: {
-      license: 'CC-BY-4.0',
-      source: { location: 's3://datalake/reviews/' },
-      pii: 'none',
-    },
-  },
-};
-
-class TestPolicy implements PermissionPolicy {
-  async handle(
-    query: PolicyQuery,
-    user?: PolicyQueryUser,
-  ): Promise<PolicyDecision> {
-    return (
-      gauntletPolicyDecision(query.permission, user, {
-        governanceGroup: 'group:default/ai-governance',
-      }) ?? { result: AuthorizeResult.ALLOW }
-    );
-  }
-}
-
-const policyModule = createBackendModule({
-  pluginId: 'permission',
-  moduleId: 'test-gauntlet-policy',
-  register(env) {
-    env.registerInit({
-      deps: { policy: policyExtensionPoint },
-      async init({ policy }) {
-        policy.setPolicy(new TestPolicy());
-      },
-    });
-  },
-});
-
-const userInfo = mockServices.userInfo.mock({
-  async getUserInfo(credentials) {
-    const ref = (credentials.principal as { userEntityRef: string })
-      .userEntityRef;
-    const groups: Record<string, string[]> = {
-      [ALICE]: ['group:default/marketing'],
-      [GINA]: ['group:default/ai-governance'],
-      [HANS]: ['group:default/ai-governance'],
-    };
-    return {
-      userEntityRef: ref,
-      ownershipEntityRefs: [ref, ...(groups[ref] ?? [])],
-    };
-  },
-});
-
-const auditEvents: Array<{ eventId: string; outcome: string }> = [];
-const auditor = mockServices.auditor.mock({
-  async createEvent(options) {
-    return {
-      success: async () => {
-        auditEvents.push({ eventId: options.eventId, outcome: 'success' });
-      },
-      fail: async () => {
-        auditEvents.push({ eventId: options.eventId, outcome: 'fail' });
-      },
-    };
-  },
-});
-
-/** In-memory versions: one sealed version with the real example ONNX model and benchmark. */
-async function exampleVersions(): Promise<GauntletVersionSource> {
-  const contents = new Map<string, Buffer>();
-  const files: ModelVersionFile[] = [];
-  for (const name of ['model.onnx', 'benchmark.csv']) {
-    const bytes = await fs.readFile(path.join(EXAMPLE, name));
-    contents.set(sha256(bytes), bytes);
-    const scan = await scanBytes(bytes, name);
-    files.push({
-      path: name,
-      size: bytes.length,
-      sha256: sha256(bytes),
-      format: scan.format,
-      scan,
-      uploadedBy: ALICE,
-      uploadedAt: '2026-11-27T09:00:00.000Z',
-    });
-  }
-  const version: ModelVersion = {
-    entityRef: MODEL_REF,
-    version: '1.0.0',
-    state: 'sealed',
-    files,
-    aliases: [],
-    scanVerdict: 'safe',
-    createdBy: ALICE,
-    createdAt: '2026-11-27T09:00:00.000Z',
-    sealedAt: '2026-11-27T09:01:00.000Z',
-  };
-  return {
-    async getVersion(entityRef, v) {
-      if (entityRef !== MODEL_REF || v !== '1.0.0') {
-        const { NotFoundError } = await import('@backstage/errors');
-        throw new NotFoundError(`${entityRef} has no version or alias '${v}'`);
-      }
-      return version;
-    },
-    async listVersions(entityRef) {
-      return entityRef === MODEL_REF ? [version] : [];
-    },
-    async readFile(file) {
-      return Readable.from([contents.get(file.sha256)!]);
-    },
-  };
-}
 
 describe('gauntlet router', () => {
+  let backend: GauntletRouteBackend;
   let server: any;
   let runner: GauntletRunner;
-  let now = new Date('2026-11-27T10:00:00.000Z');
   const asAlice = mockCredentials.user.header(ALICE);
   const asBob = mockCredentials.user.header(BOB);
   const asGina = mockCredentials.user.header(GINA);
@@ -215,78 +26,19 @@ describe('gauntlet router', () => {
   const M = '/v1/models/default/sentiment-classifier';
 
   beforeAll(async () => {
-    const versions = await exampleVersions();
-    const testPlugin = createBackendPlugin({
-      pluginId: 'model-hub',
-      register(env) {
-        env.registerInit({
-          deps: {
-            config: coreServices.rootConfig,
-            database: coreServices.database,
-            logger: coreServices.logger,
-            auth: coreServices.auth,
-            httpAuth: coreServices.httpAuth,
-            httpRouter: coreServices.httpRouter,
-            permissions: coreServices.permissions,
-            permissionsRegistry: coreServices.permissionsRegistry,
-            userInfo: coreServices.userInfo,
-            auditor: coreServices.auditor,
-            catalog: catalogServiceRef,
-          },
-          async init(deps) {
-            // The same wiring the lead adds to plugin.ts.
-            deps.permissionsRegistry.addResourceType({
-              resourceRef: modelHubModelResourceRef,
-              permissions: [...modelHubPermissions, ...gauntletPermissions],
-              rules: Object.values(modelHubModelPermissionRules),
-              async getResources(refs) {
-                const credentials = await deps.auth.getOwnServiceCredentials();
-                const { items } = await deps.catalog.getEntitiesByRefs(
-                  { entityRefs: refs },
-                  { credentials },
-                );
-                return items.map(e => e ?? undefined);
-              },
-            });
-            const gauntlet = await createGauntlet({
-              ...deps,
-              versions,
-              clock: () => now,
-            });
-            deps.httpRouter.use(gauntlet.router);
-            runner = gauntlet.runner;
-          },
-        });
+    backend = await startGauntletRouteBackend({
+      groups: {
+        [ALICE]: ['group:default/marketing'],
+        [GINA]: ['group:default/ai-governance'],
+        [HANS]: ['group:default/ai-governance'],
       },
-    });
-    const backend = await startTestBackend({
-      features: [
-        testPlugin,
-        permissionBackend,
-        policyModule,
-        catalogServiceMock.factory({ entities: [model, dataset] }),
-        userInfo.factory,
-        auditor.factory,
-        testHttpAuthServiceFactory,
-        mockServices.rootConfig.factory({
-          data: {
-            permission: { enabled: true },
-            modelHub: {
-              governanceGroup: 'group:default/ai-governance',
-              gauntlet: {
-                performance: {
-                  thresholds: {
-                    'text-classification': { official: { accuracy: 0.85 } },
-                  },
-                },
-              },
-            },
-          },
-        }),
-      ],
+      modelHub: { governanceGroup: 'group:default/ai-governance' },
     });
     server = backend.server;
+    runner = backend.runner;
   });
+
+  afterAll(() => backend.stop());
 
   it('answers 401 without credentials', async () => {
     expect((await request(server).get(api(`${M}/gauntlet`))).status).toBe(401);
@@ -509,7 +261,7 @@ describe('gauntlet router', () => {
     ]);
 
     // The clock passes the expiry: the waiver stops counting.
-    now = new Date('2026-12-31T00:00:01.000Z');
+    backend.setNow(new Date('2026-12-31T00:00:01.000Z'));
     const expired = await request(server)
       .get(api(`${M}/gauntlet`))
       .set('Authorization', asBob);
@@ -520,22 +272,22 @@ describe('gauntlet router', () => {
   it('records approvals, waivers and tier changes with the auditor', async () => {
     // The scheduled refresh notices the expired waiver and records the change.
     await runner.refresh();
-    const ids = auditEvents.map(e => `${e.eventId}:${e.outcome}`);
+    const ids = backend.audit.map(e => `${e.eventId}:${e.outcome}`);
     expect(ids).toEqual(
       expect.arrayContaining([
-        'gauntlet-run-request:fail',
+        'gauntlet-run-request:failure',
         'gauntlet-run-request:success',
         'gauntlet-promotion-request:success',
         'gauntlet-promotion-decision:success',
-        'gauntlet-waiver-create:fail',
+        'gauntlet-waiver-create:failure',
         'gauntlet-waiver-create:success',
-        'gauntlet-waiver-approve:fail',
+        'gauntlet-waiver-approve:failure',
         'gauntlet-waiver-approve:success',
         'gauntlet-tier-change:success',
       ]),
     );
     expect(
-      auditEvents.filter(e => e.eventId === 'gauntlet-tier-change').length,
+      backend.audit.filter(e => e.eventId === 'gauntlet-tier-change').length,
     ).toBeGreaterThanOrEqual(3);
   });
 });

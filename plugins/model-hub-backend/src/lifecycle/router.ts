@@ -7,9 +7,8 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { InputError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   isModelEntity,
   ModelDeprecation,
@@ -19,14 +18,9 @@ import {
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import { ownersOnlyMessage } from '../permissions/rules';
-import {
-  actorRef,
-  audited,
-  modelRefParam,
-  parseBody,
-} from '../service/requests';
+import { audited, modelRefParam, parseBody } from '../service/requests';
 import { DeprecationStore } from './DeprecationStore';
+import { accessOwnedModel } from '../service/ownedModel';
 import { CatalogVisibility } from '../service/visibility';
 import {
   followCatalog,
@@ -75,8 +69,7 @@ const deprecateBody = z.object({
 export async function createLifecycleRouter(
   options: LifecycleRouterOptions,
 ): Promise<express.Router> {
-  const { store, httpAuth, auth, permissions, catalog, auditor, logger } =
-    options;
+  const { store, httpAuth, auth, catalog, auditor, logger } = options;
   const clock = options.clock ?? (() => new Date());
   const router = Router();
   const json = express.json({ limit: '64kb' });
@@ -88,30 +81,12 @@ export async function createLifecycleRouter(
     absentVisibleTo: (d: ModelDeprecation) => [d.deprecatedBy],
   });
 
-  /** Resolves the model as the caller sees it and checks the deprecate permission. */
-  async function access(req: Request) {
-    const credentials = await httpAuth.credentials(req, {
+  /** The model as the caller sees it, with the deprecate permission. */
+  const access = (req: Request) =>
+    accessOwnedModel(options, req, modelDeprecatePermission, {
       allow: ['user', 'service'],
+      pendingModel: options.pendingModel,
     });
-    const entityRef = modelRefParam(req);
-    let entity = await catalog.getEntityByRef(entityRef, { credentials });
-    if (!entity && options.pendingModel) {
-      entity = await options.pendingModel(entityRef);
-    }
-    if (!entity || !isModelEntity(entity)) {
-      throw new NotFoundError(`Model ${entityRef} not found in the catalog`);
-    }
-    const [decision] = await permissions.authorize(
-      [{ permission: modelDeprecatePermission, resourceRef: entityRef }],
-      { credentials },
-    );
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(
-        ownersOnlyMessage(modelDeprecatePermission.name, entityRef, entity),
-      );
-    }
-    return { credentials, entity, entityRef, actor: actorRef(credentials) };
-  }
 
   /** Asks the catalog to reprocess the model now; a failure only delays it. */
   async function refresh(entityRef: string) {

@@ -1,45 +1,19 @@
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import {
-  coreServices,
-  createBackendModule,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
 import {
   mockCredentials,
-  mockServices,
-  startTestBackend,
   TestDatabases,
 } from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import permissionBackend from '@backstage/plugin-permission-backend';
 import {
-  AuthorizeResult,
-  isPermission,
-  PolicyDecision,
-} from '@backstage/plugin-permission-common';
-import {
-  PermissionPolicy,
-  PolicyQuery,
-  PolicyQueryUser,
-} from '@backstage/plugin-permission-node';
-import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
-import {
-  isModelHubOwnerPermission,
   MODEL_HUB_SHA256_HEADER,
   modelHubApiPaths,
-  modelRegisterPermission,
 } from '@internal/plugin-model-hub-common';
 import { Knex } from 'knex';
 import request from 'supertest';
-import {
-  createModelHubConditionalDecision,
-  modelHubConditions,
-} from '../permissions/rules';
-import { modelHubPlugin } from '../plugin';
 import { sha256 } from '../__testUtils__/fixtures';
-import { testHttpAuthServiceFactory } from '../__testUtils__/httpAuth';
+import {
+  ModelHubTestBackend,
+  registrantsPolicy,
+  startModelHubTestBackend,
+} from '../__testUtils__/modelHubBackend';
 import {
   catalogModel,
   registration,
@@ -61,50 +35,6 @@ const NAME = 'card-model';
 const REF = `model:default/${NAME}`;
 const VERSIONED = 'versioned-model';
 
-class TestPolicy implements PermissionPolicy {
-  async handle(
-    query: PolicyQuery,
-    user?: PolicyQueryUser,
-  ): Promise<PolicyDecision> {
-    if (isPermission(query.permission, modelRegisterPermission)) {
-      return { result: user ? AuthorizeResult.ALLOW : AuthorizeResult.DENY };
-    }
-    if (isModelHubOwnerPermission(query.permission)) {
-      return createModelHubConditionalDecision(
-        query.permission,
-        modelHubConditions.isModelOwner({
-          claims: user?.info.ownershipEntityRefs ?? [],
-        }),
-      );
-    }
-    return { result: AuthorizeResult.ALLOW };
-  }
-}
-
-const policyModule = createBackendModule({
-  pluginId: 'permission',
-  moduleId: 'test-delete-card-policy',
-  register(env) {
-    env.registerInit({
-      deps: { policy: policyExtensionPoint },
-      async init({ policy }) {
-        policy.setPolicy(new TestPolicy());
-      },
-    });
-  },
-});
-
-const userInfo = mockServices.userInfo.mock({
-  async getUserInfo(credentials) {
-    const ref = (credentials.principal as { userEntityRef: string })
-      .userEntityRef;
-    return {
-      userEntityRef: ref,
-      ownershipEntityRefs: [ref, ...(GROUPS[ref] ?? [])],
-    };
-  },
-});
-
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_16'] });
 
 describe.each(databases.eachSupportedId())(
@@ -112,8 +42,7 @@ describe.each(databases.eachSupportedId())(
   databaseId => {
     let server: any;
     let knex: Knex;
-    let stopBackend: () => Promise<void>;
-    let dataDir: string;
+    let backend: ModelHubTestBackend;
     const as = (user: string) => mockCredentials.user.header(user);
     const api = (p: string) => `/api/model-hub${p}`;
     const model = (name: string, p: string) =>
@@ -122,61 +51,31 @@ describe.each(databases.eachSupportedId())(
 
     beforeAll(async () => {
       knex = await databases.init(databaseId);
-      dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'model-hub-card-'));
-      const scheduler = mockServices.scheduler();
-      const backend = await startTestBackend({
-        features: [
-          modelHubPlugin,
-          permissionBackend,
-          policyModule,
-          catalogServiceMock.factory({
-            entities: [
-              ...REGISTRY_CATALOG,
-              {
-                apiVersion: 'backstage.io/v1alpha1',
-                kind: 'Group',
-                metadata: { name: 'ai-governance', namespace: 'default' },
-                spec: { type: 'team', children: [] },
-              },
-              ...[NAME, VERSIONED].map(name =>
-                catalogModel(
-                  name,
-                  `model-hub:http://localhost:7007/api/model-hub/v1/registered-models/default/${name}`,
-                ),
-              ),
-            ],
-          }),
-          userInfo.factory,
-          testHttpAuthServiceFactory,
-          createServiceFactory({
-            service: coreServices.scheduler,
-            deps: {},
-            factory: () => scheduler,
-          }),
-          mockServices.database.factory({ knex }),
-          mockServices.rootConfig.factory({
-            data: {
-              permission: { enabled: true },
-              modelHub: {
-                artifacts: {
-                  stagingDirectory: path.join(dataDir, 'staging'),
-                  local: { directory: path.join(dataDir, 'artifacts') },
-                },
-                stewardship: { enabled: false },
-              },
-            },
-          }),
+      backend = await startModelHubTestBackend({
+        entities: [
+          ...REGISTRY_CATALOG,
+          {
+            apiVersion: 'backstage.io/v1alpha1',
+            kind: 'Group',
+            metadata: { name: 'ai-governance', namespace: 'default' },
+            spec: { type: 'team', children: [] },
+          },
+          ...[NAME, VERSIONED].map(name =>
+            catalogModel(
+              name,
+              `model-hub:http://localhost:7007/api/model-hub/v1/registered-models/default/${name}`,
+            ),
+          ),
         ],
+        groups: GROUPS,
+        policy: registrantsPolicy(),
+        knex,
       });
       server = backend.server;
-      stopBackend = () => backend.stop();
     });
 
-    afterAll(async () => {
-      // Before the test database goes: the gauntlet worker still polls it.
-      await stopBackend();
-      await fs.rm(dataDir, { recursive: true, force: true });
-    });
+    // Before the test database goes: the gauntlet worker still polls it.
+    afterAll(() => backend.stop());
 
     const register = (user: string, name: string, owner: string) =>
       request(server)

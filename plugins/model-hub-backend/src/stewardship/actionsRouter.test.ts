@@ -1,39 +1,16 @@
 import {
-  coreServices,
-  createBackendModule,
-  createBackendPlugin,
-} from '@backstage/backend-plugin-api';
-import {
   mockCredentials,
-  mockServices,
-  startTestBackend,
   TestDatabases,
 } from '@backstage/backend-test-utils';
-import { catalogServiceRef } from '@backstage/plugin-catalog-node';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import permissionBackend from '@backstage/plugin-permission-backend';
-import {
-  AuthorizeResult,
-  PolicyDecision,
-} from '@backstage/plugin-permission-common';
-import {
-  PermissionPolicy,
-  PolicyQuery,
-  PolicyQueryUser,
-} from '@backstage/plugin-permission-node';
-import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import { stewardshipPermissions } from '@internal/plugin-model-hub-common';
 import request from 'supertest';
+import { CapturedAuditEvent } from '../__testUtils__/auditor';
+import { branchPolicy } from '../__testUtils__/modelHubBackend';
 import {
-  CapturedAuditEvent,
-  capturingAuditorFactory,
-} from '../__testUtils__/auditor';
-import { testHttpAuthServiceFactory } from '../__testUtils__/httpAuth';
-import {
-  modelHubModelPermissionRules,
-  modelHubModelResourceRef,
-} from '../permissions/rules';
-import { partitionPermissions } from '../registry';
+  registerModelResourceType,
+  RouteTestBackend,
+  startRouteTestBackend,
+} from '../__testUtils__/routeBackend';
 import { readStewardshipActionsConfig } from './actionsConfig';
 import { createStewardshipActionsRouter } from './actionsRouter';
 import { stewardshipPolicyDecision } from './permissions';
@@ -57,43 +34,6 @@ const GROUPS: Record<string, string[]> = {
 };
 const CHURN = 'model:default/churn';
 
-class TestPolicy implements PermissionPolicy {
-  async handle(
-    query: PolicyQuery,
-    user_?: PolicyQueryUser,
-  ): Promise<PolicyDecision> {
-    return (
-      stewardshipPolicyDecision(query.permission, user_, {
-        governanceGroup: 'group:default/ai-governance',
-      }) ?? { result: AuthorizeResult.ALLOW }
-    );
-  }
-}
-
-const policyModule = createBackendModule({
-  pluginId: 'permission',
-  moduleId: 'test-stewardship-policy',
-  register(env) {
-    env.registerInit({
-      deps: { policy: policyExtensionPoint },
-      async init({ policy }) {
-        policy.setPolicy(new TestPolicy());
-      },
-    });
-  },
-});
-
-const userInfo = mockServices.userInfo.mock({
-  async getUserInfo(credentials) {
-    const ref = (credentials.principal as { userEntityRef: string })
-      .userEntityRef;
-    return {
-      userEntityRef: ref,
-      ownershipEntityRefs: [ref, ...(GROUPS[ref] ?? [])],
-    };
-  },
-});
-
 const entities = [
   group('ml-platform', ['alice', 'carol']),
   group('marketing', ['bob']),
@@ -114,11 +54,16 @@ const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_16'] });
 describe.each(databases.eachSupportedId())(
   'stewardship task actions on %s',
   databaseId => {
+    let backend: RouteTestBackend;
     let server: any;
     let engine: StewardshipEngine;
     let tasks: StewardshipTaskStore;
     let now = new Date('2026-12-07T10:00:00.000Z');
-    const audit: CapturedAuditEvent[] = [];
+    let audit: CapturedAuditEvent[];
+    const setNow = (value: string) => {
+      now = new Date(value);
+      backend.setNow(now);
+    };
     const as = (ref: string) => mockCredentials.user.header(ref);
     const api = (p: string) => `/api/model-hub${p}`;
     const post = (p: string, who: string | undefined, body: object = {}) => {
@@ -135,91 +80,42 @@ describe.each(databases.eachSupportedId())(
 
     beforeAll(async () => {
       const knex = await databases.init(databaseId);
-      const testPlugin = createBackendPlugin({
-        pluginId: 'model-hub',
-        register(env) {
-          env.registerInit({
-            deps: {
-              config: coreServices.rootConfig,
-              database: coreServices.database,
-              logger: coreServices.logger,
-              auth: coreServices.auth,
-              httpAuth: coreServices.httpAuth,
-              httpRouter: coreServices.httpRouter,
-              permissions: coreServices.permissions,
-              permissionsRegistry: coreServices.permissionsRegistry,
-              userInfo: coreServices.userInfo,
-              auditor: coreServices.auditor,
-              catalog: catalogServiceRef,
-            },
-            async init(deps) {
-              const perms = partitionPermissions(
-                stewardshipPermissions,
-                modelHubModelResourceRef.resourceType,
-              );
-              deps.permissionsRegistry.addResourceType({
-                resourceRef: modelHubModelResourceRef,
-                permissions: perms.resource,
-                rules: Object.values(modelHubModelPermissionRules),
-                async getResources(refs) {
-                  const credentials =
-                    await deps.auth.getOwnServiceCredentials();
-                  const { items } = await deps.catalog.getEntitiesByRefs(
-                    { entityRefs: refs },
-                    { credentials },
-                  );
-                  return items.map(e => e ?? undefined);
-                },
-              });
-              deps.permissionsRegistry.addPermissions(perms.basic);
-              tasks = await StewardshipTaskStore.create(deps);
-              const actions = await StewardshipActionStore.create(deps);
-              engine = new StewardshipEngine({
-                ...deps,
-                store: tasks,
-                config: resolveStewardshipConfig({
-                  governanceGroup: 'group:default/ai-governance',
-                }),
-                clock: () => now,
-                overrides: actions,
-              });
-              deps.httpRouter.use(
-                createStewardshipActionsRouter({
-                  ...deps,
-                  tasks,
-                  actions,
-                  config: readStewardshipActionsConfig(deps.config),
-                  clock: () => now,
-                }),
-              );
-            },
+      backend = await startRouteTestBackend({
+        entities,
+        groups: GROUPS,
+        policy: branchPolicy(stewardshipPolicyDecision),
+        knex,
+        now,
+        modelHub: { governance: { group: 'group:default/ai-governance' } },
+        async setup(deps) {
+          registerModelResourceType(deps, stewardshipPermissions);
+          tasks = await StewardshipTaskStore.create(deps);
+          const actions = await StewardshipActionStore.create(deps);
+          engine = new StewardshipEngine({
+            ...deps,
+            store: tasks,
+            config: resolveStewardshipConfig({
+              governanceGroup: 'group:default/ai-governance',
+            }),
+            overrides: actions,
           });
+          deps.httpRouter.use(
+            createStewardshipActionsRouter({
+              ...deps,
+              tasks,
+              actions,
+              config: readStewardshipActionsConfig(deps.config),
+            }),
+          );
         },
       });
-      const backend = await startTestBackend({
-        features: [
-          testPlugin,
-          permissionBackend,
-          policyModule,
-          catalogServiceMock.factory({ entities }),
-          userInfo.factory,
-          capturingAuditorFactory(audit),
-          testHttpAuthServiceFactory,
-          mockServices.database.factory({ knex, migrations: { skip: false } }),
-          mockServices.rootConfig.factory({
-            data: {
-              permission: { enabled: true },
-              modelHub: {
-                governance: { group: 'group:default/ai-governance' },
-              },
-            },
-          }),
-        ],
-      });
       server = backend.server;
+      audit = backend.audit;
       // Opens a steward-missing task per model (dave has left).
       await engine.run();
     });
+
+    afterAll(() => backend.stop());
 
     it('snoozes a task for its assignee team only, and the engine brings it back after the date', async () => {
       const task = await openTaskOf(CHURN);
@@ -266,11 +162,11 @@ describe.each(databases.eachSupportedId())(
       );
 
       // The next evaluation respects the snooze...
-      now = new Date('2026-12-10T10:00:00.000Z');
+      setNow('2026-12-10T10:00:00.000Z');
       await engine.run();
       expect(await openTaskOf(CHURN)).toBeUndefined();
       // ...and after the date the task reappears, as a new task.
-      now = new Date('2026-12-21T10:00:00.000Z');
+      setNow('2026-12-21T10:00:00.000Z');
       await engine.run();
       const back = await openTaskOf(CHURN);
       expect(back.kind).toBe('steward-missing');

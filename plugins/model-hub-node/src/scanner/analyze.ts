@@ -45,6 +45,32 @@ const MAX_IN_MEMORY = 64 * 1024 * 1024;
 /** Largest pickle entry inflated from a zip. */
 const MAX_PICKLE_ENTRY = 1024 * 1024 * 1024;
 
+/** Whether `head` starts like a zip: a local file header or an empty archive. */
+function isZipHead(head: Uint8Array): boolean {
+  return (
+    head[0] === 0x50 && head[1] === 0x4b && (head[2] === 3 || head[2] === 5)
+  );
+}
+
+/**
+ * Whether one more level of archive nesting passes the limit; if so it is
+ * reported (`zip/nesting-depth`, high) at `location`.
+ */
+function nestsTooDeep(
+  depth: number,
+  report: ScanReport,
+  location: string,
+): boolean {
+  if (depth + 1 <= ZIP_LIMITS.maxDepth) return false;
+  report.add(
+    'high',
+    'zip/nesting-depth',
+    `archives nest deeper than ${ZIP_LIMITS.maxDepth} levels`,
+    location,
+  );
+  return true;
+}
+
 /** Whether the error came from the operating system (I/O), not from content. */
 export function isIoError(e: unknown): boolean {
   return (
@@ -129,12 +155,7 @@ async function detectAndScan(
   const loc = location || 'file';
   if (head.length === 0) return { format: 'unknown', supported: false };
   try {
-    if (
-      head.length >= 4 &&
-      head[0] === 0x50 &&
-      head[1] === 0x4b &&
-      (head[2] === 3 || head[2] === 5)
-    ) {
+    if (head.length >= 4 && isZipHead(head)) {
       return {
         format: await scanZip(src, report, location, depth),
         supported: true,
@@ -250,13 +271,7 @@ async function scanCompressedPickle(
     }
     const isZip = head.length >= 4 && head.readUInt32LE(0) === 0x04034b50;
     if (isZip || looksLikeTar(head)) {
-      if (depth + 1 > ZIP_LIMITS.maxDepth) {
-        report.add(
-          'high',
-          'zip/nesting-depth',
-          `archives nest deeper than ${ZIP_LIMITS.maxDepth} levels`,
-          loc,
-        );
+      if (nestsTooDeep(depth, report, loc)) {
         return { format: 'unknown', supported: true };
       }
       const inner = await withSpooledStream(cur, file =>
@@ -300,13 +315,7 @@ async function scanTar(
   const at = (name: string) => (location ? `${location}!${name}` : name);
   const members = await readTarMembers(src, report, location);
   const torch = isLegacyTorchTar(members);
-  if (depth + 1 > ZIP_LIMITS.maxDepth) {
-    report.add(
-      'high',
-      'zip/nesting-depth',
-      `archives nest deeper than ${ZIP_LIMITS.maxDepth} levels`,
-      location || 'file',
-    );
+  if (nestsTooDeep(depth, report, location || 'file')) {
     return 'tar';
   }
   for (const m of members) {
@@ -398,18 +407,8 @@ async function scanZip(
       // Stored nested archives are scanned in place.
       if (entry.method === 0 && !(entry.flags & 1)) {
         const head = await src.read(dataOffset, 4);
-        if (
-          head[0] === 0x50 &&
-          head[1] === 0x4b &&
-          (head[2] === 3 || head[2] === 5)
-        ) {
-          if (depth + 1 > ZIP_LIMITS.maxDepth) {
-            report.add(
-              'high',
-              'zip/nesting-depth',
-              `archives nest deeper than ${ZIP_LIMITS.maxDepth} levels`,
-              eloc,
-            );
+        if (isZipHead(head)) {
+          if (nestsTooDeep(depth, report, eloc)) {
             continue;
           }
           await scanZip(
@@ -434,18 +433,8 @@ async function scanZip(
         if (head.subarray(0, 6).equals(NPY_MAGIC)) {
           npyCount++;
           await scanNpy(cur, entry.uncompressedSize, report, eloc);
-        } else if (
-          head[0] === 0x50 &&
-          head[1] === 0x4b &&
-          (head[2] === 3 || head[2] === 5)
-        ) {
-          if (depth + 1 > ZIP_LIMITS.maxDepth) {
-            report.add(
-              'high',
-              'zip/nesting-depth',
-              `archives nest deeper than ${ZIP_LIMITS.maxDepth} levels`,
-              eloc,
-            );
+        } else if (isZipHead(head)) {
+          if (nestsTooDeep(depth, report, eloc)) {
             continue;
           }
           if (entry.uncompressedSize <= MAX_IN_MEMORY) {
@@ -482,13 +471,7 @@ async function scanZip(
             continue;
           }
           if (isKeras && entry.name === 'model.weights.h5') continue;
-          if (depth + 1 > ZIP_LIMITS.maxDepth) {
-            report.add(
-              'high',
-              'zip/nesting-depth',
-              `archives nest deeper than ${ZIP_LIMITS.maxDepth} levels`,
-              eloc,
-            );
+          if (nestsTooDeep(depth, report, eloc)) {
             continue;
           }
           if (entry.method === 0) {

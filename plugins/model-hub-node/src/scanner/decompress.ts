@@ -1,4 +1,5 @@
-import { PassThrough, Transform } from 'node:stream';
+import { Transform } from 'node:stream';
+import { feedInto } from './feed';
 import { MalformedError } from './report';
 import {
   decodeLzma,
@@ -89,36 +90,8 @@ export async function* transformChunks(
   guard?: RatioGuard,
 ): AsyncGenerator<Buffer> {
   const counter = { n: 0 };
-  const feed = new PassThrough();
   const out = transform as unknown as Transform;
-  feed.on('error', () => undefined);
-  out.on('error', () => undefined);
-  feed.pipe(out);
-  let feedError: unknown;
-  const pump = (async () => {
-    try {
-      for await (const chunk of counted(input, counter)) {
-        if (feed.destroyed || out.destroyed) return;
-        if (!feed.write(chunk)) {
-          if (feed.destroyed) return;
-          // remove both listeners: one wait per chunk must not pile up
-          await new Promise<void>(resolve => {
-            const done = () => {
-              feed.off('drain', done);
-              feed.off('close', done);
-              resolve();
-            };
-            feed.once('drain', done);
-            feed.once('close', done);
-          });
-        }
-      }
-      if (!feed.destroyed) feed.end();
-    } catch (e) {
-      feedError = e;
-      out.destroy(e as Error);
-    }
-  })();
+  const pumped = feedInto(counted(input, counter), out);
   let total = 0;
   try {
     const readable: AsyncIterable<Buffer | Uint8Array> =
@@ -130,7 +103,7 @@ export async function* transformChunks(
       yield buf;
     }
   } catch (e) {
-    if (feedError) throw feedError;
+    if (pumped.error) throw pumped.error;
     if (e instanceof MalformedError) throw e;
     throw new MalformedError(
       `${rulePrefix}/bad-${what}`,
@@ -138,9 +111,9 @@ export async function* transformChunks(
       location,
     );
   } finally {
-    feed.destroy();
+    pumped.feed.destroy();
     out.destroy();
-    await pump.catch(() => undefined);
+    await pumped.done.catch(() => undefined);
   }
 }
 

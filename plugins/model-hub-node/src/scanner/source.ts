@@ -1,6 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
-import { PassThrough } from 'node:stream';
 import { createGunzip, createInflate, createInflateRaw } from 'node:zlib';
+import { feedInto } from './feed';
 import { MalformedError } from './report';
 
 /** Random access to a byte range: a file, a slice of one, or a buffer. */
@@ -105,37 +105,7 @@ export async function* inflateChunks(
   if (wrapping === 'gzip') inflate = createGunzip(options);
   else if (wrapping === 'zlib') inflate = createInflate(options);
   else inflate = createInflateRaw(options);
-  const feed = new PassThrough();
-  feed.on('error', () => undefined);
-  inflate.on('error', () => undefined);
-  feed.pipe(inflate);
-  let feedError: unknown;
-  const pump = (async () => {
-    try {
-      for await (const chunk of input) {
-        // The consumer may stop early and destroy both streams at any point;
-        // never wait for a 'drain' or 'close' that already happened.
-        if (feed.destroyed || inflate.destroyed) return;
-        if (!feed.write(chunk)) {
-          if (feed.destroyed) return;
-          // remove both listeners: one wait per chunk must not pile up
-          await new Promise<void>(resolve => {
-            const done = () => {
-              feed.off('drain', done);
-              feed.off('close', done);
-              resolve();
-            };
-            feed.once('drain', done);
-            feed.once('close', done);
-          });
-        }
-      }
-      if (!feed.destroyed) feed.end();
-    } catch (e) {
-      feedError = e;
-      inflate.destroy(e as Error);
-    }
-  })();
+  const pumped = feedInto(input, inflate);
   let total = 0;
   try {
     for await (const out of inflate as AsyncIterable<Buffer>) {
@@ -150,7 +120,7 @@ export async function* inflateChunks(
       yield out;
     }
   } catch (e) {
-    if (feedError) throw feedError;
+    if (pumped.error) throw pumped.error;
     if (e instanceof MalformedError) throw e;
     throw new MalformedError(
       `${rulePrefix}/bad-deflate`,
@@ -158,9 +128,9 @@ export async function* inflateChunks(
       location,
     );
   } finally {
-    feed.destroy();
+    pumped.feed.destroy();
     inflate.destroy();
-    await pump.catch(() => undefined);
+    await pumped.done.catch(() => undefined);
   }
 }
 

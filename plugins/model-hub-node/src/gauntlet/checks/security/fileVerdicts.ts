@@ -1,30 +1,15 @@
 import { Config } from '@backstage/config';
 import type { ScanVerdict } from '@internal/plugin-model-hub-common';
 import { GauntletCheckFile } from '../../check';
+import { MODEL_EXTENSIONS } from '../../../scanner/names';
 
 /**
  * File name endings that claim a model format. A file named like this whose
  * content the scanner does not recognise is treated as weights it could not
- * read, never as a harmless unknown file.
+ * read, never as a harmless unknown file. The scanner's own list, so the
+ * two never disagree.
  */
-export const WEIGHT_FILE_EXTENSIONS: readonly string[] = [
-  '.pkl',
-  '.pickle',
-  '.pt',
-  '.pth',
-  '.bin',
-  '.ckpt',
-  '.joblib',
-  '.npy',
-  '.npz',
-  '.safetensors',
-  '.gguf',
-  '.keras',
-  '.h5',
-  '.hdf5',
-  '.onnx',
-  '.msgpack',
-];
+export const WEIGHT_FILE_EXTENSIONS: readonly string[] = MODEL_EXTENSIONS;
 
 /**
  * Scanner rules that mark code a loader runs with the model (Python source,
