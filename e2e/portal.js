@@ -85,7 +85,10 @@ async function waitFor(
 /**
  * Starts the portal. Returns { baseUrl, token, dataDir, stop(), restart() }.
  * `dataDir` may be passed to reuse stored data (restart tests);
- * `maxUploadBytes` raises the 8 MiB upload limit (benchmarks).
+ * `maxUploadBytes` raises the 8 MiB upload limit (benchmarks);
+ * `database` replaces SQLite with another `backend.database` (e.g. PostgreSQL
+ * with a fresh `prefix`); `catalog` replaces catalog settings (locations,
+ * processingInterval); `env` adds environment variables to the back end.
  */
 async function startPortal(opts = {}) {
   const port = opts.port ?? (await freePort());
@@ -102,7 +105,7 @@ async function startPortal(opts = {}) {
           baseUrl,
           listen: { port },
           cors: { origin: baseUrl },
-          database: {
+          database: opts.database ?? {
             client: 'better-sqlite3',
             connection: { directory: path.join(dataDir, 'sqlite') },
           },
@@ -126,6 +129,7 @@ async function startPortal(opts = {}) {
               target: path.join(ROOT, 'examples-for-tests/catalog.yaml'),
             },
           ],
+          ...(opts.catalog ?? {}),
         },
         modelHub: {
           // The static e2e token is a service principal, read-only in the hub
@@ -191,7 +195,12 @@ async function startPortal(opts = {}) {
     ],
     {
       cwd: path.join(ROOT, 'packages/backend'),
-      env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'info' },
+      env: {
+        ...process.env,
+        NODE_ENV: 'development',
+        LOG_LEVEL: 'info',
+        ...(opts.env ?? {}),
+      },
       stdio: ['ignore', log, log],
       detached: true,
     },
@@ -241,7 +250,16 @@ async function startPortal(opts = {}) {
     });
     return res;
   };
-  return { baseUrl, token: TOKEN, dataDir, logFile, port, api, stop };
+  return {
+    baseUrl,
+    token: TOKEN,
+    dataDir,
+    logFile,
+    port,
+    api,
+    stop,
+    pid: child.pid,
+  };
 }
 
 function tail(file, lines = 60) {

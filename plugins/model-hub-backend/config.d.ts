@@ -154,6 +154,15 @@ export interface Config {
       /** Serve versions whose security verdict is `unsafe` (default false: they get a 403). */
       allowUnsafe?: boolean;
     };
+    /** The hub's model search (`GET /v1/models`). */
+    search?: {
+      /**
+       * How long the hub search reuses one caller's total and facet counts
+       * for one filter, in seconds (the page itself is always live); 0
+       * turns it off. Default 10.
+       */
+      summaryCacheSeconds?: number;
+    };
     /** Resumable multipart uploads and their housekeeping. */
     transfers?: {
       /** Smallest part size in bytes a client may choose (the last part may be shorter). Default 5 MiB. */

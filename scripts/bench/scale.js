@@ -1,162 +1,444 @@
 #!/usr/bin/env node
 /*
- * Scale benchmark against a running portal (PostgreSQL, loaded with
- * `npm run gen:portfolio`), printing one table from one run:
+ * Scale benchmark (issue #18), one command, one table from one run:
  *
- *   MODEL_HUB_TOKEN=… npm run bench:scale -- [--portal http://localhost:7007]
- *     [--clients 50] [--requests 500] [--backend-pid <pid>]
+ *   npm run bench:scale -- [--models 10000] [--services 30000] [--versions 5]
+ *     [--publish-models 100] [--clients 50] [--requests 500]
+ *     [--pg postgresql://postgres:postgres@127.0.0.1:5432]
+ *     [--no-baseline] [--no-browser] [--keep]
  *
- * Rows: hub search (GET /api/model-hub/v1/models, a task filter) vs the
- * catalog's own /entities/by-query for the same filter, model page load
- * (entity + versions + gauntlet + consumers, in parallel as the page does),
- * versions GET and gauntlet GET, each p50/p95 at --clients concurrent
- * clients; and the backend's RSS after the run (/proc/<pid>/status).
- * Catalog processing with and without the module and the stewardship
- * evaluation need a restarted backend each; they are not measured here.
+ * By default it generates the portfolio (scripts/gen/portfolio.js), then:
+ *  1. Baseline: starts the portal on PostgreSQL (fresh databases, prefix
+ *     mhbench_<time>_base_) WITHOUT catalog-backend-module-model-hub (a
+ *     stand-in accepts kind Model and nothing more) and times how long the
+ *     catalog takes, from its first refresh_state row (the configured
+ *     location) until every generated entity is in refresh_state, processed (result_hash set) and stitched
+ *     (final_entity set). Stops it.
+ *  2. The same with the module, on fresh databases (prefix mhbench_<time>_hub_).
+ *  3. Publishes --versions versions (small artifacts, each seal runs the
+ *     gauntlet) for the first --publish-models models through the hub's
+ *     routes, and waits until no gauntlet run is queued or running.
+ *  4. HTTP rows at --clients concurrent clients: hub search vs the
+ *     catalog's /entities/by-query for the same filter, model page load
+ *     (the page's four calls in parallel), versions and gauntlet GETs.
+ *  5. Browser (Chromium): hub first results, facet click, model page first
+ *     render (medians of 3).
+ *  6. Stewardship: triggers the evaluation through the scheduler's route,
+ *     reads its duration from model_hub_task_runs, and samples the back
+ *     end's VmRSS/VmHWM (it runs inside the back end: the peak is the
+ *     back end's, and the delta over its RSS before is printed too).
+ *  7. Back-end RSS after the run.
+ *
+ * Against an already running portal (no processing, stewardship or browser):
+ *   MODEL_HUB_TOKEN=… npm run bench:scale -- --portal http://localhost:7007
+ *     [--backend-pid <pid>]
  */
 'use strict';
 
 const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { generate, writeCatalog, publish } = require('../gen/portfolio');
+const { buildApp } = require('../../e2e/portal');
+const { measureHttp } = require('./scaleLoad');
+const portals = require('./scalePortal');
+
+const STEWARDSHIP_TASK = 'model-hub-stewardship';
 
 function args(argv) {
   const out = {};
-  for (let i = 0; i < argv.length; i += 2)
-    out[argv[i].replace(/^--/, '')] = argv[i + 1];
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--([a-z-]+)$/.exec(argv[i]);
+    if (!m) throw new Error(`Unexpected argument ${argv[i]}; use --name value`);
+    const value = argv[i + 1];
+    if (value === undefined || value.startsWith('--')) out[m[1]] = 'true';
+    else {
+      out[m[1]] = value;
+      i++;
+    }
+  }
   return out;
 }
 
-function percentile(sorted, p) {
-  if (!sorted.length) return NaN;
-  return sorted[
-    Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))
+const ms = v => (Number.isFinite(v) ? `${Math.round(v)} ms` : 'n/a');
+const mb = v => (Number.isFinite(v) ? `${Math.round(v)} MB` : 'n/a');
+const verdict = ok => (ok ? 'met' : '**missed**');
+
+function printTable(title, rows) {
+  console.log(`\n${title}\n`);
+  console.log('| what | measured | goal | |');
+  console.log('| --- | ---: | --- | --- |');
+  for (const r of rows)
+    console.log(`| ${r[0]} | ${r[1]} | ${r[2] ?? ''} | ${r[3] ?? ''} |`);
+}
+
+function httpRows(http) {
+  const [search, catalog, page, versions, gauntlet] = http.rows;
+  const out = [
+    [
+      `${search.name}, p50 / p95`,
+      `${ms(search.p50)} / ${ms(search.p95)}`,
+      `p95 ≤ 1.0× catalog p95`,
+      `${(search.p95 / catalog.p95).toFixed(2)}× ${verdict(
+        search.p95 <= catalog.p95,
+      )}`,
+    ],
+    [
+      `${catalog.name}, p50 / p95`,
+      `${ms(catalog.p50)} / ${ms(catalog.p95)}`,
+      'reference',
+    ],
+    [
+      `${page.name}, p50 / p95`,
+      `${ms(page.p50)} / ${ms(page.p95)}`,
+      'p95 ≤ 300 ms',
+      verdict(page.p95 <= 300),
+    ],
   ];
+  for (const r of [versions, gauntlet])
+    out.push([
+      `${r.name}, p50 / p95`,
+      `${ms(r.p50)} / ${ms(r.p95)}`,
+      'p50 ≤ 50 ms, p95 ≤ 200 ms',
+      verdict(r.p50 <= 50 && r.p95 <= 200),
+    ]);
+  const errors = http.rows.reduce((n, r) => n + r.errors, 0);
+  if (errors) out.push(['HTTP errors in the rows above', String(errors)]);
+  return out;
 }
 
-/** Runs `task(i)` `requests` times with `clients` in flight; returns sorted ms. */
-async function load(task, { clients, requests }) {
-  const times = [];
-  let next = 0;
-  let errors = 0;
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (next < requests) {
-        const i = next++;
-        const t0 = process.hrtime.bigint();
-        try {
-          await task(i);
-        } catch (e) {
-          errors++;
-          if (errors <= 3) console.error(String(e.message ?? e));
-        }
-        times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-      }
-    }),
-  );
-  return { sorted: times.sort((a, b) => a - b), errors };
-}
-
-async function main() {
-  const a = args(process.argv.slice(2));
-  const portal = (a.portal ?? 'http://localhost:7007').replace(/\/$/, '');
+/** The old mode: HTTP rows against a portal someone else started. */
+async function againstRunningPortal(a) {
+  const portal = a.portal.replace(/\/$/, '');
   const token = a.token ?? process.env.MODEL_HUB_TOKEN;
   if (!token)
     throw new Error(
       'Set MODEL_HUB_TOKEN (or --token): a token that may read the catalog and the hub',
     );
   const clients = Number(a.clients ?? 50);
-  const requests = Number(a.requests ?? 500);
-  const headers = {
-    Authorization: `Bearer ${token}`,
-    'Accept-Encoding': 'identity',
-  };
-  const get = async path => {
-    const res = await fetch(`${portal}${path}`, { headers });
-    if (!res.ok) throw new Error(`GET ${path}: HTTP ${res.status}`);
-    return res.json();
-  };
-
-  // Models to visit: a page of the hub's own search.
-  const sample = await get('/api/model-hub/v1/models?limit=100&sort=name');
-  if (!sample.items?.length)
-    throw new Error(
-      'The portal lists no models; load a portfolio first (npm run gen:portfolio)',
-    );
-  const refs = sample.items.map(i => i.entity.metadata.name);
-  const task = sample.facets?.task?.[0]?.value ?? 'text-classification';
-  const withVersion = sample.items
-    .filter(i => i.tier.version)
-    .map(i => [i.entity.metadata.name, i.tier.version]);
-
-  const rows = [];
-  const run = async (name, fn) => {
-    const { sorted, errors } = await load(fn, { clients, requests });
-    rows.push({
-      name,
-      p50: percentile(sorted, 50),
-      p95: percentile(sorted, 95),
-      n: sorted.length,
-      errors,
-    });
-  };
-  await run(`hub search (task=${task})`, () =>
-    get(`/api/model-hub/v1/models?task=${encodeURIComponent(task)}&limit=25`),
-  );
-  await run('catalog /entities/by-query (same filter)', () =>
-    get(
-      `/api/catalog/entities/by-query?filter=kind=model,spec.task=${encodeURIComponent(
-        task,
-      )}&limit=25&orderField=metadata.name,asc`,
-    ),
-  );
-  await run('model page load (4 calls)', i => {
-    const name = refs[i % refs.length];
-    return Promise.all([
-      get(`/api/catalog/entities/by-name/model/default/${name}`),
-      get(`/api/model-hub/v1/models/default/${name}/versions`),
-      get(`/api/model-hub/v1/models/default/${name}/gauntlet`).catch(
-        () => undefined,
-      ),
-      get(
-        `/api/catalog/entities/by-query?filter=relations.dependsOn=model:default/${name}&limit=50`,
-      ),
-    ]);
+  const http = await measureHttp({
+    portal,
+    token,
+    clients,
+    requests: Number(a.requests ?? 500),
   });
-  await run('versions GET', i =>
-    get(`/api/model-hub/v1/models/default/${refs[i % refs.length]}/versions`),
-  );
-  await run('gauntlet GET', i =>
-    get(`/api/model-hub/v1/models/default/${refs[i % refs.length]}/gauntlet`),
-  );
-  if (withVersion.length) {
-    await run('gauntlet runs GET', i => {
-      const [name, version] = withVersion[i % withVersion.length];
-      return get(
-        `/api/model-hub/v1/models/default/${name}/versions/${version}/gauntlet/runs`,
-      );
-    });
-  }
-
-  let rss = 'n/a (pass --backend-pid)';
+  const rows = httpRows(http);
   if (a['backend-pid']) {
-    const status = fs.readFileSync(`/proc/${a['backend-pid']}/status`, 'utf8');
-    rss = `${Math.round(
-      Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024,
-    )} MB (peak ${Math.round(
-      Number(/VmHWM:\s+(\d+)/.exec(status)[1]) / 1024,
-    )} MB)`;
+    const m = portals.memory(Number(a['backend-pid']));
+    rows.push([
+      'back-end RSS after the run (peak)',
+      `${mb(m.rss)} (${mb(m.hwm)})`,
+      '≤ 1 GB',
+      verdict(m.rss <= 1024),
+    ]);
   }
-  console.log(
-    `\nScale benchmark: ${portal}, ${sample.totalItems} visible models, ${clients} clients, ${requests} requests per row`,
+  printTable(
+    `Scale benchmark: ${portal}, ${http.sample.totalItems} visible models, ${clients} clients`,
+    rows,
   );
-  console.log('| what | p50 ms | p95 ms | requests | errors |');
-  console.log('| --- | ---: | ---: | ---: | ---: |');
-  for (const r of rows)
-    console.log(
-      `| ${r.name} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.n} | ${
-        r.errors
-      } |`,
+}
+
+/** Portals this run started, stopped on Ctrl-C or SIGTERM too. */
+const running = new Set();
+/** Cleanups (databases, generated files) to run on a signal as well. */
+const cleanup = [];
+for (const signal of ['SIGINT', 'SIGTERM'])
+  process.once(signal, async () => {
+    await Promise.all([...running].map(p => p.stop()));
+    await Promise.all(cleanup.map(fn => fn()));
+    process.exit(130);
+  });
+
+async function stopPortal(portal, keep) {
+  await portal.stop();
+  running.delete(portal);
+  if (!keep) fs.rmSync(portal.dataDir, { recursive: true, force: true });
+}
+
+/** Runs one phase; a failure names the phase and keeps the back-end log. */
+async function phase(name, portal, fn) {
+  console.log(`[bench] ${name}…`);
+  try {
+    return await fn();
+  } catch (e) {
+    throw new Error(
+      `${name}: ${e.message ?? e}${
+        e.cause ? ` (${e.cause.message ?? e.cause})` : ''
+      }; back-end log: ${portal.logFile}`,
     );
-  console.log(`| backend RSS after the run | ${rss} | | | |`);
+  }
+}
+
+/** Starts a portal on fresh databases and times the catalog's first full pass. */
+async function timedPortal(options, expected, label) {
+  const processed = portals.waitForCatalog(
+    options.pg,
+    options.prefix,
+    expected,
+    label,
+  );
+  const portal = await portals.startBenchPortal(options);
+  running.add(portal);
+  const done = await processed;
+  console.log(
+    `[bench] ${label}: catalog processed and stitched ${
+      done.stitched
+    } entities in ${(done.ms / 1000).toFixed(1)} s (back end ready after ${(
+      portal.startedMs / 1000
+    ).toFixed(1)} s; ${done.errors} with errors)`,
+  );
+  return { portal, done };
+}
+
+async function stewardship(portal, pg, prefix, pid) {
+  // Seals trigger evaluations too: wait until none is running.
+  const deadline = Date.now() + 10 * 60_000;
+  for (;;) {
+    const res = await portal.api(
+      '/api/model-hub/.backstage/scheduler/v1/tasks',
+    );
+    const task = (await res.json()).tasks.find(
+      t => t.taskId === STEWARDSHIP_TASK,
+    );
+    if (!task) throw new Error(`no scheduled task ${STEWARDSHIP_TASK}`);
+    if (task.taskState?.status !== 'running') break;
+    if (Date.now() > deadline)
+      throw new Error('stewardship evaluation never became idle');
+    await new Promise(r => setTimeout(r, 1000));
+  }
+  const before = portals.memory(pid);
+  const peakReset = portals.resetPeak(pid);
+  let sampledPeak = before.rss;
+  const sampler = setInterval(() => {
+    try {
+      sampledPeak = Math.max(sampledPeak, portals.memory(pid).rss);
+    } catch {
+      /* exited */
+    }
+  }, 100);
+  const since = new Date();
+  try {
+    const res = await portal.api(
+      `/api/model-hub/.backstage/scheduler/v1/tasks/${STEWARDSHIP_TASK}/trigger`,
+      { method: 'POST' },
+    );
+    if (!res.ok)
+      throw new Error(`trigger ${STEWARDSHIP_TASK}: HTTP ${res.status}`);
+    let run;
+    while (
+      !(run = await portals.finishedTaskRun(
+        pg,
+        prefix,
+        STEWARDSHIP_TASK,
+        since,
+      ))
+    ) {
+      if (Date.now() - since.getTime() > 30 * 60_000)
+        throw new Error('stewardship evaluation did not finish in 30 min');
+      await new Promise(r => setTimeout(r, 500));
+    }
+    const after = portals.memory(pid);
+    const peak = peakReset ? Math.max(after.hwm, sampledPeak) : sampledPeak;
+    return {
+      seconds:
+        (new Date(run.finished_at).getTime() -
+          new Date(run.started_at).getTime()) /
+        1000,
+      outcome: run.outcome,
+      before: before.rss,
+      peak,
+      peakFrom: peakReset
+        ? 'VmHWM reset before the run'
+        : 'VmRSS sampled every 100 ms',
+    };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+async function ownPortal(a) {
+  const pg = a.pg ?? 'postgresql://postgres:postgres@127.0.0.1:5432';
+  const models = Number(a.models ?? 10000);
+  const services = Number(a.services ?? models * 3);
+  const versions = Number(a.versions ?? 5);
+  const publishModels = Math.min(models, Number(a['publish-models'] ?? 100));
+  const clients = Number(a.clients ?? 50);
+  const requests = Number(a.requests ?? 500);
+  const browser = a['no-browser'] !== 'true';
+  const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'model-hub-bench-scale-'));
+  const { entities, modelNames } = generate({ models, services, seed: 1 });
+  writeCatalog(out, entities);
+  const teams = [...new Set(modelNames.map(m => m.team))];
+  const catalogFile = path.join(out, 'all.yaml');
+  console.log(
+    `[bench] generated ${entities.length} entities (${models} models, ${services} services, ${teams.length} teams) in ${out}`,
+  );
+  if (browser) buildApp();
+  const table = [];
+  const prefixes = [];
+  const removeAll = async () => {
+    if (a.keep === 'true') return;
+    for (const p of prefixes) await portals.dropDatabases(pg, p);
+    fs.rmSync(out, { recursive: true, force: true });
+  };
+  cleanup.push(removeAll);
+  let withoutModule;
+  try {
+    if (a['no-baseline'] !== 'true') {
+      const prefix = `mhbench_${stamp}_base_`;
+      prefixes.push(prefix);
+      const base = await timedPortal(
+        { pg, prefix, catalogFile, teams, withoutCatalogModule: true },
+        entities.length,
+        'without the module',
+      );
+      withoutModule = base.done.ms;
+      await stopPortal(base.portal, a.keep === 'true');
+    }
+    const prefix = `mhbench_${stamp}_hub_`;
+    prefixes.push(prefix);
+    let failed = false;
+    const { portal, done } = await timedPortal(
+      { pg, prefix, catalogFile, teams },
+      entities.length,
+      'with the module',
+    );
+    try {
+      table.push([
+        'catalog first full processing pass, with the module',
+        `${(done.ms / 1000).toFixed(1)} s`,
+        withoutModule ? '≤ 1.2× without' : '',
+        withoutModule
+          ? `${(done.ms / withoutModule).toFixed(2)}× ${verdict(
+              done.ms <= 1.2 * withoutModule,
+            )}`
+          : '',
+      ]);
+      if (withoutModule)
+        table.push([
+          'catalog first full processing pass, without the module',
+          `${(withoutModule / 1000).toFixed(1)} s`,
+          'reference',
+        ]);
+
+      const published = modelNames.slice(0, publishModels);
+      const t0 = Date.now();
+      const pub = await phase('publishing', portal, () =>
+        publish({
+          portal: portal.baseUrl,
+          token: portal.token,
+          modelNames: published,
+          versions,
+        }),
+      );
+      await portals.waitForGauntletIdle(pg, prefix);
+      console.log(
+        `[bench] published ${pub.done} versions (${
+          pub.failed
+        } failed) of ${publishModels} models; gauntlet idle after ${Math.round(
+          (Date.now() - t0) / 1000,
+        )} s`,
+      );
+      table.push([
+        `versions published (small artifacts; gauntlet ran on each)`,
+        `${pub.done} of ${publishModels * versions} (${pub.failed} failed)`,
+        `${models} models × ${versions} wanted`,
+        publishModels < models ? 'subset' : '',
+      ]);
+
+      const pid = portals.backendPid(portal.pid);
+      const http = await phase('HTTP rows', portal, () =>
+        measureHttp({
+          portal: portal.baseUrl,
+          token: portal.token,
+          clients,
+          requests,
+          names: published.map(m => m.name),
+        }),
+      );
+      table.push(...httpRows(http));
+
+      if (browser) {
+        const { measureBrowser } = require('./scaleBrowser');
+        const b = await phase('browser', portal, () =>
+          measureBrowser({
+            baseUrl: portal.baseUrl,
+            modelNames: published.map(m => m.name),
+          }),
+        );
+        table.push(
+          [
+            `browser: hub page first results (median of ${b.runs})`,
+            ms(b.hubFirstResults),
+            '≤ 1 s',
+            verdict(b.hubFirstResults <= 1000),
+          ],
+          [
+            `browser: facet click to new results (median of ${b.runs})`,
+            ms(b.facetClick),
+            '≤ 300 ms',
+            verdict(b.facetClick <= 300),
+          ],
+          [
+            `browser: model page first render, tier badge (median of ${b.runs})`,
+            ms(b.modelFirstRender),
+            '≤ 1.5 s',
+            verdict(b.modelFirstRender <= 1500),
+          ],
+        );
+      }
+
+      const s = await phase('stewardship', portal, () =>
+        stewardship(portal, pg, prefix, pid),
+      );
+      table.push(
+        [
+          `stewardship evaluation of the portfolio (${s.outcome})`,
+          `${s.seconds.toFixed(1)} s`,
+          '≤ 60 s',
+          verdict(s.seconds <= 60),
+        ],
+        [
+          `back-end peak RSS during it (${s.peakFrom}); RSS before`,
+          `${mb(s.peak)}; ${mb(s.before)} (+${mb(s.peak - s.before)})`,
+          '≤ 512 MB',
+          `${verdict(s.peak <= 512)} (runs in the back end)`,
+        ],
+      );
+      const m = portals.memory(pid);
+      table.push([
+        'back-end RSS after the run (lifetime peak)',
+        `${mb(m.rss)} (${mb(m.hwm)})`,
+        '≤ 1 GB',
+        verdict(m.rss <= 1024),
+      ]);
+      printTable(
+        `Scale benchmark (PostgreSQL, ${
+          http.sample.totalItems
+        } visible models, ${
+          entities.length
+        } catalog entities, ${clients} clients × ${requests} requests per HTTP row; load average ${os
+          .loadavg()
+          .map(l => l.toFixed(1))
+          .join(' ')} on ${os.cpus().length} cores)`,
+        table,
+      );
+    } catch (e) {
+      failed = true;
+      throw e;
+    } finally {
+      await stopPortal(portal, a.keep === 'true' || failed);
+    }
+  } finally {
+    await removeAll();
+  }
+}
+
+async function main() {
+  const a = args(process.argv.slice(2));
+  if (a.portal) await againstRunningPortal(a);
+  else await ownPortal(a);
 }
 
 main().catch(e => {

@@ -68,7 +68,8 @@ const TASKS = [
   'tabular-classification',
   'tabular-regression',
   'time-series-forecasting',
-  'recommendation',
+  // Only values of MODEL_TASKS (model-hub-common): others fail validation.
+  'text-ranking',
 ];
 const FRAMEWORKS = [
   'pytorch',
@@ -365,4 +366,4 @@ if (require.main === module) {
   });
 }
 
-module.exports = { generate, writeCatalog };
+module.exports = { generate, writeCatalog, publish };

@@ -23,7 +23,12 @@ backend.add(
   import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
 );
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
-backend.add(import('@internal/plugin-catalog-backend-module-model-hub'));
+if (process.env.MODEL_HUB_BENCH_WITHOUT_CATALOG_MODULE === '1') {
+  // bench:scale's baseline portal: the Model kind accepted, nothing more.
+  backend.add(import('./modules/benchModelKindOnly'));
+} else {
+  backend.add(import('@internal/plugin-catalog-backend-module-model-hub'));
+}
 // Read-only ingestion from MLflow / Hugging Face (modelHub.ingestion; off without config).
 backend.add(
   import('@internal/plugin-catalog-backend-module-model-hub-ingestion'),

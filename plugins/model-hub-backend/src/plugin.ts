@@ -382,7 +382,14 @@ export const modelHubPlugin = createBackendPlugin({
         httpRouter.use(
           await createModelSearchRouter({
             httpAuth,
-            search: new ModelSearch({ catalog, tiers: gauntlet.tiers }),
+            search: new ModelSearch({
+              catalog,
+              tiers: gauntlet.tiers,
+              summaryTtlMs:
+                (config.getOptionalNumber(
+                  'modelHub.search.summaryCacheSeconds',
+                ) ?? 10) * 1000,
+            }),
           }),
         );
         httpRouter.use(stewardship.router);

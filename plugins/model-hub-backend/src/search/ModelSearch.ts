@@ -11,6 +11,7 @@ import {
   ModelSearchResponse,
 } from '@internal/plugin-model-hub-common';
 import { EffectiveTierCache } from '../gauntlet/EffectiveTierCache';
+import { SearchSummaryCache } from './SearchSummaryCache';
 import {
   FilterPredicate,
   ITEM_FIELDS,
@@ -27,6 +28,20 @@ export interface ModelSearchOptions {
   tiers: Pick<EffectiveTierCache, 'getMany'>;
   /** Most text matches counted for facets (beyond: `facetsApproximate`). */
   maxFacetScan?: number;
+  /**
+   * How long the total and facet counts of one caller's filter are reused
+   * (ms; `modelHub.search.summaryCacheSeconds`); 0 or absent: never.
+   */
+  summaryTtlMs?: number;
+}
+
+/** The page-independent part of a search: total and facet counts. */
+interface SearchSummary {
+  total: number;
+  facets: {
+    counts: Record<ModelSearchFacet, ModelSearchFacetCounts>;
+    approximate: boolean;
+  };
 }
 
 /** What a hub cursor carries: the query it continues, phase, catalog cursor, total. */
@@ -102,11 +117,15 @@ export class ModelSearch {
   readonly #catalog: CatalogService;
   readonly #tiers: ModelSearchOptions['tiers'];
   readonly #maxFacetScan: number;
+  readonly #summaries: SearchSummaryCache<SearchSummary>;
 
   constructor(options: ModelSearchOptions) {
     this.#catalog = options.catalog;
     this.#tiers = options.tiers;
     this.#maxFacetScan = options.maxFacetScan ?? 5000;
+    this.#summaries = new SearchSummaryCache({
+      ttlMs: options.summaryTtlMs ?? 0,
+    });
   }
 
   /** Answers a search request's query string as `credentials`. */
@@ -129,13 +148,12 @@ export class ModelSearch {
     const twoPhase = sortIsOptional(params.sort);
     const first = !cursor;
 
-    const [page, total, facets] = await Promise.all([
+    const [page, summary] = await Promise.all([
       this.#page(params, cursor?.phase ?? 1, cursor?.c, credentials),
-      first
-        ? this.#total(params, credentials)
-        : Promise.resolve({ total: cursor!.t }),
-      first ? this.#facets(params, credentials) : Promise.resolve(undefined),
+      first ? this.#summary(params, credentials) : undefined,
     ]);
+    const total = { total: summary?.total ?? cursor!.t };
+    const facets = summary?.facets;
     let { phase, res } = page;
     if (
       twoPhase &&
@@ -233,6 +251,25 @@ export class ModelSearch {
       { credentials },
     );
     return { phase, res };
+  }
+
+  /** Total and facet counts, computed concurrently, from the cache when fresh. */
+  #summary(
+    params: SearchParams,
+    credentials: BackstageCredentials,
+  ): Promise<SearchSummary> {
+    const { q, filters, archived } = params;
+    return this.#summaries.get(
+      credentials,
+      { q, filters, archived },
+      async () => {
+        const [total, facets] = await Promise.all([
+          this.#total(params, credentials),
+          this.#facets(params, credentials),
+        ]);
+        return { total: total.total, facets };
+      },
+    );
   }
 
   /** All matching models (both phases), one count query. */

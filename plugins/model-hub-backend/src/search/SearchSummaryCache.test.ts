@@ -1,0 +1,92 @@
+import { mockCredentials } from '@backstage/backend-test-utils';
+import { SearchSummaryCache } from './SearchSummaryCache';
+
+describe('SearchSummaryCache', () => {
+  let now = 0;
+  const clock = () => now;
+  beforeEach(() => {
+    now = 1_000_000;
+  });
+
+  it('reuses a summary within the TTL and recomputes it after', async () => {
+    const cache = new SearchSummaryCache<number>({ ttlMs: 10_000, now: clock });
+    const mia = mockCredentials.user('user:default/mia');
+    let calls = 0;
+    const compute = async () => ++calls;
+    expect(await cache.get(mia, { task: ['a'] }, compute)).toBe(1);
+    now += 9_999;
+    expect(await cache.get(mia, { task: ['a'] }, compute)).toBe(1);
+    now += 1;
+    expect(await cache.get(mia, { task: ['a'] }, compute)).toBe(2);
+  });
+
+  it('never shares a summary between callers or filters', async () => {
+    const cache = new SearchSummaryCache<string>({ ttlMs: 10_000, now: clock });
+    const key = (c: any, f: unknown) =>
+      cache.get(c, f, async () => JSON.stringify([c.principal, f]));
+    const mia = mockCredentials.user('user:default/mia');
+    const alice = mockCredentials.user('user:default/alice');
+    // A service whose subject spells a user ref still gets its own entry.
+    const service = mockCredentials.service('user:default/mia');
+    const a = await key(mia, { task: ['x'] });
+    expect(await key(alice, { task: ['x'] })).not.toBe(a);
+    expect(await key(service, { task: ['x'] })).not.toBe(a);
+    expect(await key(mia, { task: ['y'] })).not.toBe(a);
+    expect(await key(mia, { task: ['x'], q: 'churn' })).not.toBe(a);
+    // Key order does not matter; values do.
+    const b = await key(mia, { q: 'z', task: ['x'] });
+    expect(await key(mia, { task: ['x'], q: 'z' })).toBe(b);
+  });
+
+  it('shares one computation among concurrent identical requests', async () => {
+    const cache = new SearchSummaryCache<number>({ ttlMs: 10_000, now: clock });
+    const mia = mockCredentials.user('user:default/mia');
+    let calls = 0;
+    let release!: () => void;
+    const gate = new Promise<void>(r => {
+      release = r;
+    });
+    const compute = async () => {
+      calls++;
+      await gate;
+      return calls;
+    };
+    const all = Array.from({ length: 50 }, () => cache.get(mia, {}, compute));
+    release();
+    expect(new Set(await Promise.all(all))).toEqual(new Set([1]));
+    expect(calls).toBe(1);
+  });
+
+  it('does not keep a failure', async () => {
+    const cache = new SearchSummaryCache<number>({ ttlMs: 10_000, now: clock });
+    const mia = mockCredentials.user('user:default/mia');
+    await expect(
+      cache.get(mia, {}, async () => {
+        throw new Error('catalog down');
+      }),
+    ).rejects.toThrow('catalog down');
+    expect(await cache.get(mia, {}, async () => 7)).toBe(7);
+  });
+
+  it('is off with a TTL of 0 and bounded in size', async () => {
+    const off = new SearchSummaryCache<number>({ ttlMs: 0, now: clock });
+    const mia = mockCredentials.user('user:default/mia');
+    let calls = 0;
+    await off.get(mia, {}, async () => ++calls);
+    await off.get(mia, {}, async () => ++calls);
+    expect(calls).toBe(2);
+
+    const small = new SearchSummaryCache<number>({
+      ttlMs: 10_000,
+      maxEntries: 2,
+      now: clock,
+    });
+    let n = 0;
+    const compute = async () => ++n;
+    await small.get(mia, { q: '1' }, compute);
+    await small.get(mia, { q: '2' }, compute);
+    await small.get(mia, { q: '3' }, compute); // evicts q=1
+    expect(await small.get(mia, { q: '1' }, compute)).toBe(4);
+    expect(await small.get(mia, { q: '3' }, compute)).toBe(3);
+  });
+});

@@ -1,0 +1,111 @@
+/*
+ * bench:scale's HTTP load: N concurrent clients issuing one kind of request,
+ * and the rows the benchmark measures that way (hub search vs the catalog,
+ * model page load, versions and gauntlet GETs).
+ */
+'use strict';
+
+function percentile(sorted, p) {
+  if (!sorted.length) return NaN;
+  return sorted[
+    Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))
+  ];
+}
+
+/** Runs `task(i)` `requests` times with `clients` in flight; returns sorted ms. */
+async function load(task, { clients, requests }) {
+  const times = [];
+  let next = 0;
+  let errors = 0;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next < requests) {
+        const i = next++;
+        const t0 = process.hrtime.bigint();
+        try {
+          await task(i);
+        } catch (e) {
+          errors++;
+          if (errors <= 3) console.error(String(e.message ?? e));
+        }
+        times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+    }),
+  );
+  return { sorted: times.sort((a, b) => a - b), errors };
+}
+
+/** A JSON GET helper for one portal and token (no compression, as a proxy would see it). */
+function client(portal, token) {
+  const headers = {
+    Authorization: `Bearer ${token}`,
+    'Accept-Encoding': 'identity',
+  };
+  return async path => {
+    const res = await fetch(`${portal}${path}`, { headers });
+    if (!res.ok) throw new Error(`GET ${path}: HTTP ${res.status}`);
+    return res.json();
+  };
+}
+
+/**
+ * Measures the HTTP rows; returns { rows, sample } where each row is
+ * { name, p50, p95, n, errors } and sample is the first page of the hub.
+ */
+async function measureHttp({ portal, token, clients, requests, names }) {
+  const get = client(portal, token);
+  const sample = await get('/api/model-hub/v1/models?limit=100&sort=name');
+  if (!sample.items?.length)
+    throw new Error(
+      'The portal lists no models; load a portfolio first (npm run gen:portfolio)',
+    );
+  // Model pages of models with versions (the published ones) when known.
+  const refs = names?.length
+    ? names
+    : sample.items.map(i => i.entity.metadata.name);
+  const task = sample.facets?.task?.[0]?.value ?? 'text-classification';
+
+  const rows = [];
+  const run = async (name, fn) => {
+    // A short warm-up so the first row does not pay for cold caches alone.
+    await load(fn, { clients: Math.min(clients, 5), requests: 10 });
+    const { sorted, errors } = await load(fn, { clients, requests });
+    rows.push({
+      name,
+      p50: percentile(sorted, 50),
+      p95: percentile(sorted, 95),
+      n: sorted.length,
+      errors,
+    });
+    return rows[rows.length - 1];
+  };
+  const q = encodeURIComponent(task);
+  await run(`hub search (task=${task}, page of 25 + facets + tiers)`, () =>
+    get(`/api/model-hub/v1/models?task=${q}&limit=25`),
+  );
+  await run('catalog /entities/by-query (same filter, page of 25)', () =>
+    get(
+      `/api/catalog/entities/by-query?filter=kind=model,spec.task=${q}&limit=25&orderField=metadata.name,asc`,
+    ),
+  );
+  await run('model page load (entity+versions+gauntlet+consumers)', i => {
+    const name = refs[i % refs.length];
+    return Promise.all([
+      get(`/api/catalog/entities/by-name/model/default/${name}`),
+      get(`/api/model-hub/v1/models/default/${name}/versions`),
+      get(`/api/model-hub/v1/models/default/${name}/gauntlet`),
+      get(
+        `/api/catalog/entities/by-query?filter=relations.dependsOn=model:default/${name}&limit=50`,
+      ),
+    ]);
+  });
+  await run('versions GET', i =>
+    get(`/api/model-hub/v1/models/default/${refs[i % refs.length]}/versions`),
+  );
+  await run('gauntlet GET', i =>
+    get(`/api/model-hub/v1/models/default/${refs[i % refs.length]}/gauntlet`),
+  );
+  return { rows, sample };
+}
+
+module.exports = { measureHttp, load, percentile, client };
