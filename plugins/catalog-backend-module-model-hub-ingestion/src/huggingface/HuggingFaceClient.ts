@@ -152,7 +152,7 @@ export class HuggingFaceClient {
   }
 
   /**
-   * `GET /api/models/{id}?securityStatus=true`, the raw `securityStatus`
+   * `GET /api/models/{id}?securityStatus=true`, the raw `securityRepoStatus`
    * value as JSON; `unavailable` when the call fails or the field is absent,
    * because no result is not a clean result.
    */
@@ -164,10 +164,15 @@ export class HuggingFaceClient {
         ...this.retry,
         retries: 1,
       });
-      const body = (await res.json()) as { securityStatus?: unknown };
-      return body?.securityStatus === undefined || body.securityStatus === null
+      const body = (await res.json()) as {
+        securityRepoStatus?: unknown;
+        securityStatus?: unknown;
+      };
+      // The Hub answers `securityRepoStatus`; `securityStatus` is read for older mirrors.
+      const status = body?.securityRepoStatus ?? body?.securityStatus;
+      return status === undefined || status === null
         ? 'unavailable'
-        : JSON.stringify(body.securityStatus);
+        : JSON.stringify(status);
     } catch {
       return 'unavailable';
     }
