@@ -131,6 +131,33 @@ export class HuggingFaceClient {
     return ids;
   }
 
+  /**
+   * The model repo ids of a collection (`GET /api/collections/{slug}`);
+   * datasets, spaces and papers in it are skipped.
+   */
+  async collectionModels(slug: string): Promise<string[]> {
+    const url = `${this.endpoint}/api/collections/${slug
+      .split('/')
+      .map(encodeURIComponent)
+      .join('/')}`;
+    const { body } = await fetchJsonWithRetry<{ items?: unknown }>(
+      url,
+      this.retry,
+    );
+    if (!body || !Array.isArray(body.items)) {
+      throw new SourceRequestError(
+        `collection ${slug} did not answer a list of items`,
+      );
+    }
+    const ids: string[] = [];
+    for (const item of body.items as Array<{ type?: unknown; id?: unknown }>) {
+      if (item?.type === 'model' && typeof item.id === 'string') {
+        ids.push(item.id);
+      }
+    }
+    return ids;
+  }
+
   private modelUrl(id: string): URL {
     return new URL(
       `${this.endpoint}/api/models/${id
