@@ -153,6 +153,10 @@ describe('Hugging Face ingestion into a running catalog', () => {
       );
       expect(titles.some(t => t.includes('xmodel'))).toBe(false);
       expect(fake.requests.get('/api/models')).toBe(2); // two Link pages
+      const listed = await api()
+        .get('/api/catalog/model-hub-ingestion/sources')
+        .set('authorization', user);
+      expect(listed.body.canSync).toBe(true);
       const first = await status();
       expect(first).toMatchObject({
         source: 'huggingface:hf',
