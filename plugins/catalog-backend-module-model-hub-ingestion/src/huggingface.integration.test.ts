@@ -1,14 +1,9 @@
-import { createBackendModule } from '@backstage/backend-plugin-api';
 import {
   mockCredentials,
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
-import {
-  catalogProcessingExtensionPoint,
-  CatalogProcessor,
-} from '@backstage/plugin-catalog-node';
 import { readUpstreamDrift } from '@internal/plugin-model-hub-common';
 import request from 'supertest';
 import {
@@ -18,6 +13,7 @@ import {
 } from './demo/FakeHuggingFaceServer';
 import { huggingFaceEntityName } from './huggingface/mapHuggingFaceModel';
 import ingestionModule from './index';
+import { acceptModelKind, until } from './__testUtils__/integration';
 
 /*
  * Hugging Face ingestion against real processes: the fake Hub over HTTP and
@@ -31,37 +27,6 @@ jest.setTimeout(180_000);
 
 const ORG_SIZE = 150;
 const COLLECTION = 'partners/picks-65f0c0ffee0123456789abcd';
-
-const acceptModelKind = createBackendModule({
-  pluginId: 'catalog',
-  moduleId: 'test-model-kind',
-  register(reg) {
-    reg.registerInit({
-      deps: { catalog: catalogProcessingExtensionPoint },
-      async init({ catalog }) {
-        const processor: CatalogProcessor = {
-          getProcessorName: () => 'TestModelKind',
-          validateEntityKind: async e => e.kind === 'Model',
-        };
-        catalog.addProcessor(processor);
-      },
-    });
-  },
-});
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 120_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise(r => setTimeout(r, 500));
-  }
-}
 
 describe('Hugging Face ingestion into a running catalog', () => {
   let fake: FakeHuggingFaceServer;
