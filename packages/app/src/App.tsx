@@ -20,6 +20,7 @@ import { searchPage } from './components/search/SearchPage';
 import { Root } from './components/Root';
 import {
   ModelHubAccessTokensCard,
+  IngestionSourcesCard,
   ModelHubLicensePickerFieldExtension,
   ModelHubPage,
   ModelHubTokensPage,
@@ -91,6 +92,9 @@ const routes = (
     <Route path="/settings" element={<UserSettingsPage />}>
       <SettingsLayout.Route path="model-hub-tokens" title="Access tokens">
         <ModelHubAccessTokensCard />
+      </SettingsLayout.Route>
+      <SettingsLayout.Route path="model-hub-sources" title="Ingestion sources">
+        <IngestionSourcesCard />
       </SettingsLayout.Route>
     </Route>
     <Route path="/catalog-graph" element={<CatalogGraphPage />} />

@@ -1,4 +1,3 @@
-import { createBackendModule } from '@backstage/backend-plugin-api';
 import {
   mockCredentials,
   mockServices,
@@ -6,15 +5,12 @@ import {
   TestDatabases,
 } from '@backstage/backend-test-utils';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
-import {
-  catalogProcessingExtensionPoint,
-  CatalogProcessor,
-} from '@backstage/plugin-catalog-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import request from 'supertest';
 import { FakeMlflowServer } from './demo/FakeMlflowServer';
 import { syntheticMlflowRegistry } from './demo/syntheticRegistry';
 import ingestionModule from './index';
+import { acceptModelKind, until } from './__testUtils__/integration';
 
 /*
  * Ingestion against real processes: a fake MLflow server speaking the
@@ -30,39 +26,7 @@ jest.setTimeout(420_000);
 const MODELS = Number(process.env.INGESTION_TEST_MODELS ?? 2_500);
 const PAGES = Math.ceil(MODELS / 1000);
 
-/** The Model kind is the hub's; here the catalog only needs to accept it. */
-const acceptModelKind = createBackendModule({
-  pluginId: 'catalog',
-  moduleId: 'test-model-kind',
-  register(reg) {
-    reg.registerInit({
-      deps: { catalog: catalogProcessingExtensionPoint },
-      async init({ catalog }) {
-        const processor: CatalogProcessor = {
-          getProcessorName: () => 'TestModelKind',
-          validateEntityKind: async e => e.kind === 'Model',
-        };
-        catalog.addProcessor(processor);
-      },
-    });
-  },
-});
-
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 300_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise(r => setTimeout(r, 1000));
-  }
-}
 
 describe('MLflow ingestion into a running catalog', () => {
   let fake: FakeMlflowServer;

@@ -1,20 +1,7 @@
+import { IngestionSourceStatus } from '@internal/plugin-model-hub-common';
+
 /**
- * The health of one ingestion source, as the last sync left it. `degraded`
- * means the source refused our credentials (401/403): its entities stay
- * as they were until it answers again.
+ * The health of one ingestion source, as the last sync left it (the shape
+ * the sources route serves, shared with the front end).
  */
-export interface SourceStatus {
-  /** `mlflow:<id>` or `huggingface:<id>`. */
-  source: string;
-  state: 'never-synced' | 'ok' | 'degraded' | 'error';
-  /** ISO time the last sync ended (successfully or not). */
-  lastSyncAt?: string;
-  /** ISO time of the last complete sync. */
-  lastSuccessAt?: string;
-  /** Models known from this source (present and removed-upstream). */
-  entityCount: number;
-  /** Entities emitted by the last sync (0 when nothing changed). */
-  lastEmitted: number;
-  /** One-line reason of the last failure. */
-  lastError?: string;
-}
+export type SourceStatus = IngestionSourceStatus;

@@ -59,6 +59,7 @@ export const modelHubTierEntityCard = EntityCardBlueprint.make({
         <>
           <m.EntityModelHeaderTierBadge />
           <m.EntityModelDeprecationBanner />
+          <m.EntityModelUpstreamDriftBanner />
         </>
       )),
   },

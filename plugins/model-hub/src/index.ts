@@ -13,6 +13,8 @@ export {
   EntityModelLineageCard,
   EntityUseModelCard,
   EntityModelDeprecationBanner,
+  EntityModelUpstreamDriftBanner,
+  IngestionSourcesCard,
   EntityModelHeaderTierBadge,
   EntityModelConsumersCard,
   EntityModelsUsedCard,

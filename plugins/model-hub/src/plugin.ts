@@ -15,6 +15,8 @@ import {
   usageApiRef,
   AdminClient,
   adminApiRef,
+  ingestionApiRef,
+  IngestionClient,
 } from './api';
 import {
   auditRouteRef,
@@ -44,6 +46,12 @@ export const modelHubPlugin = createPlugin({
       deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
       factory: ({ discoveryApi, fetchApi }) =>
         new UsageClient({ discoveryApi, fetchApi }),
+    }),
+    createApiFactory({
+      api: ingestionApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) =>
+        new IngestionClient({ discoveryApi, fetchApi }),
     }),
     createApiFactory({
       api: adminApiRef,
@@ -162,6 +170,32 @@ export const EntityModelDeprecationBanner = modelHubPlugin.provide(
       lazy: () =>
         import('./components/EntityModelDeprecationBanner').then(
           m => m.EntityModelDeprecationBanner,
+        ),
+    },
+  }),
+);
+
+/** The ingestion sources (state, last sync, counts, errors) with "Sync now" for those allowed. */
+export const IngestionSourcesCard = modelHubPlugin.provide(
+  createComponentExtension({
+    name: 'IngestionSourcesCard',
+    component: {
+      lazy: () =>
+        import('./components/IngestionSourcesCard').then(
+          m => m.IngestionSourcesCard,
+        ),
+    },
+  }),
+);
+
+/** "Changed upstream" notice on an ingested model whose source changed; renders nothing otherwise. */
+export const EntityModelUpstreamDriftBanner = modelHubPlugin.provide(
+  createComponentExtension({
+    name: 'EntityModelUpstreamDriftBanner',
+    component: {
+      lazy: () =>
+        import('./components/EntityModelUpstreamDriftBanner').then(
+          m => m.EntityModelUpstreamDriftBanner,
         ),
     },
   }),

@@ -5,20 +5,25 @@ import {
 } from '@backstage/backend-plugin-api';
 import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { modelHubIngestionSyncPermission } from '@internal/plugin-model-hub-common';
+import {
+  INGESTION_SOURCES_PATH,
+  IngestionSourcesResponse,
+  modelHubIngestionSyncPermission,
+} from '@internal/plugin-model-hub-common';
 import express from 'express';
 import Router from 'express-promise-router';
 import { IngestionEntityProvider } from '../provider/IngestionEntityProvider';
 
 /** Paths of the sources routes, under the catalog plugin (`/api/catalog`). */
-export const INGESTION_SOURCES_PATH = '/model-hub-ingestion/sources';
+export { INGESTION_SOURCES_PATH };
 
 /**
  * Routes of the ingestion sources, mounted in the catalog plugin:
  *
  * - `GET  /model-hub-ingestion/sources` (any signed-in caller): each
  *   source's status: state, last sync and success, entity count, entities
- *   emitted by the last sync, last error;
+ *   emitted by the last sync, last error; and `canSync`, whether the
+ *   caller may start one;
  * - `POST /model-hub-ingestion/sources/:source/sync` (permission
  *   `model-hub.ingestion.sync`, the governance group by default): runs the
  *   source's scheduled task now (on whichever replica holds it) and answers
@@ -35,8 +40,18 @@ export function createSourcesRouter(options: {
   router.use(express.json());
 
   router.get(INGESTION_SOURCES_PATH, async (req, res) => {
-    await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    res.json({ items: providers.map(p => p.getStatus()) });
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const [decision] = await permissions.authorize(
+      [{ permission: modelHubIngestionSyncPermission }],
+      { credentials },
+    );
+    const body: IngestionSourcesResponse = {
+      items: providers.map(p => p.getStatus()),
+      canSync: decision.result === AuthorizeResult.ALLOW,
+    };
+    res.json(body);
   });
 
   router.post(`${INGESTION_SOURCES_PATH}/:source/sync`, async (req, res) => {

@@ -15,6 +15,7 @@ import { resolveOwnerGroup } from './resolve';
 import { complianceRule } from './rules/compliance';
 import { EvaluationContext, ModelContext } from './rules/context';
 import { deprecationRule } from './rules/deprecation';
+import { upstreamDriftRule } from './rules/drift';
 import { modelCardRule } from './rules/modelCard';
 import { ownershipRule, stewardRule } from './rules/ownership';
 import { stalenessRule } from './rules/staleness';
@@ -57,7 +58,8 @@ function byModelRef<T>(
  * a missing or departed steward and a migration off a deprecated model;
  * `medium` for a steward outside the owning team, the stale warning, a
  * deprecated model without successor, an erroring check and an expiring
- * waiver; `low` for a model archived for inactivity and an incomplete model
+ * waiver and a new upstream revision (`high` for an upstream licence
+ * change); `low` for a model archived for inactivity and an incomplete model
  * card.
  *
  * Throws an `Error` on malformed input (invalid dates, non-Model entities,
@@ -122,6 +124,7 @@ export function evaluateStewardship(
       ...deprecationRule(ctx, m),
       ...complianceRule(ctx, m),
       ...modelCardRule(ctx, m),
+      ...upstreamDriftRule(model, m),
     );
   }
   return conditions.sort((a, b) => compareStrings(a.dedupKey, b.dedupKey));

@@ -7,6 +7,8 @@ export * from './EntityModelGauntletCard';
 export * from './EntityModelLineageCard';
 export * from './EntityUseModelCard';
 export * from './EntityModelDeprecationBanner';
+export * from './EntityModelUpstreamDriftBanner';
+export * from './IngestionSourcesCard';
 export * from './EntityModelHeaderTierBadge';
 export * from './EntityTeamStewardshipCard';
 export * from './EntityModelsUsedCard';

@@ -54,6 +54,7 @@ import {
   EntityModelCompareContent,
   EntityModelConsumersCard,
   EntityModelDeprecationBanner,
+  EntityModelUpstreamDriftBanner,
   EntityModelFilesContent,
   EntityModelGauntletCard,
   EntityModelHeaderTierBadge,
@@ -409,6 +410,9 @@ const modelPage = (
         </Grid>
         <Grid item xs={12}>
           <EntityModelDeprecationBanner />
+        </Grid>
+        <Grid item xs={12}>
+          <EntityModelUpstreamDriftBanner />
         </Grid>
         <Grid item md={6} xs={12}>
           <EntityModelCard />

@@ -1,0 +1,1 @@
+export { EntityModelUpstreamDriftBanner } from './EntityModelUpstreamDriftBanner';

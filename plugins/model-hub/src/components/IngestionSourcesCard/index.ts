@@ -1,0 +1,1 @@
+export { IngestionSourcesCard } from './IngestionSourcesCard';
