@@ -127,6 +127,19 @@ async function startPortal(opts = {}) {
             },
           ],
         },
+        // The first indexing runs before the examples are in the catalog;
+        // index every minute (not every 10) so search specs find them.
+        search: {
+          collators: {
+            catalog: {
+              schedule: {
+                frequency: { minutes: 1 },
+                timeout: { minutes: 5 },
+                initialDelay: { seconds: 3 },
+              },
+            },
+          },
+        },
         modelHub: {
           // The static e2e token is a service principal, read-only in the hub
           // unless granted: the harness grants it every action on the example
@@ -302,9 +315,12 @@ async function screenshot(page, name) {
 
 /** Opens a new page signed in as the guest user. */
 async function newSignedInPage(browser, baseUrl) {
-  const page = await browser.newPage({
+  // An explicit context (not browser.newPage): axe-core's AxeBuilder opens a
+  // helper page in the same context to assemble its results.
+  const context = await browser.newContext({
     viewport: { width: 1400, height: 1000 },
   });
+  const page = await context.newPage();
   const errors = [];
   page.on('pageerror', e => errors.push(e.message));
   page.on('console', m => {
