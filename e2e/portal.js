@@ -313,6 +313,16 @@ async function screenshot(page, name) {
   });
 }
 
+/** Runs `fn`; if it throws, saves `<name>-failure.png` of `page` and rethrows. */
+async function screenshotOnFailure(page, name, fn) {
+  try {
+    await fn();
+  } catch (e) {
+    await screenshot(page, `${name}-failure`);
+    throw e;
+  }
+}
+
 /** Opens a new page signed in as the guest user. */
 async function newSignedInPage(browser, baseUrl) {
   // An explicit context (not browser.newPage): axe-core's AxeBuilder opens a
@@ -342,5 +352,6 @@ module.exports = {
   waitForEntity,
   launchBrowser,
   screenshot,
+  screenshotOnFailure,
   freePort,
 };

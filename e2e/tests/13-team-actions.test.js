@@ -22,6 +22,7 @@ const {
   launchBrowser,
   newSignedInPage,
   screenshot,
+  screenshotOnFailure,
   waitFor,
 } = require('../portal');
 const { assertAccessible } = require('../a11y');
@@ -102,13 +103,9 @@ after(async () => {
   await browser?.close();
 });
 
-async function step(name, fn) {
-  try {
-    await fn();
-  } catch (e) {
-    await screenshot(page, `13-${name}-failure`);
-    throw e;
-  }
+/** Runs a test's body, with a screenshot if it fails. */
+function step(name, fn) {
+  return screenshotOnFailure(page, `13-${name}`, fn);
 }
 
 /** Marks the document; `assertNoReload` fails if it was replaced since. */

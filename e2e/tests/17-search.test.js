@@ -15,6 +15,7 @@ const {
   launchBrowser,
   newSignedInPage,
   screenshot,
+  screenshotOnFailure,
   waitFor,
 } = require('../portal');
 const { userApi } = require('../scaffolder');
@@ -47,13 +48,9 @@ after(async () => {
   await browser?.close();
 });
 
-async function step(name, fn) {
-  try {
-    await fn();
-  } catch (e) {
-    await screenshot(page, `17-${name}-failure`);
-    throw e;
-  }
+/** Runs a test's body, with a screenshot if it fails. */
+function step(name, fn) {
+  return screenshotOnFailure(page, `17-${name}`, fn);
 }
 
 /** The search page's select filter labelled `label` (Backstage's SearchFilter.Select). */
