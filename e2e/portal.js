@@ -131,6 +131,19 @@ async function startPortal(opts = {}) {
           ],
           ...(opts.catalog ?? {}),
         },
+        // The first indexing runs before the examples are in the catalog;
+        // index every minute (not every 10) so search specs find them.
+        search: {
+          collators: {
+            catalog: {
+              schedule: {
+                frequency: { minutes: 1 },
+                timeout: { minutes: 5 },
+                initialDelay: { seconds: 3 },
+              },
+            },
+          },
+        },
         modelHub: {
           // The static e2e token is a service principal, read-only in the hub
           // unless granted: the harness grants it every action on the example
@@ -318,11 +331,24 @@ async function screenshot(page, name) {
   });
 }
 
+/** Runs `fn`; if it throws, saves `<name>-failure.png` of `page` and rethrows. */
+async function screenshotOnFailure(page, name, fn) {
+  try {
+    await fn();
+  } catch (e) {
+    await screenshot(page, `${name}-failure`);
+    throw e;
+  }
+}
+
 /** Opens a new page signed in as the guest user. */
 async function newSignedInPage(browser, baseUrl) {
-  const page = await browser.newPage({
+  // An explicit context (not browser.newPage): axe-core's AxeBuilder opens a
+  // helper page in the same context to assemble its results.
+  const context = await browser.newContext({
     viewport: { width: 1400, height: 1000 },
   });
+  const page = await context.newPage();
   const errors = [];
   page.on('pageerror', e => errors.push(e.message));
   page.on('console', m => {
@@ -344,5 +370,6 @@ module.exports = {
   waitForEntity,
   launchBrowser,
   screenshot,
+  screenshotOnFailure,
   freePort,
 };

@@ -13,6 +13,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { buildApp, startPortal, waitForEntity } = require('./portal');
 const { startArtifactServer } = require('./artifactServer');
+const { TIMINGS_FILE_ENV, timingSummary } = require('./timings');
 
 async function main() {
   const only = process.argv.slice(2);
@@ -49,6 +50,7 @@ async function main() {
       .filter(f => only.length === 0 || only.some(o => f.includes(o)))
       .sort()
       .map(f => path.join(testsDir, f));
+    const timingsFile = path.join(portal.dataDir, 'timings.jsonl');
     // Not spawnSync: the artifact server lives in this process and must keep
     // answering while the tests run.
     const child = spawn(
@@ -63,12 +65,21 @@ async function main() {
           MODEL_HUB_E2E_DATA_DIR: portal.dataDir,
           MODEL_HUB_E2E_LOG_FILE: portal.logFile,
           MODEL_HUB_E2E_ARTIFACTS_URL: artifacts.url,
+          [TIMINGS_FILE_ENV]: timingsFile,
         },
       },
     );
     status = await new Promise(resolve =>
       child.on('exit', code => resolve(code ?? 1)),
     );
+    const timings = timingSummary(timingsFile);
+    if (timings.length > 0) {
+      console.log(
+        `[e2e] timings (example data, this machine, this run):\n${timings.join(
+          '\n',
+        )}`,
+      );
+    }
   } finally {
     await portal.stop();
     await artifacts.close();

@@ -3,8 +3,10 @@
  * the README model card of 2.1.0 (text, table, the image read through the
  * hub), the Files tab, the comparison of 2.0.0 with 2.1.0 (metric deltas,
  * regressions first, files added) from a deep link, and the evaluation
- * charts with their tables. Prints the model page's first render time and
- * saves model-card, model-files, model-compare and model-charts screenshots.
+ * charts with their tables. Each tab passes axe (no serious or critical
+ * violation). Records the model page's first render time for the run's
+ * summary and saves model-card, model-files, model-compare and model-charts
+ * screenshots.
  */
 'use strict';
 
@@ -19,6 +21,8 @@ const {
   screenshot,
   waitFor,
 } = require('../portal');
+const { assertAccessible } = require('../a11y');
+const { measureFirstRender, recordTiming } = require('../timings');
 
 const MODEL = 'sentiment-classifier';
 const PAGE = `${baseUrl}/catalog/default/model/${MODEL}`;
@@ -62,17 +66,20 @@ async function step(name, fn) {
 
 test('the model card renders the README of 2.1.0 with its table and image, sanitised', async () => {
   await step('model-card', async () => {
-    const started = Date.now();
-    await page.goto(PAGE);
-    await page.getByText('License (SPDX)').waitFor({ timeout: 60000 });
-    const firstRender = Date.now() - started;
+    const firstRender = await measureFirstRender(
+      page,
+      PAGE,
+      page.getByText('License (SPDX)'),
+    );
     const card = page.getByTestId('model-readme');
     await card
       .getByRole('heading', { name: 'Sentiment Classifier 2.1.0' })
       .waitFor({ timeout: 30000 });
-    const cardRender = Date.now() - started;
-    console.log(
-      `[e2e] model page first render: ${firstRender} ms (birth certificate); README card: ${cardRender} ms`,
+    const cardRender = Math.round(await page.evaluate(() => performance.now()));
+    recordTiming(
+      'model page first render (birth certificate visible)',
+      firstRender,
+      `README card at ${cardRender} ms`,
     );
     await page.getByText('README.md of version 2.1.0').waitFor();
     await card.getByText('Measured by the hub itself').waitFor();
@@ -89,6 +96,7 @@ test('the model card renders the README of 2.1.0 with its table and image, sanit
     );
     assert.match(await img.getAttribute('src'), /^data:image\/png;base64,/);
     assert.equal(await card.locator('script').count(), 0);
+    await assertAccessible(page, 'the model page (overview with the card)');
   });
 });
 
@@ -119,6 +127,7 @@ test('the Files tab lists the files of 2.1.0 with size, digest, verdict and down
     await table
       .getByRole('row', { name: /img\/confusion-matrix\.png/ })
       .waitFor();
+    await assertAccessible(page, 'the Files tab');
   });
 });
 
@@ -142,6 +151,7 @@ test('a deep link compares 2.0.0 with 2.1.0: deltas, regressions first, files ad
     await page
       .getByText('2 added, 0 removed, 2 changed, 1 unchanged files')
       .waitFor();
+    await assertAccessible(page, 'the Compare tab');
   });
 });
 
@@ -173,5 +183,6 @@ test('the Evaluations tab charts accuracy across versions with the threshold and
       .locator('.recharts-bar-rectangle')
       .first()
       .waitFor();
+    await assertAccessible(page, 'the Evaluations tab');
   });
 });

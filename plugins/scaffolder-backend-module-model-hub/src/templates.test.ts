@@ -95,6 +95,7 @@ const ACTIONS: Record<
   }),
 );
 const BUILTIN_ACTIONS = [
+  'catalog:fetch',
   'fetch:template',
   'publish:github',
   'catalog:register',
@@ -233,12 +234,25 @@ const SAMPLE_FORMS: Record<string, Record<string, unknown>[]> = {
       successor: 'model:default/sentiment-classifier',
     },
   ],
+  'migrate-consumer': [
+    {
+      consumer: 'component:default/churn-dashboard',
+      deprecatedModel: 'model:default/sentiment-classifier-v1',
+      successor: 'model:default/sentiment-classifier',
+    },
+    {
+      consumer: 'component:default/review-insights-service',
+      deprecatedModel: 'model:default/Sentiment-Classifier-v1',
+      successor: 'model:default/sentiment-classifier',
+    },
+  ],
 };
 
 describe('example templates', () => {
-  it('are the four Model Hub templates', () => {
+  it('are the five Model Hub templates', () => {
     expect(templateNames).toEqual([
       'deprecate-model',
+      'migrate-consumer',
       'publish-model-version',
       'register-model',
       'request-official-tier',
@@ -722,5 +736,54 @@ describe('the example templates in the real scaffolder', () => {
       ref: 'model:default/bert-base-uncased',
       relation: 'distillation',
     });
+  });
+});
+
+describe('migrate-consumer', () => {
+  const template = loadTemplate('migrate-consumer');
+  const consumer = {
+    kind: 'Component',
+    metadata: { name: 'churn-dashboard', namespace: 'default' },
+    spec: {
+      dependsOn: [
+        'resource:default/customer-db',
+        'model:default/sentiment-classifier-v1',
+        'model:default/churn-classifier',
+      ],
+    },
+  };
+
+  it("proposes the consumer's dependsOn with the deprecated model replaced by its successor, the rest kept in order", () => {
+    for (const parameters of SAMPLE_FORMS['migrate-consumer']) {
+      const output = renderInput(template.spec.output, {
+        parameters,
+        steps: { consumer: { output: { entity: consumer } } },
+      });
+      const [change] = output.text;
+      const yamlBlock = /```yaml\n([\s\S]*?)```/.exec(change.content)![1];
+      expect(yaml.parse(yamlBlock)).toEqual({
+        spec: {
+          dependsOn: [
+            'resource:default/customer-db',
+            'model:default/sentiment-classifier',
+            'model:default/churn-classifier',
+          ],
+        },
+      });
+      expect(change.content).toContain(parameters.consumer as string);
+      expect(
+        output.links.map((l: { entityRef: string }) => l.entityRef),
+      ).toEqual([parameters.consumer, 'model:default/sentiment-classifier']);
+    }
+  });
+
+  it('reads the consumer from the catalog with the requester credentials (catalog:fetch)', () => {
+    const [step] = template.spec.steps;
+    expect(step.action).toBe('catalog:fetch');
+    expect(
+      renderInput(step.input, {
+        parameters: SAMPLE_FORMS['migrate-consumer'][0],
+      }),
+    ).toEqual({ entityRef: 'component:default/churn-dashboard' });
   });
 });

@@ -144,6 +144,10 @@ export class FakeModelHubApi implements ModelHubApi {
     return this.#act(entityRef, { type: 'archive', reason });
   }
 
+  async withdrawPromotion(entityRef: string, requestId: number) {
+    return this.#act(entityRef, { type: 'withdraw-promotion', requestId });
+  }
+
   async getModelOverrides(entityRef: string) {
     return { entityRef };
   }

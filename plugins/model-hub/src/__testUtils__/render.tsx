@@ -8,7 +8,7 @@ import {
   entityRouteRef,
 } from '@backstage/plugin-catalog-react';
 import { CatalogApi } from '@backstage/catalog-client';
-import { ModelHubApi, modelHubApiRef } from '../api';
+import { ModelHubApi, modelHubApiRef, UsageApi, usageApiRef } from '../api';
 import { FakeModelHubApi } from './fixtures';
 
 /** Renders an entity card inside a test app with the hub and catalog APIs. */
@@ -18,6 +18,8 @@ export async function renderEntityCard(
     entity: Entity;
     modelHubApi?: ModelHubApi;
     catalogApi?: CatalogApi;
+    /** The usage API, registered only when given (as in a portal without it). */
+    usageApi?: Partial<UsageApi>;
     /** Where the test app starts, e.g. `/?a=1.0.0&b=1.1.0`. */
     routeEntries?: string[];
   },
@@ -27,6 +29,9 @@ export async function renderEntityCard(
       apis={[
         [modelHubApiRef, options.modelHubApi ?? new FakeModelHubApi()],
         [catalogApiRef, options.catalogApi ?? mockCatalogApi()],
+        ...(options.usageApi
+          ? [[usageApiRef, options.usageApi] as [typeof usageApiRef, UsageApi]]
+          : []),
       ]}
     >
       <EntityProvider entity={options.entity}>{element}</EntityProvider>

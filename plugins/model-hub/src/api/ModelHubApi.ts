@@ -114,6 +114,11 @@ export interface ModelHubApi {
   ): Promise<StewardshipActionResult>;
   /** What the hub records on top of a model's catalog entity (steward, archive). */
   getModelOverrides(entityRef: string): Promise<ModelStewardshipOverrides>;
+  /**
+   * Withdraws the caller's own pending promotion request (only the requester
+   * may); a refusal rejects with the hub's one-line reason.
+   */
+  withdrawPromotion(entityRef: string, requestId: number): Promise<unknown>;
   /** Gauntlet state of a model: tiers, latest result per check, waivers, approvals. */
   getGauntlet(entityRef: string): Promise<ModelGauntletResult>;
   /** Gauntlet run history of one version of a model, newest first as served. */

@@ -160,6 +160,14 @@ export class ModelHubClient implements ModelHubApi {
     });
   }
 
+  async withdrawPromotion(entityRef: string, requestId: number) {
+    return this.send(
+      'POST',
+      `${modelHubApiPaths.promotionRequests(entityRef)}/${requestId}/withdraw`,
+      {},
+    );
+  }
+
   async getModelOverrides(
     entityRef: string,
   ): Promise<ModelStewardshipOverrides> {

@@ -22,7 +22,7 @@ import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import ExpandMoreIcon from '@material-ui/icons/ExpandMore';
-import useAsync from 'react-use/esm/useAsync';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import {
   GauntletCheckStatus,
   GauntletPromotionRequest,
@@ -32,6 +32,7 @@ import {
   modelHubApiRef,
 } from '../../api';
 import { getTierStatus } from '../../lib/model';
+import { WithdrawPromotionButton } from './WithdrawPromotionButton';
 import { InvalidatedApprovalsNotice } from './InvalidatedApprovalsNotice';
 
 const useStyles = makeStyles(theme => ({
@@ -199,7 +200,10 @@ function Waivers(props: { waivers: GauntletWaiver[] }) {
   );
 }
 
-function Approvals(props: { approvals: GauntletPromotionRequest[] }) {
+function Approvals(props: {
+  approvals: GauntletPromotionRequest[];
+  onChange: () => void;
+}) {
   if (props.approvals.length === 0) return null;
   return (
     <Box mt={2}>
@@ -220,6 +224,7 @@ function Approvals(props: { approvals: GauntletPromotionRequest[] }) {
               <TableCell>{a.state}</TableCell>
               <TableCell>
                 {a.requestedBy} on {formatDate(a.requestedAt)}
+                <WithdrawPromotionButton request={a} onDone={props.onChange} />
               </TableCell>
               <TableCell>
                 {a.decidedBy
@@ -236,7 +241,10 @@ function Approvals(props: { approvals: GauntletPromotionRequest[] }) {
   );
 }
 
-function GauntletDetails(props: { gauntlet: ModelGauntlet }) {
+function GauntletDetails(props: {
+  gauntlet: ModelGauntlet;
+  onChange: () => void;
+}) {
   const { gauntlet } = props;
   return (
     <>
@@ -278,7 +286,7 @@ function GauntletDetails(props: { gauntlet: ModelGauntlet }) {
         </Box>
       )}
       <Waivers waivers={gauntlet.waivers} />
-      <Approvals approvals={gauntlet.approvals} />
+      <Approvals approvals={gauntlet.approvals} onChange={props.onChange} />
     </>
   );
 }
@@ -327,19 +335,19 @@ export function EntityModelGauntletCard(props: { title?: string }) {
   const { entity } = useEntity();
   const api = useApi(modelHubApiRef);
   const entityRef = stringifyEntityRef(entity);
-  const { value, loading, error } = useAsync(
+  const { value, loading, error, retry } = useAsyncRetry(
     () => api.getGauntlet(entityRef),
     [api, entityRef],
   );
   let content;
-  if (loading) {
+  if (loading && !value) {
     content = <Progress />;
   } else if (error) {
     content = <ResponseErrorPanel error={error} />;
   } else if (!value || !value.available) {
     content = <AnnotationFallback />;
   } else {
-    content = <GauntletDetails gauntlet={value.gauntlet} />;
+    content = <GauntletDetails gauntlet={value.gauntlet} onChange={retry} />;
   }
   return (
     <InfoCard title={props.title ?? 'Compliance gauntlet'}>{content}</InfoCard>

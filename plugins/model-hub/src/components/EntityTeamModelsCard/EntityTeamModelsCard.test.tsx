@@ -79,4 +79,29 @@ describe('EntityTeamModelsCard', () => {
       filter: { kind: 'Model', 'relations.ownedBy': 'group:default/marketing' },
     });
   });
+
+  it("shows each model's all-time pulls from the usage API, and a dash where usage is unknown", async () => {
+    const getModelUsage = jest.fn(async (ref: string) => {
+      if (ref === 'model:default/upsell') throw new Error('no usage');
+      return { entityRef: ref, pullsAllTime: 42 };
+    });
+    await renderEntityCard(<EntityTeamModelsCard />, {
+      entity: team,
+      catalogApi: mockCatalogApi({
+        getEntities: jest.fn(async () => ({
+          items: [model('churn', 'official'), model('upsell', 'community')],
+        })),
+      }),
+      modelHubApi: new FakeModelHubApi({
+        tasks: { available: true, items: [] },
+      }),
+      usageApi: { getModelUsage } as any,
+    });
+    const churn = (await screen.findByText('churn title')).closest('tr')!;
+    expect(screen.getByText('Pulls')).toBeInTheDocument();
+    expect(within(churn).getByText('42')).toBeInTheDocument();
+    const upsell = screen.getByText('upsell title').closest('tr')!;
+    expect(within(upsell).getByText('—')).toBeInTheDocument();
+    expect(getModelUsage).toHaveBeenCalledWith('model:default/churn');
+  });
 });

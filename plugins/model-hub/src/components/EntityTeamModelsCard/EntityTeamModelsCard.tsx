@@ -6,7 +6,7 @@ import {
   Progress,
   ResponseErrorPanel,
 } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
+import { useApi, useApiHolder } from '@backstage/core-plugin-api';
 import {
   catalogApiRef,
   EntityRefLink,
@@ -22,15 +22,16 @@ import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
-import { modelHubApiRef } from '../../api';
+import { modelHubApiRef, usageApiRef } from '../../api';
 import { TierBadge } from '../TierBadge';
 
 /** Props of {@link EntityTeamModelsCard}. */
 export interface EntityTeamModelsCardProps {
   title?: string;
   /**
-   * Pulls per model ref, once the hub records usage metrics; without it the
-   * card shows no pulls column (never a made-up number).
+   * Pulls per model ref. Defaults to all-time pulls from the hub's usage API
+   * when the app registers it; without either the card shows no pulls column
+   * (never a made-up number).
    */
   pulls?: (entityRef: string) => Promise<number | undefined>;
 }
@@ -55,14 +56,23 @@ export function latestVersion(versions: ModelVersion[]): string | undefined {
 
 /**
  * Group (or User) entity card: the models the team owns, each with its tier
- * badge, latest sealed version and open stewardship task count.
+ * badge, latest sealed version, open stewardship task count and pulls.
  */
 export function EntityTeamModelsCard(props: EntityTeamModelsCardProps) {
   const { entity } = useEntity();
   const catalogApi = useApi(catalogApiRef);
   const hub = useApi(modelHubApiRef);
   const owner = stringifyEntityRef(entity).toLocaleLowerCase('en-US');
-  const { pulls } = props;
+  const usage = useApiHolder().get(usageApiRef);
+  const pulls =
+    props.pulls ??
+    (usage
+      ? (ref: string) =>
+          usage.getModelUsage(ref).then(
+            u => u.pullsAllTime,
+            () => undefined,
+          )
+      : undefined);
   const { value, loading, error } = useAsync(async (): Promise<Row[]> => {
     const { items } = await catalogApi.getEntities({
       filter: { kind: 'Model', 'relations.ownedBy': owner },
@@ -86,7 +96,9 @@ export function EntityTeamModelsCard(props: EntityTeamModelsCardProps) {
         };
       }),
     ).then(rows => rows.sort((a, b) => a.ref.localeCompare(b.ref)));
-  }, [catalogApi, hub, owner, pulls]);
+    // `pulls` is derived from these two, so they are the dependencies.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [catalogApi, hub, owner, props.pulls, usage]);
 
   let content;
   if (loading) {

@@ -21,6 +21,10 @@ import { StewardshipTaskActions } from '../StewardshipTaskActions';
 
 const SEVERITY_ORDER = { critical: 0, high: 1, medium: 2, low: 3 } as const;
 
+// Red 900 with white text (6.6:1): the theme's secondary chip is below the
+// WCAG AA 4.5:1 for small text.
+const URGENT = { backgroundColor: '#b71c1c', color: '#fff' };
+
 /** The open tasks by severity, each with the actions that resolve it. */
 export function TaskTable(props: {
   tasks: StewardshipTask[];
@@ -59,10 +63,10 @@ export function TaskTable(props: {
               <Chip
                 size="small"
                 label={task.severity}
-                color={
+                style={
                   task.severity === 'critical' || task.severity === 'high'
-                    ? 'secondary'
-                    : 'default'
+                    ? URGENT
+                    : undefined
                 }
               />
             </TableCell>

@@ -2,7 +2,9 @@ import { ChangeDirection } from '@internal/plugin-model-hub-common';
 import { makeStyles } from '@material-ui/core/styles';
 
 const useStyles = makeStyles(theme => ({
-  better: { color: theme.palette.success.dark, fontWeight: 500 },
+  // Green 800: at least 4.5:1 on white and on the striped rows (WCAG AA);
+  // the theme's success.dark is 3.9:1 there.
+  better: { color: '#2e7d32', fontWeight: 500 },
   worse: { color: theme.palette.error.main, fontWeight: 500 },
   neutral: { color: theme.palette.text.secondary },
 }));

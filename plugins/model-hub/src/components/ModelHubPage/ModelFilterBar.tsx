@@ -7,6 +7,7 @@ import { humanizeEntityRef } from '@backstage/plugin-catalog-react';
 import { parseEntityRef } from '@backstage/catalog-model';
 import { ModelSearchSort } from '@internal/plugin-model-hub-common';
 import { FILTER_KEYS, FilterKey, ModelHubQuery, SORT_KEYS } from './query';
+import { SelectName, selectNameProps } from '../SelectName';
 
 /** Facet values offered per filter, with counts over the current matches. */
 export type FilterOptions = Partial<
@@ -97,7 +98,7 @@ export function ModelFilterBar(props: {
               order: v.startsWith('-') ? 'desc' : 'asc',
             });
           }}
-          SelectProps={{ inputProps: { 'aria-label': 'Sort by' } }}
+          SelectProps={{ SelectDisplayProps: selectNameProps('hub-sort') }}
         >
           {SORT_KEYS.flatMap(sort => [
             <MenuItem key={sort} value={sort}>
@@ -108,6 +109,7 @@ export function ModelFilterBar(props: {
             </MenuItem>,
           ])}
         </TextField>
+        <SelectName id="hub-sort">Sort by</SelectName>
       </Grid>
       <Grid item xs={12} sm={6} md={3}>
         <FormControlLabel
@@ -135,7 +137,7 @@ export function ModelFilterBar(props: {
             onChange={e => setFilter(key, e.target.value)}
             SelectProps={{
               displayEmpty: true,
-              inputProps: { 'aria-label': `Filter by ${FILTER_LABELS[key]}` },
+              SelectDisplayProps: selectNameProps(`hub-filter-${key}`),
             }}
             InputLabelProps={{ shrink: true }}
           >
@@ -149,6 +151,9 @@ export function ModelFilterBar(props: {
               ),
             )}
           </TextField>
+          <SelectName id={`hub-filter-${key}`}>
+            {`Filter by ${FILTER_LABELS[key]}`}
+          </SelectName>
         </Grid>
       ))}
     </Grid>

@@ -210,41 +210,46 @@ export function ModelHubPage(props: ModelHubPageProps) {
             your search, filters and sort: copy it to share them.
           </SupportButton>
         </ContentHeader>
-        <ModelFilterBar
-          term={termInput}
-          onTermChange={setTermInput}
-          query={query}
-          onQueryChange={setQuery}
-          options={facetOptions(first.value)}
-        />
-        <Box display="flex" alignItems="center" flexWrap="wrap" mt={1}>
-          <Typography variant="body2" color="textSecondary">
-            Columns:
-          </Typography>
-          <FormGroup row>
-            {(Object.keys(HUB_COLUMNS) as HubColumn[]).map(c => (
-              <FormControlLabel
-                key={c}
-                label={HUB_COLUMNS[c]}
-                control={
-                  <Checkbox
-                    size="small"
-                    checked={columns.includes(c)}
-                    onChange={e => toggleColumn(c, e.target.checked)}
-                    inputProps={{
-                      'aria-label': `Show column ${HUB_COLUMNS[c]}`,
-                    }}
+        {/* On paper: secondary text on the page background is 4.47:1, below WCAG AA. */}
+        <Paper>
+          <Box p={2} mb={2}>
+            <ModelFilterBar
+              term={termInput}
+              onTermChange={setTermInput}
+              query={query}
+              onQueryChange={setQuery}
+              options={facetOptions(first.value)}
+            />
+            <Box display="flex" alignItems="center" flexWrap="wrap" mt={1}>
+              <Typography variant="body2" color="textSecondary">
+                Columns:
+              </Typography>
+              <FormGroup row>
+                {(Object.keys(HUB_COLUMNS) as HubColumn[]).map(c => (
+                  <FormControlLabel
+                    key={c}
+                    label={HUB_COLUMNS[c]}
+                    control={
+                      <Checkbox
+                        size="small"
+                        checked={columns.includes(c)}
+                        onChange={e => toggleColumn(c, e.target.checked)}
+                        inputProps={{
+                          'aria-label': `Show column ${HUB_COLUMNS[c]}`,
+                        }}
+                      />
+                    }
                   />
-                }
-              />
-            ))}
-          </FormGroup>
-          {first.value?.facetsApproximate && (
-            <Typography variant="caption" color="textSecondary">
-              Filter counts cover the first matches of this search only.
-            </Typography>
-          )}
-        </Box>
+                ))}
+              </FormGroup>
+              {first.value?.facetsApproximate && (
+                <Typography variant="caption" color="textSecondary">
+                  Filter counts cover the first matches of this search only.
+                </Typography>
+              )}
+            </Box>
+          </Box>
+        </Paper>
         <Paper>{body}</Paper>
       </Content>
     </Page>

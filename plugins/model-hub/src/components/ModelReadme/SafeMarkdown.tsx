@@ -56,6 +56,8 @@ const useStyles = makeStyles(theme => ({
       background: theme.palette.background.default,
     },
     '& img': { maxWidth: '100%' },
+    // Links in running text must not rely on colour alone (WCAG 1.4.1).
+    '& a': { textDecoration: 'underline' },
   },
 }));
 
@@ -190,6 +192,11 @@ export function SafeMarkdown(props: CardContext & { content: string }) {
       ),
       img: ({ src, alt }: { src?: string; alt?: string }) => (
         <CardImage {...context} src={src} alt={alt} />
+      ),
+      // Focusable, so a keyboard can scroll a long code block (WCAG 2.1.1).
+      pre: ({ children }: { children?: ReactNode }) => (
+        // eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex
+        <pre tabIndex={0}>{children}</pre>
       ),
     };
   }, [entityRef, version, cardPath, files]);

@@ -5,7 +5,10 @@ import { FakeModelHubApi } from '../../__testUtils__/fixtures';
 import { renderEntityCard } from '../../__testUtils__/render';
 import { EntityTeamStewardshipCard } from '../EntityTeamStewardshipCard';
 import { StewardshipTask } from '../../api';
-import { deprecationTemplateUrl } from './StewardshipTaskActions';
+import {
+  deprecationTemplateUrl,
+  migrationTemplateUrl,
+} from './StewardshipTaskActions';
 
 const team: Entity = {
   apiVersion: 'backstage.io/v1alpha1',
@@ -126,5 +129,30 @@ describe('stewardship task actions on the team card', () => {
       model: 'model:default/m4',
       successor: 'model:default/next',
     });
+  });
+
+  it("links a consumer's migration task to the migration template, pre-filled; no link on other tasks", () => {
+    const url = migrationTemplateUrl(
+      task('5', 'deprecated-migration', 'Migrate svc', {
+        details: {
+          consumer: 'component:default/svc',
+          successor: 'model:default/next',
+        },
+      }),
+    )!;
+    const [path, query] = url.split('?');
+    expect(path).toBe('/create/templates/default/migrate-consumer');
+    expect(JSON.parse(new URLSearchParams(query).get('formData')!)).toEqual({
+      consumer: 'component:default/svc',
+      deprecatedModel: 'model:default/m5',
+      successor: 'model:default/next',
+    });
+    expect(
+      migrationTemplateUrl(
+        task('6', 'deprecated-no-successor', 'x', {
+          details: { consumer: 'component:default/svc' },
+        }),
+      ),
+    ).toBeUndefined();
   });
 });

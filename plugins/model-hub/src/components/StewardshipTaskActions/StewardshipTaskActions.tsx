@@ -58,6 +58,28 @@ export function deprecationTemplateUrl(task: StewardshipTask): string {
   })}`;
 }
 
+/**
+ * The scaffolder URL of the migration template for a `deprecated-migration`
+ * task, pre-filled with the consumer, the deprecated model and its successor
+ * (when the hub knows one); undefined for other tasks.
+ */
+export function migrationTemplateUrl(
+  task: StewardshipTask,
+): string | undefined {
+  const { consumer, successor } = task.details;
+  if (task.kind !== 'deprecated-migration' || typeof consumer !== 'string') {
+    return undefined;
+  }
+  const formData = {
+    consumer,
+    deprecatedModel: task.entityRef,
+    ...(typeof successor === 'string' && successor ? { successor } : {}),
+  };
+  return `/create/templates/default/migrate-consumer?${new URLSearchParams({
+    formData: JSON.stringify(formData),
+  })}`;
+}
+
 function StewardPicker(props: {
   value: string;
   onChange: (ref: string) => void;
@@ -157,6 +179,7 @@ export function StewardshipTaskActions(props: {
     setOpen(action);
   };
 
+  const migrateUrl = migrationTemplateUrl(task);
   const needsReason = open === 'waive' || open === 'archive';
   const needsDate = open === 'snooze' || open === 'waive';
   const small = { size: 'small' as const, disabled: busy };
@@ -214,6 +237,16 @@ export function StewardshipTaskActions(props: {
           aria-label={`Deprecate: ${label}`}
         >
           Deprecate…
+        </Button>
+      )}
+      {migrateUrl && (
+        <Button
+          {...small}
+          component={Link}
+          to={migrateUrl}
+          aria-label={`Migrate: ${label}`}
+        >
+          Migrate…
         </Button>
       )}
       {task.pendingWaiver && (

@@ -1,4 +1,5 @@
 export {
   StewardshipTaskActions,
   deprecationTemplateUrl,
+  migrationTemplateUrl,
 } from './StewardshipTaskActions';

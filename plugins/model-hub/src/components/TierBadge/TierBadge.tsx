@@ -86,18 +86,21 @@ export function describeTier(status: TierStatus): TierBadgeDescription {
   };
 }
 
+// Official and external badges carry white text on fixed dark shades
+// (Green 800, Blue 800): the theme's success/info mains give 2.5–3.1:1,
+// below the WCAG AA 4.5:1 for small text.
 const useStyles = makeStyles(theme => ({
   official: {
-    backgroundColor: theme.palette.success?.main ?? '#2e7d32',
-    color: theme.palette.success?.contrastText ?? '#fff',
+    backgroundColor: '#2e7d32',
+    color: '#fff',
   },
   community: {
     backgroundColor: theme.palette.warning?.main ?? '#ed6c02',
     color: theme.palette.warning?.contrastText ?? '#000',
   },
   external: {
-    backgroundColor: theme.palette.info?.main ?? '#0288d1',
-    color: theme.palette.info?.contrastText ?? '#fff',
+    backgroundColor: '#1565c0',
+    color: '#fff',
   },
   officialRequested: {
     borderStyle: 'dashed',

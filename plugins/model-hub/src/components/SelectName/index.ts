@@ -1,0 +1,1 @@
+export { SelectName, selectNameProps } from './SelectName';
