@@ -139,6 +139,8 @@ export const modelHubPlugin = createBackendPlugin({
           catalog,
           permissions: rawPermissions,
           events,
+          scheduler,
+          lifecycle,
         });
         const auditor = eventsAndAudit.auditor;
         httpRouter.use(eventsAndAudit.router);
