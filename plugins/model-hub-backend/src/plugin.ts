@@ -431,6 +431,7 @@ export const modelHubPlugin = createBackendPlugin({
             catalog,
             auth,
             logger: logger.child({ service: 'examples' }),
+            auditor,
             governance: createSeedGovernance({
               runner: gauntlet.runner,
               getEntity: async ref =>
