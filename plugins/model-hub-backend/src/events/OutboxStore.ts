@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DatabaseService } from '@backstage/backend-plugin-api';
+import { ModelHubEventType } from '@internal/plugin-model-hub-common';
 import { Knex } from 'knex';
 import { migrateModelHub } from '../database/migrate';
 import { Timestamp } from '../gauntlet/storeTime';
@@ -10,7 +11,7 @@ const TABLE = 'model_hub_webhook_outbox';
 export interface OutboxEntry {
   webhook: string;
   eventId: string;
-  eventType: string;
+  eventType: ModelHubEventType;
   entityRef: string;
   /** The JSON body, sent byte for byte on every attempt. */
   payload: string;
@@ -27,6 +28,7 @@ export interface ClaimedDelivery extends OutboxEntry {
 
 interface OutboxRow {
   id: number | string;
+  claim_token: string | null;
   webhook: string;
   event_id: string;
   event_type: string;
@@ -129,7 +131,7 @@ export class OutboxStore {
           id: Number(row.id),
           webhook: row.webhook,
           eventId: row.event_id,
-          eventType: row.event_type,
+          eventType: row.event_type as ModelHubEventType,
           entityRef: row.entity_ref,
           payload: row.payload,
           maxAttempts: Number(row.max_attempts),

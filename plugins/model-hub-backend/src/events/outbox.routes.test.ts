@@ -5,6 +5,10 @@ import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import {
   mockCredentials,
   mockServices,
   TestDatabases,
@@ -155,6 +159,7 @@ describe.each(databases.eachSupportedId())(
 
     /** A backend on the shared database whose outbox sweep the test triggers. */
     async function startBackend(url: string, webhook: JsonObject) {
+      // The in-memory scheduler whose tasks the test triggers by hand.
       const scheduler = mockServices.scheduler();
       const backend = await startModelHubTestBackend({
         entities,
@@ -162,7 +167,13 @@ describe.each(databases.eachSupportedId())(
         policy,
         knex,
         dataDir,
-        features: [scheduler.factory()],
+        features: [
+          createServiceFactory({
+            service: coreServices.scheduler,
+            deps: {},
+            factory: () => scheduler,
+          }),
+        ],
         modelHub: {
           events: {
             webhooks: [{ name: 'ci', url, secret: SECRET, ...webhook }],
