@@ -357,7 +357,7 @@ async function newSignedInPage(browser, baseUrl) {
   page.consoleErrors = errors;
   await page.goto(baseUrl);
   await page.getByRole('button', { name: 'Enter' }).click({ timeout: 60000 });
-  await page.getByText('Example Corp Catalog').waitFor({ timeout: 60000 });
+  await page.getByText('Example Corp Home').waitFor({ timeout: 60000 });
   return page;
 }
 

@@ -35,7 +35,7 @@ test('guest signs in, sees a service in the catalog and opens a team page', asyn
   try {
     await page.goto(baseUrl);
     await page.getByRole('button', { name: 'Enter' }).click();
-    await page.getByText('Example Corp Catalog').waitFor({ timeout: 60000 });
+    await page.getByText('Example Corp Home').waitFor({ timeout: 60000 });
     await page.goto(
       `${baseUrl}/catalog?filters[kind]=component&filters[user]=all`,
     );

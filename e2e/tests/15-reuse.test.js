@@ -147,3 +147,57 @@ test("the team page shows the team's models, their reuse and its rank", async ()
       .waitFor();
   });
 });
+
+test('the home page card shows the seeded reuse counts of 30 days and all time', async () => {
+  await step('15-reuse-home-card', async () => {
+    // The landing page is the home page.
+    await page.goto(baseUrl);
+    await page.waitForURL(/\/home$/, { timeout: 60000 });
+    const models = page.getByLabel('Home most reused models');
+    const teams = page.getByLabel('Home teams others build on');
+    for (const [window, tab] of [
+      ['30d', 'Last 30 days'],
+      ['all', 'All time'],
+    ]) {
+      await page.getByRole('tab', { name: tab }).click();
+      const top = await json(
+        `/api/model-hub/v1/usage/top?window=${window}&by=teams&limit=5`,
+      );
+      assert.ok(top.models.length > 0, JSON.stringify(top));
+      // Each shown row has the counts the API reports for that model.
+      const expected = top.models.map(m => [
+        String(m.crossTeams),
+        String(m.pulls),
+      ]);
+      await waitFor(
+        `the ${window} rows`,
+        async () => {
+          const rows = await models.locator('tbody tr').all();
+          if (rows.length !== expected.length) return undefined;
+          const shown = [];
+          for (const row of rows) {
+            const cells = await row.locator('td').allInnerTexts();
+            shown.push([cells[1], cells[2]]);
+          }
+          return JSON.stringify(shown) === JSON.stringify(expected)
+            ? shown
+            : undefined;
+        },
+        { timeoutMs: 60000, intervalMs: 500 },
+      );
+      const firstTeam = top.teams[0];
+      const teamRow = await teams
+        .locator('tbody tr')
+        .first()
+        .locator('td')
+        .allInnerTexts();
+      assert.match(teamRow[0], /marketing/i);
+      assert.equal(teamRow[1], String(firstTeam.reusingTeams));
+      assert.ok(firstTeam.reusingTeams >= 3, JSON.stringify(firstTeam));
+    }
+    const sentiment = models.locator('tbody tr', {
+      hasText: /sentiment-classifier|Sentiment Classifier/,
+    });
+    await sentiment.first().waitFor();
+  });
+});

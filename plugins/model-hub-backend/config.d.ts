@@ -208,6 +208,8 @@ export interface Config {
         /** Milliseconds a receiver has to answer an attempt. Default 10000. */
         timeoutMs?: number;
       }>;
+      /** Seconds between each replica's sweeps of the durable webhook outbox (retries due after a restart). Default 10. */
+      outboxPollSeconds?: number;
     };
     /** Example data for the embedded demo portal. */
     examples?: {

@@ -18,6 +18,8 @@ import { apis } from './apis';
 import { entityPage } from './components/catalog/EntityPage';
 import { searchPage } from './components/search/SearchPage';
 import { Root } from './components/Root';
+import { HomePage } from './components/home';
+import { HomepageCompositionRoot } from '@backstage/plugin-home';
 import {
   ModelHubAccessTokensCard,
   IngestionSourcesCard,
@@ -60,7 +62,10 @@ const app = createApp({
 
 const routes = (
   <FlatRoutes>
-    <Route path="/" element={<Navigate to="catalog" />} />
+    <Route path="/" element={<Navigate to="home" />} />
+    <Route path="/home" element={<HomepageCompositionRoot />}>
+      <HomePage />
+    </Route>
     <Route
       path="/catalog"
       element={

@@ -139,6 +139,8 @@ export const modelHubPlugin = createBackendPlugin({
           catalog,
           permissions: rawPermissions,
           events,
+          scheduler,
+          lifecycle,
         });
         const auditor = eventsAndAudit.auditor;
         httpRouter.use(eventsAndAudit.router);
@@ -436,6 +438,7 @@ export const modelHubPlugin = createBackendPlugin({
             catalog,
             auth,
             logger: logger.child({ service: 'examples' }),
+            auditor,
             governance: createSeedGovernance({
               runner: gauntlet.runner,
               getEntity: async ref =>

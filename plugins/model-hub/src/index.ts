@@ -52,6 +52,7 @@ export {
   EntityModelUsageCard,
   EntityModelReuseBadge,
   EntityTeamReuseCard,
+  HomePageMostReusedModels,
 } from './plugin';
 export { reuseRouteRef as modelHubReuseRouteRef } from './routes';
 export { ModelHubAuditPage } from './plugin';

@@ -6,6 +6,7 @@ import {
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/core-plugin-api';
+import { createCardExtension } from '@backstage/plugin-home-react';
 import {
   AccessTokensClient,
   accessTokensApiRef,
@@ -262,6 +263,19 @@ export const ModelHubReusePage = modelHubPlugin.provide(
         m => m.ReuseLeaderboardPage,
       ),
     mountPoint: reuseRouteRef,
+  }),
+);
+
+/**
+ * Home page card (`@backstage/plugin-home`): the most reused models and the
+ * teams whose models the most other teams build on, 30 days or all time.
+ */
+export const HomePageMostReusedModels = modelHubPlugin.provide(
+  createCardExtension<{ models?: number; teams?: number }>({
+    name: 'HomePageMostReusedModels',
+    title: 'Most reused models',
+    components: () =>
+      import('./components/MostReusedModelsCard/MostReusedModelsCard'),
   }),
 );
 

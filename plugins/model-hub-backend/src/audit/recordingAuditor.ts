@@ -51,6 +51,9 @@ export function withAuditTrail(options: AuditTrailOptions): AuditorService {
               .credentials(o.request, { allow: ['user', 'service'] })
               .catch(() => undefined);
             actor = credentials ? actorRef(credentials) : undefined;
+          } else if (typeof meta.actor === 'string') {
+            // Work without a request names its actor (src/service/requests.ts).
+            actor = meta.actor;
           }
           const model =
             typeof meta.model === 'string'

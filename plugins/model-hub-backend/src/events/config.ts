@@ -59,3 +59,19 @@ export function readWebhooks(config: Config): WebhookConfig[] {
     },
   );
 }
+
+/**
+ * Seconds between sweeps of the webhook outbox on each replica
+ * (`modelHub.events.outboxPollSeconds`, default 10): the sweep sends
+ * deliveries due after a restart or left by another replica.
+ */
+export function readOutboxPollSeconds(config: Config): number {
+  const seconds =
+    config.getOptionalNumber('modelHub.events.outboxPollSeconds') ?? 10;
+  if (!(seconds >= 1)) {
+    throw new InputError(
+      `modelHub.events.outboxPollSeconds must be at least 1, got ${seconds}`,
+    );
+  }
+  return seconds;
+}

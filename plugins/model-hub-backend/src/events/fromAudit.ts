@@ -40,11 +40,16 @@ export function outboundEventOf(
         data: { version: str(meta.version) },
       };
     case 'alias-set': {
+      // The route names them in its path and body; work without a
+      // request (the example seeder) in the meta.
       const body = (facts.body ?? {}) as { version?: unknown };
       return {
         type: 'alias.moved',
         entityRef,
-        data: { alias: facts.params?.alias, version: str(body.version) },
+        data: {
+          alias: facts.params?.alias ?? str(meta.alias),
+          version: str(body.version) ?? str(meta.version),
+        },
       };
     }
     case 'gauntlet-promotion-decision':

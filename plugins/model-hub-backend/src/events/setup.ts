@@ -4,8 +4,10 @@ import {
   AuthService,
   DatabaseService,
   HttpAuthService,
+  LifecycleService,
   LoggerService,
   PermissionsService,
+  SchedulerService,
 } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { CatalogService } from '@backstage/plugin-catalog-node';
@@ -18,10 +20,14 @@ import { AuditTrailStore } from '../audit/AuditTrailStore';
 import { withAuditTrail } from '../audit/recordingAuditor';
 import { createAdminRouter } from '../audit/router';
 import { ownerOf } from '../usage/catalogUsage';
-import { readWebhooks } from './config';
+import { readOutboxPollSeconds, readWebhooks } from './config';
 import { DeliveryStore } from './DeliveryStore';
 import { outboundEventOf } from './fromAudit';
+import { OutboxStore } from './OutboxStore';
 import { WebhookSender } from './WebhookSender';
+
+/** The scheduled sweep of the webhook outbox (every replica). */
+export const WEBHOOK_OUTBOX_TASK = 'model-hub-webhook-outbox';
 
 /**
  * Wires the audit trail and outbound events (issue #21): the returned
@@ -40,18 +46,35 @@ export async function setupEventsAndAudit(options: {
   catalog: CatalogService;
   permissions: PermissionsService;
   events: EventsService;
+  scheduler: SchedulerService;
+  lifecycle: LifecycleService;
 }) {
   const { logger, auth, catalog, events } = options;
   const auditStore = await AuditTrailStore.create(options);
   const deliveries = await DeliveryStore.create(options);
   const webhooks = readWebhooks(options.config);
-  const sender = new WebhookSender({ webhooks, store: deliveries, logger });
+  const sender = new WebhookSender({
+    webhooks,
+    outbox: await OutboxStore.create(options),
+    store: deliveries,
+    logger,
+  });
   if (webhooks.length > 0) {
     await events.subscribe({
       id: 'model-hub-webhooks',
       topics: [MODEL_HUB_EVENTS_TOPIC],
       onEvent: async e => sender.send(e.eventPayload as ModelHubEvent),
     });
+    // Every replica sweeps the durable outbox; row claims keep two replicas
+    // from sending the same attempt.
+    await options.scheduler.scheduleTask({
+      id: WEBHOOK_OUTBOX_TASK,
+      scope: 'local',
+      frequency: { seconds: readOutboxPollSeconds(options.config) },
+      timeout: { minutes: 10 },
+      fn: () => sender.sendDue(),
+    });
+    options.lifecycle.addShutdownHook(() => sender.stop());
   }
 
   const owners = new Map<string, { at: number; team?: string }>();

@@ -1,16 +1,22 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
+import {
+  AuditorService,
+  AuthService,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { stringifyEntityRef, parseEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import { ModelVersion } from '@internal/plugin-model-hub-common';
 import YAML from 'yaml';
 import { z } from 'zod';
+import { audited } from '../service/requests';
 import { ModelVersionService } from '../versions/ModelVersionService';
 
 /** Who the example versions are recorded as published by. */
 export const EXAMPLE_PUBLISHER = 'user:default/model-hub-examples';
+const AS_PUBLISHER = { startupActor: EXAMPLE_PUBLISHER };
 
 const seedSchema = z.object({
   versions: z
@@ -95,6 +101,11 @@ export class ExampleSeeder {
       catalog: CatalogService;
       auth: AuthService;
       logger: LoggerService;
+      /**
+       * The plugin's auditor: seals and aliases are audited (and so become
+       * outbound events) as the routes audit them, as {@link EXAMPLE_PUBLISHER}.
+       */
+      auditor: AuditorService;
       /** Called after a version has been sealed, e.g. to start the gauntlet. */
       onSealed?: (entityRef: string, version: ModelVersion) => Promise<void>;
       /** Where the seed's governance decisions are recorded. */
@@ -172,16 +183,32 @@ export class ExampleSeeder {
           uploadedBy: EXAMPLE_PUBLISHER,
         });
       }
-      const sealed = await versions.sealVersion(entityRef, entry.version, {
-        sealedBy: EXAMPLE_PUBLISHER,
-      });
+      const sealed = await audited(
+        this.options.auditor,
+        AS_PUBLISHER,
+        'version-seal',
+        { model: entityRef, version: entry.version },
+        async () => ({
+          value: await versions.sealVersion(entityRef, entry.version, {
+            sealedBy: EXAMPLE_PUBLISHER,
+          }),
+        }),
+      );
       for (const alias of entry.aliases) {
-        await versions.setAlias({
-          entityRef,
-          alias,
-          version: entry.version,
-          updatedBy: EXAMPLE_PUBLISHER,
-        });
+        await audited(
+          this.options.auditor,
+          AS_PUBLISHER,
+          'alias-set',
+          { model: entityRef, alias, version: entry.version },
+          async () => ({
+            value: await versions.setAlias({
+              entityRef,
+              alias,
+              version: entry.version,
+              updatedBy: EXAMPLE_PUBLISHER,
+            }),
+          }),
+        );
       }
       logger.info(
         `Published example version ${entityRef}@${entry.version} (${sealed.files.length} files)`,

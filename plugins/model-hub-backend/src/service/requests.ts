@@ -57,19 +57,32 @@ export function actorRef(credentials: BackstageCredentials): string {
   return p.type === 'user' ? p.userEntityRef : p.subject;
 }
 
-/** Runs `fn` inside an audit event that records its success or failure. */
+/**
+ * Who a step acts for outside any HTTP request (the example seeder at
+ * start-up): recorded as the audit event's `actor` meta.
+ */
+export interface StartupActor {
+  startupActor: string;
+}
+
+/**
+ * Runs `fn` inside an audit event that records its success or failure:
+ * for an HTTP request (the caller is its credentials), or for a
+ * {@link StartupActor} (work the plugin does on its own, such as seeding).
+ */
 export async function audited<T>(
   auditor: AuditorService,
-  req: Request,
+  by: Request | StartupActor,
   eventId: string,
   meta: Record<string, string>,
   fn: () => Promise<{ value: T; meta?: Record<string, unknown> }>,
 ): Promise<T> {
+  const startup = 'startupActor' in by ? by.startupActor : undefined;
   const event = await auditor.createEvent({
     eventId,
-    request: req,
+    ...(startup ? {} : { request: by as Request }),
     severityLevel: 'medium',
-    meta,
+    meta: startup ? { ...meta, actor: startup } : meta,
   });
   try {
     const { value, meta: extra } = await fn();

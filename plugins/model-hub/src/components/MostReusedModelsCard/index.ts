@@ -1,0 +1,2 @@
+export { MostReusedModelsContent } from './MostReusedModelsCard';
+export type { MostReusedModelsContentProps } from './MostReusedModelsCard';
