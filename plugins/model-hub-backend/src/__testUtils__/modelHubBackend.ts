@@ -33,6 +33,7 @@ import {
 import { JsonObject } from '@backstage/types';
 import { Knex } from 'knex';
 import { gauntletPolicyDecision } from '../gauntlet/permissions';
+import { importPolicyDecision } from '../ingestImport/permissions';
 import {
   createModelHubConditionalDecision,
   modelHubConditions,
@@ -75,6 +76,10 @@ export function portalShapedPolicy(
         governanceGroup,
       });
       if (gauntlet) return gauntlet;
+      const imports = importPolicyDecision(query.permission, user, {
+        governanceGroup,
+      });
+      if (imports) return imports;
       return ownersOnly(query, user, isModelHubOwnerPermission);
     },
   };
