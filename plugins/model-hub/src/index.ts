@@ -22,6 +22,7 @@ export {
   EntityModelCompareContent,
   EntityModelChartsContent,
   EntityModelStewardshipCard,
+  EntityModelImportCard,
   EntityTeamModelsCard,
   ModelSearchResultListItem,
 } from './plugin';

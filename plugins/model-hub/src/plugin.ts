@@ -12,6 +12,8 @@ import {
   ModelHubClient,
   modelHubApiRef,
   UsageClient,
+  ImportClient,
+  importApiRef,
   usageApiRef,
   AdminClient,
   adminApiRef,
@@ -44,6 +46,12 @@ export const modelHubPlugin = createPlugin({
       deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
       factory: ({ discoveryApi, fetchApi }) =>
         new UsageClient({ discoveryApi, fetchApi }),
+    }),
+    createApiFactory({
+      api: importApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) =>
+        new ImportClient({ discoveryApi, fetchApi }),
     }),
     createApiFactory({
       api: adminApiRef,
@@ -239,6 +247,19 @@ export const EntityModelUsageCard = modelHubPlugin.provide(
       lazy: () =>
         import('./components/EntityModelUsageCard').then(
           m => m.EntityModelUsageCard,
+        ),
+    },
+  }),
+);
+
+/** Model entity card for ingested models: their imports into the hub and the "Import into the hub" button. */
+export const EntityModelImportCard = modelHubPlugin.provide(
+  createComponentExtension({
+    name: 'EntityModelImportCard',
+    component: {
+      lazy: () =>
+        import('./components/EntityModelImportCard').then(
+          m => m.EntityModelImportCard,
         ),
     },
   }),

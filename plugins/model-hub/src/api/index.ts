@@ -6,3 +6,5 @@ export * from './UsageApi';
 export { UsageClient } from './UsageClient';
 export * from './AdminApi';
 export { AdminClient } from './AdminClient';
+export * from './ImportApi';
+export { ImportClient } from './ImportClient';
