@@ -71,6 +71,8 @@ export interface Config {
         models?: string[];
         /** Repo globs org/* or org/prefix-* (re-checked client-side; * never crosses /). */
         globs?: string[];
+        /** Collection slugs (namespace/title-slug-id, as in the collection's URL) whose models are mirrored too. */
+        collections?: string[];
         /** spec.license of models whose card names none. Default NOASSERTION. */
         defaultLicense?: string;
         /** Catalog namespace of the mirrored models. Default default. */

@@ -131,6 +131,33 @@ export class HuggingFaceClient {
     return ids;
   }
 
+  /**
+   * The model repo ids of a collection (`GET /api/collections/{slug}`);
+   * datasets, spaces and papers in it are skipped.
+   */
+  async collectionModels(slug: string): Promise<string[]> {
+    const url = `${this.endpoint}/api/collections/${slug
+      .split('/')
+      .map(encodeURIComponent)
+      .join('/')}`;
+    const { body } = await fetchJsonWithRetry<{ items?: unknown }>(
+      url,
+      this.retry,
+    );
+    if (!body || !Array.isArray(body.items)) {
+      throw new SourceRequestError(
+        `collection ${slug} did not answer a list of items`,
+      );
+    }
+    const ids: string[] = [];
+    for (const item of body.items as Array<{ type?: unknown; id?: unknown }>) {
+      if (item?.type === 'model' && typeof item.id === 'string') {
+        ids.push(item.id);
+      }
+    }
+    return ids;
+  }
+
   private modelUrl(id: string): URL {
     return new URL(
       `${this.endpoint}/api/models/${id
@@ -152,7 +179,7 @@ export class HuggingFaceClient {
   }
 
   /**
-   * `GET /api/models/{id}?securityStatus=true`, the raw `securityStatus`
+   * `GET /api/models/{id}?securityStatus=true`, the raw `securityRepoStatus`
    * value as JSON; `unavailable` when the call fails or the field is absent,
    * because no result is not a clean result.
    */
@@ -164,10 +191,15 @@ export class HuggingFaceClient {
         ...this.retry,
         retries: 1,
       });
-      const body = (await res.json()) as { securityStatus?: unknown };
-      return body?.securityStatus === undefined || body.securityStatus === null
+      const body = (await res.json()) as {
+        securityRepoStatus?: unknown;
+        securityStatus?: unknown;
+      };
+      // The Hub answers `securityRepoStatus`; `securityStatus` is read for older mirrors.
+      const status = body?.securityRepoStatus ?? body?.securityStatus;
+      return status === undefined || status === null
         ? 'unavailable'
-        : JSON.stringify(body.securityStatus);
+        : JSON.stringify(status);
     } catch {
       return 'unavailable';
     }

@@ -59,7 +59,7 @@ function serveHub(hub: Hub) {
       if (url.searchParams.get('securityStatus') === 'true') {
         return HttpResponse.json({
           id,
-          securityStatus: { scansDone: true, filesWithIssues: [] },
+          securityRepoStatus: { scansDone: true, filesWithIssues: [] },
         });
       }
       return HttpResponse.json({

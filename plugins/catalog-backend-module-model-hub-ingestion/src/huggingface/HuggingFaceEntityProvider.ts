@@ -31,9 +31,13 @@ export interface HuggingFaceSourceConfig extends HuggingFaceMappingOptions {
   /** Exact repo ids (allow-list). */
   models: string[];
   globs: RepoGlob[];
+  /** Collection slugs (`namespace/title-slug-<id>`) whose models are mirrored. */
+  collections: string[];
   schedule: SchedulerServiceTaskScheduleDefinition;
 }
 
+const COLLECTION_SLUG =
+  /^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const REPO_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** Reads `modelHub.ingestion.huggingFace`; the token falls back to `HF_TOKEN`. */
@@ -52,6 +56,14 @@ export function readHuggingFaceSourceConfig(
   const globs = (config.getOptionalStringArray('globs') ?? []).map(
     parseRepoGlob,
   );
+  const collections = config.getOptionalStringArray('collections') ?? [];
+  for (const slug of collections) {
+    if (!COLLECTION_SLUG.test(slug)) {
+      throw new Error(
+        `modelHub.ingestion.huggingFace.collections entry "${slug}" must be a collection slug like org/my-picks-65f0c0ffee0123456789abcd`,
+      );
+    }
+  }
   const { sourceId, endpoint, token } = readHuggingFaceConnection(config, env);
   return {
     sourceId,
@@ -62,6 +74,7 @@ export function readHuggingFaceSourceConfig(
     namespace: config.getOptionalString('namespace') ?? 'default',
     models,
     globs,
+    collections,
     schedule: config.has('schedule')
       ? readSchedulerServiceTaskScheduleDefinitionFromConfig(
           config.getConfig('schedule'),
@@ -83,8 +96,8 @@ export interface HuggingFaceEntityProviderOptions {
 }
 
 /**
- * Entity provider of allow-listed Hugging Face models (exact ids and
- * `org/prefix-*` globs): lists, reads each model's details and security
+ * Entity provider of allow-listed Hugging Face models (exact ids,
+ * `org/prefix-*` globs and the models of named collections): lists, reads each model's details and security
  * status (the shared sync loop of {@link IngestionEntityProvider} applies
  * what changed). A 401/403 on the listing degrades the source and changes
  * nothing; a 401/403 on one (gated) repo keeps that repo's last entity and
@@ -120,6 +133,11 @@ export class HuggingFaceEntityProvider extends IngestionEntityProvider {
     const ids = new Set(this.source.models);
     for (const glob of this.source.globs) {
       for (const id of await this.client.listGlob(glob)) ids.add(id);
+    }
+    for (const slug of this.source.collections) {
+      for (const id of await this.client.collectionModels(slug)) {
+        if (REPO_ID.test(id)) ids.add(id);
+      }
     }
     const results = await mapConcurrent(
       [...ids].sort(),

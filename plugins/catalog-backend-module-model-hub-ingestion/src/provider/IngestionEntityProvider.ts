@@ -9,6 +9,7 @@ import {
   EntityProviderConnection,
 } from '@backstage/plugin-catalog-node';
 import { DeltaTracker } from '../delta/DeltaTracker';
+import { markUpstreamDrift } from '../drift/markUpstreamDrift';
 import { IngestionStateStore } from '../delta/IngestionStateStore';
 import { SourceAuthError } from '../http/fetchWithRetry';
 import { SourceStatus } from '../status';
@@ -46,7 +47,8 @@ export interface IngestionEntityProviderOptions {
  * so one replica syncs at a time) read the whole source ({@link list}),
  * apply a delta mutation of what changed since the last emission (kept
  * across restarts by the state store), re-emit models gone upstream as
- * deprecated, and keep a {@link SourceStatus}. A 401/403 marks the source
+ * deprecated, record upstream drift on changed models, and keep a
+ * {@link SourceStatus}. A 401/403 marks the source
  * degraded and leaves the catalog untouched; sync never throws.
  */
 export abstract class IngestionEntityProvider implements EntityProvider {
@@ -115,6 +117,16 @@ export abstract class IngestionEntityProvider implements EntityProvider {
     try {
       await this.tracker.ready();
       const { current, partialRefusal } = await this.list();
+      for (const [remoteId, entity] of current) {
+        current.set(
+          remoteId,
+          markUpstreamDrift(
+            this.tracker.previous(remoteId),
+            entity,
+            started.toISOString(),
+          ),
+        );
+      }
       const plan = this.tracker.plan(current, started.toISOString());
       if (plan.added.length > 0) {
         await this.connection.applyMutation({

@@ -16,7 +16,8 @@ export type StewardshipConditionKind =
   | 'deprecated-no-successor'
   | 'check-failing'
   | 'waiver-expiring'
-  | 'model-card-incomplete';
+  | 'model-card-incomplete'
+  | 'upstream-drift';
 
 /** How urgently a condition needs attention, most urgent first. */
 export type StewardshipSeverity = 'critical' | 'high' | 'medium' | 'low';

@@ -9,3 +9,4 @@ export * from './ModelEntityV1alpha1';
 export * from './DatasetEntity';
 export * from './refs';
 export * from './similarity';
+export * from './upstreamDrift';

@@ -5,6 +5,7 @@ import {
 } from '@internal/plugin-model-hub-common';
 import { StewardshipConfig } from './config';
 import { makeCondition } from './condition';
+import { upstreamDriftRule } from './driftRule';
 import { assessStaleness, Staleness } from './lifecycle';
 import {
   compareStrings,
@@ -601,7 +602,8 @@ function modelCardRule(ctx: EvaluationContext, m: ModelContext) {
  * a missing or departed steward and a migration off a deprecated model;
  * `medium` for a steward outside the owning team, the stale warning, a
  * deprecated model without successor, an erroring check and an expiring
- * waiver; `low` for a model archived for inactivity and an incomplete model
+ * waiver and a new upstream revision (`high` for an upstream licence
+ * change); `low` for a model archived for inactivity and an incomplete model
  * card.
  *
  * Throws an `Error` on malformed input (invalid dates, non-Model entities,
@@ -666,6 +668,7 @@ export function evaluateStewardship(
       ...deprecationRule(ctx, m),
       ...complianceRule(ctx, m),
       ...modelCardRule(ctx, m),
+      ...upstreamDriftRule(model, m),
     );
   }
   return conditions.sort((a, b) => compareStrings(a.dedupKey, b.dedupKey));
