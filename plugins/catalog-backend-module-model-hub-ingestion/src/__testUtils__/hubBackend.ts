@@ -109,3 +109,13 @@ export async function eventually<T>(
     await new Promise(r => setTimeout(r, 250));
   }
 }
+
+/** A supertest parser that keeps the response body as raw bytes (whatever its content type). */
+export function rawBytes(
+  res: NodeJS.ReadableStream,
+  callback: (error: Error | null, body: Buffer) => void,
+) {
+  const chunks: Buffer[] = [];
+  res.on('data', (c: Buffer) => chunks.push(c));
+  res.on('end', () => callback(null, Buffer.concat(chunks)));
+}

@@ -8,6 +8,7 @@ import request from 'supertest';
 import {
   eventually,
   HubBackend,
+  rawBytes,
   startHubBackend,
 } from '../__testUtils__/hubBackend';
 import { safetensorsFile } from '../__testUtils__/safetensors';
@@ -176,11 +177,7 @@ describe('importing MLflow versions into the hub', () => {
       .get(`${model()}/versions/1.0.0/files/data/model.safetensors`)
       .set('authorization', as(OUTSIDER))
       .buffer(true)
-      .parse((r, cb) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => cb(null, Buffer.concat(chunks)));
-      });
+      .parse(rawBytes);
     expect(pulled.status).toBe(200);
     expect(pulled.body).toEqual(WEIGHTS);
 
