@@ -112,8 +112,9 @@ export async function eventually<T>(
 
 /** A supertest parser that keeps the response body as raw bytes (whatever its content type). */
 export function rawBytes(
-  res: NodeJS.ReadableStream,
-  callback: (error: Error | null, body: Buffer) => void,
+  // superagent types it as its Response; at run time it is the message stream.
+  res: any,
+  callback: (error: Error | null, body: any) => void,
 ) {
   const chunks: Buffer[] = [];
   res.on('data', (c: Buffer) => chunks.push(c));
