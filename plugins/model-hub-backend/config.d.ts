@@ -1,8 +1,19 @@
+import { SchedulerServiceTaskScheduleDefinitionConfig } from '@backstage/backend-plugin-api';
 import { HumanDuration } from '@backstage/types';
 
 export interface Config {
   /** Model Hub backend settings. */
   modelHub?: {
+    /** Ingestion sources (declared by the ingestion catalog module); the hub reads them to import versions. */
+    ingestion?: {
+      /** Import of ingested models' upstream versions into the hub's store. */
+      import?: {
+        /** Upstream ids or entity names (exact, or globs where * matches anything but /) whose mirrored revision is imported automatically. Default none. */
+        autoImport?: string[];
+        /** How often the auto-import task (one replica at a time) looks for new revisions. Default every 10 minutes. */
+        schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+      };
+    };
     /** The model-file scanner and the rescans of stored files. */
     scanner?: {
       /** Extra `module.name` callables pickles may import and still be safe (extends the built-in allowlist). */

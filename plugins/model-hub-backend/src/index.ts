@@ -23,6 +23,7 @@ export type {
 } from './artifacts';
 export { LocalArtifactStore, S3ArtifactStore, artifactKey } from './artifacts';
 export { gauntletPolicyDecision } from './gauntlet';
+export { importPolicyDecision } from './ingestImport';
 export { stewardshipPolicyDecision } from './stewardship/permissions';
 export {
   createModelResourceLoader,

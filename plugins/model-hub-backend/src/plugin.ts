@@ -46,6 +46,7 @@ import { readRecoveryConfig, scheduleRecovery } from './recovery';
 import { ModelVersionService } from './versions/ModelVersionService';
 import { VersionStore } from './versions/VersionStore';
 import { setupTransfers } from './transfers/setup';
+import { setupImports } from './ingestImport';
 import { setupTokens } from './tokens/setup';
 import { TaskRunStore, withTaskRunLog } from './scheduling';
 import { assertAdvisorySource } from './production/advisorySource';
@@ -362,6 +363,21 @@ export const modelHubPlugin = createBackendPlugin({
           directTransfers,
         });
         httpRouter.use(transfers.router);
+        // Import of ingested models' upstream versions (issue #20).
+        const imports = await setupImports({
+          config,
+          database,
+          scheduler,
+          logger: logger.child({ service: 'import' }),
+          auth,
+          httpAuth,
+          permissions,
+          catalog,
+          auditor,
+          versions,
+          staging,
+        });
+        httpRouter.use(imports.router);
         // The Hugging Face Hub protocol, read-only (/api/model-hub/hf).
         httpRouter.use(
           await createHfRouter({

@@ -11,3 +11,4 @@ export * from './permissions';
 export * from './gauntlet';
 export * from './compare';
 export * from './hf';
+export * from './ingestion';

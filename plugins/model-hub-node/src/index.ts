@@ -8,3 +8,4 @@ export * from './scanner';
 export * from './stewardship';
 export * from './gauntlet';
 export * from './transfer';
+export * from './ingestion';

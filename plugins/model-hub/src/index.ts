@@ -24,6 +24,7 @@ export {
   EntityModelCompareContent,
   EntityModelChartsContent,
   EntityModelStewardshipCard,
+  EntityModelImportCard,
   EntityTeamModelsCard,
   ModelSearchResultListItem,
 } from './plugin';

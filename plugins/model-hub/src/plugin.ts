@@ -13,6 +13,8 @@ import {
   ModelHubClient,
   modelHubApiRef,
   UsageClient,
+  ImportClient,
+  importApiRef,
   usageApiRef,
   AdminClient,
   adminApiRef,
@@ -53,6 +55,12 @@ export const modelHubPlugin = createPlugin({
       deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
       factory: ({ discoveryApi, fetchApi }) =>
         new IngestionClient({ discoveryApi, fetchApi }),
+    }),
+    createApiFactory({
+      api: importApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) =>
+        new ImportClient({ discoveryApi, fetchApi }),
     }),
     createApiFactory({
       api: adminApiRef,
@@ -287,6 +295,19 @@ export const EntityModelUsageCard = modelHubPlugin.provide(
       lazy: () =>
         import('./components/EntityModelUsageCard').then(
           m => m.EntityModelUsageCard,
+        ),
+    },
+  }),
+);
+
+/** Model entity card for ingested models: their imports into the hub and the "Import into the hub" button. */
+export const EntityModelImportCard = modelHubPlugin.provide(
+  createComponentExtension({
+    name: 'EntityModelImportCard',
+    component: {
+      lazy: () =>
+        import('./components/EntityModelImportCard').then(
+          m => m.EntityModelImportCard,
         ),
     },
   }),

@@ -16,6 +16,7 @@ import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import {
   createModelHubConditionalDecision,
   gauntletPolicyDecision,
+  importPolicyDecision,
   modelHubConditions,
   stewardshipPolicyDecision,
 } from '@internal/plugin-model-hub-backend';
@@ -53,6 +54,15 @@ export class ModelHubPermissionPolicy implements PermissionPolicy {
     );
     if (gauntlet) {
       return gauntlet;
+    }
+    // Importing an ingested model's version: its owners and governance.
+    const imports = importPolicyDecision(
+      request.permission,
+      user,
+      this.options,
+    );
+    if (imports) {
+      return imports;
     }
     // The audit trail and webhook deliveries, and "sync now" of an
     // ingestion source: portfolio-wide, so the governance group only.

@@ -2,10 +2,20 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { MlflowModelVersion, MlflowRegisteredModel } from '../mlflow/types';
 
+/** The artifact proxy routes of `mlflow server --serve-artifacts`. */
+const ARTIFACTS = '/api/2.0/mlflow-artifacts/artifacts';
+
 /** The registry a {@link FakeMlflowServer} serves; mutate it to change upstream. */
 export interface FakeMlflowRegistry {
   models: MlflowRegisteredModel[];
   versions: MlflowModelVersion[];
+  /**
+   * Artifact files served by the proxied artifact routes, keyed by their path
+   * under the server's artifact root (`1/<run>/artifacts/model/MLmodel`); a
+   * version whose `source` is `mlflow-artifacts:/1/<run>/artifacts/model`
+   * downloads the files under that prefix.
+   */
+  artifacts?: Record<string, string | Uint8Array>;
 }
 
 /**
@@ -21,6 +31,14 @@ export interface FakeMlflowRegistry {
  *   `name="x"` or `name LIKE "x"` (`_` and `%` wildcards), `max_results`
  *   (default 200,000 as MLflow: callers must set it), `page_token`.
  * - `GET /api/2.0/mlflow/registered-models/get?name=`.
+ * - `GET /api/2.0/mlflow/model-versions/get-download-uri?name=&version=`:
+ *   the version's `source` (real servers resolve `runs:/` and `models:/`
+ *   first; the fake's sources are already storage URIs).
+ * - The artifact proxy of `mlflow server --serve-artifacts`:
+ *   `GET /api/2.0/mlflow-artifacts/artifacts?path=` lists the direct
+ *   children of a directory (`files: [{path: <basename>, is_dir,
+ *   file_size}]`), `GET /api/2.0/mlflow-artifacts/artifacts/<path>` sends a
+ *   file's bytes.
  *
  * Page tokens are opaque base64 offsets. Unknown parameters answer 400
  * `INVALID_PARAMETER_VALUE`, as MLflow does.
@@ -115,10 +133,63 @@ export class FakeMlflowServer {
         send(200, { registered_model: model });
         return;
       }
+      if (route === '/api/2.0/mlflow/model-versions/get-download-uri') {
+        const name = url.searchParams.get('name');
+        const number = url.searchParams.get('version');
+        const version = this.registry.versions.find(
+          v => v.name === name && v.version === number,
+        );
+        if (!version) {
+          send(404, {
+            error_code: 'RESOURCE_DOES_NOT_EXIST',
+            message: `Model Version (name=${name}, version=${number}) not found`,
+          });
+          return;
+        }
+        send(200, { artifact_uri: version.source });
+        return;
+      }
+      if (route === ARTIFACTS) {
+        send(200, { files: this.listArtifacts(url.searchParams.get('path')) });
+        return;
+      }
+      if (route.startsWith(`${ARTIFACTS}/`)) {
+        const path = decodeURIComponent(route.slice(ARTIFACTS.length + 1));
+        const content = this.registry.artifacts?.[path];
+        if (content === undefined) {
+          send(404, {
+            error_code: 'RESOURCE_DOES_NOT_EXIST',
+            message: `No such artifact ${path}`,
+          });
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'application/octet-stream' });
+        res.end(content);
+        return;
+      }
       send(404, { error_code: 'ENDPOINT_NOT_FOUND', message: route });
     } catch (e) {
       invalid((e as Error).message);
     }
+  }
+
+  /** The direct children of `dir` among the artifact paths, as MLflow lists them. */
+  private listArtifacts(dir: string | null) {
+    const prefix = dir ? `${dir.replace(/\/+$/, '')}/` : '';
+    const children = new Map<string, { is_dir: boolean; file_size?: number }>();
+    for (const [path, content] of Object.entries(
+      this.registry.artifacts ?? {},
+    )) {
+      if (!path.startsWith(prefix)) continue;
+      const [name, ...rest] = path.slice(prefix.length).split('/');
+      if (rest.length > 0) children.set(name, { is_dir: true });
+      else
+        children.set(name, {
+          is_dir: false,
+          file_size: Buffer.byteLength(content),
+        });
+    }
+    return [...children].map(([name, info]) => ({ path: name, ...info }));
   }
 }
 

@@ -6,6 +6,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { Entity } from '@backstage/catalog-model';
+import { readHuggingFaceConnection } from '@internal/plugin-model-hub-node';
 import { IngestionStateStore } from '../delta/IngestionStateStore';
 import { RetryOptions, SourceAuthError } from '../http/fetchWithRetry';
 import { mapConcurrent } from '../mapConcurrent';
@@ -63,23 +64,11 @@ export function readHuggingFaceSourceConfig(
       );
     }
   }
-  const sourceId = config.getOptionalString('id') ?? 'hf';
-  if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(sourceId) || sourceId.length > 20) {
-    throw new Error(
-      `modelHub.ingestion.huggingFace.id "${sourceId}" must be a short lowercase slug`,
-    );
-  }
-  const endpoint =
-    config.getOptionalString('endpoint') ?? 'https://huggingface.co';
-  if (!/^https?:\/\//.test(endpoint)) {
-    throw new Error(
-      `modelHub.ingestion.huggingFace.endpoint must be an http(s) URL, got "${endpoint}"`,
-    );
-  }
+  const { sourceId, endpoint, token } = readHuggingFaceConnection(config, env);
   return {
     sourceId,
     endpoint,
-    token: config.getOptionalString('token') ?? (env.HF_TOKEN || undefined),
+    token,
     owner: config.getString('owner'),
     defaultLicense: config.getOptionalString('defaultLicense') ?? 'NOASSERTION',
     namespace: config.getOptionalString('namespace') ?? 'default',

@@ -6,11 +6,9 @@ import {
   SearchRegisteredModelsResponse,
 } from './types';
 
-/** How the provider authenticates to an MLflow server. */
-export type MlflowAuth =
-  | { type: 'none' }
-  | { type: 'basic'; username: string; password: string }
-  | { type: 'bearer'; token: string };
+import { MlflowAuth, mlflowAuthHeaders } from '@internal/plugin-model-hub-node';
+
+export type { MlflowAuth };
 
 /** Options of {@link MlflowClient}. */
 export interface MlflowClientOptions extends Omit<RetryOptions, 'headers'> {
@@ -41,18 +39,6 @@ export function versionFilterFor(name: string): {
   return { filter: `name LIKE "${name.replace(/'/g, '_')}"`, exact: false };
 }
 
-/** The `Authorization` header of an auth setting, if any. */
-export function authHeaders(auth?: MlflowAuth): Record<string, string> {
-  if (!auth || auth.type === 'none') return {};
-  if (auth.type === 'basic') {
-    const value = Buffer.from(`${auth.username}:${auth.password}`).toString(
-      'base64',
-    );
-    return { authorization: `Basic ${value}` };
-  }
-  return { authorization: `Bearer ${auth.token}` };
-}
-
 /** Reads an MLflow Model Registry over its documented REST API, every page. */
 export class MlflowClient {
   private readonly baseUrl: string;
@@ -63,7 +49,7 @@ export class MlflowClient {
 
   constructor(options: MlflowClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.retry = { ...options, headers: authHeaders(options.auth) };
+    this.retry = { ...options, headers: mlflowAuthHeaders(options.auth) };
     this.pageSize = options.pageSize ?? 500;
     this.versionPageSize = options.versionPageSize ?? 200;
     this.maxPages = options.maxPages ?? 10_000;

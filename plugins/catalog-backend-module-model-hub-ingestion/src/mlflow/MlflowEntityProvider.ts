@@ -14,6 +14,7 @@ import {
   SourceListing,
 } from '../provider/IngestionEntityProvider';
 import { MlflowAuth, MlflowClient } from './MlflowClient';
+import { readMlflowConnection } from '@internal/plugin-model-hub-node';
 import { mapMlflowModel, MlflowMappingOptions } from './mapMlflowModel';
 
 /** One `modelHub.ingestion.mlflow[]` entry, read and checked. */
@@ -30,41 +31,9 @@ export interface MlflowSourceConfig
 export const DEFAULT_INGESTION_SCHEDULE: SchedulerServiceTaskScheduleDefinition =
   { frequency: { minutes: 30 }, timeout: { minutes: 10 } };
 
-const ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-
 /** Reads one MLflow source from config; throws a one-line error naming the key. */
 export function readMlflowSourceConfig(config: Config): MlflowSourceConfig {
-  const id = config.getString('id');
-  if (!ID.test(id) || id.length > 20) {
-    throw new Error(
-      `modelHub.ingestion.mlflow[].id "${id}" must be a short lowercase slug (a-z, 0-9, -), at most 20 characters`,
-    );
-  }
-  const baseUrl = config.getString('baseUrl');
-  try {
-    const u = new URL(baseUrl);
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
-  } catch {
-    throw new Error(
-      `modelHub.ingestion.mlflow[${id}].baseUrl must be an http(s) URL, got "${baseUrl}"`,
-    );
-  }
-  const authType = config.getOptionalString('auth.type') ?? 'none';
-  let auth: MlflowAuth;
-  if (authType === 'none') auth = { type: 'none' };
-  else if (authType === 'basic') {
-    auth = {
-      type: 'basic',
-      username: config.getString('auth.username'),
-      password: config.getString('auth.password'),
-    };
-  } else if (authType === 'bearer') {
-    auth = { type: 'bearer', token: config.getString('auth.token') };
-  } else {
-    throw new Error(
-      `modelHub.ingestion.mlflow[${id}].auth.type must be none, basic or bearer, got "${authType}"`,
-    );
-  }
+  const { sourceId: id, baseUrl, auth } = readMlflowConnection(config);
   return {
     sourceId: id,
     baseUrl,

@@ -35,6 +35,7 @@ import {
 import { JsonObject } from '@backstage/types';
 import { Knex } from 'knex';
 import { gauntletPolicyDecision } from '../gauntlet/permissions';
+import { importPolicyDecision } from '../ingestImport/permissions';
 import {
   createModelHubConditionalDecision,
   modelHubConditions,
@@ -77,6 +78,10 @@ export function portalShapedPolicy(
         governanceGroup,
       });
       if (gauntlet) return gauntlet;
+      const imports = importPolicyDecision(query.permission, user, {
+        governanceGroup,
+      });
+      if (imports) return imports;
       return ownersOnly(query, user, isModelHubOwnerPermission);
     },
   };

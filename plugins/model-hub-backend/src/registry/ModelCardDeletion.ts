@@ -39,6 +39,8 @@ export const MODEL_STATE_TABLES = {
     'model_hub_usage_first_consumers',
     // A new registrant of the name inherits no steward, archive, snooze or waiver.
     'model_stewardship_overrides',
+    // Import records of the name's upstream versions (the versions block).
+    'model_hub_imports',
     'stewardship_suppressions',
     'registered_models',
   ],

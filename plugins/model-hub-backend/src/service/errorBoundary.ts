@@ -57,7 +57,9 @@ export function hideInternalError(
   const status = statusOf(error);
   if (
     options.exposeInternal ||
-    (status >= 400 && status < 500 && deliberateMessage(error) !== undefined)
+    (status >= 400 && status < 500 && deliberateMessage(error) !== undefined) ||
+    // a 5xx written for the caller (an upstream source unreachable, src/ingestImport)
+    (error as { expose?: unknown }).expose === true
   ) {
     return error;
   }

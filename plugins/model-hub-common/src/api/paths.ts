@@ -30,6 +30,13 @@ export const modelHubApiPaths = {
       alias,
     )}`;
   },
+  /** Import of an ingested model's upstream version into the hub (POST), its imports (GET `imports`). */
+  importVersion(ref: CompoundEntityRef | string): string {
+    return `/v1/models/${modelRefPath(ref)}/import`;
+  },
+  imports(ref: CompoundEntityRef | string): string {
+    return `/v1/models/${modelRefPath(ref)}/imports`;
+  },
   gauntlet(ref: CompoundEntityRef | string): string {
     return `/v1/models/${modelRefPath(ref)}/gauntlet`;
   },

@@ -9,3 +9,14 @@ export const modelHubIngestionSyncPermission = createPermission({
   name: 'model-hub.ingestion.sync',
   attributes: { action: 'update' },
 });
+
+/**
+ * Importing an upstream version of an ingested model into the hub's store
+ * (fetched from the source, then published like an upload). Acts on the
+ * model. Default policy: the model's owners and the governance group.
+ */
+export const modelVersionImportPermission = createPermission({
+  name: 'model-hub.version.import',
+  attributes: { action: 'create' },
+  resourceType: 'model-hub-model',
+});

@@ -26,6 +26,8 @@ describe('model hub permissions', () => {
       'model-hub.model.update',
       'model-hub.model.deprecate',
       'model-hub.model.register',
+      // owners and governance (the portal policy), so not an owner permission
+      'model-hub.version.import',
     ]);
     expect(modelRegisterPermission.type).toBe('basic');
   });

@@ -5,6 +5,7 @@ import {
   Permission,
   ResourcePermission,
 } from '@backstage/plugin-permission-common';
+import { modelVersionImportPermission } from './ingestion';
 
 /**
  * Resource type of permissions that act on one Model entity (its versions,
@@ -91,7 +92,11 @@ export const modelHubOwnerPermissions: ModelHubModelPermission[] = [
 /** Every permission defined by Model Hub, for registration and policies. */
 export const modelHubPermissions: Array<
   ModelHubModelPermission | BasicPermission
-> = [...modelHubOwnerPermissions, modelRegisterPermission];
+> = [
+  ...modelHubOwnerPermissions,
+  modelRegisterPermission,
+  modelVersionImportPermission,
+];
 
 /** True when `permission` is one of {@link modelHubOwnerPermissions}. */
 export function isModelHubOwnerPermission(

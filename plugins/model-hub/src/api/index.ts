@@ -8,3 +8,5 @@ export * from './AdminApi';
 export { AdminClient } from './AdminClient';
 export * from './IngestionApi';
 export { IngestionClient } from './IngestionClient';
+export * from './ImportApi';
+export { ImportClient } from './ImportClient';

@@ -67,9 +67,11 @@ import {
   EntityTeamStewardshipCard,
   EntityModelReuseBadge,
   EntityModelUsageCard,
+  EntityModelImportCard,
   EntityTeamReuseCard,
   EntityUseModelCard,
 } from '@internal/plugin-model-hub';
+import { ingestionOrigin } from '@internal/plugin-model-hub-common';
 
 /** Kinds the Ownership card counts: models next to components and APIs. */
 const OWNED_KINDS = ['Component', 'API', 'System', 'Resource', 'Model'];
@@ -423,6 +425,13 @@ const modelPage = (
         <Grid item md={4} xs={12}>
           <EntityUseModelCard />
         </Grid>
+        <EntitySwitch>
+          <EntitySwitch.Case if={e => !!ingestionOrigin(e)}>
+            <Grid item md={6} xs={12}>
+              <EntityModelImportCard />
+            </Grid>
+          </EntitySwitch.Case>
+        </EntitySwitch>
         <Grid item xs={12}>
           <EntityModelStewardshipCard />
         </Grid>

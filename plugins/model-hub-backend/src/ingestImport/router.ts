@@ -1,0 +1,128 @@
+import {
+  AuditorService,
+  HttpAuthService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { NotAllowedError, NotFoundError } from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  ModelImportsResponse,
+  modelVersionImportPermission,
+} from '@internal/plugin-model-hub-common';
+import express, { Request } from 'express';
+import Router from 'express-promise-router';
+import { z } from 'zod';
+import { modelOwnerRef } from '../permissions/rules';
+import {
+  actorRef,
+  audited,
+  modelRefParam,
+  parseBody,
+} from '../service/requests';
+import { ImportStore } from './ImportStore';
+import { ModelImporter } from './ModelImporter';
+
+const importBody = z.object({ version: z.string().min(1).max(255).optional() });
+
+const MODEL = '/v1/models/:namespace/:name';
+
+/**
+ * `POST /v1/models/:ns/:name/import` `{version?}`: imports an upstream
+ * version of an ingested model into the hub (permission
+ * `model-hub.version.import`: the owners and governance by default; the
+ * draft, seal and audit event carry the caller). `GET …/imports` lists the
+ * model's imports with their state, for anyone who can see the model,
+ * and whether the caller may import (the model page shows the button then).
+ */
+export function createImportRouter(options: {
+  httpAuth: HttpAuthService;
+  permissions: PermissionsService;
+  catalog: CatalogService;
+  auditor: AuditorService;
+  importer: ModelImporter;
+  store: ImportStore;
+}): express.Router {
+  const { httpAuth, permissions, catalog, auditor, importer, store } = options;
+  const router = Router();
+
+  async function visibleModel(req: Request) {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const requested = modelRefParam(req);
+    const entity = await catalog.getEntityByRef(requested, { credentials });
+    if (!entity) {
+      throw new NotFoundError(`Model ${requested} not found in the catalog`);
+    }
+    const entityRef = stringifyEntityRef(entity).toLocaleLowerCase('en-US');
+    return { credentials, entity, entityRef };
+  }
+
+  router.post(`${MODEL}/import`, express.json(), async (req, res) => {
+    const outcome = await audited(
+      auditor,
+      req,
+      'version-import',
+      { model: modelRefParam(req) },
+      async () => {
+        const { credentials, entity, entityRef } = await visibleModel(req);
+        const [decision] = await permissions.authorize(
+          [
+            {
+              permission: modelVersionImportPermission,
+              resourceRef: entityRef,
+            },
+          ],
+          { credentials },
+        );
+        if (decision.result !== AuthorizeResult.ALLOW) {
+          const owner = modelOwnerRef(entity);
+          throw new NotAllowedError(
+            `Not allowed to ${
+              modelVersionImportPermission.name
+            } on ${entityRef}: only ${
+              owner ? `its owner ${owner}` : 'its owners'
+            } or the governance group may import its versions`,
+          );
+        }
+        const body = parseBody(importBody, req.body);
+        const value = await importer.importVersion({
+          entity,
+          entityRef,
+          remoteVersion: body.version,
+          requestedBy: actorRef(credentials),
+        });
+        return {
+          value,
+          meta: {
+            version: value.result.version,
+            source: value.result.source,
+            remoteVersion: value.result.remoteVersion,
+          },
+        };
+      },
+    );
+    res.status(outcome.ran ? 201 : 200).json(outcome.result);
+  });
+
+  router.get(`${MODEL}/imports`, async (req, res) => {
+    const { credentials, entity, entityRef } = await visibleModel(req);
+    let allowed = false;
+    if (importer.canImport(entity)) {
+      const [decision] = await permissions.authorize(
+        [{ permission: modelVersionImportPermission, resourceRef: entityRef }],
+        { credentials },
+      );
+      allowed = decision.result === AuthorizeResult.ALLOW;
+    }
+    const body: ModelImportsResponse = {
+      items: await store.list(entityRef),
+      canImport: allowed,
+    };
+    res.json(body);
+  });
+
+  return router;
+}

@@ -1,0 +1,1 @@
+export { EntityModelImportCard } from './EntityModelImportCard';
