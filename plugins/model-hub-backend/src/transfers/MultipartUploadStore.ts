@@ -156,6 +156,13 @@ export class MultipartUploadStore {
     });
   }
 
+  /** Forgets one part while it is re-sent. */
+  async deletePart(uploadId: string, partNumber: number): Promise<void> {
+    await this.#db('multipart_upload_parts')
+      .where({ upload_id: uploadId, part_number: partNumber })
+      .delete();
+  }
+
   /** Deletes an upload and its part rows. */
   async delete(uploadId: string): Promise<void> {
     await this.#db.transaction(async tx => {
