@@ -3,6 +3,9 @@ import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { InputError } from '@backstage/errors';
 
+/** Bytes queued for the file before the body is paused. */
+const WRITE_BATCH_BYTES = 4 * 1024 * 1024;
+
 /** Where and how {@link writeHashed} writes. */
 export interface HashedWriteTarget {
   /** The file written. */
@@ -34,6 +37,9 @@ export function writeHashed(
   const out = createWriteStream(file, {
     flags: target.flags,
     start: target.start,
+    // Socket chunks are ~64 KiB: let them queue while a write is in flight
+    // and go out together (writev), not as one system call each.
+    highWaterMark: WRITE_BATCH_BYTES,
   });
   let size = 0;
   return new Promise((resolve, reject) => {
