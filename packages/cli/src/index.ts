@@ -70,7 +70,10 @@ function isUsageError(e: unknown): boolean {
 
 /** Errors whose message is the whole story (e.g. the portal's answer): no stack trace. */
 function isReportedError(e: unknown): boolean {
-  return e instanceof Error && e.name === 'PortalError';
+  return (
+    e instanceof Error &&
+    (e.name === 'PortalError' || e.name === 'PresignedTransferError')
+  );
 }
 
 /**

@@ -2,6 +2,9 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { MODEL_HUB_DIRECT_DOWNLOAD_HEADER } from '@internal/plugin-model-hub-common';
+// eslint-disable-next-line @backstage/no-forbidden-package-imports
+import { getPresigned } from '@internal/plugin-model-hub-node/src/transfer';
 import { PortalClient, PortalError } from './portal';
 
 /** What {@link downloadVerified} needs to know about the file. */
@@ -17,7 +20,8 @@ export interface ExpectedFile {
  * (the ETag is the SHA-256, so a changed file restarts from zero), the whole
  * SHA-256 and size are checked, and only then is the file renamed into
  * place. A mismatch deletes the `.part` and fails. Returns the bytes that
- * were already present.
+ * were already present. When the hub redirects to a presigned S3 URL, the
+ * bytes (and the `Range`) go to S3, without the hub's token.
  */
 export async function downloadVerified(
   client: PortalClient,
@@ -33,14 +37,29 @@ export async function downloadVerified(
     .then(s => (s.isFile() && s.size <= file.size ? s.size : 0))
     .catch(() => 0);
   const etag = `"${file.sha256}"`;
+  const resume = have > 0 && have < file.size;
   // Node's client, identity-encoded: weights are never worth compressing on
-  // the fly, and fetch's web streams cost a third of the throughput.
-  const res = await client.send(url, {
-    headers:
-      have > 0 && have < file.size
-        ? { range: `bytes=${have}-`, 'if-range': etag }
-        : {},
+  // the fly, and fetch's web streams cost a third of the throughput. A hub
+  // with direct S3 transfers answers 307 to a presigned URL.
+  let res = await client.send(url, {
+    headers: {
+      [MODEL_HUB_DIRECT_DOWNLOAD_HEADER]: 'redirect',
+      ...(resume ? { range: `bytes=${have}-`, 'if-range': etag } : {}),
+    },
+    allow: [307],
   });
+  // The hub's ETag is the SHA-256; S3's is not, so only the hub's counts.
+  const served = res.headers.etag;
+  if (res.statusCode === 307) {
+    res.resume();
+    // Content-addressed: the object never changes, so Range needs no If-Range.
+    res = await getPresigned(
+      res.headers.location ?? '',
+      resume ? { range: `bytes=${have}-` } : {},
+    ).catch(e => {
+      throw new PortalError(`cannot download ${file.path}: ${e.message}`);
+    });
+  }
   if (res.statusCode === 206 && have > 0) {
     // Hash what is already on disk, then continue after it.
     for await (const chunk of createReadStream(partial, {
@@ -53,7 +72,6 @@ export async function downloadVerified(
   } else {
     have = 0;
   }
-  const served = res.headers.etag;
   let received = have;
   const meter = new Transform({
     transform(chunk: Buffer, _enc, cb) {
@@ -67,7 +85,12 @@ export async function downloadVerified(
     await pipeline(
       res,
       meter,
-      createWriteStream(partial, have > 0 ? { flags: 'a' } : { flags: 'w' }),
+      // Socket chunks are ~64 KiB: batch them into large writes (writev)
+      // instead of one system call each.
+      createWriteStream(partial, {
+        flags: have > 0 ? 'a' : 'w',
+        highWaterMark: 4 * 1024 * 1024,
+      }),
     );
   } catch (e) {
     // The .part stays: the next run continues it.

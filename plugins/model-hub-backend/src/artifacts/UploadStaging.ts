@@ -1,11 +1,11 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { InputError } from '@backstage/errors';
 import { isSha256Hex } from './ArtifactStore';
 import { PayloadTooLargeError } from './errors';
+import { writeHashed } from './writeHashed';
 
 /** Name prefix of every staging file; the recovery sweep removes only these. */
 export const STAGING_FILE_PREFIX = 'upload-';
@@ -87,17 +87,13 @@ export class UploadStaging {
     );
     const discard = () => fs.rm(file, { force: true });
     try {
-      const { sha256, size } = await this.#writeHashed(body, file);
-      if (options.expectedSize !== undefined && size !== options.expectedSize) {
-        throw new InputError(
-          `Upload truncated: received ${size} of ${options.expectedSize} declared bytes`,
-        );
-      }
-      if (expected !== undefined && sha256 !== expected) {
-        throw new InputError(
-          `SHA-256 mismatch: declared ${expected}, received content hashes to ${sha256}; nothing was stored`,
-        );
-      }
+      const { sha256, size } = await writeHashed(body, {
+        file,
+        flags: 'wx',
+        maxBytes: this.#maxBytes,
+        tooLarge: n => this.#tooLarge(n),
+      });
+      assertExpectedContent({ sha256, size }, options);
       return { path: file, sha256, size, discard };
     } catch (error) {
       await discard();
@@ -105,76 +101,21 @@ export class UploadStaging {
     }
   }
 
-  #writeHashed(
-    body: Readable,
-    file: string,
-  ): Promise<{ sha256: string; size: number }> {
-    const hash = createHash('sha256');
-    const out = createWriteStream(file, { flags: 'wx' });
-    let size = 0;
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      // Assigned below; `fail` detaches it and `onData` may call `fail`.
-      let onData: (chunk: Buffer) => void = () => {};
-      const fail = (error: Error) => {
-        if (settled) return;
-        settled = true;
-        body.off('data', onData);
-        // Wait for the file descriptor to close before the caller deletes it.
-        if (out.closed) {
-          reject(error);
-        } else {
-          out.once('close', () => reject(error));
-          out.destroy();
-        }
-      };
-      onData = (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > this.#maxBytes) {
-          fail(this.#tooLarge(size));
-          // Discard the remainder so the client can read our answer.
-          body.resume();
-          return;
-        }
-        hash.update(chunk);
-        if (!out.write(chunk)) {
-          body.pause();
-          out.once('drain', () => {
-            if (!settled) body.resume();
-          });
-        }
-      };
-      body.on('data', onData);
-      body.once('end', () => {
-        if (!settled) out.end();
-      });
-      body.once('aborted', () =>
-        fail(
-          new InputError('Upload aborted by the client before it completed'),
-        ),
-      );
-      body.once('error', error =>
-        fail(new InputError(`Upload failed while receiving: ${error.message}`)),
-      );
-      body.once('close', () => {
-        if (!body.readableEnded) {
-          fail(
-            new InputError('Upload aborted by the client before it completed'),
-          );
-        }
-      });
-      out.once('error', error => fail(error));
-      // Resolve once the data is flushed and the file descriptor is closed.
-      out.once('close', () => {
-        if (settled) return;
-        if (!out.writableFinished) {
-          fail(new Error(`Staging file ${file} closed before it was written`));
-          return;
-        }
-        settled = true;
-        resolve({ sha256: hash.digest('hex'), size });
-      });
-    });
+  /**
+   * Takes over a file the hub wrote and hashed itself (an assembled
+   * multipart upload), checked against what the client declared, as if it
+   * had been staged. The caller keeps owning the file: `discard` leaves it.
+   */
+  adopt(
+    file: { path: string; sha256: string; size: number },
+    options: StageOptions = {},
+  ): StagedUpload {
+    this.checkDeclaredSize(file.size);
+    assertExpectedContent(file, options);
+    return {
+      ...file,
+      discard: async () => {},
+    };
   }
 
   #tooLarge(size: number): PayloadTooLargeError {
@@ -182,6 +123,29 @@ export class UploadStaging {
       `Upload of ${size} bytes or more exceeds the limit of ${
         this.#maxBytes
       } bytes (modelHub.artifacts.maxUploadBytes)`,
+    );
+  }
+}
+
+/**
+ * Rejects received bytes whose size or SHA-256 differ from what the client
+ * declared.
+ * @throws InputError
+ */
+export function assertExpectedContent(
+  received: { sha256: string; size: number },
+  options: StageOptions,
+): void {
+  const { sha256, size } = received;
+  if (options.expectedSize !== undefined && size !== options.expectedSize) {
+    throw new InputError(
+      `Upload truncated: received ${size} of ${options.expectedSize} declared bytes`,
+    );
+  }
+  const expected = options.expectedSha256?.toLowerCase();
+  if (expected !== undefined && sha256 !== expected) {
+    throw new InputError(
+      `SHA-256 mismatch: declared ${expected}, received content hashes to ${sha256}; nothing was stored`,
     );
   }
 }

@@ -156,6 +156,15 @@ export class MultipartUploadStore {
     });
   }
 
+  /** Forgets one part while it is re-sent. */
+  async deletePart(uploadId: string, partNumber: number): Promise<void> {
+    const where = { upload_id: uploadId, part_number: partNumber };
+    // Most parts arrive once: a read spares the write (a commit, on SQLite).
+    if (await this.#db('multipart_upload_parts').where(where).first()) {
+      await this.#db('multipart_upload_parts').where(where).delete();
+    }
+  }
+
   /** Deletes an upload and its part rows. */
   async delete(uploadId: string): Promise<void> {
     await this.#db.transaction(async tx => {

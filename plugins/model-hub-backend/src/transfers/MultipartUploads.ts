@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {
   ConflictError,
@@ -13,7 +12,6 @@ import {
 import { ModelVersionFile } from '@internal/plugin-model-hub-common';
 import { isSha256Hex } from '../artifacts/ArtifactStore';
 import { PayloadTooLargeError } from '../artifacts/errors';
-import { UploadStaging } from '../artifacts/UploadStaging';
 import { ModelVersionService } from '../versions/ModelVersionService';
 import { assertValidFilePath } from '../versions/validation';
 import { DirectUploads, DirectUploadTargets } from './DirectUploads';
@@ -22,6 +20,7 @@ import {
   MultipartUploadStore,
   UploadedPart,
 } from './MultipartUploadStore';
+import { PartAssembly } from './PartAssembly';
 import { partCount, partLength } from './parts';
 
 /** Limits of multipart uploads (`modelHub.transfers`). */
@@ -62,6 +61,7 @@ export class MultipartUploads {
   readonly #limits: MultipartLimits;
   readonly #logger: LoggerService;
   readonly #direct?: DirectUploads;
+  readonly #assembly: PartAssembly;
 
   /** Wires the uploads to their store, the version service and a parts directory. */
   constructor(options: {
@@ -79,6 +79,9 @@ export class MultipartUploads {
     this.#partsDirectory = path.resolve(options.partsDirectory);
     this.#limits = options.limits;
     this.#logger = options.logger;
+    this.#assembly = new PartAssembly({
+      directoryOf: id => this.#uploadDirectory(id),
+    });
   }
 
   /**
@@ -184,28 +187,33 @@ export class MultipartUploads {
       );
     }
     const expectedSize = partLength(upload, partNumber);
-    const staging = new UploadStaging({
-      directory: this.#uploadDirectory(upload.id),
-      maxBytes: expectedSize,
-    });
     // 413 before reading a byte when the announced part is too large.
-    staging.checkDeclaredSize(options.declaredSize);
-    const staged = await staging.stage(options.body, {
-      expectedSha256: options.expectedSha256,
-      expectedSize,
-    });
-    try {
-      await fs.rename(staged.path, this.#partFile(upload.id, partNumber));
-    } finally {
-      await staged.discard();
+    if (
+      options.declaredSize !== undefined &&
+      options.declaredSize > expectedSize
+    ) {
+      throw this.#partTooLarge(options.declaredSize, expectedSize);
     }
-    const part = {
-      number: partNumber,
-      size: staged.size,
-      sha256: staged.sha256,
-    };
-    await this.#store.putPart(upload.id, part, new Date());
-    return part;
+    const release = this.#assembly.claim(upload.id, partNumber);
+    try {
+      // Until its new bytes are verified, the part counts as missing.
+      await this.#store.deletePart(upload.id, partNumber);
+      const part = await this.#assembly.write({
+        uploadId: upload.id,
+        partNumber,
+        offset: (partNumber - 1) * upload.partSize,
+        length: expectedSize,
+        body: options.body,
+        expectedSha256: options.expectedSha256.toLowerCase(),
+        tooLarge: size => this.#partTooLarge(size, expectedSize),
+      });
+      await this.#store.putPart(upload.id, part, new Date());
+      release();
+      await this.#assembly.advance(upload, part);
+      return part;
+    } finally {
+      release();
+    }
   }
 
   /** Records a part the client PUT directly to S3 (number, size, SHA-256, ETag). */
@@ -266,16 +274,24 @@ export class MultipartUploads {
         await this.#discard(upload.id);
       }
     }
-    const file = await this.#versions.uploadFile({
-      entityRef: upload.entityRef,
-      version: upload.version,
-      path: upload.path,
-      body: this.#concatenate(upload.id, count),
-      expectedSha256: upload.sha256,
-      expectedSize: upload.size,
-      uploadedBy: options.actor,
-    });
+    const assembled = await this.#assembly.seal(upload, parts);
+    let file: ModelVersionFile;
+    try {
+      file = await this.#versions.uploadFile({
+        entityRef: upload.entityRef,
+        version: upload.version,
+        path: upload.path,
+        body: assembled,
+        expectedSha256: upload.sha256,
+        expectedSize: upload.size,
+        uploadedBy: options.actor,
+      });
+    } catch (error) {
+      await this.#assembly.unseal(upload.id, { restore: true });
+      throw error;
+    }
     await this.#discard(upload.id);
+    await this.#assembly.unseal(upload.id, { restore: false });
     return file;
   }
 
@@ -299,29 +315,11 @@ export class MultipartUploads {
       await this.#direct.discard(upload);
     }
     await this.#store.delete(uploadId);
+    this.#assembly.forget(uploadId);
     await fs.rm(this.#uploadDirectory(uploadId), {
       recursive: true,
       force: true,
     });
-  }
-
-  /** The parts as one stream, read one part file at a time. */
-  #concatenate(uploadId: string, count: number): Readable {
-    const out = new PassThrough({ highWaterMark: 1024 * 1024 });
-    (async () => {
-      for (let n = 1; n <= count; n++) {
-        const part = createReadStream(this.#partFile(uploadId, n), {
-          highWaterMark: 1024 * 1024,
-        });
-        for await (const chunk of part) {
-          if (!out.write(chunk)) {
-            await new Promise(resolve => out.once('drain', resolve));
-          }
-        }
-      }
-      out.end();
-    })().catch(error => out.destroy(error));
-    return out;
   }
 
   async #status(upload: MultipartUpload): Promise<MultipartUploadStatus> {
@@ -385,7 +383,9 @@ export class MultipartUploads {
     return path.join(this.#partsDirectory, uploadId);
   }
 
-  #partFile(uploadId: string, partNumber: number): string {
-    return path.join(this.#uploadDirectory(uploadId), `part-${partNumber}`);
+  #partTooLarge(size: number, limit: number): PayloadTooLargeError {
+    return new PayloadTooLargeError(
+      `Part of ${size} bytes or more exceeds its slot of ${limit} bytes; send parts of the upload's part size`,
+    );
   }
 }

@@ -255,6 +255,77 @@ describe('transfers', () => {
     expect(download.body.equals(bytes)).toBe(true);
   });
 
+  it('never completes from bytes a re-sent part replaced, nor with a part whose re-send failed', async () => {
+    const bytes = bytesOf(2 * PART + 10, 11);
+    const changed = Buffer.from(bytes);
+    changed[5] ^= 0xff; // part 1 differs
+    await draft('1.1.0');
+    const started = await start('1.1.0', 'm.bin', bytes);
+    const id = started.body.uploadId;
+    for (const n of [1, 2, 3]) {
+      await sendPart('1.1.0', id, n, part(bytes, n)).expect(201);
+    }
+    // Part 1, already in the running hash, is replaced by other bytes.
+    await sendPart('1.1.0', id, 1, part(changed, 1)).expect(201);
+    const done = await complete('1.1.0', id);
+    expect(done.status).toBe(400);
+    expect(done.body.error.message).toContain('SHA-256 mismatch');
+    // A failed re-send leaves the part missing, not half-overwritten.
+    await sendPart('1.1.0', id, 1, part(bytes, 1), {
+      sha: sha256(Buffer.from('x')),
+    }).expect(400);
+    const missing = await complete('1.1.0', id);
+    expect(missing.status).toBe(409);
+    expect(missing.body.error.message).toContain('missing part(s) 1');
+    await sendPart('1.1.0', id, 1, part(bytes, 1)).expect(201);
+    const fixed = await complete('1.1.0', id);
+    expect(fixed.status).toBe(201);
+    expect(fixed.body).toMatchObject({ sha256: sha256(bytes) });
+  });
+
+  it('takes one request per part at a time: a second one while the first streams is a 409', async () => {
+    const bytes = bytesOf(PART + 1, 12);
+    await draft('1.2.0');
+    const started = await start('1.2.0', 'm.bin', bytes);
+    const id = started.body.uploadId;
+    const first = part(bytes, 1);
+    const { port } = server.address() as AddressInfo;
+    const slow = http.request({
+      host: '127.0.0.1',
+      port,
+      method: 'PUT',
+      path: `${uploadsUrl('1.2.0')}/${id}/parts/1`,
+      headers: {
+        authorization: as(ALICE),
+        'content-type': 'application/octet-stream',
+        'content-length': String(first.length),
+        [MODEL_HUB_SHA256_HEADER]: sha256(first),
+      },
+    });
+    const answer = new Promise<number>((resolve, reject) => {
+      slow.on('response', res => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
+      slow.on('error', reject);
+    });
+    slow.write(first.subarray(0, 100));
+    // Wait until the hub holds the part (a second request is refused).
+    let second = 0;
+    for (let i = 0; i < 50 && second !== 409; i++) {
+      await new Promise(r => setTimeout(r, 20));
+      second = (await sendPart('1.2.0', id, 1, first)).status;
+    }
+    expect(second).toBe(409);
+    expect((await complete('1.2.0', id)).status).toBe(409);
+    slow.end(first.subarray(100));
+    expect(await answer).toBe(201);
+    await sendPart('1.2.0', id, 2, part(bytes, 2)).expect(201);
+    const done = await complete('1.2.0', id);
+    expect(done.status).toBe(201);
+    expect(done.body).toMatchObject({ sha256: sha256(bytes) });
+  });
+
   it('answers a download that asks for gzip with the raw bytes, unencoded, and honours Range, If-Range and If-None-Match', async () => {
     // Compressible and past the middleware's 1 kB threshold: gzip bait.
     const zeros = Buffer.alloc(40 * 1024);

@@ -128,7 +128,11 @@ export class ModelVersionService {
     entityRef: string;
     version: string;
     path: string;
-    body: Readable;
+    /**
+     * The bytes, or a file the hub already wrote and hashed (an assembled
+     * multipart upload), which is checked and then moved, not copied.
+     */
+    body: Readable | HubWrittenFile;
     expectedSha256?: string;
     expectedSize?: number;
     uploadedBy: string;
@@ -177,7 +181,10 @@ export class ModelVersionService {
       throw new ConflictError(collisionMessage(path, other));
     }
     const expected = expectedContent(options, declared);
-    const staged = await this.#staging.stage(options.body, expected);
+    const staged =
+      options.body instanceof Readable
+        ? await this.#staging.stage(options.body, expected)
+        : this.#staging.adopt(options.body, expected);
     try {
       const problem =
         draft.manifest &&
@@ -347,6 +354,14 @@ function assertDraftOwner(
 }
 
 /** What the staged bytes must be: the request's declarations, else the manifest's. */
+/** A file the hub wrote and hashed itself, ready to be stored by content. */
+export interface HubWrittenFile {
+  /** Absolute path, in the staging area's file system. */
+  path: string;
+  sha256: string;
+  size: number;
+}
+
 function expectedContent(
   options: { expectedSha256?: string; expectedSize?: number },
   declared: ManifestEntry | undefined,

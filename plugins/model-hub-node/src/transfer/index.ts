@@ -16,3 +16,9 @@ export {
 } from './partSize';
 export { uploadWholeFile, uploadFileInParts } from './multipart';
 export type { TransferTransport, FileToUpload } from './multipart';
+export {
+  putPresignedPart,
+  getPresigned,
+  describeS3Error,
+  PresignedTransferError,
+} from './presigned';

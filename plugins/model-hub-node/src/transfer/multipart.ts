@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { MODEL_HUB_SHA256_HEADER } from '@internal/plugin-model-hub-common';
 import type { ModelVersionFile } from '@internal/plugin-model-hub-common';
+import { DirectParts, DirectTargets } from './directParts';
 import { fileRangeStream, sha256OfRange } from './fileRanges';
 
 /**
@@ -37,6 +38,8 @@ interface UploadStatus {
   uploadId: string;
   partCount: number;
   parts: Array<{ number: number; sha256: string }>;
+  /** Present when the hub offers direct S3 transfers: presigned part URLs. */
+  direct?: DirectTargets;
 }
 
 /**
@@ -67,7 +70,9 @@ export async function uploadWholeFile(
  * time. Each part is hashed just before it is sent (so the hashing overlaps
  * the other parts' transfer); parts the hub already holds with the same
  * SHA-256 (an earlier, interrupted run) are not sent again. Completion makes
- * the hub verify the whole file.
+ * the hub verify the whole file. With `direct`, a hub that offers direct S3
+ * transfers hands out presigned part URLs: the parts go straight to S3 and
+ * only a receipt per part goes to the hub.
  */
 export async function uploadFileInParts(
   transport: TransferTransport,
@@ -77,6 +82,8 @@ export async function uploadFileInParts(
     partSize: number;
     parallel: number;
     onBytes?: (n: number) => void;
+    /** Ask for presigned S3 part URLs (the client can PUT to S3). */
+    direct?: boolean;
   },
 ): Promise<ModelVersionFile> {
   const { partSize, onBytes } = options;
@@ -85,10 +92,13 @@ export async function uploadFileInParts(
     sha256: f.sha256,
     size: f.size,
     partSize,
+    ...(options.direct ? { direct: true } : {}),
   });
   const held = new Map(status.parts.map(p => [p.number, p.sha256]));
   const todo = Array.from({ length: status.partCount }, (_, i) => i + 1);
   const base = `${uploadsPath}/${encodeURIComponent(status.uploadId)}`;
+  const direct =
+    status.direct && new DirectParts(transport, base, status.direct);
   const worker = async () => {
     for (let n = todo.shift(); n !== undefined; n = todo.shift()) {
       const start = (n - 1) * partSize;
@@ -96,6 +106,10 @@ export async function uploadFileInParts(
       const sha256 = await sha256OfRange(f.file, start, end);
       if (held.get(n) === sha256) {
         onBytes?.(end + 1 - start);
+        continue;
+      }
+      if (direct) {
+        await direct.send(n, sha256, f.file, start, end, onBytes);
         continue;
       }
       await transport.stream(

@@ -1,0 +1,274 @@
+import { createHash, Hash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { ConflictError } from '@backstage/errors';
+import { HubWrittenFile } from '../versions/ModelVersionService';
+import { assertExpectedContent } from '../artifacts/UploadStaging';
+import { writeHashed } from '../artifacts/writeHashed';
+import { UploadedPart } from './MultipartUploadStore';
+import { partLength } from './parts';
+
+/** Read size when hashing assembled parts back (near OpenSSL speed). */
+const READ_CHUNK_BYTES = 4 * 1024 * 1024;
+
+/** The whole-file SHA-256 of the parts this replica assembled in order. */
+interface RunningHash {
+  /** SHA-256 of parts 1..hashed.length, each as it was when hashed. */
+  hashed: string[];
+  hash: Hash;
+}
+
+/** This replica's knowledge of one upload. */
+interface UploadState {
+  /** Parts written and verified here, by number, with their SHA-256. */
+  verified: Map<number, string>;
+  running?: RunningHash;
+  /** True while one request feeds the running hash. */
+  advancing: boolean;
+}
+
+/**
+ * Assembles a multipart upload in place: each part is written at its offset
+ * in one assembly file, and the whole file's SHA-256 grows while parts arrive
+ * (parts 1..k, once all are here, are read back from the page cache into a
+ * running hash). Completion then needs neither a copy nor, usually, a second
+ * hash of the whole file; after a restart, on another replica, or when a
+ * hashed part is re-sent, completion hashes the file from disk instead.
+ *
+ * A part is claimed while it is written or hashed, so two requests never
+ * write the same bytes at once, and an upload being completed takes no part.
+ */
+export class PartAssembly {
+  readonly #directoryOf: (uploadId: string) => string;
+  readonly #states = new Map<string, UploadState>();
+  readonly #claimed = new Set<string>();
+  readonly #sealing = new Set<string>();
+
+  /** `directoryOf` names the upload's own directory. */
+  constructor(options: { directoryOf(uploadId: string): string }) {
+    this.#directoryOf = options.directoryOf;
+  }
+
+  /**
+   * Reserves part `partNumber` for one request; a hashed copy of it no longer
+   * counts. Returns the release.
+   * @throws ConflictError while the part is being received, or the upload completed
+   */
+  claim(uploadId: string, partNumber: number): () => void {
+    if (this.#sealing.has(uploadId)) {
+      throw new ConflictError(
+        `Upload ${uploadId} is being completed; wait for that answer before sending parts`,
+      );
+    }
+    const key = `${uploadId}/${partNumber}`;
+    if (this.#claimed.has(key)) {
+      throw new ConflictError(
+        `Part ${partNumber} of upload ${uploadId} is already being received; wait for that request, then retry`,
+      );
+    }
+    this.#claimed.add(key);
+    const state = this.#state(uploadId);
+    state.verified.delete(partNumber);
+    if (state.running && state.running.hashed.length >= partNumber) {
+      // Its bytes are about to change under the running hash.
+      state.running = undefined;
+    }
+    return () => this.#claimed.delete(key);
+  }
+
+  /**
+   * Writes a claimed part into its place in the assembly file, verified
+   * against its declared SHA-256 and exact length.
+   * @throws InputError on a different hash or length; PayloadTooLargeError past it
+   */
+  async write(options: {
+    uploadId: string;
+    partNumber: number;
+    offset: number;
+    length: number;
+    body: Readable;
+    expectedSha256: string;
+    tooLarge(size: number): Error;
+  }): Promise<UploadedPart> {
+    const file = this.#assemblyFile(options.uploadId);
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    // Create without truncating: other parts may already be in place.
+    await (await fs.open(file, 'a')).close();
+    const received = await writeHashed(options.body, {
+      file,
+      flags: 'r+',
+      start: options.offset,
+      maxBytes: options.length,
+      tooLarge: options.tooLarge,
+    });
+    assertExpectedContent(received, {
+      expectedSha256: options.expectedSha256,
+      expectedSize: options.length,
+    });
+    return { number: options.partNumber, ...received };
+  }
+
+  /**
+   * Notes a part as verified and stored, then feeds the running hash every
+   * part that now follows on in order (one request at a time does it).
+   */
+  async advance(
+    upload: { id: string; size: number; partSize: number },
+    part: UploadedPart,
+  ): Promise<void> {
+    const state = this.#state(upload.id);
+    state.verified.set(part.number, part.sha256);
+    if (state.advancing) return;
+    state.advancing = true;
+    try {
+      for (;;) {
+        if (!state.running) {
+          if (!state.verified.has(1)) return;
+          state.running = { hashed: [], hash: createHash('sha256') };
+        }
+        const running = state.running;
+        const next = running.hashed.length + 1;
+        const sha256 = state.verified.get(next);
+        if (!sha256 || this.#sealing.has(upload.id)) return;
+        const release = this.claim(upload.id, next);
+        state.verified.set(next, sha256); // claim() forgets it
+        // claim() dropped the running hash, since the part counts as re-sent.
+        state.running = running;
+        try {
+          const size = partLength(upload, next);
+          const start = (next - 1) * upload.partSize;
+          if (size > 0) {
+            await hashRange(
+              this.#assemblyFile(upload.id),
+              start,
+              start + size - 1,
+              running.hash,
+            );
+          }
+          if (state.running !== running) return;
+          running.hashed.push(sha256);
+        } catch {
+          // A lost or unreadable assembly: completion hashes from disk.
+          state.running = undefined;
+          return;
+        } finally {
+          release();
+        }
+      }
+    } finally {
+      state.advancing = false;
+    }
+  }
+
+  /**
+   * Takes the assembly of a complete upload out of reach of part requests and
+   * returns it with its size and SHA-256: the running hash when it covers
+   * exactly the recorded parts, else a hash read from disk.
+   * @throws ConflictError when a part is still being received or the file is gone
+   */
+  async seal(
+    upload: { id: string },
+    parts: UploadedPart[],
+  ): Promise<HubWrittenFile> {
+    const prefix = `${upload.id}/`;
+    if ([...this.#claimed].some(key => key.startsWith(prefix))) {
+      throw new ConflictError(
+        `Upload ${upload.id} still has parts being received; complete it once every part has been answered`,
+      );
+    }
+    if (this.#sealing.has(upload.id)) {
+      throw new ConflictError(`Upload ${upload.id} is already being completed`);
+    }
+    this.#sealing.add(upload.id);
+    try {
+      const assembled = this.#assembledFile(upload.id);
+      try {
+        await fs.rename(this.#assemblyFile(upload.id), assembled);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        throw new ConflictError(
+          `The parts of upload ${upload.id} are no longer on this hub; start the upload again`,
+        );
+      }
+      const size = (await fs.stat(assembled)).size;
+      const running = this.#states.get(upload.id)?.running;
+      const ordered = [...parts].sort((a, b) => a.number - b.number);
+      const current =
+        running &&
+        running.hashed.length === ordered.length &&
+        ordered.every((p, i) => p.sha256 === running.hashed[i]);
+      let sha256: string;
+      if (current) {
+        sha256 = running.hash.digest('hex');
+      } else {
+        const hash = createHash('sha256');
+        if (size > 0) await hashRange(assembled, 0, size - 1, hash);
+        sha256 = hash.digest('hex');
+      }
+      this.#states.delete(upload.id);
+      return { path: assembled, sha256, size };
+    } catch (error) {
+      this.#sealing.delete(upload.id);
+      throw error;
+    }
+  }
+
+  /**
+   * Ends a completion: after a failure the assembly goes back into place so
+   * the upload can be completed again (hashed from disk then).
+   */
+  async unseal(uploadId: string, options: { restore: boolean }) {
+    try {
+      if (options.restore) {
+        await fs
+          .rename(this.#assembledFile(uploadId), this.#assemblyFile(uploadId))
+          .catch(error => {
+            if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+              throw error;
+            }
+          });
+      }
+    } finally {
+      this.#sealing.delete(uploadId);
+    }
+  }
+
+  /** Forgets an upload (completed or collected). */
+  forget(uploadId: string): void {
+    this.#states.delete(uploadId);
+  }
+
+  #state(uploadId: string): UploadState {
+    let state = this.#states.get(uploadId);
+    if (!state) {
+      state = { verified: new Map(), advancing: false };
+      this.#states.set(uploadId, state);
+    }
+    return state;
+  }
+
+  #assemblyFile(uploadId: string): string {
+    return path.join(this.#directoryOf(uploadId), 'assembly');
+  }
+
+  #assembledFile(uploadId: string): string {
+    return path.join(this.#directoryOf(uploadId), 'assembled');
+  }
+}
+
+/** Feeds bytes `start..end` (inclusive) of a file into `hash`. */
+async function hashRange(
+  file: string,
+  start: number,
+  end: number,
+  hash: Hash,
+): Promise<void> {
+  const stream = createReadStream(file, {
+    start,
+    end,
+    highWaterMark: READ_CHUNK_BYTES,
+  });
+  for await (const chunk of stream) hash.update(chunk as Buffer);
+}
