@@ -8,3 +8,4 @@ export * from './usage';
 export * from './events';
 export * from './search';
 export * from './stewardshipActions';
+export * from './similar';
