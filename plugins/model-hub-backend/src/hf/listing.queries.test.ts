@@ -7,25 +7,13 @@ import {
   HfTestBackend,
   startHfTestBackend,
 } from '../__testUtils__/hfBackend';
+import { countQueries } from '../__testUtils__/countQueries';
 
 jest.setTimeout(180_000);
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_16'] });
 const CONFIG = Buffer.from('{"model_type":"bert"}\n');
 const NAMES = ['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7'];
-
-async function countQueries<T>(db: Knex, fn: () => Promise<T>) {
-  let count = 0;
-  const listener = () => {
-    count += 1;
-  };
-  db.on('query', listener);
-  try {
-    return { value: await fn(), count };
-  } finally {
-    db.removeListener('query', listener);
-  }
-}
 
 describe.each(databases.eachSupportedId())(
   'Hugging Face model list: batched version reads (%s)',

@@ -28,6 +28,7 @@ import {
   startModelHubTestBackend,
 } from '../__testUtils__/modelHubBackend';
 import { SIMILAR_INDEX_TASK_ID } from './setup';
+import { countQueries } from '../__testUtils__/countQueries';
 
 jest.setTimeout(300_000);
 
@@ -202,19 +203,6 @@ function mutableCatalog(initial: Entity[]) {
       current = catalogServiceMock({ entities });
     },
   };
-}
-
-async function countQueries<T>(db: Knex, fn: () => Promise<T>) {
-  let count = 0;
-  const listener = () => {
-    count += 1;
-  };
-  db.on('query', listener);
-  try {
-    return { value: await fn(), count };
-  } finally {
-    db.removeListener('query', listener);
-  }
 }
 
 describe.each(databases.eachSupportedId())(
