@@ -196,6 +196,11 @@ export interface Config {
       /** How often (minutes) declared consumers are read from the catalog for notifications. Default 15. */
       consumerSyncMinutes?: number;
     };
+    /** The similar-models term index behind /v1/similar-models and the duplicate-effort report (issue #18). */
+    similar?: {
+      /** How often (seconds) one replica re-reads the catalog's models and re-indexes those whose content changed; the bound on how stale neighbours can be. Default 60. */
+      refreshSeconds?: number;
+    };
     /** Outbound events (issue #21): typed events on the events service, optionally sent to webhooks. */
     events?: {
       /** Webhooks that receive the events as signed JSON POSTs. */

@@ -62,6 +62,7 @@ import {
   readHfConfig,
 } from './hf';
 import { createModelSearchRouter, ModelSearch } from './search';
+import { setupSimilarModels } from './similar';
 
 /**
  * The Model Hub backend plugin (`/api/model-hub`): model versions and the
@@ -321,6 +322,18 @@ export const modelHubPlugin = createBackendPlugin({
           },
         });
 
+        // Similar models and duplicate effort through a term index (issue #18).
+        const similar = await setupSimilarModels({
+          config,
+          database,
+          scheduler,
+          logger: logger.child({ service: 'similar' }),
+          httpAuth,
+          auth,
+          userInfo,
+          catalog,
+        });
+        httpRouter.use(similar.router);
         // Pull metrics, reuse leaderboards, first-consumer notifications (issue #21).
         const usage = await setupUsage({
           config,
@@ -332,6 +345,7 @@ export const modelHubPlugin = createBackendPlugin({
           userInfo,
           catalog,
           notifications,
+          overlaps: credentials => similar.similar.overlapping(credentials),
         });
         httpRouter.use(usage.router);
         httpRouter.use(

@@ -33,6 +33,7 @@ import {
   modelHubApiPaths,
   modelHubTokenPaths,
 } from '@internal/plugin-model-hub-common';
+import { Knex } from 'knex';
 import request from 'supertest';
 import { HfDownloadEvent, hfDownloadRecorderServiceRef } from '../hf';
 import {
@@ -200,6 +201,8 @@ export interface HfTestBackend {
 export async function startHfTestBackend(options: {
   entities: Entity[];
   hfConfig?: object;
+  /** A test database; the backend's default in-memory SQLite otherwise. */
+  knex?: Knex;
 }): Promise<HfTestBackend> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'model-hub-hf-'));
   const downloads: HfDownloadEvent[] = [];
@@ -219,6 +222,9 @@ export async function startHfTestBackend(options: {
           downloads.push(event);
         },
       }),
+      ...(options.knex
+        ? [mockServices.database.factory({ knex: options.knex })]
+        : []),
       mockServices.rootConfig.factory({
         data: {
           permission: { enabled: true },

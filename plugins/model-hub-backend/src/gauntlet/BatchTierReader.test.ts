@@ -9,6 +9,7 @@ import { GauntletStore } from './GauntletStore';
 import { manifestSha256 } from './runInputs';
 import { TierEvaluator } from './TierEvaluator';
 import { VersionStore } from '../versions/VersionStore';
+import { countQueries } from '../__testUtils__/countQueries';
 
 jest.setTimeout(120_000);
 
@@ -232,20 +233,6 @@ async function seedModel(db: Knex, i: number): Promise<Entity> {
 }
 
 /** Counts the SQL statements a knex client sends while `fn` runs. */
-async function countQueries<T>(db: Knex, fn: () => Promise<T>) {
-  let count = 0;
-  const listener = () => {
-    count += 1;
-  };
-  db.on('query', listener);
-  try {
-    const value = await fn();
-    return { value, count };
-  } finally {
-    db.removeListener('query', listener);
-  }
-}
-
 describe.each(databases.eachSupportedId())('BatchTierReader on %s', id => {
   let db: Knex;
   let entities: Entity[];

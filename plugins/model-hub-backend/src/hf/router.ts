@@ -105,12 +105,12 @@ export async function createHfRouter(
     const credentials = await credentialsOf(req);
     const query = parseListQuery(req.query as Record<string, string>);
     const repos = await mapping.list(credentials);
-    const withVersions = await Promise.all(
-      repos.map(async repo => ({
-        repo,
-        versions: await versions.listVersions(repo.entityRef),
-      })),
-    );
+    // One batched read for the whole list, not one per model (issue #18).
+    const sealed = await versions.sealedVersionsOf(repos.map(r => r.entityRef));
+    const withVersions = repos.map(repo => ({
+      repo,
+      versions: sealed.get(repo.entityRef) ?? [],
+    }));
     const page = listModelsPage(withVersions, query);
     if (page.next !== undefined) {
       const url = new URL(absoluteUrl(req));

@@ -1,4 +1,4 @@
-import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { Entity } from '@backstage/catalog-model';
 import { findSimilarModels } from '@internal/plugin-model-hub-common';
 
 /** Models of one task that overlap in purpose, as refs. */
@@ -7,51 +7,71 @@ export interface OverlapGroup {
   refs: string[];
 }
 
+/** A model of a candidate pair: its lower-case ref and its entity. */
+export interface OverlapCandidate {
+  entityRef: string;
+  entity: Entity;
+}
+
 /**
- * Groups models of the same `spec.task` that the registration-time
- * similarity detector (`findSimilarModels`: shared name and title words,
- * tags) finds alike, transitively: A like B and B like C is one group.
- * Models alone in their task, or like nothing, are left out.
+ * Whether the registration-time similarity detector (`findSimilarModels`:
+ * shared name and title words, tags) finds two models of one task alike,
+ * asking from either side (the ranking is not symmetric).
  */
-export function overlappingModels(models: Entity[]): OverlapGroup[] {
-  const byTask = new Map<string, Entity[]>();
-  for (const m of models) {
-    const task = m.spec?.task;
-    if (typeof task !== 'string' || !task) continue;
-    byTask.set(task, [...(byTask.get(task) ?? []), m]);
-  }
-  const groups: OverlapGroup[] = [];
-  for (const [task, members] of byTask) {
-    if (members.length < 2) continue;
-    const refs = members.map(m =>
-      stringifyEntityRef(m).toLocaleLowerCase('en-US'),
-    );
-    const parent = refs.map((_, i) => i);
-    const find = (i: number): number =>
-      parent[i] === i ? i : (parent[i] = find(parent[i]));
-    members.forEach((m, i) => {
-      const others = members.filter((_, j) => j !== i);
-      for (const match of findSimilarModels(
-        {
-          name: m.metadata.name,
-          title: m.metadata.title,
-          tags: m.metadata.tags,
-          task,
-        },
-        others,
-        { limit: others.length },
-      )) {
-        const j = refs.indexOf(match.entityRef.toLocaleLowerCase('en-US'));
-        parent[find(i)] = find(j);
-      }
-    });
-    const clusters = new Map<number, string[]>();
-    refs.forEach((ref, i) => {
-      clusters.set(find(i), [...(clusters.get(find(i)) ?? []), ref]);
-    });
-    for (const cluster of clusters.values()) {
-      if (cluster.length > 1) groups.push({ task, refs: cluster.sort() });
+export function alikeModels(a: Entity, b: Entity): boolean {
+  const task = a.spec?.task;
+  if (typeof task !== 'string' || !task || b.spec?.task !== task) return false;
+  const query = (m: Entity) => ({
+    name: m.metadata.name,
+    title: m.metadata.title,
+    tags: m.metadata.tags,
+    task,
+  });
+  return (
+    findSimilarModels(query(a), [b], { limit: 1 }).length > 0 ||
+    findSimilarModels(query(b), [a], { limit: 1 }).length > 0
+  );
+}
+
+/**
+ * Groups models of the same `spec.task` that {@link alikeModels} finds
+ * alike, transitively (A like B and B like C is one group), from candidate
+ * pairs (the term index gives every pair that can be alike). Models like
+ * nothing are left out. Groups are ordered by task, then first ref.
+ */
+export function overlapGroups(
+  pairs: ReadonlyArray<{ a: OverlapCandidate; b: OverlapCandidate }>,
+): OverlapGroup[] {
+  const parent = new Map<string, string>();
+  const task = new Map<string, string>();
+  const find = (ref: string): string => {
+    const p = parent.get(ref) ?? ref;
+    if (p === ref) return ref;
+    const root = find(p);
+    parent.set(ref, root);
+    return root;
+  };
+  for (const { a, b } of pairs) {
+    // Already one group (through others): nothing to learn from this pair.
+    if (parent.has(a.entityRef) && find(a.entityRef) === find(b.entityRef)) {
+      continue;
     }
+    if (!alikeModels(a.entity, b.entity)) continue;
+    task.set(a.entityRef, a.entity.spec!.task as string);
+    task.set(b.entityRef, b.entity.spec!.task as string);
+    const ra = find(a.entityRef);
+    const rb = find(b.entityRef);
+    if (ra !== rb) parent.set(ra, rb);
   }
-  return groups.sort((a, b) => a.task.localeCompare(b.task));
+  const clusters = new Map<string, string[]>();
+  for (const ref of task.keys()) {
+    const root = find(ref);
+    clusters.set(root, [...(clusters.get(root) ?? []), ref]);
+  }
+  return [...clusters.values()]
+    .map(refs => ({ task: task.get(refs[0])!, refs: refs.sort() }))
+    .sort(
+      (x, y) =>
+        x.task.localeCompare(y.task) || x.refs[0].localeCompare(y.refs[0]),
+    );
 }

@@ -1,9 +1,10 @@
 import {
   AuthService,
+  BackstageCredentials,
   HttpAuthService,
   UserInfoService,
 } from '@backstage/backend-plugin-api';
-import { stringifyEntityRef } from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
@@ -20,7 +21,7 @@ import { z } from 'zod';
 import { parseQuery } from '../service/requests';
 import { CatalogVisibility } from '../service/visibility';
 import { declaredConsumers, ownerOf } from './catalogUsage';
-import { overlappingModels } from './duplicates';
+import { OverlapGroup } from './duplicates';
 import { UsageStore } from './UsageStore';
 
 /** Dependencies of {@link createUsageRouter}. */
@@ -31,6 +32,11 @@ export interface UsageRouterOptions {
   catalog: CatalogService;
   userInfo?: UserInfoService;
   clock?: () => Date;
+  /** Same-task models alike in purpose that the caller may read (the similar-models index). */
+  overlaps(credentials: BackstageCredentials): Promise<{
+    groups: OverlapGroup[];
+    models: Map<string, Entity>;
+  }>;
 }
 
 const topQuery = z.object({
@@ -161,30 +167,14 @@ export async function createUsageRouter(
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
-    // As the caller: only models they may read are compared and listed.
-    const { items } = await catalog.getEntities(
-      {
-        filter: { kind: 'Model' },
-        fields: [
-          'kind',
-          'metadata',
-          'spec.task',
-          'spec.owner',
-          'spec.lifecycle',
-          'relations',
-        ],
-      },
-      { credentials },
-    );
-    const groups = overlappingModels(items);
+    // Only models the caller may read are compared and listed.
+    const { groups, models } = await options.overlaps(credentials);
     const refs = groups.flatMap(g => g.refs);
     const stats = new Map(
       (await store.modelStats(window, now(), refs)).map(s => [s.entityRef, s]),
     );
     const consumers = await declaredConsumers(catalog, credentials, refs);
-    const owners = new Map(
-      items.map(e => [lower(stringifyEntityRef(e)), ownerOf(e)]),
-    );
+    const owners = new Map([...models].map(([ref, e]) => [ref, ownerOf(e)]));
     const body: DuplicateEffortReport = {
       window,
       groups: groups.map(g => ({

@@ -14,7 +14,7 @@ import { declaredConsumers, ownerOf } from './catalogUsage';
 import { readUsageConfig } from './config';
 import { firstConsumerNotification } from './notifier';
 import { PullRecorder } from './PullRecorder';
-import { createUsageRouter } from './router';
+import { createUsageRouter, UsageRouterOptions } from './router';
 import { FirstConsumer, UsageStore } from './UsageStore';
 
 /** Id of the scheduled deletion of raw pull events past the retention. */
@@ -37,6 +37,8 @@ export async function setupUsage(options: {
   userInfo: UserInfoService;
   catalog: CatalogService;
   notifications: NotificationService;
+  /** The duplicate-effort report's source (the similar-models index). */
+  overlaps: UsageRouterOptions['overlaps'];
   clock?: () => Date;
 }) {
   const { scheduler, logger, catalog, auth, notifications } = options;
@@ -135,6 +137,7 @@ export async function setupUsage(options: {
     auth,
     catalog,
     userInfo: options.userInfo,
+    overlaps: options.overlaps,
     clock: now,
   });
   return { store, recorder, router, deleteExpired, syncDeclaredConsumers };

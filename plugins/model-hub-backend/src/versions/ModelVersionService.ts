@@ -289,6 +289,13 @@ export class ModelVersionService {
     return this.#store.latestSealedVersions(entityRefs);
   }
 
+  /** The sealed versions of each model, keyed by entity ref (batched). */
+  async sealedVersionsOf(
+    entityRefs: string[],
+  ): Promise<Map<string, ModelVersion[]>> {
+    return this.#store.sealedVersionsOf(entityRefs);
+  }
+
   /** All versions of a model, most recently created first. */
   async listVersions(entityRef: string): Promise<ModelVersion[]> {
     return this.#store.listVersions(entityRef);

@@ -226,6 +226,29 @@ export class VersionStore {
     return new Map(versions.map(v => [v.entityRef, v]));
   }
 
+  /**
+   * The sealed versions of each model (files and aliases included), most
+   * recently created first, keyed by entity ref: three queries for any
+   * number of models (lists that show every model's current version).
+   */
+  async sealedVersionsOf(
+    entityRefs: string[],
+  ): Promise<Map<string, ModelVersion[]>> {
+    const out = new Map<string, ModelVersion[]>();
+    if (entityRefs.length === 0) return out;
+    const rows = await this.#db<VersionRow>('model_versions')
+      .whereIn('entity_ref', entityRefs)
+      .where('state', 'sealed')
+      .orderBy('id', 'desc');
+    for (const version of await this.#assemble(rows)) {
+      out.set(version.entityRef, [
+        ...(out.get(version.entityRef) ?? []),
+        version,
+      ]);
+    }
+    return out;
+  }
+
   /** All versions of a model, most recently created first. */
   async listVersions(entityRef: string): Promise<ModelVersion[]> {
     const rows = await this.#db<VersionRow>('model_versions')

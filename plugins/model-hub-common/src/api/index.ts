@@ -9,3 +9,4 @@ export * from './events';
 export * from './search';
 export * from './stewardshipActions';
 export * from './ingestion';
+export * from './similar';

@@ -127,7 +127,12 @@ export function tokenizeModelName(text: string): string[] {
   return Array.from(new Set(words));
 }
 
-function trigrams(word: string): string[] {
+/**
+ * The character trigrams of a word, padded as {@link trigramSimilarity}
+ * compares them: two words with a similarity above 0 share one of these
+ * (so an index of them finds every near-miss candidate).
+ */
+export function wordTrigrams(word: string): string[] {
   const padded = `  ${word} `;
   const grams: string[] = [];
   for (let i = 0; i + 3 <= padded.length; i++) {
@@ -139,9 +144,9 @@ function trigrams(word: string): string[] {
 /** Dice coefficient of the character trigrams of two words, 0..1. */
 export function trigramSimilarity(a: string, b: string): number {
   if (a === b) return 1;
-  const ga = trigrams(a);
+  const ga = wordTrigrams(a);
   const gb = new Map<string, number>();
-  for (const g of trigrams(b)) gb.set(g, (gb.get(g) ?? 0) + 1);
+  for (const g of wordTrigrams(b)) gb.set(g, (gb.get(g) ?? 0) + 1);
   let shared = 0;
   for (const g of ga) {
     const count = gb.get(g) ?? 0;
@@ -150,11 +155,13 @@ export function trigramSimilarity(a: string, b: string): number {
       gb.set(g, count - 1);
     }
   }
-  return (2 * shared) / (ga.length + trigrams(b).length);
+  return (2 * shared) / (ga.length + wordTrigrams(b).length);
 }
 
-const weightOf = (word: string) =>
+/** How much a stemmed name word counts: generic words (`model`, `classifier`) count less. */
+export const similarityWeightOf = (word: string) =>
   GENERIC_WORDS.has(word) ? GENERIC_WEIGHT : 1;
+const weightOf = similarityWeightOf;
 
 /** Weighted Dice similarity of two word sets, with near-miss words counted by trigram similarity. */
 function wordSimilarity(

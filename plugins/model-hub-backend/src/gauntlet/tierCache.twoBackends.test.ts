@@ -1,0 +1,242 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { modelHubApiPaths } from '@internal/plugin-model-hub-common';
+import knexFactory, { Knex } from 'knex';
+import request from 'supertest';
+import {
+  ModelHubTestBackend,
+  startModelHubTestBackend,
+  TEST_GOVERNANCE_GROUP,
+} from '../__testUtils__/modelHubBackend';
+import { publishVersion } from '../__testUtils__/publish';
+
+jest.setTimeout(300_000);
+
+const ALICE = 'user:default/alice'; // owner (marketing)
+const BOB = 'user:default/bob'; // reads only
+const GINA = 'user:default/gina'; // governance
+const HANS = 'user:default/hans'; // governance
+const MODEL_REF = 'model:default/sentiment-classifier';
+const M = '/v1/models/default/sentiment-classifier';
+const EXAMPLE = path.resolve(
+  __dirname,
+  '../../../../examples/artifacts/sentiment-classifier',
+);
+
+const model: Entity = {
+  apiVersion: 'modelhub.io/v1alpha1',
+  kind: 'Model',
+  metadata: { name: 'sentiment-classifier', namespace: 'default' },
+  spec: {
+    type: 'classifier',
+    task: 'text-classification',
+    framework: 'onnx',
+    owner: 'group:default/marketing',
+    lifecycle: 'production',
+    tier: 'official',
+    license: 'Apache-2.0',
+    trainingData: ['resource:default/product-reviews'],
+    metrics: [
+      {
+        name: 'accuracy',
+        value: 0.88,
+        dataset: 'resource:default/product-reviews',
+      },
+    ],
+    evaluation: {
+      file: 'benchmark.csv',
+      labelColumn: 'label',
+      positiveLabel: 1,
+    },
+  },
+  relations: [{ type: 'ownedBy', targetRef: 'group:default/marketing' }],
+};
+const dataset: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Resource',
+  metadata: { name: 'product-reviews', namespace: 'default' },
+  spec: {
+    type: 'dataset',
+    owner: 'group:default/marketing',
+    dataset: {
+      license: 'CC-BY-4.0',
+      source: { location: 's3://datalake/reviews/' },
+      pii: 'none',
+    },
+  },
+};
+
+const databases = TestDatabases.create({ ids: ['POSTGRES_16'] });
+
+/** Two connections (pools) to one database, as two replicas have. */
+async function sharedDatabase(
+  id: string,
+): Promise<{ a: Knex; b: Knex; close(): Promise<void> }> {
+  if (id === 'SQLITE_FILE') {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'model-hub-tiers-'));
+    const open = () =>
+      knexFactory({
+        client: 'better-sqlite3',
+        connection: { filename: path.join(dir, 'hub.sqlite') },
+        useNullAsDefault: true,
+      });
+    const a = open();
+    const b = open();
+    return {
+      a,
+      b,
+      async close() {
+        await a.destroy();
+        await b.destroy();
+        await fs.rm(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const a = await databases.init(id as 'POSTGRES_16');
+  const b = knexFactory(a.client.config);
+  return { a, b, close: () => b.destroy() };
+}
+
+const ids = ['SQLITE_FILE', ...databases.eachSupportedId().map(([id]) => id)];
+
+describe.each(ids)('tier cache across two backends on one %s database', id => {
+  let shared: Awaited<ReturnType<typeof sharedDatabase>>;
+  let replicaA: ModelHubTestBackend;
+  let replicaB: ModelHubTestBackend;
+  const api = (p: string) => `/api/model-hub${p}`;
+  const as = (user: string) => mockCredentials.user.header(user);
+
+  beforeAll(async () => {
+    shared = await sharedDatabase(id);
+    const options = {
+      entities: [model, dataset],
+      groups: {
+        [ALICE]: ['group:default/marketing'],
+        [GINA]: [TEST_GOVERNANCE_GROUP],
+        [HANS]: [TEST_GOVERNANCE_GROUP],
+      },
+      modelHub: {
+        governanceGroup: TEST_GOVERNANCE_GROUP,
+        gauntlet: {
+          // Only events may refresh an entry within this test.
+          tierCacheSeconds: 3600,
+          performance: {
+            thresholds: {
+              'text-classification': { official: { accuracy: 0.85 } },
+            },
+          },
+        },
+      },
+    };
+    replicaA = await startModelHubTestBackend({ ...options, knex: shared.a });
+    replicaB = await startModelHubTestBackend({ ...options, knex: shared.b });
+  });
+
+  afterAll(async () => {
+    await replicaA?.stop();
+    await replicaB?.stop();
+    await shared?.close();
+  });
+
+  /** B's cached effective tier of the model. */
+  async function cachedOnB() {
+    const res = await request(replicaB.server)
+      .get(api('/v1/gauntlet/effective-tiers'))
+      .set('Authorization', as(BOB));
+    expect(res.status).toBe(200);
+    const item = res.body.items.find((i: any) => i.entityRef === MODEL_REF);
+    return { effectiveTier: item.effectiveTier, reason: item.reason };
+  }
+
+  /** The tier evaluated afresh (no cache) by A. */
+  async function evaluatedOnA() {
+    const res = await request(replicaA.server)
+      .get(api(`${M}/gauntlet`))
+      .set('Authorization', as(BOB));
+    expect(res.status).toBe(200);
+    return { effectiveTier: res.body.effectiveTier, reason: res.body.reason };
+  }
+
+  const post = (p: string, user: string, body: object = {}) =>
+    request(replicaA.server)
+      .post(api(p))
+      .set('Authorization', as(user))
+      .send(body);
+
+  it('shows a gauntlet result, waiver, approval and alias move made on A in B’s next lookup', async () => {
+    const before = await cachedOnB();
+    expect(before.effectiveTier).not.toBe('official');
+
+    // A gauntlet result: publish and seal on A; A's runner runs the gauntlet.
+    await publishVersion({
+      server: replicaA.server,
+      auth: as(ALICE),
+      entityRef: MODEL_REF,
+      version: '1.0.0',
+      files: {
+        'model.onnx': await fs.readFile(path.join(EXAMPLE, 'model.onnx')),
+        'benchmark.csv': await fs.readFile(path.join(EXAMPLE, 'benchmark.csv')),
+      },
+    });
+    const deadline = Date.now() + 120_000;
+    let earned = await evaluatedOnA();
+    while (
+      !/earned community$/.test(earned.reason ?? '') &&
+      Date.now() < deadline
+    ) {
+      await new Promise(r => setTimeout(r, 250));
+      earned = await evaluatedOnA();
+    }
+    expect(earned.reason).toMatch(/fairness failed.*earned community$/);
+    expect(await cachedOnB()).toEqual(earned);
+
+    // A waiver, requested and approved (four-eyes) on A.
+    const waiver = await post(`${M}/waivers`, GINA, {
+      check: 'fairness',
+      reason: 'no sensitive attributes are collected',
+      expiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+    });
+    expect(waiver.status).toBe(201);
+    expect(
+      (await post(`${M}/waivers/${waiver.body.id}/approve`, HANS)).status,
+    ).toBe(200);
+    const waived = await evaluatedOnA();
+    // The failure is waived; only governance's approval is missing now.
+    expect(waived.reason).not.toContain('fairness failed');
+    expect(waived.reason).toContain('no governance approval');
+    expect(await cachedOnB()).toEqual(waived);
+
+    // A promotion approval on A.
+    const promotion = await post(`${M}/promotion-requests`, ALICE, {
+      comment: 'ready',
+    });
+    expect(promotion.status).toBe(201);
+    expect(
+      (await post(`${M}/promotion-requests/${promotion.body.id}/approve`, GINA))
+        .status,
+    ).toBe(200);
+    const official = await evaluatedOnA();
+    expect(official.effectiveTier).toBe('official');
+    expect(await cachedOnB()).toEqual(official);
+
+    // Control: a change written behind the hub's back (no event) is not seen
+    // by B's cache, so what B showed above came from the events.
+    await shared
+      .a('gauntlet_waivers')
+      .update({ expires_at: new Date(Date.now() - 60_000) });
+    const revoked = await evaluatedOnA();
+    expect(revoked.effectiveTier).toBe('community');
+    expect(await cachedOnB()).toEqual(official);
+
+    // An alias move on A is an event too: B recomputes.
+    const alias = await request(replicaA.server)
+      .put(api(modelHubApiPaths.alias(MODEL_REF, 'champion')))
+      .set('Authorization', as(ALICE))
+      .send({ version: '1.0.0' });
+    expect(alias.status).toBe(200);
+    expect(await cachedOnB()).toEqual(revoked);
+  });
+});
