@@ -259,6 +259,38 @@ describe.each(databases.eachSupportedId())('VersionStore on %s', databaseId => {
     expect(await store.listVersions('model:default/nothing')).toEqual([]);
   });
 
+  it('assembles files of more versions than one query chunk holds', async () => {
+    // #assemble reads files and aliases 1,000 versions per query: a list
+    // past that size must give every version its own files, across chunks.
+    const ref = 'model:default/many-versions';
+    const count = 1005;
+    for (let i = 0; i < count; i++) {
+      await store.createVersion({
+        entityRef: ref,
+        version: `0.0.${i}`,
+        createdBy: ALICE,
+      });
+    }
+    for (const i of [0, 999, 1000, count - 1]) {
+      await store.addFile(
+        ref,
+        `0.0.${i}`,
+        await fileOf(store, safetensors([i]), `weights-${i}.safetensors`),
+      );
+    }
+    const items = await store.listVersions(ref);
+    expect(items).toHaveLength(count);
+    const withFiles = items
+      .filter(v => v.files.length > 0)
+      .map(v => [v.version, v.files.map(f => f.path)]);
+    expect(withFiles).toEqual(
+      [count - 1, 1000, 999, 0].map(i => [
+        `0.0.${i}`,
+        [`weights-${i}.safetensors`],
+      ]),
+    );
+  });
+
   it('stores each blob once', async () => {
     const digest = sha256(BENIGN_PICKLE);
     await store.recordBlob(digest, BENIGN_PICKLE.length);

@@ -47,6 +47,9 @@ interface VersionRow {
   sealed_at: Timestamp | null;
 }
 
+/** Versions assembled per query (see `#assemble`). */
+const ASSEMBLE_CHUNK = 1000;
+
 interface FileRow {
   version_id: number;
   path: string;
@@ -533,19 +536,34 @@ export class VersionStore {
     if (rows.length === 0) {
       return [];
     }
-    const ids = rows.map(r => r.id);
-    const [files, aliases] = await Promise.all([
-      this.#db<FileRow>('model_version_files')
-        .whereIn('version_id', ids)
-        .orderBy('path'),
-      this.#db<AliasRow>('model_aliases')
-        .whereIn('version_id', ids)
-        .orderBy('alias'),
-    ]);
+    // Chunked: one IN list per 1,000 versions stays far below the bind
+    // parameter limits (PostgreSQL 65,535; SQLite 32,766), whatever the
+    // number of versions a list route assembles.
+    const files = new Map<number, FileRow[]>();
+    const aliases = new Map<number, string[]>();
+    for (let i = 0; i < rows.length; i += ASSEMBLE_CHUNK) {
+      const ids = rows.slice(i, i + ASSEMBLE_CHUNK).map(r => r.id);
+      const [fileRows, aliasRows] = await Promise.all([
+        this.#db<FileRow>('model_version_files')
+          .whereIn('version_id', ids)
+          .orderBy('path'),
+        this.#db<AliasRow>('model_aliases')
+          .whereIn('version_id', ids)
+          .orderBy('alias'),
+      ]);
+      for (const f of fileRows) {
+        const list = files.get(f.version_id);
+        if (list) list.push(f);
+        else files.set(f.version_id, [f]);
+      }
+      for (const a of aliasRows) {
+        const list = aliases.get(a.version_id);
+        if (list) list.push(a.alias);
+        else aliases.set(a.version_id, [a.alias]);
+      }
+    }
     return rows.map(row => {
-      const versionFiles = files
-        .filter(f => f.version_id === row.id)
-        .map(toFile);
+      const versionFiles = (files.get(row.id) ?? []).map(toFile);
       const verdicts: ScanVerdict[] = versionFiles.map(f => f.scan.verdict);
       const result: ModelVersion = {
         entityRef: row.entity_ref,
@@ -553,7 +571,7 @@ export class VersionStore {
         // A seal under way is not visible: until it commits, it is a draft.
         state: row.state === 'sealed' ? 'sealed' : 'draft',
         files: versionFiles,
-        aliases: aliases.filter(a => a.version_id === row.id).map(a => a.alias),
+        aliases: aliases.get(row.id) ?? [],
         scanVerdict: verdicts.length ? worstVerdict(verdicts) : 'safe',
         createdBy: row.created_by,
         createdAt: toIso(row.created_at),
