@@ -156,10 +156,11 @@ describe('catalog with the Model Hub module (end to end)', () => {
       const models = await waitFor('all example models', async () => {
         const res = await get('/api/catalog/entities?filter=kind=model');
         const names = (res.body as Entity[]).map(e => e.metadata.name).sort();
-        return names.length >= 9 ? names : undefined;
+        return names.length >= 10 ? names : undefined;
       });
       expect(models).toEqual([
         'bert-base-uncased',
+        'caption-ranker',
         'churn-classifier',
         'demand-forecaster',
         'llama-3-8b-instruct',

@@ -41,6 +41,10 @@ export const MODEL_STATE_TABLES = {
     'model_stewardship_overrides',
     // Import records of the name's upstream versions (the versions block).
     'model_hub_imports',
+    // The similar-models index of the name (terms before their model row);
+    // the index refresh would drop them too, once the entity is gone.
+    'model_hub_similar_terms',
+    'model_hub_similar_models',
     'stewardship_suppressions',
     'registered_models',
   ],
@@ -50,6 +54,8 @@ export const MODEL_STATE_TABLES = {
     'stewardship_tasks',
     'model_hub_audit_trail',
     'model_hub_webhook_deliveries',
+    // Events already published about the name are still delivered.
+    'model_hub_webhook_outbox',
     'gauntlet_tier_events',
   ],
 } as const;
