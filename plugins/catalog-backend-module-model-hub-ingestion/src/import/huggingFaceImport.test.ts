@@ -32,6 +32,7 @@ jest.setTimeout(120_000);
 const OWNER = 'user:default/ava';
 const TOKEN = 'hf_fakeTokenForTests';
 const WEIGHTS = safetensorsFile([1, 2, 3, 4]);
+const CARD = '# Carded\n\nA tiny model.\n<script>alert(1)</script>\n';
 const CONFIG = JSON.stringify({ architectures: ['TinyModel'], hidden_size: 4 });
 
 const sha256 = (b: Buffer | string) =>
@@ -43,7 +44,9 @@ describe('importing Hugging Face repos into the hub', () => {
   let hub: HubBackend;
   let tiny: Entity;
   let tampered: Entity;
+  let carded: Entity;
   let oldSha: string;
+  let cardedSha: string;
 
   const entityOf = (id: string, sha: string) =>
     mapHuggingFaceModel(
@@ -71,8 +74,10 @@ describe('importing Hugging Face repos into the hub', () => {
         'tokenizer/vocab.txt': 'a\nb\nc\n',
       } as Record<string, string | Buffer>,
     });
+    const withCard = repo('acme/carded');
+    withCard.files['README.md'] = CARD;
     hf = await FakeHuggingFaceServer.start({
-      repos: [repo('acme/tiny'), repo('acme/tampered')],
+      repos: [repo('acme/tiny'), repo('acme/tampered'), withCard],
       collections: [],
       token: TOKEN,
     });
@@ -83,9 +88,15 @@ describe('importing Hugging Face repos into the hub', () => {
     commitToRepo(hf.repo('acme/tiny'), { files: { 'config.json': '{}' } });
     tiny = entityOf('acme/tiny', oldSha);
     tampered = entityOf('acme/tampered', hf.repo('acme/tampered').sha);
+    cardedSha = hf.repo('acme/carded').sha;
+    // The card changes upstream after the commit the catalog mirrors.
+    commitToRepo(hf.repo('acme/carded'), {
+      files: { 'README.md': '# A later card' },
+    });
+    carded = entityOf('acme/carded', cardedSha);
     files.tampered.set(sha256(WEIGHTS), safetensorsFile([1, 2, 3, 5]));
     hub = await startHubBackend({
-      entities: [tiny, tampered],
+      entities: [tiny, tampered, carded],
       ingestion: {
         huggingFace: {
           endpoint: hf.url,
@@ -233,5 +244,40 @@ describe('importing Hugging Face repos into the hub', () => {
         ),
       ),
     ).rejects.toThrow();
+  });
+
+  it('serves the model card at the mirrored commit, read once with the source token, as untrusted text', async () => {
+    const cardPath = `/acme/carded/resolve/${cardedSha}/README.md`;
+    const first = await request(hub.server)
+      .get(`${model(carded)}/upstream-card`)
+      .set('authorization', as('user:default/someone-else'));
+    expect(first.status).toBe(200);
+    // The mirrored commit's card, not the newer one upstream; as-is (the
+    // page renders it sanitised).
+    expect(first.body).toEqual({
+      source: 'huggingface:hf',
+      remoteId: 'acme/carded',
+      revision: cardedSha,
+      markdown: CARD,
+      truncated: false,
+    });
+    const again = await request(hub.server)
+      .get(`${model(carded)}/upstream-card`)
+      .set('authorization', as(OWNER));
+    expect(again.body.markdown).toBe(CARD);
+    // A card at one commit never changes: the source was asked once.
+    expect(hf.requests.get(cardPath)).toBe(1);
+
+    const none = await request(hub.server)
+      .get(`${model(tiny)}/upstream-card`)
+      .set('authorization', as(OWNER));
+    expect(none.status).toBe(404);
+    expect(none.body.error.message).toBe(
+      `acme/tiny has no README.md at ${oldSha} on huggingface:hf`,
+    );
+    const unknown = await request(hub.server)
+      .get('/api/model-hub/v1/models/default/not-there/upstream-card')
+      .set('authorization', as(OWNER));
+    expect(unknown.status).toBe(404);
   });
 });

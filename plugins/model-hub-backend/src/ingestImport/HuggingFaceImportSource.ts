@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { pipeline, Transform } from 'node:stream';
-import { InputError } from '@backstage/errors';
+import { InputError, NotFoundError } from '@backstage/errors';
 import { HuggingFaceConnection } from '@internal/plugin-model-hub-node';
 import {
   ImportFile,
@@ -97,6 +97,49 @@ export class HuggingFaceImportSource implements ImportSource {
     return {
       description: `Imported from ${this.source} (${this.endpoint}): ${repoId} at commit ${sha}`,
       files,
+    };
+  }
+
+  async readCard(
+    repoId: string,
+    sha: string,
+    maxBytes: number,
+  ): Promise<{ markdown: string; truncated: boolean } | undefined> {
+    if (!/^[0-9a-f]{40}$/.test(sha)) {
+      throw new InputError(
+        `A Hugging Face model card is read at a commit: '${sha}' is not a 40-character commit sha`,
+      );
+    }
+    const repo = repoId.split('/').map(encodeURIComponent).join('/');
+    let response: Response;
+    try {
+      response = await sourceGet({
+        source: this.source,
+        url: `${this.endpoint}/${repo}/resolve/${sha}/README.md`,
+        headers: this.headers,
+        what: `the model card of ${repoId} at ${sha}`,
+        fetch: this.fetch,
+      });
+    } catch (e) {
+      if (e instanceof NotFoundError) return undefined;
+      throw e;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let truncated = false;
+    for await (const chunk of bodyStream(response)) {
+      const buffer = chunk as Buffer;
+      if (size + buffer.length > maxBytes) {
+        chunks.push(buffer.subarray(0, maxBytes - size));
+        truncated = true;
+        break;
+      }
+      chunks.push(buffer);
+      size += buffer.length;
+    }
+    return {
+      markdown: Buffer.concat(chunks).toString('utf8'),
+      truncated,
     };
   }
 

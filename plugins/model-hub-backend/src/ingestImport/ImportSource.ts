@@ -22,6 +22,16 @@ export interface ImportPlan {
 export interface ImportSource {
   /** Lists the files of `remoteVersion` of `remoteId`; nothing is downloaded yet. */
   plan(remoteId: string, remoteVersion: string): Promise<ImportPlan>;
+  /**
+   * Reads the model card (`README.md`) of `remoteId` at `revision`, at most
+   * `maxBytes`; undefined when the revision has none. Sources without
+   * model cards leave it out.
+   */
+  readCard?(
+    remoteId: string,
+    revision: string,
+    maxBytes: number,
+  ): Promise<{ markdown: string; truncated: boolean } | undefined>;
 }
 
 /** The most files one import takes; a larger listing is refused. */

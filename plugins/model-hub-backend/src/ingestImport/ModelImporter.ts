@@ -6,6 +6,7 @@ import {
   INGESTION_ANNOTATIONS,
   ingestionOrigin,
   ModelImport,
+  UpstreamModelCard,
 } from '@internal/plugin-model-hub-common';
 import { UploadStaging } from '../artifacts/UploadStaging';
 import { ModelVersionService } from '../versions/ModelVersionService';
@@ -14,6 +15,12 @@ import { ImportStore } from './ImportStore';
 
 /** An import whose replica died is taken over after this long. */
 export const STALE_IMPORT_MS = 2 * 60 * 60 * 1000;
+
+/** Largest part of an upstream model card that is read and served (bytes). */
+export const MAX_UPSTREAM_CARD_BYTES = 256 * 1024;
+
+/** Upstream model cards kept in memory (one per model and revision). */
+export const MAX_CACHED_CARDS = 500;
 
 /** Options of {@link ModelImporter}. */
 export interface ModelImporterOptions {
@@ -36,6 +43,7 @@ export interface ModelImporterOptions {
  */
 export class ModelImporter {
   private readonly now: () => Date;
+  private readonly cards = new Map<string, Promise<UpstreamModelCard>>();
 
   constructor(private readonly options: ModelImporterOptions) {
     this.now = options.now ?? (() => new Date());
@@ -45,6 +53,52 @@ export class ModelImporter {
   canImport(entity: Entity): boolean {
     const origin = ingestionOrigin(entity);
     return !!origin && this.options.sources.has(origin.source);
+  }
+
+  /**
+   * The model card of an ingested model at the revision the catalog
+   * mirrors, read from its source with the source's credentials. A card at
+   * one commit never changes, so cards are kept in memory by (source,
+   * model, revision), the most recent {@link MAX_CACHED_CARDS}.
+   * @throws NotFoundError when the model has no upstream card to show
+   */
+  async upstreamCard(
+    entity: Entity,
+    entityRef: string,
+  ): Promise<UpstreamModelCard> {
+    const origin = ingestionOrigin(entity);
+    const source = origin && this.options.sources.get(origin.source);
+    if (!origin || !origin.revision || !source?.readCard) {
+      throw new NotFoundError(
+        `${entityRef} has no upstream model card: it was not ingested from a configured Hugging Face source`,
+      );
+    }
+    const key = `${origin.source}\n${origin.remoteId}\n${origin.revision}`;
+    let card = this.cards.get(key);
+    if (!card) {
+      card = source
+        .readCard(origin.remoteId, origin.revision, MAX_UPSTREAM_CARD_BYTES)
+        .then(read => {
+          if (!read) {
+            throw new NotFoundError(
+              `${origin.remoteId} has no README.md at ${origin.revision} on ${origin.source}`,
+            );
+          }
+          return {
+            source: origin.source,
+            remoteId: origin.remoteId,
+            revision: origin.revision!,
+            ...read,
+          };
+        });
+      this.cards.set(key, card);
+      // Failures are not kept: the next request asks the source again.
+      card.catch(() => this.cards.delete(key));
+      while (this.cards.size > MAX_CACHED_CARDS) {
+        this.cards.delete(this.cards.keys().next().value!);
+      }
+    }
+    return card;
   }
 
   /**

@@ -35,6 +35,9 @@ const MODEL = '/v1/models/:namespace/:name';
  * draft, seal and audit event carry the caller). `GET …/imports` lists the
  * model's imports with their state, for anyone who can see the model,
  * and whether the caller may import (the model page shows the button then).
+ * `GET …/upstream-card` gives the model card of an ingested Hugging Face
+ * model at the mirrored commit, read by the hub with the source's token
+ * (the browser never calls the source), for anyone who can see the model.
  */
 export function createImportRouter(options: {
   httpAuth: HttpAuthService;
@@ -105,6 +108,11 @@ export function createImportRouter(options: {
       },
     );
     res.status(outcome.ran ? 201 : 200).json(outcome.result);
+  });
+
+  router.get(`${MODEL}/upstream-card`, async (req, res) => {
+    const { entity, entityRef } = await visibleModel(req);
+    res.json(await importer.upstreamCard(entity, entityRef));
   });
 
   router.get(`${MODEL}/imports`, async (req, res) => {

@@ -37,6 +37,10 @@ export const modelHubApiPaths = {
   imports(ref: CompoundEntityRef | string): string {
     return `/v1/models/${modelRefPath(ref)}/imports`;
   },
+  /** The model card of an ingested model at the mirrored revision (GET). */
+  upstreamCard(ref: CompoundEntityRef | string): string {
+    return `/v1/models/${modelRefPath(ref)}/upstream-card`;
+  },
   gauntlet(ref: CompoundEntityRef | string): string {
     return `/v1/models/${modelRefPath(ref)}/gauntlet`;
   },

@@ -71,3 +71,21 @@ export interface ModelImportsResponse {
   /** True when the model came from a configured source and the caller may import from it. */
   canImport: boolean;
 }
+
+/**
+ * Answer of `GET /v1/models/:ns/:name/upstream-card`: the model card
+ * (`README.md`) of an ingested model at the revision the catalog mirrors,
+ * read by the hub from its source (untrusted Markdown: render it sanitised).
+ */
+export interface UpstreamModelCard {
+  /** The ingestion source, e.g. `huggingface:hf`. */
+  source: string;
+  /** The upstream model id, e.g. `acme/tiny`. */
+  remoteId: string;
+  /** The revision the card was read at (a commit sha). */
+  revision: string;
+  /** The card's Markdown (at most the first 256 KiB). */
+  markdown: string;
+  /** True when the card was longer and cut at 256 KiB. */
+  truncated: boolean;
+}

@@ -8,7 +8,14 @@ import {
   entityRouteRef,
 } from '@backstage/plugin-catalog-react';
 import { CatalogApi } from '@backstage/catalog-client';
-import { ModelHubApi, modelHubApiRef, UsageApi, usageApiRef } from '../api';
+import {
+  ImportApi,
+  importApiRef,
+  ModelHubApi,
+  modelHubApiRef,
+  UsageApi,
+  usageApiRef,
+} from '../api';
 import { FakeModelHubApi } from './fixtures';
 
 /** Renders an entity card inside a test app with the hub and catalog APIs. */
@@ -20,6 +27,8 @@ export async function renderEntityCard(
     catalogApi?: CatalogApi;
     /** The usage API, registered only when given (as in a portal without it). */
     usageApi?: Partial<UsageApi>;
+    /** The import API, registered only when given. */
+    importApi?: Partial<ImportApi>;
     /** Where the test app starts, e.g. `/?a=1.0.0&b=1.1.0`. */
     routeEntries?: string[];
   },
@@ -31,6 +40,14 @@ export async function renderEntityCard(
         [catalogApiRef, options.catalogApi ?? mockCatalogApi()],
         ...(options.usageApi
           ? [[usageApiRef, options.usageApi] as [typeof usageApiRef, UsageApi]]
+          : []),
+        ...(options.importApi
+          ? [
+              [importApiRef, options.importApi] as [
+                typeof importApiRef,
+                ImportApi,
+              ],
+            ]
           : []),
       ]}
     >

@@ -2,6 +2,7 @@ import { createApiRef } from '@backstage/core-plugin-api';
 import {
   ModelImport,
   ModelImportsResponse,
+  UpstreamModelCard,
 } from '@internal/plugin-model-hub-common';
 
 /** Import of ingested models' upstream versions into the hub. */
@@ -13,6 +14,11 @@ export interface ImportApi {
    * Refusals reject with an Error whose message is the hub's one-line reason.
    */
   importVersion(entityRef: string, version?: string): Promise<ModelImport>;
+  /**
+   * The model card of an ingested model at the revision the catalog
+   * mirrors, read by the hub from the source; rejects (404) when there is none.
+   */
+  readUpstreamCard(entityRef: string): Promise<UpstreamModelCard>;
 }
 
 /** API reference for the {@link ImportApi}. */

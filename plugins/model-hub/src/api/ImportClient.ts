@@ -4,6 +4,7 @@ import {
   ModelImport,
   ModelImportsResponse,
   modelHubApiPaths,
+  UpstreamModelCard,
 } from '@internal/plugin-model-hub-common';
 import { ImportApi } from './ImportApi';
 
@@ -26,6 +27,10 @@ export class ImportClient implements ImportApi {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(version ? { version } : {}),
     });
+  }
+
+  readUpstreamCard(entityRef: string): Promise<UpstreamModelCard> {
+    return this.call(modelHubApiPaths.upstreamCard(entityRef));
   }
 
   private async call<T>(path: string, init?: RequestInit): Promise<T> {

@@ -41,6 +41,7 @@ function fakeApi(
   const api: ImportApi = {
     listImports: jest.fn(async () => lists[Math.min(n++, lists.length - 1)]),
     importVersion: jest.fn(importVersion),
+    readUpstreamCard: jest.fn(),
   };
   return api;
 }

@@ -7,6 +7,7 @@ import {
   versionFile,
 } from '../../__testUtils__/fixtures';
 import { renderEntityCard } from '../../__testUtils__/render';
+import { INGESTION_ANNOTATIONS } from '@internal/plugin-model-hub-common';
 import {
   EntityModelReadmeCard,
   MAX_MODEL_CARD_BYTES,
@@ -87,7 +88,64 @@ beforeEach(() => {
   delete (window as any).__pwned;
 });
 
+const UPSTREAM_SHA = 'a'.repeat(40);
+
+/** A model ingested from Hugging Face, with no version in the hub. */
+const ingested = modelEntity('m', {
+  metadata: {
+    annotations: {
+      [INGESTION_ANNOTATIONS.source]: 'huggingface:hf',
+      [INGESTION_ANNOTATIONS.remoteId]: 'acme/tiny',
+      [INGESTION_ANNOTATIONS.revision]: UPSTREAM_SHA,
+    },
+  },
+});
+
 describe('EntityModelReadmeCard', () => {
+  it("shows an ingested Hugging Face model's upstream card, inert, when the hub holds none", async () => {
+    const readUpstreamCard = jest.fn(async () => ({
+      source: 'huggingface:hf',
+      remoteId: 'acme/tiny',
+      revision: UPSTREAM_SHA,
+      markdown: `# Tiny upstream\n\n![plot](img/plot.png)\n${ATTACKS}`,
+      truncated: false,
+    }));
+    const hub = new FakeModelHubApi({ versions: { [REF]: [] } });
+    await renderEntityCard(<EntityModelReadmeCard />, {
+      entity: ingested,
+      modelHubApi: hub,
+      importApi: { readUpstreamCard },
+    });
+    expect(
+      await screen.findByRole('heading', { name: 'Tiny upstream' }),
+    ).toBeInTheDocument();
+    expect(readUpstreamCard).toHaveBeenCalledWith(REF);
+    expect(
+      screen.getByText(/README\.md of acme\/tiny at commit aaaaaaa/),
+    ).toBeInTheDocument();
+    const card = screen.getByTestId('model-readme');
+    for (const tag of ['script', 'svg', 'iframe', 'object', 'form']) {
+      expect(card.querySelectorAll(tag)).toHaveLength(0);
+    }
+    // Its images are never fetched from the hub (they are not hub files).
+    expect(card.querySelectorAll('img')).toHaveLength(0);
+    expect(hub.reads).toEqual([]);
+    expect((window as any).__pwned).toBeUndefined();
+  });
+
+  it('says there is no card when the upstream card cannot be read', async () => {
+    await renderEntityCard(<EntityModelReadmeCard />, {
+      entity: ingested,
+      modelHubApi: new FakeModelHubApi({ versions: { [REF]: [] } }),
+      importApi: {
+        readUpstreamCard: jest.fn(async () => {
+          throw new Error('acme/tiny has no README.md');
+        }),
+      },
+    });
+    expect(await screen.findByText('No model card yet')).toBeInTheDocument();
+  });
+
   it('renders headings, tables, code, links and same-version images of the latest version', async () => {
     const hub = api(CARD);
     await renderEntityCard(<EntityModelReadmeCard />, {

@@ -8,10 +8,11 @@ import {
   Progress,
   ResponseErrorPanel,
 } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
+import { useApi, useApiHolder } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import Typography from '@material-ui/core/Typography';
-import { modelHubApiRef } from '../../api';
+import { ingestionOrigin } from '@internal/plugin-model-hub-common';
+import { importApiRef, modelHubApiRef } from '../../api';
 import { blobText } from '../../lib/blobText';
 import { formatBytes } from '../../lib/format';
 import { findModelCardPath } from '../../lib/readmeLinks';
@@ -21,25 +22,48 @@ import { SafeMarkdown } from './SafeMarkdown';
 /** Largest part of a README that is read and rendered (bytes). */
 export const MAX_MODEL_CARD_BYTES = 256 * 1024;
 
+/** An upstream card's images and links never resolve to hub files. */
+const NO_FILES: ReadonlySet<string> = new Set();
+
 /** Where a version is published from (the scaffolder template of the examples). */
 export const PUBLISH_TEMPLATE_PATH =
   '/create/templates/default/publish-model-version';
 
 /**
  * The model card of the current model's pulled version (`latest`, else the
- * newest sealed one): its `README.md` rendered as sanitised Markdown.
+ * newest sealed one): its `README.md` rendered as sanitised Markdown. A
+ * model ingested from Hugging Face with no card in the hub shows its
+ * upstream card at the mirrored commit instead (read by the hub from the
+ * source, rendered just as sanitised; its images are not fetched).
  */
 export function EntityModelReadmeCard(props: { title?: string }) {
   const { entity } = useEntity();
   const api = useApi(modelHubApiRef);
+  const importApi = useApiHolder().get(importApiRef);
   const entityRef = stringifyEntityRef(entity);
+  const origin = ingestionOrigin(entity);
   const state = useAsync(async () => {
+    // An ingested Hugging Face model's own card, when the hub holds none.
+    const upstream = async () => {
+      if (!importApi || !origin?.source.startsWith('huggingface:')) {
+        return undefined;
+      }
+      const card = await importApi
+        .readUpstreamCard(entityRef)
+        .catch(() => undefined);
+      return card && { kind: 'upstream' as const, ...card };
+    };
     const target = pickPullTarget(await api.listVersions(entityRef));
-    if (!target) return { kind: 'no-version' as const };
+    if (!target) return (await upstream()) ?? { kind: 'no-version' as const };
     const { version } = target;
     const cardPath = findModelCardPath(version.files.map(f => f.path));
     if (!cardPath)
-      return { kind: 'no-card' as const, version: version.version };
+      return (
+        (await upstream()) ?? {
+          kind: 'no-card' as const,
+          version: version.version,
+        }
+      );
     const content = await api.readFile(entityRef, version.version, cardPath, {
       maxBytes: MAX_MODEL_CARD_BYTES,
     });
@@ -52,7 +76,7 @@ export function EntityModelReadmeCard(props: { title?: string }) {
       size: content.size,
       truncated: content.truncated,
     };
-  }, [api, entityRef]);
+  }, [api, importApi, entityRef, origin?.source]);
 
   let body: ReactNode;
   const value = state.value;
@@ -81,6 +105,28 @@ export function EntityModelReadmeCard(props: { title?: string }) {
           </Link>
         }
       />
+    );
+  } else if (value.kind === 'upstream') {
+    body = (
+      <>
+        <Typography variant="caption" color="textSecondary" component="p">
+          README.md of {value.remoteId} at commit {value.revision.slice(0, 7)}{' '}
+          on {value.source}, as published upstream (not reviewed by the hub)
+        </Typography>
+        {value.truncated && (
+          <Typography variant="body2" color="error" component="p">
+            Only the first {formatBytes(MAX_MODEL_CARD_BYTES)} of this card are
+            shown.
+          </Typography>
+        )}
+        <SafeMarkdown
+          entityRef={entityRef}
+          version={value.revision.slice(0, 7)}
+          cardPath="README.md"
+          files={NO_FILES}
+          content={value.markdown}
+        />
+      </>
     );
   } else {
     body = (
