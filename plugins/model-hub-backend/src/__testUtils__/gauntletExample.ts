@@ -14,10 +14,12 @@ import { scanBytes, sha256 } from './fixtures';
 export const EXAMPLE_UPLOADER = 'user:default/alice';
 /** The example sentiment classifier (owned by group:default/marketing). */
 export const EXAMPLE_MODEL_REF = 'model:default/sentiment-classifier';
-const EXAMPLE = path.resolve(
+/** The example sentiment classifier's artifact files (model.onnx, benchmark.csv). */
+export const EXAMPLE_ARTIFACTS_DIR = path.resolve(
   __dirname,
   '../../../../examples/artifacts/sentiment-classifier',
 );
+const EXAMPLE = EXAMPLE_ARTIFACTS_DIR;
 
 /** Its catalog entity: claims official, with accuracy and an evaluation file. */
 export const exampleModel: Entity = {

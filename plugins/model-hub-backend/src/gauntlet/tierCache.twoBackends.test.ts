@@ -11,6 +11,12 @@ import {
   startModelHubTestBackend,
   TEST_GOVERNANCE_GROUP,
 } from '../__testUtils__/modelHubBackend';
+import {
+  EXAMPLE_ARTIFACTS_DIR,
+  EXAMPLE_MODEL_REF,
+  exampleDataset,
+  exampleModel,
+} from '../__testUtils__/gauntletExample';
 import { publishVersion } from '../__testUtils__/publish';
 
 jest.setTimeout(300_000);
@@ -19,26 +25,15 @@ const ALICE = 'user:default/alice'; // owner (marketing)
 const BOB = 'user:default/bob'; // reads only
 const GINA = 'user:default/gina'; // governance
 const HANS = 'user:default/hans'; // governance
-const MODEL_REF = 'model:default/sentiment-classifier';
+const MODEL_REF = EXAMPLE_MODEL_REF;
 const M = '/v1/models/default/sentiment-classifier';
-const EXAMPLE = path.resolve(
-  __dirname,
-  '../../../../examples/artifacts/sentiment-classifier',
-);
+const EXAMPLE = EXAMPLE_ARTIFACTS_DIR;
 
+/** The example model with its accuracy metric only, and its owner relation. */
 const model: Entity = {
-  apiVersion: 'modelhub.io/v1alpha1',
-  kind: 'Model',
-  metadata: { name: 'sentiment-classifier', namespace: 'default' },
+  ...exampleModel,
   spec: {
-    type: 'classifier',
-    task: 'text-classification',
-    framework: 'onnx',
-    owner: 'group:default/marketing',
-    lifecycle: 'production',
-    tier: 'official',
-    license: 'Apache-2.0',
-    trainingData: ['resource:default/product-reviews'],
+    ...exampleModel.spec,
     metrics: [
       {
         name: 'accuracy',
@@ -46,28 +41,10 @@ const model: Entity = {
         dataset: 'resource:default/product-reviews',
       },
     ],
-    evaluation: {
-      file: 'benchmark.csv',
-      labelColumn: 'label',
-      positiveLabel: 1,
-    },
   },
   relations: [{ type: 'ownedBy', targetRef: 'group:default/marketing' }],
 };
-const dataset: Entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Resource',
-  metadata: { name: 'product-reviews', namespace: 'default' },
-  spec: {
-    type: 'dataset',
-    owner: 'group:default/marketing',
-    dataset: {
-      license: 'CC-BY-4.0',
-      source: { location: 's3://datalake/reviews/' },
-      pii: 'none',
-    },
-  },
-};
+const dataset = exampleDataset;
 
 const databases = TestDatabases.create({ ids: ['POSTGRES_16'] });
 
