@@ -5,7 +5,6 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   BackstageCredentials,
-  createBackendModule,
   createServiceFactory,
 } from '@backstage/backend-plugin-api';
 import {
@@ -18,17 +17,6 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import permissionBackend from '@backstage/plugin-permission-backend';
 import {
-  AuthorizeResult,
-  PolicyDecision,
-} from '@backstage/plugin-permission-common';
-import {
-  PermissionPolicy,
-  PolicyQuery,
-  PolicyQueryUser,
-} from '@backstage/plugin-permission-node';
-import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
-import {
-  isModelHubPublishPermission,
   MODEL_HUB_SHA256_HEADER,
   modelHubApiPaths,
   modelHubTokenPaths,
@@ -36,10 +24,6 @@ import {
 import { Knex } from 'knex';
 import request from 'supertest';
 import { HfDownloadEvent, hfDownloadRecorderServiceRef } from '../hf';
-import {
-  createModelHubConditionalDecision,
-  modelHubConditions,
-} from '../permissions/rules';
 import { modelHubPlugin } from '../plugin';
 import { compressingFront } from './compressingFront';
 import { sha256 } from './fixtures';
@@ -47,6 +31,11 @@ import {
   testModelHubHttpAuthServiceFactory,
   testUserTokenIssuerFactory,
 } from './httpAuth';
+import {
+  ownersPublishPolicy,
+  testPolicyModule,
+  testUserInfoFactory,
+} from './modelHubBackend';
 
 /** Member of ml-team, which owns every model below. */
 export const HF_ALICE = 'user:default/alice';
@@ -78,48 +67,6 @@ export function hfModel(
     },
   };
 }
-
-class OwnersPublishPolicy implements PermissionPolicy {
-  async handle(
-    query: PolicyQuery,
-    caller?: PolicyQueryUser,
-  ): Promise<PolicyDecision> {
-    if (isModelHubPublishPermission(query.permission)) {
-      return createModelHubConditionalDecision(
-        query.permission,
-        modelHubConditions.isModelOwner({
-          claims: caller?.info.ownershipEntityRefs ?? [],
-        }),
-      );
-    }
-    return { result: AuthorizeResult.ALLOW };
-  }
-}
-
-const policyModule = createBackendModule({
-  pluginId: 'permission',
-  moduleId: 'test-hf-policy',
-  register(env) {
-    env.registerInit({
-      deps: { policy: policyExtensionPoint },
-      async init({ policy }) {
-        policy.setPolicy(new OwnersPublishPolicy());
-      },
-    });
-  },
-});
-
-const userInfo = mockServices.userInfo.mock({
-  async getUserInfo(credentials) {
-    const ref = (credentials.principal as { userEntityRef: string })
-      .userEntityRef;
-    return {
-      userEntityRef: ref,
-      ownershipEntityRefs:
-        ref === HF_ALICE ? [ref, 'group:default/ml-team'] : [ref],
-    };
-  },
-});
 
 function user(name: string, memberOf: string[]): Entity {
   return {
@@ -210,9 +157,9 @@ export async function startHfTestBackend(options: {
     features: [
       modelHubPlugin,
       permissionBackend,
-      policyModule,
+      testPolicyModule(ownersPublishPolicy()),
       catalogFactory(options.entities),
-      userInfo.factory,
+      testUserInfoFactory({ [HF_ALICE]: ['group:default/ml-team'] }),
       testModelHubHttpAuthServiceFactory,
       testUserTokenIssuerFactory,
       createServiceFactory({

@@ -5,28 +5,17 @@ import {
   createServiceFactory,
   SchedulerService,
 } from '@backstage/backend-plugin-api';
-import { mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import permissionBackend from '@backstage/plugin-permission-backend';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import {
-  AuthorizeResult,
-  PolicyDecision,
-} from '@backstage/plugin-permission-common';
-import {
-  PermissionPolicy,
-  PolicyQuery,
-  PolicyQueryUser,
-} from '@backstage/plugin-permission-node';
-import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
-import { isModelHubPublishPermission } from '@internal/plugin-model-hub-common';
-import {
-  createModelHubConditionalDecision,
-  modelHubConditions,
-} from '../permissions/rules';
 import { modelHubPlugin } from '../plugin';
 import { testHttpAuthServiceFactory } from './httpAuth';
+import {
+  ownersPublishPolicy,
+  testPolicyModule,
+  testUserInfoFactory,
+} from './modelHubBackend';
 
 /*
  * The world of the transfer tests: two models owned by ml-team, publishing
@@ -44,47 +33,6 @@ export const model = (name: string): Entity => ({
   kind: 'Model',
   metadata: { name, namespace: 'default' },
   spec: { owner: 'ml-team', type: 'llm', lifecycle: 'production' },
-});
-
-class OwnersPublishPolicy implements PermissionPolicy {
-  async handle(
-    query: PolicyQuery,
-    user?: PolicyQueryUser,
-  ): Promise<PolicyDecision> {
-    if (isModelHubPublishPermission(query.permission)) {
-      return createModelHubConditionalDecision(
-        query.permission,
-        modelHubConditions.isModelOwner({
-          claims: user?.info.ownershipEntityRefs ?? [],
-        }),
-      );
-    }
-    return { result: AuthorizeResult.ALLOW };
-  }
-}
-
-const policyModule = createBackendModule({
-  pluginId: 'permission',
-  moduleId: 'test-owners-publish-policy',
-  register(env) {
-    env.registerInit({
-      deps: { policy: policyExtensionPoint },
-      async init({ policy }) {
-        policy.setPolicy(new OwnersPublishPolicy());
-      },
-    });
-  },
-});
-
-const userInfo = mockServices.userInfo.mock({
-  async getUserInfo(credentials) {
-    const ref = (credentials.principal as { userEntityRef: string })
-      .userEntityRef;
-    return {
-      userEntityRef: ref,
-      ownershipEntityRefs: ref === BOB ? [ref] : [ref, 'group:default/ml-team'],
-    };
-  },
 });
 
 /** The catalog as users see it: Bob cannot read the secret model. */
@@ -136,9 +84,9 @@ export function bytesOf(length: number, seed: number): Buffer {
 export const transfersTestFeatures = () => [
   modelHubPlugin,
   permissionBackend,
-  policyModule,
+  testPolicyModule(ownersPublishPolicy()),
   catalogFactory,
-  userInfo.factory,
+  testUserInfoFactory(ref => (ref === BOB ? [] : ['group:default/ml-team'])),
   testHttpAuthServiceFactory,
 ];
 
