@@ -7,7 +7,10 @@ import {
 } from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
 import permissionBackend from '@backstage/plugin-permission-backend';
-import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import {
+  CatalogService,
+  catalogServiceRef,
+} from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { modelHubPlugin } from '../plugin';
 import { testHttpAuthServiceFactory } from './httpAuth';
@@ -36,37 +39,43 @@ export const model = (name: string): Entity => ({
 });
 
 /** The catalog as users see it: Bob cannot read the secret model. */
+/** The catalog as users see it: Bob cannot read the secret model. */
+export function hideSecretFromBob(all: CatalogService): CatalogService {
+  const hidden = (options: unknown) =>
+    (
+      (options as { credentials?: BackstageCredentials })?.credentials
+        ?.principal as { userEntityRef?: string } | undefined
+    )?.userEntityRef === BOB;
+  return {
+    ...all,
+    async getEntityByRef(ref, options) {
+      const entity = await all.getEntityByRef(ref, options);
+      return entity?.metadata.name === 'secret-model' && hidden(options)
+        ? undefined
+        : entity;
+    },
+    async getEntitiesByRefs(req, options) {
+      const { items } = await all.getEntitiesByRefs(req, options);
+      return {
+        items: items.map(e =>
+          e?.metadata.name === 'secret-model' && hidden(options)
+            ? undefined
+            : e,
+        ),
+      };
+    },
+  };
+}
+
 const catalogFactory = createServiceFactory({
   service: catalogServiceRef,
   deps: {},
   factory() {
-    const all = catalogServiceMock({
-      entities: [model('support-assistant'), model('secret-model')],
-    });
-    const hidden = (options: unknown) =>
-      (
-        (options as { credentials?: BackstageCredentials })?.credentials
-          ?.principal as { userEntityRef?: string } | undefined
-      )?.userEntityRef === BOB;
-    return {
-      ...all,
-      async getEntityByRef(ref, options) {
-        const entity = await all.getEntityByRef(ref, options);
-        return entity?.metadata.name === 'secret-model' && hidden(options)
-          ? undefined
-          : entity;
-      },
-      async getEntitiesByRefs(req, options) {
-        const { items } = await all.getEntitiesByRefs(req, options);
-        return {
-          items: items.map(e =>
-            e?.metadata.name === 'secret-model' && hidden(options)
-              ? undefined
-              : e,
-          ),
-        };
-      },
-    } as typeof all;
+    return hideSecretFromBob(
+      catalogServiceMock({
+        entities: [model('support-assistant'), model('secret-model')],
+      }),
+    );
   },
 });
 

@@ -4,14 +4,11 @@ import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  BackstageCredentials,
   coreServices,
   createBackendModule,
   SchedulerService,
 } from '@backstage/backend-plugin-api';
 import { mockCredentials } from '@backstage/backend-test-utils';
-import { Entity } from '@backstage/catalog-model';
-import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   MODEL_HUB_SHA256_HEADER,
   modelHubApiPaths,
@@ -25,60 +22,24 @@ import {
   ownersPublishPolicy,
   startModelHubTestBackend,
 } from '../__testUtils__/modelHubBackend';
+import {
+  ALICE,
+  BOB,
+  bytesOf,
+  CAROL,
+  hideSecretFromBob,
+  MODEL_REF,
+  model,
+  SECRET_REF,
+} from '../__testUtils__/transfersBackend';
 
 jest.setTimeout(60_000);
 
-const ALICE = 'user:default/alice'; // ml-team
-const CAROL = 'user:default/carol'; // ml-team too
-const BOB = 'user:default/bob'; // owns nothing, cannot see the secret model
-const MODEL_REF = 'model:default/support-assistant';
-const SECRET_REF = 'model:default/secret-model';
 const PART = 1024; // the test backend's smallest part size
-
-const model = (name: string): Entity => ({
-  apiVersion: 'modelhub.io/v1alpha1',
-  kind: 'Model',
-  metadata: { name, namespace: 'default' },
-  spec: { owner: 'ml-team', type: 'llm', lifecycle: 'production' },
-});
 
 /** Bob owns nothing; everyone else is in the owning team. */
 const groupsOf = (ref: string) =>
   ref === BOB ? [] : ['group:default/ml-team'];
-
-/** The catalog as users see it: Bob cannot read the secret model. */
-function hideSecretFromBob(all: CatalogService): CatalogService {
-  const hidden = (options: unknown) =>
-    (
-      (options as { credentials?: BackstageCredentials })?.credentials
-        ?.principal as { userEntityRef?: string } | undefined
-    )?.userEntityRef === BOB;
-  return {
-    ...all,
-    async getEntityByRef(ref, options) {
-      const entity = await all.getEntityByRef(ref, options);
-      return entity?.metadata.name === 'secret-model' && hidden(options)
-        ? undefined
-        : entity;
-    },
-    async getEntitiesByRefs(req, options) {
-      const { items } = await all.getEntitiesByRefs(req, options);
-      return {
-        items: items.map(e =>
-          e?.metadata.name === 'secret-model' && hidden(options)
-            ? undefined
-            : e,
-        ),
-      };
-    },
-  };
-}
-
-function bytesOf(length: number, seed: number): Buffer {
-  const out = Buffer.alloc(length);
-  for (let i = 0; i < length; i++) out[i] = (i * 31 + seed * 7) % 251;
-  return out;
-}
 
 async function startBackend(
   dataDir: string,
