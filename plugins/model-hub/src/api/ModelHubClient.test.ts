@@ -199,4 +199,26 @@ describe('ModelHubClient', () => {
       client.getGauntletRuns('model:default/a', '2.0.0-rc.1'),
     ).resolves.toEqual([run]);
   });
+
+  it('asks the hub for similar models with the typed name, tags and task', async () => {
+    let asked: URLSearchParams | undefined;
+    server.use(
+      http.get(`${baseUrl}/v1/similar-models`, ({ request }) => {
+        asked = new URL(request.url).searchParams;
+        return HttpResponse.json({ items: [] });
+      }),
+    );
+    await expect(
+      client.findSimilarModels({
+        name: 'review-sentiment',
+        tags: ['nlp', 'en'],
+        task: 'text-classification',
+        limit: 5,
+      }),
+    ).resolves.toEqual({ items: [] });
+    expect(asked?.get('name')).toBe('review-sentiment');
+    expect(asked?.getAll('tags')).toEqual(['nlp', 'en']);
+    expect(asked?.get('task')).toBe('text-classification');
+    expect(asked?.get('limit')).toBe('5');
+  });
 });

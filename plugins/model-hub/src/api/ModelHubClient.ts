@@ -7,7 +7,10 @@ import {
   ModelStewardshipOverrides,
   ModelVersion,
   modelHubApiPaths,
+  modelHubSimilarPaths,
   modelSearchParams,
+  SimilarModelsRequest,
+  SimilarModelsResponse,
   StewardshipActionResult,
 } from '@internal/plugin-model-hub-common';
 import { readFileRange } from './readFileRange';
@@ -123,6 +126,12 @@ export class ModelHubClient implements ModelHubApi {
     return this.getJson<ModelSearchResponse>(
       `${modelHubApiPaths.models()}?${modelSearchParams(query)}`,
     );
+  }
+
+  async findSimilarModels(
+    request: SimilarModelsRequest,
+  ): Promise<SimilarModelsResponse> {
+    return this.getJson(modelHubSimilarPaths.query(request));
   }
 
   async actOnTask(
