@@ -14,6 +14,7 @@ import {
   StewardshipActionResult,
 } from '@internal/plugin-model-hub-common';
 import { readFileRange } from './readFileRange';
+import { SharedGets } from './sharedGets';
 import {
   GauntletRun,
   ModelGauntlet,
@@ -39,6 +40,7 @@ function stewardshipModelPath(entityRef: string): string {
 export class ModelHubClient implements ModelHubApi {
   private readonly discoveryApi: DiscoveryApi;
   private readonly fetchApi: FetchApi;
+  private readonly shared = new SharedGets();
 
   constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
     this.discoveryApi = options.discoveryApi;
@@ -204,10 +206,12 @@ export class ModelHubClient implements ModelHubApi {
   }
 
   private async getJson<T>(path: string): Promise<T> {
-    const response = await this.fetch(path);
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
-    return (await response.json()) as T;
+    return this.shared.get(path, async () => {
+      const response = await this.fetch(path);
+      if (!response.ok) {
+        throw await ResponseError.fromResponse(response);
+      }
+      return (await response.json()) as T;
+    });
   }
 }
