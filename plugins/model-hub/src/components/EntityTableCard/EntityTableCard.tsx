@@ -11,11 +11,15 @@ import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 
+/** Right-aligned (numeric) columns keep their header on one line. */
+const noWrap = (align?: 'left' | 'right') =>
+  align === 'right' ? { whiteSpace: 'nowrap' as const } : undefined;
+
 /** One column of an {@link EntityTableCard}. */
 export interface EntityTableColumn<T> {
   title: string;
   render: (row: T) => ReactNode;
-  /** Numbers read best right-aligned. */
+  /** Numbers read best right-aligned; such columns never wrap their header or values. */
   align?: 'left' | 'right';
 }
 
@@ -58,7 +62,7 @@ export function EntityTableCard<T>(props: EntityTableCardProps<T>) {
         <TableHead>
           <TableRow>
             {columns.map(c => (
-              <TableCell key={c.title} align={c.align}>
+              <TableCell key={c.title} align={c.align} style={noWrap(c.align)}>
                 {c.title}
               </TableCell>
             ))}
@@ -68,7 +72,11 @@ export function EntityTableCard<T>(props: EntityTableCardProps<T>) {
           {state.value.map(row => (
             <TableRow key={props.rowKey(row)}>
               {columns.map(c => (
-                <TableCell key={c.title} align={c.align}>
+                <TableCell
+                  key={c.title}
+                  align={c.align}
+                  style={noWrap(c.align)}
+                >
                   {c.render(row)}
                 </TableCell>
               ))}

@@ -70,6 +70,10 @@ describe('EntityTeamModelsCard', () => {
     expect(
       (await screen.findAllByRole('columnheader')).map(c => c.textContent),
     ).toEqual(['Model', 'Open tasks']);
+    // In a half-width cell the counts keep their header on one line.
+    expect(
+      screen.getByRole('columnheader', { name: 'Open tasks' }),
+    ).toHaveStyle('white-space: nowrap');
     const churn = (await screen.findByText('churn title')).closest('tr')!;
     const [name, open] = within(churn).getAllByRole('cell');
     expect(name).toHaveTextContent('Latest 2.0.0');
@@ -104,9 +108,7 @@ describe('EntityTeamModelsCard', () => {
     });
     const churn = (await screen.findByText('churn title')).closest('tr')!;
     expect(screen.getByText('Pulls')).toBeInTheDocument();
-    expect(within(churn).getAllByRole('cell')[2]).toHaveTextContent(
-      /^4,200$/,
-    );
+    expect(within(churn).getAllByRole('cell')[2]).toHaveTextContent(/^4,200$/);
     const upsell = screen.getByText('upsell title').closest('tr')!;
     expect(within(upsell).getByText('—')).toBeInTheDocument();
     expect(getModelUsage).toHaveBeenCalledWith('model:default/churn');
