@@ -88,7 +88,8 @@ async function waitFor(
  * `maxUploadBytes` raises the 8 MiB upload limit (benchmarks);
  * `database` replaces SQLite with another `backend.database` (e.g. PostgreSQL
  * with a fresh `prefix`); `catalog` replaces catalog settings (locations,
- * processingInterval); `env` adds environment variables to the back end.
+ * processingInterval); `search` replaces the search settings; `env` adds
+ * environment variables to the back end.
  */
 async function startPortal(opts = {}) {
   const port = opts.port ?? (await freePort());
@@ -133,7 +134,7 @@ async function startPortal(opts = {}) {
         },
         // The first indexing runs before the examples are in the catalog;
         // index every minute (not every 10) so search specs find them.
-        search: {
+        search: opts.search ?? {
           collators: {
             catalog: {
               schedule: {
@@ -322,13 +323,18 @@ async function launchBrowser() {
 
 const SCREENSHOTS = path.join(__dirname, 'screenshots');
 
-/** Saves a screenshot of the page under e2e/screenshots (git-ignored). */
-async function screenshot(page, name) {
+/**
+ * Saves a screenshot of the page (or of one element, given a locator) under
+ * e2e/screenshots (git-ignored).
+ */
+async function screenshot(pageOrLocator, name) {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({
-    path: path.join(SCREENSHOTS, `${name}.png`),
-    fullPage: true,
-  });
+  const file = path.join(SCREENSHOTS, `${name}.png`);
+  if (typeof pageOrLocator.goto === 'function') {
+    await pageOrLocator.screenshot({ path: file, fullPage: true });
+  } else {
+    await pageOrLocator.screenshot({ path: file });
+  }
 }
 
 /** Runs `fn`; if it throws, saves `<name>-failure.png` of `page` and rethrows. */

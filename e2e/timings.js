@@ -7,6 +7,7 @@
 'use strict';
 
 const fs = require('node:fs');
+const os = require('node:os');
 
 /** Where specs append timings (one JSON line each); set by e2e/run.js. */
 const TIMINGS_FILE_ENV = 'MODEL_HUB_E2E_TIMINGS_FILE';
@@ -27,8 +28,15 @@ async function measureFirstRender(
   return Math.round(await page.evaluate(() => performance.now()));
 }
 
-/** Records one timing for the run's summary (and prints it at once). */
+/**
+ * Records one timing for the run's summary (and prints it at once), with
+ * the machine's 1-minute load average at that moment: timings on a shared
+ * machine mean little without it.
+ */
 function recordTiming(label, ms, detail = '') {
+  detail = [detail, `load ${os.loadavg()[0].toFixed(1)}`]
+    .filter(Boolean)
+    .join('; ');
   console.log(
     `[e2e] timing: ${label}: ${ms} ms${detail ? ` (${detail})` : ''}`,
   );

@@ -10,25 +10,18 @@
  */
 'use strict';
 
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const { baseUrl, api } = require('../env');
-const {
-  launchBrowser,
-  newSignedInPage,
-  screenshot,
-  waitFor,
-} = require('../portal');
+const { screenshot, waitFor } = require('../portal');
 const { assertAccessible } = require('../a11y');
+const { guestSession } = require('../session');
 const { measureFirstRender, recordTiming } = require('../timings');
 
 const MODEL = 'sentiment-classifier';
 const PAGE = `${baseUrl}/catalog/default/model/${MODEL}`;
-
-let browser;
-let page;
 
 async function completedRun(version) {
   const res = await api(
@@ -39,27 +32,24 @@ async function completedRun(version) {
   return items.find(r => r.status === 'completed');
 }
 
-before(async () => {
-  // Both example versions are seeded and checked at start-up.
-  await waitFor(
-    'the gauntlet runs of sentiment-classifier 2.0.0 and 2.1.0',
-    async () => (await completedRun('2.0.0')) && (await completedRun('2.1.0')),
-    { timeoutMs: 180000, intervalMs: 2000 },
-  );
-  browser = await launchBrowser();
-  page = await newSignedInPage(browser, baseUrl);
-});
-
-after(async () => {
-  await browser?.close();
+const session = guestSession(baseUrl, {
+  ready: async () => {
+    // Both example versions are seeded and checked at start-up.
+    await waitFor(
+      'the gauntlet runs of sentiment-classifier 2.0.0 and 2.1.0',
+      async () =>
+        (await completedRun('2.0.0')) && (await completedRun('2.1.0')),
+      { timeoutMs: 180000, intervalMs: 2000 },
+    );
+  },
 });
 
 async function step(name, fn) {
   try {
     await fn();
-    await screenshot(page, name);
+    await screenshot(session.page, name);
   } catch (e) {
-    await screenshot(page, `${name}-failure`);
+    await screenshot(session.page, `${name}-failure`);
     throw e;
   }
 }
@@ -67,21 +57,23 @@ async function step(name, fn) {
 test('the model card renders the README of 2.1.0 with its table and image, sanitised', async () => {
   await step('model-card', async () => {
     const firstRender = await measureFirstRender(
-      page,
+      session.page,
       PAGE,
-      page.getByText('License (SPDX)'),
+      session.page.getByText('License (SPDX)'),
     );
-    const card = page.getByTestId('model-readme');
+    const card = session.page.getByTestId('model-readme');
     await card
       .getByRole('heading', { name: 'Sentiment Classifier 2.1.0' })
       .waitFor({ timeout: 30000 });
-    const cardRender = Math.round(await page.evaluate(() => performance.now()));
+    const cardRender = Math.round(
+      await session.page.evaluate(() => performance.now()),
+    );
     recordTiming(
       'model page first render (birth certificate visible)',
       firstRender,
       `README card at ${cardRender} ms`,
     );
-    await page.getByText('README.md of version 2.1.0').waitFor();
+    await session.page.getByText('README.md of version 2.1.0').waitFor();
     await card.getByText('Measured by the hub itself').waitFor();
     await card.getByRole('cell', { name: '0.9222' }).waitFor();
     await card.getByText('session = ort.InferenceSession').waitFor();
@@ -96,14 +88,19 @@ test('the model card renders the README of 2.1.0 with its table and image, sanit
     );
     assert.match(await img.getAttribute('src'), /^data:image\/png;base64,/);
     assert.equal(await card.locator('script').count(), 0);
-    await assertAccessible(page, 'the model page (overview with the card)');
+    await assertAccessible(
+      session.page,
+      'the model page (overview with the card)',
+    );
   });
 });
 
 test('the Files tab lists the files of 2.1.0 with size, digest, verdict and download', async () => {
   await step('model-files', async () => {
-    await page.getByRole('tab', { name: 'Files' }).click();
-    const table = page.getByRole('table', { name: 'Files of version 2.1.0' });
+    await session.page.getByRole('tab', { name: 'Files' }).click();
+    const table = session.page.getByRole('table', {
+      name: 'Files of version 2.1.0',
+    });
     await table.waitFor({ timeout: 30000 });
     const row = table.getByRole('row', { name: /model\.onnx/ });
     await row.getByText('286 B').waitFor();
@@ -113,7 +110,7 @@ test('the Files tab lists the files of 2.1.0 with size, digest, verdict and down
       .getByRole('button', { name: 'Copy SHA-256 of model.onnx' })
       .waitFor();
     const [download] = await Promise.all([
-      page.waitForEvent('download'),
+      session.page.waitForEvent('download'),
       row.getByRole('button', { name: 'Download model.onnx' }).click(),
     ]);
     assert.equal(download.suggestedFilename(), 'model.onnx');
@@ -127,62 +124,66 @@ test('the Files tab lists the files of 2.1.0 with size, digest, verdict and down
     await table
       .getByRole('row', { name: /img\/confusion-matrix\.png/ })
       .waitFor();
-    await assertAccessible(page, 'the Files tab');
+    await assertAccessible(session.page, 'the Files tab');
   });
 });
 
 test('a deep link compares 2.0.0 with 2.1.0: deltas, regressions first, files added', async () => {
   await step('model-compare', async () => {
-    await page.goto(`${PAGE}/compare?a=2.0.0&b=2.1.0`);
-    const metrics = page.getByRole('table', { name: 'Metrics compared' });
+    await session.page.goto(`${PAGE}/compare?a=2.0.0&b=2.1.0`);
+    const metrics = session.page.getByRole('table', {
+      name: 'Metrics compared',
+    });
     await metrics.waitFor({ timeout: 60000 });
     const accuracy = metrics.getByRole('row', { name: /^accuracy/ });
     await accuracy.getByText('▲ +0.11 better').waitFor();
     assert.match(await accuracy.innerText(), /0\.77\s+0\.88/);
     await accuracy.getByText('≥ 0.85').waitFor();
-    const checks = page.getByRole('table', {
+    const checks = session.page.getByRole('table', {
       name: 'Gauntlet checks compared',
     });
     const performance = checks.getByRole('row', { name: /^performance/ });
     await performance.getByText('▲ better').waitFor();
-    const files = page.getByRole('table', { name: 'Files compared' });
+    const files = session.page.getByRole('table', { name: 'Files compared' });
     await files.getByRole('row', { name: /added README\.md/ }).waitFor();
     await files.getByRole('row', { name: /changed model\.onnx/ }).waitFor();
-    await page
+    await session.page
       .getByText('2 added, 0 removed, 2 changed, 1 unchanged files')
       .waitFor();
-    await assertAccessible(page, 'the Compare tab');
+    await assertAccessible(session.page, 'the Compare tab');
   });
 });
 
 test('the Evaluations tab charts accuracy across versions with the threshold and fairness per group', async () => {
   await step('model-charts', async () => {
-    await page.getByRole('tab', { name: 'Evaluations' }).click();
-    const figure = page.getByRole('figure', {
+    await session.page.getByRole('tab', { name: 'Evaluations' }).click();
+    const figure = session.page.getByRole('figure', {
       name: 'accuracy across versions',
     });
     await figure.waitFor({ timeout: 60000 });
     await figure.locator('.recharts-line').waitFor();
     await figure.locator('.recharts-reference-line').waitFor();
-    const table = page.getByRole('table', { name: 'accuracy per version' });
+    const table = session.page.getByRole('table', {
+      name: 'accuracy per version',
+    });
     assert.deepEqual(
       await table
         .getByRole('row')
         .evaluateAll(rows => rows.slice(1).map(r => r.textContent)),
       ['2.0.00.77measuredno', '2.1.00.88measuredyes'],
     );
-    const fairness = page.getByRole('table', {
+    const fairness = session.page.getByRole('table', {
       name: 'Selection rate per group of version 2.1.0',
     });
     assert.match(
       await fairness.getByRole('row', { name: /35-plus/ }).textContent(),
       /0\.475yes/,
     );
-    await page
+    await session.page
       .getByRole('figure', { name: 'Selection rate per group, version 2.1.0' })
       .locator('.recharts-bar-rectangle')
       .first()
       .waitFor();
-    await assertAccessible(page, 'the Evaluations tab');
+    await assertAccessible(session.page, 'the Evaluations tab');
   });
 });

@@ -7,36 +7,27 @@
  */
 'use strict';
 
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const { baseUrl } = require('../env');
-const { launchBrowser, newSignedInPage, screenshot } = require('../portal');
+const { screenshot } = require('../portal');
 const { assertAccessible } = require('../a11y');
+const { guestSession } = require('../session');
 const { measureFirstRender, recordTiming } = require('../timings');
 
-let browser;
-let page;
-
-before(async () => {
-  browser = await launchBrowser();
-  page = await newSignedInPage(browser, baseUrl);
-});
-
-after(async () => {
-  await browser?.close();
-});
+const session = guestSession(baseUrl);
 
 /** The "Showing a–b of N models" total. */
 async function total() {
-  const text = await page.getByRole('status').first().textContent();
+  const text = await session.page.getByRole('status').first().textContent();
   return Number(/of (\d+) models/.exec(text ?? '')?.[1]);
 }
 
 /** The counts shown in one filter's options, e.g. { onnx: 1, pytorch: 2 }. */
 async function optionCounts(label) {
-  await page.getByLabel(`Filter by ${label}`).click();
-  const options = await page.getByRole('option').allTextContents();
-  await page.keyboard.press('Escape');
+  await session.page.getByLabel(`Filter by ${label}`).click();
+  const options = await session.page.getByRole('option').allTextContents();
+  await session.page.keyboard.press('Escape');
   return Object.fromEntries(
     options
       .map(o => /^(.*) \((\d+)\)$/.exec(o))
@@ -47,31 +38,31 @@ async function optionCounts(label) {
 
 test('the hub page renders its first table row and passes axe', async () => {
   try {
-    const table = page.getByRole('table', { name: 'Models' });
+    const table = session.page.getByRole('table', { name: 'Models' });
     const ms = await measureFirstRender(
-      page,
+      session.page,
       `${baseUrl}/model-hub`,
       table.getByRole('row').nth(1),
     );
     recordTiming('hub page first table row', ms);
-    await assertAccessible(page, 'the hub page');
-    await screenshot(page, 'hub-page');
+    await assertAccessible(session.page, 'the hub page');
+    await screenshot(session.page, 'hub-page');
   } catch (e) {
-    await screenshot(page, '14-hub-page-failure');
+    await screenshot(session.page, '14-hub-page-failure');
     throw e;
   }
 });
 
 test('a shared search URL restores its filter and results; a facet click changes the counts', async () => {
   try {
-    const table = page.getByRole('table', { name: 'Models' });
+    const table = session.page.getByRole('table', { name: 'Models' });
     const firstResultsMs = await measureFirstRender(
-      page,
+      session.page,
       `${baseUrl}/model-hub?task=text-classification`,
       table.getByText(/sentiment classifier/i),
     );
     recordTiming('hub page first results (shared search URL)', firstResultsMs);
-    await screenshot(page, '14-hub-search-shared-url');
+    await screenshot(session.page, '14-hub-search-shared-url');
 
     // Only text-classification models are listed, and the select shows the filter.
     const rows = await table.getByRole('row').allTextContents();
@@ -79,7 +70,7 @@ test('a shared search URL restores its filter and results; a facet click changes
     for (const row of rows.slice(1)) assert.match(row, /text-classification/);
     assert.equal(await table.getByText(/tabular-classification/).count(), 0);
     assert.match(
-      (await page.getByLabel('Filter by Task').textContent()) ?? '',
+      (await session.page.getByLabel('Filter by Task').textContent()) ?? '',
       /text-classification/,
     );
     const before = await total();
@@ -91,9 +82,9 @@ test('a shared search URL restores its filter and results; a facet click changes
 
     // Clear the task (facet click): more models, counts grow, URL follows.
     const clickAt = Date.now();
-    await page.getByLabel('Filter by Task').click();
-    await page.getByRole('option', { name: 'Any' }).click();
-    await page.waitForFunction(
+    await session.page.getByLabel('Filter by Task').click();
+    await session.page.getByRole('option', { name: 'Any' }).click();
+    await session.page.waitForFunction(
       n => /of (\d+) models/.exec(document.body.innerText)?.[1] !== String(n),
       before,
       { timeout: 20000 },
@@ -102,7 +93,7 @@ test('a shared search URL restores its filter and results; a facet click changes
       `[e2e] hub page facet click to new results: ${Date.now() - clickAt} ms`,
     );
     assert.ok((await total()) > before);
-    assert.doesNotMatch(page.url(), /task=/);
+    assert.doesNotMatch(session.page.url(), /task=/);
     const allFrameworks = await optionCounts('Framework');
     const sum = o => Object.values(o).reduce((a, b) => a + b, 0);
     assert.ok(
@@ -112,24 +103,24 @@ test('a shared search URL restores its filter and results; a facet click changes
 
     // Choosing a framework puts it in the URL (shareable) and narrows the list.
     const [framework] = Object.keys(allFrameworks);
-    await page.getByLabel('Filter by Framework').click();
-    await page
+    await session.page.getByLabel('Filter by Framework').click();
+    await session.page
       .getByRole('option', {
         name: `${framework} (${allFrameworks[framework]})`,
       })
       .click();
-    await page.waitForURL(
+    await session.page.waitForURL(
       url => url.searchParams.get('framework') === framework,
       { timeout: 20000 },
     );
-    await page.waitForFunction(
+    await session.page.waitForFunction(
       n => /of (\d+) models/.exec(document.body.innerText)?.[1] === String(n),
       allFrameworks[framework],
       { timeout: 20000 },
     );
-    await screenshot(page, '14-hub-search-facet');
+    await screenshot(session.page, '14-hub-search-facet');
   } catch (e) {
-    await screenshot(page, '14-hub-search-failure');
+    await screenshot(session.page, '14-hub-search-failure');
     throw e;
   }
 });

@@ -8,18 +8,11 @@
  */
 'use strict';
 
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const { baseUrl, api } = require('../env');
-const {
-  launchBrowser,
-  newSignedInPage,
-  screenshot,
-  waitFor,
-} = require('../portal');
-
-let browser;
-let page;
+const { screenshot, waitFor } = require('../portal');
+const { guestSession } = require('../session');
 
 async function json(p) {
   const res = await api(p);
@@ -27,33 +20,31 @@ async function json(p) {
   return res.json();
 }
 
-before(async () => {
-  // Seeded pulls follow the seeded versions; wait for the last of them.
-  await waitFor(
-    'the seeded example pulls',
-    async () => {
-      const top = await json('/api/model-hub/v1/usage/top?window=all&by=teams');
-      const m = top.models.find(
-        x => x.entityRef === 'model:default/sentiment-classifier',
-      );
-      return m && m.crossTeams >= 4 ? top : undefined;
-    },
-    { timeoutMs: 180000, intervalMs: 2000 },
-  );
-  browser = await launchBrowser();
-  page = await newSignedInPage(browser, baseUrl);
-});
-
-after(async () => {
-  await browser?.close();
+const session = guestSession(baseUrl, {
+  ready: async () => {
+    // Seeded pulls follow the seeded versions; wait for the last of them.
+    await waitFor(
+      'the seeded example pulls',
+      async () => {
+        const top = await json(
+          '/api/model-hub/v1/usage/top?window=all&by=teams',
+        );
+        const m = top.models.find(
+          x => x.entityRef === 'model:default/sentiment-classifier',
+        );
+        return m && m.crossTeams >= 4 ? top : undefined;
+      },
+      { timeoutMs: 180000, intervalMs: 2000 },
+    );
+  },
 });
 
 async function step(name, fn) {
   try {
     await fn();
-    await screenshot(page, name);
+    await screenshot(session.page, name);
   } catch (e) {
-    await screenshot(page, `${name}-failure`);
+    await screenshot(session.page, `${name}-failure`);
     throw e;
   }
 }
@@ -96,25 +87,25 @@ test('a download through the file route is one pull, however many files and repe
 
 test('the leaderboard ranks the most reused models and teams', async () => {
   await step('15-reuse-leaderboard', async () => {
-    await page.goto(`${baseUrl}/model-hub/reuse`);
-    const models = page.getByLabel('Most reused models');
+    await session.page.goto(`${baseUrl}/model-hub/reuse`);
+    const models = session.page.getByLabel('Most reused models');
     await models.waitFor({ timeout: 60000 });
     await models
       .getByText(/sentiment-classifier|Sentiment Classifier/)
       .first()
       .waitFor();
-    await page
+    await session.page
       .getByLabel('Most reused teams')
       .getByText(/marketing/i)
       .first()
       .waitFor();
     // Duplicate effort: the two sentiment classifiers share task and words.
-    await page
+    await session.page
       .getByLabel('Duplicate effort')
       .getByText(/sentiment-classifier-v1|Sentiment Classifier v1/i)
       .first()
       .waitFor({ timeout: 60000 });
-    await page.getByRole('tab', { name: 'All time' }).click();
+    await session.page.getByRole('tab', { name: 'All time' }).click();
     await models
       .getByText(/support-assistant|Support Assistant/)
       .first()
@@ -124,23 +115,25 @@ test('the leaderboard ranks the most reused models and teams', async () => {
 
 test('the model page says how many teams use the model', async () => {
   await step('15-reuse-model-badge', async () => {
-    await page.goto(`${baseUrl}/catalog/default/model/sentiment-classifier`);
-    const badge = page.getByTestId('model-reuse-badge');
+    await session.page.goto(
+      `${baseUrl}/catalog/default/model/sentiment-classifier`,
+    );
+    const badge = session.page.getByTestId('model-reuse-badge');
     await badge.waitFor({ timeout: 60000 });
     const text = await badge.innerText();
     const n = Number(/used by (\d+) teams/.exec(text)?.[1]);
     assert.ok(n >= 4, text);
-    await page.getByLabel('Pulls per day, last 90 days').waitFor();
+    await session.page.getByLabel('Pulls per day, last 90 days').waitFor();
   });
 });
 
 test("the team page shows the team's models, their reuse and its rank", async () => {
   await step('15-reuse-team-card', async () => {
-    await page.goto(`${baseUrl}/catalog/default/group/marketing`);
-    const standing = page.getByTestId('team-reuse-standing');
+    await session.page.goto(`${baseUrl}/catalog/default/group/marketing`);
+    const standing = session.page.getByTestId('team-reuse-standing');
     await standing.waitFor({ timeout: 60000 });
     assert.match(await standing.innerText(), /^Rank 1 of \d+ teams/);
-    await page
+    await session.page
       .getByLabel('Published models and their reuse')
       .getByText(/sentiment-classifier|Sentiment Classifier/)
       .first()
@@ -150,16 +143,16 @@ test("the team page shows the team's models, their reuse and its rank", async ()
 
 test('the home page card shows the seeded reuse counts of 30 days and all time', async () => {
   await step('15-reuse-home-card', async () => {
-    // The landing page is the home page.
-    await page.goto(baseUrl);
-    await page.waitForURL(/\/home$/, { timeout: 60000 });
-    const models = page.getByLabel('Home most reused models');
-    const teams = page.getByLabel('Home teams others build on');
+    // The landing page is the home session.page.
+    await session.page.goto(baseUrl);
+    await session.page.waitForURL(/\/home$/, { timeout: 60000 });
+    const models = session.page.getByLabel('Home most reused models');
+    const teams = session.page.getByLabel('Home teams others build on');
     for (const [window, tab] of [
       ['30d', 'Last 30 days'],
       ['all', 'All time'],
     ]) {
-      await page.getByRole('tab', { name: tab }).click();
+      await session.page.getByRole('tab', { name: tab }).click();
       const top = await json(
         `/api/model-hub/v1/usage/top?window=${window}&by=teams&limit=5`,
       );

@@ -1,14 +1,11 @@
-import {
-  Entity,
-  entityKindSchemaValidator,
-  ResourceEntity,
-} from '@backstage/catalog-model';
+import { Entity, ResourceEntity } from '@backstage/catalog-model';
 import schema from './Dataset.v1alpha1.schema.json';
 import { DATASET_RESOURCE_TYPE, DatasetPiiClass } from './vocabulary';
 import {
   checkEntityRefField,
   checkLicenseField,
   EntityValidationResult,
+  lazySchemaValidator,
   runSchemaValidator,
 } from './validation';
 
@@ -44,7 +41,7 @@ export interface DatasetEntity extends ResourceEntity {
   };
 }
 
-const schemaValidator = entityKindSchemaValidator<DatasetEntity>(schema);
+const schemaValidator = lazySchemaValidator<DatasetEntity>(schema);
 
 /** Type guard: is `entity` a Resource of `spec.type: dataset` (not a validation). */
 export function isDatasetEntity(entity: Entity): entity is DatasetEntity {

@@ -1,6 +1,5 @@
 import {
   Entity,
-  entityKindSchemaValidator,
   KindValidator,
   parseEntityRef,
   stringifyEntityRef,
@@ -21,6 +20,7 @@ import {
   checkLicenseField,
   EntityValidationResult,
   formatSchemaError,
+  lazySchemaValidator,
   runSchemaValidator,
 } from './validation';
 
@@ -108,7 +108,7 @@ export interface ModelEntityV1alpha1 extends Entity {
   spec: ModelSpecV1alpha1;
 }
 
-const schemaValidator = entityKindSchemaValidator<ModelEntityV1alpha1>(schema);
+const schemaValidator = lazySchemaValidator<ModelEntityV1alpha1>(schema);
 
 /** Type guard: is `entity` a Model (by apiVersion and kind; not a validation). */
 export function isModelEntity(entity: Entity): entity is ModelEntityV1alpha1 {

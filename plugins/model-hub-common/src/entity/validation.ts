@@ -1,4 +1,9 @@
-import { makeValidator, parseEntityRef } from '@backstage/catalog-model';
+import {
+  Entity,
+  entityKindSchemaValidator,
+  makeValidator,
+  parseEntityRef,
+} from '@backstage/catalog-model';
 
 const entityNameRules = makeValidator();
 import { checkSpdxExpression } from './spdx';
@@ -39,6 +44,21 @@ export function formatSchemaError(message: string): string {
     )}'`;
   }
   return `${path} ${text}`;
+}
+
+/**
+ * `entityKindSchemaValidator(schema)`, compiled on first use rather than when
+ * the module loads: compiling with ajv costs the browser hundreds of
+ * milliseconds on every full page load, and most pages never validate.
+ */
+export function lazySchemaValidator<T extends Entity>(
+  schema: unknown,
+): (data: unknown) => T | false {
+  let validator: ((data: unknown) => T | false) | undefined;
+  return data => {
+    validator ??= entityKindSchemaValidator<T>(schema);
+    return validator(data);
+  };
 }
 
 /** Runs a validator made by `entityKindSchemaValidator`, turning its throw into a formatted message. */

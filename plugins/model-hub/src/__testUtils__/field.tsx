@@ -3,6 +3,8 @@ import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
 import { catalogApiRef, entityRouteRef } from '@backstage/plugin-catalog-react';
 import { CatalogApi } from '@backstage/catalog-client';
 import { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
+import { ModelHubApi, modelHubApiRef } from '../api';
+import { FakeModelHubApi } from './fixtures';
 
 /**
  * Renders a scaffolder field extension component the way the scaffolder's
@@ -13,6 +15,7 @@ export async function renderField<T, O extends Record<string, unknown>>(
   Component: ComponentType<FieldExtensionComponentProps<T, O>>,
   options: {
     catalogApi: CatalogApi;
+    modelHubApi?: ModelHubApi;
     formData?: T;
     formContextData?: Record<string, unknown>;
     schema?: Record<string, unknown>;
@@ -39,7 +42,12 @@ export async function renderField<T, O extends Record<string, unknown>>(
     registry: {},
   } as unknown as FieldExtensionComponentProps<T, O>;
   const result = await renderInTestApp(
-    <TestApiProvider apis={[[catalogApiRef, options.catalogApi]]}>
+    <TestApiProvider
+      apis={[
+        [catalogApiRef, options.catalogApi],
+        [modelHubApiRef, options.modelHubApi ?? new FakeModelHubApi()],
+      ]}
+    >
       <Component {...props} />
     </TestApiProvider>,
     { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },

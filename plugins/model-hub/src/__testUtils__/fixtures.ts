@@ -105,6 +105,11 @@ export class FakeModelHubApi implements ModelHubApi {
     pageInfo: {},
   });
 
+  /** Answers `findSimilarModels`; tests replace it with a jest mock. */
+  findSimilarModels: ModelHubApi['findSimilarModels'] = async () => ({
+    items: [],
+  });
+
   async listVersions(entityRef: string): Promise<ModelVersion[]> {
     if (this.data.error) {
       throw this.data.error;

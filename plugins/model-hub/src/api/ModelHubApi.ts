@@ -9,6 +9,8 @@ import {
   ModelStewardshipOverrides,
   ModelVersion,
   PromotionRequest,
+  SimilarModelsRequest,
+  SimilarModelsResponse,
   StewardshipActionResult,
   StewardshipSeverity,
   StewardshipTask,
@@ -125,6 +127,13 @@ export interface ModelHubApi {
   getGauntletRuns(entityRef: string, version: string): Promise<GauntletRun[]>;
   /** A page of models with facet counts and current tiers (`GET /v1/models`). */
   searchModels(query: ModelSearchQuery): Promise<ModelSearchResponse>;
+  /**
+   * Models like one being registered, ranked by the hub's term index
+   * (`GET /v1/similar-models`), best first; only models the caller may read.
+   */
+  findSimilarModels(
+    request: SimilarModelsRequest,
+  ): Promise<SimilarModelsResponse>;
 }
 
 /** API reference for the {@link ModelHubApi}. */

@@ -199,4 +199,54 @@ describe('ModelHubClient', () => {
       client.getGauntletRuns('model:default/a', '2.0.0-rc.1'),
     ).resolves.toEqual([run]);
   });
+
+  it('asks the hub for similar models with the typed name, tags and task', async () => {
+    let asked: URLSearchParams | undefined;
+    server.use(
+      http.get(`${baseUrl}/v1/similar-models`, ({ request }) => {
+        asked = new URL(request.url).searchParams;
+        return HttpResponse.json({ items: [] });
+      }),
+    );
+    await expect(
+      client.findSimilarModels({
+        name: 'review-sentiment',
+        tags: ['nlp', 'en'],
+        task: 'text-classification',
+        limit: 5,
+      }),
+    ).resolves.toEqual({ items: [] });
+    expect(asked?.get('name')).toBe('review-sentiment');
+    expect(asked?.getAll('tags')).toEqual(['nlp', 'en']);
+    expect(asked?.get('task')).toBe('text-classification');
+    expect(asked?.get('limit')).toBe('5');
+  });
+
+  it('answers identical GETs in flight together with one request, each with its own copy', async () => {
+    const versions = [modelVersion('support-assistant', '1.0.0')];
+    let requests = 0;
+    server.use(
+      http.get(
+        `${baseUrl}/v1/models/default/support-assistant/versions`,
+        () => {
+          requests++;
+          return HttpResponse.json({ items: versions });
+        },
+      ),
+    );
+    const ref = 'model:default/support-assistant';
+    const [a, b] = await Promise.all([
+      client.listVersions(ref),
+      client.listVersions(ref),
+    ]);
+    expect(requests).toBe(1);
+    expect(a).toEqual(versions);
+    expect(b).toEqual(versions);
+    expect(a).not.toBe(b);
+    a.pop();
+    expect(b).toHaveLength(1);
+    // Once answered, the next call asks the hub again.
+    await client.listVersions(ref);
+    expect(requests).toBe(2);
+  });
 });

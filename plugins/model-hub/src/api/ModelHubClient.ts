@@ -7,10 +7,14 @@ import {
   ModelStewardshipOverrides,
   ModelVersion,
   modelHubApiPaths,
+  modelHubSimilarPaths,
   modelSearchParams,
+  SimilarModelsRequest,
+  SimilarModelsResponse,
   StewardshipActionResult,
 } from '@internal/plugin-model-hub-common';
 import { readFileRange } from './readFileRange';
+import { SharedGets } from './sharedGets';
 import {
   GauntletRun,
   ModelGauntlet,
@@ -36,6 +40,7 @@ function stewardshipModelPath(entityRef: string): string {
 export class ModelHubClient implements ModelHubApi {
   private readonly discoveryApi: DiscoveryApi;
   private readonly fetchApi: FetchApi;
+  private readonly shared = new SharedGets();
 
   constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
     this.discoveryApi = options.discoveryApi;
@@ -125,6 +130,12 @@ export class ModelHubClient implements ModelHubApi {
     );
   }
 
+  async findSimilarModels(
+    request: SimilarModelsRequest,
+  ): Promise<SimilarModelsResponse> {
+    return this.getJson(modelHubSimilarPaths.query(request));
+  }
+
   async actOnTask(
     taskId: string,
     action:
@@ -195,10 +206,12 @@ export class ModelHubClient implements ModelHubApi {
   }
 
   private async getJson<T>(path: string): Promise<T> {
-    const response = await this.fetch(path);
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
-    return (await response.json()) as T;
+    return this.shared.get(path, async () => {
+      const response = await this.fetch(path);
+      if (!response.ok) {
+        throw await ResponseError.fromResponse(response);
+      }
+      return (await response.json()) as T;
+    });
   }
 }

@@ -11,11 +11,13 @@ import {
   UsageWindow,
 } from '@internal/plugin-model-hub-common';
 import { UsageApi } from './UsageApi';
+import { SharedGets } from './sharedGets';
 
 /** Talks to the hub's usage routes as the signed-in user. */
 export class UsageClient implements UsageApi {
   private readonly discoveryApi: DiscoveryApi;
   private readonly fetchApi: FetchApi;
+  private readonly shared = new SharedGets();
 
   constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
     this.discoveryApi = options.discoveryApi;
@@ -43,11 +45,13 @@ export class UsageClient implements UsageApi {
   }
 
   private async call<T>(path: string): Promise<T> {
-    const baseUrl = await this.discoveryApi.getBaseUrl('model-hub');
-    const response = await this.fetchApi.fetch(`${baseUrl}${path}`);
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
-    return (await response.json()) as T;
+    return this.shared.get(path, async () => {
+      const baseUrl = await this.discoveryApi.getBaseUrl('model-hub');
+      const response = await this.fetchApi.fetch(`${baseUrl}${path}`);
+      if (!response.ok) {
+        throw await ResponseError.fromResponse(response);
+      }
+      return (await response.json()) as T;
+    });
   }
 }

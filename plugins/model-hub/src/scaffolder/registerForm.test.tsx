@@ -9,7 +9,9 @@ import {
 } from '@backstage/plugin-scaffolder-react';
 import { Stepper } from '@backstage/plugin-scaffolder-react/alpha';
 import TextField from '@material-ui/core/TextField';
-import { modelEntity } from '../__testUtils__/fixtures';
+import { findSimilarModels } from '@internal/plugin-model-hub-common';
+import { modelHubApiRef } from '../api';
+import { FakeModelHubApi, modelEntity } from '../__testUtils__/fixtures';
 import { mockCatalogApi } from '../__testUtils__/render';
 import {
   ModelHubLicensePicker,
@@ -119,34 +121,38 @@ describe('the register-model wizard with the Model Hub fields', () => {
   });
 
   it('shows similar models while typing, offers the owner team as stewards, and blocks an invalid license', async () => {
+    const sentiment = modelEntity('sentiment-classifier', {
+      metadata: { title: 'Sentiment Classifier', tags: ['sentiment'] },
+      spec: { task: 'text-classification', owner: 'marketing' },
+    });
+    // The hub ranks with the same scoring over its index; here over one model.
+    const modelHubApi = new FakeModelHubApi();
+    const findSimilar = jest.fn(async (request: object) => ({
+      items: findSimilarModels(request, [sentiment]),
+    }));
+    modelHubApi.findSimilarModels = findSimilar;
     const catalogApi = mockCatalogApi({
-      getEntities: jest.fn(async ({ filter }) => {
-        if (filter.kind === 'Model') {
-          return {
-            items: [
-              modelEntity('sentiment-classifier', {
-                metadata: {
-                  title: 'Sentiment Classifier',
-                  tags: ['sentiment'],
-                },
-                spec: { task: 'text-classification', owner: 'marketing' },
-              }),
-            ],
-          };
-        }
-        return {
-          items:
-            filter['relations.memberOf'] === 'group:default/marketing'
-              ? [sophie]
-              : [],
-        };
-      }),
-      getEntitiesByRefs: jest.fn(async () => ({ items: [undefined] })),
+      getEntities: jest.fn(async ({ filter }) => ({
+        items:
+          filter['relations.memberOf'] === 'group:default/marketing'
+            ? [sophie]
+            : [],
+      })),
+      getEntitiesByRefs: jest.fn(async ({ entityRefs }) => ({
+        items: entityRefs.map((ref: string) =>
+          ref === 'model:default/sentiment-classifier' ? sentiment : undefined,
+        ),
+      })),
     });
     const user = userEvent.setup({ delay: null });
     const onCreate = jest.fn(async () => {});
     await renderInTestApp(
-      <TestApiProvider apis={[[catalogApiRef, catalogApi]]}>
+      <TestApiProvider
+        apis={[
+          [catalogApiRef, catalogApi],
+          [modelHubApiRef, modelHubApi],
+        ]}
+      >
         <SecretsContextProvider>
           <Stepper
             manifest={manifest as any}
@@ -167,12 +173,11 @@ describe('the register-model wizard with the Model Hub fields', () => {
     expect(within(list).getByRole('link')).toHaveTextContent(
       'Sentiment Classifier',
     );
-    // The catalog is asked once, not on every keystroke.
-    expect(
-      catalogApi.getEntities.mock.calls.filter(
-        ([request]) => request.filter.kind === 'Model',
-      ),
-    ).toHaveLength(1);
+    // The hub is asked once typing pauses, not on every keystroke.
+    expect(findSimilar).toHaveBeenCalledTimes(1);
+    expect(findSimilar).toHaveBeenCalledWith(
+      expect.objectContaining({ name: 'review-sentiment' }),
+    );
     await user.click(screen.getByRole('button', { name: 'Next' }));
 
     // Ownership: the steward picker waits for an owner, then lists its members.

@@ -1,12 +1,5 @@
-import { ReactNode } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { RELATION_OWNED_BY } from '@backstage/catalog-model';
-import {
-  EmptyState,
-  InfoCard,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import {
   EntityRefLink,
@@ -15,12 +8,8 @@ import {
   getEntityRelations,
   useEntity,
 } from '@backstage/plugin-catalog-react';
-import Table from '@material-ui/core/Table';
-import TableBody from '@material-ui/core/TableBody';
-import TableCell from '@material-ui/core/TableCell';
-import TableHead from '@material-ui/core/TableHead';
-import TableRow from '@material-ui/core/TableRow';
 import { consumerRefs } from '../../lib/model';
+import { EntityTableCard } from '../EntityTableCard';
 
 /**
  * Model entity card: the services and other entities that consume the model
@@ -43,55 +32,47 @@ export function EntityModelConsumersCard(props: { title?: string }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [catalogApi, refsKey]);
 
-  let content: ReactNode;
-  if (loading) {
-    content = <Progress />;
-  } else if (error) {
-    content = <ResponseErrorPanel error={error} />;
-  } else if (!value || value.length === 0) {
-    content = (
-      <EmptyState
-        missing="data"
-        title="No known consumers"
-        description="No catalog entity declares a dependency on this model (spec.dependsOn)."
-      />
-    );
-  } else {
-    content = (
-      <Table size="small" aria-label="Consumers of this model">
-        <TableHead>
-          <TableRow>
-            <TableCell>Consumer</TableCell>
-            <TableCell>Kind</TableCell>
-            <TableCell>Type</TableCell>
-            <TableCell>Lifecycle</TableCell>
-            <TableCell>Owner</TableCell>
-          </TableRow>
-        </TableHead>
-        <TableBody>
-          {value.map(({ ref, consumer }) => (
-            <TableRow key={ref}>
-              <TableCell>
-                <EntityRefLink entityRef={ref} />
-              </TableCell>
-              <TableCell>{consumer?.kind ?? 'not in catalog'}</TableCell>
-              <TableCell>{String(consumer?.spec?.type ?? '—')}</TableCell>
-              <TableCell>{String(consumer?.spec?.lifecycle ?? '—')}</TableCell>
-              <TableCell>
-                {consumer ? (
-                  <EntityRefLinks
-                    entityRefs={getEntityRelations(consumer, RELATION_OWNED_BY)}
-                    defaultKind="group"
-                  />
-                ) : (
-                  '—'
-                )}
-              </TableCell>
-            </TableRow>
-          ))}
-        </TableBody>
-      </Table>
-    );
-  }
-  return <InfoCard title={props.title ?? 'Consumers'}>{content}</InfoCard>;
+  return (
+    <EntityTableCard
+      title={props.title ?? 'Consumers'}
+      label="Consumers of this model"
+      state={{ loading, error, value }}
+      rowKey={row => row.ref}
+      empty={{
+        title: 'No known consumers',
+        description:
+          'No catalog entity declares a dependency on this model (spec.dependsOn).',
+      }}
+      columns={[
+        {
+          title: 'Consumer',
+          render: ({ ref }) => <EntityRefLink entityRef={ref} />,
+        },
+        {
+          title: 'Kind',
+          render: ({ consumer }) => consumer?.kind ?? 'not in catalog',
+        },
+        {
+          title: 'Type',
+          render: ({ consumer }) => String(consumer?.spec?.type ?? '—'),
+        },
+        {
+          title: 'Lifecycle',
+          render: ({ consumer }) => String(consumer?.spec?.lifecycle ?? '—'),
+        },
+        {
+          title: 'Owner',
+          render: ({ consumer }) =>
+            consumer ? (
+              <EntityRefLinks
+                entityRefs={getEntityRelations(consumer, RELATION_OWNED_BY)}
+                defaultKind="group"
+              />
+            ) : (
+              '—'
+            ),
+        },
+      ]}
+    />
+  );
 }

@@ -35,7 +35,7 @@ const version = (v: string, aliases: string[]): ModelVersion =>
   } as unknown as ModelVersion);
 
 describe('EntityTeamModelsCard', () => {
-  it('lists owned models with tier, latest version and open tasks, and no pulls column without metrics', async () => {
+  it('lists owned models with tier and latest version under the name, open tasks, and no pulls column without metrics', async () => {
     const getEntities = jest.fn(async () => ({
       items: [model('churn', 'official'), model('upsell', 'community')],
     }));
@@ -67,13 +67,22 @@ describe('EntityTeamModelsCard', () => {
         },
       }),
     });
+    expect(
+      (await screen.findAllByRole('columnheader')).map(c => c.textContent),
+    ).toEqual(['Model', 'Open tasks']);
+    // In a half-width cell the counts keep their header on one line.
+    expect(
+      screen.getByRole('columnheader', { name: 'Open tasks' }),
+    ).toHaveStyle('white-space: nowrap');
     const churn = (await screen.findByText('churn title')).closest('tr')!;
-    expect(within(churn).getByText('2.0.0')).toBeInTheDocument();
-    expect(within(churn).getByText('2')).toBeInTheDocument();
-    expect(within(churn).getByText(/official/i)).toBeInTheDocument();
+    const [name, open] = within(churn).getAllByRole('cell');
+    expect(name).toHaveTextContent('Latest 2.0.0');
+    expect(within(name).getByText(/official/i)).toBeInTheDocument();
+    expect(open).toHaveTextContent(/^2$/);
     const upsell = screen.getByText('upsell title').closest('tr')!;
-    expect(within(upsell).getByText('none sealed')).toBeInTheDocument();
-    expect(within(upsell).getByText('0')).toBeInTheDocument();
+    const [upsellName, upsellOpen] = within(upsell).getAllByRole('cell');
+    expect(upsellName).toHaveTextContent('No sealed version');
+    expect(upsellOpen).toHaveTextContent(/^0$/);
     expect(screen.queryByText('Pulls')).not.toBeInTheDocument();
     expect(getEntities).toHaveBeenCalledWith({
       filter: { kind: 'Model', 'relations.ownedBy': 'group:default/marketing' },
@@ -83,7 +92,7 @@ describe('EntityTeamModelsCard', () => {
   it("shows each model's all-time pulls from the usage API, and a dash where usage is unknown", async () => {
     const getModelUsage = jest.fn(async (ref: string) => {
       if (ref === 'model:default/upsell') throw new Error('no usage');
-      return { entityRef: ref, pullsAllTime: 42 };
+      return { entityRef: ref, pullsAllTime: 4200 };
     });
     await renderEntityCard(<EntityTeamModelsCard />, {
       entity: team,
@@ -99,7 +108,7 @@ describe('EntityTeamModelsCard', () => {
     });
     const churn = (await screen.findByText('churn title')).closest('tr')!;
     expect(screen.getByText('Pulls')).toBeInTheDocument();
-    expect(within(churn).getByText('42')).toBeInTheDocument();
+    expect(within(churn).getAllByRole('cell')[2]).toHaveTextContent(/^4,200$/);
     const upsell = screen.getByText('upsell title').closest('tr')!;
     expect(within(upsell).getByText('—')).toBeInTheDocument();
     expect(getModelUsage).toHaveBeenCalledWith('model:default/churn');

@@ -1,11 +1,5 @@
 import useAsync from 'react-use/esm/useAsync';
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import {
-  EmptyState,
-  InfoCard,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
 import { useApi, useApiHolder } from '@backstage/core-plugin-api';
 import {
   catalogApiRef,
@@ -17,13 +11,22 @@ import {
   ModelEntityV1alpha1,
   ModelVersion,
 } from '@internal/plugin-model-hub-common';
-import Table from '@material-ui/core/Table';
-import TableBody from '@material-ui/core/TableBody';
-import TableCell from '@material-ui/core/TableCell';
-import TableHead from '@material-ui/core/TableHead';
-import TableRow from '@material-ui/core/TableRow';
+import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
 import { modelHubApiRef, usageApiRef } from '../../api';
+import { EntityTableCard, EntityTableColumn } from '../EntityTableCard';
 import { TierBadge } from '../TierBadge';
+
+const useStyles = makeStyles(theme => ({
+  // Secondary facts under the name: the card is half the page wide.
+  facts: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    alignItems: 'center',
+    gap: theme.spacing(1),
+    marginTop: theme.spacing(0.5),
+  },
+}));
 
 /** Props of {@link EntityTeamModelsCard}. */
 export interface EntityTeamModelsCardProps {
@@ -56,9 +59,11 @@ export function latestVersion(versions: ModelVersion[]): string | undefined {
 
 /**
  * Group (or User) entity card: the models the team owns, each with its tier
- * badge, latest sealed version, open stewardship task count and pulls.
+ * badge and latest sealed version under its name, its open stewardship task
+ * count and pulls.
  */
 export function EntityTeamModelsCard(props: EntityTeamModelsCardProps) {
+  const classes = useStyles();
   const { entity } = useEntity();
   const catalogApi = useApi(catalogApiRef);
   const hub = useApi(modelHubApiRef);
@@ -100,50 +105,44 @@ export function EntityTeamModelsCard(props: EntityTeamModelsCardProps) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [catalogApi, hub, owner, props.pulls, usage]);
 
-  let content;
-  if (loading) {
-    content = <Progress />;
-  } else if (error) {
-    content = <ResponseErrorPanel error={error} />;
-  } else if (!value || value.length === 0) {
-    content = (
-      <EmptyState
-        missing="data"
-        title="No models"
-        description="This team owns no models yet. Register one with the 'Register a model' template."
-      />
-    );
-  } else {
-    content = (
-      <Table size="small" aria-label="Models owned by the team">
-        <TableHead>
-          <TableRow>
-            <TableCell>Model</TableCell>
-            <TableCell>Tier</TableCell>
-            <TableCell>Latest version</TableCell>
-            <TableCell>Open tasks</TableCell>
-            {pulls && <TableCell>Pulls</TableCell>}
-          </TableRow>
-        </TableHead>
-        <TableBody>
-          {value.map(row => (
-            <TableRow key={row.ref}>
-              <TableCell>
-                <EntityRefLink entityRef={row.ref}>
-                  {row.model.metadata.title ?? row.model.metadata.name}
-                </EntityRefLink>
-              </TableCell>
-              <TableCell>
-                <TierBadge entity={row.model} />
-              </TableCell>
-              <TableCell>{row.latest ?? 'none sealed'}</TableCell>
-              <TableCell>{row.openTasks}</TableCell>
-              {pulls && <TableCell>{row.pulls ?? '—'}</TableCell>}
-            </TableRow>
-          ))}
-        </TableBody>
-      </Table>
-    );
+  const columns: EntityTableColumn<Row>[] = [
+    {
+      title: 'Model',
+      render: row => (
+        <>
+          <EntityRefLink entityRef={row.ref}>
+            {row.model.metadata.title ?? row.model.metadata.name}
+          </EntityRefLink>
+          <div className={classes.facts}>
+            <TierBadge entity={row.model} />
+            <Typography variant="caption" color="textSecondary">
+              {row.latest ? `Latest ${row.latest}` : 'No sealed version'}
+            </Typography>
+          </div>
+        </>
+      ),
+    },
+    { title: 'Open tasks', align: 'right', render: row => row.openTasks },
+  ];
+  if (pulls) {
+    columns.push({
+      title: 'Pulls',
+      align: 'right',
+      render: row => row.pulls?.toLocaleString('en-US') ?? '—',
+    });
   }
-  return <InfoCard title={props.title ?? 'Models'}>{content}</InfoCard>;
+  return (
+    <EntityTableCard
+      title={props.title ?? 'Models'}
+      label="Models owned by the team"
+      state={{ loading, error, value }}
+      rowKey={row => row.ref}
+      empty={{
+        title: 'No models',
+        description:
+          "This team owns no models yet. Register one with the 'Register a model' template.",
+      }}
+      columns={columns}
+    />
+  );
 }

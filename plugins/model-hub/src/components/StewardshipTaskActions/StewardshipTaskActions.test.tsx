@@ -76,7 +76,7 @@ describe('stewardship task actions on the team card', () => {
         },
       },
     ]);
-  });
+  }, 15000); // first render of the suite plus a dialog: >5 s on a loaded 2-core machine
 
   it('shows a refused approval in one line and keeps the task', async () => {
     const api = new FakeModelHubApi({

@@ -1,5 +1,6 @@
-import { useEffect, useMemo } from 'react';
+import { useEffect, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
+import useDebounce from 'react-use/esm/useDebounce';
 import {
   Entity,
   parseEntityRef,
@@ -9,8 +10,8 @@ import { useApi } from '@backstage/core-plugin-api';
 import { EntityRefLink, catalogApiRef } from '@backstage/plugin-catalog-react';
 import { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
 import {
-  MODEL_KIND,
-  findSimilarModels,
+  SimilarModelMatch,
+  SimilarModelsRequest,
 } from '@internal/plugin-model-hub-common';
 import FormControl from '@material-ui/core/FormControl';
 import FormHelperText from '@material-ui/core/FormHelperText';
@@ -21,6 +22,7 @@ import ListItemText from '@material-ui/core/ListItemText';
 import Typography from '@material-ui/core/Typography';
 import LinearProgress from '@material-ui/core/LinearProgress';
 import { TierBadge } from '../../components/TierBadge';
+import { modelHubApiRef } from '../../api';
 
 /** `ui:options` of the `ModelHubSimilarModels` field. */
 export type ModelHubSimilarModelsUiOptions = {
@@ -36,19 +38,19 @@ export type ModelHubSimilarModelsUiOptions = {
   limit?: number;
 };
 
-/** The fields of a Model the ranking and the list need. */
-export const SIMILAR_MODEL_FIELDS = [
+/** How long typing must pause before the hub is asked (ms). */
+export const SIMILAR_MODELS_DEBOUNCE_MS = 300;
+
+/** Fields of the listed models and their owners read from the catalog. */
+const SHOWN_FIELDS = [
   'apiVersion',
   'kind',
   'metadata.name',
   'metadata.namespace',
   'metadata.title',
-  'metadata.tags',
   'metadata.annotations',
-  'spec.task',
-  'spec.owner',
   'spec.tier',
-  'spec.lifecycle',
+  'spec.profile.displayName',
 ];
 
 function asString(value: unknown): string | undefined {
@@ -73,8 +75,10 @@ function ownerRefOf(model: Entity): string | undefined {
 /**
  * Read-only scaffolder field: while someone fills in a new model's name,
  * title, tags and task, lists existing Models that look alike (with their
- * owning team and tier), so teams reuse before they duplicate. Its value is
- * the refs it showed; it never blocks submission.
+ * owning team and tier), so teams reuse before they duplicate. The hub ranks
+ * them (`GET /v1/similar-models`, over its term index) once typing pauses;
+ * the browser never loads the whole portfolio. Its value is the refs it
+ * showed; it never blocks submission.
  */
 export function ModelHubSimilarModels(
   props: FieldExtensionComponentProps<string[], ModelHubSimilarModelsUiOptions>,
@@ -90,52 +94,48 @@ export function ModelHubSimilarModels(
     ? rawTags.filter((t): t is string => typeof t === 'string')
     : [];
   const catalogApi = useApi(catalogApiRef);
+  const modelHubApi = useApi(modelHubApiRef);
 
-  const models = useAsync(async () => {
-    const { items } = await catalogApi.getEntities({
-      filter: { kind: MODEL_KIND },
-      fields: SIMILAR_MODEL_FIELDS,
-    });
-    return items;
-  }, [catalogApi]);
+  // The request only changes once typing pauses; its JSON is the key.
+  const requestKey = JSON.stringify({
+    name,
+    title,
+    tags,
+    task,
+    limit: options.limit,
+  } satisfies SimilarModelsRequest);
+  const [debouncedKey, setDebouncedKey] = useState(requestKey);
+  useDebounce(() => setDebouncedKey(requestKey), SIMILAR_MODELS_DEBOUNCE_MS, [
+    requestKey,
+  ]);
+  const settled = debouncedKey === requestKey;
 
-  const tagsKey = tags.join(',');
-  const matches = useMemo(
-    () =>
-      name || title
-        ? findSimilarModels({ name, title, tags, task }, models.value ?? [], {
-            limit: options.limit,
-          })
-        : [],
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [models.value, name, title, tagsKey, task, options.limit],
-  );
-
-  const ownerRefs = Array.from(
-    new Set(
-      matches.map(m => ownerRefOf(m.entity)).filter((r): r is string => !!r),
-    ),
-  );
-  const ownersKey = ownerRefs.join(',');
-  const owners = useAsync(async () => {
-    if (ownerRefs.length === 0) return new Map<string, Entity>();
-    const { items } = await catalogApi.getEntitiesByRefs({
-      entityRefs: ownerRefs,
-      fields: [
-        'kind',
-        'metadata.name',
-        'metadata.namespace',
-        'metadata.title',
-        'spec.profile.displayName',
-      ],
-    });
+  const found = useAsync(async () => {
+    const request: SimilarModelsRequest = JSON.parse(debouncedKey);
+    if (!request.name && !request.title) return undefined;
+    const { items } = await modelHubApi.findSimilarModels(request);
+    // One catalog call for the listed models' tiers and their owners' names.
+    const ownerRefs = items
+      .map(m => ownerRefOf(m.entity))
+      .filter((r): r is string => !!r);
+    const refs = Array.from(
+      new Set([...items.map(m => m.entityRef), ...ownerRefs]),
+    );
     const byRef = new Map<string, Entity>();
-    items.forEach((item, i) => {
-      if (item) byRef.set(ownerRefs[i], item);
-    });
-    return byRef;
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [catalogApi, ownersKey]);
+    if (refs.length > 0) {
+      const shown = await catalogApi.getEntitiesByRefs({
+        entityRefs: refs,
+        fields: SHOWN_FIELDS,
+      });
+      shown.items.forEach((item, i) => {
+        if (item) byRef.set(refs[i], item);
+      });
+    }
+    return { items, byRef };
+  }, [modelHubApi, catalogApi, debouncedKey]);
+  // While a new answer is on its way the last one stays (and stays the value).
+  const matches: SimilarModelMatch[] = found.value?.items ?? [];
+  const byRef = found.value?.byRef ?? new Map<string, Entity>();
 
   const shownKey = matches.map(m => m.entityRef).join(',');
   useEffect(() => {
@@ -148,7 +148,7 @@ export function ModelHubSimilarModels(
   const ownerName = (model: Entity): string | undefined => {
     const ref = ownerRefOf(model);
     if (!ref) return undefined;
-    const owner = owners.value?.get(ref);
+    const owner = byRef.get(ref);
     const displayName = asString(
       (owner?.spec?.profile as { displayName?: unknown } | undefined)
         ?.displayName,
@@ -164,12 +164,12 @@ export function ModelHubSimilarModels(
         Type a name to see whether a similar model already exists.
       </FormHelperText>
     );
-  } else if (models.loading) {
+  } else if (!settled || found.loading) {
     content = <LinearProgress aria-label="Looking for similar models" />;
-  } else if (models.error) {
+  } else if (found.error) {
     content = (
       <FormHelperText error>
-        Could not look for similar models: {models.error.message}
+        Could not look for similar models: {found.error.message}
       </FormHelperText>
     );
   } else if (matches.length === 0) {
@@ -199,7 +199,9 @@ export function ModelHubSimilarModels(
                         match.entity.metadata.name}
                     </EntityRefLink>{' '}
                     already exists{team ? ` in ${team}` : ''}{' '}
-                    <TierBadge entity={match.entity} />
+                    <TierBadge
+                      entity={byRef.get(match.entityRef) ?? match.entity}
+                    />
                   </Typography>
                 }
                 secondary={

@@ -1,0 +1,5 @@
+export { EntityTableCard } from './EntityTableCard';
+export type {
+  EntityTableCardProps,
+  EntityTableColumn,
+} from './EntityTableCard';
