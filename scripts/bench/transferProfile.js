@@ -51,13 +51,19 @@ function report(title, file, top) {
   }
 }
 
-/** The `.cpuprofile` files in `dir`, the one with most samples first. */
+/** The `.cpuprofile` files in `dir`, the busiest (least idle) first. */
 function profilesIn(dir) {
+  const busy = file =>
+    selfTimes(file).rows.reduce(
+      (sum, [key, ms]) => (key.startsWith('(idle)') ? sum : sum + ms),
+      0,
+    );
   return fs
     .readdirSync(dir)
     .filter(f => f.endsWith('.cpuprofile'))
-    .map(f => path.join(dir, f))
-    .sort((a, b) => fs.statSync(b).size - fs.statSync(a).size);
+    .map(f => ({ file: path.join(dir, f), busy: busy(path.join(dir, f)) }))
+    .sort((a, b) => b.busy - a.busy)
+    .map(p => p.file);
 }
 
 async function main() {
