@@ -360,12 +360,16 @@ async function main() {
   }
 }
 
-main().then(
-  code => {
-    process.exitCode = code;
-  },
-  e => {
-    console.error(`bench:transfer: ${e.message}`);
-    process.exitCode = 1;
-  },
-);
+module.exports = { writeCheckpoint, freshContent, parseSize };
+
+if (require.main === module) {
+  main().then(
+    code => {
+      process.exitCode = code;
+    },
+    e => {
+      console.error(`bench:transfer: ${e.message}`);
+      process.exitCode = 1;
+    },
+  );
+}

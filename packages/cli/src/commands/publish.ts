@@ -10,11 +10,13 @@ import {
 // eslint-disable-next-line @backstage/no-forbidden-package-imports
 import {
   choosePartSize,
+  PartHashes,
+  sha256WithParts,
   uploadFileInParts,
   uploadWholeFile,
 } from '@internal/plugin-model-hub-node/src/transfer';
 import { PortalClient, PortalError } from '../lib/portal';
-import { listFiles, sha256File } from '../lib/files';
+import { listFiles } from '../lib/files';
 import { verifySealedManifest } from '../lib/manifest';
 import { formatBytes, Progress } from '../lib/progress';
 import { parseVersionedModelRef } from '../lib/refs';
@@ -46,6 +48,8 @@ interface ManifestEntry {
   absPath: string;
   /** Part size when the file goes up in parts; 0 for one request. */
   partSize: number;
+  /** The parts' SHA-256s, computed with the whole file's. */
+  parts?: PartHashes;
 }
 
 type Outcome = 'uploaded' | 'deduplicated' | 'already-in-draft';
@@ -88,20 +92,27 @@ export async function publish(
   const manifest: ManifestEntry[] = [];
   const total = files.reduce((n, f) => n + f.size, 0);
   const hashing = new Progress('hashing  ', total, { enabled: !opts.json });
-  let hashedBefore = 0;
+  let hashed = 0;
+  const onHashed = (n: number) => {
+    hashed += n;
+    hashing.update(hashed);
+  };
   for (const f of files) {
-    const offset = hashedBefore;
-    // Only the whole file is hashed here: each part is hashed just before
-    // it is sent, overlapping the transfer of the others.
-    const sha256 = await sha256File(f.absPath, d => hashing.update(offset + d));
-    hashedBefore += f.size;
+    // The whole file and its parts are hashed together (the parts on a
+    // second thread), so sending the parts needs no more hashing.
     const partSize = fixedPartSize ?? choosePartSize(f.size, parallel);
+    const sums = await sha256WithParts(f.absPath, partSize, onHashed).catch(
+      e => {
+        throw new UsageError((e as Error).message);
+      },
+    );
     manifest.push({
       path: f.relPath,
-      sha256,
-      size: f.size,
+      sha256: sums.sha256,
+      size: sums.size,
       absPath: f.absPath,
-      partSize: f.size > partSize ? partSize : 0,
+      partSize: sums.size > partSize ? partSize : 0,
+      parts: sums.parts,
     });
   }
   hashing.done();
@@ -167,6 +178,7 @@ export async function publish(
         path: f.path,
         sha256: f.sha256,
         size: f.size,
+        parts: f.parts,
       };
       const onBytes = (n: number) => progress.add(n);
       stored =

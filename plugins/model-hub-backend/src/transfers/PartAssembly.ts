@@ -1,23 +1,22 @@
-import { createHash, Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { ConflictError } from '@backstage/errors';
+// Only the transfer module: the package index loads the scanners too.
+// eslint-disable-next-line @backstage/no-forbidden-package-imports
+import { HashWorker } from '@internal/plugin-model-hub-node/src/transfer';
 import { HubWrittenFile } from '../versions/ModelVersionService';
 import { assertExpectedContent } from '../artifacts/UploadStaging';
 import { writeHashed } from '../artifacts/writeHashed';
 import { UploadedPart } from './MultipartUploadStore';
 import { partLength } from './parts';
 
-/** Read size when hashing assembled parts back (near OpenSSL speed). */
-const READ_CHUNK_BYTES = 4 * 1024 * 1024;
-
 /** The whole-file SHA-256 of the parts this replica assembled in order. */
 interface RunningHash {
   /** SHA-256 of parts 1..hashed.length, each as it was when hashed. */
   hashed: string[];
-  hash: Hash;
+  /** The running hash's name in the hash worker. */
+  key: string;
 }
 
 /** This replica's knowledge of one upload. */
@@ -33,7 +32,8 @@ interface UploadState {
  * Assembles a multipart upload in place: each part is written at its offset
  * in one assembly file, and the whole file's SHA-256 grows while parts arrive
  * (parts 1..k, once all are here, are read back from the page cache into a
- * running hash). Completion then needs neither a copy nor, usually, a second
+ * running hash on a worker thread, so it costs this thread, busy checking
+ * each incoming part's own SHA-256, nothing but a message). Completion then needs neither a copy nor, usually, a second
  * hash of the whole file; after a restart, on another replica, or when a
  * hashed part is re-sent, completion hashes the file from disk instead.
  *
@@ -45,10 +45,19 @@ export class PartAssembly {
   readonly #states = new Map<string, UploadState>();
   readonly #claimed = new Set<string>();
   readonly #sealing = new Set<string>();
+  readonly #hasher: HashWorker;
+  #nextKey = 1;
 
-  /** `directoryOf` names the upload's own directory. */
-  constructor(options: { directoryOf(uploadId: string): string }) {
+  /**
+   * `directoryOf` names the upload's own directory; `hasher` (by default
+   * its own) computes the running and the read-back hashes.
+   */
+  constructor(options: {
+    directoryOf(uploadId: string): string;
+    hasher?: HashWorker;
+  }) {
     this.#directoryOf = options.directoryOf;
+    this.#hasher = options.hasher ?? new HashWorker();
   }
 
   /**
@@ -73,7 +82,7 @@ export class PartAssembly {
     state.verified.delete(partNumber);
     if (state.running && state.running.hashed.length >= partNumber) {
       // Its bytes are about to change under the running hash.
-      state.running = undefined;
+      this.#dropRunning(state);
     }
     return () => this.#claimed.delete(key);
   }
@@ -126,32 +135,33 @@ export class PartAssembly {
       for (;;) {
         if (!state.running) {
           if (!state.verified.has(1)) return;
-          state.running = { hashed: [], hash: createHash('sha256') };
+          state.running = {
+            hashed: [],
+            key: `${upload.id}#${this.#nextKey++}`,
+          };
         }
         const running = state.running;
         const next = running.hashed.length + 1;
         const sha256 = state.verified.get(next);
         if (!sha256 || this.#sealing.has(upload.id)) return;
-        const release = this.claim(upload.id, next);
-        state.verified.set(next, sha256); // claim() forgets it
-        // claim() dropped the running hash, since the part counts as re-sent.
-        state.running = running;
+        const release = this.#claimFor(upload.id, next);
+        if (!release) return; // being re-sent: its answer advances again
         try {
           const size = partLength(upload, next);
           const start = (next - 1) * upload.partSize;
           if (size > 0) {
-            await hashRange(
+            await this.#hasher.feed(
+              running.key,
               this.#assemblyFile(upload.id),
               start,
               start + size - 1,
-              running.hash,
             );
           }
           if (state.running !== running) return;
           running.hashed.push(sha256);
         } catch {
           // A lost or unreadable assembly: completion hashes from disk.
-          state.running = undefined;
+          if (state.running === running) this.#dropRunning(state);
           return;
         } finally {
           release();
@@ -199,14 +209,17 @@ export class PartAssembly {
         running &&
         running.hashed.length === ordered.length &&
         ordered.every((p, i) => p.sha256 === running.hashed[i]);
-      let sha256: string;
+      let sha256: string | undefined;
       if (current) {
-        sha256 = running.hash.digest('hex');
-      } else {
-        const hash = createHash('sha256');
-        if (size > 0) await hashRange(assembled, 0, size - 1, hash);
-        sha256 = hash.digest('hex');
+        sha256 = await this.#hasher.digest(running.key).catch(() => undefined);
+      } else if (running) {
+        this.#dropRunning(this.#state(upload.id));
       }
+      // No running hash to trust (a restart, another replica, a re-sent
+      // part, a lost worker): read the whole file back.
+      sha256 ??= (
+        await this.#hasher.sha256OfRanges(assembled, [[0, size - 1]])
+      )[0];
       this.#states.delete(upload.id);
       return { path: assembled, sha256, size };
     } catch (error) {
@@ -237,7 +250,26 @@ export class PartAssembly {
 
   /** Forgets an upload (completed or collected). */
   forget(uploadId: string): void {
+    const state = this.#states.get(uploadId);
+    if (state) this.#dropRunning(state);
     this.#states.delete(uploadId);
+  }
+
+  /**
+   * Claims a part to read it into the running hash, which stays; undefined
+   * when a request holds the part.
+   */
+  #claimFor(uploadId: string, partNumber: number): (() => void) | undefined {
+    const key = `${uploadId}/${partNumber}`;
+    if (this.#claimed.has(key)) return undefined;
+    this.#claimed.add(key);
+    return () => this.#claimed.delete(key);
+  }
+
+  #dropRunning(state: UploadState): void {
+    const running = state.running;
+    state.running = undefined;
+    if (running) this.#hasher.drop(running.key).catch(() => {});
   }
 
   #state(uploadId: string): UploadState {
@@ -256,19 +288,4 @@ export class PartAssembly {
   #assembledFile(uploadId: string): string {
     return path.join(this.#directoryOf(uploadId), 'assembled');
   }
-}
-
-/** Feeds bytes `start..end` (inclusive) of a file into `hash`. */
-async function hashRange(
-  file: string,
-  start: number,
-  end: number,
-  hash: Hash,
-): Promise<void> {
-  const stream = createReadStream(file, {
-    start,
-    end,
-    highWaterMark: READ_CHUNK_BYTES,
-  });
-  for await (const chunk of stream) hash.update(chunk as Buffer);
 }

@@ -14,6 +14,9 @@ export {
   MIN_AUTO_PART_BYTES,
   MAX_AUTO_PART_BYTES,
 } from './partSize';
+export { HashWorker } from './hashWorker';
+export { sha256WithParts, fileStamp, sameStamp } from './partHashes';
+export type { FileStamp, PartHashes } from './partHashes';
 export { uploadWholeFile, uploadFileInParts } from './multipart';
 export type { TransferTransport, FileToUpload } from './multipart';
 export {

@@ -3,6 +3,7 @@ import { MODEL_HUB_SHA256_HEADER } from '@internal/plugin-model-hub-common';
 import type { ModelVersionFile } from '@internal/plugin-model-hub-common';
 import { DirectParts, DirectTargets } from './directParts';
 import { fileRangeStream, sha256OfRange } from './fileRanges';
+import { fileStamp, PartHashes, sameStamp } from './partHashes';
 
 /**
  * How a transfer reaches the hub: the caller's client supplies auth and turns
@@ -32,6 +33,11 @@ export interface FileToUpload {
   path: string;
   sha256: string;
   size: number;
+  /**
+   * Part hashes computed with the whole-file hash ({@link sha256WithParts});
+   * used when the part size matches and the file is unchanged since.
+   */
+  parts?: PartHashes;
 }
 
 interface UploadStatus {
@@ -67,8 +73,9 @@ export async function uploadWholeFile(
 /**
  * Uploads a large file as resumable parts through the version's multipart
  * routes (`uploadsPath` = `…/versions/<v>/uploads`), up to `parallel` at a
- * time. Each part is hashed just before it is sent (so the hashing overlaps
- * the other parts' transfer); parts the hub already holds with the same
+ * time. Each part's SHA-256 comes from `f.parts` when those were computed
+ * for this part size and the file is unchanged since, else the part is
+ * hashed just before it is sent (overlapping the other parts' transfer). Parts the hub already holds with the same
  * SHA-256 (an earlier, interrupted run) are not sent again. Completion makes
  * the hub verify the whole file. With `direct`, a hub that offers direct S3
  * transfers hands out presigned part URLs: the parts go straight to S3 and
@@ -99,11 +106,16 @@ export async function uploadFileInParts(
   const base = `${uploadsPath}/${encodeURIComponent(status.uploadId)}`;
   const direct =
     status.direct && new DirectParts(transport, base, status.direct);
+  const known =
+    f.parts?.partSize === partSize &&
+    sameStamp(f.parts.stamp, await fileStamp(f.file))
+      ? f.parts.sha256s
+      : [];
   const worker = async () => {
     for (let n = todo.shift(); n !== undefined; n = todo.shift()) {
       const start = (n - 1) * partSize;
       const end = Math.min(f.size, start + partSize) - 1;
-      const sha256 = await sha256OfRange(f.file, start, end);
+      const sha256 = known[n - 1] ?? (await sha256OfRange(f.file, start, end));
       if (held.get(n) === sha256) {
         onBytes?.(end + 1 - start);
         continue;
