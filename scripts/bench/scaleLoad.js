@@ -78,7 +78,11 @@ async function measureHttp({ portal, token, clients, requests, names }) {
     // own CPU share, so a profile can be cut to the row and the load client
     // is seen not to be the bottleneck.
     console.log(
-      `[bench] row "${name}": hrtime ${from}..${process.hrtime.bigint()} ns, client CPU ${(
+      `[bench] row "${name}": p50 ${Math.round(
+        percentile(sorted, 50),
+      )} ms, p95 ${Math.round(
+        percentile(sorted, 95),
+      )} ms, ${errors} errors; hrtime ${from}..${process.hrtime.bigint()} ns, client CPU ${(
         (cpu.user + cpu.system) /
         1000 /
         wallMs
