@@ -165,6 +165,15 @@ export interface Config {
       /** Serve versions whose security verdict is `unsafe` (default false: they get a 403). */
       allowUnsafe?: boolean;
     };
+    /** How the hub's routes look their model up in the catalog. */
+    catalogLookup?: {
+      /**
+       * How long read routes (GET, HEAD) reuse one caller's lookup of a model,
+       * in seconds (only found models are kept; mutations always ask live);
+       * 0 turns it off. Default 5.
+       */
+      cacheSeconds?: number;
+    };
     /** The hub's model search (`GET /v1/models`). */
     search?: {
       /**

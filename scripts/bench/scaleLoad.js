@@ -69,7 +69,25 @@ async function measureHttp({ portal, token, clients, requests, names }) {
   const run = async (name, fn) => {
     // A short warm-up so the first row does not pay for cold caches alone.
     await load(fn, { clients: Math.min(clients, 5), requests: 10 });
+    const from = process.hrtime.bigint();
+    const cpu0 = process.cpuUsage();
     const { sorted, errors } = await load(fn, { clients, requests });
+    const cpu = process.cpuUsage(cpu0);
+    const wallMs = Number(process.hrtime.bigint() - from) / 1e6;
+    // Monotonic marks (the clock of --cpu-prof profiles) and the client's
+    // own CPU share, so a profile can be cut to the row and the load client
+    // is seen not to be the bottleneck.
+    console.log(
+      `[bench] row "${name}": p50 ${Math.round(
+        percentile(sorted, 50),
+      )} ms, p95 ${Math.round(
+        percentile(sorted, 95),
+      )} ms, ${errors} errors; hrtime ${from}..${process.hrtime.bigint()} ns, client CPU ${(
+        (cpu.user + cpu.system) /
+        1000 /
+        wallMs
+      ).toFixed(2)} cores over ${Math.round(wallMs)} ms`,
+    );
     rows.push({
       name,
       p50: percentile(sorted, 50),

@@ -27,6 +27,10 @@ import {
   modelHubModelResourceRef,
 } from './permissions/rules';
 import { createRouter } from './service/router';
+import {
+  cachedModelLookup,
+  readModelLookupCacheMs,
+} from './service/cachedEntityLookup';
 import { ExampleSeeder } from './examples';
 import { createGauntlet } from './gauntlet';
 import { createSeedGovernance } from './gauntlet/seedGovernance';
@@ -247,6 +251,10 @@ export const modelHubPlugin = createBackendPlugin({
           },
         });
 
+        // Read routes of both routers look their model up per caller, briefly cached.
+        const modelLookup = cachedModelLookup(catalog, {
+          ttlMs: readModelLookupCacheMs(config),
+        });
         const gauntlet = await createGauntlet({
           config,
           database,
@@ -259,6 +267,7 @@ export const modelHubPlugin = createBackendPlugin({
           catalog,
           versions,
           extraChecks,
+          modelLookup,
         });
         await gauntlet.runner.start(scheduler);
         aliasListeners.push(ref => gauntlet.tiers.invalidate(ref));
@@ -359,6 +368,7 @@ export const modelHubPlugin = createBackendPlugin({
             auditor,
             onFileDownload: d => usage.recorder.record(d),
             directTransfers,
+            modelLookup,
           }),
         );
         // Multipart uploads and dedupe by content (issue #16).

@@ -134,4 +134,25 @@ describe('ModelHubDeprecationSnapshot', () => {
       /deprecation must have/,
     );
   });
+
+  it('gives up on a load that never settles, then asks again', async () => {
+    let calls = 0;
+    const snapshot = new ModelHubDeprecationSnapshot({
+      discovery: mockServices.discovery(),
+      auth: mockServices.auth({ pluginId: 'catalog' }),
+      timeoutMs: 50,
+      // A fetch that ignores its abort signal and never answers.
+      fetch: () => {
+        calls += 1;
+        return new Promise<Response>(() => {});
+      },
+    });
+    await expect(snapshot.getDeprecation('model:default/x')).rejects.toThrow(
+      'Reading model deprecations took longer than 1050 ms',
+    );
+    await expect(snapshot.getDeprecation('model:default/x')).rejects.toThrow(
+      /took longer/,
+    );
+    expect(calls).toBe(2);
+  });
 });

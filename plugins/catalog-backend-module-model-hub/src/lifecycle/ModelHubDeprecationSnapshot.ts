@@ -9,6 +9,7 @@ import {
   ModelDeprecationSource,
   parseModelDeprecation,
 } from './ModelHubDeprecationClient';
+import { withDeadline } from '../hub/withDeadline';
 
 /** The default of `modelHub.catalog.deprecationRefreshSeconds`. */
 export const DEFAULT_DEPRECATION_REFRESH_SECONDS = 5;
@@ -82,7 +83,12 @@ export class ModelHubDeprecationSnapshot implements ModelDeprecationSource {
       return this.#snapshot.items;
     }
     if (!this.#inFlight) {
-      this.#inFlight = this.#load().then(
+      const timeoutMs = this.#options.timeoutMs ?? 5000;
+      this.#inFlight = withDeadline(
+        this.#load(),
+        timeoutMs + 1000,
+        'Reading model deprecations',
+      ).then(
         items => {
           this.#snapshot = { at: this.#now(), items };
           this.#inFlight = undefined;

@@ -5,6 +5,7 @@ import {
   RootConfigService,
 } from '@backstage/backend-plugin-api';
 import { assertOk, getFromHub } from '../hub/getFromHub';
+import { withDeadline } from '../hub/withDeadline';
 
 /** One model's gauntlet state, as served by the hub's effective-tiers route. */
 export interface EffectiveTierEntry {
@@ -148,17 +149,24 @@ export class ModelHubTierClient implements EffectiveTierSource {
 
   private async load(): Promise<Map<string, EffectiveTierEntry> | undefined> {
     try {
-      const { res } = await getFromHub(
-        {
-          discovery: this.discovery,
-          auth: this.auth,
-          fetch: this.fetchImpl,
-          timeoutMs: this.timeoutMs,
-        },
-        EFFECTIVE_TIERS_PATH,
+      // Token, request and body all within the timeout (and a little more).
+      return await withDeadline(
+        (async () => {
+          const { res } = await getFromHub(
+            {
+              discovery: this.discovery,
+              auth: this.auth,
+              fetch: this.fetchImpl,
+              timeoutMs: this.timeoutMs,
+            },
+            EFFECTIVE_TIERS_PATH,
+          );
+          assertOk(res);
+          return parseEffectiveTiers(await res.json());
+        })(),
+        this.timeoutMs + 1000,
+        'Reading effective tiers',
       );
-      assertOk(res);
-      return parseEffectiveTiers(await res.json());
     } catch (error) {
       this.logger.warn(
         `Could not read effective tiers from the Model Hub; models get no effective tier and no gauntlet status until it answers: ${

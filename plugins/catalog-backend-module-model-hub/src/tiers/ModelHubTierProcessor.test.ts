@@ -256,6 +256,28 @@ describe('ModelHubTierProcessor', () => {
   });
 });
 
+describe('ModelHubTierClient deadline', () => {
+  it('gives up on a load that never settles, so model processing goes on', async () => {
+    const logger = mockServices.logger.mock();
+    // A fetch that ignores its abort signal and never answers.
+    const client = new ModelHubTierClient({
+      discovery: mockServices.discovery(),
+      auth: mockServices.auth({ pluginId: 'catalog' }),
+      logger,
+      timeoutMs: 50,
+      fetch: () => new Promise<Response>(() => {}),
+    });
+    const processor = new ModelHubTierProcessor(client);
+    const out = await processor.preProcessEntity(
+      model('churn-classifier', { [EFFECTIVE]: 'official' }),
+    );
+    expect(out.metadata.annotations?.[EFFECTIVE]).toBeUndefined();
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.stringContaining('took longer than 1050 ms'),
+    );
+  });
+});
+
 describe('ModelHubTierClient.fromConfig', () => {
   const deps = () => ({
     discovery: mockServices.discovery(),

@@ -83,9 +83,20 @@ export class TierEvaluator {
         this.#store.listWaivers(entityRef, now),
         this.#store.approvals.list(entityRef),
       ]);
-    const binding = latest
-      ? await this.#binding(entityRef, latest, requestedTier)
-      : undefined;
+    // The reads that need the latest version run together: one round trip
+    // of latency instead of one per tier (the GET route is read under load).
+    const chain = latest ? tierChain(requestedTier) : [];
+    const [binding, tierResults, activeRuns] = latest
+      ? await Promise.all([
+          this.#binding(entityRef, latest, requestedTier),
+          Promise.all(
+            chain.map(tier =>
+              this.#store.latestResults(entityRef, latest.version, tier),
+            ),
+          ),
+          this.#store.activeRuns(entityRef, latest.version),
+        ])
+      : [undefined, [], [] as GauntletRun[]];
     const fourEyes = applyFourEyes({
       promotions: storedPromotions,
       waivers: storedWaivers,
@@ -97,17 +108,9 @@ export class TierEvaluator {
     const approvals = fourEyes.promotions;
     const waivers = fourEyes.waivers;
     const resultsByTier: Partial<Record<ModelTier, GauntletResult[]>> = {};
-    let activeRuns: GauntletRun[] = [];
-    if (latest) {
-      for (const tier of tierChain(requestedTier)) {
-        resultsByTier[tier] = await this.#store.latestResults(
-          entityRef,
-          latest.version,
-          tier,
-        );
-      }
-      activeRuns = await this.#store.activeRuns(entityRef, latest.version);
-    }
+    chain.forEach((tier, i) => {
+      resultsByTier[tier] = tierResults[i];
+    });
     const decision = computeEffectiveTier({
       requestedTier,
       version: latest?.version,

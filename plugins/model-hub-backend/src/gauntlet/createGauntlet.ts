@@ -21,6 +21,7 @@ import { BatchTierReader } from './BatchTierReader';
 import { EffectiveTierCache } from './EffectiveTierCache';
 import { builtinGauntletChecks, GauntletCheck } from './nodeApi';
 import { createGauntletRouter } from './router';
+import { ModelLookup } from '../service/cachedEntityLookup';
 
 /** Dependencies of {@link createGauntlet}: core services plus the version service. */
 export interface CreateGauntletOptions {
@@ -33,6 +34,8 @@ export interface CreateGauntletOptions {
   userInfo: UserInfoService;
   auditor: AuditorService;
   catalog: CatalogService;
+  /** The routes' model lookup (default: the catalog, live). */
+  modelLookup?: ModelLookup;
   /** The version service (`ModelVersionService` fits). */
   versions: GauntletVersionSource;
   /** Checks added through the extension point, after the five built-in ones. */
@@ -97,6 +100,7 @@ export async function createGauntlet(
     auditor: options.auditor,
     gauntletConfig,
     logger: options.logger,
+    modelLookup: options.modelLookup,
   });
   return { runner, router, config: gauntletConfig, store, tiers };
 }

@@ -40,6 +40,7 @@ import { EffectiveTierItem, ModelGauntletResponse } from './types';
 import { actorRef, audited, parseBody } from '../service/requests';
 import { assertWaiverAllowed } from './waiverRules';
 import { EffectiveTierCache } from './EffectiveTierCache';
+import { liveModelLookup, ModelLookup } from '../service/cachedEntityLookup';
 
 /** Dependencies of {@link createGauntletRouter}. */
 export interface GauntletRouterOptions {
@@ -54,6 +55,8 @@ export interface GauntletRouterOptions {
   auditor: AuditorService;
   gauntletConfig: GauntletConfig;
   logger: LoggerService;
+  /** The model lookup of the routes (default: the catalog, live). */
+  modelLookup?: ModelLookup;
 }
 
 const MODEL = '/v1/models/:namespace/:name';
@@ -127,6 +130,7 @@ export async function createGauntletRouter(
     gauntletConfig,
     logger,
   } = options;
+  const lookupModel = options.modelLookup ?? liveModelLookup(catalog);
   const router = Router();
   // JSON parsing per route: the router is mounted at the plugin root.
   const json = express.json({ limit: '1mb' });
@@ -141,7 +145,7 @@ export async function createGauntletRouter(
       namespace: req.params.namespace,
       name: req.params.name,
     });
-    const entity = await catalog.getEntityByRef(requested, { credentials });
+    const entity = await lookupModel(req, requested, credentials);
     if (!entity || !isModelEntity(entity)) {
       throw new NotFoundError(`Model ${requested} not found in the catalog`);
     }

@@ -11,7 +11,7 @@ import {
   ModelSearchResponse,
 } from '@internal/plugin-model-hub-common';
 import { EffectiveTierCache } from '../gauntlet/EffectiveTierCache';
-import { SearchSummaryCache } from './SearchSummaryCache';
+import { PrincipalCache } from '../service/PrincipalCache';
 import {
   FilterPredicate,
   ITEM_FIELDS,
@@ -117,13 +117,13 @@ export class ModelSearch {
   readonly #catalog: CatalogService;
   readonly #tiers: ModelSearchOptions['tiers'];
   readonly #maxFacetScan: number;
-  readonly #summaries: SearchSummaryCache<SearchSummary>;
+  readonly #summaries: PrincipalCache<SearchSummary>;
 
   constructor(options: ModelSearchOptions) {
     this.#catalog = options.catalog;
     this.#tiers = options.tiers;
     this.#maxFacetScan = options.maxFacetScan ?? 5000;
-    this.#summaries = new SearchSummaryCache({
+    this.#summaries = new PrincipalCache({
       ttlMs: options.summaryTtlMs ?? 0,
     });
   }

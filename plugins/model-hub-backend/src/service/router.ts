@@ -30,6 +30,7 @@ import { etagMatches } from './http';
 import { sendFile } from './sendFile';
 import { assertRawUpload } from './uploadHygiene';
 import { actorRef, audited, parseBody } from './requests';
+import { liveModelLookup, ModelLookup } from './cachedEntityLookup';
 
 /** Dependencies of {@link createRouter}. */
 export interface RouterOptions {
@@ -50,6 +51,8 @@ export interface RouterOptions {
   }) => Promise<unknown>;
   /** Presigned S3 downloads, when direct transfers are on. */
   directTransfers?: S3DirectTransfers;
+  /** The model lookup of the routes (default: the catalog, live). */
+  modelLookup?: ModelLookup;
 }
 
 const manifestEntry = z.object({
@@ -100,6 +103,7 @@ export async function createRouter(
       },
       async () => ({ value: await fn() }),
     );
+  const lookupModel = options.modelLookup ?? liveModelLookup(catalog);
   const router = Router();
   // JSON only where a JSON body is expected: upload streams stay untouched.
   const json = express.json({ limit: '5mb' });
@@ -117,7 +121,7 @@ export async function createRouter(
       namespace: req.params.namespace,
       name: req.params.name,
     });
-    const entity = await catalog.getEntityByRef(requested, { credentials });
+    const entity = await lookupModel(req, requested, credentials);
     if (!entity) {
       throw new NotFoundError(`Model ${requested} not found in the catalog`);
     }

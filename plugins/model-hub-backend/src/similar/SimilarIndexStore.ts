@@ -16,6 +16,12 @@ const TERMS = 'model_hub_similar_terms';
 const INSERT_CHUNK = 500;
 /** Refs per `in (…)` list. */
 const REF_CHUNK = 1000;
+/**
+ * Partners kept per model for the duplicate-effort report: without a bound
+ * the same-task pairs of near-identical generated names grow with the
+ * square of the portfolio (135,000 pairs for 2,000 models).
+ */
+export const DEFAULT_MAX_PARTNERS = 25;
 
 /** An indexed model: its ref and the projection the exact ranking reads. */
 export interface IndexedModel {
@@ -223,41 +229,57 @@ export class SimilarIndexStore {
   }
 
   /**
-   * Every pair of models of the same task with alike name/title words (the
-   * ranking's trigram test) or a shared keyword, with both models, in one
-   * statement: exactly the pairs the exact ranking can find alike, so the
-   * caller confirms them without reading any other model.
+   * Pairs of models of the same task with alike name/title words (the
+   * ranking's trigram test) or a shared keyword, as refs, in one statement:
+   * the pairs the exact ranking can find alike, so the caller confirms them
+   * without reading any other model. Bounded: each model (the pair's
+   * smaller ref) keeps at most `maxPartners` partners, the first by ref, so
+   * the answer grows linearly with the portfolio even when thousands of
+   * generated names share their words; grouping is transitive, so a group
+   * stays whole as long as its members link through kept pairs.
    */
-  async sameTaskPairs(): Promise<Array<{ a: IndexedModel; b: IndexedModel }>> {
+  async sameTaskPairs(
+    options: { maxPartners?: number } = {},
+  ): Promise<Array<{ a: string; b: string }>> {
+    const maxPartners = options.maxPartners ?? DEFAULT_MAX_PARTNERS;
     const pairJoin = `from ${TERMS} a join ${TERMS} b
       on a.term = b.term and a.task = b.task and a.entity_ref < b.entity_ref
       where a.task is not null`;
     const { rows } = normalize(
       await this.#db.raw(
-        `select p.a_ref, p.b_ref, ma.document as a_doc, mb.document as b_doc
-         from (
-           select a.entity_ref as a_ref, b.entity_ref as b_ref ${pairJoin}
-             and a.term like 'g:%'
-             group by a.entity_ref, b.entity_ref, a.word, b.word, a.grams, b.grams
-             having 4 * sum(case when a.n < b.n then a.n else b.n end) >= a.grams + b.grams
-           union
-           select a.entity_ref as a_ref, b.entity_ref as b_ref ${pairJoin}
-             and a.term like 'k:%'
-         ) p
-         join ${MODELS} ma on ma.entity_ref = p.a_ref
-         join ${MODELS} mb on mb.entity_ref = p.b_ref`,
+        `select r.a_ref, r.b_ref from (
+           select p.a_ref, p.b_ref,
+                  row_number() over (partition by p.a_ref order by p.b_ref) as partner_no
+           from (
+             select a.entity_ref as a_ref, b.entity_ref as b_ref ${pairJoin}
+               and a.term like 'g:%'
+               group by a.entity_ref, b.entity_ref, a.word, b.word, a.grams, b.grams
+               having 4 * sum(case when a.n < b.n then a.n else b.n end) >= a.grams + b.grams
+             union
+             select a.entity_ref as a_ref, b.entity_ref as b_ref ${pairJoin}
+               and a.term like 'k:%'
+           ) p
+         ) r
+         where r.partner_no <= ?
+         order by r.a_ref, r.b_ref`,
+        [maxPartners],
       ),
     );
-    return rows.map(r => ({
-      a: {
-        entityRef: r.a_ref as string,
-        document: JSON.parse(r.a_doc as string),
-      },
-      b: {
-        entityRef: r.b_ref as string,
-        document: JSON.parse(r.b_doc as string),
-      },
-    }));
+    return rows.map(r => ({ a: r.a_ref as string, b: r.b_ref as string }));
+  }
+
+  /** The indexed documents of `refs` (lower case), 1,000 refs per query. */
+  async documents(refs: readonly string[]): Promise<Map<string, Entity>> {
+    const out = new Map<string, Entity>();
+    for (const chunk of chunks([...refs], REF_CHUNK)) {
+      const rows = await this.#db(MODELS)
+        .whereIn('entity_ref', chunk)
+        .select('entity_ref', 'document');
+      for (const row of rows) {
+        out.set(row.entity_ref, JSON.parse(row.document));
+      }
+    }
+    return out;
   }
 }
 

@@ -147,23 +147,26 @@ export class SimilarModels {
   async overlapping(credentials: BackstageCredentials): Promise<Overlaps> {
     await this.#ensureBuilt();
     const pairs = await this.#store.sameTaskPairs();
-    const refs = [
-      ...new Set(pairs.flatMap(p => [p.a.entityRef, p.b.entityRef])),
-    ];
+    const refs = [...new Set(pairs.flatMap(p => [p.a, p.b]))];
     const visible = new Set(
       await this.#visibility.filter(refs, { credentials, refOf: r => r }),
     );
+    const seen = pairs.filter(p => visible.has(p.a) && visible.has(p.b));
+    const documents = await this.#store.documents([
+      ...new Set(seen.flatMap(p => [p.a, p.b])),
+    ]);
     const models = new Map<string, Entity>();
-    const candidates = pairs
-      .filter(p => visible.has(p.a.entityRef) && visible.has(p.b.entityRef))
-      .map(p => {
-        models.set(p.a.entityRef, p.a.document);
-        models.set(p.b.entityRef, p.b.document);
-        return {
-          a: { entityRef: p.a.entityRef, entity: p.a.document },
-          b: { entityRef: p.b.entityRef, entity: p.b.document },
-        };
-      });
+    const candidates = seen.flatMap(p => {
+      const a = documents.get(p.a);
+      const b = documents.get(p.b);
+      // A model re-indexed away between the two statements: skip the pair.
+      if (!a || !b) return [];
+      models.set(p.a, a);
+      models.set(p.b, b);
+      return [
+        { a: { entityRef: p.a, entity: a }, b: { entityRef: p.b, entity: b } },
+      ];
+    });
     return { groups: overlapGroups(candidates), models };
   }
 

@@ -1,7 +1,7 @@
 import { mockCredentials } from '@backstage/backend-test-utils';
-import { SearchSummaryCache } from './SearchSummaryCache';
+import { PrincipalCache } from './PrincipalCache';
 
-describe('SearchSummaryCache', () => {
+describe('PrincipalCache', () => {
   let now = 0;
   const clock = () => now;
   beforeEach(() => {
@@ -9,7 +9,7 @@ describe('SearchSummaryCache', () => {
   });
 
   it('reuses a summary within the TTL and recomputes it after', async () => {
-    const cache = new SearchSummaryCache<number>({ ttlMs: 10_000, now: clock });
+    const cache = new PrincipalCache<number>({ ttlMs: 10_000, now: clock });
     const mia = mockCredentials.user('user:default/mia');
     let calls = 0;
     const compute = async () => ++calls;
@@ -21,7 +21,7 @@ describe('SearchSummaryCache', () => {
   });
 
   it('never shares a summary between callers or filters', async () => {
-    const cache = new SearchSummaryCache<string>({ ttlMs: 10_000, now: clock });
+    const cache = new PrincipalCache<string>({ ttlMs: 10_000, now: clock });
     const key = (c: any, f: unknown) =>
       cache.get(c, f, async () => JSON.stringify([c.principal, f]));
     const mia = mockCredentials.user('user:default/mia');
@@ -39,7 +39,7 @@ describe('SearchSummaryCache', () => {
   });
 
   it('shares one computation among concurrent identical requests', async () => {
-    const cache = new SearchSummaryCache<number>({ ttlMs: 10_000, now: clock });
+    const cache = new PrincipalCache<number>({ ttlMs: 10_000, now: clock });
     const mia = mockCredentials.user('user:default/mia');
     let calls = 0;
     let release!: () => void;
@@ -58,7 +58,7 @@ describe('SearchSummaryCache', () => {
   });
 
   it('does not keep a failure', async () => {
-    const cache = new SearchSummaryCache<number>({ ttlMs: 10_000, now: clock });
+    const cache = new PrincipalCache<number>({ ttlMs: 10_000, now: clock });
     const mia = mockCredentials.user('user:default/mia');
     await expect(
       cache.get(mia, {}, async () => {
@@ -68,15 +68,29 @@ describe('SearchSummaryCache', () => {
     expect(await cache.get(mia, {}, async () => 7)).toBe(7);
   });
 
+  it('does not keep a value that keep() rejects', async () => {
+    const cache = new PrincipalCache<number | undefined>({
+      ttlMs: 10_000,
+      now: clock,
+    });
+    const mia = mockCredentials.user('user:default/mia');
+    const found = (v: number | undefined) => v !== undefined;
+    expect(await cache.get(mia, 'm', async () => undefined, found)).toBe(
+      undefined,
+    );
+    expect(await cache.get(mia, 'm', async () => 1, found)).toBe(1);
+    expect(await cache.get(mia, 'm', async () => 2, found)).toBe(1);
+  });
+
   it('is off with a TTL of 0 and bounded in size', async () => {
-    const off = new SearchSummaryCache<number>({ ttlMs: 0, now: clock });
+    const off = new PrincipalCache<number>({ ttlMs: 0, now: clock });
     const mia = mockCredentials.user('user:default/mia');
     let calls = 0;
     await off.get(mia, {}, async () => ++calls);
     await off.get(mia, {}, async () => ++calls);
     expect(calls).toBe(2);
 
-    const small = new SearchSummaryCache<number>({
+    const small = new PrincipalCache<number>({
       ttlMs: 10_000,
       maxEntries: 2,
       now: clock,

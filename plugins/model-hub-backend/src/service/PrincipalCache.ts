@@ -1,57 +1,62 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 
-/** Options of {@link SearchSummaryCache}. */
-export interface SearchSummaryCacheOptions {
-  /** How long a summary is reused, in ms; 0 turns the cache off. */
+/** Options of {@link PrincipalCache}. */
+export interface PrincipalCacheOptions {
+  /** How long a value is reused, in ms; 0 turns the cache off. */
   ttlMs: number;
-  /** Most summaries kept (oldest evicted first). */
+  /** Most values kept (oldest evicted first). */
   maxEntries?: number;
   /** The clock, for tests. */
   now?: () => number;
 }
 
 /**
- * A short-lived cache of the parts of a hub search that do not depend on
- * the page: the total and the facet counts. They cost three or more catalog
- * queries per request while the page costs one, and they are the same for
- * every request of one caller with one filter. Keys hold the caller's
- * principal (user entity ref or service subject), because the catalog's
- * permission policy decides what each caller counts, and the filter in a
- * canonical form. Concurrent identical requests share one computation.
+ * A short-lived, bounded cache of values computed as one caller: keys hold
+ * the caller's principal (user entity ref or service subject), because the
+ * catalog's permission policy decides what each caller sees, plus a value
+ * in canonical JSON form. Concurrent identical requests share one
+ * computation; a failed computation, or a value `keep` rejects, is not kept.
  *
- * Staleness bound: a total or a facet count is at most `ttlMs` older than
- * the catalog (the page itself is always read live). A failed computation
- * is not kept.
+ * Used for the hub search's total and facet counts, which cost three or
+ * more catalog queries per request while the page costs one, and for the
+ * read routes' model lookups. Staleness bound: a value is at most `ttlMs`
+ * older than its source.
  */
-export class SearchSummaryCache<T> {
+export class PrincipalCache<T> {
   readonly #ttlMs: number;
   readonly #maxEntries: number;
   readonly #now: () => number;
   readonly #entries = new Map<string, { at: number; value: Promise<T> }>();
 
-  constructor(options: SearchSummaryCacheOptions) {
+  constructor(options: PrincipalCacheOptions) {
     this.#ttlMs = options.ttlMs;
     this.#maxEntries = options.maxEntries ?? 1000;
     this.#now = options.now ?? Date.now;
   }
 
-  /** The cached summary of (caller, filter), or `compute()`'s. */
+  /** The cached value of (caller, key), or `compute()`'s. */
   get(
     credentials: BackstageCredentials,
-    filter: unknown,
+    key: unknown,
     compute: () => Promise<T>,
+    keep: (value: T) => boolean = () => true,
   ): Promise<T> {
     if (this.#ttlMs <= 0) return compute();
-    const key = `${principalKey(credentials)}\n${canonical(filter)}`;
+    const entry = `${principalKey(credentials)}\n${canonical(key)}`;
     const now = this.#now();
-    const hit = this.#entries.get(key);
+    const hit = this.#entries.get(entry);
     if (hit && now - hit.at < this.#ttlMs) return hit.value;
     const value = compute();
-    this.#entries.delete(key);
-    this.#entries.set(key, { at: now, value });
-    value.catch(() => {
-      if (this.#entries.get(key)?.value === value) this.#entries.delete(key);
-    });
+    this.#entries.delete(entry);
+    this.#entries.set(entry, { at: now, value });
+    const forget = () => {
+      if (this.#entries.get(entry)?.value === value) {
+        this.#entries.delete(entry);
+      }
+    };
+    value.then(v => {
+      if (!keep(v)) forget();
+    }, forget);
     while (this.#entries.size > this.#maxEntries) {
       this.#entries.delete(this.#entries.keys().next().value!);
     }

@@ -1,0 +1,65 @@
+import { BackstageCredentials } from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
+import { Entity } from '@backstage/catalog-model';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { Request } from 'express';
+import { PrincipalCache } from './PrincipalCache';
+
+/** How a route looks its model up in the catalog, as the caller. */
+export type ModelLookup = (
+  req: Request,
+  entityRef: string,
+  credentials: BackstageCredentials,
+) => Promise<Entity | undefined>;
+
+/** Every lookup asks the catalog (tests, and a cache TTL of 0). */
+export function liveModelLookup(catalog: CatalogService): ModelLookup {
+  return (_req, entityRef, credentials) =>
+    catalog.getEntityByRef(entityRef, { credentials });
+}
+
+/**
+ * Model lookups that read routes (GET and HEAD) answer from a short-lived,
+ * bounded cache per (caller, entity ref); every other method asks the
+ * catalog live, so a mutation always sees the current entity and what the
+ * catalog's permission policy lets the caller see right now.
+ *
+ * The read routes (versions, gauntlet, waivers, …) look their model up on
+ * every request: a catalog call over HTTP that itself asks the permission
+ * backend, several times the cost of the route's own database read. Keys
+ * hold the caller's principal, so one caller is never answered from
+ * another's entry; only found entities are kept, failures never.
+ *
+ * Staleness bound: for a read route, a model's entity, and whether the
+ * caller may see it, is at most `ttlMs` older than the catalog.
+ */
+export function cachedModelLookup(
+  catalog: CatalogService,
+  options: { ttlMs: number; maxEntries?: number; now?: () => number },
+): ModelLookup {
+  const live = liveModelLookup(catalog);
+  if (options.ttlMs <= 0) return live;
+  const cache = new PrincipalCache<Entity | undefined>({
+    ttlMs: options.ttlMs,
+    maxEntries: options.maxEntries ?? 5000,
+    now: options.now,
+  });
+  return (req, entityRef, credentials) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      return live(req, entityRef, credentials);
+    }
+    return cache.get(
+      credentials,
+      entityRef.toLocaleLowerCase('en-US'),
+      () => live(req, entityRef, credentials),
+      entity => entity !== undefined,
+    );
+  };
+}
+
+/** `modelHub.catalogLookup.cacheSeconds` in ms (default 5 s; 0 turns it off). */
+export function readModelLookupCacheMs(config: Config): number {
+  const seconds =
+    config.getOptionalNumber('modelHub.catalogLookup.cacheSeconds') ?? 5;
+  return Math.max(0, seconds) * 1000;
+}
