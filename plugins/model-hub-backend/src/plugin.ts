@@ -475,6 +475,11 @@ export const modelHubPlugin = createBackendPlugin({
                 catalog.getEntityByRef(ref, {
                   credentials: await auth.getOwnServiceCredentials(),
                 }),
+              auditor,
+              catalog,
+              auth,
+              gauntletConfig: gauntlet.config,
+              versions,
             }),
           });
           lifecycle.addStartupHook(() => {
