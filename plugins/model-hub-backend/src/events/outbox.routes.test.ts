@@ -419,19 +419,20 @@ describe.each(databases.eachSupportedId())(
             version,
             files: { 'w.bin': Buffer.from(`weights ${version}`) },
           });
+        /** The rows of the named events as [name, webhook, state]. */
+        const rowsOf = async (named: Record<string, string>) => {
+          const names = new Map(
+            Object.entries(named).map(([n, id]) => [id, n]),
+          );
+          return (await outbox())
+            .filter(r => names.has(r.event_id))
+            .map(r => [names.get(r.event_id), r.webhook, r.state]);
+        };
         await publish('3.0.0');
         const old = await settledEvent('3.0.0');
         await publish('3.1.0');
         const recent = await settledEvent('3.1.0');
-        expect(
-          (await outbox())
-            .filter(r => r.event_id === old || r.event_id === recent)
-            .map(r => [
-              r.event_id === old ? 'old' : 'recent',
-              r.webhook,
-              r.state,
-            ]),
-        ).toEqual([
+        expect(await rowsOf({ old, recent })).toEqual([
           ['old', 'ci', 'delivered'],
           ['old', 'down', 'failed'],
           ['old', 'later', 'pending'],
@@ -456,15 +457,7 @@ describe.each(databases.eachSupportedId())(
             .update({ settled_at: daysAgo(days) });
         }
         await prune();
-        expect(
-          (await outbox())
-            .filter(r => r.event_id === old || r.event_id === recent)
-            .map(r => [
-              r.event_id === old ? 'old' : 'recent',
-              r.webhook,
-              r.state,
-            ]),
-        ).toEqual([
+        expect(await rowsOf({ old, recent })).toEqual([
           ['old', 'down', 'failed'],
           ['old', 'later', 'pending'],
           ['recent', 'ci', 'delivered'],
