@@ -7,7 +7,7 @@ import { ModelVersionService } from '../versions/ModelVersionService';
 import { approveSubject } from './approveRoute';
 import { GauntletConfig } from './config';
 import { GauntletRunner } from './GauntletRunner';
-import { assertWaiverAllowed } from './waiverRules';
+import { assertKnownCheck, createWaiverRequest } from './waiverRequest';
 
 /**
  * Governance decisions of the example seeder, recorded through the API's
@@ -142,33 +142,18 @@ export function createSeedGovernance(options: {
         'gauntlet-waiver-create',
         { model: entityRef },
         async () => {
-          const checkIds = runner.checks.map(c => c.id);
-          if (!checkIds.includes(o.check)) {
-            throw new InputError(
-              `Seed waiver of ${entityRef}: unknown check '${
-                o.check
-              }'; checks are ${checkIds.join(', ')}`,
-            );
-          }
-          await assertWaiverAllowed({ ...o, versions: options.versions });
-          const value = await store.createWaiver({
+          assertKnownCheck(runner, o.check);
+          return createWaiverRequest({
+            runner,
+            versions: options.versions,
+            entity,
             entityRef,
-            checkId: o.check,
+            check: o.check,
             reason: o.reason,
             requestedBy: o.requestedBy,
             expiresAt: o.expiresAt,
             now: runner.now(),
           });
-          const evaluation = await runner.updateTier(entity);
-          return {
-            value,
-            meta: {
-              waiverId: value.id,
-              check: value.checkId,
-              expiresAt: value.expiresAt,
-              effectiveTier: evaluation.effectiveTier,
-            },
-          };
         },
       );
       await approve({
