@@ -235,6 +235,8 @@ export interface Config {
       }>;
       /** Seconds between each replica's sweeps of the durable webhook outbox (retries due after a restart). Default 10. */
       outboxPollSeconds?: number;
+      /** Days a delivered webhook outbox row is kept after delivery (pending and given-up rows are kept). Default 30. */
+      outboxRetentionDays?: number;
     };
     /** Example data for the embedded demo portal. */
     examples?: {

@@ -485,6 +485,11 @@ export const modelHubPlugin = createBackendPlugin({
                 catalog.getEntityByRef(ref, {
                   credentials: await auth.getOwnServiceCredentials(),
                 }),
+              auditor,
+              catalog,
+              auth,
+              gauntletConfig: gauntlet.config,
+              versions,
             }),
           });
           lifecycle.addStartupHook(() => {

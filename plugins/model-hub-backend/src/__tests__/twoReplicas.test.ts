@@ -45,7 +45,10 @@ const PERIOD_SECONDS = 5;
 const TASK_TIMEOUT_SECONDS = 30;
 const MODELS = 4;
 
-jest.setTimeout(Math.max(240_000, OPS * 3_000));
+// Generous: on a loaded 2-core machine each replica's start (which
+// compiles the backend) can take a minute, and the waits below add up to
+// three; a jest timeout reports nothing of what was observed.
+jest.setTimeout(Math.max(600_000, OPS * 5_000));
 
 const alice = mockCredentials.user.header('user:default/alice');
 const bob = mockCredentials.user.header('user:default/bob');
@@ -94,6 +97,8 @@ class Observations {
   refused = 0;
   unavailable = 0;
   pulls = 0;
+  /** When each replica was killed, for a failure's report. */
+  readonly kills: string[] = [];
 }
 
 const manifestOf = (files: Files) =>
@@ -317,7 +322,9 @@ async function runLoad(
       if (kills.length > 0 && started >= kills[0]) {
         kills.shift();
         // Alternate which replica dies; it restarts in the background.
-        await cluster.killAndRestart(cluster.kills % cluster.size);
+        const victim = cluster.kills % cluster.size;
+        seen.kills.push(`replica ${victim} at ${new Date().toISOString()}`);
+        await cluster.killAndRestart(victim);
       }
       const outcomes = [await op()].flat();
       for (const outcome of outcomes) {
@@ -477,13 +484,15 @@ describe('two replicas on one PostgreSQL database and one S3 server', () => {
 
         // Every sealed version's gauntlet run finished, exactly once.
         const sealed = rows.filter(r => r.state === 'sealed');
+        const allRuns = () =>
+          knex('gauntlet_runs').whereIn(
+            'entity_ref',
+            entities.map((_, i) => modelRef(i)),
+          );
         const runs = await waitFor(
           'the gauntlet to finish every sealed version',
           async () => {
-            const all = await knex('gauntlet_runs').whereIn(
-              'entity_ref',
-              entities.map((_, i) => modelRef(i)),
-            );
+            const all = await allRuns();
             const open = all.filter(
               r => r.status === 'queued' || r.status === 'running',
             );
@@ -498,7 +507,13 @@ describe('two replicas on one PostgreSQL database and one S3 server', () => {
               : undefined;
           },
           120_000,
-        );
+        ).catch(async () => {
+          // Report what is missing (below, per version) instead of a bare timeout.
+          seen.violations.push(
+            'the gauntlet did not finish every sealed version within 120 s',
+          );
+          return allRuns();
+        });
         const checkRuns = (
           await fs.readFile(path.join(dir, 'check-runs'), 'utf8')
         )
@@ -512,7 +527,14 @@ describe('two replicas on one PostgreSQL database and one S3 server', () => {
           const label = `${row.entity_ref}@${row.version}`;
           if (ofVersion.length !== 1) {
             seen.violations.push(
-              `${label} has ${ofVersion.length} gauntlet runs: ${JSON.stringify(
+              `${label} (sealed ${new Date(row.sealed_at).toISOString()}, ${
+                seen.acks.some(
+                  a =>
+                    a.entityRef === row.entity_ref && a.version === row.version,
+                )
+                  ? 'acknowledged'
+                  : 'not acknowledged'
+              }) has ${ofVersion.length} gauntlet runs: ${JSON.stringify(
                 ofVersion.map(r => [r.id, r.trigger, r.status, r.attempts]),
               )}`,
             );
@@ -622,12 +644,15 @@ describe('two replicas on one PostgreSQL database and one S3 server', () => {
           taskRuns: Object.fromEntries(
             [...byTask].map(([id, list]) => [id, list.length]),
           ),
+          killed: seen.kills,
           violations: seen.violations.length,
         };
         process.stdout.write(`two-replica load: ${JSON.stringify(report)}\n`);
         if (seen.violations.length > 0) {
           process.stdout.write(
-            `replica errors:\n${cluster.errorLines().join('\n')}\n`,
+            `violations:\n${seen.violations.join(
+              '\n',
+            )}\nreplica errors:\n${cluster.errorLines().join('\n')}\n`,
           );
         }
         expect(seen.violations).toEqual([]);

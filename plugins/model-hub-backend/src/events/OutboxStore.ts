@@ -179,6 +179,32 @@ export class OutboxStore {
     return updated > 0;
   }
 
+  /**
+   * Deletes delivered rows settled before `before`, `batchSize` at a time so
+   * no statement holds many row locks; pending rows (retries still due) and
+   * rows given up are kept. Returns how many were deleted.
+   */
+  async deleteDeliveredBefore(before: Date, batchSize = 1000): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      const batch = await this.#db(TABLE)
+        .select('id')
+        .where('state', 'delivered')
+        .andWhere('settled_at', '<', before)
+        .orderBy('id')
+        .limit(batchSize);
+      if (batch.length === 0) return deleted;
+      deleted += await this.#db(TABLE)
+        .whereIn(
+          'id',
+          batch.map(r => r.id),
+        )
+        .andWhere('state', 'delivered')
+        .delete();
+      if (batch.length < batchSize) return deleted;
+    }
+  }
+
   async #giveUpAbandoned(now: Date) {
     await this.#db(TABLE)
       .where('state', 'pending')

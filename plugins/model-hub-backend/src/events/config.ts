@@ -75,3 +75,19 @@ export function readOutboxPollSeconds(config: Config): number {
   }
   return seconds;
 }
+
+/**
+ * Days a delivered row of the webhook outbox is kept after its delivery
+ * (`modelHub.events.outboxRetentionDays`, default 30); pending rows and
+ * rows given up are never pruned.
+ */
+export function readOutboxRetentionDays(config: Config): number {
+  const days =
+    config.getOptionalNumber('modelHub.events.outboxRetentionDays') ?? 30;
+  if (!(days > 0)) {
+    throw new InputError(
+      `modelHub.events.outboxRetentionDays must be a positive number, got ${days}`,
+    );
+  }
+  return days;
+}

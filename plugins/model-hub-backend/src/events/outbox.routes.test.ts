@@ -37,6 +37,7 @@ import {
   TEST_GOVERNANCE_GROUP,
 } from '../__testUtils__/modelHubBackend';
 import { publishVersion } from '../__testUtils__/publish';
+import { WEBHOOK_OUTBOX_RETENTION_TASK } from './outboxRetention';
 import { WEBHOOK_OUTBOX_TASK } from './setup';
 
 jest.setTimeout(180_000);
@@ -158,7 +159,11 @@ describe.each(databases.eachSupportedId())(
     });
 
     /** A backend on the shared database whose outbox sweep the test triggers. */
-    async function startBackend(url: string, webhook: JsonObject) {
+    async function startBackend(
+      url: string,
+      webhook: JsonObject,
+      moreWebhooks: JsonObject[] = [],
+    ) {
       // The in-memory scheduler whose tasks the test triggers by hand.
       const scheduler = mockServices.scheduler();
       const backend = await startModelHubTestBackend({
@@ -176,7 +181,10 @@ describe.each(databases.eachSupportedId())(
         ],
         modelHub: {
           events: {
-            webhooks: [{ name: 'ci', url, secret: SECRET, ...webhook }],
+            webhooks: [
+              { name: 'ci', url, secret: SECRET, ...webhook },
+              ...moreWebhooks.map(w => ({ secret: SECRET, ...w })),
+            ],
           },
         },
       });
@@ -184,6 +192,7 @@ describe.each(databases.eachSupportedId())(
       return {
         backend,
         sweep: () => scheduler.triggerTask(WEBHOOK_OUTBOX_TASK),
+        prune: () => scheduler.triggerTask(WEBHOOK_OUTBOX_RETENTION_TASK),
       };
     }
 
@@ -325,6 +334,142 @@ describe.each(databases.eachSupportedId())(
         }
       } finally {
         receiver.server.close();
+      }
+    });
+
+    it('prunes delivered outbox rows past the 30-day retention and keeps pending and given-up rows', async () => {
+      // One receiver path that accepts, one that always fails.
+      const server = http.createServer((req, res) => {
+        req.resume();
+        req.on('end', () => {
+          res.statusCode = req.url === '/ok' ? 200 : 503;
+          res.end();
+        });
+      });
+      await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      try {
+        const sealedOnly = { events: ['version.sealed'] };
+        const { backend, prune } = await startBackend(
+          `${base}/ok`,
+          sealedOnly,
+          [
+            // Gives up after its one failed attempt.
+            {
+              name: 'down',
+              url: `${base}/fail`,
+              maxAttempts: 1,
+              ...sealedOnly,
+            },
+            // Its retry is due in an hour: pending.
+            {
+              name: 'later',
+              url: `${base}/fail`,
+              maxAttempts: 3,
+              initialBackoffMs: 3_600_000,
+              ...sealedOnly,
+            },
+          ],
+        );
+        type Row = {
+          webhook: string;
+          event_id: string;
+          state: string;
+          attempts: number | string;
+          claim_token: string | null;
+        };
+        const outbox = (): Promise<Row[]> =>
+          knex('model_hub_webhook_outbox')
+            .select('webhook', 'event_id', 'state', 'attempts', 'claim_token')
+            .orderBy('id');
+        const seen = new Set((await outbox()).map(r => r.event_id));
+        /** The new event once delivered to ci, given up by down, and waiting to retry for later. */
+        const settledEvent = async (version: string) => {
+          const isSettled = (rows: Row[], eventId: string) => {
+            const of = (w: string) =>
+              rows.find(r => r.event_id === eventId && r.webhook === w);
+            const later = of('later');
+            return (
+              of('ci')?.state === 'delivered' &&
+              of('down')?.state === 'failed' &&
+              later?.state === 'pending' &&
+              Number(later.attempts) === 1 &&
+              later.claim_token === null
+            );
+          };
+          const rows = await waitFor(
+            `the deliveries of ${version} settled`,
+            outbox,
+            all =>
+              all.some(
+                r => !seen.has(r.event_id) && isSettled(all, r.event_id),
+              ),
+          );
+          const eventId = rows.find(
+            r => !seen.has(r.event_id) && isSettled(rows, r.event_id),
+          )!.event_id;
+          seen.add(eventId);
+          return eventId;
+        };
+        const publish = (version: string) =>
+          publishVersion({
+            server: backend.server,
+            auth: mockCredentials.user.header(ALICE),
+            entityRef: MODEL,
+            version,
+            files: { 'w.bin': Buffer.from(`weights ${version}`) },
+          });
+        /** The rows of the named events as [name, webhook, state]. */
+        const rowsOf = async (named: Record<string, string>) => {
+          const names = new Map(
+            Object.entries(named).map(([n, id]) => [id, n]),
+          );
+          return (await outbox())
+            .filter(r => names.has(r.event_id))
+            .map(r => [names.get(r.event_id), r.webhook, r.state]);
+        };
+        await publish('3.0.0');
+        const old = await settledEvent('3.0.0');
+        await publish('3.1.0');
+        const recent = await settledEvent('3.1.0');
+        expect(await rowsOf({ old, recent })).toEqual([
+          ['old', 'ci', 'delivered'],
+          ['old', 'down', 'failed'],
+          ['old', 'later', 'pending'],
+          ['recent', 'ci', 'delivered'],
+          ['recent', 'down', 'failed'],
+          ['recent', 'later', 'pending'],
+        ]);
+        // Time passes: the old event's rows settled 31 days ago, the recent
+        // one's 29 days ago (past and within the default 30 days).
+        const daysAgo = (days: number) =>
+          new Date(Date.now() - days * 86_400_000);
+        for (const [eventId, days] of [
+          [old, 31],
+          [recent, 29],
+        ] as const) {
+          await knex('model_hub_webhook_outbox')
+            .where({ event_id: eventId })
+            .update({ created_at: daysAgo(days + 1) });
+          await knex('model_hub_webhook_outbox')
+            .where({ event_id: eventId })
+            .whereNotNull('settled_at')
+            .update({ settled_at: daysAgo(days) });
+        }
+        await prune();
+        expect(await rowsOf({ old, recent })).toEqual([
+          ['old', 'down', 'failed'],
+          ['old', 'later', 'pending'],
+          ['recent', 'ci', 'delivered'],
+          ['recent', 'down', 'failed'],
+          ['recent', 'later', 'pending'],
+        ]);
+        // The delivery records admins read are their own table: kept.
+        expect(await deliveriesOf(backend.server, old)).toEqual(
+          expect.arrayContaining([[1, 'delivered', 200]]),
+        );
+      } finally {
+        server.close();
       }
     });
   },

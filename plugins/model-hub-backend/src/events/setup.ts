@@ -20,10 +20,15 @@ import { AuditTrailStore } from '../audit/AuditTrailStore';
 import { withAuditTrail } from '../audit/recordingAuditor';
 import { createAdminRouter } from '../audit/router';
 import { ownerOf } from '../usage/catalogUsage';
-import { readOutboxPollSeconds, readWebhooks } from './config';
+import {
+  readOutboxPollSeconds,
+  readOutboxRetentionDays,
+  readWebhooks,
+} from './config';
 import { DeliveryStore } from './DeliveryStore';
 import { outboundEventOf } from './fromAudit';
 import { OutboxStore } from './OutboxStore';
+import { scheduleOutboxRetention } from './outboxRetention';
 import { WebhookSender } from './WebhookSender';
 
 /** The scheduled sweep of the webhook outbox (every replica). */
@@ -53,11 +58,19 @@ export async function setupEventsAndAudit(options: {
   const auditStore = await AuditTrailStore.create(options);
   const deliveries = await DeliveryStore.create(options);
   const webhooks = readWebhooks(options.config);
+  const outbox = await OutboxStore.create(options);
   const sender = new WebhookSender({
     webhooks,
-    outbox: await OutboxStore.create(options),
+    outbox,
     store: deliveries,
     logger,
+  });
+  // Also without webhooks: rows delivered before they were removed expire.
+  await scheduleOutboxRetention({
+    scheduler: options.scheduler,
+    outbox,
+    logger,
+    retentionDays: readOutboxRetentionDays(options.config),
   });
   if (webhooks.length > 0) {
     await events.subscribe({

@@ -13,6 +13,7 @@ import {
   AuditRecord,
   MODEL_HUB_EVENTS_TOPIC,
   modelHubAdminPaths,
+  modelHubApiPaths,
   modelHubAuditReadPermission,
   ModelHubEvent,
 } from '@internal/plugin-model-hub-common';
@@ -30,6 +31,7 @@ jest.setTimeout(120_000);
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_16'] });
 const MODEL = 'model:default/support-assistant';
 const GINA = 'user:default/gina';
+const ALICE = 'user:default/alice';
 const entities: Entity[] = [
   {
     apiVersion: 'modelhub.io/v1alpha1',
@@ -63,6 +65,21 @@ describe.each(databases.eachSupportedId())(
           '    version: 1.0.0',
           '    directory: v1',
           '    aliases: [latest]',
+          'governance:',
+          `  - model: ${MODEL}`,
+          '    promotion:',
+          '      tier: official',
+          `      requestedBy: ${ALICE}`,
+          `      approvedBy: ${GINA}`,
+          '      comment: Reviewed the card and the run.',
+          '    waivers:',
+          '      - check: license',
+          '        reason: Legal reviewed the licence.',
+          `        requestedBy: ${ALICE}`,
+          `        approvedBy: ${GINA}`,
+          `        expiresAt: '${new Date(
+            Date.now() + 30 * 86_400_000,
+          ).toISOString()}'`,
         ].join('\n'),
       );
       backend = await startModelHubTestBackend({
@@ -166,6 +183,74 @@ describe.each(databases.eachSupportedId())(
           e => e.eventId === 'version-seal' && e.outcome === 'success',
         ),
       ).toHaveLength(1);
+    });
+
+    it('records seeded promotions and waivers as the API does: requested by the requester, approved by the approver, in the audit trail', async () => {
+      const trail = async () => {
+        const res = await request(backend.server)
+          .get(`/api/model-hub${modelHubAdminPaths.audit({ model: MODEL })}`)
+          .set('Authorization', mockCredentials.user.header(GINA));
+        expect(res.status).toBe(200);
+        return res.body.items as AuditRecord[];
+      };
+      const governanceIds = [
+        'gauntlet-promotion-request',
+        'gauntlet-promotion-decision',
+        'gauntlet-waiver-create',
+        'gauntlet-waiver-approve',
+      ];
+      const recorded = (records: AuditRecord[]) =>
+        governanceIds.every(id => records.some(r => r.eventId === id));
+      const deadline = Date.now() + 90_000;
+      let items = await trail();
+      while (!recorded(items) && Date.now() < deadline) {
+        await new Promise(r => setTimeout(r, 200));
+        items = await trail();
+      }
+      const one = (eventId: string) => {
+        const found = items.filter(r => r.eventId === eventId);
+        expect(found).toHaveLength(1);
+        return found[0];
+      };
+      expect(one('gauntlet-promotion-request')).toMatchObject({
+        outcome: 'succeeded',
+        actor: ALICE,
+        entityRef: MODEL,
+        meta: expect.objectContaining({ tier: 'official' }),
+      });
+      const decision = one('gauntlet-promotion-decision');
+      expect(decision).toMatchObject({
+        outcome: 'succeeded',
+        actor: GINA,
+        entityRef: MODEL,
+        meta: expect.objectContaining({ action: 'approve', state: 'approved' }),
+      });
+      expect(one('gauntlet-waiver-create')).toMatchObject({
+        outcome: 'succeeded',
+        actor: ALICE,
+        meta: expect.objectContaining({ check: 'license' }),
+      });
+      expect(one('gauntlet-waiver-approve')).toMatchObject({
+        outcome: 'succeeded',
+        actor: GINA,
+      });
+      // The approval is an outbound event too, as when made through the API.
+      expect(events.find(e => e.type === 'promotion.approved')).toMatchObject({
+        entityRef: MODEL,
+        actor: GINA,
+      });
+      // The records are the API's own: listed by the promotion and waiver routes.
+      const promotions = await request(backend.server)
+        .get(`/api/model-hub${modelHubApiPaths.promotionRequests(MODEL)}`)
+        .set('Authorization', mockCredentials.user.header(GINA))
+        .expect(200);
+      expect(promotions.body.items).toEqual([
+        expect.objectContaining({
+          tier: 'official',
+          state: 'approved',
+          requestedBy: ALICE,
+        }),
+      ]);
     });
   },
 );

@@ -51,8 +51,15 @@ export class GauntletRefresher {
       try {
         const latest = await evaluator.latestSealedVersion(entityRef);
         if (latest) {
+          const tiers = tierChain(requestedTierOf(entity));
+          // Read first: a run queued, started or finished after this read
+          // (the seal's, from another replica) makes the enqueue below a
+          // no-op instead of a second run.
+          const newest = await Promise.all(
+            tiers.map(t => store.newestRunId(entityRef, latest.version, t)),
+          );
           const active = await store.activeRuns(entityRef, latest.version);
-          for (const tier of tierChain(requestedTierOf(entity))) {
+          for (const [i, tier] of tiers.entries()) {
             // A running run brings fresh results too: re-queueing it because
             // nothing has completed yet ran the gauntlet twice for one seal.
             if (active.some(r => r.tier === tier)) continue;
@@ -76,6 +83,7 @@ export class GauntletRefresher {
                 tier,
                 trigger: 'scheduled',
                 triggerReason: why,
+                ifNewestRunId: newest[i],
               },
               now,
             );

@@ -221,6 +221,70 @@ describe.each(databases.eachSupportedId())(
       ).toBe(false);
     });
 
+    it('keeps one run per seal when the refresh races it on another replica, in either order', async () => {
+      /** Claims queued runs until `id` is running (a worker took it). */
+      const takeUntil = async (id: number) => {
+        for (;;) {
+          const claimed = await store.claimNext('worker', at(200), LEASE);
+          if (!claimed || claimed.id === id) return claimed;
+        }
+      };
+      const first = {
+        entityRef: 'model:default/raced',
+        version: '1.0.0',
+        tier: 'community' as const,
+      };
+      // The refresh reads: no run yet (the seal's enqueue has not happened).
+      const seen = await store.newestRunId(
+        first.entityRef,
+        '1.0.0',
+        'community',
+      );
+      expect(seen).toBeNull();
+      // The seal's run is queued and a worker takes it.
+      const sealed = await store.enqueue(
+        { ...first, trigger: 'sealed' },
+        at(100),
+      );
+      expect(sealed.created).toBe(true);
+      expect(await takeUntil(sealed.run.id)).toMatchObject({
+        status: 'running',
+      });
+      // The refresh's enqueue, decided on its earlier read, adds nothing.
+      expect(
+        await store.enqueue(
+          { ...first, trigger: 'scheduled', ifNewestRunId: seen },
+          at(101),
+        ),
+      ).toMatchObject({ created: false, run: { id: sealed.run.id } });
+
+      // The other order: the refresh queued first and a worker took it; the
+      // seal's enqueue is that run, not a second one.
+      const second = { ...first, version: '2.0.0' };
+      const scheduled = await store.enqueue(
+        { ...second, trigger: 'scheduled', ifNewestRunId: null },
+        at(102),
+      );
+      expect(scheduled.created).toBe(true);
+      await takeUntil(scheduled.run.id);
+      expect(
+        await store.enqueue({ ...second, trigger: 'sealed' }, at(103)),
+      ).toMatchObject({ created: false, run: { id: scheduled.run.id } });
+      // Decided on the newest run, the refresh still queues (e.g. outdated results).
+      expect(
+        (
+          await store.enqueue(
+            {
+              ...second,
+              trigger: 'scheduled',
+              ifNewestRunId: scheduled.run.id,
+            },
+            at(104),
+          )
+        ).created,
+      ).toBe(true);
+    });
+
     it('keeps one pending promotion request and decides it once', async () => {
       const request = await store.createPromotionRequest({
         entityRef: MODEL,

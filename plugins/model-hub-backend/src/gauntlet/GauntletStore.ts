@@ -78,6 +78,8 @@ export class GauntletStore {
   listRuns: RunQueueStore['listRuns'] = (...a) => this.runs.listRuns(...a);
   activeRuns: RunQueueStore['activeRuns'] = (...a) =>
     this.runs.activeRuns(...a);
+  newestRunId: RunQueueStore['newestRunId'] = (...a) =>
+    this.runs.newestRunId(...a);
   latestCompletedRun: RunQueueStore['latestCompletedRun'] = (...a) =>
     this.runs.latestCompletedRun(...a);
   latestResults: ResultStore['latest'] = (...a) => this.results.latest(...a);

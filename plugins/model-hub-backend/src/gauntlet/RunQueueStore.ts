@@ -40,6 +40,13 @@ export interface NewGauntletRun {
   trigger: GauntletRunTrigger;
   triggerReason?: string;
   requestedBy?: string;
+  /**
+   * Queue only when the newest run of this model version and tier (any
+   * status) is still this one, `null` for none: a caller that decided from
+   * an earlier read (the refresh) must not add a second run when another
+   * replica queued, started or finished one since.
+   */
+  ifNewestRunId?: number | null;
 }
 
 /** The input hashes of an executed run. */
@@ -95,6 +102,26 @@ export class RunQueueStore {
         .first();
       if (existing) {
         return { created: false, run: toRun(existing) };
+      }
+      // A seal has one run: any run of the version and tier is it (the
+      // refresh may have queued it, and a worker taken it, between the seal
+      // and this call). A conditional enqueue yields to any newer run.
+      if (run.trigger === 'sealed' || run.ifNewestRunId !== undefined) {
+        const newest = await tx<RunRow>('gauntlet_runs')
+          .where({
+            entity_ref: run.entityRef,
+            version: run.version,
+            tier: run.tier,
+          })
+          .orderBy('id', 'desc')
+          .first();
+        if (
+          newest &&
+          (run.trigger === 'sealed' ||
+            Number(newest.id) !== (run.ifNewestRunId ?? null))
+        ) {
+          return { created: false, run: toRun(newest) };
+        }
       }
       const [inserted] = await tx('gauntlet_runs')
         .insert({
@@ -342,6 +369,19 @@ export class RunQueueStore {
       .whereIn('status', ['queued', 'running'])
       .orderBy('id');
     return rows.map(toRun);
+  }
+
+  /** The id of the newest run (any status) of a model version for a tier. */
+  async newestRunId(
+    entityRef: string,
+    version: string,
+    tier: ModelTier,
+  ): Promise<number | null> {
+    const row = await this.#db('gauntlet_runs')
+      .where({ entity_ref: entityRef, version, tier })
+      .max({ id: 'id' })
+      .first();
+    return row?.id === null || row?.id === undefined ? null : Number(row.id);
   }
 
   /** The latest completed run of a model version for a tier. */

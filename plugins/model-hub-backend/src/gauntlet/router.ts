@@ -38,7 +38,7 @@ import { approveSubject } from './approveRoute';
 import { rejectPromotion, withdrawPromotion } from './rejectRoute';
 import { EffectiveTierItem, ModelGauntletResponse } from './types';
 import { actorRef, audited, parseBody } from '../service/requests';
-import { assertWaiverAllowed } from './waiverRules';
+import { assertKnownCheck, createWaiverRequest } from './waiverRequest';
 import { EffectiveTierCache } from './EffectiveTierCache';
 import { liveModelLookup, ModelLookup } from '../service/cachedEntityLookup';
 
@@ -466,12 +466,7 @@ export async function createGauntletRouter(
           modelWaiverCreatePermission,
         );
         const body = parseBody(waiverBody, req.body);
-        const checkIds = runner.checks.map(c => c.id);
-        if (!checkIds.includes(body.check)) {
-          throw new InputError(
-            `Unknown check '${body.check}'; checks are ${checkIds.join(', ')}`,
-          );
-        }
+        assertKnownCheck(runner, body.check);
         const now = runner.now();
         const expiresAt = new Date(body.expiresAt);
         if (expiresAt.getTime() <= now.getTime()) {
@@ -486,26 +481,18 @@ export async function createGauntletRouter(
           );
         }
         if (body.version) await versions.getVersion(entityRef, body.version);
-        await assertWaiverAllowed({ ...body, entityRef, versions });
-        const value = await runner.store.createWaiver({
+        return createWaiverRequest({
+          runner,
+          versions,
+          entity,
           entityRef,
-          checkId: body.check,
+          check: body.check,
           version: body.version,
           reason: body.reason,
           requestedBy: actor,
           expiresAt,
           now,
         });
-        const evaluation = await runner.updateTier(entity);
-        return {
-          value,
-          meta: {
-            waiverId: value.id,
-            check: value.checkId,
-            expiresAt: value.expiresAt,
-            effectiveTier: evaluation.effectiveTier,
-          },
-        };
       },
     );
     res.status(201).json(waiver);

@@ -1,45 +1,89 @@
+import { AuditorService, AuthService } from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
-import { ApprovalBinding } from './ApprovalStore';
+import { InputError } from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { audited } from '../service/requests';
+import { ModelVersionService } from '../versions/ModelVersionService';
+import { approveSubject } from './approveRoute';
+import { GauntletConfig } from './config';
 import { GauntletRunner } from './GauntletRunner';
+import { assertKnownCheck, createWaiverRequest } from './waiverRequest';
 
 /**
- * Governance decisions of the example seeder, recorded with the same
- * four-eyes rules as the API: requester and approver differ, and each
- * approval binds to the completed gauntlet run of the tiered version (the
- * seeder records them after publishing, once the runs have finished).
+ * Governance decisions of the example seeder, recorded through the API's
+ * own steps and audit events: the request as its requester
+ * (`gauntlet-promotion-request`, `gauntlet-waiver-create`), then the
+ * approval as its approver (`gauntlet-promotion-decision`,
+ * `gauntlet-waiver-approve`) through {@link approveSubject}, so the same
+ * four-eyes rules hold, each approval binds to the completed gauntlet run
+ * (the seeder records them after publishing), the audit trail shows who
+ * decided, and an approved promotion is published as an event.
  */
 export function createSeedGovernance(options: {
   runner: GauntletRunner;
   getEntity(entityRef: string): Promise<Entity | undefined>;
+  auditor: AuditorService;
+  catalog: CatalogService;
+  auth: AuthService;
+  gauntletConfig: GauntletConfig;
+  versions: Pick<ModelVersionService, 'getVersion' | 'listVersions'>;
 }) {
-  const { runner } = options;
+  const { runner, auditor } = options;
   const store = runner.store;
-  async function bindingOf(entityRef: string): Promise<{
-    entity: Entity;
-    binding: ApprovalBinding;
-  }> {
+  async function entityOf(entityRef: string): Promise<Entity> {
+    // Approvals bind to the completed run of the seeded version.
     await runner.drain();
     const entity = await options.getEntity(entityRef);
-    if (!entity)
-      throw new Error(`Seed governance: ${entityRef} not in the catalog`);
-    const { binding } = await runner.evaluate(entity);
-    if (!binding) {
-      throw new Error(
-        `Seed governance: ${entityRef} has no completed gauntlet run to approve against`,
-      );
+    if (!entity) {
+      throw new InputError(`Seed governance: ${entityRef} not in the catalog`);
     }
-    return { entity, binding };
+    return entity;
   }
-  const assertFourEyes = (requestedBy: string, approvedBy: string) => {
-    if (
-      requestedBy.toLocaleLowerCase('en-US') ===
-      approvedBy.toLocaleLowerCase('en-US')
-    ) {
-      throw new Error(
-        `Seed governance: ${approvedBy} cannot approve their own request (four-eyes)`,
-      );
-    }
-  };
+  /** Approves as `approvedBy` with the route's rules and audit event. */
+  async function approve(o: {
+    kind: 'promotion' | 'waiver';
+    id: number;
+    entity: Entity;
+    entityRef: string;
+    approvedBy: string;
+    comment?: string;
+  }) {
+    const promotion = o.kind === 'promotion';
+    await audited(
+      auditor,
+      { startupActor: o.approvedBy },
+      promotion ? 'gauntlet-promotion-decision' : 'gauntlet-waiver-approve',
+      promotion
+        ? { action: 'approve', requestId: String(o.id), model: o.entityRef }
+        : { waiverId: String(o.id), model: o.entityRef },
+      async () => {
+        const value = await approveSubject({
+          kind: o.kind,
+          id: o.id,
+          access: {
+            entity: o.entity,
+            entityRef: o.entityRef,
+            actor: o.approvedBy,
+            credentials: await options.auth.getOwnServiceCredentials(),
+            // Team membership is read from the catalog (memberOf).
+            ownershipEntityRefs: [o.approvedBy],
+          },
+          body: { comment: o.comment },
+          runner,
+          catalog: options.catalog,
+          gauntletConfig: options.gauntletConfig,
+        });
+        return {
+          value,
+          meta: {
+            state: value.subject.state,
+            approvals: value.validApprovers,
+            effectiveTier: value.effectiveTier,
+          },
+        };
+      },
+    );
+  }
   return {
     async hasDecisions(entityRef: string) {
       const [promotions, waivers] = await Promise.all([
@@ -55,32 +99,32 @@ export function createSeedGovernance(options: {
       approvedBy: string;
       comment?: string;
     }) {
-      assertFourEyes(o.requestedBy, o.approvedBy);
-      const { entity, binding } = await bindingOf(o.entityRef);
-      const now = runner.now();
-      const request = await store.createPromotionRequest({
-        entityRef: o.entityRef,
-        tier: o.tier,
-        comment: o.comment,
-        requestedBy: o.requestedBy,
-        now,
-      });
-      await store.approvals.add({
-        subject: 'promotion',
-        subjectId: request.id,
-        entityRef: o.entityRef,
-        approver: o.approvedBy,
-        binding,
-        comment: o.comment,
-        now,
-      });
-      await store.promotions.markApproved({
+      const { entityRef } = o;
+      const entity = await entityOf(entityRef);
+      const request = await audited(
+        auditor,
+        { startupActor: o.requestedBy },
+        'gauntlet-promotion-request',
+        { model: entityRef },
+        async () => {
+          const value = await store.createPromotionRequest({
+            entityRef,
+            tier: o.tier,
+            comment: o.comment,
+            requestedBy: o.requestedBy,
+            now: runner.now(),
+          });
+          return { value, meta: { requestId: value.id, tier: value.tier } };
+        },
+      );
+      await approve({
+        kind: 'promotion',
         id: request.id,
-        decidedBy: o.approvedBy,
+        entity,
+        entityRef,
+        approvedBy: o.approvedBy,
         comment: o.comment,
-        now,
       });
-      await runner.updateTier(entity);
     },
     async addWaiver(o: {
       entityRef: string;
@@ -90,26 +134,35 @@ export function createSeedGovernance(options: {
       approvedBy: string;
       expiresAt: Date;
     }) {
-      assertFourEyes(o.requestedBy, o.approvedBy);
-      const { entity, binding } = await bindingOf(o.entityRef);
-      const now = runner.now();
-      const waiver = await store.createWaiver({
-        entityRef: o.entityRef,
-        checkId: o.check,
-        reason: o.reason,
-        requestedBy: o.requestedBy,
-        expiresAt: o.expiresAt,
-        now,
+      const { entityRef } = o;
+      const entity = await entityOf(entityRef);
+      const waiver = await audited(
+        auditor,
+        { startupActor: o.requestedBy },
+        'gauntlet-waiver-create',
+        { model: entityRef },
+        async () => {
+          assertKnownCheck(runner, o.check);
+          return createWaiverRequest({
+            runner,
+            versions: options.versions,
+            entity,
+            entityRef,
+            check: o.check,
+            reason: o.reason,
+            requestedBy: o.requestedBy,
+            expiresAt: o.expiresAt,
+            now: runner.now(),
+          });
+        },
+      );
+      await approve({
+        kind: 'waiver',
+        id: waiver.id,
+        entity,
+        entityRef,
+        approvedBy: o.approvedBy,
       });
-      await store.approvals.add({
-        subject: 'waiver',
-        subjectId: waiver.id,
-        entityRef: o.entityRef,
-        approver: o.approvedBy,
-        binding,
-        now,
-      });
-      await runner.updateTier(entity);
     },
   };
 }

@@ -18,6 +18,11 @@ import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { modelHubApiPaths } from '@internal/plugin-model-hub-common';
+import {
+  EXAMPLE_ARTIFACTS_DIR,
+  exampleDataset,
+  exampleModel,
+} from '@internal/plugin-model-hub-node/src/testUtils';
 // Tests only: the actions run against the real hub plugin, in process.
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import modelHubPlugin from '@internal/plugin-model-hub-backend';
@@ -31,12 +36,14 @@ export const ALICE = 'user:default/alice';
 export const BOB = 'user:default/bob';
 
 /** Real example files of the sentiment classifier (ONNX model and benchmark CSV). */
-export const EXAMPLE_DIR = path.resolve(
-  __dirname,
-  '../../../../examples/artifacts/sentiment-classifier',
-);
+export const EXAMPLE_DIR = EXAMPLE_ARTIFACTS_DIR;
 
-/** The org and a model the gauntlet can check for the community tier. */
+/**
+ * The org and a model the gauntlet can check for the community tier: the
+ * example sentiment classifier and its data set, with three differences
+ * stated here (it claims community, names alice as steward, and claims
+ * accuracy only), and a second model without an evaluation.
+ */
 export const testEntities: Entity[] = [
   {
     apiVersion: 'backstage.io/v1alpha1',
@@ -56,50 +63,20 @@ export const testEntities: Entity[] = [
     metadata: { name: 'bob', namespace: 'default' },
     spec: { memberOf: [] },
   },
+  exampleDataset,
   {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Resource',
-    metadata: { name: 'product-reviews', namespace: 'default' },
-    spec: {
-      type: 'dataset',
-      owner: 'group:default/marketing',
-      dataset: {
-        license: 'CC-BY-4.0',
-        source: { location: 's3://datalake/reviews/' },
-        pii: 'none',
-      },
-    },
-  },
-  {
-    apiVersion: 'modelhub.io/v1alpha1',
-    kind: 'Model',
+    ...exampleModel,
     metadata: {
-      name: 'sentiment-classifier',
-      namespace: 'default',
+      ...exampleModel.metadata,
       description: 'Classifies the sentiment of product reviews',
     },
     spec: {
-      type: 'classifier',
-      task: 'text-classification',
-      framework: 'onnx',
-      owner: 'group:default/marketing',
-      steward: 'user:default/alice',
-      lifecycle: 'production',
+      ...exampleModel.spec,
+      steward: ALICE,
       tier: 'community',
-      license: 'Apache-2.0',
-      trainingData: ['resource:default/product-reviews'],
-      metrics: [
-        {
-          name: 'accuracy',
-          value: 0.88,
-          dataset: 'resource:default/product-reviews',
-        },
-      ],
-      evaluation: {
-        file: 'benchmark.csv',
-        labelColumn: 'label',
-        positiveLabel: 1,
-      },
+      metrics: (exampleModel.spec!.metrics as Array<{ name: string }>).filter(
+        m => m.name === 'accuracy',
+      ),
     },
   },
   {
