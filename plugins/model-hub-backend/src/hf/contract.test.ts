@@ -317,7 +317,7 @@ describe('Hugging Face endpoints: contract', () => {
     await get(`/${REPO}/resolve/latest/tokenizer.json`);
     // Recorded once the body has gone out, which can trail the client's
     // view of the response on a busy machine.
-    for (let i = 0; i < 100 && hub.downloads.length === 0; i++) {
+    for (let i = 0; i < 400 && hub.downloads.length === 0; i++) {
       await new Promise(r => setTimeout(r, 50));
     }
     await request(hub.server)
