@@ -77,6 +77,7 @@ export async function startHubBackend(options: {
             ...options.modelHub,
             ingestion: options.ingestion,
             artifacts: {
+              ...(options.modelHub?.artifacts as JsonObject | undefined),
               stagingDirectory: path.join(dataDir, 'staging'),
               local: { directory: path.join(dataDir, 'artifacts') },
             },
