@@ -96,21 +96,6 @@ export async function startHubBackend(options: {
   };
 }
 
-/** Polls `probe` until it returns a value (1 s apart), or fails naming `what`. */
-export async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise(r => setTimeout(r, 250));
-  }
-}
-
 /** A supertest parser that keeps the response body as raw bytes (whatever its content type). */
 export function rawBytes(
   // superagent types it as its Response; at run time it is the message stream.

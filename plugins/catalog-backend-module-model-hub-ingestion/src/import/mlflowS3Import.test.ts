@@ -9,11 +9,11 @@ import { MALICIOUS_PICKLE } from '@internal/plugin-model-hub-backend/src/__testU
 // eslint-disable-next-line @backstage/no-forbidden-package-imports, @backstage/no-mixed-plugin-imports
 import * as hubS3 from '@internal/plugin-model-hub-backend/src/__testUtils__/s3';
 import {
-  eventually,
   HubBackend,
   rawBytes,
   startHubBackend,
 } from '../__testUtils__/hubBackend';
+import { until } from '../__testUtils__/integration';
 import { safetensorsFile } from '../__testUtils__/safetensors';
 import { FakeMlflowServer } from '../demo/FakeMlflowServer';
 import { mapMlflowModel } from '../mlflow/mapMlflowModel';
@@ -216,7 +216,7 @@ describe('importing MLflow versions from S3 artifact stores', () => {
       .buffer(true)
       .parse(rawBytes);
     expect(pulled.body).toEqual(WEIGHTS);
-    await eventually('a gauntlet run', async () => {
+    await until('a gauntlet run', async () => {
       const r = await request(hub.server)
         .get(`${model()}/versions/1.0.0/gauntlet/runs`)
         .set('authorization', as);
