@@ -24,7 +24,6 @@ import { MlflowModelVersion } from './types';
 
 const BASE = 'http://mlflow.test';
 const MODELS = `${BASE}/api/2.0/mlflow/registered-models/search`;
-const VERSIONS = `${BASE}/api/2.0/mlflow/model-versions/search`;
 
 const server = setupServer();
 registerMswTestHooks(server);

@@ -16,18 +16,13 @@ import { Entity } from '@backstage/catalog-model';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import permissionBackend from '@backstage/plugin-permission-backend';
-import {
-  MODEL_HUB_SHA256_HEADER,
-  modelHubApiPaths,
-  modelHubTokenPaths,
-} from '@internal/plugin-model-hub-common';
+import { modelHubTokenPaths } from '@internal/plugin-model-hub-common';
 import { Knex } from 'knex';
 import request from 'supertest';
 import { HfDownloadEvent, hfDownloadRecorderServiceRef } from '../hf';
 import { modelHubPlugin } from '../plugin';
 import { compressingFront } from './compressingFront';
 import { publishVersion } from './publish';
-import { sha256 } from './fixtures';
 import {
   testModelHubHttpAuthServiceFactory,
   testUserTokenIssuerFactory,

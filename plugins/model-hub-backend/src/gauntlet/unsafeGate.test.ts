@@ -9,17 +9,12 @@ import {
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
-  MODEL_HUB_SHA256_HEADER,
   modelHubApiPaths,
   ModelVersion,
 } from '@internal/plugin-model-hub-common';
 import request from 'supertest';
 import { modelHubPlugin } from '../plugin';
-import {
-  MALICIOUS_PICKLE,
-  safetensors,
-  sha256,
-} from '../__testUtils__/fixtures';
+import { MALICIOUS_PICKLE, safetensors } from '../__testUtils__/fixtures';
 import { testHttpAuthServiceFactory } from '../__testUtils__/httpAuth';
 import { publishVersion } from '../__testUtils__/publish';
 import { DEFAULT_TIER_GATES } from './config';
