@@ -46,6 +46,26 @@ export interface Config {
         namespace?: string;
         /** When to sync. Default every 30 minutes, timeout 10 minutes. */
         schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+        /** Read access to the S3 buckets of this server's artifacts, so versions whose download URI is s3://bucket/key can be imported into the hub. Without it such imports are refused. */
+        s3?: {
+          /** The only buckets the hub reads (allow-list); an s3:// URI naming another bucket is refused. */
+          buckets: string[];
+          /** AWS region. Default from the AWS SDK environment, else us-east-1. */
+          region?: string;
+          /** Endpoint of an S3-compatible server, e.g. http://minio:9000. */
+          endpoint?: string;
+          /** Use path-style URLs (endpoint/bucket/key), needed by most S3-compatible servers. */
+          forcePathStyle?: boolean;
+          /** Access key id (with secretAccessKey); default the AWS SDK credential chain. */
+          accessKeyId?: string;
+          /**
+           * Secret access key, e.g. ${MLFLOW_S3_SECRET_ACCESS_KEY}; never logged.
+           * @visibility secret
+           */
+          secretAccessKey?: string;
+          /** Keys per S3 listing page (1-1000). Default 1000. */
+          listPageSize?: number;
+        };
       }>;
       /**
        * Example portal only: start a bundled fake MLflow registry (made-up models of the

@@ -77,6 +77,7 @@ export async function startHubBackend(options: {
             ...options.modelHub,
             ingestion: options.ingestion,
             artifacts: {
+              ...(options.modelHub?.artifacts as JsonObject | undefined),
               stagingDirectory: path.join(dataDir, 'staging'),
               local: { directory: path.join(dataDir, 'artifacts') },
             },
@@ -93,21 +94,6 @@ export async function startHubBackend(options: {
       await fs.rm(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-/** Polls `probe` until it returns a value (1 s apart), or fails naming `what`. */
-export async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise(r => setTimeout(r, 250));
-  }
 }
 
 /** A supertest parser that keeps the response body as raw bytes (whatever its content type). */

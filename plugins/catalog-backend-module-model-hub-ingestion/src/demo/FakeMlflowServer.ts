@@ -16,7 +16,16 @@ export interface FakeMlflowRegistry {
    * downloads the files under that prefix.
    */
   artifacts?: Record<string, string | Uint8Array>;
+  /** How the last page of a search says so: no `next_page_token` (default) or an empty one. */
+  lastPage?: 'omit' | 'empty';
+  /** The server's own page limit, below `max_results` (some servers cap pages). */
+  pageSize?: number;
 }
+
+/** What {@link answerMlflowRequest} answers: JSON, or the bytes of an artifact. */
+export type FakeMlflowAnswer =
+  | { status: number; json: unknown }
+  | { status: 200; bytes: string | Uint8Array };
 
 /**
  * A small MLflow tracking server speaking the documented Model Registry read
@@ -82,115 +91,123 @@ export class FakeMlflowServer {
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://fake');
-    const route = url.pathname;
-    this.requests.set(route, (this.requests.get(route) ?? 0) + 1);
-    const send = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    };
-    const invalid = (message: string) =>
-      send(400, { error_code: 'INVALID_PARAMETER_VALUE', message });
-    if (req.method !== 'GET') {
-      send(405, { error_code: 'ENDPOINT_NOT_FOUND', message: 'GET only' });
+    this.requests.set(url.pathname, (this.requests.get(url.pathname) ?? 0) + 1);
+    const answer = answerMlflowRequest(this.registry, req.method ?? 'GET', url);
+    if ('bytes' in answer) {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.end(answer.bytes);
       return;
     }
-    try {
-      if (route === '/api/2.0/mlflow/registered-models/search') {
-        const filter = url.searchParams.get('filter');
-        let models = [...this.registry.models];
-        if (filter) models = models.filter(modelFilter(filter));
-        const order = url.searchParams.get('order_by') ?? 'name ASC';
-        if (!/^name (ASC|DESC)$/i.test(order)) {
-          invalid(`unsupported order_by ${order}`);
-          return;
-        }
-        models.sort((a, b) => compare(a.name, b.name));
-        if (/DESC$/i.test(order)) models.reverse();
-        const max = pageSize(url, 100, 1000);
-        send(200, page(models, url, max, 'registered_models'));
-        return;
-      }
-      if (route === '/api/2.0/mlflow/model-versions/search') {
-        const filter = url.searchParams.get('filter') ?? '';
-        const matches = versionNameFilter(filter);
-        const versions = this.registry.versions.filter(v =>
-          matches(v.name ?? ''),
-        );
-        const max = pageSize(url, 200_000, 200_000);
-        send(200, page(versions, url, max, 'model_versions'));
-        return;
-      }
-      if (route === '/api/2.0/mlflow/registered-models/get') {
-        const name = url.searchParams.get('name');
-        const model = this.registry.models.find(m => m.name === name);
-        if (!model) {
-          send(404, {
-            error_code: 'RESOURCE_DOES_NOT_EXIST',
-            message: `Registered Model with name=${name} not found`,
-          });
-          return;
-        }
-        send(200, { registered_model: model });
-        return;
-      }
-      if (route === '/api/2.0/mlflow/model-versions/get-download-uri') {
-        const name = url.searchParams.get('name');
-        const number = url.searchParams.get('version');
-        const version = this.registry.versions.find(
-          v => v.name === name && v.version === number,
-        );
-        if (!version) {
-          send(404, {
-            error_code: 'RESOURCE_DOES_NOT_EXIST',
-            message: `Model Version (name=${name}, version=${number}) not found`,
-          });
-          return;
-        }
-        send(200, { artifact_uri: version.source });
-        return;
-      }
-      if (route === ARTIFACTS) {
-        send(200, { files: this.listArtifacts(url.searchParams.get('path')) });
-        return;
-      }
-      if (route.startsWith(`${ARTIFACTS}/`)) {
-        const path = decodeURIComponent(route.slice(ARTIFACTS.length + 1));
-        const content = this.registry.artifacts?.[path];
-        if (content === undefined) {
-          send(404, {
-            error_code: 'RESOURCE_DOES_NOT_EXIST',
-            message: `No such artifact ${path}`,
-          });
-          return;
-        }
-        res.writeHead(200, { 'content-type': 'application/octet-stream' });
-        res.end(content);
-        return;
-      }
-      send(404, { error_code: 'ENDPOINT_NOT_FOUND', message: route });
-    } catch (e) {
-      invalid((e as Error).message);
-    }
+    res.writeHead(answer.status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(answer.json));
   }
+}
 
-  /** The direct children of `dir` among the artifact paths, as MLflow lists them. */
-  private listArtifacts(dir: string | null) {
-    const prefix = dir ? `${dir.replace(/\/+$/, '')}/` : '';
-    const children = new Map<string, { is_dir: boolean; file_size?: number }>();
-    for (const [path, content] of Object.entries(
-      this.registry.artifacts ?? {},
-    )) {
-      if (!path.startsWith(prefix)) continue;
-      const [name, ...rest] = path.slice(prefix.length).split('/');
-      if (rest.length > 0) children.set(name, { is_dir: true });
-      else
-        children.set(name, {
-          is_dir: false,
-          file_size: Buffer.byteLength(content),
-        });
-    }
-    return [...children].map(([name, info]) => ({ path: name, ...info }));
+/**
+ * The answer of the fake MLflow server (see {@link FakeMlflowServer}) to a
+ * request, without the HTTP server: msw handlers in unit tests serve the
+ * same registry semantics from it.
+ */
+export function answerMlflowRequest(
+  registry: FakeMlflowRegistry,
+  method: string,
+  url: URL,
+): FakeMlflowAnswer {
+  const route = url.pathname;
+  const send = (status: number, json: unknown) => ({ status, json });
+  const invalid = (message: string) =>
+    send(400, { error_code: 'INVALID_PARAMETER_VALUE', message });
+  if (method !== 'GET') {
+    return send(405, { error_code: 'ENDPOINT_NOT_FOUND', message: 'GET only' });
   }
+  const paged = <T>(items: T[], max: number, key: string) =>
+    page(items, url, Math.min(max, registry.pageSize ?? max), key, registry);
+  try {
+    if (route === '/api/2.0/mlflow/registered-models/search') {
+      const filter = url.searchParams.get('filter');
+      let models = [...registry.models];
+      if (filter) models = models.filter(modelFilter(filter));
+      const order = url.searchParams.get('order_by') ?? 'name ASC';
+      if (!/^name (ASC|DESC)$/i.test(order)) {
+        return invalid(`unsupported order_by ${order}`);
+      }
+      models.sort((a, b) => compare(a.name, b.name));
+      if (/DESC$/i.test(order)) models.reverse();
+      return send(
+        200,
+        paged(models, pageSize(url, 100, 1000), 'registered_models'),
+      );
+    }
+    if (route === '/api/2.0/mlflow/model-versions/search') {
+      const matches = versionNameFilter(url.searchParams.get('filter') ?? '');
+      const versions = registry.versions.filter(v => matches(v.name ?? ''));
+      return send(
+        200,
+        paged(versions, pageSize(url, 200_000, 200_000), 'model_versions'),
+      );
+    }
+    if (route === '/api/2.0/mlflow/registered-models/get') {
+      const name = url.searchParams.get('name');
+      const model = registry.models.find(m => m.name === name);
+      if (!model) {
+        return send(404, {
+          error_code: 'RESOURCE_DOES_NOT_EXIST',
+          message: `Registered Model with name=${name} not found`,
+        });
+      }
+      return send(200, { registered_model: model });
+    }
+    if (route === '/api/2.0/mlflow/model-versions/get-download-uri') {
+      const name = url.searchParams.get('name');
+      const number = url.searchParams.get('version');
+      const version = registry.versions.find(
+        v => v.name === name && v.version === number,
+      );
+      if (!version) {
+        return send(404, {
+          error_code: 'RESOURCE_DOES_NOT_EXIST',
+          message: `Model Version (name=${name}, version=${number}) not found`,
+        });
+      }
+      return send(200, { artifact_uri: version.source });
+    }
+    if (route === ARTIFACTS) {
+      return send(200, {
+        files: listArtifacts(registry, url.searchParams.get('path')),
+      });
+    }
+    if (route.startsWith(`${ARTIFACTS}/`)) {
+      const path = decodeURIComponent(route.slice(ARTIFACTS.length + 1));
+      const content = registry.artifacts?.[path];
+      if (content === undefined) {
+        return send(404, {
+          error_code: 'RESOURCE_DOES_NOT_EXIST',
+          message: `No such artifact ${path}`,
+        });
+      }
+      return { status: 200, bytes: content };
+    }
+    return send(404, { error_code: 'ENDPOINT_NOT_FOUND', message: route });
+  } catch (e) {
+    return invalid((e as Error).message);
+  }
+}
+
+/** The direct children of `dir` among the artifact paths, as MLflow lists them. */
+function listArtifacts(registry: FakeMlflowRegistry, dir: string | null) {
+  const prefix = dir ? `${dir.replace(/\/+$/, '')}/` : '';
+  const children = new Map<string, { is_dir: boolean; file_size?: number }>();
+  for (const [path, content] of Object.entries(registry.artifacts ?? {})) {
+    if (!path.startsWith(prefix)) continue;
+    const [name, ...rest] = path.slice(prefix.length).split('/');
+    if (rest.length > 0) children.set(name, { is_dir: true });
+    else
+      children.set(name, {
+        is_dir: false,
+        file_size: Buffer.byteLength(content),
+      });
+  }
+  return [...children].map(([name, info]) => ({ path: name, ...info }));
 }
 
 function compare(a = '', b = ''): number {
@@ -208,7 +225,13 @@ function pageSize(url: URL, fallback: number, max: number): number {
   return n;
 }
 
-function page<T>(items: T[], url: URL, size: number, key: string) {
+function page<T>(
+  items: T[],
+  url: URL,
+  size: number,
+  key: string,
+  registry: Pick<FakeMlflowRegistry, 'lastPage'>,
+) {
   const token = url.searchParams.get('page_token');
   const start = token ? Number(Buffer.from(token, 'base64').toString()) : 0;
   if (!Number.isInteger(start) || start < 0) {
@@ -219,6 +242,8 @@ function page<T>(items: T[], url: URL, size: number, key: string) {
   };
   if (start + size < items.length) {
     body.next_page_token = Buffer.from(String(start + size)).toString('base64');
+  } else if (registry.lastPage === 'empty') {
+    body.next_page_token = '';
   }
   return body;
 }

@@ -1,11 +1,8 @@
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import request from 'supertest';
-import {
-  eventually,
-  HubBackend,
-  startHubBackend,
-} from '../__testUtils__/hubBackend';
+import { HubBackend, startHubBackend } from '../__testUtils__/hubBackend';
+import { until } from '../__testUtils__/integration';
 import { safetensorsFile } from '../__testUtils__/safetensors';
 import { FakeHuggingFaceFiles } from '../demo/FakeHuggingFaceFiles';
 import {
@@ -98,7 +95,7 @@ describe('auto-import of allow-listed models', () => {
 
   it('imports the allow-listed models, as the auto-import principal, and no other', async () => {
     for (const id of ['acme/auto-one', 'acme/auto-two']) {
-      const [done] = await eventually(`the auto-import of ${id}`, async () => {
+      const [done] = await until(`the auto-import of ${id}`, async () => {
         const items = await importsOf(id);
         return items.some(i => i.state !== 'importing') ? items : undefined;
       });

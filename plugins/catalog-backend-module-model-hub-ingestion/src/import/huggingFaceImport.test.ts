@@ -5,11 +5,11 @@ import { mockCredentials } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import request from 'supertest';
 import {
-  eventually,
   HubBackend,
   rawBytes,
   startHubBackend,
 } from '../__testUtils__/hubBackend';
+import { until } from '../__testUtils__/integration';
 import { safetensorsFile } from '../__testUtils__/safetensors';
 import { FakeHuggingFaceFiles } from '../demo/FakeHuggingFaceFiles';
 import {
@@ -179,7 +179,7 @@ describe('importing Hugging Face repos into the hub', () => {
     expect(pulled.status).toBe(200);
     expect(pulled.body.toString()).toBe(CONFIG);
 
-    const runs = await eventually('a gauntlet run', async () => {
+    const runs = await until('a gauntlet run', async () => {
       const r = await request(hub.server)
         .get(`${model(tiny)}/versions/0.0.0-g${oldSha}/gauntlet/runs`)
         .set('authorization', as(OWNER));

@@ -6,11 +6,11 @@ import { Entity } from '@backstage/catalog-model';
 import net from 'node:net';
 import request from 'supertest';
 import {
-  eventually,
   HubBackend,
   rawBytes,
   startHubBackend,
 } from '../__testUtils__/hubBackend';
+import { until } from '../__testUtils__/integration';
 import { safetensorsFile } from '../__testUtils__/safetensors';
 import { FakeMlflowServer } from '../demo/FakeMlflowServer';
 import { mapMlflowModel } from '../mlflow/mapMlflowModel';
@@ -182,7 +182,7 @@ describe('importing MLflow versions into the hub', () => {
     expect(pulled.body).toEqual(WEIGHTS);
 
     // The seal enqueued a gauntlet run, as for an upload.
-    const runs = await eventually('a gauntlet run', async () => {
+    const runs = await until('a gauntlet run', async () => {
       const r = await request(hub.server)
         .get(`${model()}/versions/1.0.0/gauntlet/runs`)
         .set('authorization', as(OWNER));

@@ -16,78 +16,45 @@ import {
   MlflowEntityProvider,
   readMlflowSourceConfig,
 } from './MlflowEntityProvider';
-import { MlflowModelVersion, MlflowRegisteredModel } from './types';
+import {
+  answerMlflowRequest,
+  FakeMlflowRegistry,
+} from '../demo/FakeMlflowServer';
+import { MlflowModelVersion } from './types';
 
 const BASE = 'http://mlflow.test';
 const MODELS = `${BASE}/api/2.0/mlflow/registered-models/search`;
-const VERSIONS = `${BASE}/api/2.0/mlflow/model-versions/search`;
 
 const server = setupServer();
 registerMswTestHooks(server);
 
-interface Registry {
-  models: MlflowRegisteredModel[];
-  versions: MlflowModelVersion[];
-  /** How the last page says it is the last: token omitted or empty string. */
-  lastPage: 'omit' | 'empty';
-  pageSize?: number;
-}
+type Registry = FakeMlflowRegistry;
 
 /**
- * A registry speaking the documented routes: `page_token` is the index of the
- * next item; version filters are `name='x'`, `name="x"` or `name LIKE "x"`.
+ * Serves `registry` at {@link BASE} through msw with the fake MLflow
+ * server's semantics (page tokens are opaque base64 offsets); returns the
+ * URLs asked for.
  */
 function serveRegistry(registry: Registry) {
   const requests: URL[] = [];
-  const page = <T>(items: T[], url: URL, key: string) => {
-    const max = Number(url.searchParams.get('max_results'));
-    const size = registry.pageSize ?? max;
-    const start = Number(url.searchParams.get('page_token') ?? '0');
-    const slice = items.slice(start, start + size);
-    const more = start + size < items.length;
-    const body: Record<string, unknown> = { [key]: slice };
-    if (more) body.next_page_token = String(start + size);
-    else if (registry.lastPage === 'empty') body.next_page_token = '';
-    return HttpResponse.json(body);
-  };
   server.use(
-    http.get(MODELS, ({ request }) => {
+    http.get(`${BASE}/api/2.0/mlflow/*`, ({ request }) => {
       const url = new URL(request.url);
       requests.push(url);
-      const sorted = [...registry.models].sort((a, b) =>
-        a.name! < b.name! ? -1 : 1,
-      );
-      return page(sorted, url, 'registered_models');
-    }),
-    http.get(VERSIONS, ({ request }) => {
-      const url = new URL(request.url);
-      requests.push(url);
-      const filter = url.searchParams.get('filter') ?? '';
-      const m = filter.match(/^name(=| LIKE )(['"])(.*)\2$/s);
-      if (!m)
-        return HttpResponse.json(
-          { error_code: 'INVALID_PARAMETER_VALUE' },
-          { status: 400 },
-        );
-      const matches = (name: string) =>
-        m[1] === '='
-          ? name === m[3]
-          : new RegExp(
-              `^${m[3]
-                .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-                .replace(/_/g, '.')
-                .replace(/%/g, '.*')}$`,
-              's',
-            ).test(name);
-      return page(
-        registry.versions.filter(v => matches(v.name!)),
-        url,
-        'model_versions',
-      );
+      const answer = answerMlflowRequest(registry, 'GET', url);
+      return 'json' in answer
+        ? HttpResponse.json(answer.json as any, { status: answer.status })
+        : new HttpResponse(answer.bytes);
     }),
   );
   return requests;
 }
+
+/** The offset a page token stands for (null for the first page). */
+const offsetOf = (u: URL) => {
+  const token = u.searchParams.get('page_token');
+  return token === null ? null : Buffer.from(token, 'base64').toString();
+};
 
 function version(
   name: string,
@@ -190,11 +157,7 @@ describe('MlflowEntityProvider', () => {
       const searches = requests.filter(u =>
         u.pathname.endsWith('registered-models/search'),
       );
-      expect(searches.map(u => u.searchParams.get('page_token'))).toEqual([
-        null,
-        '3',
-        '6',
-      ]);
+      expect(searches.map(offsetOf)).toEqual([null, '3', '6']);
       for (const u of requests) {
         expect(u.searchParams.get('max_results')).toMatch(/^\d+$/);
       }
@@ -219,11 +182,7 @@ describe('MlflowEntityProvider', () => {
     const calls = requests.filter(u =>
       u.pathname.endsWith('model-versions/search'),
     );
-    expect(calls.map(u => u.searchParams.get('page_token'))).toEqual([
-      null,
-      '200',
-      '400',
-    ]);
+    expect(calls.map(offsetOf)).toEqual([null, '200', '400']);
     expect(calls[0].searchParams.get('filter')).toBe("name='big'");
     expect(calls[0].searchParams.get('max_results')).toBe('200');
     const entity = emitted()[0];

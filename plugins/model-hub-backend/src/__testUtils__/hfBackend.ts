@@ -16,17 +16,13 @@ import { Entity } from '@backstage/catalog-model';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import permissionBackend from '@backstage/plugin-permission-backend';
-import {
-  MODEL_HUB_SHA256_HEADER,
-  modelHubApiPaths,
-  modelHubTokenPaths,
-} from '@internal/plugin-model-hub-common';
+import { modelHubTokenPaths } from '@internal/plugin-model-hub-common';
 import { Knex } from 'knex';
 import request from 'supertest';
 import { HfDownloadEvent, hfDownloadRecorderServiceRef } from '../hf';
 import { modelHubPlugin } from '../plugin';
 import { compressingFront } from './compressingFront';
-import { sha256 } from './fixtures';
+import { publishVersion } from './publish';
 import {
   testModelHubHttpAuthServiceFactory,
   testUserTokenIssuerFactory,
@@ -200,31 +196,14 @@ export async function startHfTestBackend(options: {
     hubUrl: `${baseUrl}/api/model-hub/hf`,
     downloads,
     async publish(entityRef, version, files, aliases = []) {
-      const created = await request(server)
-        .post(api(modelHubApiPaths.versions(entityRef)))
-        .set('Authorization', asAlice)
-        .send({ version });
-      expect(created.status).toBe(201);
-      for (const [filePath, bytes] of Object.entries(files)) {
-        const res = await request(server)
-          .put(api(modelHubApiPaths.file(entityRef, version, filePath)))
-          .set('Authorization', asAlice)
-          .set('Content-Type', 'application/octet-stream')
-          .set(MODEL_HUB_SHA256_HEADER, sha256(bytes))
-          .send(bytes);
-        expect(res.status).toBe(201);
-      }
-      const sealed = await request(server)
-        .post(api(modelHubApiPaths.seal(entityRef, version)))
-        .set('Authorization', asAlice);
-      expect(sealed.status).toBe(200);
-      for (const alias of aliases) {
-        const res = await request(server)
-          .put(api(modelHubApiPaths.alias(entityRef, alias)))
-          .set('Authorization', asAlice)
-          .send({ version });
-        expect(res.status).toBe(200);
-      }
+      await publishVersion({
+        server,
+        auth: asAlice,
+        entityRef,
+        version,
+        files,
+        aliases,
+      });
     },
     async hfToken(owner) {
       const res = await request(server)

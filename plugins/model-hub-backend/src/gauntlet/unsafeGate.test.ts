@@ -9,18 +9,14 @@ import {
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
-  MODEL_HUB_SHA256_HEADER,
   modelHubApiPaths,
   ModelVersion,
 } from '@internal/plugin-model-hub-common';
 import request from 'supertest';
 import { modelHubPlugin } from '../plugin';
-import {
-  MALICIOUS_PICKLE,
-  safetensors,
-  sha256,
-} from '../__testUtils__/fixtures';
+import { MALICIOUS_PICKLE, safetensors } from '../__testUtils__/fixtures';
 import { testHttpAuthServiceFactory } from '../__testUtils__/httpAuth';
+import { publishVersion } from '../__testUtils__/publish';
 import { DEFAULT_TIER_GATES } from './config';
 import { evaluateGate } from './tiers';
 import { GauntletResult } from './types';
@@ -86,27 +82,14 @@ describe('unsafe versions through the real routes', () => {
   });
   afterAll(() => fs.rm(dataDir, { recursive: true, force: true }));
 
-  async function publish(version: string, files: Record<string, Buffer>) {
-    const created = await request(server)
-      .post(api(modelHubApiPaths.versions(MODEL_REF)))
-      .set('Authorization', asAlice)
-      .send({ version });
-    expect(created.status).toBe(201);
-    for (const [p, bytes] of Object.entries(files)) {
-      const res = await request(server)
-        .put(api(modelHubApiPaths.file(MODEL_REF, version, p)))
-        .set('Authorization', asAlice)
-        .set('Content-Type', 'application/octet-stream')
-        .set(MODEL_HUB_SHA256_HEADER, sha256(bytes))
-        .send(bytes);
-      expect(res.status).toBe(201);
-    }
-    const sealed = await request(server)
-      .post(api(modelHubApiPaths.seal(MODEL_REF, version)))
-      .set('Authorization', asAlice);
-    expect(sealed.status).toBe(200);
-    return sealed.body as ModelVersion;
-  }
+  const publish = (version: string, files: Record<string, Buffer>) =>
+    publishVersion({
+      server,
+      auth: asAlice,
+      entityRef: MODEL_REF,
+      version,
+      files,
+    });
 
   const alias = (name: string, version: string) =>
     request(server)

@@ -9,6 +9,7 @@ import {
   ImportSource,
   MAX_IMPORT_FILES,
 } from './ImportSource';
+import { S3ImportFiles } from './S3ImportFiles';
 import {
   bodyStream,
   sourceGet,
@@ -41,6 +42,7 @@ export class MlflowImportSource implements ImportSource {
   private readonly source: string;
   private readonly base: string;
   private readonly headers: Record<string, string>;
+  private readonly s3?: S3ImportFiles;
 
   constructor(
     connection: MlflowConnection,
@@ -49,6 +51,7 @@ export class MlflowImportSource implements ImportSource {
     this.source = `mlflow:${connection.sourceId}`;
     this.base = connection.baseUrl.replace(/\/+$/, '');
     this.headers = mlflowAuthHeaders(connection.auth);
+    if (connection.s3) this.s3 = new S3ImportFiles(this.source, connection.s3);
   }
 
   async plan(name: string, version: string): Promise<ImportPlan> {
@@ -64,9 +67,12 @@ export class MlflowImportSource implements ImportSource {
     if (!artifactUri) {
       throw new InputError(`${this.source} gave no artifact URI for ${what}`);
     }
-    const root = this.artifactPath(artifactUri, what);
     const files: ImportFile[] = [];
-    await this.walk(root, '', 0, files, what);
+    if (this.s3 && /^s3:/i.test(artifactUri)) {
+      files.push(...(await this.s3.list(artifactUri, what)));
+    } else {
+      await this.walk(this.artifactPath(artifactUri, what), '', 0, files, what);
+    }
     if (files.length === 0) {
       throw new InputError(
         `${this.source} lists no files under ${artifactUri} for ${what}; nothing to import`,
@@ -107,7 +113,11 @@ export class MlflowImportSource implements ImportSource {
       `${what} of ${this.source} has its artifacts in ${url.protocol.replace(
         /:$/,
         '',
-      )} storage (${artifactUri}); the hub imports only artifacts the tracking server serves (mlflow-artifacts:, mlflow server --serve-artifacts)`,
+      )} storage (${artifactUri}); the hub imports only artifacts the tracking server serves (mlflow-artifacts:, mlflow server --serve-artifacts)${
+        url.protocol === 's3:'
+          ? ' or an S3 bucket given in modelHub.ingestion.mlflow[].s3'
+          : ''
+      }`,
     );
   }
 

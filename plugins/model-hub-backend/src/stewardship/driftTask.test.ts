@@ -1,20 +1,12 @@
-import {
-  coreServices,
-  createBackendPlugin,
-} from '@backstage/backend-plugin-api';
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
-import { catalogServiceRef } from '@backstage/plugin-catalog-node';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   UPSTREAM_DRIFT_ANNOTATION,
   UpstreamDrift,
 } from '@internal/plugin-model-hub-common';
 import request from 'supertest';
+import { branchPolicy } from '../__testUtils__/modelHubBackend';
+import { startRouteTestBackend } from '../__testUtils__/routeBackend';
 import { resolveStewardshipConfig } from './rules';
 import { createStewardshipRouter } from './router';
 import { StewardshipEngine } from './StewardshipEngine';
@@ -36,74 +28,39 @@ function drifted(name: string, drift: UpstreamDrift): Entity {
 describe('upstream drift → stewardship task', () => {
   it('opens a task for the owning team, served by the tasks route', async () => {
     let engine: StewardshipEngine | undefined;
-    const plugin = createBackendPlugin({
-      pluginId: 'model-hub',
-      register(env) {
-        env.registerInit({
-          deps: {
-            database: coreServices.database,
-            httpRouter: coreServices.httpRouter,
-            httpAuth: coreServices.httpAuth,
-            auth: coreServices.auth,
-            logger: coreServices.logger,
-            catalog: catalogServiceRef,
-          },
-          async init({
-            database,
-            httpRouter,
-            httpAuth,
-            auth,
-            logger,
-            catalog,
-          }) {
-            const store = await StewardshipTaskStore.create({ database });
-            engine = new StewardshipEngine({
-              catalog,
-              auth,
-              store,
-              logger,
-              config: resolveStewardshipConfig(),
-              clock: () => NOW,
-            });
-            httpRouter.use(
-              createStewardshipRouter({
-                httpAuth,
-                auth,
-                catalog,
-                store,
-                engine,
-              }),
-            );
-          },
-        });
-      },
-    });
-    const backend = await startTestBackend({
-      features: [
-        plugin,
-        mockServices.database.factory(),
-        catalogServiceMock.factory({
-          entities: [
-            group('ml-platform', ['alice']),
-            user('alice', ['ml-platform']),
-            drifted('hf-model', {
-              detectedAt: '2026-05-31T08:00:00.000Z',
-              source: 'huggingface:hf',
-              url: 'https://huggingface.co/acme/model',
-              changes: [
-                { field: 'revision', from: 'a'.repeat(40), to: 'b'.repeat(40) },
-                { field: 'license', from: 'mit', to: 'other' },
-              ],
-            }),
-            drifted('mlflow-model', {
-              detectedAt: '2026-05-30T08:00:00.000Z',
-              source: 'mlflow:prod',
-              changes: [{ field: 'revision', from: '2', to: '3' }],
-            }),
-            model('quiet-model'),
+    const backend = await startRouteTestBackend({
+      policy: branchPolicy(() => undefined),
+      now: NOW,
+      entities: [
+        group('ml-platform', ['alice']),
+        user('alice', ['ml-platform']),
+        drifted('hf-model', {
+          detectedAt: '2026-05-31T08:00:00.000Z',
+          source: 'huggingface:hf',
+          url: 'https://huggingface.co/acme/model',
+          changes: [
+            { field: 'revision', from: 'a'.repeat(40), to: 'b'.repeat(40) },
+            { field: 'license', from: 'mit', to: 'other' },
           ],
         }),
+        drifted('mlflow-model', {
+          detectedAt: '2026-05-30T08:00:00.000Z',
+          source: 'mlflow:prod',
+          changes: [{ field: 'revision', from: '2', to: '3' }],
+        }),
+        model('quiet-model'),
       ],
+      async setup(deps) {
+        const store = await StewardshipTaskStore.create(deps);
+        engine = new StewardshipEngine({
+          ...deps,
+          store,
+          config: resolveStewardshipConfig(),
+        });
+        deps.httpRouter.use(
+          createStewardshipRouter({ ...deps, store, engine }),
+        );
+      },
     });
     try {
       await engine!.run();

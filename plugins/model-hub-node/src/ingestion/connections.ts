@@ -1,4 +1,5 @@
 import { Config } from '@backstage/config';
+import { MlflowS3Access, readMlflowS3Access } from './s3Access';
 
 /** How Model Hub authenticates to an MLflow tracking server. */
 export type MlflowAuth =
@@ -13,6 +14,8 @@ export interface MlflowConnection {
   sourceId: string;
   baseUrl: string;
   auth: MlflowAuth;
+  /** Read access to the buckets of `s3://` artifact URIs, when configured. */
+  s3?: MlflowS3Access;
 }
 
 /** Where a Hugging Face source lives and its token (`modelHub.ingestion.huggingFace`). */
@@ -59,7 +62,8 @@ export function readMlflowConnection(config: Config): MlflowConnection {
       `modelHub.ingestion.mlflow[${id}].auth.type must be none, basic or bearer, got "${authType}"`,
     );
   }
-  return { kind: 'mlflow', sourceId: id, baseUrl, auth };
+  const s3 = readMlflowS3Access(config, id);
+  return { kind: 'mlflow', sourceId: id, baseUrl, auth, ...(s3 && { s3 }) };
 }
 
 /** Reads the connection part of `modelHub.ingestion.huggingFace`; the token falls back to `HF_TOKEN`. */
