@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { WriteStream } from 'node:fs';
+import { once } from 'node:events';
 import { MODEL_HUB_DIRECT_DOWNLOAD_HEADER } from '@internal/plugin-model-hub-common';
 // eslint-disable-next-line @backstage/no-forbidden-package-imports
 import { getPresigned } from '@internal/plugin-model-hub-node/src/transfer';
@@ -73,33 +73,39 @@ export async function downloadVerified(
     have = 0;
   }
   let received = have;
-  const meter = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
+  const out = createWriteStream(partial, {
+    flags: have > 0 ? 'a' : 'w',
+    // Socket chunks are ~64 KiB: batch them into large writes (writev)
+    // instead of one system call each.
+    highWaterMark: 4 * 1024 * 1024,
+  });
+  // A write error (disk full) fails the download, also between chunks.
+  let writeError: Error | undefined;
+  out.on('error', e => {
+    writeError = e;
+  });
+  try {
+    for await (const chunk of res as AsyncIterable<Buffer>) {
       hash.update(chunk);
       received += chunk.length;
       onBytes(chunk.length);
-      cb(null, chunk);
-    },
-  });
-  try {
-    await pipeline(
-      res,
-      meter,
-      // Socket chunks are ~64 KiB: batch them into large writes (writev)
-      // instead of one system call each.
-      createWriteStream(partial, {
-        flags: have > 0 ? 'a' : 'w',
-        highWaterMark: 4 * 1024 * 1024,
-      }),
-    );
+      if (!out.write(chunk)) await waitForDrain(out);
+      if (writeError) throw writeError;
+    }
   } catch (e) {
-    // The .part stays: the next run continues it.
+    res.destroy();
+    // Every byte received so far reaches the .part before the error is
+    // reported (destroying the stream would drop its pending writes), so
+    // the next run continues exactly after them.
+    await closeFile(out).catch(() => undefined);
     throw new PortalError(
       `download of ${file.path} was interrupted after ${received} of ${
         file.size
       } bytes (${(e as Error).message}); run the same command again to resume`,
     );
   }
+  await closeFile(out);
+  if (writeError) throw writeError;
   const actual = hash.digest('hex');
   if (
     actual !== file.sha256 ||
@@ -117,4 +123,28 @@ export async function downloadVerified(
   }
   await fs.rename(partial, target);
   return { resumedFrom: have };
+}
+
+function waitForDrain(out: WriteStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (e?: Error) => {
+      out.off('drain', done);
+      out.off('error', done);
+      out.off('close', done);
+      if (e) reject(e);
+      else resolve();
+    };
+    // 'close' without 'drain': the stream failed; the caller sees why.
+    out.on('drain', done);
+    out.on('error', done);
+    out.on('close', done);
+  });
+}
+
+/** Ends the stream and waits until its pending writes are on disk and the file is closed. */
+async function closeFile(out: WriteStream): Promise<void> {
+  if (out.closed) return;
+  const closed = once(out, 'close');
+  out.end();
+  await closed;
 }
