@@ -139,7 +139,11 @@ describe('hashing for uploads', () => {
  * file with the real route's Range/If-Range semantics, and can cut the
  * first download after `cutAfter` bytes.
  */
-async function portalWithFile(content: Buffer, verdict = 'safe') {
+async function portalWithFile(
+  content: Buffer,
+  verdict = 'safe',
+  served = content,
+) {
   const seen: Array<string | undefined> = [];
   let cutAfter: number | undefined = Math.floor(content.length / 2);
   const sha = sha256(content);
@@ -180,11 +184,11 @@ async function portalWithFile(content: Buffer, verdict = 'safe') {
       // Cut once the first half is in the kernel's send buffer (never
       // before, however slow the machine): the client receives all of it,
       // then the connection closes short of content-length.
-      res.write(content.subarray(start, cutAfter), () => res.socket?.destroy());
+      res.write(served.subarray(start, cutAfter), () => res.socket?.destroy());
       cutAfter = undefined;
       return;
     }
-    res.end(content.subarray(start));
+    res.end(served.subarray(start));
   });
   await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -230,6 +234,46 @@ describe('model-hub pull', () => {
       expect(got.equals(content)).toBe(true);
       await expect(
         fs.stat(path.join(out, 'weights', 'model.bin.part')),
+      ).rejects.toThrow();
+    } finally {
+      await portal.close();
+    }
+  });
+
+  it('deletes the .part and fails when the bytes on disk do not match the SHA-256', async () => {
+    const content = Buffer.alloc(20 * 1024 * 1024 + 5, 7);
+    // One byte differs, in the second half (after the resume point) and
+    // past the first hash batch.
+    const served = Buffer.from(content);
+    served[served.length - 3] ^= 1;
+    const portal = await portalWithFile(content, 'safe', served);
+    try {
+      const out = path.join(tmp, 'out');
+      const args = [
+        'pull',
+        'model:default/tiny@1.0.0',
+        '-o',
+        out,
+        '--portal',
+        portal.url,
+      ];
+      const first = await runCli(args);
+      expect(first.stderr).toMatch(/interrupted after/);
+      const second = await runCli(args);
+      expect(second.code).toBe(1);
+      expect(second.stderr).toContain(
+        `INTEGRITY FAILURE for weights/model.bin: expected sha256 ${sha256(
+          content,
+        )}`,
+      );
+      expect(second.stderr).toContain(
+        `received sha256 ${sha256(served)} (${content.length} bytes)`,
+      );
+      await expect(
+        fs.stat(path.join(out, 'weights', 'model.bin.part')),
+      ).rejects.toThrow();
+      await expect(
+        fs.stat(path.join(out, 'weights', 'model.bin')),
       ).rejects.toThrow();
     } finally {
       await portal.close();
