@@ -195,6 +195,16 @@ async function portalWithFile(
   return { url, seen, close: () => new Promise(r => server.close(r)) };
 }
 
+/** `model-hub pull` of the test version into `out`. */
+const pullArgs = (out: string, portalUrl: string) => [
+  'pull',
+  'model:default/tiny@1.0.0',
+  '-o',
+  out,
+  '--portal',
+  portalUrl,
+];
+
 describe('model-hub pull', () => {
   it('resumes an interrupted download with Range from its .part and verifies it', async () => {
     const content = Buffer.alloc(3 * 1024 * 1024 + 17);
@@ -202,14 +212,7 @@ describe('model-hub pull', () => {
     const portal = await portalWithFile(content);
     try {
       const out = path.join(tmp, 'out');
-      const args = [
-        'pull',
-        'model:default/tiny@1.0.0',
-        '-o',
-        out,
-        '--portal',
-        portal.url,
-      ];
+      const args = pullArgs(out, portal.url);
       const first = await runCli(args);
       expect(first.code).toBe(1);
       expect(first.stderr).toMatch(
@@ -249,14 +252,7 @@ describe('model-hub pull', () => {
     const portal = await portalWithFile(content, 'safe', served);
     try {
       const out = path.join(tmp, 'out');
-      const args = [
-        'pull',
-        'model:default/tiny@1.0.0',
-        '-o',
-        out,
-        '--portal',
-        portal.url,
-      ];
+      const args = pullArgs(out, portal.url);
       const first = await runCli(args);
       expect(first.stderr).toMatch(/interrupted after/);
       const second = await runCli(args);
@@ -285,14 +281,7 @@ describe('model-hub pull', () => {
     try {
       const notADir = path.join(tmp, 'file');
       await fs.writeFile(notADir, 'x');
-      const args = [
-        'pull',
-        'model:default/tiny@1.0.0',
-        '-o',
-        notADir,
-        '--portal',
-        portal.url,
-      ];
+      const args = pullArgs(notADir, portal.url);
       const run = await runCli(args);
       expect(run.code).toBe(1);
       expect(run.stderr.trim().split('\n')).toHaveLength(1);
@@ -311,14 +300,7 @@ describe('model-hub pull', () => {
     const portal = await portalWithFile(Buffer.from('x'.repeat(100)), 'unsafe');
     try {
       const out = path.join(tmp, 'out');
-      const run = await runCli([
-        'pull',
-        'model:default/tiny@1.0.0',
-        '-o',
-        out,
-        '--portal',
-        portal.url,
-      ]);
+      const run = await runCli(pullArgs(out, portal.url));
       expect(run.code).toBe(1);
       expect(run.stderr.trim().split('\n')).toHaveLength(1);
       expect(run.stderr).toMatch(
