@@ -139,7 +139,11 @@ describe('hashing for uploads', () => {
  * file with the real route's Range/If-Range semantics, and can cut the
  * first download after `cutAfter` bytes.
  */
-async function portalWithFile(content: Buffer, verdict = 'safe') {
+async function portalWithFile(
+  content: Buffer,
+  verdict = 'safe',
+  served = content,
+) {
   const seen: Array<string | undefined> = [];
   let cutAfter: number | undefined = Math.floor(content.length / 2);
   const sha = sha256(content);
@@ -177,17 +181,29 @@ async function portalWithFile(content: Buffer, verdict = 'safe') {
       'content-length': String(content.length - start),
     });
     if (cutAfter !== undefined) {
-      res.write(content.subarray(start, cutAfter));
+      // Cut once the first half is in the kernel's send buffer (never
+      // before, however slow the machine): the client receives all of it,
+      // then the connection closes short of content-length.
+      res.write(served.subarray(start, cutAfter), () => res.socket?.destroy());
       cutAfter = undefined;
-      setTimeout(() => res.socket?.destroy(), 50);
       return;
     }
-    res.end(content.subarray(start));
+    res.end(served.subarray(start));
   });
   await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return { url, seen, close: () => new Promise(r => server.close(r)) };
 }
+
+/** `model-hub pull` of the test version into `out`. */
+const pullArgs = (out: string, portalUrl: string) => [
+  'pull',
+  'model:default/tiny@1.0.0',
+  '-o',
+  out,
+  '--portal',
+  portalUrl,
+];
 
 describe('model-hub pull', () => {
   it('resumes an interrupted download with Range from its .part and verifies it', async () => {
@@ -196,21 +212,18 @@ describe('model-hub pull', () => {
     const portal = await portalWithFile(content);
     try {
       const out = path.join(tmp, 'out');
-      const args = [
-        'pull',
-        'model:default/tiny@1.0.0',
-        '-o',
-        out,
-        '--portal',
-        portal.url,
-      ];
+      const args = pullArgs(out, portal.url);
       const first = await runCli(args);
       expect(first.code).toBe(1);
       expect(first.stderr).toMatch(
         /interrupted after \d+ of \d+ bytes.*run the same command again to resume/,
       );
+      // Every byte received is on disk, and the message counts them.
       const part = await fs.stat(path.join(out, 'weights', 'model.bin.part'));
       expect(part.size).toBe(Math.floor(content.length / 2));
+      expect(first.stderr).toContain(
+        `interrupted after ${part.size} of ${content.length} bytes`,
+      );
 
       const second = await runCli([...args, '--json']);
       expect(second.code).toBe(0);
@@ -230,19 +243,45 @@ describe('model-hub pull', () => {
     }
   });
 
+  it('deletes the .part and fails when the bytes on disk do not match the SHA-256', async () => {
+    const content = Buffer.alloc(20 * 1024 * 1024 + 5, 7);
+    // One byte differs, in the second half (after the resume point) and
+    // past the first hash batch.
+    const served = Buffer.from(content);
+    served[served.length - 3] ^= 1;
+    const portal = await portalWithFile(content, 'safe', served);
+    try {
+      const out = path.join(tmp, 'out');
+      const args = pullArgs(out, portal.url);
+      const first = await runCli(args);
+      expect(first.stderr).toMatch(/interrupted after/);
+      const second = await runCli(args);
+      expect(second.code).toBe(1);
+      expect(second.stderr).toContain(
+        `INTEGRITY FAILURE for weights/model.bin: expected sha256 ${sha256(
+          content,
+        )}`,
+      );
+      expect(second.stderr).toContain(
+        `received sha256 ${sha256(served)} (${content.length} bytes)`,
+      );
+      await expect(
+        fs.stat(path.join(out, 'weights', 'model.bin.part')),
+      ).rejects.toThrow();
+      await expect(
+        fs.stat(path.join(out, 'weights', 'model.bin')),
+      ).rejects.toThrow();
+    } finally {
+      await portal.close();
+    }
+  });
+
   it('prints an unexpected error in one line, and its stack with --debug', async () => {
     const portal = await portalWithFile(Buffer.from('x'.repeat(100)));
     try {
       const notADir = path.join(tmp, 'file');
       await fs.writeFile(notADir, 'x');
-      const args = [
-        'pull',
-        'model:default/tiny@1.0.0',
-        '-o',
-        notADir,
-        '--portal',
-        portal.url,
-      ];
+      const args = pullArgs(notADir, portal.url);
       const run = await runCli(args);
       expect(run.code).toBe(1);
       expect(run.stderr.trim().split('\n')).toHaveLength(1);
@@ -261,14 +300,7 @@ describe('model-hub pull', () => {
     const portal = await portalWithFile(Buffer.from('x'.repeat(100)), 'unsafe');
     try {
       const out = path.join(tmp, 'out');
-      const run = await runCli([
-        'pull',
-        'model:default/tiny@1.0.0',
-        '-o',
-        out,
-        '--portal',
-        portal.url,
-      ]);
+      const run = await runCli(pullArgs(out, portal.url));
       expect(run.code).toBe(1);
       expect(run.stderr.trim().split('\n')).toHaveLength(1);
       expect(run.stderr).toMatch(

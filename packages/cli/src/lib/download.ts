@@ -1,10 +1,13 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { randomUUID } from 'node:crypto';
+import { createWriteStream, promises as fs } from 'node:fs';
+import type { WriteStream } from 'node:fs';
+import { once } from 'node:events';
 import { MODEL_HUB_DIRECT_DOWNLOAD_HEADER } from '@internal/plugin-model-hub-common';
 // eslint-disable-next-line @backstage/no-forbidden-package-imports
-import { getPresigned } from '@internal/plugin-model-hub-node/src/transfer';
+import {
+  getPresigned,
+  HashWorker,
+} from '@internal/plugin-model-hub-node/src/transfer';
 import { PortalClient, PortalError } from './portal';
 
 /** What {@link downloadVerified} needs to know about the file. */
@@ -12,6 +15,47 @@ export interface ExpectedFile {
   path: string;
   sha256: string;
   size: number;
+}
+
+/** Hashes file bytes, in order, on a worker thread as they reach the file. */
+class FileHasher {
+  /** Feeds are sent in batches of at least this many bytes. */
+  static readonly BATCH = 16 * 1024 * 1024;
+  readonly #worker = new HashWorker();
+  readonly #key = randomUUID();
+  #fed = 0;
+  #last: Promise<void> = Promise.resolve();
+
+  constructor(private readonly file: string) {}
+
+  /** Bytes `0..end-1` are written: hash them once a batch has gathered. */
+  flushedTo(end: number, force = false): void {
+    if (end <= this.#fed || (!force && end - this.#fed < FileHasher.BATCH)) {
+      return;
+    }
+    const start = this.#fed;
+    this.#fed = end;
+    // Requests run in the order sent; the first failure is kept.
+    const feed = this.#worker.feed(this.#key, this.file, start, end - 1);
+    this.#last = this.#last.then(() => feed);
+    // Awaited by digest(); after close() nobody asks.
+    this.#last.catch(() => undefined);
+  }
+
+  /** The SHA-256 (hex) of bytes `0..size-1`, once all are written. */
+  async digest(size: number): Promise<string> {
+    try {
+      this.flushedTo(size, true);
+      await this.#last;
+      return await this.#worker.digest(this.#key);
+    } finally {
+      this.close();
+    }
+  }
+
+  close(): void {
+    this.#worker.close().catch(() => undefined);
+  }
 }
 
 /**
@@ -31,7 +75,6 @@ export async function downloadVerified(
   onBytes: (n: number) => void,
 ): Promise<{ resumedFrom: number }> {
   const partial = `${target}.part`;
-  const hash = createHash('sha256');
   let have = await fs
     .stat(partial)
     .then(s => (s.isFile() && s.size <= file.size ? s.size : 0))
@@ -60,47 +103,58 @@ export async function downloadVerified(
       throw new PortalError(`cannot download ${file.path}: ${e.message}`);
     });
   }
-  if (res.statusCode === 206 && have > 0) {
-    // Hash what is already on disk, then continue after it.
-    for await (const chunk of createReadStream(partial, {
-      end: have - 1,
-      highWaterMark: 4 * 1024 * 1024,
-    })) {
-      hash.update(chunk as Buffer);
-    }
-    onBytes(have);
-  } else {
-    have = 0;
-  }
+  if (!(res.statusCode === 206 && have > 0)) have = 0;
+  // SHA-256 costs more CPU than receiving and writing the bytes: a worker
+  // thread hashes what is already on disk (read back from the page cache,
+  // in order, so the hash covers exactly the bytes that will be renamed)
+  // while this thread receives and writes the rest.
+  const hasher = new FileHasher(partial);
+  hasher.flushedTo(have);
+  onBytes(have);
   let received = have;
-  const meter = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      hash.update(chunk);
-      received += chunk.length;
-      onBytes(chunk.length);
-      cb(null, chunk);
-    },
+  const out = createWriteStream(partial, {
+    flags: have > 0 ? 'a' : 'w',
+    // Socket chunks are ~64 KiB: batch them into large writes (writev)
+    // instead of one system call each.
+    highWaterMark: 4 * 1024 * 1024,
+  });
+  // A write error (disk full) fails the download, also between chunks.
+  let writeError: Error | undefined;
+  out.on('error', e => {
+    writeError = e;
   });
   try {
-    await pipeline(
-      res,
-      meter,
-      // Socket chunks are ~64 KiB: batch them into large writes (writev)
-      // instead of one system call each.
-      createWriteStream(partial, {
-        flags: have > 0 ? 'a' : 'w',
-        highWaterMark: 4 * 1024 * 1024,
-      }),
-    );
+    for await (const chunk of res as AsyncIterable<Buffer>) {
+      received += chunk.length;
+      const end = received;
+      onBytes(chunk.length);
+      const more = out.write(chunk, e => {
+        if (!e) hasher.flushedTo(end);
+      });
+      if (!more) await waitForDrain(out);
+      if (writeError) throw writeError;
+    }
   } catch (e) {
-    // The .part stays: the next run continues it.
+    res.destroy();
+    hasher.close();
+    // Every byte received so far reaches the .part before the error is
+    // reported (destroying the stream would drop its pending writes), so
+    // the next run continues exactly after them.
+    await closeFile(out).catch(() => undefined);
     throw new PortalError(
       `download of ${file.path} was interrupted after ${received} of ${
         file.size
       } bytes (${(e as Error).message}); run the same command again to resume`,
     );
   }
-  const actual = hash.digest('hex');
+  try {
+    await closeFile(out);
+    if (writeError) throw writeError;
+  } catch (e) {
+    hasher.close();
+    throw e;
+  }
+  const actual = await hasher.digest(received);
   if (
     actual !== file.sha256 ||
     received !== file.size ||
@@ -117,4 +171,28 @@ export async function downloadVerified(
   }
   await fs.rename(partial, target);
   return { resumedFrom: have };
+}
+
+function waitForDrain(out: WriteStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (e?: Error) => {
+      out.off('drain', done);
+      out.off('error', done);
+      out.off('close', done);
+      if (e) reject(e);
+      else resolve();
+    };
+    // 'close' without 'drain': the stream failed; the caller sees why.
+    out.on('drain', done);
+    out.on('error', done);
+    out.on('close', done);
+  });
+}
+
+/** Ends the stream and waits until its pending writes are on disk and the file is closed. */
+async function closeFile(out: WriteStream): Promise<void> {
+  if (out.closed) return;
+  const closed = once(out, 'close');
+  out.end();
+  await closed;
 }
