@@ -278,6 +278,8 @@ export interface Config {
       notifications?: {
         /** Notify the assignee when a task opens. Default true. */
         enabled?: boolean;
+        /** An assignee with more tasks than this opened in one evaluation gets one notification listing them (most urgent first, linking the team page) instead of one per task. Default 3. */
+        groupAbove?: number;
         /** The daily digest of each team's open tasks. */
         digest?: {
           /** Send it at all. Default true. */

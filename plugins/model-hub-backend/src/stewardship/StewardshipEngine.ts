@@ -22,6 +22,7 @@ import {
 } from './rules';
 import { ComplianceSource, ModelActivitySource } from './sources';
 import { StewardshipNotifier } from './notifier';
+import { DEFAULT_GROUP_OPENED_ABOVE, notifyOpenedTasks } from './notifyOpened';
 import { StewardshipTaskStore } from './StewardshipTaskStore';
 import { StewardshipTask, StewardshipTaskCounts } from './types';
 import {
@@ -61,6 +62,8 @@ export interface StewardshipEngineOptions {
   notifier?: StewardshipNotifier;
   /** Announce each opened task through the notifier (default true). */
   notifyOpenedTasks?: boolean;
+  /** An assignee with more opened tasks than this in one run gets one grouped notification (default 3). */
+  groupOpenedAbove?: number;
   /** Digest settings. */
   digest?: StewardshipDigestOptions;
   /** The clock (default: the system clock). */
@@ -82,9 +85,11 @@ export interface StewardshipRunSummary {
   updated: number;
   closed: number;
   unchanged: number;
-  /** Opened-task notifications sent, and how many failed (retried next run). */
+  /** Opened tasks announced (and marked), and how many failed (retried next run). */
   notified: number;
   notificationFailures: number;
+  /** Opened-task notifications sent (a grouped one counts once). */
+  notificationsSent: number;
   /** Digests sent. */
   digests: number;
 }
@@ -282,7 +287,8 @@ export class StewardshipEngine {
       if (await store.openTask(condition, now)) opened += 1;
     }
 
-    const { notified, notificationFailures } = await this.#notifyOpened(now);
+    const { notified, notificationFailures, notificationsSent } =
+      await this.#notifyOpened(now);
     const digests = await this.#sendDigests(now);
 
     const summary: StewardshipRunSummary = {
@@ -295,12 +301,13 @@ export class StewardshipEngine {
       unchanged: diff.unchanged.length,
       notified,
       notificationFailures,
+      notificationsSent,
       digests,
     };
     logger.info(
       `Stewardship evaluated ${summary.models} models: ${summary.conditions} conditions, ` +
         `${opened} tasks opened, ${summary.updated} updated, ${closed} closed, ` +
-        `${notified} notified, ${digests} digests`,
+        `${notified} notified in ${notificationsSent} notifications, ${digests} digests`,
     );
     return summary;
   }
@@ -337,24 +344,16 @@ export class StewardshipEngine {
 
   async #notifyOpened(now: Date) {
     const { notifier, store, logger } = this.#options;
-    let notified = 0;
-    let notificationFailures = 0;
     if (!notifier || this.#options.notifyOpenedTasks === false) {
-      return { notified, notificationFailures };
+      return { notified: 0, notificationFailures: 0, notificationsSent: 0 };
     }
-    for (const task of await store.listUnnotifiedTasks()) {
-      try {
-        await notifier.taskOpened(task);
-      } catch (error) {
-        notificationFailures += 1;
-        logger.warn(
-          `Could not notify ${task.assignee} of stewardship task ${task.id}: ${error}`,
-        );
-        continue;
-      }
-      if (await store.markNotified(task.id, now)) notified += 1;
-    }
-    return { notified, notificationFailures };
+    return notifyOpenedTasks({
+      notifier,
+      store,
+      logger,
+      now,
+      groupAbove: this.#options.groupOpenedAbove ?? DEFAULT_GROUP_OPENED_ABOVE,
+    });
   }
 
   async #sendDigests(now: Date): Promise<number> {

@@ -189,6 +189,18 @@ describe.each(databases.eachSupportedId())(
       );
     });
 
+    it('marks many tasks notified, skipping those already marked', async () => {
+      const a = await store.openTask(condition({ dedupKey: 'a' }), T0);
+      const b = await store.openTask(condition({ dedupKey: 'b' }), T0);
+      expect(await store.markNotified(a!.id, T1)).toBe(true);
+      expect(await store.markNotifiedMany([a!.id, b!.id, 'unknown'], T2)).toBe(
+        1,
+      );
+      expect(await store.markNotifiedMany([], T2)).toBe(0);
+      expect((await store.getTask(a!.id))!.notifiedAt).toBe(T1.toISOString());
+      expect((await store.getTask(b!.id))!.notifiedAt).toBe(T2.toISOString());
+    });
+
     it('claims at most one digest per assignee per UTC day', async () => {
       const team = 'group:default/ml-platform';
       expect(await store.claimDigest(team, T0)).toBe(true);

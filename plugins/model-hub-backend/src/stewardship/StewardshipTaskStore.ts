@@ -16,6 +16,9 @@ import {
 } from './types';
 import { migrateModelHub } from '../database/migrate';
 
+/** Task ids per `markNotifiedMany` UPDATE. */
+export const MARK_NOTIFIED_CHUNK = 500;
+
 type Timestamp = Date | string | number;
 
 interface TaskRow {
@@ -263,11 +266,24 @@ export class StewardshipTaskStore {
    * so each opened task is announced once.
    */
   async markNotified(id: string, now: Date): Promise<boolean> {
-    const updated = await this.#db<TaskRow>('stewardship_tasks')
-      .where({ id })
-      .whereNull('notified_at')
-      .update({ notified_at: now });
-    return updated > 0;
+    return (await this.markNotifiedMany([id], now)) > 0;
+  }
+
+  /**
+   * Marks many tasks as notified, one UPDATE per chunk of ids (bound
+   * parameters stay far below PostgreSQL's and SQLite's limits). Tasks a
+   * concurrent run already marked are skipped; returns how many this call
+   * marked.
+   */
+  async markNotifiedMany(ids: readonly string[], now: Date): Promise<number> {
+    let updated = 0;
+    for (let i = 0; i < ids.length; i += MARK_NOTIFIED_CHUNK) {
+      updated += await this.#db<TaskRow>('stewardship_tasks')
+        .whereIn('id', ids.slice(i, i + MARK_NOTIFIED_CHUNK))
+        .whereNull('notified_at')
+        .update({ notified_at: now });
+    }
+    return updated;
   }
 
   /** When each assignee last got a digest. */

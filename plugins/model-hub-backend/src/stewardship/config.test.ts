@@ -12,6 +12,7 @@ describe('readStewardshipEngineConfig', () => {
     });
     expect(config.notifications).toEqual({
       enabled: true,
+      groupAbove: 3,
       digest: {
         enabled: true,
         hourUtc: 8,
@@ -34,6 +35,7 @@ describe('readStewardshipEngineConfig', () => {
             schedule: { frequency: 'PT1H', initialDelay: { minutes: 2 } },
             notifications: {
               enabled: false,
+              groupAbove: 10,
               digest: {
                 enabled: false,
                 hourUtc: 6,
@@ -57,6 +59,7 @@ describe('readStewardshipEngineConfig', () => {
     });
     expect(config.notifications).toEqual({
       enabled: false,
+      groupAbove: 10,
       digest: {
         enabled: false,
         hourUtc: 6,

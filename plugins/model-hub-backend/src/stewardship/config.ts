@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { Config, ConfigReader, JsonObject } from '@backstage/config';
 import { readStewardshipConfig, StewardshipConfig } from './rules';
+import { DEFAULT_GROUP_OPENED_ABOVE } from './notifyOpened';
 
 /** Settings of the stewardship engine: the rules plus scheduling and notifications. */
 export interface StewardshipEngineConfig {
@@ -17,6 +18,8 @@ export interface StewardshipEngineConfig {
   notifications: {
     /** Send a notification when a task opens. */
     enabled: boolean;
+    /** An assignee with more tasks than this opened in one run gets one grouped notification. */
+    groupAbove: number;
     digest: {
       /** Send each team a daily digest of its open tasks. */
       enabled: boolean;
@@ -83,6 +86,13 @@ export function readStewardshipEngineConfig(
     schedule,
     notifications: {
       enabled: notifications?.getOptionalBoolean('enabled') ?? true,
+      groupAbove: integer(
+        notifications?.getOptionalNumber('groupAbove'),
+        'notifications.groupAbove',
+        DEFAULT_GROUP_OPENED_ABOVE,
+        0,
+        1_000_000,
+      ),
       digest: {
         enabled: digest?.getOptionalBoolean('enabled') ?? true,
         hourUtc: integer(

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { parseEntityRef } from '@backstage/catalog-model';
 import {
   NotificationSendOptions,
@@ -30,6 +31,8 @@ export interface StewardshipDigest {
 export interface StewardshipNotifier {
   /** Announces a newly opened task to its assignee. */
   taskOpened(task: StewardshipTask): Promise<void>;
+  /** Announces many tasks one run opened for one assignee, in one message (most urgent first). */
+  tasksOpened(assignee: string, tasks: StewardshipTask[]): Promise<void>;
   /** Sends a team its daily digest. */
   digest(digest: StewardshipDigest): Promise<void>;
 }
@@ -85,6 +88,47 @@ export function taskOpenedNotification(
   };
 }
 
+/**
+ * One notification announcing several opened tasks of one assignee, linking
+ * the assignee's page. `tasks` come most urgent first; up to `maxListed` are
+ * listed by title. The scope is derived from the task ids, so a resend of
+ * the same tasks (after a failed mark) replaces the earlier notification
+ * instead of adding a second one.
+ */
+export function openedTasksNotification(
+  assignee: string,
+  tasks: StewardshipTask[],
+  options: { maxListed: number },
+): NotificationSendOptions {
+  const listed = tasks.slice(0, options.maxListed).map(t => {
+    const due = t.dueAt ? ` (due ${t.dueAt.slice(0, 10)})` : '';
+    return `- [${t.severity}] ${t.title}${due}`;
+  });
+  if (tasks.length > listed.length) {
+    listed.push(`… and ${tasks.length - listed.length} more`);
+  }
+  const ids = tasks.map(t => t.id).sort();
+  const digest = createHash('sha256')
+    .update(ids.join('\n'))
+    .digest('hex')
+    .slice(0, 32);
+  const top = tasks[0]?.severity ?? 'low';
+  return {
+    recipients: { type: 'entity', entityRef: assignee },
+    payload: {
+      title: `${tasks.length} new stewardship tasks for ${
+        parseEntityRef(assignee).name
+      }`,
+      description: listed.join('\n'),
+      link: entityPagePath(assignee),
+      severity: NOTIFICATION_SEVERITY[top],
+      topic: STEWARDSHIP_TASK_TOPIC,
+      scope: `stewardship-opened:${assignee}:${digest}`,
+      metadata: { assignee, tasks: tasks.length },
+    },
+  };
+}
+
 /** The daily digest notification of a team, listing up to `maxListed` tasks. */
 export function digestNotification(
   digest: StewardshipDigest,
@@ -125,7 +169,8 @@ export function digestNotification(
 /**
  * A {@link StewardshipNotifier} sending Backstage notifications through the
  * notifications backend: one per opened task, linking to the model page,
- * and one digest per team and day, linking to the team page.
+ * one per group of tasks a run opened for a team, and one digest per team
+ * and day, both linking to the team page.
  */
 export function createNotificationServiceNotifier(
   notifications: NotificationService,
@@ -135,6 +180,11 @@ export function createNotificationServiceNotifier(
   return {
     async taskOpened(task) {
       await notifications.send(taskOpenedNotification(task));
+    },
+    async tasksOpened(assignee, tasks) {
+      await notifications.send(
+        openedTasksNotification(assignee, tasks, { maxListed }),
+      );
     },
     async digest(digest) {
       await notifications.send(digestNotification(digest, { maxListed }));

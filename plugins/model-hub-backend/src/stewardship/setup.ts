@@ -91,6 +91,7 @@ export async function setupStewardship(
         })
       : undefined,
     notifyOpenedTasks: config.notifications.enabled,
+    groupOpenedAbove: config.notifications.groupAbove,
     digest: config.notifications.digest,
   });
   await scheduleStewardship({

@@ -134,15 +134,29 @@ export function model(
 /** A notifier that records what it was asked to send; can be told to fail. */
 export class RecordingNotifier implements StewardshipNotifier {
   readonly opened: StewardshipTask[] = [];
+  readonly grouped: Array<{ assignee: string; tasks: StewardshipTask[] }> = [];
+  /** Assignees whose notifications always fail. */
+  readonly failingAssignees = new Set<string>();
   readonly digests: StewardshipDigest[] = [];
   failNext = 0;
 
   async taskOpened(task: StewardshipTask): Promise<void> {
+    if (this.failingAssignees.has(task.assignee)) {
+      throw new Error('notifications backend unavailable');
+    }
     if (this.failNext > 0) {
       this.failNext -= 1;
       throw new Error('notifications backend unavailable');
     }
     this.opened.push(task);
+  }
+
+  async tasksOpened(assignee: string, tasks: StewardshipTask[]): Promise<void> {
+    if (this.failingAssignees.has(assignee) || this.failNext > 0) {
+      this.failNext = Math.max(0, this.failNext - 1);
+      throw new Error('notifications backend unavailable');
+    }
+    this.grouped.push({ assignee, tasks });
   }
 
   async digest(digest: StewardshipDigest): Promise<void> {
