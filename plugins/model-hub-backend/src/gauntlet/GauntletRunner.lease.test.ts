@@ -128,13 +128,13 @@ async function oneRunnerDies(db1: Knex, db2: Knex) {
       Date.parse((await storeB.getRun(run.id))!.leaseExpiresAt!) >=
       renewedFrom + LEASE_MS,
   );
-  expect(await b.recover()).toEqual({ requeued: 0, failed: 0 });
+  expect(await b.recover()).toEqual({ requeued: 0, failed: 0, lostSeals: 0 });
   expect(await b.drain()).toBe(0);
 
   // A dies: no more heartbeats; once the lease expires B's recovery re-queues.
   a.stop();
   advance(LEASE_MS * 2);
-  expect(await b.recover()).toEqual({ requeued: 1, failed: 0 });
+  expect(await b.recover()).toEqual({ requeued: 1, failed: 0, lostSeals: 0 });
   expect(await b.drain()).toBe(1);
 
   // A wakes up late: it must not store anything.

@@ -45,6 +45,13 @@ export interface GauntletRunnerOptions {
   onTierInputsChanged?: (entityRef: string) => Promise<void>;
 }
 
+/** How far back recovery looks for seals whose runs were never queued. */
+const LOST_SEAL_LOOKBACK_MS = 24 * 60 * 60 * 1000;
+/** At most this many lost seals are queued per recovery pass. */
+const LOST_SEAL_BATCH = 100;
+/** A seal's own enqueue gets at least this long before it counts as lost. */
+const LOST_SEAL_GRACE_FLOOR_MS = 1000;
+
 /**
  * Runs the gauntlet: enqueues runs (on seal, on demand, on a schedule when
  * policy, rules or inputs changed or results got old), claims them from the
@@ -229,10 +236,16 @@ export class GauntletRunner {
    * fails them on the second expiry; scheduled on every replica (the
    * updates only match runs still expired, so concurrent calls are safe).
    */
-  async recover(): Promise<{ requeued: number; failed: number }> {
+  async recover(): Promise<{
+    requeued: number;
+    failed: number;
+    lostSeals: number;
+  }> {
+    const now = this.#clock();
+    const leaseMs = this.#gc.leaseSeconds * 1000;
     const recovered = await this.#store.recoverExpired(
-      this.#clock(),
-      this.#gc.leaseSeconds * 1000,
+      now,
+      leaseMs,
       this.#gc.maxAttempts,
     );
     if (recovered.requeued || recovered.failed) {
@@ -240,7 +253,50 @@ export class GauntletRunner {
         `Gauntlet recovery: ${recovered.requeued} run(s) re-queued, ${recovered.failed} failed after expired leases`,
       );
     }
-    return recovered;
+    return { ...recovered, lostSeals: await this.#enqueueLostSeals(now) };
+  }
+
+  /**
+   * Queues the runs of versions sealed without any: the sealing replica
+   * stopped between committing the seal and {@link onVersionSealed}. A seal
+   * gets one lease to queue its own runs before this counts it as lost; the
+   * enqueue is the seal's own (trigger `sealed`), which reuses any run that
+   * appeared meanwhile, so a late original and this never make two. Looks
+   * back one day: older versions without runs are the refresh's concern.
+   */
+  async #enqueueLostSeals(now: Date): Promise<number> {
+    const lost = await this.#store.sealedWithoutRuns(
+      new Date(now.getTime() - LOST_SEAL_LOOKBACK_MS),
+      new Date(
+        now.getTime() -
+          Math.max(LOST_SEAL_GRACE_FLOOR_MS, this.#gc.leaseSeconds * 1000),
+      ),
+      LOST_SEAL_BATCH,
+    );
+    let queued = 0;
+    for (const { entityRef, version } of lost) {
+      try {
+        await this.enqueue(entityRef, version, 'sealed', {
+          reason: `version ${version} sealed; its runs were not queued (the sealing replica stopped)`,
+        });
+        queued += 1;
+      } catch (e) {
+        this.#logger.warn(
+          `Gauntlet recovery could not queue ${entityRef}@${version}: ${
+            (e as Error).message
+          }`,
+        );
+      }
+    }
+    if (queued > 0) {
+      this.#logger.warn(
+        `Gauntlet recovery: queued the runs of ${queued} version(s) sealed without any`,
+      );
+      void this.drain().catch(e =>
+        this.#logger.error(`Gauntlet drain after recovery failed: ${e}`),
+      );
+    }
+    return queued;
   }
 
   /**

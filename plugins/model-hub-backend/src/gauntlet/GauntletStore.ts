@@ -80,6 +80,8 @@ export class GauntletStore {
     this.runs.activeRuns(...a);
   newestRunId: RunQueueStore['newestRunId'] = (...a) =>
     this.runs.newestRunId(...a);
+  sealedWithoutRuns: RunQueueStore['sealedWithoutRuns'] = (...a) =>
+    this.runs.sealedWithoutRuns(...a);
   latestCompletedRun: RunQueueStore['latestCompletedRun'] = (...a) =>
     this.runs.latestCompletedRun(...a);
   latestResults: ResultStore['latest'] = (...a) => this.results.latest(...a);

@@ -1,0 +1,124 @@
+import { Readable } from 'node:stream';
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import { GauntletCatalog, GauntletVersionSource } from './catalogAccess';
+import { readGauntletConfig } from './config';
+import { GauntletRunner } from './GauntletRunner';
+import { GauntletStore } from './GauntletStore';
+
+jest.setTimeout(60_000);
+
+const config = new ConfigReader({
+  modelHub: { gauntlet: { leaseSeconds: 30 } },
+});
+
+const catalog: GauntletCatalog = {
+  async getEntityByRef(ref) {
+    if (ref.endsWith('/gone')) return undefined;
+    const name = ref.split('/')[1];
+    return {
+      apiVersion: 'modelhub.io/v1alpha1',
+      kind: 'Model',
+      metadata: { name, namespace: 'default' },
+      spec: {
+        type: 'classifier',
+        owner: 'group:default/ml-team',
+        lifecycle: 'production',
+        tier: 'community',
+      },
+    };
+  },
+  async getModels() {
+    return [];
+  },
+};
+
+const versions: GauntletVersionSource = {
+  async getVersion() {
+    return undefined;
+  },
+  async listVersions() {
+    return [];
+  },
+  async readFile() {
+    return Readable.from([]);
+  },
+};
+
+/**
+ * A replica that dies between committing a seal and queuing its gauntlet
+ * runs leaves a sealed version that no run will ever check (found by the
+ * two-replica test: "replica-1@2.13.0 … acknowledged, has 0 gauntlet runs").
+ * Recovery, on every replica, queues the seal's runs once its lease passed.
+ */
+describe('gauntlet recovery of seals whose runs were never queued', () => {
+  const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_16'] });
+
+  it.each(databases.eachSupportedId())(
+    'queues them once, after the grace, within a day, never twice (%s)',
+    async databaseId => {
+      const knex = await databases.init(databaseId);
+      const store = await GauntletStore.create({
+        database: mockServices.database({ knex, migrations: { skip: false } }),
+      });
+      let now = new Date('2026-12-06T10:00:00.000Z');
+      const ago = (ms: number) => new Date(now.getTime() - ms);
+      const seal = (
+        name: string,
+        version: string,
+        sealedAt: Date,
+        state = 'sealed',
+      ) =>
+        knex('model_versions').insert({
+          entity_ref: `model:default/${name}`,
+          version,
+          state,
+          created_by: 'user:default/alice',
+          created_at: sealedAt,
+          sealed_at: sealedAt,
+        });
+      await seal('lost', '1.0.0', ago(60_000)); // its replica died: no run
+      await seal('fresh', '1.0.0', ago(5_000)); // its own enqueue may be running
+      await seal('old', '1.0.0', ago(2 * 24 * 3600_000)); // the refresh's concern
+      await seal('sealing', '1.0.0', ago(60_000), 'sealing'); // not visible yet
+      await seal('gone', '1.0.0', ago(60_000)); // card deleted since
+      await seal('checked', '1.0.0', ago(60_000));
+      const runner = new GauntletRunner({
+        store,
+        checks: [],
+        versions,
+        catalog,
+        config,
+        gauntletConfig: readGauntletConfig(config),
+        logger: mockServices.logger.mock(),
+        runnerId: 'replica-b',
+        clock: () => now,
+      });
+      runner.stop(); // keep the queue to look at it: no drain executes runs
+      await runner.enqueue('model:default/checked', '1.0.0', 'sealed');
+
+      expect(await runner.recover()).toEqual({
+        requeued: 0,
+        failed: 0,
+        lostSeals: 1,
+      });
+      const runsOf = async (name: string) =>
+        (await store.listRuns(`model:default/${name}`, '1.0.0')).map(
+          r => `${r.version}/${r.tier}/${r.trigger}`,
+        );
+      expect(await runsOf('lost')).toEqual(['1.0.0/community/sealed']);
+      for (const name of ['fresh', 'old', 'sealing', 'gone']) {
+        expect({ name, runs: await runsOf(name) }).toEqual({ name, runs: [] });
+      }
+      expect(await runsOf('checked')).toEqual(['1.0.0/community/sealed']);
+
+      // Queued once: the next pass finds nothing more for it; the fresh seal
+      // is past its grace now and is queued, exactly once.
+      now = new Date(now.getTime() + 31_000);
+      expect((await runner.recover()).lostSeals).toBe(1);
+      expect((await runner.recover()).lostSeals).toBe(0);
+      expect(await runsOf('lost')).toEqual(['1.0.0/community/sealed']);
+      expect(await runsOf('fresh')).toEqual(['1.0.0/community/sealed']);
+    },
+  );
+});
