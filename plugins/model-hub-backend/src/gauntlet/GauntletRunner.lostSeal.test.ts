@@ -35,7 +35,7 @@ const catalog: GauntletCatalog = {
 
 const versions: GauntletVersionSource = {
   async getVersion() {
-    return undefined;
+    throw new Error('recovery never reads a version');
   },
   async listVersions() {
     return [];
