@@ -185,6 +185,10 @@ export async function startTestHub(
     maxUploadBytes?: number;
     /** More features to start with the hub, e.g. the scaffolder. */
     features?: Parameters<typeof startTestBackend>[0]['features'];
+    /** `modelHub.artifacts.s3` (e.g. an s3rver with direct transfers); local disk when absent. */
+    s3?: object;
+    /** Puts a proxy (a request log) between the client and the hub: gets the hub's origin, returns the proxy's. */
+    through?: (origin: string) => Promise<string>;
   } = {},
 ): Promise<TestHub> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'scaffolder-model-hub-'));
@@ -233,7 +237,9 @@ export async function startTestHub(
             artifacts: {
               maxUploadBytes: options.maxUploadBytes ?? 1024 * 1024,
               stagingDirectory: path.join(dir, 'staging'),
-              local: { directory: path.join(dir, 'artifacts') },
+              ...(options.s3
+                ? { s3: options.s3 }
+                : { local: { directory: path.join(dir, 'artifacts') } }),
             },
           },
         },
@@ -242,7 +248,9 @@ export async function startTestHub(
     ],
   });
   const { port } = backend.server.address() as AddressInfo;
-  const baseUrl = `http://localhost:${port}/api/model-hub`;
+  const direct = `http://localhost:${port}`;
+  const origin = options.through ? await options.through(direct) : direct;
+  const baseUrl = `${origin}/api/model-hub`;
   const discovery: DiscoveryService = {
     getBaseUrl: async () => baseUrl,
     getExternalBaseUrl: async () => baseUrl,
@@ -252,7 +260,7 @@ export async function startTestHub(
     client,
     discovery,
     baseUrl,
-    origin: `http://localhost:${port}`,
+    origin,
     async download(entityRef, version, filePath) {
       const res = await fetch(
         `${baseUrl}${modelHubApiPaths.file(entityRef, version, filePath)}`,

@@ -41,7 +41,9 @@ export interface SpooledUploadOptions {
  * stream is written to a temporary file (back-pressure through `pipeline`)
  * while hashed, then content the hub already holds is added by reference,
  * a small file goes up in one streamed request and a large one in resumable,
- * hashed parts, through the transfer code the CLI uses. The temporary file
+ * hashed parts, through the transfer code the CLI uses: straight to S3 with
+ * presigned URLs when the hub offers them (the hub still verifies size and
+ * SHA-256 before the file is visible), through the hub otherwise. The temporary file
  * is always removed.
  */
 export async function uploadSpooled(
@@ -81,7 +83,8 @@ export async function uploadSpooled(
         transport,
         `${modelHubApiPaths.version(entityRef, version)}/uploads`,
         local,
-        { partSize, parallel: PARALLEL_PARTS },
+        // Parts go straight to S3 when the hub offers presigned URLs.
+        { partSize, parallel: PARALLEL_PARTS, direct: true },
       );
     }
     return await uploadWholeFile(
