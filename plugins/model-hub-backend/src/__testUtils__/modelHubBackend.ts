@@ -30,6 +30,7 @@ import {
   isModelHubOwnerPermission,
   isModelHubPublishPermission,
   ModelHubModelPermission,
+  modelHubAuditReadPermission,
   modelRegisterPermission,
 } from '@internal/plugin-model-hub-common';
 import { JsonObject } from '@backstage/types';
@@ -83,6 +84,28 @@ export function portalShapedPolicy(
       });
       if (imports) return imports;
       return ownersOnly(query, user, isModelHubOwnerPermission);
+    },
+  };
+}
+
+/**
+ * {@link portalShapedPolicy}, plus reading the audit trail and webhook
+ * deliveries for the governance group only, as the portal's policy grants it.
+ */
+export function auditReadersPolicy(
+  governanceGroup = TEST_GOVERNANCE_GROUP,
+): PermissionPolicy {
+  const portal = portalShapedPolicy(governanceGroup);
+  return {
+    async handle(query, user) {
+      if (isPermission(query.permission, modelHubAuditReadPermission)) {
+        return {
+          result: user?.info.ownershipEntityRefs.includes(governanceGroup)
+            ? AuthorizeResult.ALLOW
+            : AuthorizeResult.DENY,
+        };
+      }
+      return portal.handle(query, user);
     },
   };
 }

@@ -1,72 +1,33 @@
 import { createHmac } from 'node:crypto';
-import fs from 'node:fs/promises';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { createBackendModule } from '@backstage/backend-plugin-api';
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-  TestDatabases,
-} from '@backstage/backend-test-utils';
+import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import permissionBackend from '@backstage/plugin-permission-backend';
-import {
-  AuthorizeResult,
-  isPermission,
-  PolicyDecision,
-} from '@backstage/plugin-permission-common';
-import {
-  PermissionPolicy,
-  PolicyQuery,
-  PolicyQueryUser,
-} from '@backstage/plugin-permission-node';
-import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import {
   AuditRecord,
-  MODEL_HUB_SHA256_HEADER,
   MODEL_HUB_SIGNATURE_HEADER,
   modelHubAdminPaths,
-  modelHubApiPaths,
-  modelHubAuditReadPermission,
-  ModelHubEvent,
   WebhookDelivery,
+  ModelHubEvent,
 } from '@internal/plugin-model-hub-common';
 import request from 'supertest';
-import { modelHubPlugin } from '../plugin';
-import { sha256 } from '../__testUtils__/fixtures';
-import { testHttpAuthServiceFactory } from '../__testUtils__/httpAuth';
+import {
+  auditReadersPolicy,
+  ModelHubTestBackend,
+  startModelHubTestBackend,
+  TEST_GOVERNANCE_GROUP,
+} from '../__testUtils__/modelHubBackend';
+import { publishVersion } from '../__testUtils__/publish';
 
 jest.setTimeout(120_000);
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_16'] });
 const SECRET = 'webhook-secret-for-the-test';
 const MODEL = 'model:default/support-assistant';
-const GOVERNANCE = 'group:default/ai-governance';
 const GROUPS: Record<string, string[]> = {
   'user:default/alice': ['group:default/ml-team'],
-  'user:default/gina': [GOVERNANCE],
+  'user:default/gina': [TEST_GOVERNANCE_GROUP],
 };
-
-/** Audit read for the governance group only, as the portal policy does. */
-class AuditPolicy implements PermissionPolicy {
-  async handle(
-    q: PolicyQuery,
-    user?: PolicyQueryUser,
-  ): Promise<PolicyDecision> {
-    if (isPermission(q.permission, modelHubAuditReadPermission)) {
-      return {
-        result: user?.info.ownershipEntityRefs.includes(GOVERNANCE)
-          ? AuthorizeResult.ALLOW
-          : AuthorizeResult.DENY,
-      };
-    }
-    return { result: AuthorizeResult.ALLOW };
-  }
-}
 
 const entities: Entity[] = [
   {
@@ -98,8 +59,8 @@ async function startReceiver() {
 describe.each(databases.eachSupportedId())(
   'outbound events and the audit trail on %s',
   databaseId => {
+    let backend: ModelHubTestBackend;
     let server: any;
-    let dataDir: string;
     let receiver: Awaited<ReturnType<typeof startReceiver>>;
     const api = (p: string) => `/api/model-hub${p}`;
     const as = (ref: string) => mockCredentials.user.header(ref);
@@ -107,92 +68,41 @@ describe.each(databases.eachSupportedId())(
     const GINA = 'user:default/gina';
 
     beforeAll(async () => {
-      dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'model-hub-events-'));
       receiver = await startReceiver();
-      const knex = await databases.init(databaseId);
-      const backend = await startTestBackend({
-        features: [
-          modelHubPlugin,
-          permissionBackend,
-          createBackendModule({
-            pluginId: 'permission',
-            moduleId: 'test-audit-policy',
-            register(env) {
-              env.registerInit({
-                deps: { policy: policyExtensionPoint },
-                async init({ policy }) {
-                  policy.setPolicy(new AuditPolicy());
-                },
-              });
-            },
-          }),
-          catalogServiceMock.factory({ entities }),
-          mockServices.userInfo.mock({
-            async getUserInfo(credentials) {
-              const ref = (credentials.principal as { userEntityRef: string })
-                .userEntityRef;
-              return {
-                userEntityRef: ref,
-                ownershipEntityRefs: [ref, ...(GROUPS[ref] ?? [])],
-              };
-            },
-          }).factory,
-          testHttpAuthServiceFactory,
-          mockServices.database.factory({ knex }),
-          mockServices.rootConfig.factory({
-            data: {
-              permission: { enabled: true },
-              modelHub: {
-                stewardship: { enabled: false },
-                events: {
-                  webhooks: [
-                    {
-                      name: 'ci',
-                      url: receiver.url,
-                      secret: SECRET,
-                      events: ['version.sealed', 'alias.moved'],
-                      initialBackoffMs: 20,
-                      maxAttempts: 3,
-                    },
-                  ],
-                },
-                artifacts: {
-                  stagingDirectory: path.join(dataDir, 'staging'),
-                  local: { directory: path.join(dataDir, 'artifacts') },
-                },
+      backend = await startModelHubTestBackend({
+        entities,
+        groups: GROUPS,
+        policy: auditReadersPolicy(),
+        knex: await databases.init(databaseId),
+        modelHub: {
+          events: {
+            webhooks: [
+              {
+                name: 'ci',
+                url: receiver.url,
+                secret: SECRET,
+                events: ['version.sealed', 'alias.moved'],
+                initialBackoffMs: 20,
+                maxAttempts: 3,
               },
-            },
-          }),
-        ],
+            ],
+          },
+        },
       });
       server = backend.server;
-      const bytes = Buffer.from('weights');
-      await request(server)
-        .post(api(modelHubApiPaths.versions(MODEL)))
-        .set('Authorization', as(ALICE))
-        .send({ version: '1.0.0' })
-        .expect(201);
-      await request(server)
-        .put(api(modelHubApiPaths.file(MODEL, '1.0.0', 'w.bin')))
-        .set('Authorization', as(ALICE))
-        .set('Content-Type', 'application/octet-stream')
-        .set(MODEL_HUB_SHA256_HEADER, sha256(bytes))
-        .send(bytes)
-        .expect(201);
-      await request(server)
-        .post(api(modelHubApiPaths.seal(MODEL, '1.0.0')))
-        .set('Authorization', as(ALICE))
-        .expect(200);
-      await request(server)
-        .put(api(modelHubApiPaths.alias(MODEL, 'latest')))
-        .set('Authorization', as(ALICE))
-        .send({ version: '1.0.0' })
-        .expect(200);
+      await publishVersion({
+        server,
+        auth: as(ALICE),
+        entityRef: MODEL,
+        version: '1.0.0',
+        files: { 'w.bin': Buffer.from('weights') },
+        aliases: ['latest'],
+      });
     });
 
     afterAll(async () => {
       receiver.server.close();
-      await fs.rm(dataDir, { recursive: true, force: true });
+      await backend?.stop();
     });
 
     async function deliveries(): Promise<WebhookDelivery[]> {

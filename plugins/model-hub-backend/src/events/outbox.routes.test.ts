@@ -15,15 +15,9 @@ import {
 } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import {
-  AuthorizeResult,
-  isPermission,
-} from '@backstage/plugin-permission-common';
-import { PermissionPolicy } from '@backstage/plugin-permission-node';
-import {
   MODEL_HUB_SIGNATURE_HEADER,
   modelHubAdminPaths,
   modelHubApiPaths,
-  modelHubAuditReadPermission,
   ModelHubEvent,
   WebhookDelivery,
 } from '@internal/plugin-model-hub-common';
@@ -31,8 +25,8 @@ import { JsonObject } from '@backstage/types';
 import { Knex } from 'knex';
 import request from 'supertest';
 import {
+  auditReadersPolicy,
   ModelHubTestBackend,
-  portalShapedPolicy,
   startModelHubTestBackend,
   TEST_GOVERNANCE_GROUP,
 } from '../__testUtils__/modelHubBackend';
@@ -59,20 +53,6 @@ const entities: Entity[] = [
     spec: { owner: 'ml-team', type: 'llm', lifecycle: 'production' },
   },
 ];
-
-/** The portal's policy, plus audit reading (delivery records) for governance. */
-const policy: PermissionPolicy = {
-  async handle(query, user) {
-    if (isPermission(query.permission, modelHubAuditReadPermission)) {
-      return {
-        result: user?.info.ownershipEntityRefs.includes(TEST_GOVERNANCE_GROUP)
-          ? AuthorizeResult.ALLOW
-          : AuthorizeResult.DENY,
-      };
-    }
-    return portalShapedPolicy().handle(query, user);
-  },
-};
 
 interface Received {
   delivery: string;
@@ -169,7 +149,7 @@ describe.each(databases.eachSupportedId())(
       const backend = await startModelHubTestBackend({
         entities,
         groups: GROUPS,
-        policy,
+        policy: auditReadersPolicy(),
         knex,
         dataDir,
         features: [

@@ -4,23 +4,18 @@ import path from 'node:path';
 import { createBackendModule } from '@backstage/backend-plugin-api';
 import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
-import {
-  AuthorizeResult,
-  isPermission,
-} from '@backstage/plugin-permission-common';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import {
   AuditRecord,
   MODEL_HUB_EVENTS_TOPIC,
   modelHubAdminPaths,
   modelHubApiPaths,
-  modelHubAuditReadPermission,
   ModelHubEvent,
 } from '@internal/plugin-model-hub-common';
 import request from 'supertest';
 import {
+  auditReadersPolicy,
   ModelHubTestBackend,
-  portalShapedPolicy,
   startModelHubTestBackend,
   TEST_GOVERNANCE_GROUP,
 } from '../__testUtils__/modelHubBackend';
@@ -87,14 +82,7 @@ describe.each(databases.eachSupportedId())(
         knex,
         dataDir,
         groups: { [GINA]: [TEST_GOVERNANCE_GROUP] },
-        policy: {
-          async handle(query, user) {
-            if (isPermission(query.permission, modelHubAuditReadPermission)) {
-              return { result: AuthorizeResult.ALLOW };
-            }
-            return portalShapedPolicy().handle(query, user);
-          },
-        },
+        policy: auditReadersPolicy(),
         modelHub: {
           examples: { seedFile: path.join(dataDir, 'seed', 'hub-seed.yaml') },
         },
