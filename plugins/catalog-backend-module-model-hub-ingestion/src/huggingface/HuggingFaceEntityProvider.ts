@@ -1,19 +1,17 @@
 import {
-  LoggerService,
   readSchedulerServiceTaskScheduleDefinitionFromConfig,
-  SchedulerService,
   SchedulerServiceTaskScheduleDefinition,
 } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { Entity } from '@backstage/catalog-model';
 import { readHuggingFaceConnection } from '@internal/plugin-model-hub-node';
-import { IngestionStateStore } from '../delta/IngestionStateStore';
-import { RetryOptions, SourceAuthError } from '../http/fetchWithRetry';
+import { SourceAuthError } from '../http/fetchWithRetry';
 import { mapConcurrent } from '../mapConcurrent';
 import { DEFAULT_INGESTION_SCHEDULE } from '../mlflow/MlflowEntityProvider';
 import {
   IngestionEntityProvider,
   SourceListing,
+  SourceProviderOptions,
 } from '../provider/IngestionEntityProvider';
 import {
   HuggingFaceClient,
@@ -84,16 +82,8 @@ export function readHuggingFaceSourceConfig(
 }
 
 /** Options of {@link HuggingFaceEntityProvider}. */
-export interface HuggingFaceEntityProviderOptions {
-  source: HuggingFaceSourceConfig;
-  logger: LoggerService;
-  scheduler: SchedulerService;
-  /** Where the delta memory lives (the catalog database in the module). */
-  state?: IngestionStateStore;
-  http?: Omit<RetryOptions, 'headers'>;
-  concurrency?: number;
-  now?: () => Date;
-}
+export type HuggingFaceEntityProviderOptions =
+  SourceProviderOptions<HuggingFaceSourceConfig>;
 
 /**
  * Entity provider of allow-listed Hugging Face models (exact ids,
@@ -109,16 +99,7 @@ export class HuggingFaceEntityProvider extends IngestionEntityProvider {
   private readonly concurrency: number;
 
   constructor(options: HuggingFaceEntityProviderOptions) {
-    super({
-      kind: 'huggingface',
-      label: 'Hugging Face',
-      sourceId: options.source.sourceId,
-      schedule: options.source.schedule,
-      logger: options.logger,
-      scheduler: options.scheduler,
-      state: options.state,
-      now: options.now,
-    });
+    super('huggingface', 'Hugging Face', options);
     this.source = options.source;
     this.client = new HuggingFaceClient({
       ...options.http,

@@ -1,17 +1,14 @@
 import {
-  LoggerService,
   readSchedulerServiceTaskScheduleDefinitionFromConfig,
-  SchedulerService,
   SchedulerServiceTaskScheduleDefinition,
 } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { Entity } from '@backstage/catalog-model';
-import { IngestionStateStore } from '../delta/IngestionStateStore';
-import { RetryOptions } from '../http/fetchWithRetry';
 import { mapConcurrent } from '../mapConcurrent';
 import {
   IngestionEntityProvider,
   SourceListing,
+  SourceProviderOptions,
 } from '../provider/IngestionEntityProvider';
 import { MlflowAuth, MlflowClient } from './MlflowClient';
 import { readMlflowConnection } from '@internal/plugin-model-hub-node';
@@ -54,19 +51,8 @@ export function readMlflowSourceConfig(config: Config): MlflowSourceConfig {
 }
 
 /** Options of {@link MlflowEntityProvider}. */
-export interface MlflowEntityProviderOptions {
-  source: MlflowSourceConfig;
-  logger: LoggerService;
-  scheduler: SchedulerService;
-  /** Where the delta memory lives (the catalog database in the module). */
-  state?: IngestionStateStore;
-  /** HTTP overrides (fetch, sleep, retries) for tests. */
-  http?: Omit<RetryOptions, 'headers'>;
-  /** Parallel model-versions searches; default 4. */
-  concurrency?: number;
-  /** Clock for the removed-upstream stamp. */
-  now?: () => Date;
-}
+export type MlflowEntityProviderOptions =
+  SourceProviderOptions<MlflowSourceConfig>;
 
 /**
  * Entity provider of one MLflow Model Registry: lists every registered model
@@ -79,16 +65,7 @@ export class MlflowEntityProvider extends IngestionEntityProvider {
   private readonly concurrency: number;
 
   constructor(options: MlflowEntityProviderOptions) {
-    super({
-      kind: 'mlflow',
-      label: 'MLflow',
-      sourceId: options.source.sourceId,
-      schedule: options.source.schedule,
-      logger: options.logger,
-      scheduler: options.scheduler,
-      state: options.state,
-      now: options.now,
-    });
+    super('mlflow', 'MLflow', options);
     this.source = options.source;
     this.client = new MlflowClient({
       ...options.http,

@@ -11,7 +11,7 @@ import {
 import { DeltaTracker } from '../delta/DeltaTracker';
 import { markUpstreamDrift } from '../drift/markUpstreamDrift';
 import { IngestionStateStore } from '../delta/IngestionStateStore';
-import { SourceAuthError } from '../http/fetchWithRetry';
+import { RetryOptions, SourceAuthError } from '../http/fetchWithRetry';
 import { SourceStatus } from '../status';
 
 /** The kinds of source, as they appear in names, task ids and annotations. */
@@ -42,6 +42,26 @@ export interface IngestionEntityProviderOptions {
   now?: () => Date;
 }
 
+/** What a concrete provider is built from: its source and the services it runs with. */
+export interface SourceProviderOptions<
+  S extends {
+    sourceId: string;
+    schedule: SchedulerServiceTaskScheduleDefinition;
+  },
+> {
+  source: S;
+  logger: LoggerService;
+  scheduler: SchedulerService;
+  /** Where the delta memory lives (the catalog database in the module). */
+  state?: IngestionStateStore;
+  /** HTTP overrides (fetch, sleep, retries) for tests. */
+  http?: Omit<RetryOptions, 'headers'>;
+  /** Parallel per-model reads; default 4. */
+  concurrency?: number;
+  /** Clock for the removed-upstream stamp. */
+  now?: () => Date;
+}
+
 /**
  * The sync loop every ingestion source shares: on its schedule (global scope,
  * so one replica syncs at a time) read the whole source ({@link list}),
@@ -59,7 +79,24 @@ export abstract class IngestionEntityProvider implements EntityProvider {
   private connection?: EntityProviderConnection;
   private status: SourceStatus;
 
-  protected constructor(options: IngestionEntityProviderOptions) {
+  protected constructor(
+    kind: IngestionSourceKind,
+    label: string,
+    provider: SourceProviderOptions<{
+      sourceId: string;
+      schedule: SchedulerServiceTaskScheduleDefinition;
+    }>,
+  ) {
+    const options: IngestionEntityProviderOptions = {
+      kind,
+      label,
+      sourceId: provider.source.sourceId,
+      schedule: provider.source.schedule,
+      logger: provider.logger,
+      scheduler: provider.scheduler,
+      state: provider.state,
+      now: provider.now,
+    };
     this.options = options;
     this.logger = options.logger;
     this.now = options.now ?? (() => new Date());
