@@ -1,4 +1,5 @@
-import { CompoundEntityRef, parseEntityRef } from '@backstage/catalog-model';
+import type { CompoundEntityRef } from '@backstage/catalog-model';
+import { parseRef } from './entityRefs';
 
 /**
  * Builds the API paths (relative to the plugin base URL, e.g.
@@ -65,7 +66,7 @@ export const modelHubApiPaths = {
 export function modelRefPath(ref: CompoundEntityRef | string): string {
   const r =
     typeof ref === 'string'
-      ? parseEntityRef(ref, {
+      ? parseRef(ref, {
           defaultKind: 'model',
           defaultNamespace: 'default',
         })

@@ -1,4 +1,5 @@
-import { CompoundEntityRef, parseEntityRef } from '@backstage/catalog-model';
+import type { CompoundEntityRef } from '@backstage/catalog-model';
+import { parseRef } from './entityRefs';
 import { modelRefPath } from './paths';
 
 /*
@@ -130,7 +131,7 @@ export const modelHubUsagePaths = {
     return `/v1/usage/top${s ? `?${s}` : ''}`;
   },
   team(ref: string, window: UsageWindow = '30d'): string {
-    const r = parseEntityRef(ref, {
+    const r = parseRef(ref, {
       defaultKind: 'group',
       defaultNamespace: 'default',
     });
