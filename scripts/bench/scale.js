@@ -18,9 +18,11 @@
  *  3. Publishes --versions versions (small artifacts, each seal runs the
  *     gauntlet) for the first --publish-models models through the hub's
  *     routes, and waits until no gauntlet run is queued or running.
- *  4. HTTP rows at --clients concurrent clients: hub search vs the
- *     catalog's /entities/by-query for the same filter, model page load
- *     (the page's four calls in parallel), versions and gauntlet GETs.
+ *  4. HTTP rows at --clients concurrent clients: a floor (the hub's
+ *     cheapest authenticated route, a constant), hub search vs the
+ *     catalog's /entities/by-query for the same filter, the model page's
+ *     overview load (the calls the browser makes, in its order), versions
+ *     and gauntlet GETs; each quoted as a ratio to the floor.
  *  5. Browser (Chromium): hub first results, facet click, model page first
  *     render (medians of 3).
  *  6. Stewardship: triggers the evaluation through the scheduler's route,
@@ -31,7 +33,10 @@
  *
  * Against an already running portal (no processing, stewardship or browser):
  *   MODEL_HUB_TOKEN=… npm run bench:scale -- --portal http://localhost:7007
- *     [--backend-pid <pid>]
+ *     [--backend-pid <pid>] [--names <file>]
+ * where --names lists the models whose pages and versions the rows read
+ * (one name per line, e.g. those gen:portfolio published versions of;
+ * default: the first 100 by name).
  */
 'use strict';
 
@@ -72,25 +77,42 @@ function printTable(title, rows) {
     console.log(`| ${r[0]} | ${r[1]} | ${r[2] ?? ''} | ${r[3] ?? ''} |`);
 }
 
+/** The back end's CPU per request, and its ratio to the floor's, when measured. */
+const cpuPart = r =>
+  Number.isFinite(r.backendCpuMs)
+    ? `; back end ${r.backendCpuMs.toFixed(2)} ms CPU/request${
+        Number.isFinite(r.ratioCpu) && r.ratioCpu !== 1
+          ? ` (${r.ratioCpu.toFixed(1)}×)`
+          : ''
+      }`
+    : '';
+
+/** "p50 / p95 (×a / ×b the floor); CPU per request" of one HTTP row. */
+const latency = r =>
+  `${ms(r.p50)} / ${ms(r.p95)} (${r.ratioP50.toFixed(
+    1,
+  )}× / ${r.ratioP95.toFixed(1)}× floor)${cpuPart(r)}`;
+
 function httpRows(http) {
-  const [search, catalog, page, versions, gauntlet] = http.rows;
+  const [floor, search, catalog, page, versions, gauntlet] = http.rows;
   const out = [
     [
+      `${floor.name}, p50 / p95`,
+      `${ms(floor.p50)} / ${ms(floor.p95)}${cpuPart(floor)}`,
+      'floor: no hub route can be faster',
+    ],
+    [
       `${search.name}, p50 / p95`,
-      `${ms(search.p50)} / ${ms(search.p95)}`,
+      latency(search),
       `p95 ≤ 1.0× catalog p95`,
       `${(search.p95 / catalog.p95).toFixed(2)}× ${verdict(
         search.p95 <= catalog.p95,
       )}`,
     ],
-    [
-      `${catalog.name}, p50 / p95`,
-      `${ms(catalog.p50)} / ${ms(catalog.p95)}`,
-      'reference',
-    ],
+    [`${catalog.name}, p50 / p95`, latency(catalog), 'reference'],
     [
       `${page.name}, p50 / p95`,
-      `${ms(page.p50)} / ${ms(page.p95)}`,
+      latency(page),
       'p95 ≤ 300 ms',
       verdict(page.p95 <= 300),
     ],
@@ -98,7 +120,7 @@ function httpRows(http) {
   for (const r of [versions, gauntlet])
     out.push([
       `${r.name}, p50 / p95`,
-      `${ms(r.p50)} / ${ms(r.p95)}`,
+      latency(r),
       'p50 ≤ 50 ms, p95 ≤ 200 ms',
       verdict(r.p50 <= 50 && r.p95 <= 200),
     ]);
@@ -121,6 +143,10 @@ async function againstRunningPortal(a) {
     token,
     clients,
     requests: Number(a.requests ?? 500),
+    backendPid: a['backend-pid'] ? Number(a['backend-pid']) : undefined,
+    names: a.names
+      ? fs.readFileSync(a.names, 'utf8').split('\n').filter(Boolean)
+      : undefined,
   });
   const rows = httpRows(http);
   if (a['backend-pid']) {
@@ -133,7 +159,12 @@ async function againstRunningPortal(a) {
     ]);
   }
   printTable(
-    `Scale benchmark: ${portal}, ${http.sample.totalItems} visible models, ${clients} clients`,
+    `Scale benchmark: ${portal}, ${
+      http.sample.totalItems
+    } visible models, ${clients} clients; load average ${os
+      .loadavg()
+      .map(l => l.toFixed(1))
+      .join(' ')} on ${os.cpus().length} cores`,
     rows,
   );
 }
@@ -354,6 +385,7 @@ async function ownPortal(a) {
           token: portal.token,
           clients,
           requests,
+          backendPid: pid,
           names: published.map(m => m.name),
         }),
       );

@@ -1,7 +1,9 @@
 /*
  * bench:scale's HTTP load: N concurrent clients issuing one kind of request,
- * and the rows the benchmark measures that way (hub search vs the catalog,
- * model page load, versions and gauntlet GETs).
+ * and the rows the benchmark measures that way: a floor (the cheapest
+ * authenticated hub route), hub search vs the catalog, the model page's
+ * overview load, versions and gauntlet GETs. Every row is also quoted as a
+ * ratio to the floor measured in the same run.
  */
 'use strict';
 
@@ -11,6 +13,25 @@ function percentile(sorted, p) {
     Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))
   ];
 }
+
+/**
+ * CPU seconds (user + system) a process has used, from /proc/<pid>/stat;
+ * undefined when it cannot be read (no pid, not Linux, process gone).
+ */
+function cpuSeconds(pid) {
+  if (!pid) return undefined;
+  try {
+    const stat = require('node:fs').readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start at state.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s. */
+const CLOCK_TICKS = 100;
 
 /** Runs `task(i)` `requests` times with `clients` in flight; returns sorted ms. */
 async function load(task, { clients, requests }) {
@@ -37,14 +58,25 @@ async function load(task, { clients, requests }) {
 
 /** A JSON GET helper for one portal and token (no compression, as a proxy would see it). */
 function client(portal, token) {
-  const headers = {
-    Authorization: `Bearer ${token}`,
-    'Accept-Encoding': 'identity',
-  };
-  return async path => {
-    const res = await fetch(`${portal}${path}`, { headers });
-    if (!res.ok) throw new Error(`GET ${path}: HTTP ${res.status}`);
-    return res.json();
+  const request = requester(portal, token);
+  return async path => (await request(path)).json();
+}
+
+/** `fetch` of one portal path with the token; throws on a status other than 2xx. */
+function requester(portal, token) {
+  return async (path, init = {}) => {
+    const res = await fetch(`${portal}${path}`, {
+      ...init,
+      headers: {
+        Authorization: `Bearer ${token}`,
+        'Accept-Encoding': 'identity',
+        ...init.headers,
+      },
+    });
+    if (!res.ok) {
+      throw new Error(`${init.method ?? 'GET'} ${path}: HTTP ${res.status}`);
+    }
+    return res;
   };
 }
 
@@ -52,7 +84,14 @@ function client(portal, token) {
  * Measures the HTTP rows; returns { rows, sample } where each row is
  * { name, p50, p95, n, errors } and sample is the first page of the hub.
  */
-async function measureHttp({ portal, token, clients, requests, names }) {
+async function measureHttp({
+  portal,
+  token,
+  clients,
+  requests,
+  names,
+  backendPid,
+}) {
   const get = client(portal, token);
   const sample = await get('/api/model-hub/v1/models?limit=100&sort=name');
   if (!sample.items?.length)
@@ -71,8 +110,17 @@ async function measureHttp({ portal, token, clients, requests, names }) {
     await load(fn, { clients: Math.min(clients, 5), requests: 10 });
     const from = process.hrtime.bigint();
     const cpu0 = process.cpuUsage();
+    const backend0 = cpuSeconds(backendPid);
     const { sorted, errors } = await load(fn, { clients, requests });
     const cpu = process.cpuUsage(cpu0);
+    const backend1 = cpuSeconds(backendPid);
+    // The back end's own CPU per request does not depend on what else the
+    // machine runs: with one Node thread, `clients` × this is about the
+    // p50 a closed loop of `clients` can reach on an otherwise idle core.
+    const backendCpuMs =
+      backend0 === undefined || backend1 === undefined
+        ? NaN
+        : ((backend1 - backend0) * 1000) / requests;
     const wallMs = Number(process.hrtime.bigint() - from) / 1e6;
     // Monotonic marks (the clock of --cpu-prof profiles) and the client's
     // own CPU share, so a profile can be cut to the row and the load client
@@ -82,7 +130,11 @@ async function measureHttp({ portal, token, clients, requests, names }) {
         percentile(sorted, 50),
       )} ms, p95 ${Math.round(
         percentile(sorted, 95),
-      )} ms, ${errors} errors; hrtime ${from}..${process.hrtime.bigint()} ns, client CPU ${(
+      )} ms, ${errors} errors, ${Math.round(
+        (requests * 1000) / wallMs,
+      )} req/s, back end ${backendCpuMs.toFixed(
+        2,
+      )} ms CPU per request; hrtime ${from}..${process.hrtime.bigint()} ns, client CPU ${(
         (cpu.user + cpu.system) /
         1000 /
         wallMs
@@ -94,9 +146,18 @@ async function measureHttp({ portal, token, clients, requests, names }) {
       p95: percentile(sorted, 95),
       n: sorted.length,
       errors,
+      backendCpuMs,
+      perSecond: (requests * 1000) / wallMs,
     });
     return rows[rows.length - 1];
   };
+  // The floor: the hub's cheapest authenticated route (the router's auth
+  // middleware validates the token; the handler returns a constant), at the
+  // same clients with the same token. Nothing the hub serves can be faster.
+  const floor = await run(
+    'floor: authenticated constant (hub /v1/health)',
+    () => get('/api/model-hub/v1/health'),
+  );
   const q = encodeURIComponent(task);
   await run(`hub search (task=${task}, page of 25 + facets + tiers)`, () =>
     get(`/api/model-hub/v1/models?task=${q}&limit=25`),
@@ -106,24 +167,114 @@ async function measureHttp({ portal, token, clients, requests, names }) {
       `/api/catalog/entities/by-query?filter=kind=model,spec.task=${q}&limit=25&orderField=metadata.name,asc`,
     ),
   );
-  await run('model page load (entity+versions+gauntlet+consumers)', i => {
-    const name = refs[i % refs.length];
-    return Promise.all([
-      get(`/api/catalog/entities/by-name/model/default/${name}`),
-      get(`/api/model-hub/v1/models/default/${name}/versions`),
-      get(`/api/model-hub/v1/models/default/${name}/gauntlet`),
-      get(
-        `/api/catalog/entities/by-query?filter=relations.dependsOn=model:default/${name}&limit=50`,
-      ),
-    ]);
-  });
+  const page = modelPageLoader(requester(portal, token));
+  await run(`model page overview load (${MODEL_PAGE_CALLS})`, i =>
+    page(refs[i % refs.length]),
+  );
   await run('versions GET', i =>
     get(`/api/model-hub/v1/models/default/${refs[i % refs.length]}/versions`),
   );
   await run('gauntlet GET', i =>
     get(`/api/model-hub/v1/models/default/${refs[i % refs.length]}/gauntlet`),
   );
-  return { rows, sample };
+  for (const r of rows) {
+    r.ratioP50 = r.p50 / floor.p50;
+    r.ratioP95 = r.p95 / floor.p95;
+    r.ratioCpu = r.backendCpuMs / floor.backendCpuMs;
+  }
+  return { rows, floor, sample };
 }
 
-module.exports = { measureHttp, load, percentile, client };
+/** What the model page's overview tab asks for, in the row's name. */
+const MODEL_PAGE_CALLS =
+  'entity, then: ancestry, relation check, graph ×2, consumers, versions → README, usage, stewardship tasks + overrides';
+
+/**
+ * One load of a model page's overview tab (packages/app EntityPage
+ * `modelPage`), the calls the browser makes, in its order: the entity
+ * first (the page renders nothing before it), then everything the cards
+ * ask for at once — the catalog's processing-errors ancestry and
+ * relation-warning check, the catalog graph card (the root, then its
+ * direct relations), the consumers card (`getEntitiesByRefs` of its
+ * dependencyOf relations), versions (shared by the README and "use this
+ * model" cards) then the README's first 256 KiB, usage (reuse badge and
+ * usage card share it), and the stewardship card's tasks and overrides.
+ * Resolves when the last of them has.
+ */
+function modelPageLoader(request) {
+  const json = async (path, init) => (await request(path, init)).json();
+  const byRefs = (entityRefs, fields) =>
+    entityRefs.length === 0
+      ? undefined
+      : json('/api/catalog/entities/by-refs', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify(
+            fields ? { entityRefs, fields } : { entityRefs },
+          ),
+        });
+  return async name => {
+    const ref = `model:default/${name}`;
+    const hub = `/api/model-hub/v1/models/default/${name}`;
+    const entity = await json(
+      `/api/catalog/entities/by-name/model/default/${name}`,
+    );
+    const targets = (entity.relations ?? []).map(r => r.targetRef);
+    const consumers = (entity.relations ?? [])
+      .filter(r => r.type === 'dependencyOf')
+      .map(r => r.targetRef);
+    const readme = async () => {
+      const { items } = await json(`${hub}/versions`);
+      const sealed = items.filter(v => v.state === 'sealed');
+      const version =
+        sealed.find(v => v.aliases?.includes('latest')) ??
+        sealed.sort((a, b) => b.version.localeCompare(a.version))[0];
+      const card = version?.files
+        ?.map(f => f.path)
+        .filter(p => /(^|\/)readme\.md$/i.test(p))
+        .sort((a, b) => a.split('/').length - b.split('/').length)[0];
+      if (!card) return undefined;
+      const res = await request(
+        `${hub}/versions/${version.version}/files/${card}`,
+        {
+          headers: { Range: `bytes=0-${256 * 1024 - 1}` },
+        },
+      );
+      return res.arrayBuffer();
+    };
+    await Promise.all([
+      json(`/api/catalog/entities/by-name/model/default/${name}/ancestry`),
+      targets.length <= 1000
+        ? byRefs(targets, ['kind', 'metadata.name', 'metadata.namespace'])
+        : undefined,
+      (async () => {
+        await byRefs([ref]);
+        await byRefs(targets.filter(t => t !== ref));
+      })(),
+      byRefs(consumers, [
+        'kind',
+        'metadata',
+        'spec.type',
+        'spec.lifecycle',
+        'relations',
+      ]),
+      readme(),
+      json(`${hub}/usage`),
+      json(
+        `/api/model-hub/v1/stewardship/tasks?entityRef=${encodeURIComponent(
+          ref,
+        )}`,
+      ),
+      json(`/api/model-hub/v1/stewardship/models/default/${name}/overrides`),
+    ]);
+  };
+}
+
+module.exports = {
+  measureHttp,
+  load,
+  percentile,
+  client,
+  modelPageLoader,
+  cpuSeconds,
+};

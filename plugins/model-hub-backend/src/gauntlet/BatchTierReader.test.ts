@@ -237,6 +237,7 @@ describe.each(databases.eachSupportedId())('BatchTierReader on %s', id => {
   let db: Knex;
   let entities: Entity[];
   let evaluator: TierEvaluator;
+  let listOnlyEvaluator: TierEvaluator;
   let versions: VersionStore;
   const reader = () =>
     new BatchTierReader(db, gc, {
@@ -258,21 +259,32 @@ describe.each(databases.eachSupportedId())('BatchTierReader on %s', id => {
     });
     const store = await GauntletStore.create({ database });
     versions = await VersionStore.create({ database });
-    evaluator = new TierEvaluator({
-      store,
-      versions: {
-        listVersions: ref => versions.listVersions(ref),
-        getVersion: async () => {
-          throw new Error('unused');
+    const evaluatorOf = (latestSealed: boolean) =>
+      new TierEvaluator({
+        store,
+        versions: {
+          listVersions: ref => versions.listVersions(ref),
+          ...(latestSealed
+            ? {
+                latestSealedVersions: refs =>
+                  versions.latestSealedVersions(refs),
+              }
+            : {}),
+          getVersion: async () => {
+            throw new Error('unused');
+          },
+          readFile: async () => {
+            throw new Error('unused');
+          },
         },
-        readFile: async () => {
-          throw new Error('unused');
-        },
-      },
-      gauntletConfig: gc,
-      logger: mockServices.logger.mock(),
-      clock: () => NOW,
-    });
+        gauntletConfig: gc,
+        logger: mockServices.logger.mock(),
+        clock: () => NOW,
+      });
+    // The backend's source reads a model's latest sealed version alone;
+    // a source without that finds it in the model's full list.
+    evaluator = evaluatorOf(true);
+    listOnlyEvaluator = evaluatorOf(false);
     entities = [];
     for (let i = 0; i < 200; i++) entities.push(await seedModel(db, i));
   });
@@ -303,6 +315,20 @@ describe.each(databases.eachSupportedId())('BatchTierReader on %s', id => {
       'null/pending',
       'official/passed',
     ]);
+  });
+
+  it("evaluates one model (the gauntlet GET) reading only its latest sealed version and its tier chain's results in one query", async () => {
+    const full = listOnlyEvaluator;
+    const lean = evaluator;
+    for (const entity of entities.slice(0, 14)) {
+      const listed = await countQueries(db, () => full.evaluate(entity));
+      const alone = await countQueries(db, () => lean.evaluate(entity));
+      expect(alone.value).toEqual(listed.value);
+      expect(alone.count).toBeLessThanOrEqual(listed.count);
+      // Official: the version, its files and aliases, promotions, waivers,
+      // approvals, the binding run, the chain's results, active runs.
+      expect(alone.count).toBeLessThanOrEqual(9);
+    }
   });
 
   it('reads 200 models with as many queries as 1 (the per-model path needs ~8 per model)', async () => {

@@ -85,6 +85,8 @@ export class GauntletStore {
   latestCompletedRun: RunQueueStore['latestCompletedRun'] = (...a) =>
     this.runs.latestCompletedRun(...a);
   latestResults: ResultStore['latest'] = (...a) => this.results.latest(...a);
+  latestResultsOfTiers: ResultStore['latestOfTiers'] = (...a) =>
+    this.results.latestOfTiers(...a);
   createPromotionRequest: PromotionStore['create'] = (...a) =>
     this.promotions.create(...a);
   decidePromotionRequest: PromotionStore['decide'] = (...a) =>

@@ -90,16 +90,34 @@ export class ResultStore {
     version: string,
     tier: ModelTier,
   ): Promise<GauntletResult[]> {
+    return (await this.latestOfTiers(entityRef, version, [tier]))[0];
+  }
+
+  /**
+   * {@link ResultStore.latest} for several tiers of one version in one
+   * query (a model's tier chain), in the order of `tiers`.
+   */
+  async latestOfTiers(
+    entityRef: string,
+    version: string,
+    tiers: readonly ModelTier[],
+  ): Promise<GauntletResult[][]> {
+    if (tiers.length === 0) return [];
     const rows = await this.#db<ResultRow>('gauntlet_results')
-      .where({ entity_ref: entityRef, version, tier })
+      .where({ entity_ref: entityRef, version })
+      .whereIn('tier', tiers)
       .orderBy('id', 'desc');
-    const latest = new Map<string, GauntletResult>();
-    for (const row of rows) {
-      if (!latest.has(row.check_id)) latest.set(row.check_id, toResult(row));
-    }
-    return [...latest.values()].sort((a, b) =>
-      a.checkId.localeCompare(b.checkId),
-    );
+    return tiers.map(tier => {
+      const latest = new Map<string, GauntletResult>();
+      for (const row of rows) {
+        if (row.tier === tier && !latest.has(row.check_id)) {
+          latest.set(row.check_id, toResult(row));
+        }
+      }
+      return [...latest.values()].sort((a, b) =>
+        a.checkId.localeCompare(b.checkId),
+      );
+    });
   }
 }
 

@@ -63,10 +63,18 @@ export class TierEvaluator {
     this.#clock = options.clock;
   }
 
-  /** The latest sealed version of a model, if any. */
+  /**
+   * The latest sealed version of a model, if any: read alone when the
+   * source can (the GET route is read under load, and a model's full list
+   * carries every version's files), else found in the list.
+   */
   async latestSealedVersion(
     entityRef: string,
   ): Promise<ModelVersion | undefined> {
+    if (this.#versions.latestSealedVersions) {
+      const latest = await this.#versions.latestSealedVersions([entityRef]);
+      return latest.get(entityRef);
+    }
     const versions = await this.#versions.listVersions(entityRef);
     return versions.find(v => v.state === 'sealed');
   }
@@ -89,11 +97,7 @@ export class TierEvaluator {
     const [binding, tierResults, activeRuns] = latest
       ? await Promise.all([
           this.#binding(entityRef, latest, requestedTier),
-          Promise.all(
-            chain.map(tier =>
-              this.#store.latestResults(entityRef, latest.version, tier),
-            ),
-          ),
+          this.#store.latestResultsOfTiers(entityRef, latest.version, chain),
           this.#store.activeRuns(entityRef, latest.version),
         ])
       : [undefined, [], [] as GauntletRun[]];
