@@ -328,6 +328,8 @@ export interface Config {
       leaseMinutes?: number;
       /** Seconds a run's lease lasts without a heartbeat; the runner renews it every third of this while it runs. Default 60. */
       leaseSeconds?: number;
+      /** Seconds between each replica's sweeps for versions sealed without gauntlet runs (a crash between seal and queue). Default 60. */
+      lostSealSweepSeconds?: number;
       /** Claims of a run before it fails: 2 = re-queued once after its runner died (lease expired). Default 2. */
       maxAttempts?: number;
       /** The security check. */

@@ -287,7 +287,8 @@ export const modelHubPlugin = createBackendPlugin({
           versions: versionStore,
           // Snooze, waive, reassign steward, archive (with the caller's credentials).
           actions: { permissions, userInfo, auditor },
-          compliance: createGauntletComplianceSource(gauntlet.runner, {
+          // Batched: a fixed number of queries per 500 models.
+          compliance: createGauntletComplianceSource(gauntlet.evaluations, {
             onError: (ref, e) =>
               logger.warn(
                 `Stewardship could not read the gauntlet state of ${ref}: ${e}`,

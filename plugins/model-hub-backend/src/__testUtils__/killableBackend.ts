@@ -111,6 +111,8 @@ async function main() {
               stewardship: { enabled: false },
               gauntlet: {
                 leaseSeconds: options.leaseSeconds,
+                // Compressed like the lease: a lost seal is found within seconds.
+                lostSealSweepSeconds: options.leaseSeconds,
                 workerPollSeconds: 1,
               },
               artifacts: {

@@ -2,7 +2,7 @@ import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { ConfigReader } from '@backstage/config';
 import { Knex } from 'knex';
-import { BatchTierReader } from './BatchTierReader';
+import { BatchTierReader, modelRefOf } from './BatchTierReader';
 import { readGauntletConfig } from './config';
 import { EffectiveTierCache } from './EffectiveTierCache';
 import { GauntletStore } from './GauntletStore';
@@ -10,6 +10,10 @@ import { manifestSha256 } from './runInputs';
 import { TierEvaluator } from './TierEvaluator';
 import { VersionStore } from '../versions/VersionStore';
 import { countQueries } from '../__testUtils__/countQueries';
+import {
+  createGauntletComplianceSource,
+  createVersionActivitySource,
+} from '../stewardship/sources';
 
 jest.setTimeout(120_000);
 
@@ -344,6 +348,38 @@ describe.each(databases.eachSupportedId())('BatchTierReader on %s', id => {
     expect(one.count).toBeLessThanOrEqual(9);
     expect(many.count).toBe(one.count);
     expect(perModel.count).toBeGreaterThanOrEqual(10 * 6);
+  });
+
+  it('gives stewardship the same compliance and activity as the per-model reads, in a fixed number of queries', async () => {
+    const perModel = createGauntletComplianceSource(evaluator);
+    const batched = createGauntletComplianceSource(reader());
+    const slice = entities.slice(0, 21);
+    const one = await perModel.getCompliance(slice, { now: NOW });
+    const many = await batched.getCompliance(slice, { now: NOW });
+    expect(many).toEqual(one);
+    // Failing checks and waivers reach stewardship (not all empty).
+    expect(
+      Object.values(many).some(c => c.checks.some(k => k.status === 'fail')),
+    ).toBe(true);
+    expect(Object.values(many).some(c => c.waivers.length > 0)).toBe(true);
+    const few = await countQueries(db, () =>
+      batched.getCompliance(entities.slice(0, 3), { now: NOW }),
+    );
+    const all = await countQueries(db, () =>
+      batched.getCompliance(entities, { now: NOW }),
+    );
+    expect(all.count).toBe(few.count);
+
+    const refs = entities.map(e => modelRefOf(e));
+    const listed = await createVersionActivitySource({
+      listVersions: ref => versions.listVersions(ref),
+    }).getActivity(refs);
+    const grouped = await countQueries(db, () =>
+      createVersionActivitySource(versions).getActivity(refs),
+    );
+    expect(grouped.value).toEqual(listed);
+    expect(Object.keys(listed).length).toBeGreaterThan(100);
+    expect(grouped.count).toBe(1);
   });
 
   it('serves repeated lookups from the cache until a tier event, from any replica', async () => {

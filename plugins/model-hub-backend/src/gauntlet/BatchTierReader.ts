@@ -14,7 +14,7 @@ import {
   EffectiveTierDecision,
   tierChain,
 } from './tiers';
-import { GauntletResult } from './types';
+import { GauntletResult, GauntletWaiver } from './types';
 import { toWaiver, WaiverRow } from './WaiverStore';
 
 /** The effective tier of one model, as computed in a batch. */
@@ -22,6 +22,16 @@ export interface BatchedTier extends EffectiveTierDecision {
   entityRef: string;
   /** The latest sealed version, or null. */
   version: string | null;
+}
+
+/**
+ * One model's effective tier with what it was decided from: the results of
+ * its latest sealed version per tier of its chain, and its waivers (four-eyes
+ * applied). What stewardship's compliance rules read.
+ */
+export interface BatchedEvaluation extends BatchedTier {
+  resultsByTier: Partial<Record<ModelTier, GauntletResult[]>>;
+  waivers: GauntletWaiver[];
 }
 
 /** Refs per `IN (…)` list: below every supported database's parameter limit. */
@@ -88,13 +98,35 @@ export class BatchTierReader {
     entities: readonly Entity[],
     now: Date,
   ): Promise<Map<string, BatchedTier>> {
+    return this.#read(entities, now, false);
+  }
+
+  /**
+   * The effective tiers of `entities` with their results and waivers (the
+   * same queries as {@link BatchTierReader.read}); callers with many models
+   * pass them a chunk at a time to bound memory.
+   */
+  async readEvaluations(
+    entities: readonly Entity[],
+    now: Date,
+  ): Promise<Map<string, BatchedEvaluation>> {
+    return this.#read(entities, now, true) as Promise<
+      Map<string, BatchedEvaluation>
+    >;
+  }
+
+  async #read(
+    entities: readonly Entity[],
+    now: Date,
+    details: boolean,
+  ): Promise<Map<string, BatchedTier | BatchedEvaluation>> {
     const out = new Map<string, BatchedTier>();
     const byRef = new Map<string, Entity>();
     for (const e of entities) byRef.set(modelRefOf(e), e);
     const refs = [...byRef.keys()];
     for (let i = 0; i < refs.length; i += CHUNK) {
       const chunk = refs.slice(i, i + CHUNK);
-      for (const tier of await this.#readChunk(chunk, byRef, now)) {
+      for (const tier of await this.#readChunk(chunk, byRef, now, details)) {
         out.set(tier.entityRef, tier);
       }
     }
@@ -105,7 +137,8 @@ export class BatchTierReader {
     refs: string[],
     byRef: Map<string, Entity>,
     now: Date,
-  ): Promise<BatchedTier[]> {
+    details: boolean,
+  ): Promise<Array<BatchedTier | BatchedEvaluation>> {
     const db = this.#db;
     const [latest, promotions, waivers, approvals, results, active] =
       await Promise.all([
@@ -182,7 +215,10 @@ export class BatchTierReader {
           activeSet.has(`${entityRef}\u0000${version}`),
         now,
       });
-      return { ...decision, entityRef, version: version ?? null };
+      const tier = { ...decision, entityRef, version: version ?? null };
+      return details
+        ? { ...tier, resultsByTier, waivers: fourEyes.waivers }
+        : tier;
     });
   }
 

@@ -6,7 +6,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
 import { Config } from '@backstage/config';
-import { NotFoundError } from '@backstage/errors';
+import { isError, NotFoundError } from '@backstage/errors';
 import { isModelEntity, ModelVersion } from '@internal/plugin-model-hub-common';
 import { GauntletCatalog, GauntletVersionSource } from './catalogAccess';
 import { GauntletConfig } from './config';
@@ -14,6 +14,7 @@ import { GauntletRefresher } from './GauntletRefresher';
 import { GauntletStore } from './GauntletStore';
 import { GauntletCheck } from './nodeApi';
 import { LeaseHeartbeat, startLeaseHeartbeat } from './leaseHeartbeat';
+import { LostSeal } from './LostSealStore';
 import { RunExecutor } from './RunExecutor';
 import { requestedTierOf } from './runInputs';
 import { GauntletEvaluation, TierEvaluator } from './TierEvaluator';
@@ -49,6 +50,8 @@ export interface GauntletRunnerOptions {
 const LOST_SEAL_LOOKBACK_MS = 24 * 60 * 60 * 1000;
 /** At most this many lost seals are queued per recovery pass. */
 const LOST_SEAL_BATCH = 100;
+/** Longest a failing lost seal waits before the sweep tries it again. */
+const LOST_SEAL_MAX_BACKOFF_MS = 6 * 60 * 60 * 1000;
 /** A seal's own enqueue gets at least this long before it counts as lost. */
 const LOST_SEAL_GRACE_FLOOR_MS = 1000;
 
@@ -144,7 +147,19 @@ export class GauntletRunner {
       timeout: { seconds: Math.max(30, this.#gc.leaseSeconds) },
       initialDelay: { seconds: 1 },
       fn: async () => {
-        await this.recover();
+        await this.recoverExpiredLeases();
+      },
+    });
+    // A recovery path for a rare crash, not a queue: once a minute is plenty
+    // (it reads one day of seals through the (state, sealed_at) index).
+    await scheduler.scheduleTask({
+      id: 'model-hub-gauntlet-lost-seals',
+      scope: 'local',
+      frequency: { seconds: this.#gc.lostSealSweepSeconds },
+      timeout: { seconds: Math.max(30, this.#gc.lostSealSweepSeconds) },
+      initialDelay: { seconds: 1 },
+      fn: async () => {
+        await this.recoverLostSeals();
       },
     });
     await scheduler.scheduleTask({
@@ -232,15 +247,25 @@ export class GauntletRunner {
   }
 
   /**
-   * Puts runs whose runner died (lease expired) back in the queue once, and
-   * fails them on the second expiry; scheduled on every replica (the
-   * updates only match runs still expired, so concurrent calls are safe).
+   * Both recovery paths at once: {@link GauntletRunner.recoverExpiredLeases}
+   * and {@link GauntletRunner.recoverLostSeals} (the schedule runs them on
+   * their own periods).
    */
   async recover(): Promise<{
     requeued: number;
     failed: number;
     lostSeals: number;
   }> {
+    const recovered = await this.recoverExpiredLeases();
+    return { ...recovered, lostSeals: await this.recoverLostSeals() };
+  }
+
+  /**
+   * Puts runs whose runner died (lease expired) back in the queue once, and
+   * fails them on the second expiry; scheduled on every replica (the
+   * updates only match runs still expired, so concurrent calls are safe).
+   */
+  async recoverExpiredLeases(): Promise<{ requeued: number; failed: number }> {
     const now = this.#clock();
     const leaseMs = this.#gc.leaseSeconds * 1000;
     const recovered = await this.#store.recoverExpired(
@@ -253,7 +278,7 @@ export class GauntletRunner {
         `Gauntlet recovery: ${recovered.requeued} run(s) re-queued, ${recovered.failed} failed after expired leases`,
       );
     }
-    return { ...recovered, lostSeals: await this.#enqueueLostSeals(now) };
+    return recovered;
   }
 
   /**
@@ -262,9 +287,13 @@ export class GauntletRunner {
    * gets one lease to queue its own runs before this counts it as lost; the
    * enqueue is the seal's own (trigger `sealed`), which reuses any run that
    * appeared meanwhile, so a late original and this never make two. Looks
-   * back one day: older versions without runs are the refresh's concern.
+   * back one day: older versions without runs are the refresh's concern. A
+   * seal whose card was deleted is given up (the refresh queues it if the
+   * card comes back); other failures are retried with a doubling back-off.
+   * Returns how many seals it queued.
    */
-  async #enqueueLostSeals(now: Date): Promise<number> {
+  async recoverLostSeals(): Promise<number> {
+    const now = this.#clock();
     const lost = await this.#store.sealedWithoutRuns(
       new Date(now.getTime() - LOST_SEAL_LOOKBACK_MS),
       new Date(
@@ -272,20 +301,17 @@ export class GauntletRunner {
           Math.max(LOST_SEAL_GRACE_FLOOR_MS, this.#gc.leaseSeconds * 1000),
       ),
       LOST_SEAL_BATCH,
+      now,
     );
     let queued = 0;
-    for (const { entityRef, version } of lost) {
+    for (const seal of lost) {
       try {
-        await this.enqueue(entityRef, version, 'sealed', {
-          reason: `version ${version} sealed; its runs were not queued (the sealing replica stopped)`,
+        await this.enqueue(seal.entityRef, seal.version, 'sealed', {
+          reason: `version ${seal.version} sealed; its runs were not queued (the sealing replica stopped)`,
         });
         queued += 1;
       } catch (e) {
-        this.#logger.warn(
-          `Gauntlet recovery could not queue ${entityRef}@${version}: ${
-            (e as Error).message
-          }`,
-        );
+        await this.#putOffLostSeal(seal, now, e);
       }
     }
     if (queued > 0) {
@@ -297,6 +323,38 @@ export class GauntletRunner {
       );
     }
     return queued;
+  }
+
+  async #putOffLostSeal(seal: LostSeal, now: Date, error: unknown) {
+    const message = isError(error) ? error.message : String(error);
+    const gone = isError(error) && error.name === 'NotFoundError';
+    const sweepMs = this.#gc.lostSealSweepSeconds * 1000;
+    try {
+      const attempts = await this.#store.lostSeals.putOff(
+        seal,
+        message,
+        n =>
+          new Date(
+            now.getTime() +
+              (gone
+                ? LOST_SEAL_LOOKBACK_MS
+                : Math.min(LOST_SEAL_MAX_BACKOFF_MS, sweepMs * 2 ** (n - 1))),
+          ),
+      );
+      this.#logger.warn(
+        `Gauntlet recovery could not queue ${seal.entityRef}@${
+          seal.version
+        }: ${message}; ${
+          gone
+            ? 'not retried (the refresh queues it if its card comes back)'
+            : `attempt ${attempts}, retried later`
+        }`,
+      );
+    } catch (e) {
+      this.#logger.warn(
+        `Gauntlet recovery could not queue ${seal.entityRef}@${seal.version} (${message}) nor record it: ${e}`,
+      );
+    }
   }
 
   /**

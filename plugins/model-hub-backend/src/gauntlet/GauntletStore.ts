@@ -1,6 +1,7 @@
 import { DatabaseService } from '@backstage/backend-plugin-api';
 import { Knex } from 'knex';
 import { ApprovalStore } from './ApprovalStore';
+import { LostSealStore } from './LostSealStore';
 import { PromotionStore } from './PromotionStore';
 import { ResultStore } from './ResultStore';
 import { RunQueueStore } from './RunQueueStore';
@@ -40,6 +41,8 @@ export class GauntletStore {
   readonly tiers: TierStore;
   /** Four-eyes approvals of promotions and waivers. */
   readonly approvals: ApprovalStore;
+  /** Seals whose runs were never queued, for the recovery sweep. */
+  readonly lostSeals: LostSealStore;
 
   /** Connects to the plugin database and runs the migrations (unless skipped). */
   static async create(options: {
@@ -64,6 +67,7 @@ export class GauntletStore {
     this.waivers = new WaiverStore(db);
     this.tiers = new TierStore(db);
     this.approvals = new ApprovalStore(db);
+    this.lostSeals = new LostSealStore(db);
   }
 
   enqueue: RunQueueStore['enqueue'] = (...a) => this.runs.enqueue(...a);
@@ -80,8 +84,8 @@ export class GauntletStore {
     this.runs.activeRuns(...a);
   newestRunId: RunQueueStore['newestRunId'] = (...a) =>
     this.runs.newestRunId(...a);
-  sealedWithoutRuns: RunQueueStore['sealedWithoutRuns'] = (...a) =>
-    this.runs.sealedWithoutRuns(...a);
+  sealedWithoutRuns: LostSealStore['sealedWithoutRuns'] = (...a) =>
+    this.lostSeals.sealedWithoutRuns(...a);
   latestCompletedRun: RunQueueStore['latestCompletedRun'] = (...a) =>
     this.runs.latestCompletedRun(...a);
   latestResults: ResultStore['latest'] = (...a) => this.results.latest(...a);

@@ -384,34 +384,6 @@ export class RunQueueStore {
     return row?.id === null || row?.id === undefined ? null : Number(row.id);
   }
 
-  /**
-   * Sealed versions with no gauntlet run at all, sealed in `[since, before)`,
-   * oldest first: seals whose enqueue was lost because their replica stopped
-   * between committing the seal and queuing its runs. Reads `model_versions`
-   * (the version store's table, in the same plugin database).
-   */
-  async sealedWithoutRuns(
-    since: Date,
-    before: Date,
-    limit: number,
-  ): Promise<Array<{ entityRef: string; version: string }>> {
-    const rows = await this.#db('model_versions as v')
-      .select('v.entity_ref', 'v.version')
-      .where('v.state', 'sealed')
-      .andWhere('v.sealed_at', '>=', since)
-      .andWhere('v.sealed_at', '<', before)
-      .whereNotExists(q =>
-        q
-          .select(this.#db.raw('1'))
-          .from('gauntlet_runs as r')
-          .whereRaw('r.entity_ref = v.entity_ref')
-          .andWhereRaw('r.version = v.version'),
-      )
-      .orderBy('v.sealed_at')
-      .limit(limit);
-    return rows.map(r => ({ entityRef: r.entity_ref, version: r.version }));
-  }
-
   /** The latest completed run of a model version for a tier. */
   async latestCompletedRun(
     entityRef: string,

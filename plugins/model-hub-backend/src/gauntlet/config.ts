@@ -35,6 +35,8 @@ export interface GauntletConfig {
   leaseMinutes: number;
   /** How long a run's lease lasts without a heartbeat (renewed every third of it). */
   leaseSeconds: number;
+  /** How often each replica looks for seals whose runs were never queued. */
+  lostSealSweepSeconds: number;
   /** Claims of one run before it is given up: 2 = re-queued once after its runner died. */
   maxAttempts: number;
   /** SHA-256 of the canonical `modelHub.gauntlet` config: the policy version. */
@@ -108,6 +110,7 @@ export function readGauntletConfig(config: Config): GauntletConfig {
     workerPollSeconds: positive('workerPollSeconds', 10),
     leaseMinutes: positive('leaseMinutes', 30),
     leaseSeconds: positive('leaseSeconds', 60),
+    lostSealSweepSeconds: positive('lostSealSweepSeconds', 60),
     maxAttempts: positive('maxAttempts', 2),
     configSha256: sha256Hex(
       canonicalJson(config.getOptional('modelHub.gauntlet') ?? {}),

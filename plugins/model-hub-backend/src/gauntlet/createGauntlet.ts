@@ -53,6 +53,8 @@ export interface Gauntlet {
   config: GauntletConfig;
   /** Effective tiers of many models at once, cached across events (search, catalog). */
   tiers: EffectiveTierCache;
+  /** Uncached batched evaluations with results and waivers (stewardship). */
+  evaluations: BatchTierReader;
 }
 
 /** Default of `modelHub.gauntlet.tierCacheSeconds`. */
@@ -69,9 +71,10 @@ export async function createGauntlet(
   const store = await GauntletStore.create({ database: options.database });
   const db = await options.database.getClient();
   const clock = options.clock ?? (() => new Date());
+  const evaluations = new BatchTierReader(db, gauntletConfig, options.versions);
   const tiers = new EffectiveTierCache({
     db,
-    reader: new BatchTierReader(db, gauntletConfig, options.versions),
+    reader: evaluations,
     ttlMs:
       (options.config.getOptionalNumber('modelHub.gauntlet.tierCacheSeconds') ??
         DEFAULT_TIER_CACHE_SECONDS) * 1000,
@@ -102,5 +105,12 @@ export async function createGauntlet(
     logger: options.logger,
     modelLookup: options.modelLookup,
   });
-  return { runner, router, config: gauntletConfig, store, tiers };
+  return {
+    runner,
+    router,
+    config: gauntletConfig,
+    store,
+    tiers,
+    evaluations,
+  };
 }

@@ -36,7 +36,11 @@ export interface StewardshipSetupOptions {
   /** Backstage notifications; without it no notifications or digests are sent. */
   notifications?: NotificationService;
   /** The hub's versions, for activity (the version store or service). */
-  versions: { listVersions(entityRef: string): Promise<ModelVersion[]> };
+  versions: {
+    listVersions(entityRef: string): Promise<ModelVersion[]>;
+    /** Latest version activity of many models at once (the version store has it). */
+    latestActivity?(entityRefs: string[]): Promise<Map<string, Date>>;
+  };
   /** Gauntlet results and waivers, when the gauntlet is installed. */
   compliance?: ComplianceSource;
   /**

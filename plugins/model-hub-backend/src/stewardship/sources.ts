@@ -31,14 +31,23 @@ export interface ComplianceSource {
 /**
  * Activity from the hub's own version records: the latest time any version
  * of a model was created or sealed becomes its `lastVersionAt`. Pulls are
- * not recorded by the version store yet, so `lastPullAt` stays unset.
+ * not recorded by the version store yet, so `lastPullAt` stays unset. With
+ * `latestActivity` (the version store has it) that is one grouped query per
+ * 500 models; otherwise each model's versions are listed.
  */
 export function createVersionActivitySource(versions: {
   listVersions(entityRef: string): Promise<ModelVersion[]>;
+  latestActivity?(entityRefs: string[]): Promise<Map<string, Date>>;
 }): ModelActivitySource {
   return {
     async getActivity(modelRefs) {
       const result: Record<string, ModelActivity> = {};
+      if (versions.latestActivity) {
+        for (const [ref, at] of await versions.latestActivity(modelRefs)) {
+          result[ref] = { lastVersionAt: at };
+        }
+        return result;
+      }
       const concurrency = 8;
       for (let i = 0; i < modelRefs.length; i += concurrency) {
         const batch = modelRefs.slice(i, i + concurrency);
@@ -96,68 +105,101 @@ export interface GauntletEvaluationLike {
 
 const STATUS_RANK = ['fail', 'error', 'warn', 'pass', 'not-applicable'];
 
+/** Models per batched gauntlet read (bounds what one read holds in memory). */
+const COMPLIANCE_CHUNK = 500;
+
+/** Where {@link createGauntletComplianceSource} reads the gauntlet's state. */
+export type GauntletEvaluations =
+  | { evaluate(entity: Entity): Promise<GauntletEvaluationLike> }
+  | {
+      /** Evaluations of many models at once, keyed by normalized ref. */
+      readEvaluations(
+        entities: Entity[],
+        now: Date,
+      ): Promise<Map<string, GauntletEvaluationLike>>;
+    };
+
 /**
- * A {@link ComplianceSource} over the gauntlet runner's `evaluate(entity)`:
- * the results of the latest sealed version (one per check, the worst when
- * several tiers ran the same check) and the waivers that apply to that
- * version. A model whose evaluation fails is left out (and logged by the
- * caller's logger when given).
+ * A {@link ComplianceSource} over the gauntlet's evaluations: the results of
+ * the latest sealed version (one per check, the worst when several tiers ran
+ * the same check) and the waivers that apply to that version. Batched reads
+ * (`readEvaluations`, a fixed number of queries per 500 models) are used when
+ * given; otherwise one `evaluate(entity)` per model, and a model whose
+ * evaluation fails is left out (and reported to `onError`).
  */
 export function createGauntletComplianceSource(
-  gauntlet: { evaluate(entity: Entity): Promise<GauntletEvaluationLike> },
+  gauntlet: GauntletEvaluations,
   options: { onError?: (entityRef: string, error: unknown) => void } = {},
 ): ComplianceSource {
   return {
-    async getCompliance(models) {
+    async getCompliance(models, { now }) {
       const result: Record<string, ModelCompliance> = {};
-      for (const entity of models) {
-        const ref = stringifyEntityRef(entity).toLocaleLowerCase('en-US');
-        let evaluation: GauntletEvaluationLike;
-        try {
-          evaluation = await gauntlet.evaluate(entity);
-        } catch (error) {
-          options.onError?.(ref, error);
-          continue;
-        }
-        const version = evaluation.version ?? undefined;
-        const checks = new Map<string, ModelCompliance['checks'][number]>();
-        for (const results of Object.values(evaluation.resultsByTier)) {
-          for (const r of results ?? []) {
-            if (version !== undefined && r.version !== version) continue;
-            const previous = checks.get(r.checkId);
-            if (
-              previous &&
-              STATUS_RANK.indexOf(previous.status) <=
-                STATUS_RANK.indexOf(r.status)
-            ) {
-              continue;
-            }
-            const message = r.reason ?? r.summary;
-            checks.set(r.checkId, {
-              id: r.checkId,
-              status: r.status,
-              version: r.version,
-              ...(message ? { message } : {}),
-            });
+      const add = (ref: string, evaluation: GauntletEvaluationLike) => {
+        const compliance = toCompliance(evaluation);
+        if (compliance) result[ref] = compliance;
+      };
+      if ('readEvaluations' in gauntlet) {
+        for (let i = 0; i < models.length; i += COMPLIANCE_CHUNK) {
+          const chunk = models.slice(i, i + COMPLIANCE_CHUNK);
+          for (const [ref, evaluation] of await gauntlet.readEvaluations(
+            chunk,
+            now,
+          )) {
+            add(ref, evaluation);
           }
         }
-        const waivers = evaluation.waivers
-          .filter(w => !w.version || w.version === version)
-          .map(w => ({
-            checkId: w.checkId,
-            expiresAt: new Date(w.expiresAt),
-            ...(w.reason ? { reason: w.reason } : {}),
-          }))
-          .filter(w => !Number.isNaN(w.expiresAt.getTime()));
-        if (checks.size > 0 || waivers.length > 0) {
-          result[ref] = {
-            ...(version !== undefined ? { currentVersion: version } : {}),
-            checks: [...checks.values()],
-            waivers,
-          };
+        return result;
+      }
+      for (const entity of models) {
+        const ref = stringifyEntityRef(entity).toLocaleLowerCase('en-US');
+        try {
+          add(ref, await gauntlet.evaluate(entity));
+        } catch (error) {
+          options.onError?.(ref, error);
         }
       }
       return result;
     },
+  };
+}
+
+/** What stewardship keeps of one evaluation; undefined when nothing applies. */
+function toCompliance(
+  evaluation: GauntletEvaluationLike,
+): ModelCompliance | undefined {
+  const version = evaluation.version ?? undefined;
+  const checks = new Map<string, ModelCompliance['checks'][number]>();
+  for (const results of Object.values(evaluation.resultsByTier)) {
+    for (const r of results ?? []) {
+      if (version !== undefined && r.version !== version) continue;
+      const previous = checks.get(r.checkId);
+      if (
+        previous &&
+        STATUS_RANK.indexOf(previous.status) <= STATUS_RANK.indexOf(r.status)
+      ) {
+        continue;
+      }
+      const message = r.reason ?? r.summary;
+      checks.set(r.checkId, {
+        id: r.checkId,
+        status: r.status,
+        version: r.version,
+        ...(message ? { message } : {}),
+      });
+    }
+  }
+  const waivers = evaluation.waivers
+    .filter(w => !w.version || w.version === version)
+    .map(w => ({
+      checkId: w.checkId,
+      expiresAt: new Date(w.expiresAt),
+      ...(w.reason ? { reason: w.reason } : {}),
+    }))
+    .filter(w => !Number.isNaN(w.expiresAt.getTime()));
+  if (checks.size === 0 && waivers.length === 0) return undefined;
+  return {
+    ...(version !== undefined ? { currentVersion: version } : {}),
+    checks: [...checks.values()],
+    waivers,
   };
 }

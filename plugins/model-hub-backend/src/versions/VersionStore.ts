@@ -230,6 +230,35 @@ export class VersionStore {
   }
 
   /**
+   * When any version of each model was last created or sealed, keyed by
+   * entity ref (models without versions left out): one grouped query per
+   * 500 refs, no files or aliases read (stewardship's activity of a whole
+   * portfolio).
+   */
+  async latestActivity(entityRefs: string[]): Promise<Map<string, Date>> {
+    const out = new Map<string, Date>();
+    for (let i = 0; i < entityRefs.length; i += 500) {
+      const rows: Array<{
+        entity_ref: string;
+        created: Timestamp | null;
+        sealed: Timestamp | null;
+      }> = await this.#db('model_versions')
+        .select('entity_ref')
+        .max({ created: 'created_at', sealed: 'sealed_at' })
+        .whereIn('entity_ref', entityRefs.slice(i, i + 500))
+        .groupBy('entity_ref');
+      for (const row of rows) {
+        const times = [row.created, row.sealed]
+          .filter((t): t is Timestamp => t !== null && t !== undefined)
+          .map(t => Date.parse(toIso(t)));
+        if (times.length > 0)
+          out.set(row.entity_ref, new Date(Math.max(...times)));
+      }
+    }
+    return out;
+  }
+
+  /**
    * The sealed versions of each model (files and aliases included), most
    * recently created first, keyed by entity ref: three queries for any
    * number of models (lists that show every model's current version).
