@@ -38,12 +38,23 @@ describe.each(databases.eachSupportedId())(
         .get('/api/model-hub/hf/api/models?sort=id')
         .set('Authorization', `Bearer ${token}`);
 
-    /** Queries of one listing, after a warm-up request with the same token. */
+    /**
+     * Queries of one listing, after a warm-up request with the same token.
+     * The gauntlet runs the publishes queued in the background on the same
+     * database, and its statements count too; they only ever add, so the
+     * fewest of three listings is the listing's own cost.
+     */
     async function listingQueries() {
       await list();
-      const { value, count } = await countQueries(db, list);
-      expect(value.status).toBe(200);
-      return { ids: value.body.map((m: any) => m.id), count };
+      let best: { ids: string[]; count: number } | undefined;
+      for (let i = 0; i < 3; i++) {
+        const { value, count } = await countQueries(db, list);
+        expect(value.status).toBe(200);
+        if (!best || count < best.count) {
+          best = { ids: value.body.map((m: any) => m.id), count };
+        }
+      }
+      return best!;
     }
 
     it('costs the same number of queries for 2 and for 8 models with versions', async () => {

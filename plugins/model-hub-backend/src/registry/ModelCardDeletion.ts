@@ -23,6 +23,8 @@ export const MODEL_STATE_TABLES = {
     'model_aliases',
     // Approvals before the promotion requests and waivers they approve.
     'gauntlet_approvals',
+    // Recovery bookkeeping of the name's seals (the versions block).
+    'gauntlet_lost_seal_attempts',
     'gauntlet_results',
     'gauntlet_runs',
     'gauntlet_promotion_requests',
