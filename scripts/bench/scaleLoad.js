@@ -66,12 +66,23 @@ async function measureHttp({ portal, token, clients, requests, names }) {
   const task = sample.facets?.task?.[0]?.value ?? 'text-classification';
 
   const rows = [];
+  /** Load of `fn` at `clients`, one block of requests after another. */
+  const measure = async (fn, blocks) => {
+    const times = [];
+    let errors = 0;
+    for (const n of blocks) {
+      const r = await load(fn, { clients, requests: n });
+      times.push(...r.sorted);
+      errors += r.errors;
+    }
+    return { sorted: times.sort((a, b) => a - b), errors };
+  };
   const run = async (name, fn) => {
     // A short warm-up so the first row does not pay for cold caches alone.
     await load(fn, { clients: Math.min(clients, 5), requests: 10 });
     const from = process.hrtime.bigint();
     const cpu0 = process.cpuUsage();
-    const { sorted, errors } = await load(fn, { clients, requests });
+    const { sorted, errors } = await measure(fn, [requests]);
     const cpu = process.cpuUsage(cpu0);
     const wallMs = Number(process.hrtime.bigint() - from) / 1e6;
     // Monotonic marks (the clock of --cpu-prof profiles) and the client's
@@ -98,14 +109,55 @@ async function measureHttp({ portal, token, clients, requests, names }) {
     return rows[rows.length - 1];
   };
   const q = encodeURIComponent(task);
-  await run(`hub search (task=${task}, page of 25 + facets + tiers)`, () =>
-    get(`/api/model-hub/v1/models?task=${q}&limit=25`),
-  );
-  await run('catalog /entities/by-query (same filter, page of 25)', () =>
+  // The hub's search and the catalog's own query alternate in blocks
+  // (hub, catalog, catalog, hub, …) so that both see the same machine load;
+  // each row merges its blocks. The hub row is the request the hub page's
+  // table waits for (facets=false: page, total, tiers); the facet counts
+  // are their own row.
+  const ROUNDS = 4;
+  const block = Math.max(1, Math.round(requests / ROUNDS));
+  const hubSearch = () =>
+    get(`/api/model-hub/v1/models?task=${q}&limit=25&facets=false`);
+  const catalogQuery = () =>
     get(
       `/api/catalog/entities/by-query?filter=kind=model,spec.task=${q}&limit=25&orderField=metadata.name,asc`,
-    ),
+    );
+  // Warm both (caches, connections) before the interleaved rounds count.
+  await load(hubSearch, { clients: Math.min(clients, 5), requests: 10 });
+  await load(catalogQuery, { clients: Math.min(clients, 5), requests: 10 });
+  const hubTimes = [];
+  const catalogTimes = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const order = r % 2 === 0 ? ['hub', 'catalog'] : ['catalog', 'hub'];
+    for (const which of order) {
+      const res = await measure(which === 'hub' ? hubSearch : catalogQuery, [
+        block,
+      ]);
+      (which === 'hub' ? hubTimes : catalogTimes).push(res);
+    }
+  }
+  const merged = (parts, name) => {
+    const sorted = parts.flatMap(p => p.sorted).sort((a, b) => a - b);
+    const errors = parts.reduce((n, p) => n + p.errors, 0);
+    const row = {
+      name,
+      p50: percentile(sorted, 50),
+      p95: percentile(sorted, 95),
+      n: sorted.length,
+      errors,
+    };
+    console.log(
+      `[bench] row "${name}": p50 ${Math.round(row.p50)} ms, p95 ${Math.round(
+        row.p95,
+      )} ms, ${errors} errors (${ROUNDS} interleaved blocks of ${block})`,
+    );
+    rows.push(row);
+  };
+  merged(
+    hubTimes,
+    `hub search (task=${task}, page of 25 + total + tiers, facets=false)`,
   );
+  merged(catalogTimes, 'catalog /entities/by-query (same filter, page of 25)');
   await run('model page load (entity+versions+gauntlet+consumers)', i => {
     const name = refs[i % refs.length];
     return Promise.all([
@@ -122,6 +174,9 @@ async function measureHttp({ portal, token, clients, requests, names }) {
   );
   await run('gauntlet GET', i =>
     get(`/api/model-hub/v1/models/default/${refs[i % refs.length]}/gauntlet`),
+  );
+  await run(`hub facet counts (GET /v1/models/facets?task=${task})`, () =>
+    get(`/api/model-hub/v1/models/facets?task=${q}`),
   );
   return { rows, sample };
 }
