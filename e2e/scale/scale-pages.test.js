@@ -78,6 +78,10 @@ test(`a facet click narrows the results ${SIZE}`, async () => {
       await page.goto(`${baseUrl}/model-hub`);
       await page.getByRole('status').first().waitFor({ timeout: 60000 });
       const before = await total();
+      // The filter's counts load apart from the page; the click needs them.
+      await page
+        .locator('section[aria-label="Search and filters"][aria-busy="false"]')
+        .waitFor({ timeout: 60000 });
       await page.getByLabel('Filter by Task').click();
       const option = page.getByRole('option').nth(1 + i);
       await option.waitFor();

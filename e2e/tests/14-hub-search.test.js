@@ -23,8 +23,16 @@ async function total() {
   return Number(/of (\d+) models/.exec(text ?? '')?.[1]);
 }
 
+/** Waits until the filters show the current search's counts (they load apart from the page). */
+async function facetsReady() {
+  await session.page
+    .locator('section[aria-label="Search and filters"][aria-busy="false"]')
+    .waitFor({ timeout: 20000 });
+}
+
 /** The counts shown in one filter's options, e.g. { onnx: 1, pytorch: 2 }. */
 async function optionCounts(label) {
+  await facetsReady();
   await session.page.getByLabel(`Filter by ${label}`).click();
   const options = await session.page.getByRole('option').allTextContents();
   await session.page.keyboard.press('Escape');

@@ -35,6 +35,10 @@ async function measureBrowser({ baseUrl, modelNames, runs = 3 }) {
       first.push(Date.now() - t0);
       await page.getByRole('status').first().waitFor();
       const before = await totalShown(page);
+      // The filter's counts load apart from the page; the click needs them.
+      await page
+        .locator('section[aria-label="Search and filters"][aria-busy="false"]')
+        .waitFor({ timeout: 60000 });
 
       // Facet click: choose a task, until the total changes.
       await page.getByLabel('Filter by Task').click();

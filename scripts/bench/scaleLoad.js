@@ -105,51 +105,96 @@ async function measureHttp({
   const task = sample.facets?.task?.[0]?.value ?? 'text-classification';
 
   const rows = [];
-  const run = async (name, fn) => {
-    // A short warm-up so the first row does not pay for cold caches alone.
-    await load(fn, { clients: Math.min(clients, 5), requests: 10 });
+  /**
+   * Loads `fn` at `clients` for `n` requests; adds latencies, errors, the
+   * back end's CPU seconds and wall time to `acc`.
+   */
+  const block = async (fn, n, acc) => {
     const from = process.hrtime.bigint();
     const cpu0 = process.cpuUsage();
     const backend0 = cpuSeconds(backendPid);
-    const { sorted, errors } = await load(fn, { clients, requests });
+    const { sorted, errors } = await load(fn, { clients, requests: n });
     const cpu = process.cpuUsage(cpu0);
     const backend1 = cpuSeconds(backendPid);
+    acc.times.push(...sorted);
+    acc.errors += errors;
+    acc.requests += n;
+    acc.backendSeconds =
+      backend0 === undefined || backend1 === undefined
+        ? NaN
+        : acc.backendSeconds + (backend1 - backend0);
+    acc.clientMs += (cpu.user + cpu.system) / 1000;
+    acc.wallMs += Number(process.hrtime.bigint() - from) / 1e6;
+    acc.marks.push(`${from}..${process.hrtime.bigint()}`);
+  };
+  const newAcc = () => ({
+    times: [],
+    errors: 0,
+    requests: 0,
+    backendSeconds: 0,
+    clientMs: 0,
+    wallMs: 0,
+    marks: [],
+  });
+  /** Turns what `block` gathered into a row and logs it. */
+  const finish = (name, acc) => {
+    const sorted = acc.times.sort((a, b) => a - b);
     // The back end's own CPU per request does not depend on what else the
     // machine runs: with one Node thread, `clients` × this is about the
     // p50 a closed loop of `clients` can reach on an otherwise idle core.
-    const backendCpuMs =
-      backend0 === undefined || backend1 === undefined
-        ? NaN
-        : ((backend1 - backend0) * 1000) / requests;
-    const wallMs = Number(process.hrtime.bigint() - from) / 1e6;
+    const backendCpuMs = (acc.backendSeconds * 1000) / acc.requests;
     // Monotonic marks (the clock of --cpu-prof profiles) and the client's
     // own CPU share, so a profile can be cut to the row and the load client
     // is seen not to be the bottleneck.
     console.log(
       `[bench] row "${name}": p50 ${Math.round(
         percentile(sorted, 50),
-      )} ms, p95 ${Math.round(
-        percentile(sorted, 95),
-      )} ms, ${errors} errors, ${Math.round(
-        (requests * 1000) / wallMs,
+      )} ms, p95 ${Math.round(percentile(sorted, 95))} ms, ${
+        acc.errors
+      } errors, ${Math.round(
+        (acc.requests * 1000) / acc.wallMs,
       )} req/s, back end ${backendCpuMs.toFixed(
         2,
-      )} ms CPU per request; hrtime ${from}..${process.hrtime.bigint()} ns, client CPU ${(
-        (cpu.user + cpu.system) /
-        1000 /
-        wallMs
-      ).toFixed(2)} cores over ${Math.round(wallMs)} ms`,
+      )} ms CPU per request; hrtime ${acc.marks.join(', ')} ns, client CPU ${(
+        acc.clientMs / acc.wallMs
+      ).toFixed(2)} cores over ${Math.round(acc.wallMs)} ms`,
     );
     rows.push({
       name,
       p50: percentile(sorted, 50),
       p95: percentile(sorted, 95),
       n: sorted.length,
-      errors,
+      errors: acc.errors,
       backendCpuMs,
-      perSecond: (requests * 1000) / wallMs,
+      perSecond: (acc.requests * 1000) / acc.wallMs,
     });
     return rows[rows.length - 1];
+  };
+  /** A short warm-up so a row does not pay for cold caches alone. */
+  const warm = fn => load(fn, { clients: Math.min(clients, 5), requests: 10 });
+  const run = async (name, fn) => {
+    await warm(fn);
+    const acc = newAcc();
+    await block(fn, requests, acc);
+    return finish(name, acc);
+  };
+  /**
+   * Two rows measured in alternating blocks (a, b, b, a, …) so that both see
+   * the same machine load; each row merges its blocks.
+   */
+  const interleaved = async (a, b, rounds = 4) => {
+    await warm(a.fn);
+    await warm(b.fn);
+    const n = Math.max(1, Math.round(requests / rounds));
+    const accA = newAcc();
+    const accB = newAcc();
+    for (let r = 0; r < rounds; r++) {
+      const order = r % 2 === 0 ? [a, b] : [b, a];
+      for (const which of order) {
+        await block(which.fn, n, which === a ? accA : accB);
+      }
+    }
+    return [finish(a.name, accA), finish(b.name, accB)];
   };
   // The floor: the hub's cheapest authenticated route (the router's auth
   // middleware validates the token; the handler returns a constant), at the
@@ -159,13 +204,20 @@ async function measureHttp({
     () => get('/api/model-hub/v1/health'),
   );
   const q = encodeURIComponent(task);
-  await run(`hub search (task=${task}, page of 25 + facets + tiers)`, () =>
-    get(`/api/model-hub/v1/models?task=${q}&limit=25`),
-  );
-  await run('catalog /entities/by-query (same filter, page of 25)', () =>
-    get(
-      `/api/catalog/entities/by-query?filter=kind=model,spec.task=${q}&limit=25&orderField=metadata.name,asc`,
-    ),
+  // The hub row is the request the hub page's table waits for (page,
+  // total, tiers: facets=false); the facet counts are their own row.
+  await interleaved(
+    {
+      name: `hub search (task=${task}, page of 25 + total + tiers, facets=false)`,
+      fn: () => get(`/api/model-hub/v1/models?task=${q}&limit=25&facets=false`),
+    },
+    {
+      name: 'catalog /entities/by-query (same filter, page of 25)',
+      fn: () =>
+        get(
+          `/api/catalog/entities/by-query?filter=kind=model,spec.task=${q}&limit=25&orderField=metadata.name,asc`,
+        ),
+    },
   );
   const page = modelPageLoader(requester(portal, token));
   await run(`model page overview load (${MODEL_PAGE_CALLS})`, i =>
@@ -176,6 +228,9 @@ async function measureHttp({
   );
   await run('gauntlet GET', i =>
     get(`/api/model-hub/v1/models/default/${refs[i % refs.length]}/gauntlet`),
+  );
+  await run(`hub facet counts (GET /v1/models/facets?task=${task})`, () =>
+    get(`/api/model-hub/v1/models/facets?task=${q}`),
   );
   for (const r of rows) {
     r.ratioP50 = r.p50 / floor.p50;

@@ -181,6 +181,47 @@ describe('GET /api/model-hub/v1/models against a real catalog (end to end)', () 
       expect(aliceText.body.totalItems).toBe(0);
       expect(counts(aliceText.body, 'task')).toEqual({});
 
+      // The page without facet counts (what the hub page asks first) and
+      // the counts alone: the same answers, and Alice is still not shown
+      // marketing's model in either, with or without a text term.
+      const pageOnly = await search('?task=text-classification&facets=false');
+      expect(pageOnly.status).toBe(200);
+      expect(names(pageOnly.body)).toEqual(names(text.body));
+      expect(pageOnly.body.totalItems).toBe(3);
+      expect(pageOnly.body.facets).toBeUndefined();
+      const facetsOf = (query: string, user = MIA) =>
+        request(backend.server)
+          .get(`/api/model-hub/v1/models/facets${query}`)
+          .set('Authorization', mockCredentials.user.header(user));
+      const facetsOnly = await facetsOf('?task=text-classification');
+      expect(facetsOnly.status).toBe(200);
+      expect(facetsOnly.body.facets).toEqual(text.body.facets);
+      expect(facetsOnly.body.items).toBeUndefined();
+      const alicePage = await search('?facets=false', ALICE);
+      expect(names(alicePage.body)).toEqual(['churn', 'intent', 'sentiment']);
+      expect(alicePage.body.totalItems).toBe(3);
+      const aliceFacets = await facetsOf('', ALICE);
+      expect(counts(aliceFacets.body, 'owner')).toEqual({
+        'group:default/ml-team': 3,
+      });
+      expect(
+        counts((await facetsOf('?q=campaign', ALICE)).body, 'task'),
+      ).toEqual({});
+      expect(
+        (await search('?q=campaign&facets=false', ALICE)).body.totalItems,
+      ).toBe(0);
+      // A total counted on Mia's page is never Alice's.
+      expect((await search('?q=model&facets=false')).body.totalItems).toBe(4);
+      expect(
+        (await search('?q=model&facets=false', ALICE)).body.totalItems,
+      ).toBe(3);
+      expect((await search('?facets=maybe')).status).toBe(400);
+      expect((await facetsOf('?cursor=abc')).status).toBe(400);
+      expect(
+        (await request(backend.server).get('/api/model-hub/v1/models/facets'))
+          .status,
+      ).toBe(401);
+
       // A forged cursor cannot widen the search to other kinds, and bad
       // input is a one-line 400.
       const forged = Buffer.from(

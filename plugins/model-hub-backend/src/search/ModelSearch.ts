@@ -8,6 +8,7 @@ import {
   MODEL_SEARCH_SORTS,
   ModelSearchFacet,
   ModelSearchFacetCounts,
+  ModelSearchFacetsResponse,
   ModelSearchResponse,
 } from '@internal/plugin-model-hub-common';
 import { EffectiveTierCache } from '../gauntlet/EffectiveTierCache';
@@ -35,13 +36,25 @@ export interface ModelSearchOptions {
   summaryTtlMs?: number;
 }
 
-/** The page-independent part of a search: total and facet counts. */
-interface SearchSummary {
-  total: number;
-  facets: {
-    counts: Record<ModelSearchFacet, ModelSearchFacetCounts>;
-    approximate: boolean;
-  };
+/** The facet counts of one filter. */
+interface FacetSummary {
+  counts: Record<ModelSearchFacet, ModelSearchFacetCounts>;
+  approximate: boolean;
+}
+
+/** The `facets` flag of `GET /v1/models`: true unless `facets=false`. */
+function parseFacetsFlag(raw: unknown): boolean {
+  if (raw === undefined || raw === 'true') return true;
+  if (raw === 'false') return false;
+  throw new InputError(
+    'Invalid model search: facets must be true or false (false: the page and total only; counts come from GET /v1/models/facets)',
+  );
+}
+
+/** The cache key of a filter's total and facet counts (page-independent). */
+function summaryKey(params: SearchParams) {
+  const { q, filters, archived } = params;
+  return { q, filters, archived };
 }
 
 /** What a hub cursor carries: the query it continues, phase, catalog cursor, total. */
@@ -117,23 +130,31 @@ export class ModelSearch {
   readonly #catalog: CatalogService;
   readonly #tiers: ModelSearchOptions['tiers'];
   readonly #maxFacetScan: number;
-  readonly #summaries: PrincipalCache<SearchSummary>;
+  readonly #totals: PrincipalCache<number>;
+  readonly #facetCounts: PrincipalCache<FacetSummary>;
 
   constructor(options: ModelSearchOptions) {
     this.#catalog = options.catalog;
     this.#tiers = options.tiers;
     this.#maxFacetScan = options.maxFacetScan ?? 5000;
-    this.#summaries = new PrincipalCache({
+    this.#totals = new PrincipalCache({ ttlMs: options.summaryTtlMs ?? 0 });
+    this.#facetCounts = new PrincipalCache({
       ttlMs: options.summaryTtlMs ?? 0,
     });
   }
 
-  /** Answers a search request's query string as `credentials`. */
+  /**
+   * Answers a search request's query string as `credentials`. With
+   * `facets=false` the first page carries the total but no facet counts, so
+   * it never waits for them (the hub page asks {@link ModelSearch.facets}
+   * at the same time).
+   */
   async search(
     query: Record<string, unknown>,
     credentials: BackstageCredentials,
   ): Promise<ModelSearchResponse> {
-    const { cursor: rawCursor, ...rest } = query;
+    const { cursor: rawCursor, facets: rawFacets, ...rest } = query;
+    const withFacets = parseFacetsFlag(rawFacets);
     let cursor: HubCursor | undefined;
     let qs = rest;
     if (rawCursor !== undefined) {
@@ -148,12 +169,28 @@ export class ModelSearch {
     const twoPhase = sortIsOptional(params.sort);
     const first = !cursor;
 
-    const [page, summary] = await Promise.all([
-      this.#page(params, cursor?.phase ?? 1, cursor?.c, credentials),
-      first ? this.#summary(params, credentials) : undefined,
+    // The total: carried by the cursor, else a fresh cached one, else
+    // counted by the page's own catalog query when one phase holds every
+    // match (no second catalog call), else one count query.
+    const cachedTotal = first
+      ? this.#totals.peek(credentials, summaryKey(params))
+      : undefined;
+    const countInPage = first && !twoPhase && !cachedTotal;
+    const [page, counted, facets] = await Promise.all([
+      this.#page(params, cursor?.phase ?? 1, cursor?.c, credentials, {
+        count: countInPage,
+      }),
+      cachedTotal ??
+        (first && !countInPage ? this.#total(params, credentials) : undefined),
+      first && withFacets ? this.#facets(params, credentials) : undefined,
     ]);
-    const total = { total: summary?.total ?? cursor!.t };
-    const facets = summary?.facets;
+    if (countInPage) {
+      const n = page.res.totalItems;
+      this.#totals.get(credentials, summaryKey(params), async () => n);
+    }
+    const total = {
+      total: countInPage ? page.res.totalItems : counted ?? cursor!.t,
+    };
     let { phase, res } = page;
     if (
       twoPhase &&
@@ -162,7 +199,9 @@ export class ModelSearch {
       !res.pageInfo.nextCursor
     ) {
       // No model has a value in the sort column here: go on with the rest.
-      ({ phase, res } = await this.#page(params, 2, undefined, credentials));
+      ({ phase, res } = await this.#page(params, 2, undefined, credentials, {
+        count: false,
+      }));
     }
 
     let nextCursor: string | undefined;
@@ -210,12 +249,29 @@ export class ModelSearch {
     return response;
   }
 
+  /**
+   * Answers `GET /v1/models/facets`: the facet counts of a search's filter
+   * (its page, sort and cursor aside), from the cache when fresh.
+   */
+  async facets(
+    query: Record<string, unknown>,
+    credentials: BackstageCredentials,
+  ): Promise<ModelSearchFacetsResponse> {
+    const params = parseSearchParams(query);
+    const facets = await this.#facets(params, credentials);
+    return {
+      facets: facets.counts,
+      ...(facets.approximate ? { facetsApproximate: true } : {}),
+    };
+  }
+
   /** One page of one phase (see {@link sortIsOptional}). */
   async #page(
     params: SearchParams,
     phase: 1 | 2,
     catalogCursor: string | undefined,
     credentials: BackstageCredentials,
+    { count }: { count: boolean },
   ) {
     if (catalogCursor) {
       const res = await this.#catalog.queryEntities(
@@ -246,46 +302,39 @@ export class ModelSearch {
         ...(params.q
           ? { fullTextFilter: { term: params.q, fields: TEXT_FIELDS } }
           : {}),
-        totalItems: 'exclude',
+        totalItems: count ? 'include' : 'exclude',
       },
       { credentials },
     );
     return { phase, res };
   }
 
-  /** Total and facet counts, computed concurrently, from the cache when fresh. */
-  #summary(
-    params: SearchParams,
-    credentials: BackstageCredentials,
-  ): Promise<SearchSummary> {
-    const { q, filters, archived } = params;
-    return this.#summaries.get(
-      credentials,
-      { q, filters, archived },
-      async () => {
-        const [total, facets] = await Promise.all([
-          this.#total(params, credentials),
-          this.#facets(params, credentials),
-        ]);
-        return { total: total.total, facets };
-      },
-    );
+  /** All matching models (both phases), one count query, from the cache when fresh. */
+  #total(params: SearchParams, credentials: BackstageCredentials) {
+    return this.#totals.get(credentials, summaryKey(params), async () => {
+      const res = await this.#catalog.queryEntities(
+        {
+          query: searchPredicate(params),
+          limit: 1,
+          fields: ['kind'],
+          ...(params.q
+            ? { fullTextFilter: { term: params.q, fields: TEXT_FIELDS } }
+            : {}),
+        },
+        { credentials },
+      );
+      return res.totalItems;
+    });
   }
 
-  /** All matching models (both phases), one count query. */
-  async #total(params: SearchParams, credentials: BackstageCredentials) {
-    const res = await this.#catalog.queryEntities(
-      {
-        query: searchPredicate(params),
-        limit: 1,
-        fields: ['kind'],
-        ...(params.q
-          ? { fullTextFilter: { term: params.q, fields: TEXT_FIELDS } }
-          : {}),
-      },
-      { credentials },
+  /** Facet counts, from the cache when fresh (see {@link ModelSearch.#countFacets}). */
+  #facets(
+    params: SearchParams,
+    credentials: BackstageCredentials,
+  ): Promise<FacetSummary> {
+    return this.#facetCounts.get(credentials, summaryKey(params), () =>
+      this.#countFacets(params, credentials),
     );
-    return { total: res.totalItems };
   }
 
   /**
@@ -295,13 +344,10 @@ export class ModelSearch {
    * apply) the matches are read once, projected to the facet fields, and
    * counted here.
    */
-  async #facets(
+  async #countFacets(
     params: SearchParams,
     credentials: BackstageCredentials,
-  ): Promise<{
-    counts: Record<ModelSearchFacet, ModelSearchFacetCounts>;
-    approximate: boolean;
-  }> {
+  ): Promise<FacetSummary> {
     const facets = Object.keys(MODEL_SEARCH_FACETS) as ModelSearchFacet[];
     const counts = Object.fromEntries(
       facets.map(f => [f, [] as ModelSearchFacetCounts]),

@@ -20,6 +20,22 @@ describe('PrincipalCache', () => {
     expect(await cache.get(mia, { task: ['a'] }, compute)).toBe(2);
   });
 
+  it('peeks only at a fresh value of the same caller and filter, computing nothing', async () => {
+    const cache = new PrincipalCache<number>({ ttlMs: 10_000, now: clock });
+    const mia = mockCredentials.user('user:default/mia');
+    const alice = mockCredentials.user('user:default/alice');
+    expect(cache.peek(mia, { task: ['a'] })).toBeUndefined();
+    await cache.get(mia, { task: ['a'] }, async () => 7);
+    expect(await cache.peek(mia, { task: ['a'] })).toBe(7);
+    expect(cache.peek(alice, { task: ['a'] })).toBeUndefined();
+    expect(cache.peek(mia, { task: ['b'] })).toBeUndefined();
+    now += 10_000;
+    expect(cache.peek(mia, { task: ['a'] })).toBeUndefined();
+    expect(
+      new PrincipalCache<number>({ ttlMs: 0 }).peek(mia, { task: ['a'] }),
+    ).toBeUndefined();
+  });
+
   it('never shares a summary between callers or filters', async () => {
     const cache = new PrincipalCache<string>({ ttlMs: 10_000, now: clock });
     const key = (c: any, f: unknown) =>

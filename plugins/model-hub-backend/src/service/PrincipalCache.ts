@@ -34,6 +34,15 @@ export class PrincipalCache<T> {
     this.#now = options.now ?? Date.now;
   }
 
+  /** The fresh cached (or in-flight) value of (caller, key), if any; computes nothing. */
+  peek(credentials: BackstageCredentials, key: unknown): Promise<T> | undefined {
+    if (this.#ttlMs <= 0) return undefined;
+    const hit = this.#entries.get(
+      `${principalKey(credentials)}\n${canonical(key)}`,
+    );
+    return hit && this.#now() - hit.at < this.#ttlMs ? hit.value : undefined;
+  }
+
   /** The cached value of (caller, key), or `compute()`'s. */
   get(
     credentials: BackstageCredentials,

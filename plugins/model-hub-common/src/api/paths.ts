@@ -11,6 +11,10 @@ export const modelHubApiPaths = {
   models(): string {
     return '/v1/models';
   },
+  /** The facet counts of a model search's filter (same query as `models`). */
+  modelFacets(): string {
+    return '/v1/models/facets';
+  },
   versions(ref: CompoundEntityRef | string): string {
     return `/v1/models/${modelRefPath(ref)}/versions`;
   },

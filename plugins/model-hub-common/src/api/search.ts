@@ -71,6 +71,14 @@ export interface ModelSearchResponse {
   facetsApproximate?: boolean;
 }
 
+/** Body of `GET /v1/models/facets` (same filter parameters as `GET /v1/models`). */
+export interface ModelSearchFacetsResponse {
+  /** Value counts per facet (see {@link ModelSearchResponse.facets}). */
+  facets: Record<ModelSearchFacet, ModelSearchFacetCounts>;
+  /** True when the text search matched more models than were counted. */
+  facetsApproximate?: boolean;
+}
+
 /** The query of `GET /v1/models` (all optional). */
 export interface ModelSearchQuery {
   q?: string;
@@ -81,6 +89,11 @@ export interface ModelSearchQuery {
   archived?: boolean;
   limit?: number;
   cursor?: string;
+  /**
+   * false: the first page carries the total but no facet counts, so it does
+   * not wait for them (ask `GET /v1/models/facets` alongside).
+   */
+  facets?: boolean;
 }
 
 /** Builds the query string of `GET /v1/models`. */
@@ -98,5 +111,6 @@ export function modelSearchParams(query: ModelSearchQuery): URLSearchParams {
   if (query.sort) params.set('sort', query.sort);
   if (query.archived) params.set('archived', 'true');
   if (query.limit) params.set('limit', String(query.limit));
+  if (query.facets === false) params.set('facets', 'false');
   return params;
 }

@@ -105,6 +105,18 @@ export class FakeModelHubApi implements ModelHubApi {
     pageInfo: {},
   });
 
+  /** Answers `searchModelFacets`; tests replace it with a jest mock. */
+  searchModelFacets: ModelHubApi['searchModelFacets'] = async () => ({
+    facets: {
+      task: [],
+      framework: [],
+      tier: [],
+      license: [],
+      owner: [],
+      lifecycle: [],
+    },
+  });
+
   /** Answers `findSimilarModels`; tests replace it with a jest mock. */
   findSimilarModels: ModelHubApi['findSimilarModels'] = async () => ({
     items: [],

@@ -5,6 +5,7 @@ import {
   GauntletRun,
   ModelGauntletResponse,
   ModelSearchQuery,
+  ModelSearchFacetsResponse,
   ModelSearchResponse,
   ModelStewardshipOverrides,
   ModelVersion,
@@ -125,8 +126,19 @@ export interface ModelHubApi {
   getGauntlet(entityRef: string): Promise<ModelGauntletResult>;
   /** Gauntlet run history of one version of a model, newest first as served. */
   getGauntletRuns(entityRef: string, version: string): Promise<GauntletRun[]>;
-  /** A page of models with facet counts and current tiers (`GET /v1/models`). */
-  searchModels(query: ModelSearchQuery): Promise<ModelSearchResponse>;
+  /**
+   * A page of models with facet counts (unless `facets: false`) and current
+   * tiers (`GET /v1/models`); a `signal` cancels it.
+   */
+  searchModels(
+    query: ModelSearchQuery,
+    options?: { signal?: AbortSignal },
+  ): Promise<ModelSearchResponse>;
+  /** The facet counts of a search's filter (`GET /v1/models/facets`); a `signal` cancels it. */
+  searchModelFacets(
+    query: ModelSearchQuery,
+    options?: { signal?: AbortSignal },
+  ): Promise<ModelSearchFacetsResponse>;
   /**
    * Models like one being registered, ranked by the hub's term index
    * (`GET /v1/similar-models`), best first; only models the caller may read.

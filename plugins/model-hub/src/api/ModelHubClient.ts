@@ -2,6 +2,7 @@ import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
   ListResponse,
+  ModelSearchFacetsResponse,
   ModelSearchQuery,
   ModelSearchResponse,
   ModelStewardshipOverrides,
@@ -124,9 +125,29 @@ export class ModelHubClient implements ModelHubApi {
     return body.items;
   }
 
-  async searchModels(query: ModelSearchQuery): Promise<ModelSearchResponse> {
+  async searchModels(
+    query: ModelSearchQuery,
+    options?: { signal?: AbortSignal },
+  ): Promise<ModelSearchResponse> {
     return this.getJson<ModelSearchResponse>(
       `${modelHubApiPaths.models()}?${modelSearchParams(query)}`,
+      options?.signal,
+    );
+  }
+
+  async searchModelFacets(
+    query: ModelSearchQuery,
+    options?: { signal?: AbortSignal },
+  ): Promise<ModelSearchFacetsResponse> {
+    const {
+      cursor: _cursor,
+      facets: _facets,
+      limit: _limit,
+      ...filter
+    } = query;
+    return this.getJson<ModelSearchFacetsResponse>(
+      `${modelHubApiPaths.modelFacets()}?${modelSearchParams(filter)}`,
+      options?.signal,
     );
   }
 
@@ -205,13 +226,15 @@ export class ModelHubClient implements ModelHubApi {
     return this.fetchApi.fetch(`${baseUrl}${path}`, init);
   }
 
-  private async getJson<T>(path: string): Promise<T> {
-    return this.shared.get(path, async () => {
-      const response = await this.fetch(path);
+  /** A GET shared with identical ones in flight, or, with a `signal`, its own (one caller may cancel it). */
+  private async getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+    const load = async () => {
+      const response = await this.fetch(path, signal ? { signal } : undefined);
       if (!response.ok) {
         throw await ResponseError.fromResponse(response);
       }
       return (await response.json()) as T;
-    });
+    };
+    return signal ? load() : this.shared.get(path, load);
   }
 }

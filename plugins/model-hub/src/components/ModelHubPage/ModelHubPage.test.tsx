@@ -6,6 +6,7 @@ import {
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { storageApiRef } from '@backstage/core-plugin-api';
 import {
+  ModelSearchFacetsResponse,
   ModelSearchItem,
   ModelSearchResponse,
 } from '@internal/plugin-model-hub-common';
@@ -76,13 +77,30 @@ function fakeHub(
           items: [official],
           totalItems: 42,
           pageInfo: { nextCursor: 'cursor-2' },
-          facets,
         },
+  answerFacets: (q: any) => Promise<ModelSearchFacetsResponse> = async () => ({
+    facets: facets!,
+  }),
 ) {
   const api = new FakeModelHubApi();
-  const search = jest.fn(async (q: any) => answer(q));
+  const search = jest.fn(async (q: any, _o?: { signal?: AbortSignal }) =>
+    answer(q),
+  );
+  const searchFacets = jest.fn((q: any, _o?: { signal?: AbortSignal }) =>
+    answerFacets(q),
+  );
   api.searchModels = search;
-  return { api, search };
+  api.searchModelFacets = searchFacets;
+  return { api, search, searchFacets };
+}
+
+/** A promise and the function that settles it, for requests a test answers late. */
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>(r => {
+    resolve = r;
+  });
+  return { promise, resolve };
 }
 
 async function renderPage(
@@ -167,12 +185,21 @@ describe('ModelHubPage', () => {
   });
 
   it('restores a shared search from the URL and asks the server for it', async () => {
-    const { api, search } = fakeHub();
+    const { api, search, searchFacets } = fakeHub();
     await renderPage(api, {
       url: '/?q=support&task=text-generation&sort=-lastActivity',
     });
     await screen.findByText('Support assistant');
+    // The page without facet counts, and the counts alongside.
     expect(lastCall(search)).toEqual({
+      q: 'support',
+      filters: { task: ['text-generation'] },
+      sort: '-lastActivity',
+      archived: false,
+      limit: 25,
+      facets: false,
+    });
+    expect(lastCall(searchFacets)).toEqual({
       q: 'support',
       filters: { task: ['text-generation'] },
       sort: '-lastActivity',
@@ -195,6 +222,48 @@ describe('ModelHubPage', () => {
         task: ['tabular-classification'],
       }),
     );
+  });
+
+  it('updates the table in place from the page alone, not waiting for facet counts, and cancels the older search', async () => {
+    const narrowed = deferred<ModelSearchResponse>();
+    const slowFacets = deferred<ModelSearchFacetsResponse>();
+    const { api, search, searchFacets } = fakeHub(
+      q =>
+        q.filters?.task
+          ? (narrowed.promise as unknown as ModelSearchResponse)
+          : { items: [official], totalItems: 42, pageInfo: {} },
+      async q => (q.filters?.task ? slowFacets.promise : { facets: facets! }),
+    );
+    await renderPage(api);
+    const table = await screen.findByRole('table', { name: 'Models' });
+    await screen.findByText('Support assistant');
+    await userEvent.click(screen.getByLabelText('Filter by Task'));
+    await userEvent.click(
+      await screen.findByRole('option', { name: 'tabular-classification (1)' }),
+    );
+    await waitFor(() => expect(search).toHaveBeenCalledTimes(2));
+    // While the narrowed page loads, the last one stays on screen, in the
+    // same table, with a progress bar, and the filter keeps its counts.
+    expect(screen.getByRole('table', { name: 'Models' })).toBe(table);
+    expect(screen.getByLabelText('Loading models')).toBeInTheDocument();
+    expect(screen.getByRole('status')).toHaveTextContent('of 42 models');
+    expect(search.mock.calls[0][1]?.signal?.aborted).toBe(true);
+    expect(searchFacets.mock.calls[0][1]?.signal?.aborted).toBe(true);
+
+    // The page arrives; its facet counts never have: the table updates.
+    narrowed.resolve({ items: [community], totalItems: 1, pageInfo: {} });
+    expect(await screen.findByText('churn-classifier')).toBeInTheDocument();
+    expect(screen.getByRole('table', { name: 'Models' })).toBe(table);
+    expect(screen.getByRole('status')).toHaveTextContent(
+      'Showing 1–1 of 1 models',
+    );
+    expect(screen.queryByLabelText('Loading models')).not.toBeInTheDocument();
+    expect(search.mock.calls[1][1]?.signal?.aborted).toBe(false);
+    // The filters say their counts are not the new search's until they are.
+    const filters = screen.getByRole('region', { name: 'Search and filters' });
+    expect(filters).toHaveAttribute('aria-busy', 'true');
+    slowFacets.resolve({ facets: facets! });
+    await waitFor(() => expect(filters).toHaveAttribute('aria-busy', 'false'));
   });
 
   it('sorts by a column header, toggling the direction', async () => {

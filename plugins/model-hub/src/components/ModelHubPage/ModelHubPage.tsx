@@ -1,6 +1,5 @@
 import { ReactNode, useEffect, useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
-import useAsync from 'react-use/esm/useAsync';
 import useDebounce from 'react-use/esm/useDebounce';
 import {
   Content,
@@ -15,7 +14,7 @@ import {
 import { useApi } from '@backstage/core-plugin-api';
 import {
   ModelSearchFacet,
-  ModelSearchResponse,
+  ModelSearchFacetsResponse,
   ModelSearchSort,
 } from '@internal/plugin-model-hub-common';
 import Box from '@material-ui/core/Box';
@@ -23,6 +22,7 @@ import Button from '@material-ui/core/Button';
 import Checkbox from '@material-ui/core/Checkbox';
 import FormControlLabel from '@material-ui/core/FormControlLabel';
 import FormGroup from '@material-ui/core/FormGroup';
+import LinearProgress from '@material-ui/core/LinearProgress';
 import Paper from '@material-ui/core/Paper';
 import Typography from '@material-ui/core/Typography';
 import { modelHubApiRef } from '../../api';
@@ -39,6 +39,7 @@ import {
   toSearchQuery,
 } from './query';
 import { HUB_COLUMNS, HubColumn, useHubColumns } from './useHubColumns';
+import { useModelSearch } from './useModelSearch';
 
 /** Options of {@link ModelHubPage}. */
 export interface ModelHubPageProps {
@@ -46,7 +47,7 @@ export interface ModelHubPageProps {
   title?: string;
 }
 
-function facetOptions(response?: ModelSearchResponse): FilterOptions {
+function facetOptions(response?: ModelSearchFacetsResponse): FilterOptions {
   const options: FilterOptions = {};
   for (const key of FILTER_KEYS) {
     options[key as ModelSearchFacet] = response?.facets?.[key] ?? [];
@@ -88,19 +89,14 @@ export function ModelHubPage(props: ModelHubPageProps) {
     [termInput],
   );
 
-  // The first page carries the facets and the total; later pages keep them.
-  const first = useAsync(
-    () => hubApi.searchModels(toSearchQuery(query)),
-    [hubApi, query],
+  // The first page carries the total; the facet counts come alongside.
+  const searchQuery = useMemo(() => toSearchQuery(query), [query]);
+  const current = useModelSearch(
+    hubApi,
+    searchQuery,
+    cursor,
+    MODEL_HUB_PAGE_SIZE,
   );
-  const later = useAsync(
-    async () =>
-      cursor
-        ? hubApi.searchModels({ cursor, limit: MODEL_HUB_PAGE_SIZE })
-        : undefined,
-    [hubApi, cursor],
-  );
-  const current = cursor ? later : first;
 
   const onSort = (sort: ModelSearchSort) =>
     setQuery({
@@ -112,11 +108,11 @@ export function ModelHubPage(props: ModelHubPageProps) {
     setColumns(on ? [...columns, column] : columns.filter(c => c !== column));
 
   let body: ReactNode;
-  if (current.loading) {
-    body = <Progress />;
-  } else if (current.error) {
+  if (current.error) {
     body = <ResponseErrorPanel error={current.error} />;
-  } else if (!current.value || current.value.items.length === 0) {
+  } else if (!current.page) {
+    body = <Progress />;
+  } else if (!current.loading && current.page.items.length === 0) {
     body = isFiltered(query) ? (
       <EmptyState
         missing="data"
@@ -149,11 +145,13 @@ export function ModelHubPage(props: ModelHubPageProps) {
       />
     );
   } else {
-    const { items, pageInfo } = current.value;
-    const total = first.value?.totalItems ?? current.value.totalItems;
+    // The last page stays (and stays mounted) until the next one arrives.
+    const { items, pageInfo } = current.page;
+    const total = current.total ?? current.page.totalItems;
     const start = cursors.length * MODEL_HUB_PAGE_SIZE + 1;
     body = (
       <>
+        {current.loading && <LinearProgress aria-label="Loading models" />}
         <ModelResultsTable
           items={items}
           columns={columns}
@@ -181,7 +179,7 @@ export function ModelHubPage(props: ModelHubPageProps) {
               Previous page
             </Button>
             <Button
-              disabled={!pageInfo.nextCursor}
+              disabled={current.loading || !pageInfo.nextCursor}
               onClick={() => {
                 setCursors([...cursors, cursor ?? '']);
                 setCursor(pageInfo.nextCursor);
@@ -212,13 +210,19 @@ export function ModelHubPage(props: ModelHubPageProps) {
         </ContentHeader>
         {/* On paper: secondary text on the page background is 4.47:1, below WCAG AA. */}
         <Paper>
-          <Box p={2} mb={2}>
+          <Box
+            p={2}
+            mb={2}
+            component="section"
+            aria-label="Search and filters"
+            aria-busy={current.facetsLoading}
+          >
             <ModelFilterBar
               term={termInput}
               onTermChange={setTermInput}
               query={query}
               onQueryChange={setQuery}
-              options={facetOptions(first.value)}
+              options={facetOptions(current.facets)}
             />
             <Box display="flex" alignItems="center" flexWrap="wrap" mt={1}>
               <Typography variant="body2" color="textSecondary">
@@ -242,7 +246,7 @@ export function ModelHubPage(props: ModelHubPageProps) {
                   />
                 ))}
               </FormGroup>
-              {first.value?.facetsApproximate && (
+              {current.facets?.facetsApproximate && (
                 <Typography variant="caption" color="textSecondary">
                   Filter counts cover the first matches of this search only.
                 </Typography>
