@@ -314,7 +314,9 @@ describe('Hugging Face endpoints: contract', () => {
 
   it('records each completed GET download as a pull by the token user, not HEAD or 304', async () => {
     hub.downloads.length = 0;
-    await get(`/${REPO}/resolve/latest/tokenizer.json`);
+    const first = await get(`/${REPO}/resolve/latest/tokenizer.json`);
+    expect(first.status).toBe(200);
+    expect(first.body.toString()).toBe(TOKENIZER.toString());
     // Recorded once the body has gone out, which can trail the client's
     // view of the response on a busy machine.
     for (let i = 0; i < 400 && hub.downloads.length === 0; i++) {

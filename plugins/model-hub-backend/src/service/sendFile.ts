@@ -57,5 +57,24 @@ export async function sendFile(
     return;
   }
   const body = await versions.readFile(file, range ?? undefined);
-  await pipeline(body, res);
+  const length = range ? range.end - range.start + 1 : file.size;
+  let handedOver = 0;
+  body.on('data', (chunk: Buffer) => {
+    handedOver += chunk.length;
+  });
+  try {
+    await pipeline(body, res);
+  } catch (error) {
+    // A client that closes its connection as soon as it holds the last byte
+    // (Content-Length says when) can close before the response has ended:
+    // pipeline calls that a premature close although every byte was handed
+    // to the connection. That download is complete, and callers record it.
+    if (
+      (error as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE' &&
+      handedOver === length
+    ) {
+      return;
+    }
+    throw error;
+  }
 }
