@@ -89,6 +89,21 @@ export function taskOpenedNotification(
 }
 
 /**
+ * One line per task (`- [severity] title (due day)`), at most `maxListed`,
+ * then how many more there are.
+ */
+function taskLines(tasks: StewardshipTask[], maxListed: number): string[] {
+  const lines = tasks.slice(0, maxListed).map(t => {
+    const due = t.dueAt ? ` (due ${t.dueAt.slice(0, 10)})` : '';
+    return `- [${t.severity}] ${t.title}${due}`;
+  });
+  if (tasks.length > lines.length) {
+    lines.push(`… and ${tasks.length - lines.length} more`);
+  }
+  return lines;
+}
+
+/**
  * One notification announcing several opened tasks of one assignee, linking
  * the assignee's page. `tasks` come most urgent first; up to `maxListed` are
  * listed by title. The scope is derived from the task ids, so a resend of
@@ -100,13 +115,7 @@ export function openedTasksNotification(
   tasks: StewardshipTask[],
   options: { maxListed: number },
 ): NotificationSendOptions {
-  const listed = tasks.slice(0, options.maxListed).map(t => {
-    const due = t.dueAt ? ` (due ${t.dueAt.slice(0, 10)})` : '';
-    return `- [${t.severity}] ${t.title}${due}`;
-  });
-  if (tasks.length > listed.length) {
-    listed.push(`… and ${tasks.length - listed.length} more`);
-  }
+  const listed = taskLines(tasks, options.maxListed);
   const ids = tasks.map(t => t.id).sort();
   const digest = createHash('sha256')
     .update(ids.join('\n'))
@@ -139,13 +148,7 @@ export function digestNotification(
     .filter(s => counts[s] > 0)
     .map(s => `${counts[s]} ${s}`)
     .join(', ');
-  const listed = tasks.slice(0, options.maxListed).map(t => {
-    const due = t.dueAt ? ` (due ${t.dueAt.slice(0, 10)})` : '';
-    return `- [${t.severity}] ${t.title}${due}`;
-  });
-  if (tasks.length > listed.length) {
-    listed.push(`… and ${tasks.length - listed.length} more`);
-  }
+  const listed = taskLines(tasks, options.maxListed);
   const top = tasks[0]?.severity ?? 'low';
   return {
     recipients: { type: 'entity', entityRef: digest.assignee },
