@@ -382,21 +382,14 @@ describe.each(databases.eachSupportedId())('BatchTierReader on %s', id => {
     expect(grouped.count).toBe(1);
   });
 
+  /** A replica's tier cache over the shared database (entries kept a minute). */
+  const tierCache = (batch: BatchTierReader) =>
+    new EffectiveTierCache({ db, reader: batch, ttlMs: 60_000, clock: () => NOW });
+
   it('serves repeated lookups from the cache until a tier event, from any replica', async () => {
-    const clock = () => NOW;
     const batch = reader();
-    const a = new EffectiveTierCache({
-      db,
-      reader: batch,
-      ttlMs: 60_000,
-      clock,
-    });
-    const b = new EffectiveTierCache({
-      db,
-      reader: batch,
-      ttlMs: 60_000,
-      clock,
-    });
+    const a = tierCache(batch);
+    const b = tierCache(batch);
     const target = entities[1]; // community, passed
     const first = await a.getMany(entities);
     expect(first.get('model:default/m1')?.effectiveTier).toBe('community');
@@ -422,20 +415,9 @@ describe.each(databases.eachSupportedId())('BatchTierReader on %s', id => {
   });
 
   it('shares the event read among concurrent lookups, and each still sees the events committed before it', async () => {
-    const clock = () => NOW;
     const batch = reader();
-    const a = new EffectiveTierCache({
-      db,
-      reader: batch,
-      ttlMs: 60_000,
-      clock,
-    });
-    const b = new EffectiveTierCache({
-      db,
-      reader: batch,
-      ttlMs: 60_000,
-      clock,
-    });
+    const a = tierCache(batch);
+    const b = tierCache(batch);
     const warm = await a.getMany(entities);
     // A model with an earned tier (not m1, which the test above failed).
     const target = entities.find(
@@ -466,12 +448,7 @@ describe.each(databases.eachSupportedId())('BatchTierReader on %s', id => {
     expect(fresh?.effectiveTier).not.toBe(warm.get(ref)?.effectiveTier);
     expect(later.get(ref)).toEqual(fresh);
     // And a failed read is not shared with the lookups after it.
-    const failing = new EffectiveTierCache({
-      db,
-      reader: batch,
-      ttlMs: 60_000,
-      clock,
-    });
+    const failing = tierCache(batch);
     await failing.getMany(entities);
     const spy = jest
       .spyOn(db.client, 'acquireConnection')
