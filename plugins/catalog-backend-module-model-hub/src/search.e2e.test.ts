@@ -166,6 +166,24 @@ describe('GET /api/model-hub/v1/models against a real catalog (end to end)', () 
         'old-tagger',
       ]);
 
+      // A chosen value is matched whole: one holding a comma (which no
+      // valid Model value has) is neither split nor read as a second
+      // condition (the hub sends such values as a predicate, the rest in
+      // the catalog's cheaper GET filter form).
+      const widened = await search(
+        `?license=${encodeURIComponent('nothing,spec.license=MIT')}`,
+      );
+      expect(widened.status).toBe(200);
+      expect(widened.body.totalItems).toBe(0);
+      expect(names(widened.body)).toEqual([]);
+      expect(
+        (
+          await search(
+            `?license=${encodeURIComponent('nothing,kind=group')}&facets=false`,
+          )
+        ).body.totalItems,
+      ).toBe(0);
+
       // Alice never sees marketing's model: not in items, totals or counts.
       const alice = await search('', ALICE);
       expect(names(alice.body)).toEqual(['churn', 'intent', 'sentiment']);

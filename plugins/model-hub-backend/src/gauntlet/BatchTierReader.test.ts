@@ -382,21 +382,14 @@ describe.each(databases.eachSupportedId())('BatchTierReader on %s', id => {
     expect(grouped.count).toBe(1);
   });
 
+  /** A replica's tier cache over the shared database (entries kept a minute). */
+  const tierCache = (batch: BatchTierReader) =>
+    new EffectiveTierCache({ db, reader: batch, ttlMs: 60_000, clock: () => NOW });
+
   it('serves repeated lookups from the cache until a tier event, from any replica', async () => {
-    const clock = () => NOW;
     const batch = reader();
-    const a = new EffectiveTierCache({
-      db,
-      reader: batch,
-      ttlMs: 60_000,
-      clock,
-    });
-    const b = new EffectiveTierCache({
-      db,
-      reader: batch,
-      ttlMs: 60_000,
-      clock,
-    });
+    const a = tierCache(batch);
+    const b = tierCache(batch);
     const target = entities[1]; // community, passed
     const first = await a.getMany(entities);
     expect(first.get('model:default/m1')?.effectiveTier).toBe('community');
@@ -419,5 +412,54 @@ describe.each(databases.eachSupportedId())('BatchTierReader on %s', id => {
     });
     // Only the changed model was recomputed: poll + one batch for one model.
     expect(after.count).toBeLessThanOrEqual(1 + 9);
+  });
+
+  it('shares the event read among concurrent lookups, and each still sees the events committed before it', async () => {
+    const batch = reader();
+    const a = tierCache(batch);
+    const b = tierCache(batch);
+    const warm = await a.getMany(entities);
+    // A model with an earned tier (not m1, which the test above failed).
+    const target = entities.find(
+      e =>
+        modelRefOf(e) !== 'model:default/m1' &&
+        warm.get(modelRefOf(e))?.effectiveTier,
+    )!;
+    const ref = modelRefOf(target);
+
+    // Fifty concurrent warm lookups: one read in flight plus at most one
+    // queued behind it, instead of one each.
+    const burst = await countQueries(db, () =>
+      Promise.all(Array.from({ length: 50 }, () => a.getMany(entities))),
+    );
+    expect(burst.count).toBeLessThanOrEqual(2);
+    expect(burst.value.every(m => m.size === entities.length)).toBe(true);
+
+    // A lookup that starts after another replica's event (while an older
+    // read may still be in flight) drops that entry.
+    await db('gauntlet_results')
+      .where({ entity_ref: ref })
+      .update({ status: 'fail' });
+    const inFlight = a.getMany(entities);
+    await b.invalidate(ref);
+    const later = await a.getMany(entities);
+    await inFlight;
+    const fresh = (await reader().read([target], NOW)).get(ref);
+    expect(fresh?.effectiveTier).not.toBe(warm.get(ref)?.effectiveTier);
+    expect(later.get(ref)).toEqual(fresh);
+    // And a failed read is not shared with the lookups after it.
+    const failing = tierCache(batch);
+    await failing.getMany(entities);
+    const spy = jest
+      .spyOn(db.client, 'acquireConnection')
+      .mockRejectedValueOnce(new Error('connection lost'));
+    try {
+      await expect(failing.getMany(entities)).rejects.toThrow(
+        'connection lost',
+      );
+    } finally {
+      spy.mockRestore();
+    }
+    expect((await failing.getMany(entities)).size).toBe(entities.length);
   });
 });

@@ -40,6 +40,10 @@ export class EffectiveTierCache {
   readonly #entries = new Map<string, Entry>();
   #lastEventId: number | undefined;
   #lastPrune = 0;
+  /** The event read in flight, if any. */
+  #reading: Promise<void> | undefined;
+  /** The read queued behind it, shared by every lookup that arrives meanwhile. */
+  #queued: Promise<void> | undefined;
 
   constructor(options: EffectiveTierCacheOptions) {
     this.#db = options.db;
@@ -103,8 +107,39 @@ export class EffectiveTierCache {
     return out;
   }
 
-  /** Drops the entries of models changed since the last lookup (one query). */
-  async #applyEvents(): Promise<void> {
+  /**
+   * Drops the entries of models changed since the last lookup. Concurrent
+   * lookups share reads, and every lookup is served by a read that began
+   * after it did (so it sees every event committed before it started): a
+   * lookup arriving while a read is in flight waits for the one queued
+   * behind it. At 50 concurrent searches that is two event queries per
+   * round trip instead of fifty.
+   */
+  #applyEvents(): Promise<void> {
+    if (this.#queued) return this.#queued;
+    if (!this.#reading) return this.#startRead();
+    const settled = this.#reading.then(
+      () => undefined,
+      () => undefined,
+    );
+    const queued = settled.then(() => {
+      this.#queued = undefined;
+      return this.#startRead();
+    });
+    this.#queued = queued;
+    return queued;
+  }
+
+  #startRead(): Promise<void> {
+    const read: Promise<void> = this.#readEvents().finally(() => {
+      if (this.#reading === read) this.#reading = undefined;
+    });
+    this.#reading = read;
+    return read;
+  }
+
+  /** Reads the events after the last one seen (one query). */
+  async #readEvents(): Promise<void> {
     if (this.#lastEventId === undefined) {
       const row = await this.#db('gauntlet_tier_events')
         .max({ id: 'id' })

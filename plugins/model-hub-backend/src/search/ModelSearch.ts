@@ -19,6 +19,7 @@ import {
   parseSearchParams,
   SearchParams,
   searchPredicate,
+  searchSelection,
   sortIsOptional,
   TEXT_FIELDS,
 } from './searchQuery';
@@ -281,18 +282,22 @@ export class ModelSearch {
       return { phase, res };
     }
     const field = MODEL_SEARCH_SORTS[params.sort];
-    let predicate = searchPredicate(params);
-    if (phase === 2) {
-      predicate = {
-        $all: [
-          predicate,
-          { $not: { [field]: { $exists: true } } as FilterPredicate },
-        ],
-      } as FilterPredicate;
-    }
+    // Phase 2 ("no value in the sort column") needs a negation, which only
+    // the predicate form has.
+    const selection =
+      phase === 1
+        ? searchSelection(params)
+        : {
+            query: {
+              $all: [
+                searchPredicate(params),
+                { $not: { [field]: { $exists: true } } as FilterPredicate },
+              ],
+            } as FilterPredicate,
+          };
     const res = await this.#catalog.queryEntities(
       {
-        query: predicate,
+        ...selection,
         limit: params.limit,
         fields: ITEM_FIELDS,
         orderFields:
@@ -314,7 +319,7 @@ export class ModelSearch {
     return this.#totals.get(credentials, summaryKey(params), async () => {
       const res = await this.#catalog.queryEntities(
         {
-          query: searchPredicate(params),
+          ...searchSelection(params),
           limit: 1,
           fields: ['kind'],
           ...(params.q
@@ -360,7 +365,7 @@ export class ModelSearch {
     const calls: Array<Promise<void>> = chosen.map(async f => {
       const res = await this.#catalog.getEntityFacets(
         {
-          query: searchPredicate(params, f),
+          ...searchSelection(params, f),
           facets: [MODEL_SEARCH_FACETS[f]],
         },
         { credentials },
@@ -372,7 +377,7 @@ export class ModelSearch {
         (async () => {
           const res = await this.#catalog.getEntityFacets(
             {
-              query: searchPredicate(params),
+              ...searchSelection(params),
               facets: free.map(f => MODEL_SEARCH_FACETS[f]),
             },
             { credentials },
@@ -394,14 +399,14 @@ export class ModelSearch {
     counts: Record<ModelSearchFacet, ModelSearchFacetCounts>,
   ) {
     const unfiltered: SearchParams = { ...params, filters: {} };
-    const base: FilterPredicate = searchPredicate({
+    const base = searchSelection({
       ...unfiltered,
       // Keep archived hidden as the page does, unless a lifecycle is chosen.
       archived: params.archived || Boolean(params.filters.lifecycle?.length),
     });
     const res = await this.#catalog.queryEntities(
       {
-        query: base,
+        ...base,
         limit: this.#maxFacetScan,
         fields: [
           'kind',
