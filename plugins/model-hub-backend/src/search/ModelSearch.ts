@@ -22,6 +22,7 @@ import {
   searchSelection,
   sortIsOptional,
   TEXT_FIELDS,
+  textFilter,
 } from './searchQuery';
 
 /** Options of {@link ModelSearch}. */
@@ -304,9 +305,7 @@ export class ModelSearch {
           phase === 1
             ? { field, order: params.order }
             : { field: 'metadata.name', order: 'asc' },
-        ...(params.q
-          ? { fullTextFilter: { term: params.q, fields: TEXT_FIELDS } }
-          : {}),
+        ...textFilter(params),
         totalItems: count ? 'include' : 'exclude',
       },
       { credentials },
@@ -322,9 +321,7 @@ export class ModelSearch {
           ...searchSelection(params),
           limit: 1,
           fields: ['kind'],
-          ...(params.q
-            ? { fullTextFilter: { term: params.q, fields: TEXT_FIELDS } }
-            : {}),
+          ...textFilter(params),
         },
         { credentials },
       );

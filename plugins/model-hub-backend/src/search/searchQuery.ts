@@ -168,6 +168,15 @@ export const TEXT_FIELDS = [
   'spec.framework',
 ];
 
+/** The catalog's full-text filter of a search with a term, else nothing. */
+export function textFilter(params: SearchParams): {
+  fullTextFilter?: { term: string; fields: string[] };
+} {
+  return params.q
+    ? { fullTextFilter: { term: params.q, fields: TEXT_FIELDS } }
+    : {};
+}
+
 /** Fields of an entity a search page returns (enough for the hub table). */
 export const ITEM_FIELDS = [
   'kind',
