@@ -90,6 +90,9 @@ describe('model-hub:publish-version with artifacts larger than its memory', () =
     await hub?.stop();
   });
 
+  // A failed expectation must not leave a spy counting the next test's calls.
+  afterEach(() => jest.restoreAllMocks());
+
   it('streams a 300 MB artifact in hashed parts, holding far less than the file in memory', async () => {
     const parts = jest.spyOn(hub.client, 'transport');
     const ctx = actionContext({
@@ -105,11 +108,12 @@ describe('model-hub:publish-version with artifacts larger than its memory', () =
         sha256: expected,
       }),
     ]);
-    // The action, the hub and the HTTP stack all run in this process: a
-    // buffered artifact alone would add 300 MB.
-    expect(growth).toBeLessThan(96 * MiB);
+    // The action, the hub and the HTTP stack all run in this process, and
+    // garbage from parts already sent may not be collected yet on a loaded
+    // machine (CI once saw 103 MiB). A buffered artifact alone would add
+    // 300 MiB, so the bound still tells streaming from buffering.
+    expect(growth).toBeLessThan(160 * MiB);
     expect(parts).toHaveBeenCalled();
-    parts.mockRestore();
   });
 
   it('adds content the hub already holds by reference, sending none of its bytes', async () => {
