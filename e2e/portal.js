@@ -89,7 +89,8 @@ async function waitFor(
  * `database` replaces SQLite with another `backend.database` (e.g. PostgreSQL
  * with a fresh `prefix`); `catalog` replaces catalog settings (locations,
  * processingInterval); `search` replaces the search settings; `env` adds
- * environment variables to the back end.
+ * environment variables to the back end; `plain` runs the back end as one
+ * node process instead of under `backstage-cli package start`.
  */
 async function startPortal(opts = {}) {
   const port = opts.port ?? (await freePort());
@@ -196,29 +197,41 @@ async function startPortal(opts = {}) {
   );
   const logFile = path.join(dataDir, `backend-${Date.now()}.log`);
   const log = fs.openSync(logFile, 'a');
-  const child = spawn(
-    'npx',
-    [
-      'backstage-cli',
-      'package',
-      'start',
-      '--config',
-      path.join(ROOT, 'app-config.yaml'),
-      '--config',
-      configFile,
-    ],
-    {
-      cwd: path.join(ROOT, 'packages/backend'),
-      env: {
-        ...process.env,
-        NODE_ENV: 'development',
-        LOG_LEVEL: 'info',
-        ...(opts.env ?? {}),
-      },
-      stdio: ['ignore', log, log],
-      detached: true,
+  const configArgs = [
+    '--config',
+    path.join(ROOT, 'app-config.yaml'),
+    '--config',
+    configFile,
+  ];
+  // `backstage-cli package start` (the default) watches the sources and runs
+  // the back end with --enable-source-maps, which keeps every loaded source
+  // map in memory. `plain: true` runs the same sources in one node process
+  // without the watcher or source maps, as a deployment does: benchmarks
+  // that report the back end's memory use it.
+  const [command, args] = opts.plain
+    ? [
+        process.execPath,
+        [
+          '--require',
+          require.resolve('@backstage/cli-node/config/nodeTransform.cjs', {
+            paths: [path.join(ROOT, 'packages/backend')],
+          }),
+          'src/index.ts',
+          ...configArgs,
+        ],
+      ]
+    : ['npx', ['backstage-cli', 'package', 'start', ...configArgs]];
+  const child = spawn(command, args, {
+    cwd: path.join(ROOT, 'packages/backend'),
+    env: {
+      ...process.env,
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'info',
+      ...(opts.env ?? {}),
     },
-  );
+    stdio: ['ignore', log, log],
+    detached: true,
+  });
   let exited = false;
   child.on('exit', () => {
     exited = true;

@@ -20,6 +20,8 @@ async function startBenchPortal({
 }) {
   const started = Date.now();
   const portal = await startPortal({
+    // One node process as deployed: no watcher, no in-memory source maps.
+    plain: true,
     database: { client: 'pg', connection: pg, prefix },
     catalog: {
       // Backstage's default interval is 100–150 s; keep a fixed one near it.
@@ -190,9 +192,12 @@ function memory(pid) {
   };
 }
 
-/** The back end's node process: the descendant of `rootPid` with the largest RSS. */
+/**
+ * The back end's node process: `rootPid` or the descendant of it with the
+ * largest RSS (under `backstage-cli package start`, a child of the watcher).
+ */
 function backendPid(rootPid) {
-  const all = [];
+  const all = [rootPid];
   const walk = p => {
     for (const c of children(p)) {
       all.push(c);
