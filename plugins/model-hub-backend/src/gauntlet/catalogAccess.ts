@@ -21,6 +21,18 @@ export interface GauntletVersionSource {
   latestSealedVersions?(
     entityRefs: string[],
   ): Promise<Map<string, ModelVersion>>;
+  /**
+   * The latest sealed version of one model with only its files' paths,
+   * sizes and digests, in one statement (the gauntlet GET's evaluation);
+   * without it the evaluation reads the full version.
+   */
+  latestSealedManifest?(entityRef: string): Promise<
+    | {
+        version: string;
+        files: Array<Pick<ModelVersionFile, 'path' | 'size' | 'sha256'>>;
+      }
+    | undefined
+  >;
   readFile(file: Pick<ModelVersionFile, 'sha256'>): Promise<Readable>;
 }
 
