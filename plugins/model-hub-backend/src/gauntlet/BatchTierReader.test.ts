@@ -42,11 +42,7 @@ const model = (name: string, tier: string): Entity => ({
  * approval bound to an older run, a run in flight, a new version without
  * results), so the batch meets every branch of the per-model evaluation.
  */
-async function seedModel(
-  db: Knex,
-  i: number,
-  shape = i % 7,
-): Promise<Entity> {
+async function seedModel(db: Knex, i: number, shape = i % 7): Promise<Entity> {
   const name = `m${i}`;
   const ref = `model:default/${name}`;
   const entity = model(name, shape === 1 ? 'community' : 'official');
@@ -293,8 +289,7 @@ describe.each(databases.eachSupportedId())('BatchTierReader on %s', id => {
             ? {
                 latestSealedVersions: refs =>
                   versions.latestSealedVersions(refs),
-                latestSealedManifest: ref =>
-                  versions.latestSealedManifest(ref),
+                latestSealedManifest: ref => versions.latestSealedManifest(ref),
               }
             : {}),
           getVersion: async () => {

@@ -24,11 +24,7 @@ import {
   normalizeManifest,
 } from './manifest';
 import { collisionMessage, findPathCollision } from './validation';
-import {
-  manifestProblem,
-  SealedManifest,
-  VersionStore,
-} from './VersionStore';
+import { manifestProblem, SealedManifest, VersionStore } from './VersionStore';
 import { assertAliasAllowed } from './aliasRules';
 
 /**
