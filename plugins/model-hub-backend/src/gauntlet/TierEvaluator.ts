@@ -1,11 +1,7 @@
 import { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import {
-  ModelTier,
-  ModelVersion,
-  ModelVersionFile,
-} from '@internal/plugin-model-hub-common';
-import { GauntletVersionSource } from './catalogAccess';
+import { ModelTier, ModelVersion } from '@internal/plugin-model-hub-common';
+import { GauntletVersionSource, SealedManifest } from './catalogAccess';
 import { GauntletConfig } from './config';
 import { ApprovalBinding } from './ApprovalStore';
 import { applyFourEyes } from './fourEyes';
@@ -155,13 +151,9 @@ export class TierEvaluator {
    * statement when the source can (the GET route is read under load: no
    * scan results or aliases), else from the full version.
    */
-  async #latestSealedManifest(entityRef: string): Promise<
-    | {
-        version: string;
-        files: Array<Pick<ModelVersionFile, 'path' | 'size' | 'sha256'>>;
-      }
-    | undefined
-  > {
+  async #latestSealedManifest(
+    entityRef: string,
+  ): Promise<SealedManifest | undefined> {
     if (this.#versions.latestSealedManifest) {
       return this.#versions.latestSealedManifest(entityRef);
     }
@@ -259,10 +251,7 @@ export class TierEvaluator {
 
 /** What an approval given now binds to: version, manifest digest, latest completed run of the tier. */
 function bindingOf(
-  version: {
-    version: string;
-    files: Array<Pick<ModelVersionFile, 'path' | 'size' | 'sha256'>>;
-  },
+  version: SealedManifest,
   run: GauntletRun | undefined,
 ): ApprovalBinding | undefined {
   if (!run) return undefined;
