@@ -371,6 +371,36 @@ export class RunQueueStore {
     return rows.map(toRun);
   }
 
+  /**
+   * A model version's queued and running runs, and its latest completed
+   * run of `tier`, in one statement (a gauntlet evaluation needs both).
+   */
+  async activeAndLatestCompleted(
+    entityRef: string,
+    version: string,
+    tier: ModelTier,
+  ): Promise<{ active: GauntletRun[]; latestCompleted?: GauntletRun }> {
+    const rows = await this.#db<RunRow>('gauntlet_runs')
+      .where({ entity_ref: entityRef, version })
+      .where(q =>
+        q
+          .whereIn('status', ['queued', 'running'])
+          .orWhere(
+            'id',
+            this.#db('gauntlet_runs')
+              .max('id')
+              .where({ entity_ref: entityRef, version, tier })
+              .where('status', 'completed'),
+          ),
+      )
+      .orderBy('id');
+    const runs = rows.map(toRun);
+    return {
+      active: runs.filter(r => r.status !== 'completed'),
+      latestCompleted: runs.find(r => r.status === 'completed'),
+    };
+  }
+
   /** The id of the newest run (any status) of a model version for a tier. */
   async newestRunId(
     entityRef: string,

@@ -1,7 +1,7 @@
 import { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { ModelTier, ModelVersion } from '@internal/plugin-model-hub-common';
-import { GauntletVersionSource } from './catalogAccess';
+import { GauntletVersionSource, SealedManifest } from './catalogAccess';
 import { GauntletConfig } from './config';
 import { ApprovalBinding } from './ApprovalStore';
 import { applyFourEyes } from './fourEyes';
@@ -86,21 +86,27 @@ export class TierEvaluator {
     const requestedTier = requestedTierOf(entity);
     const [latest, storedPromotions, storedWaivers, storedApprovals] =
       await Promise.all([
-        this.latestSealedVersion(entityRef),
+        this.#latestSealedManifest(entityRef),
         this.#store.listPromotionRequests(entityRef),
         this.#store.listWaivers(entityRef, now),
         this.#store.approvals.list(entityRef),
       ]);
     // The reads that need the latest version run together: one round trip
-    // of latency instead of one per tier (the GET route is read under load).
+    // of latency instead of one per tier (the GET route is read under load),
+    // and one statement for the active runs and the binding's run.
     const chain = latest ? tierChain(requestedTier) : [];
-    const [binding, tierResults, activeRuns] = latest
+    const [runs, tierResults] = latest
       ? await Promise.all([
-          this.#binding(entityRef, latest, requestedTier),
+          this.#store.runs.activeAndLatestCompleted(
+            entityRef,
+            latest.version,
+            requestedTier,
+          ),
           this.#store.latestResultsOfTiers(entityRef, latest.version, chain),
-          this.#store.activeRuns(entityRef, latest.version),
         ])
-      : [undefined, [], [] as GauntletRun[]];
+      : [{ active: [] as GauntletRun[] }, []];
+    const activeRuns = runs.active;
+    const binding = latest && bindingOf(latest, runs.latestCompleted);
     const fourEyes = applyFourEyes({
       promotions: storedPromotions,
       waivers: storedWaivers,
@@ -140,24 +146,18 @@ export class TierEvaluator {
     };
   }
 
-  /** What an approval given now binds to: version, manifest digest, latest run of the tier. */
-  async #binding(
+  /**
+   * The latest sealed version with its files' digests only, in one
+   * statement when the source can (the GET route is read under load: no
+   * scan results or aliases), else from the full version.
+   */
+  async #latestSealedManifest(
     entityRef: string,
-    version: ModelVersion,
-    tier: ModelTier,
-  ): Promise<ApprovalBinding | undefined> {
-    const run = await this.#store.latestCompletedRun(
-      entityRef,
-      version.version,
-      tier,
-    );
-    if (!run) return undefined;
-    return {
-      version: version.version,
-      manifestSha256: manifestSha256(version.files),
-      runId: run.id,
-      runFinishedAt: run.finishedAt,
-    };
+  ): Promise<SealedManifest | undefined> {
+    if (this.#versions.latestSealedManifest) {
+      return this.#versions.latestSealedManifest(entityRef);
+    }
+    return this.latestSealedVersion(entityRef);
   }
 
   /**
@@ -247,4 +247,18 @@ export class TierEvaluator {
     }
     return evaluation;
   }
+}
+
+/** What an approval given now binds to: version, manifest digest, latest completed run of the tier. */
+function bindingOf(
+  version: SealedManifest,
+  run: GauntletRun | undefined,
+): ApprovalBinding | undefined {
+  if (!run) return undefined;
+  return {
+    version: version.version,
+    manifestSha256: manifestSha256(version.files),
+    runId: run.id,
+    runFinishedAt: run.finishedAt,
+  };
 }

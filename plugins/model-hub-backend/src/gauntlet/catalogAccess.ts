@@ -7,6 +7,12 @@ import {
   ModelVersionFile,
 } from '@internal/plugin-model-hub-common';
 
+/** A sealed version's string and its files' paths, sizes and digests (what approvals bind to). */
+export interface SealedManifest {
+  version: string;
+  files: Array<Pick<ModelVersionFile, 'path' | 'size' | 'sha256'>>;
+}
+
 /** What the runner needs of the version service (C's `ModelVersionService` fits). */
 export interface GauntletVersionSource {
   /** @throws NotFoundError when there is no such version */
@@ -21,6 +27,12 @@ export interface GauntletVersionSource {
   latestSealedVersions?(
     entityRefs: string[],
   ): Promise<Map<string, ModelVersion>>;
+  /**
+   * The latest sealed version of one model with only its files' paths,
+   * sizes and digests, in one statement (the gauntlet GET's evaluation);
+   * without it the evaluation reads the full version.
+   */
+  latestSealedManifest?(entityRef: string): Promise<SealedManifest | undefined>;
   readFile(file: Pick<ModelVersionFile, 'sha256'>): Promise<Readable>;
 }
 

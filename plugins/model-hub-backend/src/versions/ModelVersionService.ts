@@ -24,7 +24,7 @@ import {
   normalizeManifest,
 } from './manifest';
 import { collisionMessage, findPathCollision } from './validation';
-import { manifestProblem, VersionStore } from './VersionStore';
+import { manifestProblem, SealedManifest, VersionStore } from './VersionStore';
 import { assertAliasAllowed } from './aliasRules';
 
 /**
@@ -287,6 +287,13 @@ export class ModelVersionService {
     entityRefs: string[],
   ): Promise<Map<string, ModelVersion>> {
     return this.#store.latestSealedVersions(entityRefs);
+  }
+
+  /** The latest sealed version of a model with its files' digests only (one statement). */
+  async latestSealedManifest(
+    entityRef: string,
+  ): Promise<SealedManifest | undefined> {
+    return this.#store.latestSealedManifest(entityRef);
   }
 
   /** The sealed versions of each model, keyed by entity ref (batched). */

@@ -34,6 +34,12 @@ export interface NewVersionFile {
 
 type Timestamp = Date | string | number;
 
+/** A sealed version's string and its files' paths, sizes and digests. */
+export interface SealedManifest {
+  version: string;
+  files: Array<Pick<ModelVersionFile, 'path' | 'size' | 'sha256'>>;
+}
+
 interface VersionRow {
   id: number;
   entity_ref: string;
@@ -227,6 +233,42 @@ export class VersionStore {
     );
     const versions = await this.#assemble(rows);
     return new Map(versions.map(v => [v.entityRef, v]));
+  }
+
+  /**
+   * The latest sealed version of one model with only its files' paths,
+   * sizes and digests, in one statement (no scan results, no aliases): what
+   * a gauntlet evaluation binds approvals to, read on every gauntlet GET.
+   */
+  async latestSealedManifest(
+    entityRef: string,
+  ): Promise<SealedManifest | undefined> {
+    const rows: Array<{
+      version: string;
+      path: string | null;
+      size: number | string | null;
+      sha256: string | null;
+    }> = await this.#db('model_versions as v')
+      .leftJoin('model_version_files as f', 'f.version_id', 'v.id')
+      .where(
+        'v.id',
+        this.#db('model_versions')
+          .max('id')
+          .where({ entity_ref: entityRef, state: 'sealed' }),
+      )
+      .select('v.version', 'f.path', 'f.size', 'f.sha256')
+      .orderBy('f.path');
+    if (rows.length === 0) return undefined;
+    return {
+      version: rows[0].version,
+      files: rows
+        .filter(r => r.path !== null)
+        .map(r => ({
+          path: r.path!,
+          size: Number(r.size),
+          sha256: r.sha256!,
+        })),
+    };
   }
 
   /**

@@ -1,0 +1,275 @@
+#!/usr/bin/env node
+/*
+ * Before/after of bench:scale's floor, versions and gauntlet rows (and the
+ * model page's overview load) on a shared, loaded machine:
+ *
+ *   node scripts/bench/scaleAb.js --prefix mhbench_<time>_hub_
+ *     --catalog /tmp/model-hub-bench-scale-…/all.yaml
+ *     --a /path/to/checkout-before --b /path/to/checkout-after
+ *     [--ports 7791,7792] [--rounds 8] [--requests 300] [--no-page]
+ *     [--lookup-cache-seconds N] [--pg postgresql://…]
+ *
+ * Uses the databases and catalog a `bench:scale … --keep` run left. Starts
+ * both checkouts' portals at once on those databases (two replicas), waits
+ * until both back ends idle, warms each row up, then runs every row on
+ * both portals in alternating order (a, b, then b, a) for --rounds rounds,
+ * so both see the same machine load. Per block it reads each back end's CPU
+ * from /proc, and subtracts the back end's idle rate (scheduled tasks,
+ * pollers) over the block's wall time; it prints the medians. The model
+ * page row runs last (its downloads and catalog calls leave work behind).
+ *
+ * Two things move these rows more than most changes do: a JIT-cold back end
+ * (the first pass after start costs about twice a warm one), and the read
+ * routes' model lookup cache (`modelHub.catalogLookup.cacheSeconds`, 5 s):
+ * a block that starts with expired entries pays a catalog call per model.
+ * `--lookup-cache-seconds 3600` takes the second out, to compare the
+ * routes' own work.
+ *
+ * Two portals hold about twice one portal's PostgreSQL connections: with
+ * the default max_connections (100) and other portals on the same server,
+ * a third one fails requests with "too many clients already".
+ */
+'use strict';
+
+const fs = require('node:fs');
+const os = require('node:os');
+const { Client } = require('pg');
+
+function args(argv) {
+  const out = {};
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--([a-z-]+)$/.exec(argv[i]);
+    if (!m) throw new Error(`Unexpected argument ${argv[i]}; use --name value`);
+    const value = argv[i + 1];
+    if (value === undefined || value.startsWith('--')) out[m[1]] = 'true';
+    else {
+      out[m[1]] = value;
+      i++;
+    }
+  }
+  return out;
+}
+
+const sleep = ms => new Promise(r => setTimeout(r, ms));
+const median = xs => {
+  const s = [...xs].sort((x, y) => x - y);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+};
+
+/** CPU ms (user + system) of a process so far, from /proc. */
+function cpuMs(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** The models with versions in the hub database of the prefix. */
+async function publishedModels(pg, prefix) {
+  const url = new URL(pg);
+  url.pathname = `/${prefix}model-hub`;
+  const client = new Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    const { rows } = await client.query(
+      'SELECT DISTINCT entity_ref FROM model_versions ORDER BY entity_ref',
+    );
+    return rows.map(r => r.entity_ref.split('/')[1]);
+  } finally {
+    await client.end();
+  }
+}
+
+async function startOne({ label, root, port, pg, prefix, catalog, cache }) {
+  const { startPortal } = require(`${root}/e2e/portal`);
+  const load = require(`${root}/scripts/bench/scaleLoad`);
+  const { backendPid } = require(`${root}/scripts/bench/scalePortal`);
+  const portal = await startPortal({
+    port,
+    database: { client: 'pg', connection: pg, prefix },
+    // The kept catalog is processed already: one pass at start, then quiet.
+    catalog: {
+      processingInterval: { hours: 6 },
+      locations: [{ type: 'file', target: catalog }],
+    },
+    modelHub: {
+      stewardship: {
+        schedule: { frequency: { hours: 24 }, timeout: { minutes: 30 } },
+      },
+      ...(cache === undefined
+        ? {}
+        : { catalogLookup: { cacheSeconds: Number(cache) } }),
+    },
+  });
+  const request = async (path, init = {}) => {
+    const res = await fetch(`${portal.baseUrl}${path}`, {
+      ...init,
+      headers: {
+        Authorization: `Bearer ${portal.token}`,
+        'Accept-Encoding': 'identity',
+        ...init.headers,
+      },
+    });
+    if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+    return res;
+  };
+  return {
+    label,
+    portal,
+    pid: backendPid(portal.pid),
+    load: load.load,
+    get: async path => (await request(path)).json(),
+    page: load.modelPageLoader(request),
+  };
+}
+
+async function main() {
+  const a = args(process.argv.slice(2));
+  for (const k of ['prefix', 'catalog', 'a', 'b'])
+    if (!a[k])
+      throw new Error(`--${k} is required; see the header of this file`);
+  const pg = a.pg ?? 'postgresql://postgres:postgres@127.0.0.1:5432';
+  const ports = (a.ports ?? '7791,7792').split(',').map(Number);
+  const rounds = Number(a.rounds ?? 8);
+  const requests = Number(a.requests ?? 300);
+  const names = await publishedModels(pg, a.prefix);
+  if (!names.length) throw new Error(`No published models under ${a.prefix}`);
+  const portals = [];
+  // Ctrl-C or SIGTERM stops the portals too (they run in their own groups).
+  for (const signal of ['SIGINT', 'SIGTERM'])
+    process.once(signal, async () => {
+      await Promise.all(portals.map(p => p.portal.stop()));
+      process.exit(130);
+    });
+  try {
+    for (const [i, label] of ['a', 'b'].entries()) {
+      portals.push(
+        await startOne({
+          label,
+          root: a[label],
+          port: ports[i],
+          pg,
+          prefix: a.prefix,
+          catalog: a.catalog,
+          cache: a['lookup-cache-seconds'],
+        }),
+      );
+    }
+    // Until both back ends idle (the catalog's pass after start is done).
+    const started = Date.now();
+    for (;;) {
+      const before = portals.map(p => cpuMs(p.pid));
+      await sleep(5000);
+      const used = portals.map((p, i) => cpuMs(p.pid) - before[i]);
+      console.log(`[ab] settling: ${used.join(' / ')} ms CPU in 5 s`);
+      if (used.every(u => u < 250) || Date.now() - started > 300_000) break;
+    }
+    const idle = new Map();
+    const before = portals.map(p => cpuMs(p.pid));
+    await sleep(10_000);
+    portals.forEach((p, i) => idle.set(p, (cpuMs(p.pid) - before[i]) / 10));
+    console.log(
+      `[ab] idle back ends: ${portals
+        .map(p => `${p.label} ${idle.get(p).toFixed(0)} ms CPU/s`)
+        .join(', ')}`,
+    );
+
+    const hub = '/api/model-hub/v1';
+    const rows = [
+      ['floor (/v1/health)', p => () => p.get(`${hub}/health`), requests],
+      [
+        'versions GET',
+        p => i =>
+          p.get(`${hub}/models/default/${names[i % names.length]}/versions`),
+        requests,
+      ],
+      [
+        'gauntlet GET',
+        p => i =>
+          p.get(`${hub}/models/default/${names[i % names.length]}/gauntlet`),
+        requests,
+      ],
+    ];
+    const pageRow = [
+      'model page overview',
+      p => i => p.page(names[i % names.length]),
+      Math.max(10, Math.round(requests / 5)),
+    ];
+    const phases = [[rows, rounds]];
+    if (a['no-page'] !== 'true')
+      phases.push([[pageRow], Math.max(2, Math.ceil(rounds / 2))]);
+
+    const results = new Map();
+    for (const [phaseRows, phaseRounds] of phases) {
+      for (const p of portals)
+        for (const [, fn, n] of phaseRows)
+          await p.load(fn(p), { clients: 50, requests: n });
+      for (let r = 0; r < phaseRounds; r++) {
+        const order = r % 2 ? [...portals].reverse() : portals;
+        for (const [name, fn, n] of phaseRows) {
+          for (const p of order) {
+            const cpu0 = cpuMs(p.pid);
+            const t0 = Date.now();
+            const { sorted, errors } = await p.load(fn(p), {
+              clients: 50,
+              requests: n,
+            });
+            const wall = Date.now() - t0;
+            const cpu = cpuMs(p.pid) - cpu0;
+            const block = {
+              net: (cpu - (idle.get(p) * wall) / 1000) / n,
+              p50: sorted[Math.floor(sorted.length * 0.5)],
+              p95: sorted[Math.floor(sorted.length * 0.95)],
+              errors,
+            };
+            const key = `${p.label}\n${name}`;
+            results.set(key, [...(results.get(key) ?? []), block]);
+            console.log(
+              `[ab] round ${r} ${p.label} ${name}: ${block.net.toFixed(
+                2,
+              )} ms CPU/request, p50 ${Math.round(
+                block.p50,
+              )} ms, p95 ${Math.round(
+                block.p95,
+              )} ms, ${errors} errors, load ${os.loadavg()[0].toFixed(1)}`,
+            );
+          }
+        }
+      }
+    }
+
+    console.log(
+      `\nMedians of the blocks (back-end CPU per request net of its idle rate; latency at 50 clients); load average ${os
+        .loadavg()
+        .map(l => l.toFixed(1))
+        .join(' ')} on ${os.cpus().length} cores\n`,
+    );
+    console.log(
+      '| row | a: CPU ms (× floor) | b: CPU ms (× floor) | a: p50 / p95 | b: p50 / p95 |',
+    );
+    console.log('| --- | ---: | ---: | ---: | ---: |');
+    const floorOf = label =>
+      median(results.get(`${label}\n${rows[0][0]}`).map(b => b.net));
+    for (const [name] of [...rows, ...(phases[1] ? [pageRow] : [])]) {
+      const cell = label => {
+        const blocks = results.get(`${label}\n${name}`);
+        const net = median(blocks.map(b => b.net));
+        return {
+          cpu: `${net.toFixed(2)} (${(net / floorOf(label)).toFixed(2)}×)`,
+          lat: `${Math.round(median(blocks.map(b => b.p50)))} / ${Math.round(
+            median(blocks.map(b => b.p95)),
+          )} ms`,
+        };
+      };
+      const [x, y] = [cell('a'), cell('b')];
+      console.log(`| ${name} | ${x.cpu} | ${y.cpu} | ${x.lat} | ${y.lat} |`);
+    }
+  } finally {
+    for (const p of portals) await p.portal.stop();
+  }
+}
+
+main().catch(e => {
+  console.error(e);
+  process.exit(1);
+});
