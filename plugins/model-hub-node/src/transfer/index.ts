@@ -6,6 +6,7 @@ export { streamingRequest, readText } from './httpRequest';
 export type { StreamingRequestInit } from './httpRequest';
 export {
   fileRangeStream,
+  FileRangeStream,
   sha256OfRange,
   TRANSFER_CHUNK_BYTES,
 } from './fileRanges';
