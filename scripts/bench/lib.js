@@ -1,7 +1,8 @@
 /*
  * Shared by the benchmarks: time a whole child process and record its peak
- * RSS (through /usr/bin/time when present, else by polling /proc), and take
- * medians.
+ * RSS and CPU time (through /usr/bin/time when present, else by polling
+ * /proc for the RSS, and no CPU time), read the CPU time of a process group
+ * (a portal), and take medians.
  */
 'use strict';
 
@@ -12,11 +13,12 @@ const TIME_BIN = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 
 /**
  * Runs `cmd args…` (with `env` added to this process's environment when
- * given); resolves with exit code, wall ms, peak RSS (MB) and output.
+ * given); resolves with exit code, wall ms, peak RSS (MB), CPU ms (user +
+ * system, NaN without /usr/bin/time) and output.
  */
 function runTimed(cmd, args, { env } = {}) {
   return new Promise((resolve, reject) => {
-    const argv = TIME_BIN ? ['-f', '%M', cmd, ...args] : args;
+    const argv = TIME_BIN ? ['-f', '%M %U %S', cmd, ...args] : args;
     const started = process.hrtime.bigint();
     const child = spawn(TIME_BIN ?? cmd, argv, {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -44,12 +46,15 @@ function runTimed(cmd, args, { env } = {}) {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       if (poll) clearInterval(poll);
       let rssKb = hwm;
+      let cpuMs = NaN;
       if (TIME_BIN) {
         const lines = stderr.trim().split('\n');
-        rssKb = Number(lines.pop());
+        const [kb, user, sys] = lines.pop().split(' ').map(Number);
+        rssKb = kb;
+        cpuMs = (user + sys) * 1000;
         stderr = lines.join('\n');
       }
-      resolve({ code, ms, rssMb: rssKb / 1024, stdout, stderr });
+      resolve({ code, ms, rssMb: rssKb / 1024, cpuMs, stdout, stderr });
     });
   });
 }
@@ -60,4 +65,32 @@ const median = xs => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-module.exports = { TIME_BIN, runTimed, median };
+/**
+ * CPU ms (user + system, all threads) used so far by the live processes of
+ * process group `pgid`, from /proc (Linux); NaN elsewhere. Read it before
+ * and after a step for the step's CPU, e.g. a portal's back end.
+ */
+function groupCpuMs(pgid) {
+  let ticks = 0;
+  let entries;
+  try {
+    entries = fs.readdirSync('/proc');
+  } catch {
+    return NaN;
+  }
+  for (const pid of entries) {
+    if (!/^\d+$/.test(pid)) continue;
+    let stat;
+    try {
+      stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // exited
+    }
+    // Fields after "pid (comm)": state ppid pgrp … utime(12th) stime(13th).
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(f[2]) === pgid) ticks += Number(f[11]) + Number(f[12]);
+  }
+  return ticks * 10; // USER_HZ is 100 on Linux
+}
+
+module.exports = { TIME_BIN, runTimed, median, groupCpuMs };

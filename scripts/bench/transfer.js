@@ -17,7 +17,10 @@
  * - Resume: publishes through a byte-counting TCP proxy, kills the CLI
  *   (SIGKILL) once half the file has been sent, runs the same command again,
  *   and reports every byte the client sent over both runs against the size.
- * Prints medians and ratios in one table, and the goals each meets.
+ * Prints medians and ratios in one table, and the goals each meets; then,
+ * when it started the portal itself, the CPU seconds of each step (client
+ * plus the portal's processes, from /proc), which a loaded machine disturbs
+ * far less than wall time.
  */
 'use strict';
 
@@ -27,7 +30,7 @@ const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
-const { runTimed, median } = require('./lib');
+const { runTimed, median, groupCpuMs } = require('./lib');
 const { ROOT, startPortal, waitForEntity } = require('../../e2e/portal');
 
 const CLI = path.join(ROOT, 'packages/cli/bin/model-hub');
@@ -182,21 +185,37 @@ async function main() {
 
     const rows = { floor: [], publish: [], curl: [], pull: [] };
     const rss = { publish: [], pull: [] };
+    // CPU ms of each step: the client's, and the portal's meanwhile.
+    const cpu = { floor: [], publish: [], curl: [], pull: [] };
+    const hubCpu = { floor: [], publish: [], curl: [], pull: [] };
+    const hubNow = () => (portal ? groupCpuMs(portal.pid) : NaN);
+    const step = async (key, run) => {
+      const before = hubNow();
+      const res = await run();
+      hubCpu[key].push(hubNow() - before);
+      cpu[key].push(res.cpuMs);
+      return res;
+    };
     for (let i = 0; i < runs; i++) {
       const version = `${stamp}.${i}.0`;
       freshContent(file, dataStart);
-      const hash = must(
-        await runTimed('openssl', ['dgst', '-sha256', file]),
-        'openssl',
-      );
-      const copy = must(
-        await runTimed('cp', [file, path.join(work, 'copy')]),
-        'cp',
-      );
+      const floor = await step('floor', async () => {
+        const hash = must(
+          await runTimed('openssl', ['dgst', '-sha256', file]),
+          'openssl',
+        );
+        const copy = must(
+          await runTimed('cp', [file, path.join(work, 'copy')]),
+          'cp',
+        );
+        return { ms: hash.ms + copy.ms, cpuMs: hash.cpuMs + copy.cpuMs };
+      });
       fs.rmSync(path.join(work, 'copy'));
-      rows.floor.push(hash.ms + copy.ms);
+      rows.floor.push(floor.ms);
       const pub = must(
-        await cli(['publish', src, '--model', model, '--version', version]),
+        await step('publish', () =>
+          cli(['publish', src, '--model', model, '--version', version]),
+        ),
         'model-hub publish',
       );
       rows.publish.push(pub.ms);
@@ -204,14 +223,16 @@ async function main() {
 
       const curled = path.join(work, 'curl.bin');
       const curl = must(
-        await runTimed('curl', [
-          '-sSf',
-          '-o',
-          curled,
-          '-H',
-          `authorization: Bearer ${token}`,
-          fileRoute(version),
-        ]),
+        await step('curl', () =>
+          runTimed('curl', [
+            '-sSf',
+            '-o',
+            curled,
+            '-H',
+            `authorization: Bearer ${token}`,
+            fileRoute(version),
+          ]),
+        ),
         'curl',
       );
       if (fs.statSync(curled).size !== size) throw new Error('curl: short');
@@ -219,7 +240,9 @@ async function main() {
       rows.curl.push(curl.ms);
       const out = path.join(work, 'pulled');
       const pulled = must(
-        await cli(['pull', `${model}@${version}`, '-o', out]),
+        await step('pull', () =>
+          cli(['pull', `${model}@${version}`, '-o', out]),
+        ),
         'model-hub pull',
       );
       fs.rmSync(out, { recursive: true });
@@ -345,6 +368,46 @@ async function main() {
         3,
       )} GiB)`,
     );
+    if (portal && Number.isFinite(median(cpu.publish))) {
+      // Medians of client + portal CPU per step; the portal's includes its
+      // background work (catalog processing), shown by the floor row, which
+      // transfers nothing.
+      const c = Object.fromEntries(
+        Object.keys(cpu).map(k => [
+          k,
+          {
+            client: median(cpu[k]),
+            hub: median(hubCpu[k]),
+            total: median(cpu[k].map((v, j) => v + hubCpu[k][j])),
+          },
+        ]),
+      );
+      const cpuLine = cols =>
+        cols.map((x, j) => String(x).padEnd([28, 12, 12, 12, 10][j])).join('');
+      console.log(
+        '\nCPU seconds per step (medians; client, portal meanwhile, sum)',
+      );
+      console.log(cpuLine(['step', 'client', 'portal', 'sum', 'vs floor']));
+      for (const [k, label] of [
+        ['floor', 'sha256+cp (floor)'],
+        ['publish', 'model-hub publish'],
+        ['curl', 'curl (floor of pull)'],
+        ['pull', 'model-hub pull'],
+      ]) {
+        const against = k === 'pull' ? c.curl.total : c.floor.total;
+        console.log(
+          cpuLine([
+            label,
+            sec(c[k].client),
+            sec(c[k].hub),
+            sec(c[k].total),
+            k === 'publish' || k === 'pull'
+              ? (c[k].total / against).toFixed(2)
+              : '',
+          ]),
+        );
+      }
+    }
     const missed =
       ratio.publish > GOALS.publish ||
       ratio.pull > GOALS.pull ||

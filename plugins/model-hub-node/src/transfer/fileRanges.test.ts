@@ -1,8 +1,13 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { sha256OfRange, TRANSFER_CHUNK_BYTES } from './fileRanges';
+import { Writable } from 'node:stream';
+import {
+  fileRangeStream,
+  sha256OfRange,
+  TRANSFER_CHUNK_BYTES,
+} from './fileRanges';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -42,5 +47,72 @@ describe('sha256OfRange', () => {
     await expect(sha256OfRange(file, 0, bytes.length)).rejects.toThrow(
       `ended at byte ${bytes.length}`,
     );
+  });
+});
+
+describe('fileRangeStream', () => {
+  let dir: string;
+  let file: string;
+  // Random: no two chunks alike, so a chunk sent twice cannot pass.
+  const bytes = randomBytes(3 * TRANSFER_CHUNK_BYTES + 777);
+
+  beforeAll(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'model-hub-ranges-'));
+    file = path.join(dir, 'f.bin');
+    await fs.writeFile(file, bytes);
+  });
+  afterAll(() => fs.rm(dir, { recursive: true, force: true }));
+
+  /**
+   * A destination that, like a socket, reads each chunk only when it
+   * finishes the write (20 ms later): a buffer reused before its write is
+   * done would reach it with the next chunk's bytes.
+   */
+  function lateReader() {
+    const received: Buffer[] = [];
+    const dest = new Writable({
+      highWaterMark: 1,
+      write(chunk: Buffer, _encoding, callback) {
+        setTimeout(() => {
+          received.push(Buffer.from(chunk));
+          callback();
+        }, 20);
+      },
+    });
+    return { dest, received: () => Buffer.concat(received) };
+  }
+
+  it('writes a range through reused buffers only once each write is done', async () => {
+    const start = 5;
+    const end = bytes.length - 3;
+    let reported = 0;
+    const { dest, received } = lateReader();
+    const finished = new Promise(r => dest.on('finish', r));
+    await fileRangeStream(file, start, end, n => {
+      reported += n;
+    }).writeTo(dest);
+    await finished;
+    expect(sha256(received())).toBe(sha256(bytes.subarray(start, end + 1)));
+    expect(reported).toBe(end + 1 - start);
+  });
+
+  it('reads as a plain stream with a buffer of its own per chunk', async () => {
+    const chunks: Buffer[] = [];
+    for await (const c of fileRangeStream(file, 1, bytes.length - 1)) {
+      chunks.push(c as Buffer);
+    }
+    expect(sha256(Buffer.concat(chunks))).toBe(sha256(bytes.subarray(1)));
+    expect(new Set(chunks.map(c => c.buffer)).size).toBe(chunks.length);
+  });
+
+  it('fails on a file shorter than the range, and when the destination closes first', async () => {
+    await expect(
+      fileRangeStream(file, 0, bytes.length).writeTo(lateReader().dest),
+    ).rejects.toThrow(`ended at byte ${bytes.length}`);
+    const { dest } = lateReader();
+    setTimeout(() => dest.destroy(), 5);
+    await expect(
+      fileRangeStream(file, 0, bytes.length - 1).writeTo(dest),
+    ).rejects.toThrow(/closed|destroyed/);
   });
 });

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { Readable } from 'node:stream';
+import { FileRangeStream } from './fileRanges';
 
 const agents = {
   http: new http.Agent({ keepAlive: true }),
@@ -39,7 +40,11 @@ export function streamingRequest(
       resolve,
     );
     req.on('error', reject);
-    if (body instanceof Readable) {
+    if (body instanceof FileRangeStream) {
+      // A file range is sent through reused buffers.
+      req.on('close', () => body.destroy());
+      body.writeTo(req).catch(error => req.destroy(error));
+    } else if (body instanceof Readable) {
       body.on('error', error => req.destroy(error));
       // An answer before the body is sent (a 413, say) ends the upload.
       req.on('close', () => body.destroy());

@@ -6,6 +6,7 @@ export { streamingRequest, readText } from './httpRequest';
 export type { StreamingRequestInit } from './httpRequest';
 export {
   fileRangeStream,
+  FileRangeStream,
   sha256OfRange,
   TRANSFER_CHUNK_BYTES,
 } from './fileRanges';
@@ -13,6 +14,7 @@ export {
   choosePartSize,
   MIN_AUTO_PART_BYTES,
   MAX_AUTO_PART_BYTES,
+  MAX_IN_FLIGHT_SHARE,
 } from './partSize';
 export { HashWorker } from './hashWorker';
 export { sha256WithParts, fileStamp, sameStamp } from './partHashes';
