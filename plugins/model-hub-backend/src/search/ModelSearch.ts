@@ -1,7 +1,6 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
-import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   isModelEntity,
   MODEL_SEARCH_FACETS,
@@ -13,6 +12,7 @@ import {
 } from '@internal/plugin-model-hub-common';
 import { EffectiveTierCache } from '../gauntlet/EffectiveTierCache';
 import { PrincipalCache } from '../service/PrincipalCache';
+import { SearchCatalog } from './searchCatalog';
 import {
   FilterPredicate,
   ITEM_FIELDS,
@@ -27,7 +27,7 @@ import {
 
 /** Options of {@link ModelSearch}. */
 export interface ModelSearchOptions {
-  catalog: CatalogService;
+  catalog: SearchCatalog;
   tiers: Pick<EffectiveTierCache, 'getMany'>;
   /** Most text matches counted for facets (beyond: `facetsApproximate`). */
   maxFacetScan?: number;
@@ -129,7 +129,7 @@ function fieldValues(entity: Entity, facet: ModelSearchFacet): string[] {
  * is listed and counted.
  */
 export class ModelSearch {
-  readonly #catalog: CatalogService;
+  readonly #catalog: SearchCatalog;
   readonly #tiers: ModelSearchOptions['tiers'];
   readonly #maxFacetScan: number;
   readonly #totals: PrincipalCache<number>;
