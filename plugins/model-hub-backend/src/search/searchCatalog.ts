@@ -6,6 +6,7 @@ import {
 import { CatalogClient } from '@backstage/catalog-client';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { reusePluginTokens } from '../service/reusedPluginTokens';
+import { identityFetch } from './identityFetch';
 
 /** The catalog calls the model search makes. */
 export type SearchCatalog = Pick<
@@ -20,20 +21,10 @@ export interface SearchCatalogOptions {
 }
 
 /**
- * Asks for an uncompressed answer: the catalog runs next to the hub (same
- * process or network), so gzip there and gunzip here only cost CPU
- * (profiled at ~11 % of a hub search's).
- */
-const identityFetch: typeof fetch = (input, init) => {
-  const headers = new Headers(init?.headers);
-  headers.set('accept-encoding', 'identity');
-  return fetch(input, { ...init, headers });
-};
-
-/**
  * The model search's own catalog access: the catalog's HTTP API, with
- * identity encoding and the caller's plugin token reused while it is
- * valid (see {@link reusePluginTokens}). Every call still carries the
+ * identity encoding on node's http client (see {@link identityFetch}) and
+ * the caller's plugin token reused while it is valid (see
+ * {@link reusePluginTokens}). Every call still carries the
  * caller's identity, so the catalog's permission policy decides what is
  * listed and counted.
  */
