@@ -206,7 +206,12 @@ export function textFilter(params: SearchParams): {
     : {};
 }
 
-/** Fields of an entity a search page returns (enough for the hub table). */
+/**
+ * Fields of an entity a search page returns: what the hub table shows (the
+ * spec's card fields, not its metrics, evaluation or free text; the tier
+ * and last-activity annotations; owners and consumers from the relations).
+ * The catalog projects them, so less is serialized, sent and parsed.
+ */
 export const ITEM_FIELDS = [
   'kind',
   'apiVersion',
@@ -216,7 +221,13 @@ export const ITEM_FIELDS = [
   'metadata.description',
   'metadata.annotations',
   'metadata.uid',
-  'metadata.tags',
-  'spec',
+  'spec.type',
+  'spec.task',
+  'spec.framework',
+  'spec.owner',
+  'spec.steward',
+  'spec.lifecycle',
+  'spec.tier',
+  'spec.license',
   'relations',
 ];
