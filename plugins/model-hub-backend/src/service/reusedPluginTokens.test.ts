@@ -92,13 +92,27 @@ describe('reusePluginTokens', () => {
     expect(auth.issued).toHaveLength(4);
   });
 
-  it('issues anew for service callers and for tokens whose expiry it cannot read', async () => {
+  it('reuses a service caller’s token, but issues anew for restricted service callers and tokens whose expiry it cannot read', async () => {
     const service = mockCredentials.service('plugin:other');
     const jwtAuth = issuingAuth(3600, now);
     const forService = reusePluginTokens(jwtAuth, { now });
     await forService.getPluginRequestToken({ onBehalfOf: service, ...target });
     await forService.getPluginRequestToken({ onBehalfOf: service, ...target });
-    expect(jwtAuth.issued).toHaveLength(2);
+    expect(jwtAuth.issued).toHaveLength(1);
+
+    // Access restrictions are the auth service's to check, every time.
+    const restricted = mockCredentials.service('external:ci', {
+      permissionNames: ['catalog.entity.read'],
+    });
+    await forService.getPluginRequestToken({
+      onBehalfOf: restricted,
+      ...target,
+    });
+    await forService.getPluginRequestToken({
+      onBehalfOf: restricted,
+      ...target,
+    });
+    expect(jwtAuth.issued).toHaveLength(3);
 
     const opaqueAuth = issuingAuth(undefined, now);
     const opaque = reusePluginTokens(opaqueAuth, { now });
