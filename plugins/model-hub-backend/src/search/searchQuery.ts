@@ -206,12 +206,7 @@ export function textFilter(params: SearchParams): {
     : {};
 }
 
-/**
- * Fields of an entity a search page returns: what the hub table shows (the
- * spec's card fields, not its metrics, evaluation or free text; the tier
- * and last-activity annotations; owners and consumers from the relations).
- * The catalog projects them, so less is serialized, sent and parsed.
- */
+/** Fields of an entity a search page returns (enough for the hub table). */
 export const ITEM_FIELDS = [
   'kind',
   'apiVersion',
@@ -221,13 +216,7 @@ export const ITEM_FIELDS = [
   'metadata.description',
   'metadata.annotations',
   'metadata.uid',
-  'spec.type',
-  'spec.task',
-  'spec.framework',
-  'spec.owner',
-  'spec.steward',
-  'spec.lifecycle',
-  'spec.tier',
-  'spec.license',
+  'metadata.tags',
+  'spec',
   'relations',
 ];
