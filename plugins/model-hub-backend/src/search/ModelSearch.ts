@@ -97,7 +97,13 @@ function decodeCursor(raw: string): HubCursor {
   );
 }
 
-const lower = (v: string) => v.toLocaleLowerCase('en-US');
+/**
+ * Lower case as Backstage compares entity refs (`en-US`); printable ASCII,
+ * which every valid name and namespace is, takes the plain (and much
+ * cheaper: the ICU call was ~1 % of a search's CPU) path to the same result.
+ */
+const lower = (v: string) =>
+  /^[ -~]*$/.test(v) ? v.toLowerCase() : v.toLocaleLowerCase('en-US');
 
 /** The values of a facet field on an entity (relations give several). */
 function fieldValues(entity: Entity, facet: ModelSearchFacet): string[] {
