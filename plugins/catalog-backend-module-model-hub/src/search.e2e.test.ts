@@ -261,4 +261,46 @@ describe('GET /api/model-hub/v1/models against a real catalog (end to end)', () 
       await backend.stop();
     }
   });
+
+  it('refuses an unknown value of an enumerated filter (tier, lifecycle, task) with a one-line 400 naming the allowed ones', async () => {
+    const { backend } = await startHubCatalogBackend(dir, MODELS);
+    const get = (path: string) =>
+      request(backend.server)
+        .get(`/api/model-hub/v1/${path}`)
+        .set('Authorization', mockCredentials.user.header(MIA));
+    try {
+      for (const [query, hint] of [
+        [
+          'tier=platinum',
+          "unknown tier 'platinum'; one of official, community, external",
+        ],
+        ['tier=official&tier=gold', "unknown tier 'gold'"],
+        [
+          'lifecycle=retired',
+          "unknown lifecycle 'retired'; one of experimental, production",
+        ],
+        [
+          'task=text-clasification',
+          "unknown task 'text-clasification'; one of text-classification",
+        ],
+      ]) {
+        for (const path of [`models?${query}`, `models/facets?${query}`]) {
+          const res = await get(path);
+          expect(res.status).toBe(400);
+          expect(res.body.error.message).toContain(hint);
+          expect(res.body.error.message).not.toContain('\n');
+        }
+      }
+      // Known values pass, in any case (the catalog matches case-insensitively).
+      for (const query of [
+        'tier=Official',
+        'lifecycle=archived',
+        'task=fill-mask',
+      ]) {
+        expect((await get(`models?${query}&facets=false`)).status).toBe(200);
+      }
+    } finally {
+      await backend.stop();
+    }
+  });
 });

@@ -65,7 +65,11 @@ import {
   hfDownloadRecorderServiceRef,
   readHfConfig,
 } from './hf';
-import { createModelSearchRouter, ModelSearch } from './search';
+import {
+  createModelSearchRouter,
+  createSearchCatalog,
+  ModelSearch,
+} from './search';
 import { setupSimilarModels } from './similar';
 
 /**
@@ -90,6 +94,7 @@ export const modelHubPlugin = createBackendPlugin({
         httpRouter: coreServices.httpRouter,
         httpAuth: coreServices.httpAuth,
         auth: coreServices.auth,
+        discovery: coreServices.discovery,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         catalog: catalogServiceRef,
@@ -108,6 +113,7 @@ export const modelHubPlugin = createBackendPlugin({
         httpRouter: pluginRouter,
         httpAuth,
         auth,
+        discovery,
         permissions: rawPermissions,
         permissionsRegistry,
         catalog,
@@ -426,7 +432,8 @@ export const modelHubPlugin = createBackendPlugin({
           await createModelSearchRouter({
             httpAuth,
             search: new ModelSearch({
-              catalog,
+              // Its own catalog access: uncompressed, tokens reused per caller.
+              catalog: createSearchCatalog({ auth, discovery }),
               tiers: gauntlet.tiers,
               summaryTtlMs:
                 (config.getOptionalNumber(

@@ -1,7 +1,6 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
-import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   isModelEntity,
   MODEL_SEARCH_FACETS,
@@ -13,6 +12,7 @@ import {
 } from '@internal/plugin-model-hub-common';
 import { EffectiveTierCache } from '../gauntlet/EffectiveTierCache';
 import { PrincipalCache } from '../service/PrincipalCache';
+import { SearchCatalog } from './searchCatalog';
 import {
   FilterPredicate,
   ITEM_FIELDS,
@@ -27,7 +27,7 @@ import {
 
 /** Options of {@link ModelSearch}. */
 export interface ModelSearchOptions {
-  catalog: CatalogService;
+  catalog: SearchCatalog;
   tiers: Pick<EffectiveTierCache, 'getMany'>;
   /** Most text matches counted for facets (beyond: `facetsApproximate`). */
   maxFacetScan?: number;
@@ -97,7 +97,13 @@ function decodeCursor(raw: string): HubCursor {
   );
 }
 
-const lower = (v: string) => v.toLocaleLowerCase('en-US');
+/**
+ * Lower case as Backstage compares entity refs (`en-US`); printable ASCII,
+ * which every valid name and namespace is, takes the plain (and much
+ * cheaper: the ICU call was ~1 % of a search's CPU) path to the same result.
+ */
+const lower = (v: string) =>
+  /^[ -~]*$/.test(v) ? v.toLowerCase() : v.toLocaleLowerCase('en-US');
 
 /** The values of a facet field on an entity (relations give several). */
 function fieldValues(entity: Entity, facet: ModelSearchFacet): string[] {
@@ -129,7 +135,7 @@ function fieldValues(entity: Entity, facet: ModelSearchFacet): string[] {
  * is listed and counted.
  */
 export class ModelSearch {
-  readonly #catalog: CatalogService;
+  readonly #catalog: SearchCatalog;
   readonly #tiers: ModelSearchOptions['tiers'];
   readonly #maxFacetScan: number;
   readonly #totals: PrincipalCache<number>;

@@ -1,10 +1,17 @@
-import { parseSearchParams, searchPredicate, searchSelection } from './searchQuery';
+import {
+  parseSearchParams,
+  searchPredicate,
+  searchSelection,
+} from './searchQuery';
 
 describe('searchSelection', () => {
   it('writes plain facet values in the catalog filter form, with archived models left out by lifecycle', () => {
     expect(
       searchSelection(
-        parseSearchParams({ task: 'text-generation', owner: ['group:default/a', 'group:default/b'] }),
+        parseSearchParams({
+          task: 'text-generation',
+          owner: ['group:default/a', 'group:default/b'],
+        }),
       ),
     ).toEqual({
       filter: {
@@ -15,7 +22,9 @@ describe('searchSelection', () => {
       },
     });
     // A chosen lifecycle (or archived=true) replaces the default.
-    expect(searchSelection(parseSearchParams({ lifecycle: 'archived' }))).toEqual({
+    expect(
+      searchSelection(parseSearchParams({ lifecycle: 'archived' })),
+    ).toEqual({
       filter: { kind: ['model'], 'spec.lifecycle': ['archived'] },
     });
     expect(searchSelection(parseSearchParams({ archived: 'true' }))).toEqual({
@@ -23,7 +32,10 @@ describe('searchSelection', () => {
     });
     // A facet's own counts leave its filter out.
     expect(
-      searchSelection(parseSearchParams({ task: 'a', framework: 'b' }), 'task'),
+      searchSelection(
+        parseSearchParams({ task: 'fill-mask', framework: 'b' }),
+        'task',
+      ),
     ).toEqual({
       filter: {
         kind: ['model'],
@@ -35,7 +47,7 @@ describe('searchSelection', () => {
 
   it('sends a value the filter form would split or rewrite as a predicate', () => {
     for (const value of ['a,kind=group', 'a\u0000b', 'tab\there']) {
-      const params = parseSearchParams({ license: value, task: 'x' });
+      const params = parseSearchParams({ license: value, task: 'fill-mask' });
       expect(searchSelection(params)).toEqual({
         query: searchPredicate(params),
       });

@@ -6,6 +6,8 @@ import { InputError } from '@backstage/errors';
 import {
   MODEL_LIFECYCLES,
   MODEL_SEARCH_FACETS,
+  MODEL_TASKS,
+  MODEL_TIERS,
   MODEL_SEARCH_SORTS,
   ModelSearchFacet,
   ModelSearchSort,
@@ -41,6 +43,33 @@ const values = z
   .transform(v => (Array.isArray(v) ? v : [v]))
   .pipe(z.array(z.string().trim().min(1).max(255)).max(20));
 
+/**
+ * Facets whose values the Model schema enumerates: any other value can
+ * match nothing, so it is a mistake to report (the catalog compares
+ * case-insensitively, and so does this check).
+ */
+const ENUMERATED: Partial<Record<ModelSearchFacet, readonly string[]>> = {
+  tier: MODEL_TIERS,
+  lifecycle: MODEL_LIFECYCLES,
+  task: MODEL_TASKS,
+};
+
+/** The values of one facet, checked against its enumeration when it has one. */
+function facetValues(facet: ModelSearchFacet) {
+  const allowed = ENUMERATED[facet];
+  if (!allowed) return values;
+  const known = new Set(allowed.map(v => v.toLocaleLowerCase('en-US')));
+  return values.superRefine((list, ctx) => {
+    const unknown = list.find(v => !known.has(v.toLocaleLowerCase('en-US')));
+    if (unknown !== undefined) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: `unknown ${facet} '${unknown}'; one of ${allowed.join(', ')}`,
+      });
+    }
+  });
+}
+
 /** The parsed search: filters, text, sort and page size. */
 export interface SearchParams {
   q?: string;
@@ -63,7 +92,7 @@ const searchSchema = z
       .optional(),
     archived: z.enum(['true', 'false']).optional(),
     limit: z.coerce.number().int().min(1).max(MAX_SEARCH_LIMIT).optional(),
-    ...Object.fromEntries(FACETS.map(f => [f, values.optional()])),
+    ...Object.fromEntries(FACETS.map(f => [f, facetValues(f).optional()])),
   })
   .strict();
 
