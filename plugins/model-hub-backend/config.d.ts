@@ -193,6 +193,14 @@ export interface Config {
       abandonedAfter?: HumanDuration | string;
       /** How often abandoned uploads are collected (one replica at a time). Default every hour. */
       collectEvery?: HumanDuration | string;
+      /**
+       * Seconds one caller's authorization of a multipart upload (catalog lookup
+       * and permission decision) is reused for its parts, instead of two
+       * loopback calls per part; 0 checks every part. Starting and completing
+       * an upload are always checked live, so a revoked publisher can stage
+       * parts for at most this long but never completes the file. Default 30.
+       */
+      partAuthorizationSeconds?: number;
     };
     /** Usage recording: pulls, reuse across teams, first-consumer notifications (issue #21). */
     usage?: {

@@ -14,7 +14,16 @@ export interface TransfersConfig {
   abandonedAfter: HumanDuration;
   /** How often the collection runs. */
   collectEvery: HumanDuration;
+  /**
+   * How long, in ms, one caller's authorization of an upload (the catalog
+   * lookup and the permission decision) is reused for its parts; 0 checks
+   * every part. Starting and completing an upload are always checked live.
+   */
+  partAuthorizationMs: number;
 }
+
+/** Default of `modelHub.transfers.partAuthorizationSeconds`. */
+export const DEFAULT_PART_AUTHORIZATION_SECONDS = 30;
 
 /** Reads `modelHub.transfers`. */
 export function readTransfersConfig(config: Config): TransfersConfig {
@@ -33,9 +42,21 @@ export function readTransfersConfig(config: Config): TransfersConfig {
       `modelHub.transfers.minPartBytes (${minPartBytes}) and maxPartBytes (${maxPartBytes}) must be positive integers, min ≤ max`,
     );
   }
+  const partAuthorizationSeconds =
+    section?.getOptionalNumber('partAuthorizationSeconds') ??
+    DEFAULT_PART_AUTHORIZATION_SECONDS;
+  if (
+    !Number.isFinite(partAuthorizationSeconds) ||
+    partAuthorizationSeconds < 0
+  ) {
+    throw new Error(
+      `modelHub.transfers.partAuthorizationSeconds (${partAuthorizationSeconds}) must be a number ≥ 0; 0 checks every part`,
+    );
+  }
   return {
     minPartBytes,
     maxPartBytes,
+    partAuthorizationMs: partAuthorizationSeconds * 1000,
     abandonedAfter: section?.has('abandonedAfter')
       ? readDurationFromConfig(section, { key: 'abandonedAfter' })
       : { hours: 24 },

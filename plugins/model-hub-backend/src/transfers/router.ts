@@ -22,6 +22,7 @@ import Router from 'express-promise-router';
 import { z } from 'zod';
 import { isSha256Hex } from '../artifacts/ArtifactStore';
 import { ownersOnlyMessage } from '../permissions/rules';
+import { PrincipalCache } from '../service/PrincipalCache';
 import { actorRef, parseBody } from '../service/requests';
 import { ModelVersionService } from '../versions/ModelVersionService';
 import { assertValidFilePath } from '../versions/validation';
@@ -38,6 +39,12 @@ export interface TransfersRouterOptions {
   versionStore: VersionStore;
   uploads: MultipartUploads;
   content: ContentIndex;
+  /**
+   * How long one caller's authorization of an upload is reused for its
+   * parts (modelHub.transfers.partAuthorizationSeconds); 0 or absent checks
+   * every part.
+   */
+  partAuthorizationMs?: number;
 }
 
 const sha256Schema = z
@@ -79,10 +86,12 @@ export async function createTransfersRouter(
   const router = Router();
   const json = express.json({ limit: '2mb' });
 
-  async function publisher(req: Request) {
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
+  async function publisher(req: Request, authenticated?: BackstageCredentials) {
+    const credentials =
+      authenticated ??
+      (await httpAuth.credentials(req, {
+        allow: ['user', 'service'],
+      }));
     const requested = stringifyEntityRef({
       kind: 'model',
       namespace: req.params.namespace,
@@ -113,6 +122,31 @@ export async function createTransfersRouter(
       version: req.params.version,
       actor: actorRef(credentials),
     };
+  }
+
+  /**
+   * The publisher of one upload's parts. A part is two loopback calls
+   * (catalog lookup, permission decision) of ~15-20 ms of CPU, paid ~40
+   * times per GiB: the first part's answer is reused for the same caller
+   * and upload for `partAuthorizationMs`. The token is still verified on
+   * every request; starting and completing an upload always check live, so
+   * a publisher whose access is revoked can stage parts for at most that
+   * long and never completes the file.
+   */
+  const partAuthorizations = new PrincipalCache<
+    Awaited<ReturnType<typeof publisher>>
+  >({ ttlMs: options.partAuthorizationMs ?? 0, maxEntries: 10_000 });
+  async function partPublisher(req: Request) {
+    const credentials = (await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    })) as BackstageCredentials;
+    const { namespace, name, version, uploadId } = req.params;
+    const authorized = await partAuthorizations.get(
+      credentials,
+      [namespace, name, version, uploadId],
+      () => publisher(req, credentials),
+    );
+    return { ...authorized, credentials };
   }
 
   router.post('/v1/blobs/exists', json, async (req, res) => {
@@ -184,7 +218,7 @@ export async function createTransfersRouter(
   });
 
   router.put(`${UPLOAD}/parts/:partNumber`, async (req, res) => {
-    const { entityRef, version, actor } = await publisher(req);
+    const { entityRef, version, actor } = await partPublisher(req);
     if (!/^\d{1,6}$/.test(req.params.partNumber)) {
       throw new InputError(`Invalid part number '${req.params.partNumber}'`);
     }
@@ -213,7 +247,7 @@ export async function createTransfersRouter(
 
   // A part PUT directly to S3 (presigned): the client reports its ETag.
   router.post(`${UPLOAD}/direct-parts`, json, async (req, res) => {
-    const { entityRef, version, actor } = await publisher(req);
+    const { entityRef, version, actor } = await partPublisher(req);
     const part = parseBody(directPartBody, req.body);
     res.status(201).json(
       await uploads.reportPart({

@@ -76,6 +76,7 @@ export async function setupTransfers(options: {
     },
   });
   const router = await createTransfersRouter({
+    partAuthorizationMs: settings.partAuthorizationMs,
     httpAuth: options.httpAuth,
     permissions: options.permissions,
     catalog: options.catalog,
