@@ -93,4 +93,23 @@ function groupCpuMs(pgid) {
   return ticks * 10; // USER_HZ is 100 on Linux
 }
 
-module.exports = { TIME_BIN, runTimed, median, groupCpuMs };
+/**
+ * `--name value` pairs into { name: value }; a name followed by nothing or by
+ * another `--name` is a flag ('true'). Throws on anything else.
+ */
+function parseArgs(argv) {
+  const out = {};
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--([a-z-]+)$/.exec(argv[i]);
+    if (!m) throw new Error(`Unexpected argument ${argv[i]}; use --name value`);
+    const value = argv[i + 1];
+    if (value === undefined || value.startsWith('--')) out[m[1]] = 'true';
+    else {
+      out[m[1]] = value;
+      i++;
+    }
+  }
+  return out;
+}
+
+module.exports = { TIME_BIN, runTimed, median, groupCpuMs, parseArgs };

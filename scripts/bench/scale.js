@@ -41,6 +41,7 @@
 'use strict';
 
 const fs = require('node:fs');
+const { parseArgs: args } = require('./lib');
 const os = require('node:os');
 const path = require('node:path');
 const { generate, writeCatalog, publish } = require('../gen/portfolio');
@@ -49,21 +50,6 @@ const { measureHttp } = require('./scaleLoad');
 const portals = require('./scalePortal');
 
 const STEWARDSHIP_TASK = 'model-hub-stewardship';
-
-function args(argv) {
-  const out = {};
-  for (let i = 0; i < argv.length; i++) {
-    const m = /^--([a-z-]+)$/.exec(argv[i]);
-    if (!m) throw new Error(`Unexpected argument ${argv[i]}; use --name value`);
-    const value = argv[i + 1];
-    if (value === undefined || value.startsWith('--')) out[m[1]] = 'true';
-    else {
-      out[m[1]] = value;
-      i++;
-    }
-  }
-  return out;
-}
 
 const ms = v => (Number.isFinite(v) ? `${Math.round(v)} ms` : 'n/a');
 const mb = v => (Number.isFinite(v) ? `${Math.round(v)} MB` : 'n/a');

@@ -34,28 +34,9 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const { Client } = require('pg');
-
-function args(argv) {
-  const out = {};
-  for (let i = 0; i < argv.length; i++) {
-    const m = /^--([a-z-]+)$/.exec(argv[i]);
-    if (!m) throw new Error(`Unexpected argument ${argv[i]}; use --name value`);
-    const value = argv[i + 1];
-    if (value === undefined || value.startsWith('--')) out[m[1]] = 'true';
-    else {
-      out[m[1]] = value;
-      i++;
-    }
-  }
-  return out;
-}
+const { median, parseArgs: args } = require('./lib');
 
 const sleep = ms => new Promise(r => setTimeout(r, ms));
-const median = xs => {
-  const s = [...xs].sort((x, y) => x - y);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-};
 
 /** CPU ms (user + system) of a process so far, from /proc. */
 function cpuMs(pid) {

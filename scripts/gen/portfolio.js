@@ -32,17 +32,7 @@
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
-
-function args(argv) {
-  const out = {};
-  for (let i = 0; i < argv.length; i++) {
-    const m = /^--([a-z-]+)$/.exec(argv[i]);
-    if (!m) throw new Error(`Unexpected argument ${argv[i]}; use --name value`);
-    out[m[1]] = argv[i + 1];
-    i++;
-  }
-  return out;
-}
+const { parseArgs: args } = require('../bench/lib');
 
 /** A small seeded PRNG (mulberry32). */
 function rng(seed) {
