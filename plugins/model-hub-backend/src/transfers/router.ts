@@ -86,12 +86,12 @@ export async function createTransfersRouter(
   const router = Router();
   const json = express.json({ limit: '2mb' });
 
+  /** The authenticated person or granted service calling the route. */
+  const caller = async (req: Request): Promise<BackstageCredentials> =>
+    httpAuth.credentials(req, { allow: ['user', 'service'] });
+
   async function publisher(req: Request, authenticated?: BackstageCredentials) {
-    const credentials =
-      authenticated ??
-      (await httpAuth.credentials(req, {
-        allow: ['user', 'service'],
-      }));
+    const credentials = authenticated ?? (await caller(req));
     const requested = stringifyEntityRef({
       kind: 'model',
       namespace: req.params.namespace,
@@ -137,9 +137,7 @@ export async function createTransfersRouter(
     Awaited<ReturnType<typeof publisher>>
   >({ ttlMs: options.partAuthorizationMs ?? 0, maxEntries: 10_000 });
   async function partPublisher(req: Request) {
-    const credentials = (await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    })) as BackstageCredentials;
+    const credentials = await caller(req);
     const { namespace, name, version, uploadId } = req.params;
     const authorized = await partAuthorizations.get(
       credentials,
@@ -150,9 +148,7 @@ export async function createTransfersRouter(
   }
 
   router.post('/v1/blobs/exists', json, async (req, res) => {
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
+    const credentials = await caller(req);
     const body = parseBody(existsBody, req.body);
     const present = await content.visibleBlobs(body.sha256, credentials);
     res.json({ present: body.sha256.filter(s => present.has(s)) });
