@@ -1,6 +1,7 @@
 /*
  * Reads a `.cpuprofile` (cpuProfileHook.js) and tells where the CPU of
- * given time windows went: scaleAb.js --profile cuts a back end's profile
+ * given time windows went (`node scripts/bench/profileWindows.js
+ * DIR/rows.json` prints a scaleAb.js --profile run again): scaleAb.js --profile cuts a back end's profile
  * to the blocks of each row (process.hrtime marks of the load client; V8's
  * profile clock is the same CLOCK_MONOTONIC, in µs) and prints, per row,
  * the sampled ms per request by where the sampled code lives (self time),
@@ -33,13 +34,23 @@ function placeOf(url) {
  * pg's row parsing, whoever called it).
  */
 const GROUPS = [
-  ['SQL (knex + pg: build, send, parse rows)', f => /\/(knex|pg|pg-protocol|pg-types|pg-pool)\//.test(f.url)],
+  [
+    'SQL (knex + pg: build, send, parse rows)',
+    f => /\/(knex|pg|pg-protocol|pg-types|pg-pool)\//.test(f.url),
+  ],
   ['JSON.stringify', f => f.functionName === 'stringify' && !f.url],
   ['JSON.parse', f => f.functionName === 'parse' && !f.url],
   ['catalog client (model lookup miss)', f => /\/catalog-client\//.test(f.url)],
   ['permission client', f => /\/plugin-permission-(common|node)\//.test(f.url)],
-  ['express + router', f => /\/(express|express-promise-router|router)\//.test(f.url)],
-  ['http auth (token decode)', f => /httpAuth|HttpAuth|tokens\/|auth-node|jose/.test(f.url + f.functionName)],
+  [
+    'express + router',
+    f => /\/(express|express-promise-router|router)\//.test(f.url),
+  ],
+  [
+    'http auth (token decode)',
+    f =>
+      /httpAuth|HttpAuth|tokens\/|auth-node|jose/.test(f.url + f.functionName),
+  ],
   ['logging / auditing', f => /\/(winston|logform|morgan)\//.test(f.url)],
   ['garbage collection', f => f.functionName === '(garbage collector)'],
 ];
@@ -118,4 +129,18 @@ function printAnalysis(title, a, requests, top = 12) {
     console.log(`    ${per(ms)}  ${k}`);
 }
 
-module.exports = { analyse, printAnalysis };
+/** Prints the rows of a scaleAb.js --profile run (its DIR/rows.json). */
+function printRows(file) {
+  for (const r of JSON.parse(fs.readFileSync(file, 'utf8'))) {
+    if (!fs.existsSync(r.profile)) {
+      console.log(`\n${r.name}: no profile at ${r.profile}`);
+      continue;
+    }
+    const windows = r.windows.map(w => w.map(BigInt));
+    printAnalysis(r.name, analyse(r.profile, windows), r.requests);
+  }
+}
+
+module.exports = { analyse, printAnalysis, printRows };
+
+if (require.main === module) printRows(process.argv[2]);

@@ -8,6 +8,7 @@
  *     --a /path/to/checkout-before --b /path/to/checkout-after
  *     [--ports 7791,7792] [--rounds 8] [--requests 300] [--no-page]
  *     [--lookup-cache-seconds N] [--pg postgresql://…] [--profile DIR]
+ *     [--settle-seconds 300]
  *
  * Uses the databases and catalog a `bench:scale … --keep` run left. Starts
  * both checkouts' portals at once on those databases (two replicas), waits
@@ -41,7 +42,7 @@ const os = require('node:os');
 const { Client } = require('pg');
 const path = require('node:path');
 const { median, parseArgs: args } = require('./lib');
-const { analyse, printAnalysis } = require('./profileWindows');
+const { printRows } = require('./profileWindows');
 
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 
@@ -140,6 +141,7 @@ async function main() {
   const ports = (a.ports ?? '7791,7792').split(',').map(Number);
   const rounds = Number(a.rounds ?? 8);
   const requests = Number(a.requests ?? 300);
+  const settleMs = Number(a['settle-seconds'] ?? 300) * 1000;
   const names = await publishedModels(pg, a.prefix);
   if (!names.length) throw new Error(`No published models under ${a.prefix}`);
   const portals = [];
@@ -174,7 +176,7 @@ async function main() {
       await sleep(5000);
       const used = portals.map((p, i) => cpuMs(p.pid) - before[i]);
       console.log(`[ab] settling: ${used.join(' / ')} ms CPU in 5 s`);
-      if (used.every(u => u < 250) || Date.now() - started > 300_000) break;
+      if (used.every(u => u < 250) || Date.now() - started > settleMs) break;
     }
     const idle = new Map();
     const before = portals.map(p => cpuMs(p.pid));
@@ -288,18 +290,23 @@ async function main() {
     for (const p of portals) await p.portal.stop();
   }
   if (profile) {
-    for (const p of portals) {
-      const file = path.join(profile, p.label, `${p.pid}.cpuprofile`);
-      if (!fs.existsSync(file)) {
-        console.log(`\n${p.label}: no profile at ${file}`);
-        continue;
-      }
-      for (const [key, { windows, requests }] of marks) {
-        const [label, name] = key.split('\n');
-        if (label !== p.label) continue;
-        printAnalysis(`${label} ${name}`, analyse(file, windows), requests);
-      }
-    }
+    const rows = [...marks].map(([key, { windows, requests: n }]) => {
+      const [label, name] = key.split('\n');
+      const { pid } = portals.find(p => p.label === label);
+      return {
+        name: `${label} ${name}`,
+        profile: path.join(profile, label, `${pid}.cpuprofile`),
+        windows: windows.map(w => w.map(String)),
+        requests: n,
+      };
+    });
+    const file = path.join(profile, 'rows.json');
+    fs.writeFileSync(file, JSON.stringify(rows, null, 1));
+    // The back ends write their profiles as they exit, after the portals' stop.
+    for (const r of rows)
+      for (let i = 0; i < 60 && !fs.existsSync(r.profile); i++)
+        await sleep(1000);
+    printRows(file);
   }
 }
 
