@@ -257,7 +257,7 @@ export const modelHubPlugin = createBackendPlugin({
           },
         });
 
-        // Read routes of both routers look their model up per caller, briefly cached.
+        // Read routes look their model up per caller, briefly cached.
         const modelLookup = cachedModelLookup(catalog, {
           ttlMs: readModelLookupCacheMs(config),
         });
@@ -293,6 +293,7 @@ export const modelHubPlugin = createBackendPlugin({
           versions: versionStore,
           // Snooze, waive, reassign steward, archive (with the caller's credentials).
           actions: { permissions, userInfo, auditor },
+          modelLookup,
           // Batched: a fixed number of queries per 500 models.
           compliance: createGauntletComplianceSource(gauntlet.evaluations, {
             onError: (ref, e) =>
@@ -362,6 +363,7 @@ export const modelHubPlugin = createBackendPlugin({
           catalog,
           notifications,
           overlaps: credentials => similar.similar.overlapping(credentials),
+          modelLookup,
         });
         httpRouter.use(usage.router);
         httpRouter.use(

@@ -24,7 +24,8 @@ export function liveModelLookup(catalog: CatalogService): ModelLookup {
  * catalog live, so a mutation always sees the current entity and what the
  * catalog's permission policy lets the caller see right now.
  *
- * The read routes (versions, gauntlet, waivers, …) look their model up on
+ * The read routes (versions, gauntlet, waivers, usage, stewardship
+ * overrides, …) look their model up on
  * every request: a catalog call over HTTP that itself asks the permission
  * backend, several times the cost of the route's own database read. Keys
  * hold the caller's principal, so one caller is never answered from
