@@ -42,6 +42,7 @@ import {
   modelHubConditions,
 } from '../permissions/rules';
 import { modelHubPlugin } from '../plugin';
+import { hubCatalogServiceRef } from '../service/hubCatalog';
 import { capturingAuditorFactory, CapturedAuditEvent } from './auditor';
 import {
   testModelHubHttpAuthServiceFactory,
@@ -203,6 +204,16 @@ export function testCatalogFactory(catalog: CatalogService) {
   });
 }
 
+/**
+ * The hub's catalog reads through the test's catalog service (the plugin's
+ * default reads the catalog's HTTP API, which a test backend does not run).
+ */
+export const catalogServiceHubCatalogFactory = createServiceFactory({
+  service: hubCatalogServiceRef,
+  deps: { catalog: catalogServiceRef },
+  factory: ({ catalog }) => catalog,
+});
+
 /** Options of {@link startModelHubTestBackend}. */
 export interface ModelHubTestBackendOptions {
   /** The catalog's entities. */
@@ -254,6 +265,7 @@ export async function startModelHubTestBackend(
       permissionBackend,
       testPolicyModule(policy),
       testCatalogFactory(options.wrapCatalog?.(catalog) ?? catalog),
+      catalogServiceHubCatalogFactory,
       testUserInfoFactory(options.groups),
       testModelHubHttpAuthServiceFactory,
       testUserTokenIssuerFactory,
