@@ -42,7 +42,7 @@ import {
   modelHubConditions,
 } from '../permissions/rules';
 import { modelHubPlugin } from '../plugin';
-import { hubCatalogServiceRef } from '../service/hubCatalog';
+import { HubCatalog, hubCatalogServiceRef } from '../service/hubCatalog';
 import { capturingAuditorFactory, CapturedAuditEvent } from './auditor';
 import {
   testModelHubHttpAuthServiceFactory,
@@ -228,6 +228,8 @@ export interface ModelHubTestBackendOptions {
   modelHub?: JsonObject;
   /** Changes the catalog the plugin sees (e.g. to make it fail). */
   wrapCatalog?(catalog: CatalogService): CatalogService;
+  /** The hub's catalog reads (`hubCatalogServiceRef`); the catalog service by default. */
+  hubCatalog?(catalog: CatalogService): HubCatalog;
   /** Where artifacts and staging live; a new temporary directory (removed by `stop`) by default. */
   dataDir?: string;
   /** More features or service factories (e.g. a capturing logger). */
@@ -258,14 +260,21 @@ export async function startModelHubTestBackend(
   const audit: CapturedAuditEvent[] = [];
   const policy = options.policy ?? portalShapedPolicy();
   const catalog = catalogServiceMock({ entities: options.entities });
+  const wrapped = options.wrapCatalog?.(catalog) ?? catalog;
   const modelHub = options.modelHub ?? {};
   const backend = await startTestBackend({
     features: [
       modelHubPlugin,
       permissionBackend,
       testPolicyModule(policy),
-      testCatalogFactory(options.wrapCatalog?.(catalog) ?? catalog),
-      catalogServiceHubCatalogFactory,
+      testCatalogFactory(wrapped),
+      options.hubCatalog
+        ? createServiceFactory({
+            service: hubCatalogServiceRef,
+            deps: {},
+            factory: () => options.hubCatalog!(wrapped),
+          })
+        : catalogServiceHubCatalogFactory,
       testUserInfoFactory(options.groups),
       testModelHubHttpAuthServiceFactory,
       testUserTokenIssuerFactory,

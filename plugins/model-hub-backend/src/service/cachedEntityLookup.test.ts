@@ -139,6 +139,54 @@ describe('model lookup cache of the read routes', () => {
     }
   });
 
+  it('asks through the hub’s own catalog access (the plugin service), not the catalog service', async () => {
+    const viaHub: string[] = [];
+    const viaService: string[] = [];
+    const backend = await startModelHubTestBackend({
+      entities: [MODEL],
+      groups: { [ALICE]: ['group:default/ml-team'] },
+      wrapCatalog: catalog =>
+        new Proxy(catalog, {
+          get(target, prop) {
+            const v = (target as any)[prop];
+            if (prop !== 'getEntityByRef') {
+              return typeof v === 'function' ? v.bind(target) : v;
+            }
+            return (ref: string, opts: any) => {
+              viaService.push(ref);
+              return v.call(target, ref, opts);
+            };
+          },
+        }),
+      hubCatalog: catalog => ({
+        getEntityByRef: (ref, opts) => {
+          viaHub.push(String(ref));
+          return catalog.getEntityByRef(ref, opts);
+        },
+        queryEntities: (req, opts) => catalog.queryEntities(req, opts),
+        getEntityFacets: (req, opts) => catalog.getEntityFacets(req, opts),
+      }),
+    });
+    try {
+      const get = (p: string) =>
+        request(backend.server)
+          .get(
+            p.startsWith('/api/')
+              ? p
+              : `/api/model-hub/v1/models/default/churn${p}`,
+          )
+          .set('Authorization', mockCredentials.user.header(ALICE));
+      for (const p of ['/versions', '/gauntlet', '/usage', OVERRIDES]) {
+        expect((await get(p)).status).toBe(200);
+      }
+      expect(viaHub).toEqual(['model:default/churn']);
+      // The stub forwards to the catalog service: nothing else asked it.
+      expect(viaService).toEqual(viaHub);
+    } finally {
+      await backend.stop();
+    }
+  });
+
   it('does not keep failures, and is off with cacheSeconds 0', async () => {
     /** A failed lookup, then two good ones: how often the catalog was asked. */
     const failThenRead = async (cacheSeconds: number) => {
