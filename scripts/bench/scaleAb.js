@@ -7,7 +7,8 @@
  *     --catalog /tmp/model-hub-bench-scale-…/all.yaml
  *     --a /path/to/checkout-before --b /path/to/checkout-after
  *     [--ports 7791,7792] [--rounds 8] [--requests 300] [--no-page]
- *     [--lookup-cache-seconds N] [--pg postgresql://…]
+ *     [--lookup-cache-seconds N] [--pg postgresql://…] [--profile DIR]
+ *     [--settle-seconds 300]
  *
  * Uses the databases and catalog a `bench:scale … --keep` run left. Starts
  * both checkouts' portals at once on those databases (two replicas), waits
@@ -25,6 +26,11 @@
  * `--lookup-cache-seconds 3600` takes the second out, to compare the
  * routes' own work.
  *
+ * --profile DIR runs both back ends with cpuProfileHook.js (profiles in
+ * DIR/a and DIR/b, written when they stop) and prints, per row and
+ * portal, where the sampled CPU of its blocks went (profileWindows.js).
+ * The profiler costs CPU itself: take the figures of a run without it.
+ *
  * Two portals hold about twice one portal's PostgreSQL connections: with
  * the default max_connections (100) and other portals on the same server,
  * a third one fails requests with "too many clients already".
@@ -34,7 +40,9 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const { Client } = require('pg');
+const path = require('node:path');
 const { median, parseArgs: args } = require('./lib');
+const { printRows } = require('./profileWindows');
 
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 
@@ -61,12 +69,32 @@ async function publishedModels(pg, prefix) {
   }
 }
 
-async function startOne({ label, root, port, pg, prefix, catalog, cache }) {
+async function startOne({
+  label,
+  root,
+  port,
+  pg,
+  prefix,
+  catalog,
+  cache,
+  profileDir,
+}) {
   const { startPortal } = require(`${root}/e2e/portal`);
   const load = require(`${root}/scripts/bench/scaleLoad`);
   const { backendPid } = require(`${root}/scripts/bench/scalePortal`);
   const portal = await startPortal({
     port,
+    ...(profileDir
+      ? {
+          env: {
+            NODE_OPTIONS: `--require ${path.join(
+              __dirname,
+              'cpuProfileHook.js',
+            )}`,
+            CPU_PROFILE_DIR: profileDir,
+          },
+        }
+      : {}),
     database: { client: 'pg', connection: pg, prefix },
     // The kept catalog is processed already: one pass at start, then quiet.
     catalog: {
@@ -113,9 +141,13 @@ async function main() {
   const ports = (a.ports ?? '7791,7792').split(',').map(Number);
   const rounds = Number(a.rounds ?? 8);
   const requests = Number(a.requests ?? 300);
+  const settleMs = Number(a['settle-seconds'] ?? 300) * 1000;
   const names = await publishedModels(pg, a.prefix);
   if (!names.length) throw new Error(`No published models under ${a.prefix}`);
   const portals = [];
+  const profile = a.profile && path.resolve(a.profile);
+  /** Per portal label and row: the blocks' hrtime windows and requests. */
+  const marks = new Map();
   // Ctrl-C or SIGTERM stops the portals too (they run in their own groups).
   for (const signal of ['SIGINT', 'SIGTERM'])
     process.once(signal, async () => {
@@ -133,6 +165,7 @@ async function main() {
           prefix: a.prefix,
           catalog: a.catalog,
           cache: a['lookup-cache-seconds'],
+          profileDir: profile && path.join(profile, label),
         }),
       );
     }
@@ -143,7 +176,7 @@ async function main() {
       await sleep(5000);
       const used = portals.map((p, i) => cpuMs(p.pid) - before[i]);
       console.log(`[ab] settling: ${used.join(' / ')} ms CPU in 5 s`);
-      if (used.every(u => u < 250) || Date.now() - started > 300_000) break;
+      if (used.every(u => u < 250) || Date.now() - started > settleMs) break;
     }
     const idle = new Map();
     const before = portals.map(p => cpuMs(p.pid));
@@ -191,11 +224,19 @@ async function main() {
           for (const p of order) {
             const cpu0 = cpuMs(p.pid);
             const t0 = Date.now();
+            const from = process.hrtime.bigint();
             const { sorted, errors } = await p.load(fn(p), {
               clients: 50,
               requests: n,
             });
             const wall = Date.now() - t0;
+            const mark = marks.get(`${p.label}\n${name}`) ?? {
+              windows: [],
+              requests: 0,
+            };
+            mark.windows.push([from, process.hrtime.bigint()]);
+            mark.requests += n;
+            marks.set(`${p.label}\n${name}`, mark);
             const cpu = cpuMs(p.pid) - cpu0;
             const block = {
               net: (cpu - (idle.get(p) * wall) / 1000) / n,
@@ -247,6 +288,25 @@ async function main() {
     }
   } finally {
     for (const p of portals) await p.portal.stop();
+  }
+  if (profile) {
+    const rows = [...marks].map(([key, { windows, requests: n }]) => {
+      const [label, name] = key.split('\n');
+      const { pid } = portals.find(p => p.label === label);
+      return {
+        name: `${label} ${name}`,
+        profile: path.join(profile, label, `${pid}.cpuprofile`),
+        windows: windows.map(w => w.map(String)),
+        requests: n,
+      };
+    });
+    const file = path.join(profile, 'rows.json');
+    fs.writeFileSync(file, JSON.stringify(rows, null, 1));
+    // The back ends write their profiles as they exit, after the portals' stop.
+    for (const r of rows)
+      for (let i = 0; i < 60 && !fs.existsSync(r.profile); i++)
+        await sleep(1000);
+    printRows(file);
   }
 }
 

@@ -27,6 +27,7 @@ import {
   modelHubModelResourceRef,
 } from './permissions/rules';
 import { createRouter } from './service/router';
+import { hubCatalogServiceRef } from './service/hubCatalog';
 import {
   cachedModelLookup,
   readModelLookupCacheMs,
@@ -65,11 +66,7 @@ import {
   hfDownloadRecorderServiceRef,
   readHfConfig,
 } from './hf';
-import {
-  createModelSearchRouter,
-  createSearchCatalog,
-  ModelSearch,
-} from './search';
+import { createModelSearchRouter, ModelSearch } from './search';
 import { setupSimilarModels } from './similar';
 
 /**
@@ -94,7 +91,6 @@ export const modelHubPlugin = createBackendPlugin({
         httpRouter: coreServices.httpRouter,
         httpAuth: coreServices.httpAuth,
         auth: coreServices.auth,
-        discovery: coreServices.discovery,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         catalog: catalogServiceRef,
@@ -105,6 +101,7 @@ export const modelHubPlugin = createBackendPlugin({
         notifications: notificationService,
         events: eventsServiceRef,
         hfDownloads: hfDownloadRecorderServiceRef,
+        hubCatalog: hubCatalogServiceRef,
       },
       async init({
         logger,
@@ -113,7 +110,6 @@ export const modelHubPlugin = createBackendPlugin({
         httpRouter: pluginRouter,
         httpAuth,
         auth,
-        discovery,
         permissions: rawPermissions,
         permissionsRegistry,
         catalog,
@@ -124,6 +120,7 @@ export const modelHubPlugin = createBackendPlugin({
         notifications,
         events,
         hfDownloads,
+        hubCatalog,
       }) {
         // Every cluster-wide task run is logged with its replica
         // (model_hub_task_runs; README "Running several replicas").
@@ -257,8 +254,9 @@ export const modelHubPlugin = createBackendPlugin({
           },
         });
 
-        // Read routes of both routers look their model up per caller, briefly cached.
-        const modelLookup = cachedModelLookup(catalog, {
+        // Read routes look their model up per caller, briefly cached.
+        // Misses through the hub's own catalog access (reused tokens, no gzip).
+        const modelLookup = cachedModelLookup(hubCatalog, {
           ttlMs: readModelLookupCacheMs(config),
         });
         const gauntlet = await createGauntlet({
@@ -293,6 +291,7 @@ export const modelHubPlugin = createBackendPlugin({
           versions: versionStore,
           // Snooze, waive, reassign steward, archive (with the caller's credentials).
           actions: { permissions, userInfo, auditor },
+          modelLookup,
           // Batched: a fixed number of queries per 500 models.
           compliance: createGauntletComplianceSource(gauntlet.evaluations, {
             onError: (ref, e) =>
@@ -362,6 +361,7 @@ export const modelHubPlugin = createBackendPlugin({
           catalog,
           notifications,
           overlaps: credentials => similar.similar.overlapping(credentials),
+          modelLookup,
         });
         httpRouter.use(usage.router);
         httpRouter.use(
@@ -432,8 +432,8 @@ export const modelHubPlugin = createBackendPlugin({
           await createModelSearchRouter({
             httpAuth,
             search: new ModelSearch({
-              // Its own catalog access: uncompressed, tokens reused per caller.
-              catalog: createSearchCatalog({ auth, discovery }),
+              // The hub's catalog access: uncompressed, tokens reused per caller.
+              catalog: hubCatalog,
               tiers: gauntlet.tiers,
               summaryTtlMs:
                 (config.getOptionalNumber(

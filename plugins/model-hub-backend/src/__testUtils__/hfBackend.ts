@@ -21,6 +21,7 @@ import { Knex } from 'knex';
 import request from 'supertest';
 import { HfDownloadEvent, hfDownloadRecorderServiceRef } from '../hf';
 import { modelHubPlugin } from '../plugin';
+import { catalogServiceHubCatalogFactory } from './modelHubBackend';
 import { compressingFront } from './compressingFront';
 import { publishVersion } from './publish';
 import {
@@ -155,6 +156,7 @@ export async function startHfTestBackend(options: {
       permissionBackend,
       testPolicyModule(ownersPublishPolicy()),
       catalogFactory(options.entities),
+      catalogServiceHubCatalogFactory,
       testUserInfoFactory({ [HF_ALICE]: ['group:default/ml-team'] }),
       testModelHubHttpAuthServiceFactory,
       testUserTokenIssuerFactory,

@@ -20,6 +20,7 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { modelHubGauntletExtensionPoint } from '@internal/plugin-model-hub-node';
 import knexFactory, { Knex } from 'knex';
 import { modelHubPlugin } from '../plugin';
+import { catalogServiceHubCatalogFactory } from './modelHubBackend';
 
 /** What the parent passes in `MODEL_HUB_KILLABLE_BACKEND` (JSON). */
 export interface KillableBackendOptions {
@@ -103,6 +104,7 @@ async function main() {
       holdCheck,
       schedulerServiceFactory,
       catalogServiceMock.factory({ entities: options.entities }),
+      catalogServiceHubCatalogFactory,
       mockServices.database.factory({ knex }),
       mockServices.rootConfig.factory({
         data: {

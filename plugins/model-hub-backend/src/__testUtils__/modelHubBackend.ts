@@ -42,6 +42,7 @@ import {
   modelHubConditions,
 } from '../permissions/rules';
 import { modelHubPlugin } from '../plugin';
+import { HubCatalog, hubCatalogServiceRef } from '../service/hubCatalog';
 import { capturingAuditorFactory, CapturedAuditEvent } from './auditor';
 import {
   testModelHubHttpAuthServiceFactory,
@@ -203,6 +204,16 @@ export function testCatalogFactory(catalog: CatalogService) {
   });
 }
 
+/**
+ * The hub's catalog reads through the test's catalog service (the plugin's
+ * default reads the catalog's HTTP API, which a test backend does not run).
+ */
+export const catalogServiceHubCatalogFactory = createServiceFactory({
+  service: hubCatalogServiceRef,
+  deps: { catalog: catalogServiceRef },
+  factory: ({ catalog }) => catalog,
+});
+
 /** Options of {@link startModelHubTestBackend}. */
 export interface ModelHubTestBackendOptions {
   /** The catalog's entities. */
@@ -217,6 +228,8 @@ export interface ModelHubTestBackendOptions {
   modelHub?: JsonObject;
   /** Changes the catalog the plugin sees (e.g. to make it fail). */
   wrapCatalog?(catalog: CatalogService): CatalogService;
+  /** The hub's catalog reads (`hubCatalogServiceRef`); the catalog service by default. */
+  hubCatalog?(catalog: CatalogService): HubCatalog;
   /** Where artifacts and staging live; a new temporary directory (removed by `stop`) by default. */
   dataDir?: string;
   /** More features or service factories (e.g. a capturing logger). */
@@ -247,13 +260,21 @@ export async function startModelHubTestBackend(
   const audit: CapturedAuditEvent[] = [];
   const policy = options.policy ?? portalShapedPolicy();
   const catalog = catalogServiceMock({ entities: options.entities });
+  const wrapped = options.wrapCatalog?.(catalog) ?? catalog;
   const modelHub = options.modelHub ?? {};
   const backend = await startTestBackend({
     features: [
       modelHubPlugin,
       permissionBackend,
       testPolicyModule(policy),
-      testCatalogFactory(options.wrapCatalog?.(catalog) ?? catalog),
+      testCatalogFactory(wrapped),
+      options.hubCatalog
+        ? createServiceFactory({
+            service: hubCatalogServiceRef,
+            deps: {},
+            factory: () => options.hubCatalog!(wrapped),
+          })
+        : catalogServiceHubCatalogFactory,
       testUserInfoFactory(options.groups),
       testModelHubHttpAuthServiceFactory,
       testUserTokenIssuerFactory,

@@ -15,6 +15,7 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { modelHubPlugin } from '../plugin';
 import { testHttpAuthServiceFactory } from './httpAuth';
 import {
+  catalogServiceHubCatalogFactory,
   ownersPublishPolicy,
   testPolicyModule,
   testUserInfoFactory,
@@ -95,6 +96,7 @@ export const transfersTestFeatures = () => [
   permissionBackend,
   testPolicyModule(ownersPublishPolicy()),
   catalogFactory,
+  catalogServiceHubCatalogFactory,
   testUserInfoFactory(ref => (ref === BOB ? [] : ['group:default/ml-team'])),
   testHttpAuthServiceFactory,
 ];

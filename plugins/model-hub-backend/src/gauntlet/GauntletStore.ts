@@ -1,6 +1,7 @@
 import { DatabaseService } from '@backstage/backend-plugin-api';
 import { Knex } from 'knex';
 import { ApprovalStore } from './ApprovalStore';
+import { DecisionReader } from './DecisionReader';
 import { LostSealStore } from './LostSealStore';
 import { PromotionStore } from './PromotionStore';
 import { ResultStore } from './ResultStore';
@@ -16,6 +17,7 @@ export type {
   NewGauntletRun,
 } from './RunQueueStore';
 export type { StoredTier } from './TierStore';
+export type { ModelDecisions } from './DecisionReader';
 export type {
   ApprovalBinding,
   ApprovalSubject,
@@ -43,6 +45,8 @@ export class GauntletStore {
   readonly approvals: ApprovalStore;
   /** Seals whose runs were never queued, for the recovery sweep. */
   readonly lostSeals: LostSealStore;
+  /** A model's promotions, waivers and approvals, read together. */
+  readonly decisions: DecisionReader;
 
   /** Connects to the plugin database and runs the migrations (unless skipped). */
   static async create(options: {
@@ -68,6 +72,7 @@ export class GauntletStore {
     this.tiers = new TierStore(db);
     this.approvals = new ApprovalStore(db);
     this.lostSeals = new LostSealStore(db);
+    this.decisions = new DecisionReader(db);
   }
 
   enqueue: RunQueueStore['enqueue'] = (...a) => this.runs.enqueue(...a);

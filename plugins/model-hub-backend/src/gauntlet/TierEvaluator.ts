@@ -84,13 +84,10 @@ export class TierEvaluator {
     const entityRef = stringifyEntityRef(entity).toLocaleLowerCase('en-US');
     const now = this.#clock();
     const requestedTier = requestedTierOf(entity);
-    const [latest, storedPromotions, storedWaivers, storedApprovals] =
-      await Promise.all([
-        this.#latestSealedManifest(entityRef),
-        this.#store.listPromotionRequests(entityRef),
-        this.#store.listWaivers(entityRef, now),
-        this.#store.approvals.list(entityRef),
-      ]);
+    const [latest, decisions] = await Promise.all([
+      this.#latestSealedManifest(entityRef),
+      this.#store.decisions.read(entityRef, now),
+    ]);
     // The reads that need the latest version run together: one round trip
     // of latency instead of one per tier (the GET route is read under load),
     // and one statement for the active runs and the binding's run.
@@ -108,9 +105,7 @@ export class TierEvaluator {
     const activeRuns = runs.active;
     const binding = latest && bindingOf(latest, runs.latestCompleted);
     const fourEyes = applyFourEyes({
-      promotions: storedPromotions,
-      waivers: storedWaivers,
-      approvals: storedApprovals,
+      ...decisions,
       binding,
       requiredApprovals: this.#gc.requiredApprovals,
       now,

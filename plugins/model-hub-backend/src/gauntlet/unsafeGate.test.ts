@@ -14,6 +14,7 @@ import {
 } from '@internal/plugin-model-hub-common';
 import request from 'supertest';
 import { modelHubPlugin } from '../plugin';
+import { catalogServiceHubCatalogFactory } from '../__testUtils__/modelHubBackend';
 import { MALICIOUS_PICKLE, safetensors } from '../__testUtils__/fixtures';
 import { testHttpAuthServiceFactory } from '../__testUtils__/httpAuth';
 import { publishVersion } from '../__testUtils__/publish';
@@ -62,6 +63,7 @@ describe('unsafe versions through the real routes', () => {
       features: [
         modelHubPlugin,
         catalogServiceMock.factory({ entities: [model] }),
+        catalogServiceHubCatalogFactory,
         userInfo.factory,
         testHttpAuthServiceFactory,
         mockServices.rootConfig.factory({

@@ -6,6 +6,7 @@ import { ConfigSources, FileConfigSource } from '@backstage/config-loader';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { modelHubPlugin } from '../plugin';
+import { catalogServiceHubCatalogFactory } from '../__testUtils__/modelHubBackend';
 import { assertAdvisorySource, DEMO_ADVISORIES_MARKER } from './advisorySource';
 
 jest.setTimeout(60_000);
@@ -51,6 +52,7 @@ function startWith(modelHub: object, dataDir: string) {
     features: [
       modelHubPlugin,
       catalogServiceMock.factory({ entities: [] }),
+      catalogServiceHubCatalogFactory,
       mockServices.rootConfig.factory({
         data: {
           modelHub: {

@@ -12,7 +12,13 @@ import {
 } from '@internal/plugin-model-hub-common';
 import { EffectiveTierCache } from '../gauntlet/EffectiveTierCache';
 import { PrincipalCache } from '../service/PrincipalCache';
-import { SearchCatalog } from './searchCatalog';
+import { HubCatalog } from '../service/hubCatalog';
+
+/** The catalog calls the model search makes. */
+export type SearchCatalog = Pick<
+  HubCatalog,
+  'queryEntities' | 'getEntityFacets'
+>;
 import {
   FilterPredicate,
   ITEM_FIELDS,

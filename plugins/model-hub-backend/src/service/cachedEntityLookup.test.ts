@@ -1,6 +1,6 @@
 /*
  * The read routes' model lookup cache through the real routes: repeated
- * versions and gauntlet GETs of one caller ask the catalog once per TTL;
+ * versions, gauntlet, usage and stewardship overrides GETs of one caller ask the catalog once per TTL;
  * another caller is never answered from the first one's entry (a model
  * hidden from them stays a 404); a caller who loses sight of a model loses
  * it on the read routes once the TTL has passed, and at once on mutations,
@@ -26,6 +26,9 @@ const MODEL: Entity = {
     lifecycle: 'production',
   },
 };
+
+const OVERRIDES =
+  '/api/model-hub/v1/stewardship/models/default/churn/overrides';
 
 /** Who may see the model, each lookup made, and whether lookups fail. */
 interface CatalogState {
@@ -70,7 +73,9 @@ async function start(cacheSeconds?: number) {
   const auth = (user: string) => mockCredentials.user.header(user);
   const path = (p: string) => `/api/model-hub/v1/models/default/churn${p}`;
   const get = (p: string, user = ALICE) =>
-    request(backend.server).get(path(p)).set('Authorization', auth(user));
+    request(backend.server)
+      .get(p.startsWith('/api/') ? p : path(p))
+      .set('Authorization', auth(user));
   const post = (p: string, body: object, user = ALICE) =>
     request(backend.server)
       .post(path(p))
@@ -89,6 +94,9 @@ describe('model lookup cache of the read routes', () => {
         expect((await get('/versions')).status).toBe(200);
         expect((await get('/gauntlet')).status).toBe(200);
         expect((await get('/waivers')).status).toBe(200);
+        // The model page's usage and stewardship overrides reads too.
+        expect((await get('/usage')).status).toBe(200);
+        expect((await get(OVERRIDES)).status).toBe(200);
       }
       expect(lookups(ALICE)).toBe(1);
 
@@ -96,7 +104,9 @@ describe('model lookup cache of the read routes', () => {
       // miss is not kept (each request asks again).
       expect((await get('/versions', BOB)).status).toBe(404);
       expect((await get('/gauntlet', BOB)).status).toBe(404);
-      expect(lookups(BOB)).toBe(2);
+      expect((await get('/usage', BOB)).status).toBe(404);
+      expect((await get(OVERRIDES, BOB)).status).toBe(404);
+      expect(lookups(BOB)).toBe(4);
     } finally {
       await backend.stop();
     }
@@ -124,6 +134,54 @@ describe('model lookup cache of the read routes', () => {
       state.hidden.delete(ALICE);
       expect((await get('/versions')).status).toBe(200);
       expect((await post('/versions', { version: '1.0.0' })).status).toBe(201);
+    } finally {
+      await backend.stop();
+    }
+  });
+
+  it('asks through the hub’s own catalog access (the plugin service), not the catalog service', async () => {
+    const viaHub: string[] = [];
+    const viaService: string[] = [];
+    const backend = await startModelHubTestBackend({
+      entities: [MODEL],
+      groups: { [ALICE]: ['group:default/ml-team'] },
+      wrapCatalog: catalog =>
+        new Proxy(catalog, {
+          get(target, prop) {
+            const v = (target as any)[prop];
+            if (prop !== 'getEntityByRef') {
+              return typeof v === 'function' ? v.bind(target) : v;
+            }
+            return (ref: string, opts: any) => {
+              viaService.push(ref);
+              return v.call(target, ref, opts);
+            };
+          },
+        }),
+      hubCatalog: catalog => ({
+        getEntityByRef: (ref, opts) => {
+          viaHub.push(String(ref));
+          return catalog.getEntityByRef(ref, opts);
+        },
+        queryEntities: (req, opts) => catalog.queryEntities(req, opts),
+        getEntityFacets: (req, opts) => catalog.getEntityFacets(req, opts),
+      }),
+    });
+    try {
+      const get = (p: string) =>
+        request(backend.server)
+          .get(
+            p.startsWith('/api/')
+              ? p
+              : `/api/model-hub/v1/models/default/churn${p}`,
+          )
+          .set('Authorization', mockCredentials.user.header(ALICE));
+      for (const p of ['/versions', '/gauntlet', '/usage', OVERRIDES]) {
+        expect((await get(p)).status).toBe(200);
+      }
+      expect(viaHub).toEqual(['model:default/churn']);
+      // The stub forwards to the catalog service: nothing else asked it.
+      expect(viaService).toEqual(viaHub);
     } finally {
       await backend.stop();
     }

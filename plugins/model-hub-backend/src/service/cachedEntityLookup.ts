@@ -12,8 +12,11 @@ export type ModelLookup = (
   credentials: BackstageCredentials,
 ) => Promise<Entity | undefined>;
 
+/** The catalog call a model lookup makes. */
+export type LookupCatalog = Pick<CatalogService, 'getEntityByRef'>;
+
 /** Every lookup asks the catalog (tests, and a cache TTL of 0). */
-export function liveModelLookup(catalog: CatalogService): ModelLookup {
+export function liveModelLookup(catalog: LookupCatalog): ModelLookup {
   return (_req, entityRef, credentials) =>
     catalog.getEntityByRef(entityRef, { credentials });
 }
@@ -24,9 +27,11 @@ export function liveModelLookup(catalog: CatalogService): ModelLookup {
  * catalog live, so a mutation always sees the current entity and what the
  * catalog's permission policy lets the caller see right now.
  *
- * The read routes (versions, gauntlet, waivers, …) look their model up on
- * every request: a catalog call over HTTP that itself asks the permission
- * backend, several times the cost of the route's own database read. Keys
+ * The read routes (versions, gauntlet, waivers, usage, stewardship
+ * overrides, …) look their model up on every request: a catalog call over
+ * HTTP that itself asks the permission backend, several times the cost of
+ * the route's own database read (the plugin passes the hub's cheaper
+ * catalog access, see `hubCatalog.ts`, for the misses). Keys
  * hold the caller's principal, so one caller is never answered from
  * another's entry; only found entities are kept, failures never.
  *
@@ -34,7 +39,7 @@ export function liveModelLookup(catalog: CatalogService): ModelLookup {
  * caller may see it, is at most `ttlMs` older than the catalog.
  */
 export function cachedModelLookup(
-  catalog: CatalogService,
+  catalog: LookupCatalog,
   options: { ttlMs: number; maxEntries?: number; now?: () => number },
 ): ModelLookup {
   const live = liveModelLookup(catalog);

@@ -15,6 +15,7 @@ import express from 'express';
 import { StewardshipActionsConfig } from './actionsConfig';
 import { StewardshipActionStore } from './StewardshipActionStore';
 import { StewardshipTaskStore } from './StewardshipTaskStore';
+import { ModelLookup } from '../service/cachedEntityLookup';
 
 /** Dependencies of {@link createStewardshipActionsRouter}. */
 export interface StewardshipActionsRouterOptions {
@@ -31,6 +32,8 @@ export interface StewardshipActionsRouterOptions {
   trigger?: (reason: string) => Promise<void>;
   /** The clock (tests). */
   clock?: () => Date;
+  /** The model lookup of the read routes (default: the catalog, live). */
+  modelLookup?: ModelLookup;
 }
 
 /** What the task and model action routes share. */

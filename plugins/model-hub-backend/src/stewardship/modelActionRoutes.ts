@@ -12,6 +12,7 @@ import { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { accessOwnedModel } from '../service/ownedModel';
+import { liveModelLookup } from '../service/cachedEntityLookup';
 import { audited, modelRefParam, parseBody } from '../service/requests';
 import { lower, StewardshipActionRouteContext } from './actionContext';
 
@@ -35,6 +36,7 @@ export function addModelActionRoutes(
 ) {
   const { httpAuth, catalog, auditor, tasks, actions } = options;
   const { clock, json } = options;
+  const lookupModel = options.modelLookup ?? liveModelLookup(catalog);
 
   /** The model as a signed-in person sees it, with an owner-only permission. */
   const ownedModel = (req: Request, permission: ModelHubModelPermission) =>
@@ -147,7 +149,7 @@ export function addModelActionRoutes(
       allow: ['user', 'service'],
     });
     const entityRef = modelRefParam(req);
-    const entity = await catalog.getEntityByRef(entityRef, { credentials });
+    const entity = await lookupModel(req, entityRef, credentials);
     if (!entity) {
       throw new NotFoundError(`Model ${entityRef} not found in the catalog`);
     }

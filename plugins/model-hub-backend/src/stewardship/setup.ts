@@ -23,6 +23,7 @@ import { StewardshipTaskStore } from './StewardshipTaskStore';
 import { StewardshipActionStore } from './StewardshipActionStore';
 import { readStewardshipActionsConfig } from './actionsConfig';
 import { createStewardshipActionsRouter } from './actionsRouter';
+import { ModelLookup } from '../service/cachedEntityLookup';
 
 /** What the plugin passes to {@link setupStewardship}. */
 export interface StewardshipSetupOptions {
@@ -52,6 +53,8 @@ export interface StewardshipSetupOptions {
     userInfo: UserInfoService;
     auditor: AuditorService;
   };
+  /** The model lookup of the read routes (default: the catalog, live). */
+  modelLookup?: ModelLookup;
 }
 
 /** The wired stewardship engine, its HTTP routes and its "evaluate soon" trigger. */
@@ -128,6 +131,7 @@ export async function setupStewardship(
         httpAuth: options.httpAuth,
         auth: options.auth,
         catalog: options.catalog,
+        modelLookup: options.modelLookup,
         tasks: store,
         actions: actionStore,
         config: readStewardshipActionsConfig(options.config),

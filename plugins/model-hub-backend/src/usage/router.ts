@@ -23,6 +23,7 @@ import { CatalogVisibility } from '../service/visibility';
 import { declaredConsumers, ownerOf } from './catalogUsage';
 import { OverlapGroup } from './duplicates';
 import { UsageStore } from './UsageStore';
+import { liveModelLookup, ModelLookup } from '../service/cachedEntityLookup';
 
 /** Dependencies of {@link createUsageRouter}. */
 export interface UsageRouterOptions {
@@ -32,6 +33,8 @@ export interface UsageRouterOptions {
   catalog: CatalogService;
   userInfo?: UserInfoService;
   clock?: () => Date;
+  /** The model lookup of the model's usage route (default: the catalog, live). */
+  modelLookup?: ModelLookup;
   /** Same-task models alike in purpose that the caller may read (the similar-models index). */
   overlaps(credentials: BackstageCredentials): Promise<{
     groups: OverlapGroup[];
@@ -72,6 +75,7 @@ export async function createUsageRouter(
   const { store, httpAuth, catalog } = options;
   const now = options.clock ?? (() => new Date());
   const visibility = new CatalogVisibility(options);
+  const lookupModel = options.modelLookup ?? liveModelLookup(catalog);
   const router = Router();
 
   /** The pulled models (and models with declared consumers) the caller may read. */
@@ -99,7 +103,7 @@ export async function createUsageRouter(
       namespace: req.params.namespace,
       name: req.params.name,
     });
-    const entity = await catalog.getEntityByRef(requested, { credentials });
+    const entity = await lookupModel(req, requested, credentials);
     if (!entity) {
       throw new NotFoundError(`Model ${requested} not found in the catalog`);
     }

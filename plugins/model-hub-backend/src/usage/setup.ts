@@ -39,6 +39,8 @@ export async function setupUsage(options: {
   notifications: NotificationService;
   /** The duplicate-effort report's source (the similar-models index). */
   overlaps: UsageRouterOptions['overlaps'];
+  /** The model lookup of the read routes (default: the catalog, live). */
+  modelLookup?: UsageRouterOptions['modelLookup'];
   clock?: () => Date;
 }) {
   const { scheduler, logger, catalog, auth, notifications } = options;
@@ -138,6 +140,7 @@ export async function setupUsage(options: {
     catalog,
     userInfo: options.userInfo,
     overlaps: options.overlaps,
+    modelLookup: options.modelLookup,
     clock: now,
   });
   return { store, recorder, router, deleteExpired, syncDeclaredConsumers };

@@ -31,6 +31,7 @@ import {
 } from '@internal/plugin-model-hub-common';
 import request from 'supertest';
 import { modelHubPlugin } from '../plugin';
+import { catalogServiceHubCatalogFactory } from '../__testUtils__/modelHubBackend';
 import { sha256 } from '../__testUtils__/fixtures';
 import { testHttpAuthServiceFactory } from '../__testUtils__/httpAuth';
 import { USAGE_CONSUMERS_TASK_ID, USAGE_RETENTION_TASK_ID } from './setup';
@@ -136,6 +137,7 @@ describe.each(databases.eachSupportedId())('usage routes on %s', databaseId => {
       features: [
         modelHubPlugin,
         catalogServiceMock.factory({ entities: ENTITIES }),
+        catalogServiceHubCatalogFactory,
         testHttpAuthServiceFactory,
         mockServices.database.factory({ knex }),
         scheduler.factory({ skipTaskRunOnStartup: true }),

@@ -8,6 +8,7 @@ import {
   sha256,
 } from '../__testUtils__/fixtures';
 import { Knex } from 'knex';
+import { countQueries } from '../__testUtils__/countQueries';
 import { normalizeManifest } from './manifest';
 import { NewVersionFile, VersionStore } from './VersionStore';
 
@@ -257,6 +258,61 @@ describe.each(databases.eachSupportedId())('VersionStore on %s', databaseId => {
     const items = await store.listVersions(ref);
     expect(items.map(v => v.version)).toEqual(['0.2.0', '0.3.0', '0.1.0']);
     expect(await store.listVersions('model:default/nothing')).toEqual([]);
+  });
+
+  it('lists a model’s versions with their files and aliases in two statements (the versions GET)', async () => {
+    const ref = 'model:default/listed-whole';
+    const other = 'model:default/listed-other';
+    for (const [model, v, files] of [
+      [ref, '1.0.0', ['b.safetensors', 'a.safetensors']],
+      [ref, '1.1.0', ['weights.safetensors']],
+      [ref, '2.0.0-rc.1', []],
+      [other, '1.0.0', ['a.safetensors']],
+    ] as const) {
+      await store.createVersion({
+        entityRef: model,
+        version: v,
+        createdBy: ALICE,
+      });
+      for (const [i, path] of files.entries()) {
+        await store.addFile(
+          model,
+          v,
+          await fileOf(store, safetensors([i, v.length]), path),
+        );
+      }
+      if (files.length > 0) await store.sealVersion(model, v);
+    }
+    for (const [model, alias, v] of [
+      [ref, 'stable', '1.0.0'],
+      [ref, 'latest', '1.1.0'],
+      [ref, 'champion', '1.1.0'],
+      [other, 'latest', '1.0.0'],
+    ]) {
+      await store.setAlias({
+        entityRef: model,
+        alias,
+        version: v,
+        updatedBy: ALICE,
+      });
+    }
+    const { value: items, count } = await countQueries(knex, () =>
+      store.listVersions(ref),
+    );
+    // The same versions, files and aliases as each version read alone.
+    const alone = await Promise.all(
+      ['2.0.0-rc.1', '1.1.0', '1.0.0'].map(v => store.getVersion(ref, v)),
+    );
+    expect(items).toEqual(alone);
+    expect(
+      items.map(v => [v.version, v.aliases, v.files.map(f => f.path)]),
+    ).toEqual([
+      ['2.0.0-rc.1', [], []],
+      ['1.1.0', ['champion', 'latest'], ['weights.safetensors']],
+      ['1.0.0', ['stable'], ['a.safetensors', 'b.safetensors']],
+    ]);
+    // Versions with their files, and the aliases; three before.
+    expect(count).toBeLessThanOrEqual(2);
   });
 
   it('assembles files of more versions than one query chunk holds', async () => {

@@ -68,6 +68,10 @@ interface FileRow {
   uploaded_at: Timestamp;
 }
 
+/** A row of {@link VersionStore.listVersions}: a version and one of its files (or none). */
+type ListedVersionRow = Omit<VersionRow, 'manifest'> &
+  Omit<FileRow, 'version_id' | 'path'> & { path: string | null };
+
 interface AliasRow {
   entity_ref: string;
   alias: string;
@@ -323,12 +327,63 @@ export class VersionStore {
     return out;
   }
 
-  /** All versions of a model, most recently created first. */
+  /**
+   * All versions of a model, most recently created first: the versions
+   * joined with their files, and the model's aliases, read together (two
+   * statements in one round trip; the versions GET is read under load). The
+   * drafts' declared manifests, which no list shows, are not read.
+   */
   async listVersions(entityRef: string): Promise<ModelVersion[]> {
-    const rows = await this.#db<VersionRow>('model_versions')
-      .where({ entity_ref: entityRef })
-      .orderBy('id', 'desc');
-    return this.#assemble(rows);
+    const [rows, aliasRows] = await Promise.all([
+      this.#db('model_versions as v')
+        .leftJoin('model_version_files as f', 'f.version_id', 'v.id')
+        .where('v.entity_ref', entityRef)
+        .orderBy([
+          { column: 'v.id', order: 'desc' },
+          { column: 'f.path', order: 'asc' },
+        ])
+        .select<Array<ListedVersionRow>>(
+          'v.id',
+          'v.entity_ref',
+          'v.version',
+          'v.description',
+          'v.state',
+          'v.created_by',
+          'v.created_at',
+          'v.sealed_at',
+          'f.path',
+          'f.sha256',
+          'f.size',
+          'f.format',
+          'f.scan',
+          'f.uploaded_by',
+          'f.uploaded_at',
+        ),
+      this.#db<AliasRow>('model_aliases')
+        .where({ entity_ref: entityRef })
+        .orderBy('alias')
+        .select('alias', 'version_id'),
+    ]);
+    const versions: VersionRow[] = [];
+    const files = new Map<number, FileRow[]>();
+    for (const row of rows) {
+      const id = Number(row.id);
+      if (versions[versions.length - 1]?.id !== id) {
+        versions.push({ ...row, id, manifest: null });
+        files.set(id, []);
+      }
+      if (row.path !== null) {
+        files.get(id)!.push({ ...row, version_id: id, path: row.path });
+      }
+    }
+    const aliases = new Map<number, string[]>();
+    for (const a of aliasRows) {
+      const id = Number(a.version_id);
+      aliases.set(id, [...(aliases.get(id) ?? []), a.alias]);
+    }
+    return versions.map(row =>
+      toVersion(row, files.get(row.id) ?? [], aliases.get(row.id) ?? []),
+    );
   }
 
   /**
@@ -633,25 +688,34 @@ export class VersionStore {
         else aliases.set(a.version_id, [a.alias]);
       }
     }
-    return rows.map(row => {
-      const versionFiles = (files.get(row.id) ?? []).map(toFile);
-      const verdicts: ScanVerdict[] = versionFiles.map(f => f.scan.verdict);
-      const result: ModelVersion = {
-        entityRef: row.entity_ref,
-        version: row.version,
-        // A seal under way is not visible: until it commits, it is a draft.
-        state: row.state === 'sealed' ? 'sealed' : 'draft',
-        files: versionFiles,
-        aliases: aliases.get(row.id) ?? [],
-        scanVerdict: verdicts.length ? worstVerdict(verdicts) : 'safe',
-        createdBy: row.created_by,
-        createdAt: toIso(row.created_at),
-      };
-      if (row.description !== null) result.description = row.description;
-      if (row.sealed_at !== null) result.sealedAt = toIso(row.sealed_at);
-      return result;
-    });
+    return rows.map(row =>
+      toVersion(row, files.get(row.id) ?? [], aliases.get(row.id) ?? []),
+    );
   }
+}
+
+/** A version as the API shows it, from its row, file rows and aliases. */
+function toVersion(
+  row: VersionRow,
+  fileRows: FileRow[],
+  aliases: string[],
+): ModelVersion {
+  const versionFiles = fileRows.map(toFile);
+  const verdicts: ScanVerdict[] = versionFiles.map(f => f.scan.verdict);
+  const result: ModelVersion = {
+    entityRef: row.entity_ref,
+    version: row.version,
+    // A seal under way is not visible: until it commits, it is a draft.
+    state: row.state === 'sealed' ? 'sealed' : 'draft',
+    files: versionFiles,
+    aliases,
+    scanVerdict: verdicts.length ? worstVerdict(verdicts) : 'safe',
+    createdBy: row.created_by,
+    createdAt: toIso(row.created_at),
+  };
+  if (row.description !== null) result.description = row.description;
+  if (row.sealed_at !== null) result.sealedAt = toIso(row.sealed_at);
+  return result;
 }
 
 function assertOpenDraft(

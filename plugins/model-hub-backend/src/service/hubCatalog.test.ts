@@ -2,7 +2,7 @@ import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { mockCredentials } from '@backstage/backend-test-utils';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
-import { createSearchCatalog } from './searchCatalog';
+import { createHubCatalog } from './hubCatalog';
 
 /** A stand-in catalog over real HTTP that records what each request carried. */
 async function recordingCatalog() {
@@ -10,6 +10,16 @@ async function recordingCatalog() {
   const server = http.createServer((req, res) => {
     seen.push(req.headers);
     res.setHeader('content-type', 'application/json');
+    if (req.url!.startsWith('/entities/by-name/model/default/')) {
+      const name = req.url!.split('/').pop();
+      if (name === 'hidden') {
+        res.statusCode = 404;
+        res.end(JSON.stringify({ error: { name: 'NotFoundError' } }));
+      } else {
+        res.end(JSON.stringify({ kind: 'Model', metadata: { name } }));
+      }
+      return;
+    }
     res.end(
       req.url!.startsWith('/entity-facets')
         ? JSON.stringify({ facets: {} })
@@ -21,18 +31,22 @@ async function recordingCatalog() {
   return { seen, url, close: () => server.close() };
 }
 
-describe('createSearchCatalog', () => {
+describe('createHubCatalog', () => {
   it('asks the catalog for an uncompressed answer with the caller’s reused plugin token', async () => {
     const catalog = await recordingCatalog();
     const issued: string[] = [];
     const exp = Math.floor(Date.now() / 1000) + 3600;
-    const search = createSearchCatalog({
+    const hub = createHubCatalog({
       discovery: {
         getBaseUrl: async () => catalog.url,
         getExternalBaseUrl: async () => catalog.url,
       },
       auth: {
-        async getPluginRequestToken({ onBehalfOf }) {
+        async getPluginRequestToken({
+          onBehalfOf,
+        }: {
+          onBehalfOf: BackstageCredentials;
+        }) {
           const obo = (onBehalfOf as { token?: string }).token;
           const claims = { obo, exp, n: issued.length };
           issued.push(
@@ -48,23 +62,29 @@ describe('createSearchCatalog', () => {
     Object.defineProperty(user, 'token', { value: 'mia-user-token' });
     const credentials = user as BackstageCredentials;
     try {
-      await search.queryEntities(
+      await hub.queryEntities(
         { filter: { kind: 'model' }, limit: 1 },
         { credentials },
       );
-      await search.getEntityFacets(
+      await hub.getEntityFacets(
         { filter: { kind: 'model' }, facets: ['spec.task'] },
         { credentials },
       );
-      expect(catalog.seen.map(h => h['accept-encoding'])).toEqual([
-        'identity',
-        'identity',
-      ]);
+      // The read routes' model lookups (on a cache miss): found, or hidden
+      // from the caller (404) and so absent.
+      expect(
+        await hub.getEntityByRef('model:default/churn', { credentials }),
+      ).toEqual({ kind: 'Model', metadata: { name: 'churn' } });
+      expect(
+        await hub.getEntityByRef('model:default/hidden', { credentials }),
+      ).toBeUndefined();
+      expect(catalog.seen.map(h => h['accept-encoding'])).toEqual(
+        Array(4).fill('identity'),
+      );
       expect(issued).toHaveLength(1);
-      expect(catalog.seen.map(h => h.authorization)).toEqual([
-        `Bearer ${issued[0]}`,
-        `Bearer ${issued[0]}`,
-      ]);
+      expect(catalog.seen.map(h => h.authorization)).toEqual(
+        Array(4).fill(`Bearer ${issued[0]}`),
+      );
     } finally {
       catalog.close();
     }
