@@ -11,6 +11,8 @@ import { ScanReport, sortFindings, verdictOf } from './report';
 import { FileSource } from './source';
 import { analyzeSource, isIoError } from './analyze';
 import { classifyByName } from './byName';
+// The layout rule of read buffers, kept with the transfer code that reads most.
+import { allocReadBuffer } from '../transfer/readBuffer';
 
 /** Identifies this scanner (bump the version when rules change). */
 export const SCANNER_INFO: ScannerInfo = {
@@ -114,7 +116,7 @@ async function hashFile(
   onProgress?: (bytesDone: number, total: number) => void,
 ): Promise<string> {
   const hash = createHash('sha256');
-  const buf = Buffer.allocUnsafe(Math.min(HASH_CHUNK, Math.max(size, 1)));
+  const buf = allocReadBuffer(Math.min(HASH_CHUNK, Math.max(size, 1)));
   let pos = 0;
   while (pos < size) {
     const sliceEnd = Math.min(size, pos + HASH_SLICE);

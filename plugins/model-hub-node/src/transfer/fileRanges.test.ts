@@ -8,6 +8,7 @@ import {
   sha256OfRange,
   TRANSFER_CHUNK_BYTES,
 } from './fileRanges';
+import { READ_BUFFER_SKIP } from './readBuffer';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -103,6 +104,8 @@ describe('fileRangeStream', () => {
     }
     expect(sha256(Buffer.concat(chunks))).toBe(sha256(bytes.subarray(1)));
     expect(new Set(chunks.map(c => c.buffer)).size).toBe(chunks.length);
+    // Read into at the offset the kernel copies to fastest (readBuffer.ts).
+    expect(chunks.every(c => c.byteOffset === READ_BUFFER_SKIP)).toBe(true);
   });
 
   it('fails on a file shorter than the range, and when the destination closes first', async () => {

@@ -1,6 +1,7 @@
 import { createHash, Hash } from 'node:crypto';
 import { FileHandle, open } from 'node:fs/promises';
 import { Readable, Writable } from 'node:stream';
+import { allocReadBuffer } from './readBuffer';
 
 /** Read size for hashing and sending: big enough to hash near OpenSSL speed. */
 export const TRANSFER_CHUNK_BYTES = 4 * 1024 * 1024;
@@ -35,7 +36,7 @@ export class FileRangeStream extends Readable {
       this.push(null);
       return;
     }
-    this.#readChunk(Buffer.allocUnsafe(length)).then(
+    this.#readChunk(allocReadBuffer(length)).then(
       chunk => {
         this.#onBytes?.(chunk.length);
         this.push(chunk);
@@ -74,7 +75,7 @@ export class FileRangeStream extends Readable {
         TRANSFER_CHUNK_BYTES,
         Math.max(0, this.#end + 1 - this.#position),
       );
-      const buffers = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)];
+      const buffers = [allocReadBuffer(size), allocReadBuffer(size)];
       const writes: Array<Promise<unknown>> = [
         Promise.resolve(),
         Promise.resolve(),
@@ -175,7 +176,7 @@ async function hashRange(
   const handle = await open(file, 'r');
   try {
     const buffers = [0, 1].map(() =>
-      Buffer.allocUnsafe(Math.min(TRANSFER_CHUNK_BYTES, end - start + 1)),
+      allocReadBuffer(Math.min(TRANSFER_CHUNK_BYTES, end - start + 1)),
     );
     const readAt = (position: number, buffer: Buffer) =>
       handle.read(

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { ALLOC_READ_BUFFER_SOURCE } from './readBuffer';
 
 /*
  * SHA-256 is CPU-bound (~0.6 s per GiB here, where reading a GiB back from
@@ -15,9 +16,10 @@ const fs = require('node:fs');
 const CHUNK = 4 * 1024 * 1024;
 const running = new Map();
 let buffer;
+${ALLOC_READ_BUFFER_SOURCE}
 function feed(hash, file, start, end) {
   if (end < start) return;
-  buffer = buffer || Buffer.allocUnsafe(CHUNK);
+  buffer = buffer || allocReadBuffer(CHUNK);
   const fd = fs.openSync(file, 'r');
   try {
     for (let pos = start; pos <= end; ) {
