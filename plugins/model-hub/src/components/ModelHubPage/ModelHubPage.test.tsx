@@ -427,6 +427,12 @@ describe('ModelHubPage', () => {
       };
     });
     await renderPage(api, { presentation: { forEntity } });
+    await screen.findByText('third-model');
+    // Three rows, two owners: two lookups (EntityRefLink made one per row).
+    expect(forEntity.mock.calls.map(c => c[0]).sort()).toEqual([
+      'group:default/ml-platform',
+      'group:default/quality',
+    ]);
     // The snapshot says ml-platform; the lookup's answer ML Platform.
     const links = await screen.findAllByRole('link', { name: 'ML Platform' });
     expect(links).toHaveLength(2);
@@ -438,9 +444,5 @@ describe('ModelHubPage', () => {
       expect(link).toHaveAttribute('title', 'group:default/ml-platform');
     }
     expect(screen.getByRole('link', { name: 'Quality' })).toBeInTheDocument();
-    expect(forEntity.mock.calls.map(c => c[0]).sort()).toEqual([
-      'group:default/ml-platform',
-      'group:default/quality',
-    ]);
   });
 });
