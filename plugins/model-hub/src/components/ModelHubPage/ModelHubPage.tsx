@@ -15,22 +15,13 @@ export interface ModelHubPageProps {
 }
 
 /**
- * The hub: searches, filters, sorts and pages through the models the user
- * may see, server-side (`GET /api/model-hub/v1/models`); see
- * {@link ModelHubSearch}.
- */
-export function ModelHubPage(props: ModelHubPageProps) {
-  return <HubPageFrame title={props.title ?? 'Model Hub'} />;
-}
-
-/**
  * The page around the search, rendered again only when its title changes:
  * Backstage's `Page` hands MUI's ThemeProvider a new theme function on every
  * render, and a new theme makes every `makeStyles` below it build and insert
  * its style sheet again. With the search state up here, each facet click
  * re-created the whole page's sheets three times (URL, page, counts).
  */
-const HubPageFrame = memo(function HubPageFrame(props: { title: string }) {
+const HubPageFrame = memo(function Frame(props: { title: string }) {
   return (
     <Page themeId="tool">
       <Header
@@ -51,3 +42,12 @@ const HubPageFrame = memo(function HubPageFrame(props: { title: string }) {
     </Page>
   );
 });
+
+/**
+ * The hub: searches, filters, sorts and pages through the models the user
+ * may see, server-side (`GET /api/model-hub/v1/models`); see
+ * {@link ModelHubSearch}.
+ */
+export function ModelHubPage(props: ModelHubPageProps) {
+  return <HubPageFrame title={props.title ?? 'Model Hub'} />;
+}

@@ -154,7 +154,7 @@ const ownerRefs = (entity: Entity) =>
  * again only when its props change (not when facet counts arrive), with one
  * route lookup and one owner presentation lookup for all rows.
  */
-export const ModelResultsTable = memo(function ModelResultsTable(props: {
+export const ModelResultsTable = memo(function ResultsTable(props: {
   items: ModelSearchItem[];
   columns: HubColumn[];
   sort: ModelSearchSort;
