@@ -7,6 +7,9 @@ const UNITS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
   ['minute', 60],
 ];
 
+/** One formatter for every call: building one costs more than formatting. */
+const FORMAT = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+
 /**
  * A date relative to `now` for tables, e.g. `3 weeks ago` or `yesterday`;
  * `undefined` for an unparseable date.
@@ -18,10 +21,9 @@ export function relativeTime(
   const date = value instanceof Date ? value : new Date(value);
   if (Number.isNaN(date.getTime())) return undefined;
   const seconds = (date.getTime() - now.getTime()) / 1000;
-  const format = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
   for (const [unit, size] of UNITS) {
     if (Math.abs(seconds) >= size) {
-      return format.format(Math.round(seconds / size), unit);
+      return FORMAT.format(Math.round(seconds / size), unit);
     }
   }
   return 'just now';

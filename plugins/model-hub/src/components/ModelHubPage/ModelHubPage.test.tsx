@@ -3,7 +3,11 @@ import {
   TestApiProvider,
   renderInTestApp,
 } from '@backstage/test-utils';
-import { entityRouteRef } from '@backstage/plugin-catalog-react';
+import {
+  EntityRefPresentationSnapshot,
+  entityPresentationApiRef,
+  entityRouteRef,
+} from '@backstage/plugin-catalog-react';
 import { storageApiRef } from '@backstage/core-plugin-api';
 import {
   ModelSearchFacetsResponse,
@@ -105,13 +109,20 @@ function deferred<T>() {
 
 async function renderPage(
   api: FakeModelHubApi,
-  options: { url?: string; storage?: MockStorageApi } = {},
+  options: {
+    url?: string;
+    storage?: MockStorageApi;
+    presentation?: typeof entityPresentationApiRef.T;
+  } = {},
 ) {
   return renderInTestApp(
     <TestApiProvider
       apis={[
         [modelHubApiRef, api],
         [storageApiRef, options.storage ?? MockStorageApi.create()],
+        ...(options.presentation
+          ? [[entityPresentationApiRef, options.presentation] as const]
+          : []),
       ]}
     >
       <ModelHubPage />
@@ -339,5 +350,99 @@ describe('ModelHubPage', () => {
     expect(
       screen.getByRole('link', { name: 'Register a model' }),
     ).toHaveAttribute('href', '/create');
+  });
+
+  it('answers a facet click without building the style sheets of the page again', async () => {
+    const { api } = fakeHub(q =>
+      q.filters?.task
+        ? { items: [community], totalItems: 1, pageInfo: {} }
+        : { items: [official], totalItems: 42, pageInfo: {} },
+    );
+    await renderPage(api);
+    await screen.findByText('Support assistant');
+    await waitFor(() =>
+      expect(
+        screen.getByRole('region', { name: 'Search and filters' }),
+      ).toHaveAttribute('aria-busy', 'false'),
+    );
+    // Backstage's Page gives MUI a new theme whenever it renders again, and
+    // every makeStyles below it then inserts its sheet anew (data-meta names
+    // the sheet). The frame must not render again for a search.
+    const inserted: string[] = [];
+    const observer = new MutationObserver(mutations =>
+      mutations.forEach(m =>
+        m.addedNodes.forEach(n => {
+          if (n instanceof HTMLStyleElement) {
+            inserted.push(n.getAttribute('data-meta') ?? '');
+          }
+        }),
+      ),
+    );
+    observer.observe(document.head, { childList: true });
+    await userEvent.click(screen.getByLabelText('Filter by Task'));
+    await userEvent.click(
+      await screen.findByRole('option', { name: 'tabular-classification (1)' }),
+    );
+    await screen.findByText('churn-classifier');
+    await waitFor(() =>
+      expect(
+        screen.getByRole('region', { name: 'Search and filters' }),
+      ).toHaveAttribute('aria-busy', 'false'),
+    );
+    observer.disconnect();
+    for (const sheet of ['BackstageHeader', 'BackstageContent', 'MuiTable']) {
+      expect(inserted).not.toContain(sheet);
+    }
+  });
+
+  it("asks the catalog's presentation once per distinct owner of the page, not per row, and links the owner by its title", async () => {
+    const shared = modelEntity('second-model', {
+      relations: [{ type: 'ownedBy', targetRef: 'group:default/ml-platform' }],
+    });
+    const other = modelEntity('third-model', {
+      relations: [{ type: 'ownedBy', targetRef: 'group:default/quality' }],
+    });
+    const rows = [
+      official,
+      ...[shared, other].map(entity => ({ ...community, entity })),
+    ];
+    const { api } = fakeHub(() => ({
+      items: rows,
+      totalItems: 3,
+      pageInfo: {},
+    }));
+    const titles: Record<string, string> = {
+      'group:default/ml-platform': 'ML Platform',
+      'group:default/quality': 'Quality',
+    };
+    const forEntity = jest.fn((ref: any) => {
+      const later: EntityRefPresentationSnapshot = {
+        entityRef: ref,
+        primaryTitle: titles[ref],
+        secondaryTitle: ref,
+      };
+      return {
+        snapshot: { entityRef: ref, primaryTitle: ref.split('/')[1] },
+        promise: Promise.resolve(later),
+      };
+    });
+    await renderPage(api, { presentation: { forEntity } });
+    await screen.findByText('third-model');
+    // Three rows, two owners: two lookups (EntityRefLink made one per row).
+    expect(forEntity.mock.calls.map(c => c[0]).sort()).toEqual([
+      'group:default/ml-platform',
+      'group:default/quality',
+    ]);
+    // The snapshot says ml-platform; the lookup's answer ML Platform.
+    const links = await screen.findAllByRole('link', { name: 'ML Platform' });
+    expect(links).toHaveLength(2);
+    for (const link of links) {
+      expect(link).toHaveAttribute(
+        'href',
+        '/catalog/default/group/ml-platform',
+      );
+      expect(link).toHaveAttribute('title', 'group:default/ml-platform');
+    }
+    expect(screen.getByRole('link', { name: 'Quality' })).toBeInTheDocument();
   });
 });
