@@ -46,3 +46,5 @@ export {
 export type { UserTokenIssuer } from './tokens';
 export { hfDownloadRecorderServiceRef } from './hf';
 export type { HfDownloadEvent, HfDownloadRecorder } from './hf';
+export { createHubCatalog, hubCatalogServiceRef } from './service/hubCatalog';
+export type { HubCatalog, HubCatalogOptions } from './service/hubCatalog';
