@@ -53,12 +53,16 @@ async function total() {
 
 test(`the hub page lists every model and renders its first row ${SIZE}`, async () => {
   const table = session.page.getByRole('table', { name: 'Models' });
-  await timed('hub page first table row', () =>
-    measureFirstRender(
-      session.page,
-      `${baseUrl}/model-hub`,
-      table.getByRole('row').nth(1),
-    ),
+  // Issue #18: "first results in ≤ 1 s after navigation".
+  await timed(
+    'hub page first table row',
+    () =>
+      measureFirstRender(
+        session.page,
+        `${baseUrl}/model-hub`,
+        table.getByRole('row').nth(1),
+      ),
+    1000,
   );
   await session.page.getByRole('status').first().waitFor();
   const shown = await total();
