@@ -17,9 +17,9 @@ import { JsonObject } from '@backstage/types';
 import { modelVersionImportPermission } from '@internal/plugin-model-hub-common';
 // Tests only: the hub plugin runs next to the fake sources to prove an import end to end.
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
-import modelHubPlugin, {
-  hubCatalogServiceRef,
-} from '@internal/plugin-model-hub-backend';
+import modelHubPlugin from '@internal/plugin-model-hub-backend';
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports, @backstage/no-forbidden-package-imports
+import { catalogServiceHubCatalogFactory } from '@internal/plugin-model-hub-backend/src/__testUtils__/hubCatalogFactory';
 
 /** A running hub backend (the model-hub plugin) next to the fake sources. */
 export interface HubBackend {
@@ -54,11 +54,7 @@ export async function startHubBackend(options: {
       }),
       // The hub's own catalog reads go to the catalog's HTTP API, which this
       // backend does not run: they use the mock catalog too.
-      createServiceFactory({
-        service: hubCatalogServiceRef,
-        deps: { catalog: catalogServiceRef },
-        factory: ({ catalog }) => catalog,
-      }),
+      catalogServiceHubCatalogFactory,
       createServiceFactory({
         service: coreServices.permissions,
         deps: {},

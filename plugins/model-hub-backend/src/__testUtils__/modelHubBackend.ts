@@ -44,6 +44,7 @@ import {
 import { modelHubPlugin } from '../plugin';
 import { HubCatalog, hubCatalogServiceRef } from '../service/hubCatalog';
 import { capturingAuditorFactory, CapturedAuditEvent } from './auditor';
+import { catalogServiceHubCatalogFactory } from './hubCatalogFactory';
 import {
   testModelHubHttpAuthServiceFactory,
   testUserTokenIssuerFactory,
@@ -204,15 +205,7 @@ export function testCatalogFactory(catalog: CatalogService) {
   });
 }
 
-/**
- * The hub's catalog reads through the test's catalog service (the plugin's
- * default reads the catalog's HTTP API, which a test backend does not run).
- */
-export const catalogServiceHubCatalogFactory = createServiceFactory({
-  service: hubCatalogServiceRef,
-  deps: { catalog: catalogServiceRef },
-  factory: ({ catalog }) => catalog,
-});
+export { catalogServiceHubCatalogFactory };
 
 /** Options of {@link startModelHubTestBackend}. */
 export interface ModelHubTestBackendOptions {

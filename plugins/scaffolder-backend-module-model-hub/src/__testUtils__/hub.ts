@@ -5,7 +5,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import {
-  createServiceFactory,
   DiscoveryService,
   UrlReaderService,
 } from '@backstage/backend-plugin-api';
@@ -16,7 +15,6 @@ import {
 } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { NotAllowedError, NotFoundError } from '@backstage/errors';
-import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { modelHubApiPaths } from '@internal/plugin-model-hub-common';
@@ -27,9 +25,9 @@ import {
 } from '@internal/plugin-model-hub-node/src/testUtils';
 // Tests only: the actions run against the real hub plugin, in process.
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
-import modelHubPlugin, {
-  hubCatalogServiceRef,
-} from '@internal/plugin-model-hub-backend';
+import modelHubPlugin from '@internal/plugin-model-hub-backend';
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports, @backstage/no-forbidden-package-imports
+import { catalogServiceHubCatalogFactory } from '@internal/plugin-model-hub-backend/src/__testUtils__/hubCatalogFactory';
 import { JsonObject } from '@backstage/types';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { ModelHubClient } from '../client/ModelHubClient';
@@ -234,11 +232,7 @@ export async function startTestHub(
       }),
       // The hub's own catalog reads go to the catalog's HTTP API, which this
       // backend does not run: they use the mock catalog too.
-      createServiceFactory({
-        service: hubCatalogServiceRef,
-        deps: { catalog: catalogServiceRef },
-        factory: ({ catalog }) => catalog,
-      }),
+      catalogServiceHubCatalogFactory,
       userInfo.factory,
       mockServices.rootConfig.factory({
         data: {
