@@ -164,10 +164,10 @@ export const ModelResultsTable = memo(function ResultsTable(props: {
   const classes = useStyles();
   const { items, columns, sort, order, onSort } = props;
   const entityLink = useEntityRefLink();
-  const presentations = useEntityPresentations(
-    items.flatMap(item => ownerRefs(item.entity)),
-    { defaultKind: 'group' },
-  );
+  const owners = items.map(item => ownerRefs(item.entity));
+  const presentations = useEntityPresentations(owners.flat(), {
+    defaultKind: 'group',
+  });
   const header = (key: 'model' | HubColumn, label: string) => (
     <TableCell
       key={key}
@@ -192,10 +192,9 @@ export const ModelResultsTable = memo(function ResultsTable(props: {
         </TableRow>
       </TableHead>
       <TableBody>
-        {items.map(item => {
+        {items.map((item, index) => {
           const entity = withTier(item);
           const model = readModel(entity);
-          const owners = ownerRefs(entity);
           const community =
             describeTier(getTierStatus(entity)).variant === 'community';
           const cells: Record<HubColumn, JSX.Element> = {
@@ -219,9 +218,9 @@ export const ModelResultsTable = memo(function ResultsTable(props: {
             ),
             owner: (
               <TableCell key="owner">
-                {owners.length ? (
+                {owners[index].length ? (
                   <OwnerLinks
-                    owners={owners}
+                    owners={owners[index]}
                     presentations={presentations}
                     linkTo={entityLink}
                   />

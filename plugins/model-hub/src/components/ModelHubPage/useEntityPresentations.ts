@@ -25,9 +25,8 @@ const same = (a: EntityPresentations, b: EntityPresentations) =>
 
 /**
  * How the catalog presents each of `refs` (title, full ref, icon), by ref:
- * one
- * lookup per distinct ref for a whole table, and at most one update when the
- * lookups resolve. `EntityRefLink` subscribes once per link and row instead,
+ * one lookup per distinct ref for a whole table, and at most one update when
+ * the lookups resolve. `EntityRefLink` subscribes once per link and row instead,
  * and each link mounts a tooltip and two style sheets of its own: on the hub
  * page that was a large part of a facet click.
  */
