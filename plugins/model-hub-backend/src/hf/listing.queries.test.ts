@@ -7,7 +7,10 @@ import {
   HfTestBackend,
   startHfTestBackend,
 } from '../__testUtils__/hfBackend';
-import { countQueries } from '../__testUtils__/countQueries';
+import {
+  BACKGROUND_STATEMENTS,
+  countQueries,
+} from '../__testUtils__/countQueries';
 
 jest.setTimeout(180_000);
 
@@ -60,17 +63,23 @@ describe.each(databases.eachSupportedId())(
      * The gauntlet runs the publishes queued in the background on the same
      * database, and its statements would count too: the listings wait until
      * it is idle (on a loaded CI machine it was still busy through three
-     * listings), and the fewest of three is the listing's own cost.
+     * listings), leave out the worker's queue polls and the scheduler's
+     * statements (a poll fell into all three listings of a CI run), and the
+     * fewest of three is the listing's own cost.
      */
     async function listingQueries() {
       await gauntletIdle();
       await list();
-      let best: { ids: string[]; count: number } | undefined;
+      let best:
+        | { ids: string[]; count: number; statements: string[] }
+        | undefined;
       for (let i = 0; i < 3; i++) {
-        const { value, count } = await countQueries(db, list);
+        const { value, count, statements } = await countQueries(db, list, {
+          ignore: BACKGROUND_STATEMENTS,
+        });
         expect(value.status).toBe(200);
         if (!best || count < best.count) {
-          best = { ids: value.body.map((m: any) => m.id), count };
+          best = { ids: value.body.map((m: any) => m.id), count, statements };
         }
       }
       return best!;
@@ -96,7 +105,7 @@ describe.each(databases.eachSupportedId())(
       const eight = await listingQueries();
       expect(eight.ids).toEqual(NAMES.map(n => `ml-team/${n}`));
       // Three per model before (versions, files, aliases); now a constant.
-      expect(eight.count).toBe(two.count);
+      expect(eight.statements).toHaveLength(two.count);
       expect(eight.count).toBeLessThanOrEqual(8);
     });
   },
