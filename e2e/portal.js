@@ -236,22 +236,37 @@ async function startPortal(opts = {}) {
   child.on('exit', () => {
     exited = true;
   });
+  // The spawned `npx` can exit before the back end it started (its
+  // grandchild, which shuts down gracefully and keeps the port meanwhile):
+  // the portal has stopped when no process of its group is left.
+  const groupAlive = () => {
+    try {
+      process.kill(-child.pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
   const stop = async () => {
-    if (exited) return;
+    if (exited && !groupAlive()) return;
     try {
       process.kill(-child.pid, 'SIGTERM');
     } catch {
       return;
     }
-    await waitFor('the portal to stop', () => exited, {
+    await waitFor('the portal to stop', () => exited && !groupAlive(), {
       timeoutMs: 20000,
       intervalMs: 200,
-    }).catch(() => {
+    }).catch(async () => {
       try {
         process.kill(-child.pid, 'SIGKILL');
       } catch {
-        /* already gone */
+        return;
       }
+      await waitFor('the killed portal to go', () => !groupAlive(), {
+        timeoutMs: 10000,
+        intervalMs: 100,
+      }).catch(() => undefined);
     });
   };
   try {
@@ -271,11 +286,20 @@ async function startPortal(opts = {}) {
     throw new Error(`${e.message}\n--- backend log tail ---\n${tail(logFile)}`);
   }
   const api = async (p, init = {}) => {
-    const res = await fetch(`${baseUrl}${p}`, {
-      ...init,
-      headers: { authorization: `Bearer ${TOKEN}`, ...(init.headers ?? {}) },
-    });
-    return res;
+    try {
+      return await fetch(`${baseUrl}${p}`, {
+        ...init,
+        headers: { authorization: `Bearer ${TOKEN}`, ...(init.headers ?? {}) },
+      });
+    } catch (e) {
+      // A refused or reset connection: the back end's log says why.
+      throw new Error(
+        `${init.method ?? 'GET'} ${p}: ${e.message} (${
+          e.cause?.code ?? 'no code'
+        })\n--- backend log tail ---\n${tail(logFile)}`,
+        { cause: e },
+      );
+    }
   };
   return {
     baseUrl,
