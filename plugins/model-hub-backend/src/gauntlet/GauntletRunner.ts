@@ -17,7 +17,12 @@ import { LeaseHeartbeat, startLeaseHeartbeat } from './leaseHeartbeat';
 import { LostSeal } from './LostSealStore';
 import { RunExecutor } from './RunExecutor';
 import { requestedTierOf } from './runInputs';
-import { GauntletEvaluation, TierEvaluator } from './TierEvaluator';
+import { ModelCache } from '../database/ModelCache';
+import {
+  EvaluationReads,
+  GauntletEvaluation,
+  TierEvaluator,
+} from './TierEvaluator';
 import { tierChain } from './tiers';
 import { GauntletRun, GauntletRunTrigger } from './types';
 
@@ -44,6 +49,8 @@ export interface GauntletRunnerOptions {
   clock?: () => Date;
   /** Told when a model's effective-tier inputs changed (the tier cache listens). */
   onTierInputsChanged?: (entityRef: string) => Promise<void>;
+  /** The gauntlet GET's cache of what evaluations read. */
+  readCache?: ModelCache<EvaluationReads>;
 }
 
 /** How far back recovery looks for seals whose runs were never queued. */
@@ -432,8 +439,11 @@ export class GauntletRunner {
   }
 
   /** Computes the gauntlet state of a model for its latest sealed version. */
-  evaluate(entity: Entity): Promise<GauntletEvaluation> {
-    return this.#evaluator.evaluate(entity);
+  evaluate(
+    entity: Entity,
+    options?: { cached?: boolean },
+  ): Promise<GauntletEvaluation> {
+    return this.#evaluator.evaluate(entity, options);
   }
 
   /** Audits a finished run with its verdict (outbound `gauntlet.finished` hangs off it). */
