@@ -23,6 +23,7 @@ const TABLES = [
 ];
 /** Files name their model through their version. */
 const FILES = 'model_version_files';
+/** @type {Array<'insert' | 'update' | 'delete'>} */
 const OPS = ['insert', 'update', 'delete'];
 
 /** @param {import('knex').Knex} knex */
@@ -36,8 +37,7 @@ function dialectOf(knex) {
 }
 
 /** SQLite: milliseconds since the epoch, as knex stores dates there. */
-const SQLITE_NOW =
-  "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
+const SQLITE_NOW = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
 
 /** @param {import('knex').Knex} knex */
 exports.up = async function up(knex) {
@@ -71,7 +71,9 @@ exports.up = async function up(knex) {
       END $$ LANGUAGE plpgsql`);
     for (const table of [...TABLES, FILES]) {
       const fn =
-        table === FILES ? 'model_hub_model_file_changed' : 'model_hub_model_changed';
+        table === FILES
+          ? 'model_hub_model_file_changed'
+          : 'model_hub_model_changed';
       await knex.raw(
         `CREATE TRIGGER ${table}_model_changed AFTER INSERT OR UPDATE OR DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION ${fn}()`,
       );
@@ -80,7 +82,9 @@ exports.up = async function up(knex) {
   }
   for (const table of [...TABLES, FILES]) {
     for (const op of OPS) {
-      const rows = op === 'insert' ? ['NEW'] : op === 'delete' ? ['OLD'] : ['OLD', 'NEW'];
+      const rows = { insert: ['NEW'], update: ['OLD', 'NEW'], delete: ['OLD'] }[
+        op
+      ];
       const inserts = rows.map(row =>
         table === FILES
           ? `INSERT INTO gauntlet_tier_events (entity_ref, created_at) SELECT lower(entity_ref), ${SQLITE_NOW} FROM model_versions WHERE id = ${row}.version_id;`

@@ -50,7 +50,7 @@ import {
 import { readRecoveryConfig, scheduleRecovery } from './recovery';
 import { ModelVersionService } from './versions/ModelVersionService';
 import { VersionStore } from './versions/VersionStore';
-import { ModelCache } from './database/ModelCache';
+import { ModelCache, READ_CACHE_DEFAULTS } from './database/ModelCache';
 import { ModelChangeFeed } from './database/ModelChangeFeed';
 import { setupTransfers } from './transfers/setup';
 import { setupImports } from './ingestImport';
@@ -76,15 +76,6 @@ import { setupSimilarModels } from './similar';
  * content-addressed artifact store, the compliance gauntlet that earns tiers,
  * and the stewardship engine that turns problems into team tasks.
  */
-/** Models whose version list a replica keeps (the versions GET). */
-const VERSION_LIST_CACHE_ENTRIES = 20_000;
-/**
- * How long a cached version list is trusted without an event: a backstop
- * only (every write of the lists' tables is an event; nothing in them
- * changes with the clock).
- */
-const VERSION_LIST_CACHE_MS = 300_000;
-
 export const modelHubPlugin = createBackendPlugin({
   pluginId: 'model-hub',
   register(env) {
@@ -390,8 +381,7 @@ export const modelHubPlugin = createBackendPlugin({
             modelLookup,
             versionListCache: new ModelCache({
               feed: modelChanges,
-              maxEntries: VERSION_LIST_CACHE_ENTRIES,
-              ttlMs: VERSION_LIST_CACHE_MS,
+              ...READ_CACHE_DEFAULTS,
             }),
           }),
         );

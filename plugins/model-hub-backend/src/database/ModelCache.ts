@@ -12,6 +12,14 @@ export interface ModelCacheOptions {
   clock?: () => number;
 }
 
+/**
+ * Defaults of the read routes' caches (versions GET, gauntlet GET): models
+ * kept per cache, and how long an entry is trusted without an event. Only
+ * a backstop: every write of what they read is an event, and their clock-
+ * dependent parts are decided per request.
+ */
+export const READ_CACHE_DEFAULTS = { maxEntries: 5_000, ttlMs: 300_000 };
+
 /** What an entry is for: a model (lower-cased entity ref) and what of it. */
 export interface ModelCacheKey {
   ref: string;

@@ -458,7 +458,6 @@ describe.each(databases.eachSupportedId())('BatchTierReader on %s', id => {
   it('shares the event read among concurrent lookups, and each still sees the events committed before it', async () => {
     const batch = reader();
     const a = tierCache(batch);
-    const b = tierCache(batch);
     const warm = await a.getMany(entities);
     // A model with an earned tier (not m1, which the test above failed).
     const target = entities.find(

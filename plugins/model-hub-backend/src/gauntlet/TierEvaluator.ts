@@ -110,8 +110,10 @@ export class TierEvaluator {
     const requestedTier = requestedTierOf(entity);
     const reads =
       options?.cached && this.#readCache
-        ? await this.#readCache.get(entityRef, `gauntlet:${requestedTier}`, () =>
-            this.#read(entityRef, requestedTier),
+        ? await this.#readCache.get(
+            entityRef,
+            `gauntlet:${requestedTier}`,
+            () => this.#read(entityRef, requestedTier),
           )
         : await this.#read(entityRef, requestedTier);
     const now = this.#clock();

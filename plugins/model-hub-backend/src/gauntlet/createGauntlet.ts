@@ -22,7 +22,7 @@ import { EffectiveTierCache } from './EffectiveTierCache';
 import { builtinGauntletChecks, GauntletCheck } from './nodeApi';
 import { createGauntletRouter } from './router';
 import { ModelLookup } from '../service/cachedEntityLookup';
-import { ModelCache } from '../database/ModelCache';
+import { ModelCache, READ_CACHE_DEFAULTS } from '../database/ModelCache';
 import { ModelChangeFeed } from '../database/ModelChangeFeed';
 
 /** Dependencies of {@link createGauntlet}: core services plus the version service. */
@@ -63,8 +63,6 @@ export interface Gauntlet {
 
 /** Default of `modelHub.gauntlet.tierCacheSeconds`. */
 export const DEFAULT_TIER_CACHE_SECONDS = 30;
-/** Models whose gauntlet reads a replica keeps (the gauntlet GET). */
-const READ_CACHE_ENTRIES = 20_000;
 
 /**
  * Builds the gauntlet from the plugin's services: runs the migrations,
@@ -100,8 +98,7 @@ export async function createGauntlet(
     clock: options.clock,
     readCache: new ModelCache({
       feed,
-      maxEntries: READ_CACHE_ENTRIES,
-      ttlMs,
+      ...READ_CACHE_DEFAULTS,
       clock: () => clock().getTime(),
     }),
   });

@@ -284,6 +284,58 @@ describe.each(ids)('tier cache across two backends on one %s database', id => {
     ).toContain('champion');
   });
 
+  /** The key of a row of a watched table. */
+  const keyOf = (table: string, row: any) => {
+    if (table === 'model_version_files') {
+      return { version_id: row.version_id, path: row.path };
+    }
+    if (table === 'model_aliases') {
+      return { entity_ref: row.entity_ref, alias: row.alias };
+    }
+    return { id: row.id };
+  };
+
+  /**
+   * Updates, deletes and re-inserts one row of `table` in a transaction
+   * that is rolled back: whether each write added events, and their refs.
+   */
+  async function writesRolledBack(table: string) {
+    const events: string[] = [];
+    let refs: string[] = [];
+    const rollback = new Error('rolled back');
+    await shared.a
+      .transaction(async tx => {
+        const [{ last }] = await tx('gauntlet_tier_events').max({ last: 'id' });
+        const newEvents = async () =>
+          (
+            await tx('gauntlet_tier_events')
+              .where('id', '>', Number(last ?? 0))
+              .select('entity_ref')
+          ).map(r => r.entity_ref as string);
+        // Each write adds events (a delete also cascades to children).
+        let count = 0;
+        const added = async (op: string) => {
+          const now = (await newEvents()).length;
+          events.push(`${op}:${now > count ? 'event' : 'none'}`);
+          count = now;
+        };
+        const [row] = await tx(table).select('*').limit(1);
+        const key = keyOf(table, row);
+        await tx(table).where(key).update(key);
+        await added('update');
+        await tx(table).where(key).delete();
+        await added('delete');
+        await tx(table).insert(row);
+        await added('insert');
+        refs = [...new Set(await newEvents())];
+        throw rollback;
+      })
+      .catch(e => {
+        if (e !== rollback) throw e;
+      });
+    return { events, refs };
+  }
+
   /** Tables whose rows a statement reads (FROM and JOIN). */
   const tablesOf = (sql: string) =>
     [...sql.matchAll(/\b(?:from|join)\s+[`"]?(\w+)[`"]?/gi)].map(m => m[1]);
@@ -314,48 +366,11 @@ describe.each(ids)('tier cache across two backends on one %s database', id => {
     // Every write of every watched table (a row taken out and put back,
     // rolled back) is an event of its model, in the writing transaction.
     for (const table of WATCHED_TABLES) {
-      const events: string[] = [];
-      await shared.a
-        .transaction(async tx => {
-          const [{ last }] = await tx('gauntlet_tier_events').max({
-            last: 'id',
-          });
-          const newEvents = async () => {
-            const rows = await tx('gauntlet_tier_events')
-              .where('id', '>', Number(last ?? 0))
-              .select('entity_ref');
-            return rows.map(r => r.entity_ref);
-          };
-          const [row] = await tx(table).select('*').limit(1);
-          expect(row).toBeDefined();
-          const key =
-            table === 'model_version_files'
-              ? { version_id: row.version_id, path: row.path }
-              : table === 'model_aliases'
-              ? { entity_ref: row.entity_ref, alias: row.alias }
-              : { id: row.id };
-          // Each write adds events (a delete also cascades to children).
-          let seen = 0;
-          const added = async (op: string) => {
-            const now = (await newEvents()).length;
-            events.push(`${op}:${now > seen ? 'event' : 'none'}`);
-            seen = now;
-          };
-          await tx(table).where(key).update(key);
-          await added('update');
-          await tx(table).where(key).delete();
-          await added('delete');
-          await tx(table).insert(row);
-          await added('insert');
-          expect(new Set(await newEvents())).toEqual(new Set([MODEL_REF]));
-          throw new Error('rolled back');
-        })
-        .catch(e => {
-          if (e.message !== 'rolled back') throw e;
-        });
-      expect({ table, events }).toEqual({
+      const seen = await writesRolledBack(table);
+      expect({ table, events: seen.events, refs: seen.refs }).toEqual({
         table,
         events: ['update:event', 'delete:event', 'insert:event'],
+        refs: [MODEL_REF],
       });
     }
   });

@@ -157,8 +157,11 @@ export async function createRouter(
     const { entityRef } = await access(req);
     const list = () => versions.listVersions(entityRef);
     res.json({
-      items: await (options.versionListCache?.get(entityRef, 'versions', list) ??
-        list()),
+      items: await (options.versionListCache?.get(
+        entityRef,
+        'versions',
+        list,
+      ) ?? list()),
     });
   });
 
