@@ -29,8 +29,8 @@ const TABLE = 'gauntlet_tier_events';
 /**
  * The per-model change events of all replicas, read from
  * `gauntlet_tier_events` (written by database triggers in the writing
- * transaction, see the migration `model_change_triggers`, and by
- * {@link ModelChangeFeed.publish}). {@link ModelChangeFeed.sync} reads the
+ * transaction, see the migration `model_change_triggers`).
+ * {@link ModelChangeFeed.sync} reads the
  * events after the last one seen and tells the listeners; a request that
  * awaits it first sees every event committed before it started.
  *
@@ -68,19 +68,6 @@ export class ModelChangeFeed {
   /** Calls `listener` with every change read from now on. */
   subscribe(listener: (change: ModelChange) => void): void {
     this.#listeners.push(listener);
-  }
-
-  /**
-   * Records a change of a model that no watched table shows (all replicas
-   * see it); in `tx` when given, so it commits with the write.
-   */
-  async publish(entityRef: string, tx?: Knex.Transaction): Promise<void> {
-    const ref = entityRef.toLocaleLowerCase('en-US');
-    this.#emit({ entityRef: ref });
-    await (tx ?? this.#db)(TABLE).insert({
-      entity_ref: ref,
-      created_at: new Date(),
-    });
   }
 
   /**
