@@ -330,7 +330,7 @@ export interface Config {
       };
       /** Seconds between queue polls on each replica. Default 10. */
       workerPollSeconds?: number;
-      /** Seconds a batched effective tier is reused without a tier event (events from any replica drop it sooner; bounds clock-driven changes such as waiver expiry). Default 30. */
+      /** Seconds a batched effective tier is reused without a model change event (events from any replica drop it sooner; bounds clock-driven changes such as waiver expiry). Default 30. */
       tierCacheSeconds?: number;
       /** Minutes one drain of the queue may take (the worker task's timeout). Default 30. */
       leaseMinutes?: number;

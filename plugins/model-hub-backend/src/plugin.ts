@@ -50,6 +50,8 @@ import {
 import { readRecoveryConfig, scheduleRecovery } from './recovery';
 import { ModelVersionService } from './versions/ModelVersionService';
 import { VersionStore } from './versions/VersionStore';
+import { ModelCache, READ_CACHE_DEFAULTS } from './database/ModelCache';
+import { ModelChangeFeed } from './database/ModelChangeFeed';
 import { setupTransfers } from './transfers/setup';
 import { setupImports } from './ingestImport';
 import { setupTokens } from './tokens/setup';
@@ -218,8 +220,12 @@ export const modelHubPlugin = createBackendPlugin({
         const sealedListeners: Array<
           (entityRef: string, version: string) => Promise<void>
         > = [];
-        const aliasListeners: Array<(entityRef: string) => Promise<void>> = [];
         const versionStore = await VersionStore.create({ database });
+        // Every write of a model's versions or gauntlet state is an event
+        // (database triggers); the replica's read caches drop on them.
+        const modelChanges = new ModelChangeFeed({
+          db: await database.getClient(),
+        });
         // Staging debris, abandoned seals and orphan blobs: at start-up and
         // on a schedule (src/recovery).
         await scheduleRecovery({
@@ -238,9 +244,6 @@ export const modelHubPlugin = createBackendPlugin({
           staging,
           scanner: fileScanner,
           logger,
-          onAliasSet: async entityRef => {
-            for (const listener of aliasListeners) await listener(entityRef);
-          },
           onSealed: async (entityRef, version) => {
             for (const listener of sealedListeners) {
               try {
@@ -272,9 +275,9 @@ export const modelHubPlugin = createBackendPlugin({
           versions,
           extraChecks,
           modelLookup,
+          changes: modelChanges,
         });
         await gauntlet.runner.start(scheduler);
-        aliasListeners.push(ref => gauntlet.tiers.invalidate(ref));
         // A stopping backend stops heartbeating: its runs' leases expire and
         // another replica's recovery re-queues them (once).
         lifecycle.addShutdownHook(() => gauntlet.runner.stop());
@@ -376,6 +379,10 @@ export const modelHubPlugin = createBackendPlugin({
             onFileDownload: d => usage.recorder.record(d),
             directTransfers,
             modelLookup,
+            versionListCache: new ModelCache({
+              feed: modelChanges,
+              ...READ_CACHE_DEFAULTS,
+            }),
           }),
         );
         // Multipart uploads and dedupe by content (issue #16).

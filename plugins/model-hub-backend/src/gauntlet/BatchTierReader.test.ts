@@ -5,6 +5,7 @@ import { Knex } from 'knex';
 import { BatchTierReader, modelRefOf } from './BatchTierReader';
 import { readGauntletConfig } from './config';
 import { EffectiveTierCache } from './EffectiveTierCache';
+import { ModelChangeFeed } from '../database/ModelChangeFeed';
 import { GauntletStore } from './GauntletStore';
 import { manifestSha256 } from './runInputs';
 import { TierEvaluator } from './TierEvaluator';
@@ -417,7 +418,7 @@ describe.each(databases.eachSupportedId())('BatchTierReader on %s', id => {
   /** A replica's tier cache over the shared database (entries kept a minute). */
   const tierCache = (batch: BatchTierReader) =>
     new EffectiveTierCache({
-      db,
+      feed: new ModelChangeFeed({ db }),
       reader: batch,
       ttlMs: 60_000,
       clock: () => NOW,
@@ -434,14 +435,17 @@ describe.each(databases.eachSupportedId())('BatchTierReader on %s', id => {
     const warm = await countQueries(db, () => a.getMany(entities));
     expect(warm.count).toBe(1);
 
-    // A failing security result lands and replica B records the event.
+    expect((await b.getMany([target])).get('model:default/m1')?.status).toBe(
+      'passed',
+    );
+    // A failing security result lands: the write itself is the event (a
+    // trigger), seen by both replicas' next lookups.
     await db('gauntlet_results')
       .where({ entity_ref: 'model:default/m1', check_id: 'security' })
       .update({ status: 'fail' });
-    expect((await a.getMany([target])).get('model:default/m1')?.status).toBe(
-      'passed',
+    expect((await b.getMany([target])).get('model:default/m1')?.status).toBe(
+      'failed',
     );
-    await b.invalidate('model:default/M1');
     const after = await countQueries(db, () => a.getMany(entities));
     expect(after.value.get('model:default/m1')).toMatchObject({
       effectiveTier: null,
@@ -454,7 +458,6 @@ describe.each(databases.eachSupportedId())('BatchTierReader on %s', id => {
   it('shares the event read among concurrent lookups, and each still sees the events committed before it', async () => {
     const batch = reader();
     const a = tierCache(batch);
-    const b = tierCache(batch);
     const warm = await a.getMany(entities);
     // A model with an earned tier (not m1, which the test above failed).
     const target = entities.find(
@@ -472,13 +475,12 @@ describe.each(databases.eachSupportedId())('BatchTierReader on %s', id => {
     expect(burst.count).toBeLessThanOrEqual(2);
     expect(burst.value.every(m => m.size === entities.length)).toBe(true);
 
-    // A lookup that starts after another replica's event (while an older
+    // A lookup that starts after another replica's write (while an older
     // read may still be in flight) drops that entry.
+    const inFlight = a.getMany(entities);
     await db('gauntlet_results')
       .where({ entity_ref: ref })
       .update({ status: 'fail' });
-    const inFlight = a.getMany(entities);
-    await b.invalidate(ref);
     const later = await a.getMany(entities);
     await inFlight;
     const fresh = (await reader().read([target], NOW)).get(ref);

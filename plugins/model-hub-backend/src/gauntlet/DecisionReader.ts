@@ -4,6 +4,13 @@ import { PromotionRow, toPromotion } from './PromotionStore';
 import { toWaiver, WaiverRow } from './WaiverStore';
 import { GauntletWaiver, PromotionRequest } from './types';
 
+/** The rows of a model's decisions, as read (no clock applied: cacheable). */
+export interface DecisionRows {
+  promotions: PromotionRow[];
+  waivers: WaiverRow[];
+  approvals: ApprovalRow[];
+}
+
 /** A model's promotion requests and waivers, and every approval of them. */
 export interface ModelDecisions {
   /** Newest first. */
@@ -46,6 +53,11 @@ export class DecisionReader {
 
   /** The model's decisions; waivers marked active or not at `now`. */
   async read(entityRef: string, now: Date): Promise<ModelDecisions> {
+    return decisionsAt(await this.readRows(entityRef), now);
+  }
+
+  /** The rows of the model's decisions. */
+  async readRows(entityRef: string): Promise<DecisionRows> {
     const [promotionRows, waiverRows] = await Promise.all([
       this.#withApprovals<PromotionRow>(
         'gauntlet_promotion_requests',
@@ -54,13 +66,10 @@ export class DecisionReader {
       ),
       this.#withApprovals<WaiverRow>('gauntlet_waivers', 'waiver', entityRef),
     ]);
-    const approvals = [...promotionRows.approvals, ...waiverRows.approvals]
-      .map(toApproval)
-      .sort((a, b) => a.id - b.id);
     return {
-      promotions: promotionRows.subjects.map(toPromotion),
-      waivers: waiverRows.subjects.map(r => toWaiver(r, now)),
-      approvals,
+      promotions: promotionRows.subjects,
+      waivers: waiverRows.subjects,
+      approvals: [...promotionRows.approvals, ...waiverRows.approvals],
     };
   }
 
@@ -100,4 +109,13 @@ export class DecisionReader {
     }
     return { subjects, approvals };
   }
+}
+
+/** The decisions of `rows` (fresh objects), waivers marked active or not at `now`. */
+export function decisionsAt(rows: DecisionRows, now: Date): ModelDecisions {
+  return {
+    promotions: rows.promotions.map(toPromotion),
+    waivers: rows.waivers.map(r => toWaiver(r, now)),
+    approvals: rows.approvals.map(toApproval).sort((a, b) => a.id - b.id),
+  };
 }

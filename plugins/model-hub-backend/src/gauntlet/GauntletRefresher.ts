@@ -25,7 +25,6 @@ export class GauntletRefresher {
       evaluator: TierEvaluator;
       logger: LoggerService;
       clock: () => Date;
-      onTierInputsChanged?: (entityRef: string) => Promise<void>;
     },
   ) {}
 
@@ -89,7 +88,6 @@ export class GauntletRefresher {
             );
             if (created) {
               enqueued.push(run);
-              await this.options.onTierInputsChanged?.(entityRef);
             }
           }
         }

@@ -17,7 +17,12 @@ import { LeaseHeartbeat, startLeaseHeartbeat } from './leaseHeartbeat';
 import { LostSeal } from './LostSealStore';
 import { RunExecutor } from './RunExecutor';
 import { requestedTierOf } from './runInputs';
-import { GauntletEvaluation, TierEvaluator } from './TierEvaluator';
+import { ModelCache } from '../database/ModelCache';
+import {
+  EvaluationReads,
+  GauntletEvaluation,
+  TierEvaluator,
+} from './TierEvaluator';
 import { tierChain } from './tiers';
 import { GauntletRun, GauntletRunTrigger } from './types';
 
@@ -42,8 +47,8 @@ export interface GauntletRunnerOptions {
   runnerId?: string;
   /** The clock; tests pass a controlled one. */
   clock?: () => Date;
-  /** Told when a model's effective-tier inputs changed (the tier cache listens). */
-  onTierInputsChanged?: (entityRef: string) => Promise<void>;
+  /** The gauntlet GET's cache of what evaluations read. */
+  readCache?: ModelCache<EvaluationReads>;
 }
 
 /** How far back recovery looks for seals whose runs were never queued. */
@@ -76,7 +81,6 @@ export class GauntletRunner {
   #draining: Promise<number> | undefined;
   #stopped = false;
   readonly #heartbeats = new Set<LeaseHeartbeat>();
-  readonly #options: GauntletRunnerOptions;
 
   /** Creates a runner; call {@link GauntletRunner.start} to schedule it. */
   constructor(options: GauntletRunnerOptions) {
@@ -86,7 +90,6 @@ export class GauntletRunner {
         throw new Error(`Duplicate gauntlet check id '${check.id}'`);
       ids.add(check.id);
     }
-    this.#options = options;
     this.#store = options.store;
     this.#checks = options.checks;
     this.#catalog = options.catalog;
@@ -202,7 +205,6 @@ export class GauntletRunner {
       );
       runs.push(run);
     }
-    await this.#options.onTierInputsChanged?.(entityRef);
     return runs;
   }
 
@@ -418,7 +420,6 @@ export class GauntletRunner {
         `Gauntlet run ${run.id} of ${run.entityRef}@${run.version} failed: ${message}`,
       );
       await this.#store.failRun(run.id, token, message, this.#clock());
-      await this.#options.onTierInputsChanged?.(run.entityRef);
     } finally {
       heartbeat.stop();
       this.#heartbeats.delete(heartbeat);
@@ -432,8 +433,11 @@ export class GauntletRunner {
   }
 
   /** Computes the gauntlet state of a model for its latest sealed version. */
-  evaluate(entity: Entity): Promise<GauntletEvaluation> {
-    return this.#evaluator.evaluate(entity);
+  evaluate(
+    entity: Entity,
+    options?: { cached?: boolean },
+  ): Promise<GauntletEvaluation> {
+    return this.#evaluator.evaluate(entity, options);
   }
 
   /** Audits a finished run with its verdict (outbound `gauntlet.finished` hangs off it). */
@@ -468,14 +472,11 @@ export class GauntletRunner {
   }
 
   /**
-   * Recomputes and stores the effective tier of a model (audited on change);
-   * runs, approvals and waivers come through here, so the tier cache hears
-   * of them.
+   * Recomputes and stores the effective tier of a model (audited on change).
+   * The caches hear of what changed through the tables' change events.
    */
   async updateTier(entity: Entity): Promise<GauntletEvaluation> {
-    const evaluation = await this.#evaluator.updateTier(entity);
-    await this.#options.onTierInputsChanged?.(evaluation.entityRef);
-    return evaluation;
+    return this.#evaluator.updateTier(entity);
   }
 
   /** The scheduled refresh (see {@link GauntletRefresher.refresh}). */

@@ -3,7 +3,9 @@ import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { ModelTier, ModelVersion } from '@internal/plugin-model-hub-common';
 import { GauntletVersionSource, SealedManifest } from './catalogAccess';
 import { GauntletConfig } from './config';
+import { ModelCache } from '../database/ModelCache';
 import { ApprovalBinding } from './ApprovalStore';
+import { decisionsAt, DecisionRows } from './DecisionReader';
 import { applyFourEyes } from './fourEyes';
 import { GauntletStore } from './GauntletStore';
 import { manifestSha256, requestedTierOf } from './runInputs';
@@ -18,6 +20,19 @@ import {
   GauntletWaiver,
   PromotionRequest,
 } from './types';
+
+/**
+ * What evaluating a model reads from the database, for a requested tier:
+ * rows only, with no clock applied, so the gauntlet GET can cache them per
+ * model (see {@link ModelCache}); the clock-dependent parts (waiver expiry,
+ * staleness) are decided on every evaluation.
+ */
+export interface EvaluationReads {
+  latest: SealedManifest | undefined;
+  decisions: DecisionRows;
+  runs: { active: GauntletRun[]; latestCompleted?: GauntletRun };
+  tierResults: GauntletResult[][];
+}
 
 /** A model's full gauntlet state for its latest sealed version. */
 export interface GauntletEvaluation extends EffectiveTierDecision {
@@ -46,6 +61,7 @@ export class TierEvaluator {
   readonly #logger: LoggerService;
   readonly #auditor?: AuditorService;
   readonly #clock: () => Date;
+  readonly #readCache?: ModelCache<EvaluationReads>;
 
   constructor(options: {
     store: GauntletStore;
@@ -54,7 +70,10 @@ export class TierEvaluator {
     logger: LoggerService;
     auditor?: AuditorService;
     clock: () => Date;
+    /** The gauntlet GET's cache of what evaluations read. */
+    readCache?: ModelCache<EvaluationReads>;
   }) {
+    this.#readCache = options.readCache;
     this.#store = options.store;
     this.#versions = options.versions;
     this.#gc = options.gauntletConfig;
@@ -79,29 +98,28 @@ export class TierEvaluator {
     return versions.find(v => v.state === 'sealed');
   }
 
-  /** Computes the gauntlet state of a model for its latest sealed version. */
-  async evaluate(entity: Entity): Promise<GauntletEvaluation> {
+  /**
+   * Computes the gauntlet state of a model for its latest sealed version;
+   * `cached`: from the read cache (read routes), else from the database.
+   */
+  async evaluate(
+    entity: Entity,
+    options?: { cached?: boolean },
+  ): Promise<GauntletEvaluation> {
     const entityRef = stringifyEntityRef(entity).toLocaleLowerCase('en-US');
-    const now = this.#clock();
     const requestedTier = requestedTierOf(entity);
-    const [latest, decisions] = await Promise.all([
-      this.#latestSealedManifest(entityRef),
-      this.#store.decisions.read(entityRef, now),
-    ]);
-    // The reads that need the latest version run together: one round trip
-    // of latency instead of one per tier (the GET route is read under load),
-    // and one statement for the active runs and the binding's run.
-    const chain = latest ? tierChain(requestedTier) : [];
-    const [runs, tierResults] = latest
-      ? await Promise.all([
-          this.#store.runs.activeAndLatestCompleted(
+    const reads =
+      options?.cached && this.#readCache
+        ? await this.#readCache.get(
             entityRef,
-            latest.version,
-            requestedTier,
-          ),
-          this.#store.latestResultsOfTiers(entityRef, latest.version, chain),
-        ])
-      : [{ active: [] as GauntletRun[] }, []];
+            `gauntlet:${requestedTier}`,
+            () => this.#read(entityRef, requestedTier),
+          )
+        : await this.#read(entityRef, requestedTier);
+    const now = this.#clock();
+    const { latest, runs, tierResults } = reads;
+    const decisions = decisionsAt(reads.decisions, now);
+    const chain = latest ? tierChain(requestedTier) : [];
     const activeRuns = runs.active;
     const binding = latest && bindingOf(latest, runs.latestCompleted);
     const fourEyes = applyFourEyes({
@@ -139,6 +157,32 @@ export class TierEvaluator {
       binding,
       invalidations: fourEyes.invalidations,
     };
+  }
+
+  /** What evaluating the model for `requestedTier` reads from the database. */
+  async #read(
+    entityRef: string,
+    requestedTier: ModelTier,
+  ): Promise<EvaluationReads> {
+    const [latest, decisions] = await Promise.all([
+      this.#latestSealedManifest(entityRef),
+      this.#store.decisions.readRows(entityRef),
+    ]);
+    // The reads that need the latest version run together: one round trip
+    // of latency instead of one per tier (the GET route is read under load),
+    // and one statement for the active runs and the binding's run.
+    const chain = latest ? tierChain(requestedTier) : [];
+    const [runs, tierResults] = latest
+      ? await Promise.all([
+          this.#store.runs.activeAndLatestCompleted(
+            entityRef,
+            latest.version,
+            requestedTier,
+          ),
+          this.#store.latestResultsOfTiers(entityRef, latest.version, chain),
+        ])
+      : [{ active: [] as GauntletRun[] }, []];
+    return { latest, decisions, runs, tierResults };
   }
 
   /**

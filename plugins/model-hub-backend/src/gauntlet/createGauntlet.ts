@@ -22,6 +22,8 @@ import { EffectiveTierCache } from './EffectiveTierCache';
 import { builtinGauntletChecks, GauntletCheck } from './nodeApi';
 import { createGauntletRouter } from './router';
 import { ModelLookup } from '../service/cachedEntityLookup';
+import { ModelCache, READ_CACHE_DEFAULTS } from '../database/ModelCache';
+import { ModelChangeFeed } from '../database/ModelChangeFeed';
 
 /** Dependencies of {@link createGauntlet}: core services plus the version service. */
 export interface CreateGauntletOptions {
@@ -42,6 +44,8 @@ export interface CreateGauntletOptions {
   extraChecks?: GauntletCheck[];
   /** The clock (tests). */
   clock?: () => Date;
+  /** The replica's model change events (default: its own, over the plugin database). */
+  changes?: ModelChangeFeed;
 }
 
 /** The wired gauntlet: runner (start it with the scheduler), router and config. */
@@ -72,12 +76,14 @@ export async function createGauntlet(
   const db = await options.database.getClient();
   const clock = options.clock ?? (() => new Date());
   const evaluations = new BatchTierReader(db, gauntletConfig, options.versions);
+  const feed = options.changes ?? new ModelChangeFeed({ db });
+  const ttlMs =
+    (options.config.getOptionalNumber('modelHub.gauntlet.tierCacheSeconds') ??
+      DEFAULT_TIER_CACHE_SECONDS) * 1000;
   const tiers = new EffectiveTierCache({
-    db,
+    feed,
     reader: evaluations,
-    ttlMs:
-      (options.config.getOptionalNumber('modelHub.gauntlet.tierCacheSeconds') ??
-        DEFAULT_TIER_CACHE_SECONDS) * 1000,
+    ttlMs,
     clock,
   });
   const runner = new GauntletRunner({
@@ -90,7 +96,11 @@ export async function createGauntlet(
     logger: options.logger.child({ service: 'gauntlet' }),
     auditor: options.auditor,
     clock: options.clock,
-    onTierInputsChanged: ref => tiers.invalidate(ref),
+    readCache: new ModelCache({
+      feed,
+      ...READ_CACHE_DEFAULTS,
+      clock: () => clock().getTime(),
+    }),
   });
   const router = await createGauntletRouter({
     runner,

@@ -260,7 +260,14 @@ describe('gauntlet router', () => {
       }),
     ]);
 
-    // The clock passes the expiry: the waiver stops counting.
+    // The clock passes the expiry: the waiver stops counting, at once,
+    // though the gauntlet GET's rows are cached (for 30 s): the clock is
+    // applied to them on every request.
+    backend.setNow(new Date('2026-12-30T23:59:59.000Z'));
+    const lastSecond = await request(server)
+      .get(api(`${M}/gauntlet`))
+      .set('Authorization', asBob);
+    expect(lastSecond.body.effectiveTier).toBe('official');
     backend.setNow(new Date('2026-12-31T00:00:01.000Z'));
     const expired = await request(server)
       .get(api(`${M}/gauntlet`))

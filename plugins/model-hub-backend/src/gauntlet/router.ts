@@ -237,7 +237,7 @@ export async function createGauntletRouter(
 
   router.get(`${MODEL}/gauntlet`, async (req, res) => {
     const { entity } = await access(req);
-    res.json(toResponse(await runner.evaluate(entity)));
+    res.json(toResponse(await runner.evaluate(entity, { cached: true })));
   });
 
   router.get(`${MODEL}/versions/:version/gauntlet/runs`, async (req, res) => {

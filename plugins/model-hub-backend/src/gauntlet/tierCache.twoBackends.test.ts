@@ -18,6 +18,19 @@ import {
   exampleModel,
 } from '../__testUtils__/gauntletExample';
 import { publishVersion } from '../__testUtils__/publish';
+import { countQueries } from '../__testUtils__/countQueries';
+
+/** The tables the change triggers watch (migration model_change_triggers). */
+const WATCHED_TABLES = [
+  'model_versions',
+  'model_version_files',
+  'model_aliases',
+  'gauntlet_runs',
+  'gauntlet_results',
+  'gauntlet_promotion_requests',
+  'gauntlet_waivers',
+  'gauntlet_approvals',
+];
 
 jest.setTimeout(300_000);
 
@@ -128,13 +141,35 @@ describe.each(ids)('tier cache across two backends on one %s database', id => {
     return { effectiveTier: item.effectiveTier, reason: item.reason };
   }
 
-  /** The tier evaluated afresh (no cache) by A. */
-  async function evaluatedOnA() {
-    const res = await request(replicaA.server)
+  /** The gauntlet GET of a replica (A wrote last, so it is B's the test doubts). */
+  async function gauntletOn(replica: ModelHubTestBackend) {
+    const res = await request(replica.server)
       .get(api(`${M}/gauntlet`))
       .set('Authorization', as(BOB));
     expect(res.status).toBe(200);
     return { effectiveTier: res.body.effectiveTier, reason: res.body.reason };
+  }
+
+  /** The tier on A, which made the change (its cache saw its own event). */
+  async function evaluatedOnA() {
+    const onA = await gauntletOn(replicaA);
+    // B's gauntlet GET, primed before the change by the step before, agrees.
+    expect(await gauntletOn(replicaB)).toEqual(onA);
+    return onA;
+  }
+
+  /** The versions GET of a replica: version, state, files and aliases. */
+  async function versionsOn(replica: ModelHubTestBackend) {
+    const res = await request(replica.server)
+      .get(api(modelHubApiPaths.versions(MODEL_REF)))
+      .set('Authorization', as(BOB));
+    expect(res.status).toBe(200);
+    return res.body.items.map((v: any) => ({
+      version: v.version,
+      state: v.state,
+      aliases: v.aliases,
+      files: v.files.map((f: any) => `${f.path}:${f.scan?.status}`),
+    }));
   }
 
   const post = (p: string, user: string, body: object = {}) =>
@@ -146,6 +181,9 @@ describe.each(ids)('tier cache across two backends on one %s database', id => {
   it('shows a gauntlet result, waiver, approval and alias move made on A in B’s next lookup', async () => {
     const before = await cachedOnB();
     expect(before.effectiveTier).not.toBe('official');
+    // B caches an empty version list and the gauntlet state of no version.
+    expect(await versionsOn(replicaB)).toEqual([]);
+    expect((await gauntletOn(replicaB)).effectiveTier).toBeNull();
 
     // A gauntlet result: publish and seal on A; A's runner runs the gauntlet.
     await publishVersion({
@@ -169,6 +207,22 @@ describe.each(ids)('tier cache across two backends on one %s database', id => {
     }
     expect(earned.reason).toMatch(/fairness failed.*earned community$/);
     expect(await cachedOnB()).toEqual(earned);
+    // Draft created, file uploaded, sealed on A: B's version list follows.
+    expect(await versionsOn(replicaB)).toEqual(await versionsOn(replicaA));
+    expect((await versionsOn(replicaB))[0]).toMatchObject({
+      version: '1.0.0',
+      state: 'sealed',
+    });
+    const draft = await request(replicaA.server)
+      .post(api(modelHubApiPaths.versions(MODEL_REF)))
+      .set('Authorization', as(ALICE))
+      .send({ version: '1.1.0-draft' });
+    expect(draft.status).toBe(201);
+    expect((await versionsOn(replicaB))[0]).toMatchObject({
+      version: '1.1.0-draft',
+      state: 'draft',
+      files: [],
+    });
 
     // A waiver, requested and approved (four-eyes) on A.
     const waiver = await post(`${M}/waivers`, GINA, {
@@ -199,21 +253,125 @@ describe.each(ids)('tier cache across two backends on one %s database', id => {
     expect(official.effectiveTier).toBe('official');
     expect(await cachedOnB()).toEqual(official);
 
-    // Control: a change written behind the hub's back (no event) is not seen
-    // by B's cache, so what B showed above came from the events.
-    await shared
-      .a('gauntlet_waivers')
-      .update({ expires_at: new Date(Date.now() - 60_000) });
-    const revoked = await evaluatedOnA();
-    expect(revoked.effectiveTier).toBe('community');
+    // Control: a change whose event is taken back in its own transaction
+    // is seen by neither replica's caches, so what they showed above came
+    // from the events (the triggers' rows).
+    await shared.a.transaction(async tx => {
+      const [{ last }] = await tx('gauntlet_tier_events').max({ last: 'id' });
+      await tx('gauntlet_waivers').update({
+        expires_at: new Date(Date.now() - 60_000),
+      });
+      await tx('gauntlet_tier_events')
+        .where('id', '>', Number(last ?? 0))
+        .delete();
+    });
     expect(await cachedOnB()).toEqual(official);
+    expect(await gauntletOn(replicaA)).toEqual(official);
+    expect(await gauntletOn(replicaB)).toEqual(official);
 
-    // An alias move on A is an event too: B recomputes.
+    // An alias move on A is an event too: both recompute.
     const alias = await request(replicaA.server)
       .put(api(modelHubApiPaths.alias(MODEL_REF, 'champion')))
       .set('Authorization', as(ALICE))
       .send({ version: '1.0.0' });
     expect(alias.status).toBe(200);
+    const revoked = await evaluatedOnA();
+    expect(revoked.effectiveTier).toBe('community');
     expect(await cachedOnB()).toEqual(revoked);
+    expect(
+      (await versionsOn(replicaB)).find((v: any) => v.version === '1.0.0')
+        .aliases,
+    ).toContain('champion');
+  });
+
+  /** The key of a row of a watched table. */
+  const keyOf = (table: string, row: any) => {
+    if (table === 'model_version_files') {
+      return { version_id: row.version_id, path: row.path };
+    }
+    if (table === 'model_aliases') {
+      return { entity_ref: row.entity_ref, alias: row.alias };
+    }
+    return { id: row.id };
+  };
+
+  /**
+   * Updates, deletes and re-inserts one row of `table` in a transaction
+   * that is rolled back: whether each write added events, and their refs.
+   */
+  async function writesRolledBack(table: string) {
+    const events: string[] = [];
+    let refs: string[] = [];
+    const rollback = new Error('rolled back');
+    await shared.a
+      .transaction(async tx => {
+        const [{ last }] = await tx('gauntlet_tier_events').max({ last: 'id' });
+        const newEvents = async () =>
+          (
+            await tx('gauntlet_tier_events')
+              .where('id', '>', Number(last ?? 0))
+              .select('entity_ref')
+          ).map(r => r.entity_ref as string);
+        // Each write adds events (a delete also cascades to children).
+        let count = 0;
+        const added = async (op: string) => {
+          const now = (await newEvents()).length;
+          events.push(`${op}:${now > count ? 'event' : 'none'}`);
+          count = now;
+        };
+        const [row] = await tx(table).select('*').limit(1);
+        const key = keyOf(table, row);
+        await tx(table).where(key).update(key);
+        await added('update');
+        await tx(table).where(key).delete();
+        await added('delete');
+        await tx(table).insert(row);
+        await added('insert');
+        refs = [...new Set(await newEvents())];
+        throw rollback;
+      })
+      .catch(e => {
+        if (e !== rollback) throw e;
+      });
+    return { events, refs };
+  }
+
+  /** Tables whose rows a statement reads (FROM and JOIN). */
+  const tablesOf = (sql: string) =>
+    [...sql.matchAll(/\b(?:from|join)\s+[`"]?(\w+)[`"]?/gi)].map(m => m[1]);
+
+  it('reads, for the versions and gauntlet GETs, only tables whose every insert, update and delete is a model change event', async () => {
+    // A miss on B: an event first (a write of the model on A), then the GETs.
+    await request(replicaA.server)
+      .put(api(modelHubApiPaths.alias(MODEL_REF, 'champion')))
+      .set('Authorization', as(ALICE))
+      .send({ version: '1.0.0' })
+      .expect(200);
+    const read = await countQueries(
+      shared.b,
+      async () => {
+        await versionsOn(replicaB);
+        await gauntletOn(replicaB);
+      },
+      { ignore: /backstage_backend_tasks/ },
+    );
+    const tables = new Set(read.statements.flatMap(tablesOf));
+    tables.delete('gauntlet_tier_events');
+    expect([...tables].sort()).toEqual(
+      [...WATCHED_TABLES].filter(t => tables.has(t)).sort(),
+    );
+    expect(tables.has('model_versions')).toBe(true);
+    expect(tables.has('gauntlet_waivers')).toBe(true);
+
+    // Every write of every watched table (a row taken out and put back,
+    // rolled back) is an event of its model, in the writing transaction.
+    for (const table of WATCHED_TABLES) {
+      const seen = await writesRolledBack(table);
+      expect({ table, events: seen.events, refs: seen.refs }).toEqual({
+        table,
+        events: ['update:event', 'delete:event', 'insert:event'],
+        refs: [MODEL_REF],
+      });
+    }
   });
 });

@@ -14,6 +14,7 @@ import {
 } from '@backstage/plugin-permission-common';
 import {
   MODEL_HUB_SHA256_HEADER,
+  ModelVersion,
   modelAliasUpdatePermission,
   modelVersionCreatePermission,
   RESOURCE_TYPE_MODEL_HUB_MODEL,
@@ -31,6 +32,7 @@ import { sendFile } from './sendFile';
 import { assertRawUpload } from './uploadHygiene';
 import { actorRef, audited, parseBody } from './requests';
 import { liveModelLookup, ModelLookup } from './cachedEntityLookup';
+import { ModelCache } from '../database/ModelCache';
 
 /** Dependencies of {@link createRouter}. */
 export interface RouterOptions {
@@ -53,6 +55,8 @@ export interface RouterOptions {
   directTransfers?: S3DirectTransfers;
   /** The model lookup of the routes (default: the catalog, live). */
   modelLookup?: ModelLookup;
+  /** The versions GET's per-model cache (default: none, read live). */
+  versionListCache?: ModelCache<ModelVersion[]>;
 }
 
 const manifestEntry = z.object({
@@ -151,7 +155,14 @@ export async function createRouter(
 
   router.get(`${MODEL}/versions`, async (req, res) => {
     const { entityRef } = await access(req);
-    res.json({ items: await versions.listVersions(entityRef) });
+    const list = () => versions.listVersions(entityRef);
+    res.json({
+      items: await (options.versionListCache?.get(
+        entityRef,
+        'versions',
+        list,
+      ) ?? list()),
+    });
   });
 
   router.post(`${MODEL}/versions`, json, async (req, res) => {

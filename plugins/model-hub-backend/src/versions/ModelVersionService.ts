@@ -39,7 +39,6 @@ export class ModelVersionService {
   readonly #scanner: FileScanner;
   readonly #logger: LoggerService;
   readonly #onSealed?: (entityRef: string, version: string) => Promise<void>;
-  readonly #onAliasSet?: (entityRef: string) => Promise<void>;
 
   /** Wires the service to its stores and scanner. */
   constructor(options: {
@@ -50,11 +49,8 @@ export class ModelVersionService {
     logger: LoggerService;
     /** Called once when a draft becomes sealed (e.g. to start the gauntlet). */
     onSealed?: (entityRef: string, version: string) => Promise<void>;
-    /** Runs after an alias was set or moved (the tier cache listens). */
-    onAliasSet?: (entityRef: string) => Promise<void>;
   }) {
     this.#onSealed = options.onSealed;
-    this.#onAliasSet = options.onAliasSet;
     this.#store = options.store;
     this.#artifacts = options.artifacts;
     this.#staging = options.staging;
@@ -277,9 +273,7 @@ export class ModelVersionService {
       options.version,
     );
     if (target) assertAliasAllowed(options.alias, target);
-    const version = await this.#store.setAlias(options);
-    await this.#onAliasSet?.(options.entityRef);
-    return version;
+    return this.#store.setAlias(options);
   }
 
   /** The latest sealed version of each model, keyed by entity ref (batched). */
