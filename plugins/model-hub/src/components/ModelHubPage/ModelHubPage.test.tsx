@@ -18,6 +18,10 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { modelHubApiRef } from '../../api';
 import { FakeModelHubApi, modelEntity } from '../../__testUtils__/fixtures';
+import {
+  PAGE_FRAME_SHEETS,
+  recordInsertedSheets,
+} from '../../__testUtils__/styleSheets';
 import { ModelHubPage } from './ModelHubPage';
 import { paramsFromQuery, queryFromParams } from './query';
 
@@ -365,20 +369,8 @@ describe('ModelHubPage', () => {
         screen.getByRole('region', { name: 'Search and filters' }),
       ).toHaveAttribute('aria-busy', 'false'),
     );
-    // Backstage's Page gives MUI a new theme whenever it renders again, and
-    // every makeStyles below it then inserts its sheet anew (data-meta names
-    // the sheet). The frame must not render again for a search.
-    const inserted: string[] = [];
-    const observer = new MutationObserver(mutations =>
-      mutations.forEach(m =>
-        m.addedNodes.forEach(n => {
-          if (n instanceof HTMLStyleElement) {
-            inserted.push(n.getAttribute('data-meta') ?? '');
-          }
-        }),
-      ),
-    );
-    observer.observe(document.head, { childList: true });
+    // The frame must not render again for a search (see recordInsertedSheets).
+    const sheets = recordInsertedSheets();
     await userEvent.click(screen.getByLabelText('Filter by Task'));
     await userEvent.click(
       await screen.findByRole('option', { name: 'tabular-classification (1)' }),
@@ -389,9 +381,9 @@ describe('ModelHubPage', () => {
         screen.getByRole('region', { name: 'Search and filters' }),
       ).toHaveAttribute('aria-busy', 'false'),
     );
-    observer.disconnect();
-    for (const sheet of ['BackstageHeader', 'BackstageContent', 'MuiTable']) {
-      expect(inserted).not.toContain(sheet);
+    sheets.stop();
+    for (const sheet of [...PAGE_FRAME_SHEETS, 'MuiTable']) {
+      expect(sheets.names).not.toContain(sheet);
     }
   });
 
