@@ -239,6 +239,34 @@ describe('ModelHubPage', () => {
     );
   });
 
+  it("asks for a filter's results at the click, before the page renders for it, and asks once", async () => {
+    // What the task filter showed when the narrowed search left.
+    let shownAtRequest: string | null | undefined;
+    const { api, search, searchFacets } = fakeHub(q => {
+      if (q.filters?.task) {
+        shownAtRequest = screen.getByLabelText('Filter by Task').textContent;
+      }
+      return { items: [official], totalItems: 42, pageInfo: {} };
+    });
+    await renderPage(api);
+    await screen.findByText('Support assistant');
+    await userEvent.click(screen.getByLabelText('Filter by Task'));
+    await userEvent.click(
+      await screen.findByRole('option', { name: 'tabular-classification (1)' }),
+    );
+    await waitFor(() =>
+      expect(screen.getByLabelText('Filter by Task')).toHaveTextContent(
+        'tabular-classification',
+      ),
+    );
+    // The requests left before the filter (and the page) showed the choice.
+    expect(shownAtRequest).toBe('Any');
+    // The search of the new URL used them: one page and one count request
+    // per search, the first and the narrowed.
+    await waitFor(() => expect(searchFacets).toHaveBeenCalledTimes(2));
+    expect(search).toHaveBeenCalledTimes(2);
+  });
+
   it('updates the table in place from the page alone, not waiting for facet counts, and cancels the older search', async () => {
     const narrowed = deferred<ModelSearchResponse>();
     const slowFacets = deferred<ModelSearchFacetsResponse>();
