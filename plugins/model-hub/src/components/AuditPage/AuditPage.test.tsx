@@ -1,6 +1,10 @@
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
 import { AdminApi, adminApiRef } from '../../api';
+import {
+  PAGE_FRAME_SHEETS,
+  recordInsertedSheets,
+} from '../../__testUtils__/styleSheets';
 import { AuditPage } from './AuditPage';
 
 jest.setTimeout(30_000);
@@ -59,5 +63,35 @@ describe('AuditPage', () => {
     expect(
       await screen.findByText('user:default/daniel.kim'),
     ).toBeInTheDocument();
+  });
+
+  it('answers typing and filtering without building the style sheets of the page again', async () => {
+    const api: AdminApi = {
+      listAudit: jest.fn(async () => []),
+      downloadAuditCsv: jest.fn(),
+      listDeliveries: jest.fn(async () => []),
+    };
+    await renderInTestApp(
+      <TestApiProvider apis={[[adminApiRef, api]]}>
+        <AuditPage />
+      </TestApiProvider>,
+    );
+    await screen.findByText('No audit records match.');
+    await screen.findByText(/No webhook deliveries yet/);
+    const sheets = recordInsertedSheets();
+    fireEvent.change(screen.getByLabelText('Team'), {
+      target: { value: 'group:default/marketing' },
+    });
+    fireEvent.click(screen.getByText('Filter'));
+    await waitFor(() =>
+      expect(api.listAudit).toHaveBeenLastCalledWith({
+        team: 'group:default/marketing',
+      }),
+    );
+    await screen.findByText('No audit records match.');
+    sheets.stop();
+    for (const sheet of PAGE_FRAME_SHEETS) {
+      expect(sheets.names).not.toContain(sheet);
+    }
   });
 });

@@ -125,12 +125,12 @@ function DeliveriesTable() {
 }
 
 /**
- * Admin page: the audit trail (who sealed, aliased, approved, waived,
- * deprecated what, and when), filterable by model, team and person and
- * exportable as CSV, and the webhook delivery attempts. The hub refuses
- * both to anyone outside the governance group.
+ * The audit trail's filter form, CSV export and table. It holds the page's
+ * state, so that a keystroke re-renders it and not Backstage's `Page` around
+ * it (a render of `Page` gives MUI a new theme, and every style sheet below
+ * it is built again).
  */
-export function AuditPage() {
+function AuditTrail() {
   const adminApi = useApi(adminApiRef);
   const [draft, setDraft] = useState<AuditQuery>({});
   const [query, setQuery] = useState<AuditQuery>({});
@@ -151,47 +151,57 @@ export function AuditPage() {
   };
 
   return (
+    <InfoCard title="Audit trail">
+      <Box
+        component="form"
+        display="flex"
+        flexWrap="wrap"
+        alignItems="center"
+        style={{ gap: 12 }}
+        mb={2}
+        onSubmit={e => {
+          e.preventDefault();
+          setQuery(draft);
+        }}
+      >
+        {FILTERS.map(([key, label, placeholder]) => (
+          <TextField
+            key={key}
+            id={`audit-filter-${key}`}
+            label={label}
+            placeholder={placeholder}
+            size="small"
+            value={draft[key] ?? ''}
+            onChange={e => setDraft({ ...draft, [key]: e.target.value.trim() })}
+          />
+        ))}
+        <Button type="submit" variant="contained" color="primary">
+          Filter
+        </Button>
+        <Button variant="outlined" onClick={exportCsv}>
+          Export CSV
+        </Button>
+      </Box>
+      {csvError && <ResponseErrorPanel error={csvError} />}
+      <AuditTable query={query} />
+    </InfoCard>
+  );
+}
+
+/**
+ * Admin page: the audit trail (who sealed, aliased, approved, waived,
+ * deprecated what, and when), filterable by model, team and person and
+ * exportable as CSV, and the webhook delivery attempts. The hub refuses
+ * both to anyone outside the governance group.
+ */
+export function AuditPage() {
+  return (
     <Page themeId="tool">
       <Header title="Model Hub audit" subtitle="Audit trail and webhooks" />
       <Content>
         <Grid container spacing={3}>
           <Grid item xs={12}>
-            <InfoCard title="Audit trail">
-              <Box
-                component="form"
-                display="flex"
-                flexWrap="wrap"
-                alignItems="center"
-                style={{ gap: 12 }}
-                mb={2}
-                onSubmit={e => {
-                  e.preventDefault();
-                  setQuery(draft);
-                }}
-              >
-                {FILTERS.map(([key, label, placeholder]) => (
-                  <TextField
-                    key={key}
-                    id={`audit-filter-${key}`}
-                    label={label}
-                    placeholder={placeholder}
-                    size="small"
-                    value={draft[key] ?? ''}
-                    onChange={e =>
-                      setDraft({ ...draft, [key]: e.target.value.trim() })
-                    }
-                  />
-                ))}
-                <Button type="submit" variant="contained" color="primary">
-                  Filter
-                </Button>
-                <Button variant="outlined" onClick={exportCsv}>
-                  Export CSV
-                </Button>
-              </Box>
-              {csvError && <ResponseErrorPanel error={csvError} />}
-              <AuditTable query={query} />
-            </InfoCard>
+            <AuditTrail />
           </Grid>
           <Grid item xs={12}>
             <InfoCard title="Webhook deliveries">

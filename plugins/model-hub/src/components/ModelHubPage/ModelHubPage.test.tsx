@@ -18,6 +18,10 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { modelHubApiRef } from '../../api';
 import { FakeModelHubApi, modelEntity } from '../../__testUtils__/fixtures';
+import {
+  PAGE_FRAME_SHEETS,
+  recordInsertedSheets,
+} from '../../__testUtils__/styleSheets';
 import { ModelHubPage } from './ModelHubPage';
 import { paramsFromQuery, queryFromParams } from './query';
 
@@ -235,6 +239,34 @@ describe('ModelHubPage', () => {
     );
   });
 
+  it("asks for a filter's results at the click, before the page renders for it, and asks once", async () => {
+    // What the task filter showed when the narrowed search left.
+    let shownAtRequest: string | null | undefined;
+    const { api, search, searchFacets } = fakeHub(q => {
+      if (q.filters?.task) {
+        shownAtRequest = screen.getByLabelText('Filter by Task').textContent;
+      }
+      return { items: [official], totalItems: 42, pageInfo: {} };
+    });
+    await renderPage(api);
+    await screen.findByText('Support assistant');
+    await userEvent.click(screen.getByLabelText('Filter by Task'));
+    await userEvent.click(
+      await screen.findByRole('option', { name: 'tabular-classification (1)' }),
+    );
+    await waitFor(() =>
+      expect(screen.getByLabelText('Filter by Task')).toHaveTextContent(
+        'tabular-classification',
+      ),
+    );
+    // The requests left before the filter (and the page) showed the choice.
+    expect(shownAtRequest).toBe('Any');
+    // The search of the new URL used them: one page and one count request
+    // per search, the first and the narrowed.
+    await waitFor(() => expect(searchFacets).toHaveBeenCalledTimes(2));
+    expect(search).toHaveBeenCalledTimes(2);
+  });
+
   it('updates the table in place from the page alone, not waiting for facet counts, and cancels the older search', async () => {
     const narrowed = deferred<ModelSearchResponse>();
     const slowFacets = deferred<ModelSearchFacetsResponse>();
@@ -365,20 +397,8 @@ describe('ModelHubPage', () => {
         screen.getByRole('region', { name: 'Search and filters' }),
       ).toHaveAttribute('aria-busy', 'false'),
     );
-    // Backstage's Page gives MUI a new theme whenever it renders again, and
-    // every makeStyles below it then inserts its sheet anew (data-meta names
-    // the sheet). The frame must not render again for a search.
-    const inserted: string[] = [];
-    const observer = new MutationObserver(mutations =>
-      mutations.forEach(m =>
-        m.addedNodes.forEach(n => {
-          if (n instanceof HTMLStyleElement) {
-            inserted.push(n.getAttribute('data-meta') ?? '');
-          }
-        }),
-      ),
-    );
-    observer.observe(document.head, { childList: true });
+    // The frame must not render again for a search (see recordInsertedSheets).
+    const sheets = recordInsertedSheets();
     await userEvent.click(screen.getByLabelText('Filter by Task'));
     await userEvent.click(
       await screen.findByRole('option', { name: 'tabular-classification (1)' }),
@@ -389,9 +409,9 @@ describe('ModelHubPage', () => {
         screen.getByRole('region', { name: 'Search and filters' }),
       ).toHaveAttribute('aria-busy', 'false'),
     );
-    observer.disconnect();
-    for (const sheet of ['BackstageHeader', 'BackstageContent', 'MuiTable']) {
-      expect(inserted).not.toContain(sheet);
+    sheets.stop();
+    for (const sheet of [...PAGE_FRAME_SHEETS, 'MuiTable']) {
+      expect(sheets.names).not.toContain(sheet);
     }
   });
 

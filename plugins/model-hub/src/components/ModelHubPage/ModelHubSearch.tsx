@@ -61,9 +61,26 @@ export function ModelHubSearch() {
   const [cursor, setCursor] = useState<string | undefined>(undefined);
   const [columns, setColumns] = useHubColumns();
 
-  const setQuery = (next: ModelHubQuery) => {
-    setSearchParams(paramsFromQuery(next), { replace: false });
-  };
+  // The first page carries the total; the facet counts come alongside.
+  const searchQuery = useMemo(() => toSearchQuery(query), [query]);
+  const current = useModelSearch(
+    hubApi,
+    searchQuery,
+    cursor,
+    MODEL_HUB_PAGE_SIZE,
+  );
+  const { prefetch } = current;
+
+  // The new search's requests leave at the click, before the URL changes
+  // and the page (and every route-aware component) renders for it.
+  const setQuery = useCallback(
+    (next: ModelHubQuery) => {
+      const params = paramsFromQuery(next);
+      prefetch(toSearchQuery(queryFromParams(params)));
+      setSearchParams(params, { replace: false });
+    },
+    [prefetch, setSearchParams],
+  );
   // A new search starts at the first page.
   useEffect(() => {
     setCursor(undefined);
@@ -79,28 +96,16 @@ export function ModelHubSearch() {
     [termInput],
   );
 
-  // The first page carries the total; the facet counts come alongside.
-  const searchQuery = useMemo(() => toSearchQuery(query), [query]);
-  const current = useModelSearch(
-    hubApi,
-    searchQuery,
-    cursor,
-    MODEL_HUB_PAGE_SIZE,
-  );
-
   // Stable while the query is, so the (memo) table skips the renders for
   // the progress bar and the facet counts.
   const onSort = useCallback(
     (sort: ModelSearchSort) =>
-      setSearchParams(
-        paramsFromQuery({
-          ...query,
-          sort,
-          order: query.sort === sort && query.order === 'asc' ? 'desc' : 'asc',
-        }),
-        { replace: false },
-      ),
-    [query, setSearchParams],
+      setQuery({
+        ...query,
+        sort,
+        order: query.sort === sort && query.order === 'asc' ? 'desc' : 'asc',
+      }),
+    [query, setQuery],
   );
   const toggleColumn = (column: HubColumn, on: boolean) =>
     setColumns(on ? [...columns, column] : columns.filter(c => c !== column));

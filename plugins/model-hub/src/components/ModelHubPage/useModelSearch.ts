@@ -1,4 +1,12 @@
-import { useEffect, useMemo, useState } from 'react';
+import {
+  startTransition,
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
 import {
   ModelSearchFacetsResponse,
   ModelSearchQuery,
@@ -29,6 +37,33 @@ export interface ModelSearchState {
   error?: Error;
 }
 
+/** The two requests of one search (by its key), cancelled together. */
+interface Started {
+  key: string;
+  controller: AbortController;
+  first: Promise<ModelSearchResponse>;
+  facets: Promise<ModelSearchFacetsResponse>;
+  /** Whether a rendered search uses it (then its effect cancels it). */
+  adopted: boolean;
+}
+
+function start(api: ModelHubApi, key: string): Started {
+  const controller = new AbortController();
+  const { signal } = controller;
+  const request: ModelSearchQuery = JSON.parse(key);
+  const started: Started = {
+    key,
+    controller,
+    first: api.searchModels({ ...request, facets: false }, { signal }),
+    facets: api.searchModelFacets(request, { signal }),
+    adopted: false,
+  };
+  // A search that is never shown is cancelled: not an unhandled rejection.
+  started.first.catch(() => undefined);
+  started.facets.catch(() => undefined);
+  return started;
+}
+
 const aborted = (signal: AbortSignal) => signal.aborted;
 
 /**
@@ -37,33 +72,72 @@ const aborted = (signal: AbortSignal) => signal.aborted;
  * at once, later pages by `cursor`. A newer query or cursor cancels the
  * requests of the older one, and the last page and counts stay on screen
  * until their successors arrive, so the table updates in place.
+ *
+ * `prefetch(next)` starts the requests of a query about to be shown (at a
+ * click, before the URL changes and the page renders for it); the search
+ * of `next` then uses them instead of asking again.
  */
 export function useModelSearch(
   api: ModelHubApi,
   query: ModelSearchQuery,
   cursor: string | undefined,
   limit: number,
-): ModelSearchState {
+): ModelSearchState & { prefetch: (next: ModelSearchQuery) => void } {
   const key = useMemo(() => JSON.stringify(query), [query]);
   const [first, setFirst] = useState<Loaded<ModelSearchResponse>>();
   const [later, setLater] = useState<Loaded<ModelSearchResponse>>();
   const [facets, setFacets] = useState<Loaded<ModelSearchFacetsResponse>>();
+  const started = useRef<Started>();
 
-  useEffect(() => {
-    const controller = new AbortController();
-    const { signal } = controller;
-    const request: ModelSearchQuery = JSON.parse(key);
-    api.searchModels({ ...request, facets: false }, { signal }).then(
+  const prefetch = useCallback(
+    (next: ModelSearchQuery) => {
+      const nextKey = JSON.stringify(next);
+      const old = started.current;
+      if (old?.key === nextKey && !aborted(old.controller.signal)) return;
+      if (old && !old.adopted) old.controller.abort();
+      started.current = start(api, nextKey);
+    },
+    [api],
+  );
+
+  // A layout effect: the requests leave before the browser lays out and
+  // paints the page (a passive effect of the first render waits for both).
+  useLayoutEffect(() => {
+    let search = started.current;
+    if (search?.key !== key || aborted(search.controller.signal)) {
+      if (search && !search.adopted) search.controller.abort();
+      search = start(api, key);
+    }
+    search.adopted = true;
+    started.current = search;
+    const { signal } = search.controller;
+    search.first.then(
       value => !aborted(signal) && setFirst({ key, value }),
       error => !aborted(signal) && setFirst({ key, error }),
     );
-    api.searchModelFacets(request, { signal }).then(
-      value => !aborted(signal) && setFacets({ key, value }),
+    // The counts yield to the rows: React renders them when the first
+    // page (if it arrives at the same time) is on screen.
+    search.facets.then(
+      value =>
+        !aborted(signal) && startTransition(() => setFacets({ key, value })),
       // The filter bar keeps the last counts; the page shows any error.
-      error => !aborted(signal) && setFacets(old => ({ ...old, key, error })),
+      error =>
+        !aborted(signal) &&
+        startTransition(() => setFacets(old => ({ ...old, key, error }))),
     );
+    const { controller } = search;
     return () => controller.abort();
   }, [api, key]);
+
+  // A prefetch whose search was never shown ends with the page.
+  useEffect(
+    () => () => {
+      if (started.current && !started.current.adopted) {
+        started.current.controller.abort();
+      }
+    },
+    [],
+  );
 
   useEffect(() => {
     if (!cursor) return undefined;
@@ -86,5 +160,6 @@ export function useModelSearch(
     facetsLoading: facets?.key !== key,
     loading: !current,
     error: current?.error,
+    prefetch,
   };
 }

@@ -3,12 +3,16 @@ import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { UsageTop } from '@internal/plugin-model-hub-common';
 import { UsageApi, usageApiRef } from '../../api';
+import {
+  PAGE_FRAME_SHEETS,
+  recordInsertedSheets,
+} from '../../__testUtils__/styleSheets';
 import { ReuseLeaderboardPage } from './ReuseLeaderboardPage';
 
 jest.setTimeout(30_000);
 
 describe('ReuseLeaderboardPage', () => {
-  it('ranks models and teams and asks again for all time', async () => {
+  it('ranks models and teams and asks again for all time without building the style sheets of the page again', async () => {
     const getTop = jest.fn(
       async (o: { window: '30d' | 'all' }): Promise<UsageTop> => ({
         window: o.window,
@@ -80,8 +84,14 @@ describe('ReuseLeaderboardPage', () => {
       by: 'teams',
       limit: 50,
     });
+    // A tab click must not render the page frame again (see recordInsertedSheets).
+    const sheets = recordInsertedSheets();
     fireEvent.click(screen.getByRole('tab', { name: 'All time' }));
     expect(await screen.findByRole('cell', { name: '9' })).toBeInTheDocument();
+    sheets.stop();
+    for (const sheet of PAGE_FRAME_SHEETS) {
+      expect(sheets.names).not.toContain(sheet);
+    }
     expect(getTop).toHaveBeenLastCalledWith({
       window: 'all',
       by: 'teams',
