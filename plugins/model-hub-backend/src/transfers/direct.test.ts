@@ -418,13 +418,16 @@ describe('direct S3 transfers with short-lived URLs', () => {
   let scheduler: SchedulerService | undefined;
   let c: ReturnType<typeof client>;
   let stopBackend: () => Promise<void>;
-  const waitPastExpiry = () => new Promise(r => setTimeout(r, 2200));
+  // URLs live 3 s. Presigning dates them to the whole second, so a URL can
+  // be 0.99 s old when made: with 1 s, a fresh URL fetched at once was
+  // sometimes refused on a loaded machine. Waiting 4.2 s expires any URL.
+  const waitPastExpiry = () => new Promise(r => setTimeout(r, 4200));
 
   beforeAll(async () => {
     s3 = await startTestS3Server();
     dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'model-hub-direct-'));
     const started = await startDirectBackend(s3, dataDir, {
-      direct: { uploadUrlExpirySeconds: 1, downloadUrlExpirySeconds: 1 },
+      direct: { uploadUrlExpirySeconds: 3, downloadUrlExpirySeconds: 3 },
       transfers: { abandonedAfter: { seconds: 1 }, collectEvery: { hours: 1 } },
       extra: [captureScheduler(x => (scheduler = x))],
     });
