@@ -10,7 +10,7 @@ describe('plain HTTP downloads (ReceiveBufferAgent)', () => {
   let server: http.Server;
   let url: string;
   beforeAll(async () => {
-    server = http.createServer((req, res) => {
+    server = http.createServer((_req, res) => {
       res.setHeader('content-length', String(body.length));
       // Many writes, so the client reads many times.
       for (let at = 0; at < body.length; at += 100_000) {

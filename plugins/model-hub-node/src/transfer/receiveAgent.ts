@@ -28,9 +28,11 @@ export class ReceiveBufferAgent extends http.Agent {
       onread: {
         buffer,
         // The parser reads the bytes before this returns (a body chunk is
-        // copied out), so the buffer is free for the next read.
+        // copied out), so the buffer is free for the next read; reading
+        // goes on until the client pauses the socket.
         callback: (n: number) => {
           socket.emit('data', buffer.subarray(0, n));
+          return true;
         },
       },
     });
