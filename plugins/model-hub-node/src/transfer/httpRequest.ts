@@ -2,9 +2,12 @@ import http from 'node:http';
 import https from 'node:https';
 import { Readable } from 'node:stream';
 import { FileRangeStream } from './fileRanges';
+import { ReceiveBufferAgent } from './receiveAgent';
 
 const agents = {
-  http: new http.Agent({ keepAlive: true }),
+  // Plain HTTP (a local hub, S3 without TLS) reads into reused buffers;
+  // TLS sockets decrypt into their own.
+  http: new ReceiveBufferAgent({ keepAlive: true }),
   https: new https.Agent({ keepAlive: true }),
 };
 
