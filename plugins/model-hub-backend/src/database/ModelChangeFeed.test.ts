@@ -11,6 +11,24 @@ const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_16'] });
 const REF = 'model:default/m1';
 const OTHER = 'model:default/m2';
 
+/** A feed over `db` and what it told its listener. */
+function feedOf(
+  db: Knex,
+  options: { clock?: () => number; gapMs?: number } = {},
+) {
+  const feed = new ModelChangeFeed({ db, ...options });
+  const changes: ModelChange[] = [];
+  feed.subscribe(c => changes.push(c));
+  return { feed, changes };
+}
+
+/** A model change written as a trigger would: a row of the events table. */
+const event = (conn: Knex, ref: string) =>
+  conn('gauntlet_tier_events').insert({
+    entity_ref: ref,
+    created_at: new Date(),
+  });
+
 describe.each(databases.eachSupportedId())('ModelChangeFeed on %s', id => {
   let db: Knex;
 
@@ -19,23 +37,8 @@ describe.each(databases.eachSupportedId())('ModelChangeFeed on %s', id => {
     await migrateModelHub(db);
   });
 
-  /** A feed and what it told its listener. */
-  function feedOf(options: { clock?: () => number; gapMs?: number } = {}) {
-    const feed = new ModelChangeFeed({ db, ...options });
-    const changes: ModelChange[] = [];
-    feed.subscribe(c => changes.push(c));
-    return { feed, changes };
-  }
-
-  /** A model change written as a trigger would: a row of the events table. */
-  const event = (ref: string, conn: Knex = db) =>
-    conn('gauntlet_tier_events').insert({
-      entity_ref: ref,
-      created_at: new Date(),
-    });
-
   it('does not keep a value loaded while an event of its model was applied (the read/invalidate race)', async () => {
-    const { feed } = feedOf();
+    const { feed } = feedOf(db);
     const cache = new ModelCache<string>({
       feed,
       maxEntries: 10,
@@ -47,7 +50,7 @@ describe.each(databases.eachSupportedId())('ModelChangeFeed on %s', id => {
     const value = await cache.get(REF, 'k', async () => {
       const read = stored; // the load read the row ...
       stored = 'new'; // ... then a write committed, with its event ...
-      await event(REF);
+      await event(db, REF);
       await cache.get(OTHER, 'k', async () => 'x'); // ... applied by another lookup
       loads.push(read);
       return read;
@@ -67,7 +70,7 @@ describe.each(databases.eachSupportedId())('ModelChangeFeed on %s', id => {
 
   it('drops a model’s entries on its event, keeps them until then, and is bounded', async () => {
     let now = 1_000;
-    const { feed } = feedOf();
+    const { feed } = feedOf(db);
     const cache = new ModelCache<number>({
       feed,
       maxEntries: 3,
@@ -79,9 +82,9 @@ describe.each(databases.eachSupportedId())('ModelChangeFeed on %s', id => {
     expect(await cache.get(REF, 'a', load)).toBe(1);
     expect(await cache.get(REF, 'b', load)).toBe(2);
     expect(await cache.get(REF, 'a', load)).toBe(1);
-    await event(OTHER);
+    await event(db, OTHER);
     expect(await cache.get(REF, 'a', load)).toBe(1);
-    await event(REF);
+    await event(db, REF);
     expect(await cache.get(REF, 'a', load)).toBe(3);
     expect(await cache.get(REF, 'b', load)).toBe(4);
     // The TTL backstop.
@@ -111,7 +114,7 @@ describe.each(databases.eachSupportedId())('ModelChangeFeed on %s', id => {
     const feed = new ModelChangeFeed({ db, retainMs: 200 });
     await feed.sync();
     await new Promise(r => setTimeout(r, 400));
-    await event(REF); // newer than retainMs: kept
+    await event(db, REF); // newer than retainMs: kept
     await feed.sync();
     const left = await db('gauntlet_tier_events').select('entity_ref');
     expect(left.map(r => r.entity_ref)).toEqual([REF]);
@@ -130,26 +133,13 @@ describe.each(
     await migrateModelHub(db);
   });
 
-  function feedOf(options: { clock?: () => number; gapMs?: number } = {}) {
-    const feed = new ModelChangeFeed({ db, ...options });
-    const changes: ModelChange[] = [];
-    feed.subscribe(c => changes.push(c));
-    return { feed, changes };
-  }
-
-  const event = (ref: string, conn: Knex = db) =>
-    conn('gauntlet_tier_events').insert({
-      entity_ref: ref,
-      created_at: new Date(),
-    });
-
   it('sees an event whose transaction committed after a later one’s (ids out of order)', async () => {
-    const { feed, changes } = feedOf();
+    const { feed, changes } = feedOf(db);
     await feed.sync();
     const tx = await db.transaction();
     try {
-      await event(REF, tx); // takes id n, not yet visible
-      await event(OTHER); // takes id n + 1, committed
+      await event(tx, REF); // takes id n, not yet visible
+      await event(db, OTHER); // takes id n + 1, committed
       await feed.sync();
       expect(changes).toEqual([{ all: true }, { entityRef: OTHER }]);
       await tx.commit();
@@ -170,11 +160,11 @@ describe.each(
 
   it('tells everything changed when a missing id never shows up (rolled back, pruned, or open too long)', async () => {
     let now = 0;
-    const { feed, changes } = feedOf({ clock: () => now, gapMs: 5_000 });
+    const { feed, changes } = feedOf(db, { clock: () => now, gapMs: 5_000 });
     await feed.sync();
     const tx = await db.transaction();
-    await event(REF, tx);
-    await event(OTHER);
+    await event(tx, REF);
+    await event(db, OTHER);
     await tx.rollback();
     await feed.sync();
     expect(changes).toEqual([{ all: true }, { entityRef: OTHER }]);
