@@ -138,6 +138,14 @@ async function renderPage(
   );
 }
 
+/** Opens the task filter and chooses tabular-classification (one model). */
+async function chooseTabularClassification() {
+  await userEvent.click(screen.getByLabelText('Filter by Task'));
+  await userEvent.click(
+    await screen.findByRole('option', { name: 'tabular-classification (1)' }),
+  );
+}
+
 const lastCall = (search: jest.Mock) =>
   search.mock.calls[search.mock.calls.length - 1][0];
 
@@ -228,10 +236,7 @@ describe('ModelHubPage', () => {
     const { api, search } = fakeHub();
     await renderPage(api);
     await screen.findByText('Support assistant');
-    await userEvent.click(screen.getByLabelText('Filter by Task'));
-    await userEvent.click(
-      await screen.findByRole('option', { name: 'tabular-classification (1)' }),
-    );
+    await chooseTabularClassification();
     await waitFor(() =>
       expect(lastCall(search).filters).toEqual({
         task: ['tabular-classification'],
@@ -250,10 +255,7 @@ describe('ModelHubPage', () => {
     });
     await renderPage(api);
     await screen.findByText('Support assistant');
-    await userEvent.click(screen.getByLabelText('Filter by Task'));
-    await userEvent.click(
-      await screen.findByRole('option', { name: 'tabular-classification (1)' }),
-    );
+    await chooseTabularClassification();
     await waitFor(() =>
       expect(screen.getByLabelText('Filter by Task')).toHaveTextContent(
         'tabular-classification',
@@ -280,10 +282,7 @@ describe('ModelHubPage', () => {
     await renderPage(api);
     const table = await screen.findByRole('table', { name: 'Models' });
     await screen.findByText('Support assistant');
-    await userEvent.click(screen.getByLabelText('Filter by Task'));
-    await userEvent.click(
-      await screen.findByRole('option', { name: 'tabular-classification (1)' }),
-    );
+    await chooseTabularClassification();
     await waitFor(() => expect(search).toHaveBeenCalledTimes(2));
     // While the narrowed page loads, the last one stays on screen, in the
     // same table, with a progress bar, and the filter keeps its counts.
@@ -399,10 +398,7 @@ describe('ModelHubPage', () => {
     );
     // The frame must not render again for a search (see recordInsertedSheets).
     const sheets = recordInsertedSheets();
-    await userEvent.click(screen.getByLabelText('Filter by Task'));
-    await userEvent.click(
-      await screen.findByRole('option', { name: 'tabular-classification (1)' }),
-    );
+    await chooseTabularClassification();
     await screen.findByText('churn-classifier');
     await waitFor(() =>
       expect(
