@@ -43,6 +43,7 @@ const { Client } = require('pg');
 const path = require('node:path');
 const { median, parseArgs: args } = require('./lib');
 const { printRows } = require('./profileWindows');
+const { keepAliveRequester } = require('./keepAliveClient');
 
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 
@@ -110,18 +111,7 @@ async function startOne({
         : { catalogLookup: { cacheSeconds: Number(cache) } }),
     },
   });
-  const request = async (path, init = {}) => {
-    const res = await fetch(`${portal.baseUrl}${path}`, {
-      ...init,
-      headers: {
-        Authorization: `Bearer ${portal.token}`,
-        'Accept-Encoding': 'identity',
-        ...init.headers,
-      },
-    });
-    if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
-    return res;
-  };
+  const request = keepAliveRequester(portal.baseUrl, portal.token);
   return {
     label,
     portal,

@@ -7,6 +7,8 @@
  */
 'use strict';
 
+const { keepAliveRequester } = require('./keepAliveClient');
+
 function percentile(sorted, p) {
   if (!sorted.length) return NaN;
   return sorted[
@@ -58,26 +60,8 @@ async function load(task, { clients, requests }) {
 
 /** A JSON GET helper for one portal and token (no compression, as a proxy would see it). */
 function client(portal, token) {
-  const request = requester(portal, token);
+  const request = keepAliveRequester(portal, token);
   return async path => (await request(path)).json();
-}
-
-/** `fetch` of one portal path with the token; throws on a status other than 2xx. */
-function requester(portal, token) {
-  return async (path, init = {}) => {
-    const res = await fetch(`${portal}${path}`, {
-      ...init,
-      headers: {
-        Authorization: `Bearer ${token}`,
-        'Accept-Encoding': 'identity',
-        ...init.headers,
-      },
-    });
-    if (!res.ok) {
-      throw new Error(`${init.method ?? 'GET'} ${path}: HTTP ${res.status}`);
-    }
-    return res;
-  };
 }
 
 /**
@@ -224,7 +208,7 @@ async function measureHttp({
         ),
     },
   );
-  const page = modelPageLoader(requester(portal, token));
+  const page = modelPageLoader(keepAliveRequester(portal, token));
   await run(`model page overview load (${MODEL_PAGE_CALLS})`, i =>
     page(refs[i % refs.length]),
   );
