@@ -73,6 +73,8 @@ async function waitFor(
       const v = await fn();
       if (v) return v;
     } catch (e) {
+      // A check that knows waiting cannot help (e.g. the portal is gone).
+      if (e?.fatal) throw e;
       lastError = e;
     }
     await new Promise(r => setTimeout(r, intervalMs));
@@ -310,6 +312,16 @@ async function startPortal(opts = {}) {
     api,
     stop,
     pid: child.pid,
+    /** Throws (fatal to waitFor) when no process of the portal is left. */
+    assertAlive() {
+      if (!groupAlive()) {
+        const error = new Error(
+          `the portal stopped; log:\n${tail(logFile)}`,
+        );
+        error.fatal = true;
+        throw error;
+      }
+    },
   };
 }
 

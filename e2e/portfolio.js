@@ -14,6 +14,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { generate, writeCatalog } = require('../scripts/gen/portfolio');
 const { ROOT, startPortal, waitFor } = require('./portal');
+const { groupCpuMs } = require('../scripts/bench/lib');
 
 /** The label that marks generated entities (so they can be counted). */
 const GENERATED_LABEL = 'modelhub.io/generated';
@@ -31,10 +32,37 @@ async function generatedModelCount(portal) {
 }
 
 /**
+ * Waits until the portal's processes (its process group) use less than
+ * `share` of one core over `windowMs`, at most `maxMs`: listing every model
+ * does not mean the catalog is done (stitching of relations, the hub's
+ * overlay and tier snapshots go on for a while), and page timings taken
+ * meanwhile measure that ingestion, not the pages. Resolves to the wait in
+ * ms and the last window's share, and whether it settled.
+ */
+async function waitForQuiet(
+  portal,
+  { share = 0.05, windowMs = 5000, maxMs = 5 * 60 * 1000 } = {},
+) {
+  const started = Date.now();
+  for (;;) {
+    portal.assertAlive();
+    const before = groupCpuMs(portal.pid);
+    await new Promise(r => setTimeout(r, windowMs));
+    const used = (groupCpuMs(portal.pid) - before) / windowMs;
+    const settled = used < share;
+    if (settled || !(used >= 0) || Date.now() - started > maxMs) {
+      return { ms: Date.now() - started, share: used, settled };
+    }
+  }
+}
+
+/**
  * Starts a portal with `models` generated models plus the test examples and
  * waits until the catalog lists all of them. Resolves to the portal plus
  * `modelNames` (generated), `listedModels` (the generated models the hub
- * page lists unfiltered: all but the archived) and `loadMs` (from the back end's readiness until the last model is listed).
+ * page lists unfiltered: all but the archived), `loadMs` (from the back
+ * end's readiness until the last model is listed) and `quiet` (the wait
+ * after that until the portal idles, see {@link waitForQuiet}).
  */
 async function startPortfolioPortal({
   models,
@@ -88,6 +116,7 @@ async function startPortfolioPortal({
     await waitFor(
       `${models} generated models in the catalog`,
       async () => {
+        portal.assertAlive();
         const n = await generatedModelCount(portal);
         if (Date.now() - lastLog > 30000) {
           lastLog = Date.now();
@@ -101,6 +130,15 @@ async function startPortfolioPortal({
       },
       { timeoutMs, intervalMs: 2000 },
     );
+    const loadMs = Date.now() - started;
+    const quiet = await waitForQuiet(portal);
+    log(
+      `[e2e] scale: the portal ${
+        quiet.settled ? 'idled' : 'was still busy'
+      } ${Math.round(quiet.ms / 1000)} s after the last model was listed (${(
+        quiet.share * 100
+      ).toFixed(1)} % of a core over the last 5 s)`,
+    );
     return {
       ...portal,
       modelNames: generated.modelNames.map(m => m.name),
@@ -108,7 +146,8 @@ async function startPortfolioPortal({
       listedModels: generated.entities.filter(
         e => e.kind === 'Model' && e.spec.lifecycle !== 'archived',
       ).length,
-      loadMs: Date.now() - started,
+      loadMs,
+      quiet,
     };
   } catch (e) {
     await portal.stop();

@@ -126,6 +126,13 @@ async function scalePhase(files, timingsFile) {
       portal.loadMs,
       'PostgreSQL, from back end ready to all listed',
     );
+    recordTiming(
+      'portal idle after the last model was listed',
+      portal.quiet.ms,
+      `${portal.quiet.settled ? 'settled' : 'still busy, timed anyway'}: ${(
+        portal.quiet.share * 100
+      ).toFixed(1)} % of a core over the last 5 s`,
+    );
     status = await runSpecs(files, portal, {
       [SCALE_MODELS_ENV]: String(models),
       MODEL_HUB_E2E_SCALE_MODEL: portal.modelNames[0],
