@@ -119,6 +119,17 @@ describe('GET /api/model-hub/v1/models against a real catalog (end to end)', () 
         'group:default/ml-team': 3,
       });
 
+      // A facet click right after: the total is the count just shown (the
+      // hub keeps it from the facet counts), and it is the catalog's.
+      const click = await search('?task=tabular-classification&facets=false');
+      expect(names(click.body)).toEqual(['churn']);
+      expect(click.body.totalItems).toBe(1);
+      const byOwner = await search(
+        `?owner=${encodeURIComponent('group:default/ml-team')}&facets=false`,
+      );
+      expect(names(byOwner.body)).toEqual(['churn', 'intent', 'sentiment']);
+      expect(byOwner.body.totalItems).toBe(3);
+
       // A chosen task narrows the page and every other facet, but its own
       // facet still counts the alternatives.
       const text = await search('?task=text-classification');

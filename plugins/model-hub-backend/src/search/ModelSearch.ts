@@ -394,11 +394,47 @@ export class ModelSearch {
           for (const f of free) {
             counts[f] = sortCounts(res.facets[MODEL_SEARCH_FACETS[f]] ?? []);
           }
+          this.#seedTotals(params, credentials, free, counts);
         })(),
       );
     }
     await Promise.all(calls);
     return { counts, approximate: false };
+  }
+
+  /**
+   * The count of a value of a facet nobody chose is the total of the same
+   * search with that value chosen: the catalog counted it with the same
+   * filters, as the same caller. Those totals are kept (for the summary
+   * cache's time, like any total), so the page of a facet click needs no
+   * count query. Left out: lifecycle (choosing one lifts the hidden
+   * archived models), and values the catalog could match together with
+   * another (the same letters in another case, or spaces around them).
+   */
+  #seedTotals(
+    params: SearchParams,
+    credentials: BackstageCredentials,
+    free: ModelSearchFacet[],
+    counts: Record<ModelSearchFacet, ModelSearchFacetCounts>,
+  ) {
+    for (const facet of free) {
+      if (facet === 'lifecycle') continue;
+      const variants = new Map<string, number>();
+      for (const { value } of counts[facet]) {
+        const folded = lower(value.trim());
+        variants.set(folded, (variants.get(folded) ?? 0) + 1);
+      }
+      for (const { value, count } of counts[facet]) {
+        if (value !== value.trim() || variants.get(lower(value)) !== 1) {
+          continue;
+        }
+        const key = summaryKey({
+          ...params,
+          filters: { ...params.filters, [facet]: [value] },
+        });
+        this.#totals.get(credentials, key, async () => count);
+      }
+    }
   }
 
   async #facetsOfText(

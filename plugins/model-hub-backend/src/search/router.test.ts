@@ -1,0 +1,136 @@
+import { mockCredentials } from '@backstage/backend-test-utils';
+import express from 'express';
+import request from 'supertest';
+import { MODEL_API_VERSION } from '@internal/plugin-model-hub-common';
+import { createTestHttpAuth } from '../__testUtils__/httpAuth';
+import { ModelSearch, SearchCatalog } from './ModelSearch';
+import { createModelSearchRouter } from './router';
+
+const ALICE = 'user:default/alice';
+const BOB = 'user:default/bob';
+
+/** Facet counts as the catalog answers them for the unfiltered search. */
+const FACETS: Record<string, Array<{ value: string; count: number }>> = {
+  'spec.task': [
+    { value: 'text-generation', count: 7 },
+    { value: 'Text-Classification', count: 2 },
+    { value: 'text-classification', count: 1 },
+  ],
+  'spec.lifecycle': [{ value: 'production', count: 9 }],
+  'spec.framework': [{ value: 'pytorch', count: 4 }],
+};
+
+/**
+ * A catalog that answers every page with one model and a total of 99 when
+ * asked to count, and records what it was asked.
+ */
+function fakeCatalog() {
+  const queries: Array<Record<string, unknown>> = [];
+  const catalog: SearchCatalog = {
+    async queryEntities(req: any) {
+      queries.push(req);
+      return {
+        items: [
+          {
+            apiVersion: MODEL_API_VERSION,
+            kind: 'Model',
+            metadata: { name: 'm', namespace: 'default' },
+            spec: {},
+          },
+        ],
+        totalItems: req.totalItems === 'exclude' ? 0 : 99,
+        pageInfo: {},
+      };
+    },
+    async getEntityFacets(req: any) {
+      return {
+        facets: Object.fromEntries(
+          req.facets.map((f: string) => [f, FACETS[f] ?? []]),
+        ),
+      };
+    },
+  } as SearchCatalog;
+  return { catalog, queries };
+}
+
+async function app(catalog: SearchCatalog) {
+  const search = new ModelSearch({
+    catalog,
+    tiers: {
+      async getMany(models: any[]) {
+        return new Map(
+          models.map(m => [
+            `model:default/${m.metadata.name}`,
+            {
+              requestedTier: null,
+              effectiveTier: null,
+              status: 'not-run',
+              reason: '',
+              version: null,
+            },
+          ]),
+        ) as any;
+      },
+    },
+    summaryTtlMs: 10_000,
+  });
+  const router = await createModelSearchRouter({
+    httpAuth: createTestHttpAuth('model-hub'),
+    search,
+  });
+  return express().use(router);
+}
+
+describe('GET /v1/models after GET /v1/models/facets', () => {
+  const get = (server: express.Express, path: string, user = ALICE) =>
+    request(server)
+      .get(path)
+      .set('Authorization', mockCredentials.user.header(user));
+
+  it("answers a facet click's total from the counts the caller was shown, without a count query", async () => {
+    const { catalog, queries } = fakeCatalog();
+    const server = await app(catalog);
+    expect((await get(server, '/v1/models/facets')).status).toBe(200);
+
+    const page = await get(
+      server,
+      '/v1/models?task=text-generation&facets=false',
+    );
+    expect(page.status).toBe(200);
+    expect(page.body.totalItems).toBe(7);
+    expect(queries).toHaveLength(1);
+    expect(queries[0]).toMatchObject({ totalItems: 'exclude' });
+  });
+
+  it('still counts in the catalog for another caller, a case-variant value and a lifecycle', async () => {
+    const { catalog, queries } = fakeCatalog();
+    const server = await app(catalog);
+    expect((await get(server, '/v1/models/facets')).status).toBe(200);
+
+    // Bob was never shown Alice's counts (what each may see differs).
+    const bob = await get(
+      server,
+      '/v1/models?task=text-generation&facets=false',
+      BOB,
+    );
+    // The catalog matches case-insensitively: 2 + 1 models, not 2.
+    const variant = await get(
+      server,
+      '/v1/models?task=Text-Classification&facets=false',
+    );
+    // Choosing a lifecycle shows archived models the counts left out.
+    const lifecycle = await get(
+      server,
+      '/v1/models?lifecycle=production&facets=false',
+    );
+    for (const res of [bob, variant, lifecycle]) {
+      expect(res.status).toBe(200);
+      expect(res.body.totalItems).toBe(99);
+    }
+    expect(queries.map(q => q.totalItems)).toEqual([
+      'include',
+      'include',
+      'include',
+    ]);
+  });
+});
