@@ -372,6 +372,11 @@ export class ModelSearch {
     const chosen = facets.filter(f => params.filters[f]?.length);
     const free = facets.filter(f => !params.filters[f]?.length);
     const calls: Array<Promise<void>> = chosen.map(async f => {
+      const shown = await this.#countsWithout(params, f, credentials);
+      if (shown) {
+        counts[f] = shown;
+        return;
+      }
       const res = await this.#catalog.getEntityFacets(
         {
           ...searchSelection(params, f),
@@ -400,6 +405,28 @@ export class ModelSearch {
     }
     await Promise.all(calls);
     return { counts, approximate: false };
+  }
+
+  /**
+   * The counts of chosen facet `facet`, when the same caller's counts of
+   * the search without it are fresh in the cache: there `facet` was a free
+   * facet, counted with exactly the other filters (a facet click asks for
+   * the counts of the search it came from first). Not for lifecycle, whose
+   * choice also changes which models are hidden.
+   */
+  async #countsWithout(
+    params: SearchParams,
+    facet: ModelSearchFacet,
+    credentials: BackstageCredentials,
+  ): Promise<ModelSearchFacetCounts | undefined> {
+    if (facet === 'lifecycle') return undefined;
+    const { [facet]: _chosen, ...others } = params.filters;
+    const cached = this.#facetCounts.peek(
+      credentials,
+      summaryKey({ ...params, filters: others }),
+    );
+    const summary = await cached?.catch(() => undefined);
+    return summary && !summary.approximate ? summary.counts[facet] : undefined;
   }
 
   /**

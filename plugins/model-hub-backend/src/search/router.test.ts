@@ -26,6 +26,7 @@ const FACETS: Record<string, Array<{ value: string; count: number }>> = {
  */
 function fakeCatalog() {
   const queries: Array<Record<string, unknown>> = [];
+  const facetQueries: string[][] = [];
   const catalog: SearchCatalog = {
     async queryEntities(req: any) {
       queries.push(req);
@@ -43,6 +44,7 @@ function fakeCatalog() {
       };
     },
     async getEntityFacets(req: any) {
+      facetQueries.push(req.facets);
       return {
         facets: Object.fromEntries(
           req.facets.map((f: string) => [f, FACETS[f] ?? []]),
@@ -50,7 +52,7 @@ function fakeCatalog() {
       };
     },
   } as SearchCatalog;
-  return { catalog, queries };
+  return { catalog, queries, facetQueries };
 }
 
 async function app(catalog: SearchCatalog) {
@@ -132,5 +134,27 @@ describe('GET /v1/models after GET /v1/models/facets', () => {
       'include',
       'include',
     ]);
+  });
+
+  it("counts a facet click's chosen facet from the counts the caller was shown", async () => {
+    const { catalog, facetQueries } = fakeCatalog();
+    const server = await app(catalog);
+    const before = await get(server, '/v1/models/facets');
+    expect(facetQueries).toHaveLength(1);
+
+    const after = await get(server, '/v1/models/facets?task=text-generation');
+    expect(after.status).toBe(200);
+    // Only the facets nobody chose are asked for again, under the filter.
+    expect(facetQueries).toHaveLength(2);
+    expect(facetQueries[1]).not.toContain('spec.task');
+    expect(after.body.facets.task).toEqual(before.body.facets.task);
+
+    // Not for lifecycle (its choice shows archived models), nor for
+    // another caller.
+    await get(server, '/v1/models/facets?lifecycle=production');
+    expect(facetQueries.slice(2)).toContainEqual(['spec.lifecycle']);
+    const bob = facetQueries.length;
+    await get(server, '/v1/models/facets?task=text-generation', BOB);
+    expect(facetQueries.slice(bob)).toContainEqual(['spec.task']);
   });
 });
