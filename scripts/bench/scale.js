@@ -29,7 +29,9 @@
  *     reads its duration from model_hub_task_runs, and samples the back
  *     end's VmRSS/VmHWM (it runs inside the back end: the peak is the
  *     back end's, and the delta over its RSS before is printed too).
- *  7. Back-end RSS after the run.
+ *  7. Back-end RSS after the run, and what it is made of: the node
+ *     inspector (heapProbe.js) reads process.memoryUsage() before and after
+ *     a full garbage collection.
  *
  * Against an already running portal (no processing, stewardship or browser):
  *   MODEL_HUB_TOKEN=… npm run bench:scale -- --portal http://localhost:7007
@@ -47,6 +49,7 @@ const path = require('node:path');
 const { generate, writeCatalog, publish } = require('../gen/portfolio');
 const { buildApp } = require('../../e2e/portal');
 const { measureHttp } = require('./scaleLoad');
+const { probeHeap } = require('./heapProbe');
 const portals = require('./scalePortal');
 
 const STEWARDSHIP_TASK = 'model-hub-stewardship';
@@ -436,6 +439,9 @@ async function ownPortal(a) {
         '≤ 1 GB',
         verdict(m.rss <= 1024),
       ]);
+      // What that RSS is made of (after the row above: the probe's full
+      // collection changes it).
+      table.push(await heapRow(pid));
       printTable(
         `Scale benchmark (PostgreSQL, ${
           http.sample.totalItems
@@ -455,6 +461,26 @@ async function ownPortal(a) {
     }
   } finally {
     await removeAll();
+  }
+}
+
+/** The table row splitting the back end's RSS: live heap, garbage, the rest. */
+async function heapRow(pid) {
+  const what =
+    'back-end memory after the run: JS heap used / total, outside the heap; after a full GC: RSS, heap used';
+  try {
+    const { before: b, after: g } = await probeHeap(pid);
+    const m = n => `${Math.round(n / 1024 / 1024)} MB`;
+    return [
+      what,
+      `${m(b.heapUsed)} / ${m(b.heapTotal)}, ${m(b.external)}; ${m(g.rss)}, ${m(
+        g.heapUsed,
+      )}`,
+      'explains the RSS rows',
+      '',
+    ];
+  } catch (e) {
+    return [what, `not measured: ${e.message}`, '', ''];
   }
 }
 
