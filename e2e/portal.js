@@ -315,9 +315,7 @@ async function startPortal(opts = {}) {
     /** Throws (fatal to waitFor) when no process of the portal is left. */
     assertAlive() {
       if (!groupAlive()) {
-        const error = new Error(
-          `the portal stopped; log:\n${tail(logFile)}`,
-        );
+        const error = new Error(`the portal stopped; log:\n${tail(logFile)}`);
         error.fatal = true;
         throw error;
       }
