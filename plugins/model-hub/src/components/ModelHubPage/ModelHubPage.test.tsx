@@ -232,6 +232,21 @@ describe('ModelHubPage', () => {
     expect(screen.getByLabelText('Search models')).toHaveValue('support');
   });
 
+  it("sends the first search's requests as the page starts to render, before its filters and table exist, and asks once", async () => {
+    let pageInDom: boolean | undefined;
+    const { api, search, searchFacets } = fakeHub(() => {
+      pageInDom ??= screen.queryByLabelText('Filter by Task') !== null;
+      return { items: [official], totalItems: 42, pageInfo: {} };
+    });
+    await renderPage(api, { url: '/?task=text-generation' });
+    await screen.findByText('Support assistant');
+    expect(pageInDom).toBe(false);
+    // The search of the page took those requests over.
+    expect(search).toHaveBeenCalledTimes(1);
+    expect(searchFacets).toHaveBeenCalledTimes(1);
+    expect(lastCall(search).filters).toEqual({ task: ['text-generation'] });
+  });
+
   it('offers facet counts and re-queries when a filter is chosen', async () => {
     const { api, search } = fakeHub();
     await renderPage(api);

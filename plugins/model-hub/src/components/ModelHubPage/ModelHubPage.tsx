@@ -6,7 +6,12 @@ import {
   Page,
   SupportButton,
 } from '@backstage/core-components';
+import { useSearchParams } from 'react-router-dom';
+import { useApi } from '@backstage/core-plugin-api';
+import { modelHubApiRef } from '../../api';
 import { ModelHubSearch } from './ModelHubSearch';
+import { queryFromParams, toSearchQuery } from './query';
+import { useEarlySearch } from './useModelSearch';
 
 /** Options of {@link ModelHubPage}. */
 export interface ModelHubPageProps {
@@ -49,5 +54,10 @@ const HubPageFrame = memo(function Frame(props: { title: string }) {
  * {@link ModelHubSearch}.
  */
 export function ModelHubPage(props: ModelHubPageProps) {
+  // The first search leaves now, not after the frame, filter bar and table
+  // have rendered (the search adopts it).
+  const hubApi = useApi(modelHubApiRef);
+  const [searchParams] = useSearchParams();
+  useEarlySearch(hubApi, toSearchQuery(queryFromParams(searchParams)));
   return <HubPageFrame title={props.title ?? 'Model Hub'} />;
 }

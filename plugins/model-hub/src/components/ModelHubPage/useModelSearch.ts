@@ -66,6 +66,60 @@ function start(api: ModelHubApi, key: string): Started {
 
 const aborted = (signal: AbortSignal) => signal.aborted;
 
+/** How long a search started early waits to be shown before it is cancelled. */
+const EARLY_TTL_MS = 10_000;
+
+/**
+ * The hub page's first search, started while the page renders, before its
+ * frame, filter bar and table have rendered and committed (the search
+ * hook's layout effect comes after all of them). At most one; the search
+ * hook adopts it when the keys match, and one never adopted is cancelled.
+ */
+let early:
+  | { started: Started; timer: ReturnType<typeof setTimeout> }
+  | undefined;
+
+function dropEarly() {
+  if (!early) return;
+  clearTimeout(early.timer);
+  if (!early.started.adopted) early.started.controller.abort();
+  early = undefined;
+}
+
+/** The search started early for `key`, handed over once; any other is dropped. */
+function takeEarly(key: string): Started | undefined {
+  const found =
+    early?.started.key === key && !aborted(early.started.controller.signal)
+      ? early.started
+      : undefined;
+  if (found) {
+    clearTimeout(early!.timer);
+    early = undefined;
+  } else {
+    dropEarly();
+  }
+  return found;
+}
+
+/**
+ * Starts the requests of the hub page's first search from the page's own
+ * render, so they leave before the rest of the page renders; the search
+ * hook of the same query takes them over. Idempotent for one query, so a
+ * render run twice (or again) asks once.
+ */
+export function useEarlySearch(api: ModelHubApi, query: ModelSearchQuery) {
+  const key = JSON.stringify(query);
+  const asked = useRef(false);
+  if (asked.current) return;
+  asked.current = true;
+  if (early?.started.key === key && !aborted(early.started.controller.signal)) {
+    return;
+  }
+  dropEarly();
+  const started = start(api, key);
+  early = { started, timer: setTimeout(dropEarly, EARLY_TTL_MS) };
+}
+
 /**
  * The hub page's search: the first page of `query` (without facet counts,
  * so the table never waits for them) and its facet counts as two requests
@@ -106,7 +160,7 @@ export function useModelSearch(
     let search = started.current;
     if (search?.key !== key || aborted(search.controller.signal)) {
       if (search && !search.adopted) search.controller.abort();
-      search = start(api, key);
+      search = takeEarly(key) ?? start(api, key);
     }
     search.adopted = true;
     started.current = search;
