@@ -8,7 +8,7 @@
  *     --a /path/to/checkout-before --b /path/to/checkout-after
  *     [--ports 7791,7792] [--rounds 8] [--requests 300] [--no-page]
  *     [--lookup-cache-seconds N] [--pg postgresql://…] [--profile DIR]
- *     [--settle-seconds 300]
+ *     [--settle-seconds 300] [--page-calls]
  *
  * Uses the databases and catalog a `bench:scale … --keep` run left. Starts
  * both checkouts' portals at once on those databases (two replicas), waits
@@ -30,6 +30,10 @@
  * DIR/a and DIR/b, written when they stop) and prints, per row and
  * portal, where the sampled CPU of its blocks went (profileWindows.js).
  * The profiler costs CPU itself: take the figures of a run without it.
+ *
+ * --page-calls adds a row per call of the model page's load (the calls of
+ * scaleLoad.js's modelPageLoader, each alone at 50 clients), to see which
+ * of them the page's CPU goes to.
  *
  * Two portals hold about twice one portal's PostgreSQL connections: with
  * the default max_connections (100) and other portals on the same server,
@@ -117,6 +121,7 @@ async function startOne({
     portal,
     pid: backendPid(portal.pid),
     load: load.load,
+    request,
     get: async path => (await request(path)).json(),
     page: load.modelPageLoader(request),
   };
@@ -194,6 +199,8 @@ async function main() {
         requests,
       ],
     ];
+    if (a['page-calls'] === 'true')
+      rows.push(...(await pageCallRows(portals[0], names, requests)));
     const pageRow = [
       'model page overview',
       p => i => p.page(names[i % names.length]),
@@ -298,6 +305,153 @@ async function main() {
         await sleep(1000);
     printRows(file);
   }
+}
+
+/**
+ * One row per call of the model page's load (scaleLoad.js modelPageLoader,
+ * same paths and bodies), over the models that make the call (a model
+ * without consumers makes no consumers call).
+ */
+async function pageCallRows(portal, names, requests) {
+  const hub = '/api/model-hub/v1';
+  const post = (entityRefs, fields) => ({
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(fields ? { entityRefs, fields } : { entityRefs }),
+  });
+  const models = [];
+  for (const name of names) {
+    const entity = await portal.get(
+      `/api/catalog/entities/by-name/model/default/${name}`,
+    );
+    const targets = (entity.relations ?? []).map(r => r.targetRef);
+    const { items } = await portal.get(
+      `${hub}/models/default/${name}/versions`,
+    );
+    const sealed = items.filter(v => v.state === 'sealed');
+    const version =
+      sealed.find(v => v.aliases?.includes('latest')) ??
+      sealed.sort((x, y) => y.version.localeCompare(x.version))[0];
+    const card = version?.files
+      ?.map(f => f.path)
+      .filter(f => /(^|\/)readme\.md$/i.test(f))
+      .sort((x, y) => x.split('/').length - y.split('/').length)[0];
+    models.push({
+      name,
+      ref: `model:default/${name}`,
+      targets,
+      consumers: (entity.relations ?? [])
+        .filter(r => r.type === 'dependencyOf')
+        .map(r => r.targetRef),
+      readme:
+        card &&
+        `${hub}/models/default/${name}/versions/${version.version}/files/${card}`,
+    });
+  }
+  const over = (list, call) => p => i => call(p, list[i % list.length]);
+  const json = async (p, path, init) => (await p.request(path, init)).json();
+  const withConsumers = models.filter(m => m.consumers.length > 0);
+  const withReadme = models.filter(m => m.readme);
+  const withTargets = models.filter(m => m.targets.some(t => t !== m.ref));
+  const calls = [
+    [
+      'entity by name',
+      models,
+      (p, m) =>
+        json(p, `/api/catalog/entities/by-name/model/default/${m.name}`),
+    ],
+    [
+      'ancestry',
+      models,
+      (p, m) =>
+        json(
+          p,
+          `/api/catalog/entities/by-name/model/default/${m.name}/ancestry`,
+        ),
+    ],
+    [
+      'relation check (by-refs, 3 fields)',
+      withTargets,
+      (p, m) =>
+        json(
+          p,
+          '/api/catalog/entities/by-refs',
+          post(m.targets, ['kind', 'metadata.name', 'metadata.namespace']),
+        ),
+    ],
+    [
+      'graph root (by-refs)',
+      models,
+      (p, m) => json(p, '/api/catalog/entities/by-refs', post([m.ref])),
+    ],
+    [
+      'graph relations (by-refs)',
+      withTargets,
+      (p, m) =>
+        json(
+          p,
+          '/api/catalog/entities/by-refs',
+          post(m.targets.filter(t => t !== m.ref)),
+        ),
+    ],
+    [
+      'consumers (by-refs)',
+      withConsumers,
+      (p, m) =>
+        json(
+          p,
+          '/api/catalog/entities/by-refs',
+          post(m.consumers, [
+            'kind',
+            'metadata',
+            'spec.type',
+            'spec.lifecycle',
+            'relations',
+          ]),
+        ),
+    ],
+    [
+      'versions',
+      models,
+      (p, m) => json(p, `${hub}/models/default/${m.name}/versions`),
+    ],
+    [
+      'README range GET',
+      withReadme,
+      async (p, m) =>
+        (
+          await p.request(m.readme, {
+            headers: { Range: `bytes=0-${256 * 1024 - 1}` },
+          })
+        ).arrayBuffer(),
+    ],
+    [
+      'usage',
+      models,
+      (p, m) => json(p, `${hub}/models/default/${m.name}/usage`),
+    ],
+    [
+      'stewardship tasks',
+      models,
+      (p, m) =>
+        json(
+          p,
+          `${hub}/stewardship/tasks?entityRef=${encodeURIComponent(m.ref)}`,
+        ),
+    ],
+    [
+      'stewardship overrides',
+      models,
+      (p, m) =>
+        json(p, `${hub}/stewardship/models/default/${m.name}/overrides`),
+    ],
+  ];
+  console.log(
+    `[ab] page calls over ${models.length} models (${withTargets.length} with relations, ${withConsumers.length} with consumers, ${withReadme.length} with a README)`,
+  );
+  return calls
+    .filter(([, list]) => list.length > 0)
+    .map(([name, list, call]) => [`page: ${name}`, over(list, call), requests]);
 }
 
 main().catch(e => {

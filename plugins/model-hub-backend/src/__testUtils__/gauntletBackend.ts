@@ -6,7 +6,10 @@ import {
 import { JsonObject } from '@backstage/types';
 import { Knex } from 'knex';
 import { createGauntlet } from '../gauntlet/createGauntlet';
-import { GauntletRunner } from '../gauntlet/GauntletRunner';
+import {
+  GauntletRunner,
+  GauntletVersionSource,
+} from '../gauntlet/GauntletRunner';
 import { gauntletPolicyDecision } from '../gauntlet/permissions';
 import {
   exampleDataset,
@@ -36,10 +39,12 @@ export async function startGauntletRouteBackend(options: {
   entities?: Entity[];
   knex?: Knex;
   now?: Date;
+  /** The version source (default: the example's sealed version). */
+  versions?: GauntletVersionSource;
   /** More `modelHub` config (the governance settings). */
   modelHub: JsonObject;
 }): Promise<GauntletRouteBackend> {
-  const versions = await exampleVersions();
+  const versions = options.versions ?? (await exampleVersions());
   let runner: GauntletRunner | undefined;
   const backend = await startRouteTestBackend({
     entities: [exampleModel, exampleDataset, ...(options.entities ?? [])],

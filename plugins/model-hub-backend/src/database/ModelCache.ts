@@ -1,7 +1,7 @@
 import { ModelChange, ModelChangeFeed } from './ModelChangeFeed';
 
 /** Options of {@link ModelCache}. */
-export interface ModelCacheOptions {
+export interface ModelCacheOptions<V = unknown> {
   /** The change events that drop entries (shared by every cache of a replica). */
   feed: ModelChangeFeed;
   /** Entries kept at most; the least recently used go first. */
@@ -10,13 +10,20 @@ export interface ModelCacheOptions {
   ttlMs: number;
   /** The clock (tests). */
   clock?: () => number;
+  /**
+   * The moment a loaded value stops being true by the clock alone (its
+   * model unchanged), given the time its lookup began; the entry is
+   * trusted until then (and the TTL), and not kept when that is not later
+   * than the lookup's time. Default: only the TTL.
+   */
+  validUntil?: (value: V, at: number) => number;
 }
 
 /**
  * Defaults of the read routes' caches (versions GET, gauntlet GET): models
  * kept per cache, and how long an entry is trusted without an event. Only
- * a backstop: every write of what they read is an event, and their clock-
- * dependent parts are decided per request.
+ * a backstop: every write of what they read is an event, and what the
+ * clock changes ends an entry at that moment (`validUntil`).
  */
 export const READ_CACHE_DEFAULTS = { maxEntries: 5_000, ttlMs: 300_000 };
 
@@ -30,6 +37,8 @@ interface Entry<V> {
   ref: string;
   value: V;
   at: number;
+  /** When the clock alone makes it untrue (see `validUntil`). */
+  until: number;
 }
 
 /** A load in flight for a model: set when one of the model's events is applied meanwhile. */
@@ -46,13 +55,16 @@ interface Ticket {
  * while one of its model's events was applied is returned but not kept:
  * the load may have read the rows from before that change.
  *
- * The cache holds rows only; who may see them is decided by the caller.
+ * Values may depend on the clock: `validUntil` ends an entry when the
+ * clock alone would change it. The cache holds nothing of a caller: who
+ * may see a model is decided by the caller of the cache.
  */
 export class ModelCache<V> {
   readonly #feed: ModelChangeFeed;
   readonly #maxEntries: number;
   readonly #ttlMs: number;
   readonly #clock: () => number;
+  readonly #validUntil?: (value: V, at: number) => number;
   /** In least-recently-used order. */
   readonly #entries = new Map<string, Entry<V>>();
   /** The keys of each model's entries. */
@@ -60,11 +72,12 @@ export class ModelCache<V> {
   /** Loads in flight per model. */
   readonly #loading = new Map<string, Set<Ticket>>();
 
-  constructor(options: ModelCacheOptions) {
+  constructor(options: ModelCacheOptions<V>) {
     this.#feed = options.feed;
     this.#maxEntries = options.maxEntries;
     this.#ttlMs = options.ttlMs;
     this.#clock = options.clock ?? Date.now;
+    this.#validUntil = options.validUntil;
     this.#feed.subscribe(change => this.#apply(change));
   }
 
@@ -93,7 +106,7 @@ export class ModelCache<V> {
     items.forEach((item, i) => {
       const id = `${item.ref}\u0000${item.key}`;
       const hit = this.#entries.get(id);
-      if (hit && now - hit.at < this.#ttlMs) {
+      if (hit && now - hit.at < this.#ttlMs && now < hit.until) {
         this.#entries.delete(id);
         this.#entries.set(id, hit);
         out[i] = hit.value;
@@ -134,7 +147,9 @@ export class ModelCache<V> {
   #store({ ref, key }: ModelCacheKey, value: V, at: number): void {
     const id = `${ref}\u0000${key}`;
     this.#entries.delete(id);
-    this.#entries.set(id, { ref, value, at });
+    const until = this.#validUntil?.(value, at) ?? Infinity;
+    if (until <= at) return;
+    this.#entries.set(id, { ref, value, at, until });
     const keys = this.#keysOf.get(ref);
     if (keys) keys.add(id);
     else this.#keysOf.set(ref, new Set([id]));

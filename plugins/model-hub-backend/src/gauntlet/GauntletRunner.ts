@@ -18,11 +18,7 @@ import { LostSeal } from './LostSealStore';
 import { RunExecutor } from './RunExecutor';
 import { requestedTierOf } from './runInputs';
 import { ModelCache } from '../database/ModelCache';
-import {
-  EvaluationReads,
-  GauntletEvaluation,
-  TierEvaluator,
-} from './TierEvaluator';
+import { GauntletEvaluation, TierEvaluator } from './TierEvaluator';
 import { tierChain } from './tiers';
 import { GauntletRun, GauntletRunTrigger } from './types';
 
@@ -47,8 +43,8 @@ export interface GauntletRunnerOptions {
   runnerId?: string;
   /** The clock; tests pass a controlled one. */
   clock?: () => Date;
-  /** The gauntlet GET's cache of what evaluations read. */
-  readCache?: ModelCache<EvaluationReads>;
+  /** The gauntlet GET's cached evaluations (see {@link TierEvaluator}). */
+  answerCache?: ModelCache<GauntletEvaluation>;
 }
 
 /** How far back recovery looks for seals whose runs were never queued. */

@@ -23,9 +23,7 @@ import {
 
 /**
  * What evaluating a model reads from the database, for a requested tier:
- * rows only, with no clock applied, so the gauntlet GET can cache them per
- * model (see {@link ModelCache}); the clock-dependent parts (waiver expiry,
- * staleness) are decided on every evaluation.
+ * rows only, with no clock applied.
  */
 export interface EvaluationReads {
   latest: SealedManifest | undefined;
@@ -61,7 +59,7 @@ export class TierEvaluator {
   readonly #logger: LoggerService;
   readonly #auditor?: AuditorService;
   readonly #clock: () => Date;
-  readonly #readCache?: ModelCache<EvaluationReads>;
+  readonly #answerCache?: ModelCache<GauntletEvaluation>;
 
   constructor(options: {
     store: GauntletStore;
@@ -70,10 +68,14 @@ export class TierEvaluator {
     logger: LoggerService;
     auditor?: AuditorService;
     clock: () => Date;
-    /** The gauntlet GET's cache of what evaluations read. */
-    readCache?: ModelCache<EvaluationReads>;
+    /**
+     * The gauntlet GET's evaluations per model and requested tier, each
+     * kept until its model changes or the clock changes it (see
+     * `evaluationValidUntil`).
+     */
+    answerCache?: ModelCache<GauntletEvaluation>;
   }) {
-    this.#readCache = options.readCache;
+    this.#answerCache = options.answerCache;
     this.#store = options.store;
     this.#versions = options.versions;
     this.#gc = options.gauntletConfig;
@@ -100,7 +102,11 @@ export class TierEvaluator {
 
   /**
    * Computes the gauntlet state of a model for its latest sealed version;
-   * `cached`: from the read cache (read routes), else from the database.
+   * `cached`: from the answer cache (the read route), else from the
+   * database. An evaluation depends on the entity only through its ref and
+   * requested tier, and on nothing of the caller, so one answer serves
+   * every caller the route lets see the model. Cached answers are shared:
+   * callers must not change them.
    */
   async evaluate(
     entity: Entity,
@@ -108,14 +114,28 @@ export class TierEvaluator {
   ): Promise<GauntletEvaluation> {
     const entityRef = stringifyEntityRef(entity).toLocaleLowerCase('en-US');
     const requestedTier = requestedTierOf(entity);
-    const reads =
-      options?.cached && this.#readCache
-        ? await this.#readCache.get(
-            entityRef,
-            `gauntlet:${requestedTier}`,
-            () => this.#read(entityRef, requestedTier),
-          )
-        : await this.#read(entityRef, requestedTier);
+    const compute = async () =>
+      this.#evaluateReads(
+        entityRef,
+        requestedTier,
+        await this.#read(entityRef, requestedTier),
+      );
+    if (options?.cached && this.#answerCache) {
+      return this.#answerCache.get(
+        entityRef,
+        `gauntlet:${requestedTier}`,
+        compute,
+      );
+    }
+    return compute();
+  }
+
+  /** The evaluation of what was read, at the clock's now. */
+  #evaluateReads(
+    entityRef: string,
+    requestedTier: ModelTier,
+    reads: EvaluationReads,
+  ): GauntletEvaluation {
     const now = this.#clock();
     const { latest, runs, tierResults } = reads;
     const decisions = decisionsAt(reads.decisions, now);

@@ -23,6 +23,7 @@ import { builtinGauntletChecks, GauntletCheck } from './nodeApi';
 import { createGauntletRouter } from './router';
 import { ModelLookup } from '../service/cachedEntityLookup';
 import { ModelCache, READ_CACHE_DEFAULTS } from '../database/ModelCache';
+import { evaluationValidUntil } from './evaluationExpiry';
 import { ModelChangeFeed } from '../database/ModelChangeFeed';
 
 /** Dependencies of {@link createGauntlet}: core services plus the version service. */
@@ -96,10 +97,11 @@ export async function createGauntlet(
     logger: options.logger.child({ service: 'gauntlet' }),
     auditor: options.auditor,
     clock: options.clock,
-    readCache: new ModelCache({
+    answerCache: new ModelCache({
       feed,
       ...READ_CACHE_DEFAULTS,
       clock: () => clock().getTime(),
+      validUntil: evaluationValidUntil,
     }),
   });
   const router = await createGauntletRouter({

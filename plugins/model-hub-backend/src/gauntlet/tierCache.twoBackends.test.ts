@@ -18,7 +18,10 @@ import {
   exampleModel,
 } from '../__testUtils__/gauntletExample';
 import { publishVersion } from '../__testUtils__/publish';
-import { countQueries } from '../__testUtils__/countQueries';
+import {
+  BACKGROUND_STATEMENTS,
+  countQueries,
+} from '../__testUtils__/countQueries';
 
 /** The tables the change triggers watch (migration model_change_triggers). */
 const WATCHED_TABLES = [
@@ -282,6 +285,34 @@ describe.each(ids)('tier cache across two backends on one %s database', id => {
       (await versionsOn(replicaB)).find((v: any) => v.version === '1.0.0')
         .aliases,
     ).toContain('champion');
+  });
+
+  it('drops B’s evaluated gauntlet answer when a write on A changes the model', async () => {
+    const waiversOnB = async () => {
+      const res = await request(replicaB.server)
+        .get(api(`${M}/gauntlet`))
+        .set('Authorization', as(BOB));
+      expect(res.status).toBe(200);
+      return res.body.waivers.map((w: any) => w.reason);
+    };
+    const before = await waiversOnB();
+    // B answers from its cache: no statement but the read of the events
+    // (and the worker's queue polls, which land in the window at random).
+    const again = await countQueries(shared.b, waiversOnB, {
+      ignore: new RegExp(
+        `${BACKGROUND_STATEMENTS.source}|gauntlet_tier_events`,
+      ),
+    });
+    expect(again.value).toEqual(before);
+    expect(again.statements).toEqual([]);
+    // A waiver requested on A (pending: no tier changes, only the answer).
+    const waiver = await post(`${M}/waivers`, GINA, {
+      check: 'security',
+      reason: 'requested on A',
+      expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+    });
+    expect(waiver.status).toBe(201);
+    expect(await waiversOnB()).toEqual(['requested on A', ...before]);
   });
 
   /** The key of a row of a watched table. */

@@ -1,6 +1,4 @@
-import {
-  DatabaseService,
-} from '@backstage/backend-plugin-api';
+import { DatabaseService } from '@backstage/backend-plugin-api';
 import {
   UsageClient,
   UsageDay,
@@ -341,58 +339,62 @@ export class UsageStore {
     return Number(row?.n ?? 0);
   }
 
-  /** Counts of one model over the last 30 days and all time, and its last 90 days. */
+  /**
+   * Counts of one model over the last 30 days and all time, and its last
+   * 90 days: four statements run together (the model page asks for it on
+   * every load; it was eight, one after another).
+   */
   async modelUsage(entityRef: string, now: Date) {
     const db = this.#db;
     const d30 = daysBefore(now, 29);
     const d90 = daysBefore(now, 89);
-    const [pulls] = await db(MODEL_DAYS)
-      .where({ entity_ref: entityRef })
-      .select(
+    const ofModel = (table: string) =>
+      db(table).where({ entity_ref: entityRef });
+    const [[pulls], series, [users], teams] = await Promise.all([
+      ofModel(MODEL_DAYS).select(
         db.raw('coalesce(sum(pulls), 0) as "all"'),
         db.raw(
           'coalesce(sum(case when day >= ? then pulls else 0 end), 0) as "recent"',
           [d30],
         ),
-      );
-    const latest = await db(MODEL_DAYS)
-      .where({ entity_ref: entityRef })
-      .orderBy('day', 'desc')
-      .first('owner_ref');
-    const series: Array<{ day: string; pulls: number }> = await db(MODEL_DAYS)
-      .where({ entity_ref: entityRef })
-      .andWhere('day', '>=', d90)
-      .select('day', 'pulls');
-    // "In the window" = the latest pull is in it.
-    const distinct = async (since?: string) => {
-      const recent = (q: Knex.QueryBuilder) =>
-        since ? q.andWhere('last_day', '>=', since) : q;
-      const [u] = await recent(
-        db(MODEL_USERS).where({ entity_ref: entityRef }),
-      ).count({ n: '*' });
-      const [t] = await recent(
-        db(MODEL_TEAMS)
-          .where({ entity_ref: entityRef })
-          .andWhere('actor_team', '<>', ''),
-      ).select(
-        db.raw('count(*) as teams'),
+        // The owner the latest pull recorded.
+        ofModel(MODEL_DAYS)
+          .orderBy('day', 'desc')
+          .limit(1)
+          .select('owner_ref')
+          .as('owner_ref'),
+      ) as Promise<
+        Array<{ all: unknown; recent: unknown; owner_ref: string | null }>
+      >,
+      ofModel(MODEL_DAYS)
+        .andWhere('day', '>=', d90)
+        .select('day', 'pulls') as Promise<
+        Array<{ day: string; pulls: number }>
+      >,
+      // "In the window" = the latest pull is in it.
+      ofModel(MODEL_USERS).select(
+        db.raw('count(*) as "all"'),
         db.raw(
-          'coalesce(sum(case when actor_team <> owner_ref then 1 else 0 end), 0) as cross_teams',
+          'coalesce(sum(case when last_day >= ? then 1 else 0 end), 0) as "recent"',
+          [d30],
         ),
-      );
+      ) as Promise<Array<{ all: unknown; recent: unknown }>>,
+      ofModel(MODEL_TEAMS)
+        .andWhere('actor_team', '<>', '')
+        .orderBy('actor_team')
+        .select('actor_team', 'owner_ref', 'last_day') as Promise<
+        Array<{ actor_team: string; owner_ref: string; last_day: string }>
+      >,
+    ]);
+    const count = (since?: string) => {
+      const inWindow = since ? teams.filter(t => t.last_day >= since) : teams;
       return {
-        users: Number(u.n),
-        teams: Number((t as { teams: number }).teams),
-        cross_teams: Number((t as { cross_teams: number }).cross_teams),
+        teams: inWindow.length,
+        cross: inWindow.filter(t => t.actor_team !== t.owner_ref).length,
       };
     };
-    const recent = await distinct(d30);
-    const all = await distinct();
-    const teams: Array<{ actor_team: string }> = await db(MODEL_TEAMS)
-      .where({ entity_ref: entityRef })
-      .andWhere('actor_team', '<>', '')
-      .orderBy('actor_team')
-      .select('actor_team');
+    const recent = count(d30);
+    const all = count();
     const byDay = new Map(series.map(s => [s.day, Number(s.pulls)]));
     const daily: UsageDay[] = [];
     for (let i = 89; i >= 0; i--) {
@@ -400,15 +402,15 @@ export class UsageStore {
       daily.push({ day, pulls: byDay.get(day) ?? 0 });
     }
     return {
-      owner: latest?.owner_ref || undefined,
+      owner: pulls?.owner_ref || undefined,
       pulls30d: Number(pulls.recent),
       pullsAllTime: Number(pulls.all),
-      users30d: Number(recent.users),
-      usersAllTime: Number(all.users),
-      teams30d: Number(recent.teams),
-      teamsAllTime: Number(all.teams),
-      crossTeams30d: Number(recent.cross_teams),
-      crossTeamsAllTime: Number(all.cross_teams),
+      users30d: Number(users.recent),
+      usersAllTime: Number(users.all),
+      teams30d: recent.teams,
+      teamsAllTime: all.teams,
+      crossTeams30d: recent.cross,
+      crossTeamsAllTime: all.cross,
       consumingTeams: teams.map(t => t.actor_team),
       daily,
     };

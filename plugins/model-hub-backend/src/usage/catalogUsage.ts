@@ -3,6 +3,7 @@ import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import {
   Entity,
   parseEntityRef,
+  RELATION_DEPENDENCY_OF,
   RELATION_DEPENDS_ON,
   RELATION_MEMBER_OF,
   RELATION_OWNED_BY,
@@ -42,6 +43,15 @@ export function groupsOf(user: Entity): string[] {
   return [...new Set([...related, ...declared])].sort();
 }
 
+/** The fields a declared consumer is read with. */
+const CONSUMER_FIELDS = [
+  'kind',
+  'metadata.name',
+  'metadata.namespace',
+  'relations',
+  'spec.owner',
+];
+
 /**
  * Components and Systems that declare `dependsOn` models, per model ref:
  * one batched catalog query (as `credentials`, so the caller only learns of
@@ -52,26 +62,63 @@ export async function declaredConsumers(
   credentials: BackstageCredentials,
   models?: string[],
 ): Promise<Map<string, DeclaredConsumer[]>> {
-  const out = new Map<string, DeclaredConsumer[]>();
-  if (models && models.length === 0) return out;
+  if (models && models.length === 0) return new Map();
   const { items } = await catalog.getEntities(
     {
       filter: {
         kind: ['Component', 'System'],
         'relations.dependsOn': models ?? CATALOG_FILTER_EXISTS,
       },
-      fields: [
-        'kind',
-        'metadata.name',
-        'metadata.namespace',
-        'relations',
-        'spec.owner',
-      ],
+      fields: CONSUMER_FIELDS,
     },
     { credentials },
   );
-  const wanted = models ? new Set(models.map(lower)) : undefined;
-  for (const entity of items) {
+  return consumersByModel(
+    items,
+    models ? new Set(models.map(lower)) : undefined,
+  );
+}
+
+/**
+ * The declared consumers of one model (the rule of
+ * {@link declaredConsumers}), found through the model's `dependencyOf`
+ * relations (the catalog's reverse of their `dependsOn`) and read by ref as
+ * `credentials`: no catalog call for a model nobody declares (most models;
+ * the model page asks on every load), one read by refs otherwise. A
+ * consumer counts only while it still declares the model.
+ */
+export async function declaredConsumersOf(
+  catalog: CatalogService,
+  credentials: BackstageCredentials,
+  model: Entity,
+): Promise<DeclaredConsumer[]> {
+  const modelRef = lower(stringifyEntityRef(model));
+  const refs = [
+    ...new Set(
+      (model.relations ?? [])
+        .filter(r => r.type === RELATION_DEPENDENCY_OF)
+        .map(r => lower(r.targetRef))
+        .filter(r => r.startsWith('component:') || r.startsWith('system:')),
+    ),
+  ];
+  if (refs.length === 0) return [];
+  const { items } = await catalog.getEntitiesByRefs(
+    { entityRefs: refs, fields: CONSUMER_FIELDS },
+    { credentials },
+  );
+  const consumers = items.filter(
+    (e): e is Entity => !!e && ['component', 'system'].includes(lower(e.kind)),
+  );
+  return consumersByModel(consumers, new Set([modelRef])).get(modelRef) ?? [];
+}
+
+/** Consumers per model they declare `dependsOn` (only `wanted` models when given), sorted by ref. */
+function consumersByModel(
+  consumers: Entity[],
+  wanted: Set<string> | undefined,
+): Map<string, DeclaredConsumer[]> {
+  const out = new Map<string, DeclaredConsumer[]>();
+  for (const entity of consumers) {
     const consumer: DeclaredConsumer = {
       entityRef: lower(stringifyEntityRef(entity)),
       owner: ownerOf(entity),

@@ -19,6 +19,7 @@ import {
   ModelUsage,
 } from '@internal/plugin-model-hub-common';
 import request from 'supertest';
+import { withReverseRelations } from '../__testUtils__/stitchedRelations';
 import {
   ModelHubTestBackend,
   startModelHubTestBackend,
@@ -41,7 +42,8 @@ const component = (name: string, owner: string): Entity => ({
     rel('dependsOn', MODEL),
   ],
 });
-const entities: Entity[] = [
+// As the catalog serves them: the model carries its consumers' dependencyOf.
+const entities: Entity[] = withReverseRelations([
   {
     apiVersion: 'modelhub.io/v1alpha1',
     kind: 'Model',
@@ -59,7 +61,7 @@ const entities: Entity[] = [
   // Declared by another team (which never pulled) and by the owner itself.
   component('web-shop', 'web-team'),
   component('ml-dashboard', 'ml-team'),
-];
+]);
 
 describe.each(databases.eachSupportedId())(
   'declared consumers on %s',

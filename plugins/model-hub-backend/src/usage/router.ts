@@ -20,7 +20,11 @@ import Router from 'express-promise-router';
 import { z } from 'zod';
 import { parseQuery } from '../service/requests';
 import { CatalogVisibility } from '../service/visibility';
-import { declaredConsumers, ownerOf } from './catalogUsage';
+import {
+  declaredConsumers,
+  declaredConsumersOf,
+  ownerOf,
+} from './catalogUsage';
 import { OverlapGroup } from './duplicates';
 import { UsageStore } from './UsageStore';
 import { liveModelLookup, ModelLookup } from '../service/cachedEntityLookup';
@@ -109,10 +113,7 @@ export async function createUsageRouter(
     }
     const entityRef = lower(stringifyEntityRef(entity));
     const stored = await store.modelUsage(entityRef, now());
-    const consumers =
-      (await declaredConsumers(catalog, credentials, [entityRef])).get(
-        entityRef,
-      ) ?? [];
+    const consumers = await declaredConsumersOf(catalog, credentials, entity);
     const owner = ownerOf(entity) ?? stored.owner;
     const others = new Set(
       [...stored.consumingTeams, ...consumers.map(c => c.owner ?? '')].filter(

@@ -30,6 +30,7 @@ import {
   usageDuplicatesPath,
 } from '@internal/plugin-model-hub-common';
 import request from 'supertest';
+import { withReverseRelations } from '../__testUtils__/stitchedRelations';
 import { modelHubPlugin } from '../plugin';
 import { catalogServiceHubCatalogFactory } from '../__testUtils__/modelHubBackend';
 import { sha256 } from '../__testUtils__/fixtures';
@@ -74,7 +75,8 @@ const consumer = (kind: string, name: string, owner: string): Entity => ({
   ],
 });
 
-const ENTITIES: Entity[] = [
+// As the catalog serves them: the models carry their consumers' dependencyOf.
+const ENTITIES: Entity[] = withReverseRelations([
   ...['ml-team', 'risk-team', 'search-team', 'ops-team'].map(group),
   user('alice', 'ml-team'), // the owner's team
   user('bob', 'risk-team'),
@@ -89,7 +91,7 @@ const ENTITIES: Entity[] = [
   model('code-writer', 'ops-team', 'text-generation'),
   consumer('Component', 'payments-api', 'risk-team'),
   consumer('System', 'search-platform', 'search-team'),
-];
+]);
 
 const DAY = 86_400_000;
 const FILES = {
