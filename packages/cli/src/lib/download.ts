@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, promises as fs } from 'node:fs';
-import type { WriteStream } from 'node:fs';
-import { once } from 'node:events';
+import { promises as fs } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 // The API module alone: the package index loads @backstage/catalog-model,
 // ~0.2–0.5 s of every CLI start.
 // eslint-disable-next-line @backstage/no-forbidden-package-imports
@@ -20,45 +19,131 @@ export interface ExpectedFile {
   size: number;
 }
 
-/** Hashes file bytes, in order, on a worker thread as they reach the file. */
-class FileHasher {
-  /** Feeds are sent in batches of at least this many bytes. */
-  static readonly BATCH = 16 * 1024 * 1024;
+/**
+ * Stores received chunks in a file from a given offset on, hashing them as
+ * they are written, on a worker thread ({@link HashWorker.append}): the
+ * SHA-256 covers the prefix already in the file (read back once, when
+ * resuming) and exactly the bytes written after it. Received bytes are never
+ * read back from disk, and this thread only hands chunks over.
+ */
+class HashedFileWriter {
+  /** Chunks are handed to the worker in batches of about this many bytes. */
+  static readonly BATCH = 1024 * 1024;
+  /** Bytes handed over and not yet written past which the sender should pause. */
+  static readonly IN_FLIGHT = 8 * 1024 * 1024;
   readonly #worker = new HashWorker();
   readonly #key = randomUUID();
-  #fed = 0;
-  #last: Promise<void> = Promise.resolve();
+  readonly #fd: number;
+  #position: number;
+  #batch: Buffer[] = [];
+  #batched = 0;
+  #inFlight = 0;
+  #settled: Promise<void> = Promise.resolve();
+  #failure?: Error;
+  /** Called when a paused sender may go on (bytes were written, or writing failed). */
+  onDrain: () => void = () => {};
 
-  constructor(private readonly file: string) {}
-
-  /** Bytes `0..end-1` are written: hash them once a batch has gathered. */
-  flushedTo(end: number, force = false): void {
-    if (end <= this.#fed || (!force && end - this.#fed < FileHasher.BATCH)) {
-      return;
-    }
-    const start = this.#fed;
-    this.#fed = end;
-    // Requests run in the order sent; the first failure is kept.
-    const feed = this.#worker.feed(this.#key, this.file, start, end - 1);
-    this.#last = this.#last.then(() => feed);
-    // Awaited by digest(); after close() nobody asks.
-    this.#last.catch(() => undefined);
-  }
-
-  /** The SHA-256 (hex) of bytes `0..size-1`, once all are written. */
-  async digest(size: number): Promise<string> {
-    try {
-      this.flushedTo(size, true);
-      await this.#last;
-      return await this.#worker.digest(this.#key);
-    } finally {
-      this.close();
+  /** `fd` is open for writing and holds the `prefix` bytes to hash first. */
+  constructor(file: string, fd: number, prefix: number) {
+    this.#fd = fd;
+    this.#position = prefix;
+    if (prefix > 0) {
+      this.#track(this.#worker.feed(this.#key, file, 0, prefix - 1), 0);
     }
   }
 
+  /**
+   * Queues `chunk` (moved to the worker: it is empty afterwards); returns
+   * false when the sender should pause until {@link onDrain}. Throws once
+   * a write has failed.
+   */
+  write(chunk: Buffer): boolean {
+    if (this.#failure) throw this.#failure;
+    this.#batch.push(chunk);
+    this.#batched += chunk.length;
+    if (this.#batched >= HashedFileWriter.BATCH) this.#send();
+    return this.#inFlight < HashedFileWriter.IN_FLIGHT;
+  }
+
+  /** Writes whatever is queued; resolves once every write is done, or fails with the first error. */
+  async flush(): Promise<void> {
+    this.#send();
+    await this.#settled;
+    if (this.#failure) throw this.#failure;
+  }
+
+  /** The SHA-256 (hex) of the whole file, once every chunk is written. */
+  async digest(): Promise<string> {
+    await this.flush();
+    return this.#worker.digest(this.#key);
+  }
+
+  /** Stops the worker; call after {@link flush} has settled, then close the file. */
   close(): void {
     this.#worker.close().catch(() => undefined);
   }
+
+  #send(): void {
+    if (this.#batched === 0) return;
+    const chunks = this.#batch;
+    const bytes = this.#batched;
+    this.#batch = [];
+    this.#batched = 0;
+    const position = this.#position;
+    this.#position += bytes;
+    this.#inFlight += bytes;
+    this.#track(
+      this.#worker.append(this.#key, this.#fd, position, chunks),
+      bytes,
+    );
+  }
+
+  #track(done: Promise<void>, bytes: number): void {
+    const settled = done.then(
+      () => {
+        this.#inFlight -= bytes;
+        if (this.#inFlight < HashedFileWriter.IN_FLIGHT) this.onDrain();
+      },
+      (error: Error) => {
+        this.#failure ??= error;
+        this.onDrain();
+      },
+    );
+    this.#settled = this.#settled.then(() => settled);
+  }
+}
+
+/**
+ * Hands every body chunk of `res` to `writer` (`data` events: no promise per
+ * chunk), pausing the response while the writer is behind. Resolves at the
+ * end of the body; rejects when the connection fails or closes early, or a
+ * write fails.
+ */
+function receive(
+  res: IncomingMessage,
+  writer: HashedFileWriter,
+  onChunk: (n: number) => void,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let ended = false;
+    writer.onDrain = () => res.resume();
+    res.on('data', (chunk: Buffer) => {
+      onChunk(chunk.length);
+      try {
+        if (!writer.write(chunk)) res.pause();
+      } catch (e) {
+        reject(e);
+      }
+    });
+    res.on('end', () => {
+      ended = true;
+      resolve();
+    });
+    res.on('error', reject);
+    res.on('close', () => {
+      if (!ended) reject(new Error('the connection closed early'));
+    });
+  });
 }
 
 /**
@@ -107,57 +192,39 @@ export async function downloadVerified(
     });
   }
   if (!(res.statusCode === 206 && have > 0)) have = 0;
-  // SHA-256 costs more CPU than receiving and writing the bytes: a worker
-  // thread hashes what is already on disk (read back from the page cache,
-  // in order, so the hash covers exactly the bytes that will be renamed)
-  // while this thread receives and writes the rest.
-  const hasher = new FileHasher(partial);
-  hasher.flushedTo(have);
   onBytes(have);
   let received = have;
-  const out = createWriteStream(partial, {
-    flags: have > 0 ? 'a' : 'w',
-    // Socket chunks are ~64 KiB: batch them into large writes (writev)
-    // instead of one system call each.
-    highWaterMark: 4 * 1024 * 1024,
-  });
-  // A write error (disk full) fails the download, also between chunks.
-  let writeError: Error | undefined;
-  out.on('error', e => {
-    writeError = e;
-  });
-  try {
-    for await (const chunk of res as AsyncIterable<Buffer>) {
-      received += chunk.length;
-      const end = received;
-      onBytes(chunk.length);
-      const more = out.write(chunk, e => {
-        if (!e) hasher.flushedTo(end);
-      });
-      if (!more) await waitForDrain(out);
-      if (writeError) throw writeError;
-    }
-  } catch (e) {
+  const handle = await fs.open(partial, have > 0 ? 'r+' : 'w').catch(e => {
     res.destroy();
-    hasher.close();
-    // Every byte received so far reaches the .part before the error is
-    // reported (destroying the stream would drop its pending writes), so
-    // the next run continues exactly after them.
-    await closeFile(out).catch(() => undefined);
-    throw new PortalError(
-      `download of ${file.path} was interrupted after ${received} of ${
-        file.size
-      } bytes (${(e as Error).message}); run the same command again to resume`,
-    );
-  }
-  try {
-    await closeFile(out);
-    if (writeError) throw writeError;
-  } catch (e) {
-    hasher.close();
     throw e;
+  });
+  const writer = new HashedFileWriter(partial, handle.fd, have);
+  let actual: string;
+  try {
+    try {
+      await receive(res, writer, n => {
+        received += n;
+        onBytes(n);
+      });
+    } catch (e) {
+      res.destroy();
+      // Every byte received so far reaches the .part before the error is
+      // reported, so the next run continues exactly after them.
+      await writer.flush().catch(() => undefined);
+      throw new PortalError(
+        `download of ${file.path} was interrupted after ${received} of ${
+          file.size
+        } bytes (${
+          (e as Error).message
+        }); run the same command again to resume`,
+      );
+    }
+    actual = await writer.digest();
+  } finally {
+    // The worker has settled every write (flush), so the descriptor is free.
+    writer.close();
+    await handle.close();
   }
-  const actual = await hasher.digest(received);
   if (
     actual !== file.sha256 ||
     received !== file.size ||
@@ -174,28 +241,4 @@ export async function downloadVerified(
   }
   await fs.rename(partial, target);
   return { resumedFrom: have };
-}
-
-function waitForDrain(out: WriteStream): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const done = (e?: Error) => {
-      out.off('drain', done);
-      out.off('error', done);
-      out.off('close', done);
-      if (e) reject(e);
-      else resolve();
-    };
-    // 'close' without 'drain': the stream failed; the caller sees why.
-    out.on('drain', done);
-    out.on('error', done);
-    out.on('close', done);
-  });
-}
-
-/** Ends the stream and waits until its pending writes are on disk and the file is closed. */
-async function closeFile(out: WriteStream): Promise<void> {
-  if (out.closed) return;
-  const closed = once(out, 'close');
-  out.end();
-  await closed;
 }

@@ -1,7 +1,14 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import express from 'express';
+// eslint-disable-next-line @backstage/no-forbidden-package-imports
+import { FileRangeStream } from '@internal/plugin-model-hub-node/src/transfer';
+import { LocalArtifactStore } from '../artifacts/LocalArtifactStore';
 import { sendFile } from './sendFile';
 
 const MiB = 1024 * 1024;
@@ -101,6 +108,58 @@ describe('sendFile', () => {
       expect(server.outcomes).toEqual(['failed']);
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe('sendFile of a file in the local artifact store', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'model-hub-send-'));
+  });
+  afterEach(async () => {
+    jest.restoreAllMocks();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('sends it through reused buffers, whole and as a range, never as a stream read', async () => {
+    const bytes = Buffer.alloc(9 * MiB + 3);
+    for (let i = 0; i < bytes.length; i += 4093) bytes[i] = i % 251;
+    const digest = createHash('sha256').update(bytes).digest('hex');
+    const source = path.join(dir, 'upload');
+    await fs.writeFile(source, bytes);
+    const store = new LocalArtifactStore({
+      directory: path.join(dir, 'store'),
+    });
+    await store.put(digest, source, bytes.length);
+    // A stream read allocates a buffer per chunk; writeTo reuses two.
+    const read = jest.spyOn(FileRangeStream.prototype, '_read');
+    const writeTo = jest.spyOn(FileRangeStream.prototype, 'writeTo');
+    const app = express();
+    app.get('/file', async (req, res) => {
+      await sendFile(
+        req,
+        res,
+        { sha256: digest, size: bytes.length, path: 'model.bin' },
+        { readFile: async (f, range) => store.get(f.sha256, range) },
+      );
+    });
+    const server = http.createServer(app);
+    await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const whole = await fetch(`http://127.0.0.1:${port}/file`);
+      expect(Buffer.from(await whole.arrayBuffer()).equals(bytes)).toBe(true);
+      const part = await fetch(`http://127.0.0.1:${port}/file`, {
+        headers: { range: 'bytes=5-4194309' },
+      });
+      expect(part.status).toBe(206);
+      const got = Buffer.from(await part.arrayBuffer());
+      expect(got.equals(bytes.subarray(5, 4194310))).toBe(true);
+      expect(writeTo).toHaveBeenCalledTimes(2);
+      expect(read).not.toHaveBeenCalled();
+    } finally {
+      await new Promise<void>(r => server.close(() => r()));
     }
   });
 });

@@ -1,5 +1,8 @@
 import { pipeline } from 'node:stream/promises';
 import { Request, Response } from 'express';
+// Only the transfer module: the package index loads the scanners too.
+// eslint-disable-next-line @backstage/no-forbidden-package-imports
+import { FileRangeStream } from '@internal/plugin-model-hub-node/src/transfer';
 import { ModelVersionService } from '../versions/ModelVersionService';
 import { etagMatches, parseRange } from './http';
 
@@ -59,22 +62,34 @@ export async function sendFile(
   const body = await versions.readFile(file, range ?? undefined);
   const length = range ? range.end - range.start + 1 : file.size;
   let handedOver = 0;
-  body.on('data', (chunk: Buffer) => {
-    handedOver += chunk.length;
-  });
+  const count = (n: number) => {
+    handedOver += n;
+  };
+  const local = body instanceof FileRangeStream;
   try {
-    await pipeline(body, res);
+    if (local) {
+      // A stored file: read into two reused page-aligned buffers, each
+      // chunk sent while the next is read (no buffer per chunk to collect).
+      await body.writeTo(res, count);
+    } else {
+      body.on('data', (chunk: Buffer) => count(chunk.length));
+      await pipeline(body, res);
+    }
   } catch (error) {
     // A client that closes its connection as soon as it holds the last byte
     // (Content-Length says when) can close before the response has ended:
-    // pipeline calls that a premature close although every byte was handed
-    // to the connection. That download is complete, and callers record it.
+    // pipeline calls that a premature close (writeTo, a close before the
+    // last write was confirmed) although every byte was handed to the
+    // connection. That download is complete, and callers record it.
     if (
-      (error as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE' &&
-      handedOver === length
+      handedOver === length &&
+      (local ||
+        (error as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE')
     ) {
       return;
     }
+    // writeTo leaves the response open: end the connection, short.
+    res.destroy();
     throw error;
   }
 }

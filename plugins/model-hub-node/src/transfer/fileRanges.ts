@@ -58,9 +58,13 @@ export class FileRangeStream extends Readable {
    * 4 MiB buffer per chunk cost about as much in page faults and garbage
    * collection as sending it). At most two chunks are in flight, so `dest`'s
    * back-pressure holds. Resolves once every byte is handed over; rejects
-   * when the file cannot be read or `dest` closes first.
+   * when the file cannot be read or `dest` closes first. `onHandedOver`
+   * hears of each chunk as it is written to `dest`.
    */
-  async writeTo(dest: Writable): Promise<void> {
+  async writeTo(
+    dest: Writable,
+    onHandedOver?: (n: number) => void,
+  ): Promise<void> {
     let isClosed = false;
     let closed: () => void = () => {};
     const whenClosed = new Promise<'closed'>(resolve => {
@@ -93,6 +97,7 @@ export class FileRangeStream extends Readable {
         // A failed write also closes dest; the race above reports it.
         writes[turn].catch(() => undefined);
         this.#onBytes?.(chunk.length);
+        onHandedOver?.(chunk.length);
       }
       await Promise.race([Promise.all(writes), whenClosed]);
       if (isClosed) {

@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { HashWorker } from './hashWorker';
+
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+describe('HashWorker.append (a download hashed as it is written)', () => {
+  let dir: string;
+  const worker = new HashWorker();
+
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'model-hub-append-'));
+  });
+  afterEach(() => fs.rm(dir, { recursive: true, force: true }));
+  afterAll(() => worker.close());
+
+  it('writes chunks after a resumed prefix and hashes exactly the bytes of the file', async () => {
+    const file = path.join(dir, 'model.bin.part');
+    const prefix = Buffer.from('bytes from an interrupted run ');
+    await fs.writeFile(file, prefix);
+    // More than one 256 KiB write, in chunks of odd sizes.
+    const body = Buffer.alloc(600 * 1024 + 7);
+    for (let i = 0; i < body.length; i++) body[i] = (i * 7 + (i >> 9)) % 253;
+    const owned = Buffer.from(body.subarray(0, 300 * 1024 + 3));
+    // A view into a larger buffer cannot be moved: it is copied.
+    const larger = Buffer.concat([
+      Buffer.from('xx'),
+      body.subarray(owned.length),
+    ]);
+    const view = larger.subarray(2);
+
+    const handle = await fs.open(file, 'r+');
+    try {
+      await worker.feed('d1', file, 0, prefix.length - 1);
+      await worker.append('d1', handle.fd, prefix.length, [owned, view]);
+      const digest = await worker.digest('d1');
+      const onDisk = await fs.readFile(file);
+      expect(onDisk.equals(Buffer.concat([prefix, body]))).toBe(true);
+      expect(digest).toBe(sha256(onDisk));
+    } finally {
+      await handle.close();
+    }
+    // The owned chunk moved to the worker; the caller's larger buffer is intact.
+    expect(owned.length).toBe(0);
+    expect(view.equals(body.subarray(300 * 1024 + 3))).toBe(true);
+  });
+
+  it('fails the append when the file cannot be written', async () => {
+    const file = path.join(dir, 'read-only.part');
+    await fs.writeFile(file, '');
+    const handle = await fs.open(file, 'r');
+    try {
+      await expect(
+        worker.append('d2', handle.fd, 0, [Buffer.from('weights')]),
+      ).rejects.toThrow(/EBADF/);
+    } finally {
+      await handle.close();
+      await worker.drop('d2');
+    }
+  });
+});
