@@ -48,6 +48,12 @@ const path = require('node:path');
 const { median, parseArgs: args } = require('./lib');
 const { printRows } = require('./profileWindows');
 const { keepAliveRequester } = require('./keepAliveClient');
+const {
+  readmeOf,
+  RELATION_CHECK_FIELDS,
+  CONSUMER_FIELDS,
+  README_RANGE,
+} = require('./scaleLoad');
 
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 
@@ -328,14 +334,7 @@ async function pageCallRows(portal, names, requests) {
     const { items } = await portal.get(
       `${hub}/models/default/${name}/versions`,
     );
-    const sealed = items.filter(v => v.state === 'sealed');
-    const version =
-      sealed.find(v => v.aliases?.includes('latest')) ??
-      sealed.sort((x, y) => y.version.localeCompare(x.version))[0];
-    const card = version?.files
-      ?.map(f => f.path)
-      .filter(f => /(^|\/)readme\.md$/i.test(f))
-      .sort((x, y) => x.split('/').length - y.split('/').length)[0];
+    const card = readmeOf(items);
     models.push({
       name,
       ref: `model:default/${name}`,
@@ -343,9 +342,7 @@ async function pageCallRows(portal, names, requests) {
       consumers: (entity.relations ?? [])
         .filter(r => r.type === 'dependencyOf')
         .map(r => r.targetRef),
-      readme:
-        card &&
-        `${hub}/models/default/${name}/versions/${version.version}/files/${card}`,
+      readme: card && `${hub}/models/default/${name}${card}`,
     });
   }
   const over = (list, call) => p => i => call(p, list[i % list.length]);
@@ -376,7 +373,7 @@ async function pageCallRows(portal, names, requests) {
         json(
           p,
           '/api/catalog/entities/by-refs',
-          post(m.targets, ['kind', 'metadata.name', 'metadata.namespace']),
+          post(m.targets, RELATION_CHECK_FIELDS),
         ),
     ],
     [
@@ -401,13 +398,7 @@ async function pageCallRows(portal, names, requests) {
         json(
           p,
           '/api/catalog/entities/by-refs',
-          post(m.consumers, [
-            'kind',
-            'metadata',
-            'spec.type',
-            'spec.lifecycle',
-            'relations',
-          ]),
+          post(m.consumers, CONSUMER_FIELDS),
         ),
     ],
     [
@@ -418,12 +409,7 @@ async function pageCallRows(portal, names, requests) {
     [
       'README range GET',
       withReadme,
-      async (p, m) =>
-        (
-          await p.request(m.readme, {
-            headers: { Range: `bytes=0-${256 * 1024 - 1}` },
-          })
-        ).arrayBuffer(),
+      async (p, m) => (await p.request(m.readme, README_RANGE)).arrayBuffer(),
     ],
     [
       'usage',

@@ -233,6 +233,37 @@ async function measureHttp({
 const MODEL_PAGE_CALLS =
   'entity, then: ancestry, relation check, graph ×2, consumers, versions → README, usage, stewardship tasks + overrides';
 
+/** The fields of the catalog's relation-warning check (by-refs). */
+const RELATION_CHECK_FIELDS = ['kind', 'metadata.name', 'metadata.namespace'];
+/** The fields the consumers card asks for (by-refs of dependencyOf targets). */
+const CONSUMER_FIELDS = [
+  'kind',
+  'metadata',
+  'spec.type',
+  'spec.lifecycle',
+  'relations',
+];
+/** The README card reads the first 256 KiB. */
+const README_RANGE = { headers: { Range: `bytes=0-${256 * 1024 - 1}` } };
+
+/**
+ * The README the model page's card shows, from the versions GET's items:
+ * the shallowest readme.md of the version aliased `latest`, else of the
+ * highest sealed version; a path below the model's hub route
+ * (`/versions/<v>/files/<path>`), or undefined.
+ */
+function readmeOf(items) {
+  const sealed = items.filter(v => v.state === 'sealed');
+  const version =
+    sealed.find(v => v.aliases?.includes('latest')) ??
+    sealed.sort((a, b) => b.version.localeCompare(a.version))[0];
+  const card = version?.files
+    ?.map(f => f.path)
+    .filter(p => /(^|\/)readme\.md$/i.test(p))
+    .sort((a, b) => a.split('/').length - b.split('/').length)[0];
+  return card && `/versions/${version.version}/files/${card}`;
+}
+
 /**
  * One load of a model page's overview tab (packages/app EntityPage
  * `modelPage`), the calls the browser makes, in its order: the entity
@@ -269,39 +300,21 @@ function modelPageLoader(request) {
       .map(r => r.targetRef);
     const readme = async () => {
       const { items } = await json(`${hub}/versions`);
-      const sealed = items.filter(v => v.state === 'sealed');
-      const version =
-        sealed.find(v => v.aliases?.includes('latest')) ??
-        sealed.sort((a, b) => b.version.localeCompare(a.version))[0];
-      const card = version?.files
-        ?.map(f => f.path)
-        .filter(p => /(^|\/)readme\.md$/i.test(p))
-        .sort((a, b) => a.split('/').length - b.split('/').length)[0];
+      const card = readmeOf(items);
       if (!card) return undefined;
-      const res = await request(
-        `${hub}/versions/${version.version}/files/${card}`,
-        {
-          headers: { Range: `bytes=0-${256 * 1024 - 1}` },
-        },
-      );
+      const res = await request(`${hub}${card}`, README_RANGE);
       return res.arrayBuffer();
     };
     await Promise.all([
       json(`/api/catalog/entities/by-name/model/default/${name}/ancestry`),
       targets.length <= 1000
-        ? byRefs(targets, ['kind', 'metadata.name', 'metadata.namespace'])
+        ? byRefs(targets, RELATION_CHECK_FIELDS)
         : undefined,
       (async () => {
         await byRefs([ref]);
         await byRefs(targets.filter(t => t !== ref));
       })(),
-      byRefs(consumers, [
-        'kind',
-        'metadata',
-        'spec.type',
-        'spec.lifecycle',
-        'relations',
-      ]),
+      byRefs(consumers, CONSUMER_FIELDS),
       readme(),
       json(`${hub}/usage`),
       json(
@@ -321,4 +334,8 @@ module.exports = {
   client,
   modelPageLoader,
   cpuSeconds,
+  readmeOf,
+  RELATION_CHECK_FIELDS,
+  CONSUMER_FIELDS,
+  README_RANGE,
 };
