@@ -66,6 +66,13 @@ function start(api: ModelHubApi, key: string): Started {
 
 const aborted = (signal: AbortSignal) => signal.aborted;
 
+/** `started` if it holds the requests of `key` and they were not cancelled. */
+function liveFor(started: Started | undefined, key: string) {
+  return started?.key === key && !aborted(started.controller.signal)
+    ? started
+    : undefined;
+}
+
 /** How long a search started early waits to be shown before it is cancelled. */
 const EARLY_TTL_MS = 10_000;
 
@@ -88,10 +95,7 @@ function dropEarly() {
 
 /** The search started early for `key`, handed over once; any other is dropped. */
 function takeEarly(key: string): Started | undefined {
-  const found =
-    early?.started.key === key && !aborted(early.started.controller.signal)
-      ? early.started
-      : undefined;
+  const found = liveFor(early?.started, key);
   if (found) {
     clearTimeout(early!.timer);
     early = undefined;
@@ -112,9 +116,7 @@ export function useEarlySearch(api: ModelHubApi, query: ModelSearchQuery) {
   const asked = useRef(false);
   if (asked.current) return;
   asked.current = true;
-  if (early?.started.key === key && !aborted(early.started.controller.signal)) {
-    return;
-  }
+  if (liveFor(early?.started, key)) return;
   dropEarly();
   const started = start(api, key);
   early = { started, timer: setTimeout(dropEarly, EARLY_TTL_MS) };
@@ -147,7 +149,7 @@ export function useModelSearch(
     (next: ModelSearchQuery) => {
       const nextKey = JSON.stringify(next);
       const old = started.current;
-      if (old?.key === nextKey && !aborted(old.controller.signal)) return;
+      if (liveFor(old, nextKey)) return;
       if (old && !old.adopted) old.controller.abort();
       started.current = start(api, nextKey);
     },
@@ -157,9 +159,10 @@ export function useModelSearch(
   // A layout effect: the requests leave before the browser lays out and
   // paints the page (a passive effect of the first render waits for both).
   useLayoutEffect(() => {
-    let search = started.current;
-    if (search?.key !== key || aborted(search.controller.signal)) {
-      if (search && !search.adopted) search.controller.abort();
+    let search = liveFor(started.current, key);
+    if (!search) {
+      const old = started.current;
+      if (old && !old.adopted) old.controller.abort();
       search = takeEarly(key) ?? start(api, key);
     }
     search.adopted = true;
