@@ -143,12 +143,30 @@ test('publish with the CLI, read scan results, pull with verified hashes', async
 
   // Pull by alias into an empty directory: same bytes, hashes verified.
   // The version holds an unsafe pickle: pull refuses it, naming the file.
-  const refused = cli(['pull', `${MODEL}@e2e`, '-o', tmp('model-hub-pull-'), '--portal', baseUrl]);
+  const refused = cli([
+    'pull',
+    `${MODEL}@e2e`,
+    '-o',
+    tmp('model-hub-pull-'),
+    '--portal',
+    baseUrl,
+  ]);
   assert.equal(refused.code, 1);
-  assert.match(refused.err, /extras\/legacy-preprocessor\.pkl unsafe.*--allow-unsafe/);
+  assert.match(
+    refused.err,
+    /extras\/legacy-preprocessor\.pkl unsafe.*--allow-unsafe/,
+  );
   assert.equal(refused.err.trim().split('\n').length, 1, refused.err);
   const out = tmp('model-hub-pull-');
-  const pulled = cli(['pull', `${MODEL}@e2e`, '-o', out, '--allow-unsafe', '--portal', baseUrl]);
+  const pulled = cli([
+    'pull',
+    `${MODEL}@e2e`,
+    '-o',
+    out,
+    '--allow-unsafe',
+    '--portal',
+    baseUrl,
+  ]);
   assert.equal(pulled.code, 0, `pull failed:\n${pulled.out}\n${pulled.err}`);
   assert.match(pulled.out, /3 file\(s\) verified/);
   for (const f of version.files) {
