@@ -124,6 +124,21 @@ export function parseSearchParams(query: unknown): SearchParams {
   };
 }
 
+/** The cache key of a filter's total and facet counts (page-independent). */
+export function summaryKey(params: SearchParams) {
+  const { q, filters, archived } = params;
+  return { q, filters, archived };
+}
+
+/**
+ * Lower case as Backstage compares entity refs and filter values
+ * (`en-US`); printable ASCII, which every valid name and namespace is,
+ * takes the plain (and much cheaper: the ICU call was ~1 % of a search's
+ * CPU) path to the same result.
+ */
+export const foldCase = (v: string) =>
+  /^[ -~]*$/.test(v) ? v.toLowerCase() : v.toLocaleLowerCase('en-US');
+
 /** Whether the sort column can be missing on a model (sorted in two phases). */
 export function sortIsOptional(sort: ModelSearchSort): boolean {
   return !ALWAYS_PRESENT.has(sort);
