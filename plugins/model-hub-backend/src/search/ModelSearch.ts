@@ -105,27 +105,34 @@ export class ModelSearch {
     const twoPhase = sortIsOptional(params.sort);
     const first = !cursor;
 
-    // The total: carried by the cursor, else a fresh cached one, else
-    // counted by the page's own catalog query when one phase holds every
-    // match (no second catalog call), else one count query.
+    // The total: carried by the cursor, else a fresh cached (or in-flight)
+    // one, else counted by the page's own catalog query when one phase
+    // holds every match (no second catalog call), else one count query.
     const cachedTotal = first
       ? this.#totals.peek(credentials, summaryKey(params))
       : undefined;
     const countInPage = first && !twoPhase && !cachedTotal;
+    // A page that counts holds its total's place in the cache at once, so
+    // the same caller's searches of the same filter meanwhile wait for its
+    // count instead of each counting: at 50 clients every expiry of the
+    // total otherwise sent ~50 count queries at once.
+    const counting = countInPage
+      ? this.#countingTotal(params, credentials)
+      : undefined;
     const [page, counted, facets] = await Promise.all([
       this.#page(params, cursor?.phase ?? 1, cursor?.c, credentials, {
         count: countInPage,
       }),
-      cachedTotal ??
+      cachedTotal?.catch(() => this.#total(params, credentials)) ??
         (first && !countInPage ? this.#total(params, credentials) : undefined),
       first && withFacets
         ? this.#facetCounts.get(params, credentials)
         : undefined,
-    ]);
-    if (countInPage) {
-      const n = page.res.totalItems;
-      this.#totals.get(credentials, summaryKey(params), async () => n);
-    }
+    ]).catch(error => {
+      counting?.reject(error);
+      throw error;
+    });
+    counting?.resolve(page.res.totalItems);
     const total = {
       total: countInPage ? page.res.totalItems : counted ?? cursor!.t,
     };
@@ -247,6 +254,23 @@ export class ModelSearch {
       { credentials },
     );
     return { phase, res };
+  }
+
+  /**
+   * The cache entry of a total that a page's own query is counting: settled
+   * with the page (a failure is not kept; those waiting count on their own).
+   */
+  #countingTotal(params: SearchParams, credentials: BackstageCredentials) {
+    let resolve!: (total: number) => void;
+    let reject!: (error: unknown) => void;
+    const total = new Promise<number>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    // Handled here too: with the cache off, nobody else awaits it.
+    total.catch(() => undefined);
+    this.#totals.get(credentials, summaryKey(params), () => total);
+    return { resolve, reject };
   }
 
   /** All matching models (both phases), one count query, from the cache when fresh. */
