@@ -41,6 +41,8 @@ export interface ModelSearchOptions {
    * (ms; `modelHub.search.summaryCacheSeconds`); 0 or absent: never.
    */
   summaryTtlMs?: number;
+  /** The clock of the caches, for tests. */
+  now?: () => number;
 }
 
 /** The `facets` flag of `GET /v1/models`: true unless `facets=false`. */
@@ -65,12 +67,17 @@ export class ModelSearch {
   readonly #catalog: SearchCatalog;
   readonly #tiers: ModelSearchOptions['tiers'];
   readonly #totals: PrincipalCache<number>;
+  readonly #refreshTotalsAfterMs: number;
   readonly #facetCounts: FacetCounts;
 
   constructor(options: ModelSearchOptions) {
     this.#catalog = options.catalog;
     this.#tiers = options.tiers;
-    this.#totals = new PrincipalCache({ ttlMs: options.summaryTtlMs ?? 0 });
+    this.#totals = new PrincipalCache({
+      ttlMs: options.summaryTtlMs ?? 0,
+      now: options.now,
+    });
+    this.#refreshTotalsAfterMs = (options.summaryTtlMs ?? 0) / 2;
     this.#facetCounts = new FacetCounts({
       catalog: options.catalog,
       maxFacetScan: options.maxFacetScan ?? 5000,
@@ -108,8 +115,16 @@ export class ModelSearch {
     // The total: carried by the cursor, else a fresh cached (or in-flight)
     // one, else counted by the page's own catalog query when one phase
     // holds every match (no second catalog call), else one count query.
+    // A cached total past half its time is counted again in the
+    // background, so a steady stream of the same search never waits for a
+    // count (each expiry used to put one under every search meanwhile).
     const cachedTotal = first
-      ? this.#totals.peek(credentials, summaryKey(params))
+      ? this.#totals.peekRefreshing(
+          credentials,
+          summaryKey(params),
+          this.#refreshTotalsAfterMs,
+          () => this.#count(params, credentials),
+        )
       : undefined;
     const countInPage = first && !twoPhase && !cachedTotal;
     // A page that counts holds its total's place in the cache at once, so
@@ -275,17 +290,22 @@ export class ModelSearch {
 
   /** All matching models (both phases), one count query, from the cache when fresh. */
   #total(params: SearchParams, credentials: BackstageCredentials) {
-    return this.#totals.get(credentials, summaryKey(params), async () => {
-      const res = await this.#catalog.queryEntities(
-        {
-          ...searchSelection(params),
-          limit: 1,
-          fields: ['kind'],
-          ...textFilter(params),
-        },
-        { credentials },
-      );
-      return res.totalItems;
-    });
+    return this.#totals.get(credentials, summaryKey(params), () =>
+      this.#count(params, credentials),
+    );
+  }
+
+  /** All matching models (both phases): one count query. */
+  async #count(params: SearchParams, credentials: BackstageCredentials) {
+    const res = await this.#catalog.queryEntities(
+      {
+        ...searchSelection(params),
+        limit: 1,
+        fields: ['kind'],
+        ...textFilter(params),
+      },
+      { credentials },
+    );
+    return res.totalItems;
   }
 }

@@ -64,9 +64,10 @@ function fakeCatalog(
   return { catalog, queries, facetQueries };
 }
 
-async function app(catalog: SearchCatalog) {
+async function app(catalog: SearchCatalog, now?: () => number) {
   const search = new ModelSearch({
     catalog,
+    now,
     tiers: {
       async getMany(models: any[]) {
         return new Map(
@@ -226,5 +227,35 @@ describe('GET /v1/models, the same search at once', () => {
       'exclude',
       undefined,
     ]);
+  });
+});
+
+describe('GET /v1/models, a total in steady use', () => {
+  it('is counted again in the background past half its time, so no search waits for it to expire', async () => {
+    let now = 1_000_000;
+    const { catalog, queries } = fakeCatalog();
+    const server = await app(catalog, () => now);
+    const search = async () => {
+      const res = await request(server)
+        .get('/v1/models?task=text-generation&facets=false')
+        .set('Authorization', mockCredentials.user.header(ALICE));
+      expect(res.status).toBe(200);
+      expect(res.body.totalItems).toBe(99);
+    };
+    await search();
+    expect(queries.map(q => q.totalItems)).toEqual(['include']);
+
+    // Past half of the 10 s: answered from the cache, recounted meanwhile.
+    now += 6_000;
+    await search();
+    await new Promise(r => setImmediate(r));
+    // The page without a count, and the count query (limit 1, counting).
+    const asked = queries.slice(1).map(q => `${q.limit} ${q.totalItems}`);
+    expect(asked.sort()).toEqual(['1 undefined', '25 exclude']);
+
+    // The first total has expired now (10 s); the recount's has not.
+    now += 4_000;
+    await search();
+    expect(queries.slice(3).map(q => q.totalItems)).toEqual(['exclude']);
   });
 });
