@@ -176,14 +176,18 @@ async function main() {
         }),
       );
     }
-    // Until both back ends idle (the catalog's pass after start is done).
+    // Until both back ends idle (the catalog's pass after start is done):
+    // three quiet samples in a row, as the first can come before the pass
+    // starts (a run read a's idle rate as 254 ms CPU/s, and its rows as
+    // negative CPU).
     const started = Date.now();
-    for (;;) {
+    for (let quiet = 0; quiet < 3; ) {
       const before = portals.map(p => cpuMs(p.pid));
       await sleep(5000);
       const used = portals.map((p, i) => cpuMs(p.pid) - before[i]);
       console.log(`[ab] settling: ${used.join(' / ')} ms CPU in 5 s`);
-      if (used.every(u => u < 250) || Date.now() - started > settleMs) break;
+      quiet = used.every(u => u < 250) ? quiet + 1 : 0;
+      if (Date.now() - started > settleMs) break;
     }
     const idle = new Map();
     const before = portals.map(p => cpuMs(p.pid));
@@ -287,7 +291,11 @@ async function main() {
                 block.p50,
               )} ms, p95 ${Math.round(
                 block.p95,
-              )} ms, ${errors} errors, load ${os.loadavg()[0].toFixed(1)}`,
+              )} ms, ${errors} errors, load ${os.loadavg()[0].toFixed(
+                1,
+              )}, ${new Date(t0).toISOString()}..${new Date(
+                t0 + wall,
+              ).toISOString()}`,
             );
           }
         }
