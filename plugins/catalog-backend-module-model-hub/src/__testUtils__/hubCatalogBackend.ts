@@ -96,6 +96,10 @@ const hideMarketingPolicy = createBackendModule({
 export async function startHubCatalogBackend(
   dir: ReturnType<typeof createMockDirectory>,
   yaml: string,
+  options: {
+    /** `backend.database` of every plugin (default: SQLite in memory). */
+    database?: Record<string, unknown>;
+  } = {},
 ) {
   dir.setContent({
     'catalog.yaml': TEAMS_YAML + yaml,
@@ -128,6 +132,9 @@ export async function startHubCatalogBackend(
       }).factory,
       mockServices.rootConfig.factory({
         data: {
+          ...(options.database
+            ? { backend: { database: options.database } }
+            : {}),
           permission: { enabled: true },
           modelHub: {
             catalog: { tierRefreshSeconds: 1 },
