@@ -98,7 +98,11 @@ export async function startHubCatalogBackend(
   yaml: string,
   options: {
     /** `backend.database` of every plugin (default: SQLite in memory). */
-    database?: Record<string, unknown>;
+    database?: {
+      client: string;
+      connection: Record<string, string | number>;
+      pluginDivisionMode?: 'database' | 'schema';
+    };
   } = {},
 ) {
   dir.setContent({

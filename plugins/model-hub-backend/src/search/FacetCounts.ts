@@ -6,9 +6,9 @@ import {
   ModelSearchFacetCounts,
 } from '@internal/plugin-model-hub-common';
 import { PrincipalCache } from '../service/PrincipalCache';
+import { foldCase } from '../service/foldCase';
 import { HubCatalog } from '../service/hubCatalog';
 import {
-  foldCase,
   SearchParams,
   searchSelection,
   summaryKey,

@@ -8,12 +8,12 @@ import {
 } from '@internal/plugin-model-hub-common';
 import { EffectiveTierCache } from '../gauntlet/EffectiveTierCache';
 import { PrincipalCache } from '../service/PrincipalCache';
+import { foldCase } from '../service/foldCase';
 import { HubCatalog } from '../service/hubCatalog';
 import { FacetCounts } from './FacetCounts';
 import { decodeCursor, encodeCursor, HubCursor } from './searchCursor';
 import {
   FilterPredicate,
-  foldCase,
   ITEM_FIELDS,
   parseSearchParams,
   SearchParams,

@@ -130,15 +130,6 @@ export function summaryKey(params: SearchParams) {
   return { q, filters, archived };
 }
 
-/**
- * Lower case as Backstage compares entity refs and filter values
- * (`en-US`); printable ASCII, which every valid name and namespace is,
- * takes the plain (and much cheaper: the ICU call was ~1 % of a search's
- * CPU) path to the same result.
- */
-export const foldCase = (v: string) =>
-  /^[ -~]*$/.test(v) ? v.toLowerCase() : v.toLocaleLowerCase('en-US');
-
 /** Whether the sort column can be missing on a model (sorted in two phases). */
 export function sortIsOptional(sort: ModelSearchSort): boolean {
   return !ALWAYS_PRESENT.has(sort);

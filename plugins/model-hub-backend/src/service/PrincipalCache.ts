@@ -38,7 +38,10 @@ export class PrincipalCache<T> {
   }
 
   /** The fresh cached (or in-flight) value of (caller, key), if any; computes nothing. */
-  peek(credentials: BackstageCredentials, key: unknown): Promise<T> | undefined {
+  peek(
+    credentials: BackstageCredentials,
+    key: unknown,
+  ): Promise<T> | undefined {
     if (this.#ttlMs <= 0) return undefined;
     const hit = this.#entries.get(
       `${principalKey(credentials)}\n${canonical(key)}`,
