@@ -179,7 +179,8 @@ export interface Config {
       /**
        * How long the hub search reuses one caller's total and facet counts
        * for one filter, in seconds (the page itself is always live); 0
-       * turns it off. Default 10.
+       * turns it off. Default 10. A total still in use after half of it is
+       * counted again in the background, so searches do not wait for it.
        */
       summaryCacheSeconds?: number;
     };

@@ -8,7 +8,7 @@
  *     --a /path/to/checkout-before --b /path/to/checkout-after
  *     [--ports 7791,7792] [--rounds 8] [--requests 300] [--no-page]
  *     [--lookup-cache-seconds N] [--pg postgresql://…] [--profile DIR]
- *     [--settle-seconds 300] [--page-calls]
+ *     [--settle-seconds 300] [--page-calls] [--only search,catalog]
  *
  * Uses the databases and catalog a `bench:scale … --keep` run left. Starts
  * both checkouts' portals at once on those databases (two replicas), waits
@@ -34,6 +34,12 @@
  * --page-calls adds a row per call of the model page's load (the calls of
  * scaleLoad.js's modelPageLoader, each alone at 50 clients), to see which
  * of them the page's CPU goes to.
+ *
+ * The hub search row (GET /v1/models?task=…&facets=false: page, total,
+ * tiers) is paired with the catalog's own /entities/by-query for the same
+ * filter, as bench:scale measures them: the hub's goal is a p95 no higher
+ * than the catalog's. --only keeps the rows whose names hold one of the
+ * given words (the floor always runs).
  *
  * Two portals hold about twice one portal's PostgreSQL connections: with
  * the default max_connections (100) and other portals on the same server,
@@ -170,14 +176,18 @@ async function main() {
         }),
       );
     }
-    // Until both back ends idle (the catalog's pass after start is done).
+    // Until both back ends idle (the catalog's pass after start is done):
+    // three quiet samples in a row, as the first can come before the pass
+    // starts (a run read a's idle rate as 254 ms CPU/s, and its rows as
+    // negative CPU).
     const started = Date.now();
-    for (;;) {
+    for (let quiet = 0; quiet < 3; ) {
       const before = portals.map(p => cpuMs(p.pid));
       await sleep(5000);
       const used = portals.map((p, i) => cpuMs(p.pid) - before[i]);
       console.log(`[ab] settling: ${used.join(' / ')} ms CPU in 5 s`);
-      if (used.every(u => u < 250) || Date.now() - started > settleMs) break;
+      quiet = used.every(u => u < 250) ? quiet + 1 : 0;
+      if (Date.now() - started > settleMs) break;
     }
     const idle = new Map();
     const before = portals.map(p => cpuMs(p.pid));
@@ -205,6 +215,24 @@ async function main() {
         requests,
       ],
     ];
+    // bench:scale's pair (scaleLoad.js measureHttp): the request the hub
+    // page's table waits for, and the catalog's own query of the same filter.
+    const task = encodeURIComponent('text-generation');
+    rows.push(
+      [
+        'hub search (task, 25, facets=false)',
+        p => () => p.get(`${hub}/models?task=${task}&limit=25&facets=false`),
+        requests,
+      ],
+      [
+        'catalog by-query (same filter, 25)',
+        p => () =>
+          p.get(
+            `/api/catalog/entities/by-query?filter=kind=model,spec.task=${task}&limit=25&orderField=metadata.name,asc`,
+          ),
+        requests,
+      ],
+    );
     if (a['page-calls'] === 'true')
       rows.push(...(await pageCallRows(portals[0], names, requests)));
     const pageRow = [
@@ -212,6 +240,13 @@ async function main() {
       p => i => p.page(names[i % names.length]),
       Math.max(10, Math.round(requests / 5)),
     ];
+    if (a.only) {
+      const words = a.only.split(',');
+      const kept = rows.filter(
+        ([name], i) => i === 0 || words.some(w => name.includes(w)),
+      );
+      rows.splice(0, rows.length, ...kept);
+    }
     const phases = [[rows, rounds]];
     if (a['no-page'] !== 'true')
       phases.push([[pageRow], Math.max(2, Math.ceil(rounds / 2))]);
@@ -256,7 +291,11 @@ async function main() {
                 block.p50,
               )} ms, p95 ${Math.round(
                 block.p95,
-              )} ms, ${errors} errors, load ${os.loadavg()[0].toFixed(1)}`,
+              )} ms, ${errors} errors, load ${os.loadavg()[0].toFixed(
+                1,
+              )}, ${new Date(t0).toISOString()}..${new Date(
+                t0 + wall,
+              ).toISOString()}`,
             );
           }
         }

@@ -96,6 +96,14 @@ const hideMarketingPolicy = createBackendModule({
 export async function startHubCatalogBackend(
   dir: ReturnType<typeof createMockDirectory>,
   yaml: string,
+  options: {
+    /** `backend.database` of every plugin (default: SQLite in memory). */
+    database?: {
+      client: string;
+      connection: Record<string, string | number>;
+      pluginDivisionMode?: 'database' | 'schema';
+    };
+  } = {},
 ) {
   dir.setContent({
     'catalog.yaml': TEAMS_YAML + yaml,
@@ -128,6 +136,9 @@ export async function startHubCatalogBackend(
       }).factory,
       mockServices.rootConfig.factory({
         data: {
+          ...(options.database
+            ? { backend: { database: options.database } }
+            : {}),
           permission: { enabled: true },
           modelHub: {
             catalog: { tierRefreshSeconds: 1 },

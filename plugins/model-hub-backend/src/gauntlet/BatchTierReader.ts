@@ -16,6 +16,7 @@ import {
 } from './tiers';
 import { GauntletResult, GauntletWaiver } from './types';
 import { toWaiver, WaiverRow } from './WaiverStore';
+import { foldCase } from '../service/foldCase';
 
 /** The effective tier of one model, as computed in a batch. */
 export interface BatchedTier extends EffectiveTierDecision {
@@ -37,7 +38,7 @@ export interface BatchedEvaluation extends BatchedTier {
 /** Refs per `IN (…)` list: below every supported database's parameter limit. */
 const CHUNK = 500;
 
-const lower = (ref: string) => ref.toLocaleLowerCase('en-US');
+const lower = foldCase;
 
 /** The lower-cased entity ref of an entity. */
 export function modelRefOf(entity: Entity): string {

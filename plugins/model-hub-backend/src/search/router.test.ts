@@ -24,12 +24,21 @@ const FACETS: Record<string, Array<{ value: string; count: number }>> = {
  * A catalog that answers every page with one model and a total of 99 when
  * asked to count, and records what it was asked.
  */
-function fakeCatalog() {
+function fakeCatalog(
+  options: {
+    /** Page queries wait for this before answering. */
+    gate?: Promise<void>;
+    /** Fails the nth page query (0-based) with a server error. */
+    failQuery?: number;
+  } = {},
+) {
   const queries: Array<Record<string, unknown>> = [];
   const facetQueries: string[][] = [];
   const catalog: SearchCatalog = {
     async queryEntities(req: any) {
-      queries.push(req);
+      const n = queries.push(req) - 1;
+      await options.gate;
+      if (n === options.failQuery) throw new Error('catalog unavailable');
       return {
         items: [
           {
@@ -55,9 +64,10 @@ function fakeCatalog() {
   return { catalog, queries, facetQueries };
 }
 
-async function app(catalog: SearchCatalog) {
+async function app(catalog: SearchCatalog, now?: () => number) {
   const search = new ModelSearch({
     catalog,
+    now,
     tiers: {
       async getMany(models: any[]) {
         return new Map(
@@ -156,5 +166,96 @@ describe('GET /v1/models after GET /v1/models/facets', () => {
     const bob = facetQueries.length;
     await get(server, '/v1/models/facets?task=text-generation', BOB);
     expect(facetQueries.slice(bob)).toContainEqual(['spec.task']);
+  });
+});
+
+describe('GET /v1/models, the same search at once', () => {
+  const get = (server: express.Express, path: string) =>
+    request(server)
+      .get(path)
+      .set('Authorization', mockCredentials.user.header(ALICE));
+  const until = async (check: () => boolean) => {
+    for (let i = 0; i < 200 && !check(); i++) {
+      await new Promise(r => setTimeout(r, 5));
+    }
+    expect(check()).toBe(true);
+  };
+
+  it("counts once: a concurrent search of the same filter waits for the first page's count", async () => {
+    let open!: () => void;
+    const gate = new Promise<void>(r => {
+      open = r;
+    });
+    const { catalog, queries } = fakeCatalog({ gate });
+    const server = await app(catalog);
+    const path = '/v1/models?task=text-generation&facets=false';
+
+    const first = get(server, path).then(r => r);
+    await until(() => queries.length === 1);
+    const second = get(server, path).then(r => r);
+    await until(() => queries.length === 2);
+    open();
+
+    for (const res of await Promise.all([first, second])) {
+      expect(res.status).toBe(200);
+      expect(res.body.totalItems).toBe(99);
+    }
+    expect(queries.map(q => q.totalItems)).toEqual(['include', 'exclude']);
+  });
+
+  it('counts on its own when the page it waited for fails', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>(r => {
+      open = r;
+    });
+    const { catalog, queries } = fakeCatalog({ gate, failQuery: 0 });
+    const server = await app(catalog);
+    const path = '/v1/models?task=text-generation&facets=false';
+
+    const first = get(server, path).then(r => r);
+    await until(() => queries.length === 1);
+    const second = get(server, path).then(r => r);
+    await until(() => queries.length === 2);
+    open();
+
+    expect((await first).status).toBe(500);
+    const res = await second;
+    expect(res.status).toBe(200);
+    expect(res.body.totalItems).toBe(99);
+    // The waiting search's own page, then its count query.
+    expect(queries.slice(1).map(q => q.totalItems)).toEqual([
+      'exclude',
+      undefined,
+    ]);
+  });
+});
+
+describe('GET /v1/models, a total in steady use', () => {
+  it('is counted again in the background past half its time, so no search waits for it to expire', async () => {
+    let now = 1_000_000;
+    const { catalog, queries } = fakeCatalog();
+    const server = await app(catalog, () => now);
+    const search = async () => {
+      const res = await request(server)
+        .get('/v1/models?task=text-generation&facets=false')
+        .set('Authorization', mockCredentials.user.header(ALICE));
+      expect(res.status).toBe(200);
+      expect(res.body.totalItems).toBe(99);
+    };
+    await search();
+    expect(queries.map(q => q.totalItems)).toEqual(['include']);
+
+    // Past half of the 10 s: answered from the cache, recounted meanwhile.
+    now += 6_000;
+    await search();
+    await new Promise(r => setImmediate(r));
+    // The page without a count, and the count query (limit 1, counting).
+    const asked = queries.slice(1).map(q => `${q.limit} ${q.totalItems}`);
+    expect(asked.sort()).toEqual(['1 undefined', '25 exclude']);
+
+    // The first total has expired now (10 s); the recount's has not.
+    now += 4_000;
+    await search();
+    expect(queries.slice(3).map(q => q.totalItems)).toEqual(['exclude']);
   });
 });

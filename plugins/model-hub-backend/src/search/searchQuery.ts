@@ -124,6 +124,12 @@ export function parseSearchParams(query: unknown): SearchParams {
   };
 }
 
+/** The cache key of a filter's total and facet counts (page-independent). */
+export function summaryKey(params: SearchParams) {
+  const { q, filters, archived } = params;
+  return { q, filters, archived };
+}
+
 /** Whether the sort column can be missing on a model (sorted in two phases). */
 export function sortIsOptional(sort: ModelSearchSort): boolean {
   return !ALWAYS_PRESENT.has(sort);

@@ -36,6 +36,44 @@ describe('PrincipalCache', () => {
     ).toBeUndefined();
   });
 
+  it('renews a value past refreshAfterMs once, in the background, keeping the old one meanwhile and on failure', async () => {
+    const cache = new PrincipalCache<number>({ ttlMs: 10_000, now: clock });
+    const mia = mockCredentials.user('user:default/mia');
+    const key = { task: ['a'] };
+    let calls = 0;
+    let fail = false;
+    const compute = async () => {
+      calls++;
+      if (fail) throw new Error('catalog unavailable');
+      return 100 + calls;
+    };
+    expect(cache.peekRefreshing(mia, key, 5_000, compute)).toBeUndefined();
+    await cache.get(mia, key, async () => 1);
+    now += 4_999;
+    expect(await cache.peekRefreshing(mia, key, 5_000, compute)).toBe(1);
+    expect(calls).toBe(0);
+
+    now += 1;
+    fail = true;
+    const both = [
+      cache.peekRefreshing(mia, key, 5_000, compute),
+      cache.peekRefreshing(mia, key, 5_000, compute),
+    ];
+    expect(await Promise.all(both)).toEqual([1, 1]);
+    expect(calls).toBe(1);
+    await new Promise(r => setImmediate(r));
+
+    fail = false;
+    expect(await cache.peekRefreshing(mia, key, 5_000, compute)).toBe(1);
+    expect(calls).toBe(2);
+    await new Promise(r => setImmediate(r));
+    // Dated when the renewal started (t0 + 5 s): fresh until t0 + 15 s.
+    now += 9_999;
+    expect(await cache.peek(mia, key)).toBe(102);
+    now += 1;
+    expect(cache.peek(mia, key)).toBeUndefined();
+  });
+
   it('never shares a summary between callers or filters', async () => {
     const cache = new PrincipalCache<string>({ ttlMs: 10_000, now: clock });
     const key = (c: any, f: unknown) =>

@@ -26,7 +26,10 @@ export class PrincipalCache<T> {
   readonly #ttlMs: number;
   readonly #maxEntries: number;
   readonly #now: () => number;
-  readonly #entries = new Map<string, { at: number; value: Promise<T> }>();
+  readonly #entries = new Map<
+    string,
+    { at: number; value: Promise<T>; refreshing?: boolean }
+  >();
 
   constructor(options: PrincipalCacheOptions) {
     this.#ttlMs = options.ttlMs;
@@ -35,12 +38,50 @@ export class PrincipalCache<T> {
   }
 
   /** The fresh cached (or in-flight) value of (caller, key), if any; computes nothing. */
-  peek(credentials: BackstageCredentials, key: unknown): Promise<T> | undefined {
+  peek(
+    credentials: BackstageCredentials,
+    key: unknown,
+  ): Promise<T> | undefined {
     if (this.#ttlMs <= 0) return undefined;
     const hit = this.#entries.get(
       `${principalKey(credentials)}\n${canonical(key)}`,
     );
     return hit && this.#now() - hit.at < this.#ttlMs ? hit.value : undefined;
+  }
+
+  /**
+   * {@link PrincipalCache.peek}, and when the fresh value is older than
+   * `refreshAfterMs`, `compute()` runs once in the background and its
+   * value takes the entry's place (dated when it started) when it
+   * settles; until then, and if it fails, the old value is served while
+   * fresh. Under steady use the value is then renewed before it expires,
+   * so no caller waits for it, and it is never older than the TTL.
+   */
+  peekRefreshing(
+    credentials: BackstageCredentials,
+    key: unknown,
+    refreshAfterMs: number,
+    compute: () => Promise<T>,
+  ): Promise<T> | undefined {
+    if (this.#ttlMs <= 0) return undefined;
+    const entry = `${principalKey(credentials)}\n${canonical(key)}`;
+    const now = this.#now();
+    const hit = this.#entries.get(entry);
+    if (!hit || now - hit.at >= this.#ttlMs) return undefined;
+    if (now - hit.at >= refreshAfterMs && !hit.refreshing) {
+      hit.refreshing = true;
+      compute().then(
+        value => {
+          if (this.#entries.get(entry) !== hit) return;
+          this.#entries.delete(entry);
+          this.#entries.set(entry, { at: now, value: Promise.resolve(value) });
+        },
+        () => {
+          hit.refreshing = false;
+        },
+      );
+    }
+    return hit.value;
   }
 
   /** The cached value of (caller, key), or `compute()`'s. */
