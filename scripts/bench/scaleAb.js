@@ -54,8 +54,13 @@ const {
   RELATION_CHECK_FIELDS,
   CONSUMER_FIELDS,
   README_RANGE,
+  PRESENTATION_FIELDS,
+  GRAPH_RELATIONS,
+  modelPageLoader,
   modelPageIssueLoader,
-} = require('./scaleLoad');
+  overviewHasGraph,
+  overviewLinks,
+} = require('./modelPage');
 
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 
@@ -131,10 +136,11 @@ async function startOne({
     load: load.load,
     request,
     get: async path => (await request(path)).json(),
-    page: load.modelPageLoader(request),
-    // A checkout from before the issue's row had none: its page made the
-    // same calls for these cards, so this checkout's loader stands in.
-    issuePage: (load.modelPageIssueLoader ?? modelPageIssueLoader)(request),
+    // This checkout's loaders (checked against the browser's calls by
+    // e2e/tests/18-model-page-calls.test.js) for both checkouts, each with
+    // its own overview's layout (the catalog graph card on it or not).
+    page: modelPageLoader(request, { graph: overviewHasGraph(root) }),
+    issuePage: modelPageIssueLoader(request),
   };
 }
 
@@ -342,6 +348,7 @@ async function pageCallRows(portal, names, requests) {
     const entity = await portal.get(
       `/api/catalog/entities/by-name/model/default/${name}`,
     );
+    const ref = `model:default/${name}`;
     const targets = (entity.relations ?? []).map(r => r.targetRef);
     const { items } = await portal.get(
       `${hub}/models/default/${name}/versions`,
@@ -349,8 +356,17 @@ async function pageCallRows(portal, names, requests) {
     const card = readmeOf(items);
     models.push({
       name,
-      ref: `model:default/${name}`,
+      ref,
       targets,
+      graph: [
+        ...new Set(
+          (entity.relations ?? [])
+            .filter(r => GRAPH_RELATIONS.has(r.type))
+            .map(r => r.targetRef)
+            .filter(t => t !== ref),
+        ),
+      ],
+      links: [...new Set(overviewLinks(entity).filter(r => r && r !== ref))],
       consumers: (entity.relations ?? [])
         .filter(r => r.type === 'dependencyOf')
         .map(r => r.targetRef),
@@ -362,6 +378,8 @@ async function pageCallRows(portal, names, requests) {
   const withConsumers = models.filter(m => m.consumers.length > 0);
   const withReadme = models.filter(m => m.readme);
   const withTargets = models.filter(m => m.targets.some(t => t !== m.ref));
+  const withGraph = models.filter(m => m.graph.length > 0);
+  const withLinks = models.filter(m => m.links.length > 0);
   const calls = [
     [
       'entity by name',
@@ -395,12 +413,17 @@ async function pageCallRows(portal, names, requests) {
     ],
     [
       'graph relations (by-refs)',
-      withTargets,
+      withGraph,
+      (p, m) => json(p, '/api/catalog/entities/by-refs', post(m.graph)),
+    ],
+    [
+      'link titles (by-refs, presentation fields)',
+      withLinks,
       (p, m) =>
         json(
           p,
           '/api/catalog/entities/by-refs',
-          post(m.targets.filter(t => t !== m.ref)),
+          post(m.links, PRESENTATION_FIELDS),
         ),
     ],
     [
