@@ -5,7 +5,7 @@
  *   node scripts/bench/pageTail.js --prefix mhbench_<tag>_<time>_hub_
  *     --catalog /tmp/model-hub-bench-scale-…/all.yaml
  *     [--root <checkout>] [--port 7793] [--requests 300] [--clients 50]
- *     [--rows issue,overview] [--pool N] [--trace-gc]
+ *     [--rows issue,overview] [--pool N] [--trace-gc] [--artifacts DIR]
  *
  * Starts one portal of --root (default this checkout) on the databases a
  * `bench:scale … --keep` run left, waits until it idles, then loads each
@@ -108,6 +108,10 @@ async function main() {
       locations: [{ type: 'file', target: a.catalog }],
     },
     modelHub: {
+      // The publishing portal's artifacts (bench:scale --keep prints them).
+      ...(a.artifacts
+        ? { artifacts: { local: { directory: path.resolve(a.artifacts) } } }
+        : {}),
       stewardship: {
         schedule: { frequency: { hours: 24 }, timeout: { minutes: 30 } },
       },

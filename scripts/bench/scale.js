@@ -186,6 +186,14 @@ async function stopPortal(portal, keep) {
   await portal.stop();
   running.delete(portal);
   if (!keep) fs.rmSync(portal.dataDir, { recursive: true, force: true });
+  // What scaleAb.js / pageTail.js need to run on what this run left.
+  else
+    console.log(
+      `[bench] kept ${portal.dataDir} (artifacts: --artifacts ${path.join(
+        portal.dataDir,
+        'artifacts',
+      )})`,
+    );
 }
 
 /** Runs one phase; a failure names the phase and keeps the back-end log. */

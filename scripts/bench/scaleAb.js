@@ -9,7 +9,7 @@
  *     --a /path/to/checkout-before --b /path/to/checkout-after
  *     [--ports 7791,7792] [--rounds 8] [--requests 300] [--no-page]
  *     [--lookup-cache-seconds N] [--pg postgresql://…] [--profile DIR]
- *     [--settle-seconds 300] [--page-calls]
+ *     [--settle-seconds 300] [--page-calls] [--artifacts DIR]
  *
  * Uses the databases and catalog a `bench:scale … --keep` run left. Starts
  * both checkouts' portals at once on those databases (two replicas), waits
@@ -35,6 +35,11 @@
  * --page-calls adds a row per call of the model page's load (the calls of
  * scaleLoad.js's modelPageLoader, each alone at 50 clients), to see which
  * of them the page's CPU goes to.
+ *
+ * --artifacts DIR is the artifact directory of the bench:scale portal that
+ * published the versions (bench:scale --keep prints it): the portals here
+ * start with fresh data directories, so without it every file read (the
+ * README card's) answers 404 and measures an error path.
  *
  * Two portals hold about twice one portal's PostgreSQL connections: with
  * the default max_connections (100) and other portals on the same server,
@@ -96,6 +101,7 @@ async function startOne({
   catalog,
   cache,
   profileDir,
+  artifacts,
 }) {
   const { startPortal } = require(`${root}/e2e/portal`);
   const load = require(`${root}/scripts/bench/scaleLoad`);
@@ -123,6 +129,7 @@ async function startOne({
       stewardship: {
         schedule: { frequency: { hours: 24 }, timeout: { minutes: 30 } },
       },
+      ...(artifacts ? { artifacts: { local: { directory: artifacts } } } : {}),
       ...(cache === undefined
         ? {}
         : { catalogLookup: { cacheSeconds: Number(cache) } }),
@@ -177,6 +184,7 @@ async function main() {
           prefix: a.prefix,
           catalog: a.catalog,
           cache: a['lookup-cache-seconds'],
+          artifacts: a.artifacts && path.resolve(a.artifacts),
           profileDir: profile && path.join(profile, label),
         }),
       );
