@@ -6,6 +6,7 @@
  *     --catalog /tmp/model-hub-bench-scale-…/all.yaml
  *     [--root <checkout>] [--port 7793] [--requests 300] [--clients 50]
  *     [--rows issue,overview] [--pool N] [--trace-gc] [--artifacts DIR]
+ *     [--lookup-cache-seconds N]
  *
  * Starts one portal of --root (default this checkout) on the databases a
  * `bench:scale … --keep` run left, waits until it idles, then loads each
@@ -15,7 +16,9 @@
  * the page waited for) and how long each of its stages took (entity, then
  * the rest). --trace-gc runs the back end with --trace-gc and sums the
  * pauses its log shows during each row; --pool N sets every plugin's knex
- * pool to at most N connections (backend.database.knexConfig.pool.max).
+ * pool to at most N connections (backend.database.knexConfig.pool.max);
+ * --lookup-cache-seconds sets the hub read routes' model lookup cache
+ * (modelHub.catalogLookup.cacheSeconds, default 5).
  */
 'use strict';
 
@@ -54,11 +57,11 @@ function cpuMs(pid) {
   return (Number(f[11]) + Number(f[12])) * 10;
 }
 
-/** Sum and max of the --trace-gc pauses in `text` (lines "…, 12.3 / 0.0 ms"), by kind. */
+/** Sum and max of the --trace-gc pauses in `text` (lines "… ms: Scavenge … MB, 3.3 / 0.0 ms"), by kind. */
 function gcPauses(text) {
   const out = {};
   for (const m of text.matchAll(
-    /\] (Scavenge|Mark-Compact|Mark-sweep|Minor Mark-Sweep)[^\n]*?, ([\d.]+) \/ [\d.]+ ms/g,
+    /ms: (Scavenge|Minor Mark-Sweep|Mark-Compact|Mark-sweep)[^\n]*?MB, ([\d.]+) \/ [\d.]+ ms/g,
   )) {
     const o = (out[m[1]] ??= { n: 0, sum: 0, max: 0 });
     o.n++;
@@ -95,7 +98,11 @@ async function main() {
   const portal = await startPortal({
     port: Number(a.port ?? 7793),
     ...(a['trace-gc'] === 'true'
-      ? { env: { NODE_OPTIONS: '--trace-gc' } }
+      ? {
+          env: {
+            NODE_OPTIONS: `--require ${path.join(__dirname, 'gcTraceHook.js')}`,
+          },
+        }
       : {}),
     database: {
       client: 'pg',
@@ -115,6 +122,13 @@ async function main() {
       stewardship: {
         schedule: { frequency: { hours: 24 }, timeout: { minutes: 30 } },
       },
+      ...(a['lookup-cache-seconds'] === undefined
+        ? {}
+        : {
+            catalogLookup: {
+              cacheSeconds: Number(a['lookup-cache-seconds']),
+            },
+          }),
     },
   });
   for (const signal of ['SIGINT', 'SIGTERM'])
@@ -124,7 +138,8 @@ async function main() {
     });
   try {
     const pid = backendPid(portal.pid);
-    for (let i = 0; i < 60; i++) {
+    // Until the back end idles (its catalog pass after start), 2 minutes at most.
+    for (let i = 0; i < 24; i++) {
       const c0 = cpuMs(pid);
       await sleep(5000);
       if (cpuMs(pid) - c0 < 250) break;

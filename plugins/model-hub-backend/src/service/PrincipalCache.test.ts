@@ -119,4 +119,37 @@ describe('PrincipalCache', () => {
     expect(await small.get(mia, { q: '1' }, compute)).toBe(4);
     expect(await small.get(mia, { q: '3' }, compute)).toBe(3);
   });
+
+  it('refreshes a value read late in its life in the background: no reader waits, none finds it expired', async () => {
+    const cache = new PrincipalCache<number>({
+      ttlMs: 10_000,
+      refreshAfterMs: 8_000,
+      now: clock,
+    });
+    const mia = mockCredentials.user('user:default/mia');
+    let calls = 0;
+    let release: () => void = () => {};
+    const compute = async () => {
+      const n = ++calls;
+      if (n === 2) await new Promise<void>(r => (release = r));
+      return n;
+    };
+    expect(await cache.get(mia, 'm', compute)).toBe(1);
+    now += 7_999;
+    expect(await cache.get(mia, 'm', compute)).toBe(1);
+    expect(calls).toBe(1);
+    now += 1;
+    // Answered with the current value while the refresh is pending.
+    expect(await cache.get(mia, 'm', compute)).toBe(1);
+    expect(await cache.get(mia, 'm', compute)).toBe(1);
+    expect(calls).toBe(2);
+    release();
+    await new Promise(r => setImmediate(r));
+    // Past the first value's TTL: the refreshed one, dated from its start.
+    now += 5_000;
+    expect(await cache.get(mia, 'm', compute)).toBe(2);
+    expect(calls).toBe(2);
+    now += 5_000;
+    expect(await cache.get(mia, 'm', compute)).toBe(3);
+  });
 });

@@ -8,6 +8,14 @@ export interface PrincipalCacheOptions {
   maxEntries?: number;
   /** The clock, for tests. */
   now?: () => number;
+  /**
+   * Age (ms, below `ttlMs`) from which a hit also starts one recomputation
+   * in the background; the hit is answered at once, and the new value
+   * replaces it when it comes (and `keep` accepts it). A value read often
+   * then never expires under its readers, who would all wait for the
+   * recomputation together. Default: off.
+   */
+  refreshAfterMs?: number;
 }
 
 /**
@@ -26,16 +34,24 @@ export class PrincipalCache<T> {
   readonly #ttlMs: number;
   readonly #maxEntries: number;
   readonly #now: () => number;
-  readonly #entries = new Map<string, { at: number; value: Promise<T> }>();
+  readonly #refreshAfterMs: number;
+  readonly #entries = new Map<
+    string,
+    { at: number; value: Promise<T>; refreshing?: boolean }
+  >();
 
   constructor(options: PrincipalCacheOptions) {
     this.#ttlMs = options.ttlMs;
     this.#maxEntries = options.maxEntries ?? 1000;
     this.#now = options.now ?? Date.now;
+    this.#refreshAfterMs = options.refreshAfterMs ?? Infinity;
   }
 
   /** The fresh cached (or in-flight) value of (caller, key), if any; computes nothing. */
-  peek(credentials: BackstageCredentials, key: unknown): Promise<T> | undefined {
+  peek(
+    credentials: BackstageCredentials,
+    key: unknown,
+  ): Promise<T> | undefined {
     if (this.#ttlMs <= 0) return undefined;
     const hit = this.#entries.get(
       `${principalKey(credentials)}\n${canonical(key)}`,
@@ -54,7 +70,12 @@ export class PrincipalCache<T> {
     const entry = `${principalKey(credentials)}\n${canonical(key)}`;
     const now = this.#now();
     const hit = this.#entries.get(entry);
-    if (hit && now - hit.at < this.#ttlMs) return hit.value;
+    if (hit && now - hit.at < this.#ttlMs) {
+      if (now - hit.at >= this.#refreshAfterMs && !hit.refreshing) {
+        this.#refresh(entry, hit, now, compute, keep);
+      }
+      return hit.value;
+    }
     const value = compute();
     this.#entries.delete(entry);
     this.#entries.set(entry, { at: now, value });
@@ -70,6 +91,33 @@ export class PrincipalCache<T> {
       this.#entries.delete(this.#entries.keys().next().value!);
     }
     return value;
+  }
+
+  /**
+   * Recomputes `hit` of `entry` in the background: its value, as of `at`
+   * (when the recomputation began), replaces the entry if it is still
+   * there and `keep` accepts it; a failure leaves the entry as it was, to
+   * expire at its own time.
+   */
+  #refresh(
+    entry: string,
+    hit: { at: number; value: Promise<T>; refreshing?: boolean },
+    at: number,
+    compute: () => Promise<T>,
+    keep: (value: T) => boolean,
+  ): void {
+    hit.refreshing = true;
+    compute().then(
+      v => {
+        hit.refreshing = false;
+        if (this.#entries.get(entry) === hit && keep(v)) {
+          this.#entries.set(entry, { at, value: Promise.resolve(v) });
+        }
+      },
+      () => {
+        hit.refreshing = false;
+      },
+    );
   }
 }
 
