@@ -468,7 +468,8 @@ const modelPage = (
       The graph has its own tab (as a system's diagram does): on the
       overview, the lineage, consumers and About cards already show the
       model's relations, and the graph made two more catalog calls, one
-      after the other, on every view of a model.
+      after the other, on every view of a model: about 3 of the overview's
+      20 ms of back-end CPU (scripts/bench/scaleAb.js --page-calls).
     */}
     <EntityLayout.Route path="/relations" title="Relations">
       <EntityCatalogGraphCard height={700} />
