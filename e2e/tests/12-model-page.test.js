@@ -194,3 +194,31 @@ test('the Evaluations tab charts accuracy across versions with the threshold and
     await assertAccessible(session.page, 'the Evaluations tab');
   });
 });
+
+test('the Relations tab draws the model’s catalog graph (moved off the overview)', async () => {
+  await step('model-relations', async () => {
+    await session.page.goto(PAGE);
+    await session.page
+      .getByRole('tab', { name: 'Overview' })
+      .waitFor({ timeout: 60000 });
+    // The overview no longer draws it: the lineage, consumers and About
+    // cards show the same relations.
+    await session.page.getByText('License (SPDX)').waitFor({ timeout: 60000 });
+    assert.equal(
+      await session.page.getByRole('heading', { name: 'Relations' }).count(),
+      0,
+    );
+    await session.page.getByRole('tab', { name: 'Relations' }).click();
+    await session.page.waitForURL(/\/relations$/);
+    await session.page
+      .getByRole('heading', { name: 'Relations' })
+      .waitFor({ timeout: 30000 });
+    for (const node of ['Review Insights Service', 'Marketing Analytics'])
+      await session.page
+        .locator('svg')
+        .getByText(node, { exact: true })
+        .first()
+        .waitFor({ timeout: 30000 });
+    await assertAccessible(session.page, 'the Relations tab');
+  });
+});

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /*
  * Before/after of bench:scale's floor, versions and gauntlet rows (and the
- * model page's overview load) on a shared, loaded machine:
+ * model page's loads: the issue's definition, card + versions + gauntlet +
+ * consumers, and the whole overview tab) on a shared, loaded machine:
  *
  *   node scripts/bench/scaleAb.js --prefix mhbench_<time>_hub_
  *     --catalog /tmp/model-hub-bench-scale-…/all.yaml
@@ -9,6 +10,7 @@
  *     [--ports 7791,7792] [--rounds 8] [--requests 300] [--no-page]
  *     [--lookup-cache-seconds N] [--pg postgresql://…] [--profile DIR]
  *     [--settle-seconds 300] [--page-calls] [--only search,catalog]
+ *     [--artifacts DIR]
  *
  * Uses the databases and catalog a `bench:scale … --keep` run left. Starts
  * both checkouts' portals at once on those databases (two replicas), waits
@@ -17,7 +19,7 @@
  * so both see the same machine load. Per block it reads each back end's CPU
  * from /proc, and subtracts the back end's idle rate (scheduled tasks,
  * pollers) over the block's wall time; it prints the medians. The model
- * page row runs last (its downloads and catalog calls leave work behind).
+ * page rows run last (their downloads and catalog calls leave work behind).
  *
  * Two things move these rows more than most changes do: a JIT-cold back end
  * (the first pass after start costs about twice a warm one), and the read
@@ -41,6 +43,11 @@
  * than the catalog's. --only keeps the rows whose names hold one of the
  * given words (the floor always runs).
  *
+ * --artifacts DIR is the artifact directory of the bench:scale portal that
+ * published the versions (bench:scale --keep prints it): the portals here
+ * start with fresh data directories, so without it every file read (the
+ * README card's) answers 404 and measures an error path.
+ *
  * Two portals hold about twice one portal's PostgreSQL connections: with
  * the default max_connections (100) and other portals on the same server,
  * a third one fails requests with "too many clients already".
@@ -59,7 +66,13 @@ const {
   RELATION_CHECK_FIELDS,
   CONSUMER_FIELDS,
   README_RANGE,
-} = require('./scaleLoad');
+  PRESENTATION_FIELDS,
+  GRAPH_RELATIONS,
+  modelPageLoader,
+  modelPageIssueLoader,
+  overviewHasGraph,
+  overviewLinks,
+} = require('./modelPage');
 
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 
@@ -95,6 +108,7 @@ async function startOne({
   catalog,
   cache,
   profileDir,
+  artifacts,
 }) {
   const { startPortal } = require(`${root}/e2e/portal`);
   const load = require(`${root}/scripts/bench/scaleLoad`);
@@ -122,6 +136,7 @@ async function startOne({
       stewardship: {
         schedule: { frequency: { hours: 24 }, timeout: { minutes: 30 } },
       },
+      ...(artifacts ? { artifacts: { local: { directory: artifacts } } } : {}),
       ...(cache === undefined
         ? {}
         : { catalogLookup: { cacheSeconds: Number(cache) } }),
@@ -132,10 +147,17 @@ async function startOne({
     label,
     portal,
     pid: backendPid(portal.pid),
+    // The back end is the largest process under the portal; read again
+    // while settling (early on, the CLI that starts it can be larger).
+    resolvePid: () => backendPid(portal.pid),
     load: load.load,
     request,
     get: async path => (await request(path)).json(),
-    page: load.modelPageLoader(request),
+    // This checkout's loaders (checked against the browser's calls by
+    // e2e/tests/18-model-page-calls.test.js) for both checkouts, each with
+    // its own overview's layout (the catalog graph card on it or not).
+    page: modelPageLoader(request, { graph: overviewHasGraph(root) }),
+    issuePage: modelPageIssueLoader(request),
   };
 }
 
@@ -172,6 +194,7 @@ async function main() {
           prefix: a.prefix,
           catalog: a.catalog,
           cache: a['lookup-cache-seconds'],
+          artifacts: a.artifacts && path.resolve(a.artifacts),
           profileDir: profile && path.join(profile, label),
         }),
       );
@@ -182,6 +205,7 @@ async function main() {
     // negative CPU).
     const started = Date.now();
     for (let quiet = 0; quiet < 3; ) {
+      for (const p of portals) p.pid = p.resolvePid();
       const before = portals.map(p => cpuMs(p.pid));
       await sleep(5000);
       const used = portals.map((p, i) => cpuMs(p.pid) - before[i]);
@@ -235,10 +259,17 @@ async function main() {
     );
     if (a['page-calls'] === 'true')
       rows.push(...(await pageCallRows(portals[0], names, requests)));
-    const pageRow = [
-      'model page overview',
-      p => i => p.page(names[i % names.length]),
-      Math.max(10, Math.round(requests / 5)),
+    const pageRows = [
+      [
+        'model page, issue #18 (card + versions + gauntlet + consumers)',
+        p => i => p.issuePage(names[i % names.length]),
+        Math.max(10, Math.round(requests / 3)),
+      ],
+      [
+        'model page overview tab',
+        p => i => p.page(names[i % names.length]),
+        Math.max(10, Math.round(requests / 5)),
+      ],
     ];
     if (a.only) {
       const words = a.only.split(',');
@@ -249,7 +280,7 @@ async function main() {
     }
     const phases = [[rows, rounds]];
     if (a['no-page'] !== 'true')
-      phases.push([[pageRow], Math.max(2, Math.ceil(rounds / 2))]);
+      phases.push([pageRows, Math.max(2, Math.ceil(rounds / 2))]);
 
     const results = new Map();
     for (const [phaseRows, phaseRounds] of phases) {
@@ -314,7 +345,7 @@ async function main() {
     console.log('| --- | ---: | ---: | ---: | ---: |');
     const floorOf = label =>
       median(results.get(`${label}\n${rows[0][0]}`).map(b => b.net));
-    for (const [name] of [...rows, ...(phases[1] ? [pageRow] : [])]) {
+    for (const [name] of [...rows, ...(phases[1] ? pageRows : [])]) {
       const cell = label => {
         const blocks = results.get(`${label}\n${name}`);
         const net = median(blocks.map(b => b.net));
@@ -369,6 +400,7 @@ async function pageCallRows(portal, names, requests) {
     const entity = await portal.get(
       `/api/catalog/entities/by-name/model/default/${name}`,
     );
+    const ref = `model:default/${name}`;
     const targets = (entity.relations ?? []).map(r => r.targetRef);
     const { items } = await portal.get(
       `${hub}/models/default/${name}/versions`,
@@ -376,8 +408,17 @@ async function pageCallRows(portal, names, requests) {
     const card = readmeOf(items);
     models.push({
       name,
-      ref: `model:default/${name}`,
+      ref,
       targets,
+      graph: [
+        ...new Set(
+          (entity.relations ?? [])
+            .filter(r => GRAPH_RELATIONS.has(r.type))
+            .map(r => r.targetRef)
+            .filter(t => t !== ref),
+        ),
+      ],
+      links: [...new Set(overviewLinks(entity).filter(r => r && r !== ref))],
       consumers: (entity.relations ?? [])
         .filter(r => r.type === 'dependencyOf')
         .map(r => r.targetRef),
@@ -389,6 +430,8 @@ async function pageCallRows(portal, names, requests) {
   const withConsumers = models.filter(m => m.consumers.length > 0);
   const withReadme = models.filter(m => m.readme);
   const withTargets = models.filter(m => m.targets.some(t => t !== m.ref));
+  const withGraph = models.filter(m => m.graph.length > 0);
+  const withLinks = models.filter(m => m.links.length > 0);
   const calls = [
     [
       'entity by name',
@@ -422,12 +465,17 @@ async function pageCallRows(portal, names, requests) {
     ],
     [
       'graph relations (by-refs)',
-      withTargets,
+      withGraph,
+      (p, m) => json(p, '/api/catalog/entities/by-refs', post(m.graph)),
+    ],
+    [
+      'link titles (by-refs, presentation fields)',
+      withLinks,
       (p, m) =>
         json(
           p,
           '/api/catalog/entities/by-refs',
-          post(m.targets.filter(t => t !== m.ref)),
+          post(m.links, PRESENTATION_FIELDS),
         ),
     ],
     [

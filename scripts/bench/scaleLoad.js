@@ -2,12 +2,21 @@
  * bench:scale's HTTP load: N concurrent clients issuing one kind of request,
  * and the rows the benchmark measures that way: a floor (the cheapest
  * authenticated hub route), hub search vs the catalog, the model page's
- * overview load, versions and gauntlet GETs. Every row is also quoted as a
- * ratio to the floor measured in the same run.
+ * load as issue #18 defines it and its whole overview tab, versions and
+ * gauntlet GETs. Every row is also quoted as a ratio to the floor measured
+ * in the same run.
  */
 'use strict';
 
+const path = require('node:path');
 const { keepAliveRequester } = require('./keepAliveClient');
+const {
+  modelPageLoader,
+  modelPageIssueLoader,
+  overviewCalls,
+  overviewHasGraph,
+  MODEL_PAGE_ISSUE_CALLS,
+} = require('./modelPage');
 
 function percentile(sorted, p) {
   if (!sorted.length) return NaN;
@@ -61,7 +70,7 @@ async function load(task, { clients, requests }) {
 /** A JSON GET helper for one portal and token (no compression, as a proxy would see it). */
 function client(portal, token) {
   const request = keepAliveRequester(portal, token);
-  return async path => (await request(path)).json();
+  return async p => (await request(p)).json();
 }
 
 /**
@@ -208,8 +217,16 @@ async function measureHttp({
         ),
     },
   );
-  const page = modelPageLoader(keepAliveRequester(portal, token));
-  await run(`model page overview load (${MODEL_PAGE_CALLS})`, i =>
+  // The issue's row (card + versions + gauntlet + consumers), then the
+  // whole overview tab the portal opens on, so neither hides the other.
+  const issuePage = modelPageIssueLoader(keepAliveRequester(portal, token));
+  await run(`model page load, issue #18 (${MODEL_PAGE_ISSUE_CALLS})`, i =>
+    issuePage(refs[i % refs.length]),
+  );
+  // The overview as this checkout's page lays it out.
+  const graph = overviewHasGraph(path.join(__dirname, '../..'));
+  const page = modelPageLoader(keepAliveRequester(portal, token), { graph });
+  await run(`model page overview tab load (${overviewCalls({ graph })})`, i =>
     page(refs[i % refs.length]),
   );
   await run('versions GET', i =>
@@ -229,113 +246,10 @@ async function measureHttp({
   return { rows, floor, sample };
 }
 
-/** What the model page's overview tab asks for, in the row's name. */
-const MODEL_PAGE_CALLS =
-  'entity, then: ancestry, relation check, graph ×2, consumers, versions → README, usage, stewardship tasks + overrides';
-
-/** The fields of the catalog's relation-warning check (by-refs). */
-const RELATION_CHECK_FIELDS = ['kind', 'metadata.name', 'metadata.namespace'];
-/** The fields the consumers card asks for (by-refs of dependencyOf targets). */
-const CONSUMER_FIELDS = [
-  'kind',
-  'metadata',
-  'spec.type',
-  'spec.lifecycle',
-  'relations',
-];
-/** The README card reads the first 256 KiB. */
-const README_RANGE = { headers: { Range: `bytes=0-${256 * 1024 - 1}` } };
-
-/**
- * The README the model page's card shows, from the versions GET's items:
- * the shallowest readme.md of the version aliased `latest`, else of the
- * highest sealed version; a path below the model's hub route
- * (`/versions/<v>/files/<path>`), or undefined.
- */
-function readmeOf(items) {
-  const sealed = items.filter(v => v.state === 'sealed');
-  const version =
-    sealed.find(v => v.aliases?.includes('latest')) ??
-    sealed.sort((a, b) => b.version.localeCompare(a.version))[0];
-  const card = version?.files
-    ?.map(f => f.path)
-    .filter(p => /(^|\/)readme\.md$/i.test(p))
-    .sort((a, b) => a.split('/').length - b.split('/').length)[0];
-  return card && `/versions/${version.version}/files/${card}`;
-}
-
-/**
- * One load of a model page's overview tab (packages/app EntityPage
- * `modelPage`), the calls the browser makes, in its order: the entity
- * first (the page renders nothing before it), then everything the cards
- * ask for at once — the catalog's processing-errors ancestry and
- * relation-warning check, the catalog graph card (the root, then its
- * direct relations), the consumers card (`getEntitiesByRefs` of its
- * dependencyOf relations), versions (shared by the README and "use this
- * model" cards) then the README's first 256 KiB, usage (reuse badge and
- * usage card share it), and the stewardship card's tasks and overrides.
- * Resolves when the last of them has.
- */
-function modelPageLoader(request) {
-  const json = async (path, init) => (await request(path, init)).json();
-  const byRefs = (entityRefs, fields) =>
-    entityRefs.length === 0
-      ? undefined
-      : json('/api/catalog/entities/by-refs', {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify(
-            fields ? { entityRefs, fields } : { entityRefs },
-          ),
-        });
-  return async name => {
-    const ref = `model:default/${name}`;
-    const hub = `/api/model-hub/v1/models/default/${name}`;
-    const entity = await json(
-      `/api/catalog/entities/by-name/model/default/${name}`,
-    );
-    const targets = (entity.relations ?? []).map(r => r.targetRef);
-    const consumers = (entity.relations ?? [])
-      .filter(r => r.type === 'dependencyOf')
-      .map(r => r.targetRef);
-    const readme = async () => {
-      const { items } = await json(`${hub}/versions`);
-      const card = readmeOf(items);
-      if (!card) return undefined;
-      const res = await request(`${hub}${card}`, README_RANGE);
-      return res.arrayBuffer();
-    };
-    await Promise.all([
-      json(`/api/catalog/entities/by-name/model/default/${name}/ancestry`),
-      targets.length <= 1000
-        ? byRefs(targets, RELATION_CHECK_FIELDS)
-        : undefined,
-      (async () => {
-        await byRefs([ref]);
-        await byRefs(targets.filter(t => t !== ref));
-      })(),
-      byRefs(consumers, CONSUMER_FIELDS),
-      readme(),
-      json(`${hub}/usage`),
-      json(
-        `/api/model-hub/v1/stewardship/tasks?entityRef=${encodeURIComponent(
-          ref,
-        )}`,
-      ),
-      json(`/api/model-hub/v1/stewardship/models/default/${name}/overrides`),
-    ]);
-  };
-}
-
 module.exports = {
   measureHttp,
   load,
   percentile,
   client,
-  modelPageLoader,
   cpuSeconds,
-  readmeOf,
-  RELATION_CHECK_FIELDS,
-  CONSUMER_FIELDS,
-  README_RANGE,
 };

@@ -17,7 +17,8 @@
  *              target: ../../data/portfolio/all.yaml
  *     (<out>/all.yaml is a Location entity listing every file; the catalog
  *     rules must allow Model, Component, Group, User and Location).
- *  2. With --portal, versions with small artifacts are published through
+ *  2. With --portal, versions with small artifacts (a model.json and a
+ *     ~2 KB README.md model card) are published through
  *     the hub's own routes (create draft with manifest, upload, seal), 8 at
  *     a time, for the first --publish-models models (default all): every
  *     seal enqueues the gauntlet, which writes the gauntlet history the
@@ -222,6 +223,41 @@ function writeCatalog(out, entities) {
 }
 
 /** Publishes `versions` versions with one small artifact each through the hub routes. */
+/**
+ * A generated model card of a modest size (about 2 KB: what the model is
+ * for, how it was trained and evaluated, its limits, a metrics table).
+ */
+function modelCard(name, version) {
+  const para = topic =>
+    `${topic} of ${name} ${version}, generated for the portfolio benchmark. `.repeat(
+      6,
+    );
+  return [
+    `# ${name} ${version}`,
+    '',
+    para('Intended use'),
+    '',
+    '## Training',
+    '',
+    para('Training data and procedure'),
+    '',
+    '## Evaluation',
+    '',
+    '| metric | value | threshold |',
+    '| --- | ---: | ---: |',
+    ...['accuracy', 'f1', 'precision', 'recall', 'auc'].map(
+      (m, i) => `| ${m} | 0.${80 + i} | 0.75 |`,
+    ),
+    '',
+    para('Evaluation setup'),
+    '',
+    '## Limitations',
+    '',
+    para('Known limitations and risks'),
+    '',
+  ].join('\n');
+}
+
 async function publish({
   portal,
   token,
@@ -239,21 +275,33 @@ async function publish({
       jobs.push({ name, version: `1.${v - 1}.0` });
   }
   async function one({ name, version }) {
-    const body = Buffer.from(
+    const model = Buffer.from(
       JSON.stringify({
         name,
         version,
         weights: crypto.randomBytes(32).toString('hex'),
       }),
     );
-    const sha256 = crypto.createHash('sha256').update(body).digest('hex');
+    // Every version carries a model card, as published models do: the
+    // model page's README card reads its first 256 KiB.
+    const files = [
+      { path: 'model.json', body: model },
+      { path: 'README.md', body: Buffer.from(modelCard(name, version)) },
+    ].map(f => ({
+      ...f,
+      sha256: crypto.createHash('sha256').update(f.body).digest('hex'),
+    }));
     const base = `${hub}/v1/models/default/${name}/versions`;
     const create = await fetch(base, {
       method: 'POST',
       headers: { ...headers, 'Content-Type': 'application/json' },
       body: JSON.stringify({
         version,
-        files: [{ path: 'model.json', sha256, size: body.length }],
+        files: files.map(f => ({
+          path: f.path,
+          sha256: f.sha256,
+          size: f.body.length,
+        })),
       }),
     });
     if (create.status >= 300)
@@ -262,17 +310,21 @@ async function publish({
           create.status
         } ${await create.text()}`,
       );
-    const put = await fetch(`${base}/${version}/files/model.json`, {
-      method: 'PUT',
-      headers: {
-        ...headers,
-        'Content-Type': 'application/octet-stream',
-        'x-model-hub-sha256': sha256,
-      },
-      body,
-    });
-    if (put.status >= 300)
-      throw new Error(`upload ${name}@${version}: HTTP ${put.status}`);
+    for (const f of files) {
+      const put = await fetch(`${base}/${version}/files/${f.path}`, {
+        method: 'PUT',
+        headers: {
+          ...headers,
+          'Content-Type': 'application/octet-stream',
+          'x-model-hub-sha256': f.sha256,
+        },
+        body: f.body,
+      });
+      if (put.status >= 300)
+        throw new Error(
+          `upload ${name}@${version} ${f.path}: HTTP ${put.status}`,
+        );
+    }
     const seal = await fetch(`${base}/${version}/seal`, {
       method: 'POST',
       headers: { ...headers, 'Content-Type': 'application/json' },

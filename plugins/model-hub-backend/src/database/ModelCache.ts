@@ -90,6 +90,17 @@ export class ModelCache<V> {
   }
 
   /**
+   * The value of `ref` and `key` when this cache holds it and trusts it
+   * (after syncing the feed, so it is as fresh as a load), else undefined;
+   * never loads. For a route that can use what another route read.
+   */
+  async peek(ref: string, key: string): Promise<V | undefined> {
+    await this.#feed.sync();
+    const hit = this.#entries.get(`${ref}\u0000${key}`);
+    return hit && this.#trusted(hit, this.#clock()) ? hit.value : undefined;
+  }
+
+  /**
    * The values of many models (each with its key), in the order asked;
    * the misses loaded together with `load`, which returns their values in
    * the order given.
@@ -106,7 +117,7 @@ export class ModelCache<V> {
     items.forEach((item, i) => {
       const id = `${item.ref}\u0000${item.key}`;
       const hit = this.#entries.get(id);
-      if (hit && now - hit.at < this.#ttlMs && now < hit.until) {
+      if (hit && this.#trusted(hit, now)) {
         this.#entries.delete(id);
         this.#entries.set(id, hit);
         out[i] = hit.value;
@@ -128,6 +139,10 @@ export class ModelCache<V> {
       if (!tickets[i].stale) this.#store(item, loaded[i], now);
     });
     return out;
+  }
+
+  #trusted(entry: Entry<V>, now: number): boolean {
+    return now - entry.at < this.#ttlMs && now < entry.until;
   }
 
   #begin(ref: string): Ticket {

@@ -67,7 +67,6 @@ export class ModelSearch {
   readonly #catalog: SearchCatalog;
   readonly #tiers: ModelSearchOptions['tiers'];
   readonly #totals: PrincipalCache<number>;
-  readonly #refreshTotalsAfterMs: number;
   readonly #facetCounts: FacetCounts;
 
   constructor(options: ModelSearchOptions) {
@@ -75,9 +74,9 @@ export class ModelSearch {
     this.#tiers = options.tiers;
     this.#totals = new PrincipalCache({
       ttlMs: options.summaryTtlMs ?? 0,
+      refreshAfterMs: (options.summaryTtlMs ?? 0) / 2,
       now: options.now,
     });
-    this.#refreshTotalsAfterMs = (options.summaryTtlMs ?? 0) / 2;
     this.#facetCounts = new FacetCounts({
       catalog: options.catalog,
       maxFacetScan: options.maxFacetScan ?? 5000,
@@ -119,11 +118,8 @@ export class ModelSearch {
     // background, so a steady stream of the same search never waits for a
     // count (each expiry used to put one under every search meanwhile).
     const cachedTotal = first
-      ? this.#totals.peekRefreshing(
-          credentials,
-          summaryKey(params),
-          this.#refreshTotalsAfterMs,
-          () => this.#count(params, credentials),
+      ? this.#totals.peek(credentials, summaryKey(params), () =>
+          this.#count(params, credentials),
         )
       : undefined;
     const countInPage = first && !twoPhase && !cachedTotal;

@@ -37,7 +37,11 @@ describe('PrincipalCache', () => {
   });
 
   it('renews a value past refreshAfterMs once, in the background, keeping the old one meanwhile and on failure', async () => {
-    const cache = new PrincipalCache<number>({ ttlMs: 10_000, now: clock });
+    const cache = new PrincipalCache<number>({
+      ttlMs: 10_000,
+      refreshAfterMs: 5_000,
+      now: clock,
+    });
     const mia = mockCredentials.user('user:default/mia');
     const key = { task: ['a'] };
     let calls = 0;
@@ -47,24 +51,24 @@ describe('PrincipalCache', () => {
       if (fail) throw new Error('catalog unavailable');
       return 100 + calls;
     };
-    expect(cache.peekRefreshing(mia, key, 5_000, compute)).toBeUndefined();
+    expect(cache.peek(mia, key, compute)).toBeUndefined();
     await cache.get(mia, key, async () => 1);
     now += 4_999;
-    expect(await cache.peekRefreshing(mia, key, 5_000, compute)).toBe(1);
+    expect(await cache.peek(mia, key, compute)).toBe(1);
     expect(calls).toBe(0);
 
     now += 1;
     fail = true;
     const both = [
-      cache.peekRefreshing(mia, key, 5_000, compute),
-      cache.peekRefreshing(mia, key, 5_000, compute),
+      cache.peek(mia, key, compute),
+      cache.peek(mia, key, compute),
     ];
     expect(await Promise.all(both)).toEqual([1, 1]);
     expect(calls).toBe(1);
     await new Promise(r => setImmediate(r));
 
     fail = false;
-    expect(await cache.peekRefreshing(mia, key, 5_000, compute)).toBe(1);
+    expect(await cache.peek(mia, key, compute)).toBe(1);
     expect(calls).toBe(2);
     await new Promise(r => setImmediate(r));
     // Dated when the renewal started (t0 + 5 s): fresh until t0 + 15 s.
@@ -156,5 +160,38 @@ describe('PrincipalCache', () => {
     await small.get(mia, { q: '3' }, compute); // evicts q=1
     expect(await small.get(mia, { q: '1' }, compute)).toBe(4);
     expect(await small.get(mia, { q: '3' }, compute)).toBe(3);
+  });
+
+  it('refreshes a value read late in its life in the background: no reader waits, none finds it expired', async () => {
+    const cache = new PrincipalCache<number>({
+      ttlMs: 10_000,
+      refreshAfterMs: 8_000,
+      now: clock,
+    });
+    const mia = mockCredentials.user('user:default/mia');
+    let calls = 0;
+    let release: () => void = () => {};
+    const compute = async () => {
+      const n = ++calls;
+      if (n === 2) await new Promise<void>(r => (release = r));
+      return n;
+    };
+    expect(await cache.get(mia, 'm', compute)).toBe(1);
+    now += 7_999;
+    expect(await cache.get(mia, 'm', compute)).toBe(1);
+    expect(calls).toBe(1);
+    now += 1;
+    // Answered with the current value while the refresh is pending.
+    expect(await cache.get(mia, 'm', compute)).toBe(1);
+    expect(await cache.get(mia, 'm', compute)).toBe(1);
+    expect(calls).toBe(2);
+    release();
+    await new Promise(r => setImmediate(r));
+    // Past the first value's TTL: the refreshed one, dated from its start.
+    now += 5_000;
+    expect(await cache.get(mia, 'm', compute)).toBe(2);
+    expect(calls).toBe(2);
+    now += 5_000;
+    expect(await cache.get(mia, 'm', compute)).toBe(3);
   });
 });

@@ -8,6 +8,14 @@ export interface PrincipalCacheOptions {
   maxEntries?: number;
   /** The clock, for tests. */
   now?: () => number;
+  /**
+   * Age (ms, below `ttlMs`) from which a hit also starts one recomputation
+   * in the background; the hit is answered at once, and the new value
+   * replaces it when it comes (and `keep` accepts it). A value read often
+   * then never expires under its readers, who would all wait for the
+   * recomputation together. Default: off.
+   */
+  refreshAfterMs?: number;
 }
 
 /**
@@ -26,6 +34,7 @@ export class PrincipalCache<T> {
   readonly #ttlMs: number;
   readonly #maxEntries: number;
   readonly #now: () => number;
+  readonly #refreshAfterMs: number;
   readonly #entries = new Map<
     string,
     { at: number; value: Promise<T>; refreshing?: boolean }
@@ -35,52 +44,25 @@ export class PrincipalCache<T> {
     this.#ttlMs = options.ttlMs;
     this.#maxEntries = options.maxEntries ?? 1000;
     this.#now = options.now ?? Date.now;
-  }
-
-  /** The fresh cached (or in-flight) value of (caller, key), if any; computes nothing. */
-  peek(
-    credentials: BackstageCredentials,
-    key: unknown,
-  ): Promise<T> | undefined {
-    if (this.#ttlMs <= 0) return undefined;
-    const hit = this.#entries.get(
-      `${principalKey(credentials)}\n${canonical(key)}`,
-    );
-    return hit && this.#now() - hit.at < this.#ttlMs ? hit.value : undefined;
+    this.#refreshAfterMs = options.refreshAfterMs ?? Infinity;
   }
 
   /**
-   * {@link PrincipalCache.peek}, and when the fresh value is older than
-   * `refreshAfterMs`, `compute()` runs once in the background and its
-   * value takes the entry's place (dated when it started) when it
-   * settles; until then, and if it fails, the old value is served while
-   * fresh. Under steady use the value is then renewed before it expires,
-   * so no caller waits for it, and it is never older than the TTL.
+   * The fresh cached (or in-flight) value of (caller, key), if any; computes
+   * nothing, except that with `refresh`, a value past `refreshAfterMs` is
+   * renewed by it in the background (see {@link PrincipalCache.get}).
    */
-  peekRefreshing(
+  peek(
     credentials: BackstageCredentials,
     key: unknown,
-    refreshAfterMs: number,
-    compute: () => Promise<T>,
+    refresh?: () => Promise<T>,
   ): Promise<T> | undefined {
     if (this.#ttlMs <= 0) return undefined;
     const entry = `${principalKey(credentials)}\n${canonical(key)}`;
     const now = this.#now();
     const hit = this.#entries.get(entry);
     if (!hit || now - hit.at >= this.#ttlMs) return undefined;
-    if (now - hit.at >= refreshAfterMs && !hit.refreshing) {
-      hit.refreshing = true;
-      compute().then(
-        value => {
-          if (this.#entries.get(entry) !== hit) return;
-          this.#entries.delete(entry);
-          this.#entries.set(entry, { at: now, value: Promise.resolve(value) });
-        },
-        () => {
-          hit.refreshing = false;
-        },
-      );
-    }
+    if (refresh) this.#renewIfDue(entry, hit, now, refresh, () => true);
     return hit.value;
   }
 
@@ -95,7 +77,10 @@ export class PrincipalCache<T> {
     const entry = `${principalKey(credentials)}\n${canonical(key)}`;
     const now = this.#now();
     const hit = this.#entries.get(entry);
-    if (hit && now - hit.at < this.#ttlMs) return hit.value;
+    if (hit && now - hit.at < this.#ttlMs) {
+      this.#renewIfDue(entry, hit, now, compute, keep);
+      return hit.value;
+    }
     const value = compute();
     this.#entries.delete(entry);
     this.#entries.set(entry, { at: now, value });
@@ -111,6 +96,36 @@ export class PrincipalCache<T> {
       this.#entries.delete(this.#entries.keys().next().value!);
     }
     return value;
+  }
+
+  /**
+   * When `hit` of `entry` is past `refreshAfterMs` and not being renewed,
+   * recomputes it in the background: the value, dated `now` (when the
+   * recomputation began, so never older than the TTL says), replaces the
+   * entry if it is still there and `keep` accepts it; a failure leaves the
+   * entry as it was, to expire at its own time.
+   */
+  #renewIfDue(
+    entry: string,
+    hit: { at: number; value: Promise<T>; refreshing?: boolean },
+    now: number,
+    compute: () => Promise<T>,
+    keep: (value: T) => boolean,
+  ): void {
+    if (now - hit.at < this.#refreshAfterMs || hit.refreshing) return;
+    hit.refreshing = true;
+    compute().then(
+      v => {
+        hit.refreshing = false;
+        if (this.#entries.get(entry) === hit && keep(v)) {
+          this.#entries.delete(entry);
+          this.#entries.set(entry, { at: now, value: Promise.resolve(v) });
+        }
+      },
+      () => {
+        hit.refreshing = false;
+      },
+    );
   }
 }
 

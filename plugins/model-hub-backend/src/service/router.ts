@@ -231,6 +231,7 @@ export async function createRouter(
       entityRef,
       req.params.version,
       filePathParam(req),
+      await options.versionListCache?.peek(entityRef, 'versions'),
     );
     if (
       options.onFileDownload &&

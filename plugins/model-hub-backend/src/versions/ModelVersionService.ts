@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import semver from 'semver';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {
   ConflictError,
@@ -320,15 +321,29 @@ export class ModelVersionService {
   }
 
   /**
-   * One file of a version (by version string or alias).
+   * One file of a version (by version string or alias). `listed`, the
+   * model's version list as fresh as the tables (the read routes' cache,
+   * which the versions GET fills), answers without a query when it holds
+   * the version and the file: a model page reads its README right after
+   * listing the versions.
    * @throws NotFoundError when the version or the file does not exist
    */
   async getFile(
     entityRef: string,
     versionOrAlias: string,
     path: string,
+    listed?: ModelVersion[],
   ): Promise<{ version: ModelVersion; file: ModelVersionFile }> {
     assertValidFilePath(path);
+    // The store's rule (resolveVersion): a semantic version names a
+    // version, anything else an alias.
+    const known = listed?.find(v =>
+      semver.valid(versionOrAlias)
+        ? v.version === versionOrAlias
+        : v.aliases.includes(versionOrAlias),
+    );
+    const listedFile = known?.files.find(f => f.path === path);
+    if (known && listedFile) return { version: known, file: listedFile };
     const version = await this.getVersion(entityRef, versionOrAlias);
     const file = version.files.find(f => f.path === path);
     if (!file) {

@@ -447,9 +447,6 @@ const modelPage = (
         <Grid item md={6} xs={12}>
           <EntityAboutCard />
         </Grid>
-        <Grid item md={6} xs={12}>
-          <EntityCatalogGraphCard height={400} />
-        </Grid>
       </Grid>
     </EntityLayout.Route>
     <EntityLayout.Route path="/versions" title="Versions">
@@ -466,6 +463,16 @@ const modelPage = (
     </EntityLayout.Route>
     <EntityLayout.Route path="/evaluations" title="Evaluations">
       <EntityModelChartsContent />
+    </EntityLayout.Route>
+    {/*
+      The graph has its own tab (as a system's diagram does): on the
+      overview, the lineage, consumers and About cards already show the
+      model's relations, and the graph made two more catalog calls, one
+      after the other, on every view of a model: about 3 of the overview's
+      20 ms of back-end CPU (scripts/bench/scaleAb.js --page-calls).
+    */}
+    <EntityLayout.Route path="/relations" title="Relations">
+      <EntityCatalogGraphCard height={700} />
     </EntityLayout.Route>
   </EntityLayout>
 );
