@@ -5,15 +5,9 @@ import {
   PermissionsService,
   UserInfoService,
 } from '@backstage/backend-plugin-api';
-import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import {
-  ConflictError,
-  InputError,
-  NotAllowedError,
-  NotFoundError,
-} from '@backstage/errors';
+import { Entity } from '@backstage/catalog-model';
+import { ConflictError, InputError, NotAllowedError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   isModelEntity,
   MODEL_HUB_ANNOTATIONS,
@@ -37,7 +31,8 @@ import { isInGroup } from './permissions';
 import { approveSubject } from './approveRoute';
 import { rejectPromotion, withdrawPromotion } from './rejectRoute';
 import { EffectiveTierItem, ModelGauntletResponse } from './types';
-import { actorRef, audited, parseBody } from '../service/requests';
+import { audited, parseBody } from '../service/requests';
+import { accessModel } from '../service/modelAccess';
 import { assertKnownCheck, createWaiverRequest } from './waiverRequest';
 import { EffectiveTierCache } from './EffectiveTierCache';
 import { liveModelLookup, ModelLookup } from '../service/cachedEntityLookup';
@@ -136,33 +131,13 @@ export async function createGauntletRouter(
   const json = express.json({ limit: '1mb' });
 
   /** Resolves the model as the caller (404 when invisible) and checks a permission. */
-  async function access(req: Request, permission?: ModelHubModelPermission) {
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
+  const access = (req: Request, permission?: ModelHubModelPermission) =>
+    accessModel({ httpAuth, permissions, lookupModel }, req, {
+      permission,
+      denial: (p, entity, entityRef) =>
+        denial(p, entity, entityRef, gauntletConfig.governanceGroup),
+      modelsOnly: true,
     });
-    const requested = stringifyEntityRef({
-      kind: 'model',
-      namespace: req.params.namespace,
-      name: req.params.name,
-    });
-    const entity = await lookupModel(req, requested, credentials);
-    if (!entity || !isModelEntity(entity)) {
-      throw new NotFoundError(`Model ${requested} not found in the catalog`);
-    }
-    const entityRef = stringifyEntityRef(entity).toLocaleLowerCase('en-US');
-    if (permission) {
-      const [decision] = await permissions.authorize(
-        [{ permission, resourceRef: entityRef }],
-        { credentials },
-      );
-      if (decision.result !== AuthorizeResult.ALLOW) {
-        throw new NotAllowedError(
-          denial(permission, entity, entityRef, gauntletConfig.governanceGroup),
-        );
-      }
-    }
-    return { credentials, entity, entityRef, actor: actorRef(credentials) };
-  }
 
   /** Governance actions: the permission and membership of the governance group. */
   async function governanceAccess(
