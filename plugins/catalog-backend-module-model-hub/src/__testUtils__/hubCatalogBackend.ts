@@ -24,8 +24,11 @@ import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 // policy; the module itself only speaks to the hub over HTTP.
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import modelHubPlugin from '@internal/plugin-model-hub-backend';
+// The hub's test http auth (tokens keep their calling plugin as the actor),
+// one copy for both packages; the file needs none of the hub's runtime code.
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
+import { testHttpAuthServiceFactory } from '@internal/plugin-model-hub-backend/src/__testUtils__/shared/httpAuth';
 import catalogModuleModelHub from '../index';
-import { testHttpAuthServiceFactory } from './httpAuth';
 
 /** Mia, of the marketing team (the team the policy hides). */
 export const MIA = 'user:default/mia';

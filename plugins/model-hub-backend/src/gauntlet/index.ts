@@ -3,8 +3,9 @@
  * database queue, tier gates and effective tiers, promotions and waivers,
  * and the HTTP API. The plugin wires it up with {@link createGauntlet}.
  */
-export { createGauntletRouter, gauntletAnnotations } from './router';
-export type { GauntletRouterOptions } from './router';
+export { createGauntletRouter } from './router';
+export { gauntletAnnotations } from './readRoutes';
+export type { GauntletRouterOptions } from './routeContext';
 export {
   GauntletRunner,
   entitySha256,

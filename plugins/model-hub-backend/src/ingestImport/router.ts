@@ -3,8 +3,6 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { stringifyEntityRef } from '@backstage/catalog-model';
-import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
@@ -21,6 +19,8 @@ import {
   modelRefParam,
   parseBody,
 } from '../service/requests';
+import { liveModelLookup } from '../service/cachedEntityLookup';
+import { accessModel } from '../service/modelAccess';
 import { ImportStore } from './ImportStore';
 import { ModelImporter } from './ModelImporter';
 
@@ -50,18 +50,12 @@ export function createImportRouter(options: {
   const { httpAuth, permissions, catalog, auditor, importer, store } = options;
   const router = Router();
 
-  async function visibleModel(req: Request) {
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
-    const requested = modelRefParam(req);
-    const entity = await catalog.getEntityByRef(requested, { credentials });
-    if (!entity) {
-      throw new NotFoundError(`Model ${requested} not found in the catalog`);
-    }
-    const entityRef = stringifyEntityRef(entity).toLocaleLowerCase('en-US');
-    return { credentials, entity, entityRef };
-  }
+  const modelAccess = {
+    httpAuth,
+    permissions,
+    lookupModel: liveModelLookup(catalog),
+  };
+  const visibleModel = (req: Request) => accessModel(modelAccess, req);
 
   router.post(`${MODEL}/import`, express.json(), async (req, res) => {
     const outcome = await audited(
@@ -70,26 +64,19 @@ export function createImportRouter(options: {
       'version-import',
       { model: modelRefParam(req) },
       async () => {
-        const { credentials, entity, entityRef } = await visibleModel(req);
-        const [decision] = await permissions.authorize(
-          [
-            {
-              permission: modelVersionImportPermission,
-              resourceRef: entityRef,
+        const { credentials, entity, entityRef } = await accessModel(
+          modelAccess,
+          req,
+          {
+            permission: modelVersionImportPermission,
+            denial: (permission, model, ref) => {
+              const owner = modelOwnerRef(model);
+              return `Not allowed to ${permission.name} on ${ref}: only ${
+                owner ? `its owner ${owner}` : 'its owners'
+              } or the governance group may import its versions`;
             },
-          ],
-          { credentials },
+          },
         );
-        if (decision.result !== AuthorizeResult.ALLOW) {
-          const owner = modelOwnerRef(entity);
-          throw new NotAllowedError(
-            `Not allowed to ${
-              modelVersionImportPermission.name
-            } on ${entityRef}: only ${
-              owner ? `its owner ${owner}` : 'its owners'
-            } or the governance group may import its versions`,
-          );
-        }
         const body = parseBody(importBody, req.body);
         const value = await importer.importVersion({
           entity,

@@ -1,30 +1,19 @@
 import {
-  BackstageCredentials,
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
-import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
-  isModelEntity,
   ModelEntityV1alpha1,
   ModelHubModelPermission,
 } from '@internal/plugin-model-hub-common';
 import { Request } from 'express';
-import { ownersOnlyMessage } from '../permissions/rules';
-import { actorRef, modelRefParam } from './requests';
+import { liveModelLookup, ModelLookup } from './cachedEntityLookup';
+import { accessModel, ModelAccess } from './modelAccess';
 
 /** The caller of a model action and the model it acts on. */
-export interface OwnedModelAccess {
-  credentials: BackstageCredentials;
-  entity: ModelEntityV1alpha1;
-  /** Lower case. */
-  entityRef: string;
-  /** The user entity ref, or the service subject. */
-  actor: string;
-}
+export type OwnedModelAccess = ModelAccess<ModelEntityV1alpha1>;
 
 /**
  * The Model a route's `:namespace/:name` names, as the caller sees it in the
@@ -45,25 +34,16 @@ export async function accessOwnedModel(
     pendingModel?: (entityRef: string) => Promise<Entity | undefined>;
   },
 ): Promise<OwnedModelAccess> {
-  const credentials = await deps.httpAuth.credentials(req, {
-    allow: options.allow,
-  });
-  const entityRef = modelRefParam(req);
-  let entity = await deps.catalog.getEntityByRef(entityRef, { credentials });
-  if (!entity && options.pendingModel) {
-    entity = await options.pendingModel(entityRef);
-  }
-  if (!entity || !isModelEntity(entity)) {
-    throw new NotFoundError(`Model ${entityRef} not found in the catalog`);
-  }
-  const [decision] = await deps.permissions.authorize(
-    [{ permission, resourceRef: entityRef }],
-    { credentials },
+  const live = liveModelLookup(deps.catalog);
+  const { pendingModel } = options;
+  const lookupModel: ModelLookup = pendingModel
+    ? async (r, ref, credentials) =>
+        (await live(r, ref, credentials)) ??
+        pendingModel(ref.toLocaleLowerCase('en-US'))
+    : live;
+  return accessModel(
+    { httpAuth: deps.httpAuth, permissions: deps.permissions, lookupModel },
+    req,
+    { permission, allow: options.allow, modelsOnly: true },
   );
-  if (decision.result !== AuthorizeResult.ALLOW) {
-    throw new NotAllowedError(
-      ownersOnlyMessage(permission.name, entityRef, entity),
-    );
-  }
-  return { credentials, entity, entityRef, actor: actorRef(credentials) };
 }

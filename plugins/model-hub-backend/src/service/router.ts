@@ -5,19 +5,14 @@ import {
   LoggerService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { InputError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
-  AuthorizeResult,
-  ResourcePermission,
-} from '@backstage/plugin-permission-common';
-import {
   MODEL_HUB_SHA256_HEADER,
+  ModelHubModelPermission,
   ModelVersion,
   modelAliasUpdatePermission,
   modelVersionCreatePermission,
-  RESOURCE_TYPE_MODEL_HUB_MODEL,
 } from '@internal/plugin-model-hub-common';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
@@ -30,7 +25,8 @@ import { ModelVersionService } from '../versions/ModelVersionService';
 import { etagMatches } from './http';
 import { sendFile } from './sendFile';
 import { assertRawUpload } from './uploadHygiene';
-import { actorRef, audited, parseBody } from './requests';
+import { audited, parseBody } from './requests';
+import { accessModel } from './modelAccess';
 import { liveModelLookup, ModelLookup } from './cachedEntityLookup';
 import { ModelCache } from '../database/ModelCache';
 
@@ -113,41 +109,12 @@ export async function createRouter(
   const json = express.json({ limit: '5mb' });
 
   /** Resolves the model in the catalog (as the caller) and checks a permission. */
-  async function access(
-    req: Request,
-    permission?: ResourcePermission<typeof RESOURCE_TYPE_MODEL_HUB_MODEL>,
-  ) {
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
+  const access = (req: Request, permission?: ModelHubModelPermission) =>
+    accessModel({ httpAuth, permissions, lookupModel }, req, {
+      permission,
+      denial: (p, entity, entityRef) =>
+        ownersOnlyMessage(p.name, entityRef, entity, 'publish to it'),
     });
-    const requested = stringifyEntityRef({
-      kind: 'model',
-      namespace: req.params.namespace,
-      name: req.params.name,
-    });
-    const entity = await lookupModel(req, requested, credentials);
-    if (!entity) {
-      throw new NotFoundError(`Model ${requested} not found in the catalog`);
-    }
-    const entityRef = stringifyEntityRef(entity).toLocaleLowerCase('en-US');
-    if (permission) {
-      const [decision] = await permissions.authorize(
-        [{ permission, resourceRef: entityRef }],
-        { credentials },
-      );
-      if (decision.result !== AuthorizeResult.ALLOW) {
-        throw new NotAllowedError(
-          ownersOnlyMessage(
-            permission.name,
-            entityRef,
-            entity,
-            'publish to it',
-          ),
-        );
-      }
-    }
-    return { credentials, entityRef, actor: actorRef(credentials) };
-  }
 
   router.get('/v1/health', (_req, res) => {
     res.json({ status: 'ok' });

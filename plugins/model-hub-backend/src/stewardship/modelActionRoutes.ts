@@ -1,5 +1,5 @@
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError, NotFoundError } from '@backstage/errors';
+import { InputError } from '@backstage/errors';
 import {
   modelArchivePermission,
   ModelHubModelPermission,
@@ -11,6 +11,7 @@ import { isDepartedUser } from '@internal/plugin-model-hub-node';
 import { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
+import { accessModel } from '../service/modelAccess';
 import { accessOwnedModel } from '../service/ownedModel';
 import { liveModelLookup } from '../service/cachedEntityLookup';
 import { audited, modelRefParam, parseBody } from '../service/requests';
@@ -145,14 +146,7 @@ export function addModelActionRoutes(
   });
 
   router.get(`${MODEL}/overrides`, async (req, res) => {
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
-    const entityRef = modelRefParam(req);
-    const entity = await lookupModel(req, entityRef, credentials);
-    if (!entity) {
-      throw new NotFoundError(`Model ${entityRef} not found in the catalog`);
-    }
+    const { entityRef } = await accessModel({ httpAuth, lookupModel }, req);
     res.json(await actions.getOverrides(entityRef));
   });
 }

@@ -1,17 +1,9 @@
 import {
-  BackstageCredentials,
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { stringifyEntityRef } from '@backstage/catalog-model';
-import {
-  ConflictError,
-  InputError,
-  NotAllowedError,
-  NotFoundError,
-} from '@backstage/errors';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   MODEL_HUB_SHA256_HEADER,
   ModelFileFormat,
@@ -22,8 +14,10 @@ import Router from 'express-promise-router';
 import { z } from 'zod';
 import { isSha256Hex } from '../artifacts/ArtifactStore';
 import { ownersOnlyMessage } from '../permissions/rules';
+import { liveModelLookup } from '../service/cachedEntityLookup';
+import { accessModel, ModelCallerCredentials } from '../service/modelAccess';
 import { PrincipalCache } from '../service/PrincipalCache';
-import { actorRef, parseBody } from '../service/requests';
+import { parseBody } from '../service/requests';
 import { ModelVersionService } from '../versions/ModelVersionService';
 import { assertValidFilePath } from '../versions/validation';
 import { VersionStore } from '../versions/VersionStore';
@@ -87,41 +81,24 @@ export async function createTransfersRouter(
   const json = express.json({ limit: '2mb' });
 
   /** The authenticated person or granted service calling the route. */
-  const caller = async (req: Request): Promise<BackstageCredentials> =>
+  const caller = async (req: Request): Promise<ModelCallerCredentials> =>
     httpAuth.credentials(req, { allow: ['user', 'service'] });
 
-  async function publisher(req: Request, authenticated?: BackstageCredentials) {
-    const credentials = authenticated ?? (await caller(req));
-    const requested = stringifyEntityRef({
-      kind: 'model',
-      namespace: req.params.namespace,
-      name: req.params.name,
-    });
-    const entity = await catalog.getEntityByRef(requested, { credentials });
-    if (!entity) {
-      throw new NotFoundError(`Model ${requested} not found in the catalog`);
-    }
-    const entityRef = stringifyEntityRef(entity).toLocaleLowerCase('en-US');
-    const [decision] = await permissions.authorize(
-      [{ permission: modelVersionCreatePermission, resourceRef: entityRef }],
-      { credentials },
+  async function publisher(
+    req: Request,
+    authenticated?: ModelCallerCredentials,
+  ) {
+    const { credentials, entityRef, actor } = await accessModel(
+      { httpAuth, permissions, lookupModel: liveModelLookup(catalog) },
+      req,
+      {
+        permission: modelVersionCreatePermission,
+        denial: (p, entity, ref) =>
+          ownersOnlyMessage(p.name, ref, entity, 'publish to it'),
+        credentials: authenticated ?? (await caller(req)),
+      },
     );
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(
-        ownersOnlyMessage(
-          modelVersionCreatePermission.name,
-          entityRef,
-          entity,
-          'publish to it',
-        ),
-      );
-    }
-    return {
-      credentials: credentials as BackstageCredentials,
-      entityRef,
-      version: req.params.version,
-      actor: actorRef(credentials),
-    };
+    return { credentials, entityRef, version: req.params.version, actor };
   }
 
   /**

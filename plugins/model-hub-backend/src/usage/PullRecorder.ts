@@ -8,7 +8,8 @@ import { IncomingHttpHeaders } from 'node:http';
 import { ServicePrincipalGrant } from '../tokens/servicePrincipals';
 import { groupsOf, ownerOf } from './catalogUsage';
 import { classifyClient } from './clients';
-import { FirstConsumer, PullEvent, UsageStore } from './UsageStore';
+import { FirstConsumer, PullEvent } from './PullWrites';
+import { UsageStore } from './UsageStore';
 
 /** One file download, as the download routes report it. */
 export interface FileDownload {

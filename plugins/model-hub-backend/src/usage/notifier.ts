@@ -1,7 +1,7 @@
 import { parseEntityRef } from '@backstage/catalog-model';
 import { NotificationSendOptions } from '@backstage/plugin-notifications-node';
 import { entityPagePath } from '../stewardship/notifier';
-import { FirstConsumer } from './UsageStore';
+import { FirstConsumer } from './PullWrites';
 
 /** The notification topic of first cross-team consumption. */
 export const REUSE_TOPIC = 'model-hub-reuse';

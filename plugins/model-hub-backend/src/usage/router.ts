@@ -5,7 +5,6 @@ import {
   UserInfoService,
 } from '@backstage/backend-plugin-api';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import { NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   DuplicateEffortReport,
@@ -19,6 +18,7 @@ import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { parseQuery } from '../service/requests';
+import { accessModel } from '../service/modelAccess';
 import { CatalogVisibility } from '../service/visibility';
 import {
   declaredConsumers,
@@ -99,19 +99,10 @@ export async function createUsageRouter(
   }
 
   router.get('/v1/models/:namespace/:name/usage', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
-    const requested = stringifyEntityRef({
-      kind: 'model',
-      namespace: req.params.namespace,
-      name: req.params.name,
-    });
-    const entity = await lookupModel(req, requested, credentials);
-    if (!entity) {
-      throw new NotFoundError(`Model ${requested} not found in the catalog`);
-    }
-    const entityRef = lower(stringifyEntityRef(entity));
+    const { credentials, entity, entityRef } = await accessModel(
+      { httpAuth, lookupModel },
+      req,
+    );
     const stored = await store.modelUsage(entityRef, now());
     const consumers = await declaredConsumersOf(catalog, credentials, entity);
     const owner = ownerOf(entity) ?? stored.owner;

@@ -15,7 +15,8 @@ import { readUsageConfig } from './config';
 import { firstConsumerNotification } from './notifier';
 import { PullRecorder } from './PullRecorder';
 import { createUsageRouter, UsageRouterOptions } from './router';
-import { FirstConsumer, UsageStore } from './UsageStore';
+import { FirstConsumer } from './PullWrites';
+import { UsageStore } from './UsageStore';
 
 /** Id of the scheduled deletion of raw pull events past the retention. */
 export const USAGE_RETENTION_TASK_ID = 'model-hub-usage-retention';

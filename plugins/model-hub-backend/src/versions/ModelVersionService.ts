@@ -25,7 +25,9 @@ import {
   normalizeManifest,
 } from './manifest';
 import { collisionMessage, findPathCollision } from './validation';
-import { manifestProblem, SealedManifest, VersionStore } from './VersionStore';
+import { manifestProblem } from './VersionDrafts';
+import { SealedManifest } from './VersionQueries';
+import { VersionStore } from './VersionStore';
 import { assertAliasAllowed } from './aliasRules';
 
 /**

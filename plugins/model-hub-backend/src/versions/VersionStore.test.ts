@@ -10,7 +10,8 @@ import {
 import { Knex } from 'knex';
 import { countQueries } from '../__testUtils__/countQueries';
 import { normalizeManifest } from './manifest';
-import { NewVersionFile, VersionStore } from './VersionStore';
+import { NewVersionFile } from './VersionDrafts';
+import { VersionStore } from './VersionStore';
 
 jest.setTimeout(60_000);
 

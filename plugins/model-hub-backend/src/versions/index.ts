@@ -1,5 +1,5 @@
 export { VersionStore } from './VersionStore';
-export type { NewVersionFile } from './VersionStore';
+export type { NewVersionFile } from './VersionDrafts';
 export { ModelVersionService } from './ModelVersionService';
 export {
   assertValidAlias,
