@@ -322,9 +322,9 @@ async function main() {
                 block.p50,
               )} ms, p95 ${Math.round(
                 block.p95,
-              )} ms, ${errors} errors, load ${os.loadavg()[0].toFixed(
-                1,
-              )}, ${new Date(t0).toISOString()}..${new Date(
+              )} ms, ${errors} errors, load ${os
+                .loadavg()[0]
+                .toFixed(1)}, ${new Date(t0).toISOString()}..${new Date(
                 t0 + wall,
               ).toISOString()}`,
             );
