@@ -41,8 +41,10 @@ const PRESENTATION_FIELDS = [
 ];
 /** The README card reads the first 256 KiB. */
 const README_RANGE = { headers: { Range: `bytes=0-${256 * 1024 - 1}` } };
-/** A card's image is read up to 5 MiB (SafeMarkdown MAX_CARD_IMAGE_BYTES). */
+/** A card's image is read up to 5 MiB (FILE_PREVIEW_MAX_BYTES). */
 const IMAGE_RANGE = { headers: { Range: `bytes=0-${5 * 1024 * 1024 - 1}` } };
+/** The card's reads are previews, not pulls (FILE_PREVIEW_QUERY). */
+const PREVIEW = '?purpose=preview';
 /**
  * The relations the catalog graph card follows by default
  * (@backstage/plugin-catalog-graph ALL_RELATIONS).
@@ -81,10 +83,10 @@ function readmeTarget(items) {
   return card && { version: version.version, path: card, files };
 }
 
-/** The README's path below the model's hub route (`/versions/<v>/files/<path>`), or undefined. */
+/** The README card's read below the model's hub route (`/versions/<v>/files/<path>?purpose=preview`), or undefined. */
 function readmeOf(items) {
   const t = readmeTarget(items);
-  return t && `/versions/${t.version}/files/${t.path}`;
+  return t && `/versions/${t.version}/files/${t.path}${PREVIEW}`;
 }
 
 /**
@@ -213,7 +215,7 @@ function pageCalls(request) {
     const card = readmeTarget(items);
     if (!card) return;
     const res = await request(
-      `${hubOf(name)}/versions/${card.version}/files/${card.path}`,
+      `${hubOf(name)}/versions/${card.version}/files/${card.path}${PREVIEW}`,
       README_RANGE,
     );
     const text = Buffer.from(await res.arrayBuffer()).toString('utf8');
@@ -221,7 +223,7 @@ function pageCalls(request) {
       cardImages(text, card.path, card.files).map(async p =>
         (
           await request(
-            `${hubOf(name)}/versions/${card.version}/files/${p}`,
+            `${hubOf(name)}/versions/${card.version}/files/${p}${PREVIEW}`,
             IMAGE_RANGE,
           )
         ).arrayBuffer(),

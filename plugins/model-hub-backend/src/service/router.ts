@@ -8,6 +8,9 @@ import {
 import { InputError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
+  FILE_PREVIEW_QUERY,
+  isPreviewablePath,
+  isPreviewRange,
   MODEL_HUB_SHA256_HEADER,
   ModelHubModelPermission,
   ModelVersion,
@@ -203,7 +206,8 @@ export async function createRouter(
     if (
       options.onFileDownload &&
       req.method === 'GET' &&
-      !etagMatches(req.headers['if-none-match'], `"${file.sha256}"`)
+      !etagMatches(req.headers['if-none-match'], `"${file.sha256}"`) &&
+      !isPreviewRead(req)
     ) {
       // A download redirected to S3 is a pull too.
       await options.onFileDownload({
@@ -243,6 +247,18 @@ export async function createRouter(
 
 function filePathParam(req: Request): string {
   return (req.params as Record<string, string>)[0] ?? '';
+}
+
+/**
+ * Whether a file GET shows a model card in the portal rather than
+ * downloading the file (see `isPreviewablePath`): not a pull.
+ */
+function isPreviewRead(req: Request): boolean {
+  return (
+    req.query[FILE_PREVIEW_QUERY.name] === FILE_PREVIEW_QUERY.value &&
+    isPreviewablePath(filePathParam(req)) &&
+    isPreviewRange(req.headers.range)
+  );
 }
 
 function singleHeader(req: Request, name: string): string | undefined {

@@ -19,6 +19,7 @@ import {
   notificationService,
 } from '@backstage/plugin-notifications-node';
 import {
+  FILE_PREVIEW_MAX_BYTES,
   MODEL_HUB_CLIENT_HEADER,
   MODEL_HUB_SHA256_HEADER,
   modelHubApiPaths,
@@ -83,6 +84,8 @@ const ENTITIES: Entity[] = withReverseRelations([
   user('erin', 'risk-team'),
   user('carol', 'search-team'),
   user('dave', 'ops-team'),
+  // Readers of the card test, one per read so that each could be a pull.
+  ...['gina', 'hal', 'ivy', 'jo', 'kim', 'lee'].map(n => user(n, 'ops-team')),
   model('support-assistant', 'ml-team', 'text-generation'),
   model('ticket-router', 'search-team', 'text-classification'),
   // Same task, overlapping name: duplicate effort with support-assistant.
@@ -95,6 +98,7 @@ const ENTITIES: Entity[] = withReverseRelations([
 
 const DAY = 86_400_000;
 const FILES = {
+  'README.md': Buffer.from('# Support assistant\n\nA model card.\n'),
   'config.json': Buffer.from('{"a":1}'),
   'weights.bin': Buffer.alloc(4096, 7),
 };
@@ -458,5 +462,39 @@ describe.each(databases.eachSupportedId())('usage routes on %s', databaseId => {
         .set('Authorization', as('erin'))
     ).body.pullsAllTime;
     expect(after).toBe(before + 1);
+  });
+
+  it('does not count the portal showing a model card as a pull, and counts every read that is not exactly that', async () => {
+    const pulls = async () =>
+      (
+        await request(server)
+          .get(api(modelHubUsagePaths.model(OTHER_MODEL)))
+          .set('Authorization', as('erin'))
+          .expect(200)
+      ).body.pullsAllTime as number;
+    const read = async (
+      who: string,
+      file: string,
+      { query = '?purpose=preview', range = 'bytes=0-262143' } = {},
+    ) => {
+      const req = request(server)
+        .get(api(modelHubApiPaths.file(OTHER_MODEL, '1.0.0', file)) + query)
+        .set('Authorization', as(who));
+      if (range) req.set('Range', range);
+      expect([200, 206]).toContain((await req).status);
+    };
+    const before = await pulls();
+    // The README card of the model page, as the portal reads it.
+    await read('gina', 'README.md');
+    expect(await pulls()).toBe(before);
+    // Downloads, each by another person: each is a pull.
+    await read('hal', 'weights.bin'); // not a card file
+    await read('ivy', 'README.md', { query: '' }); // not asked as a preview
+    await read('jo', 'README.md', { query: '?purpose=PREVIEW' });
+    await read('kim', 'README.md', { range: '' }); // the whole file
+    await read('lee', 'README.md', {
+      range: `bytes=0-${FILE_PREVIEW_MAX_BYTES}`, // past the preview size
+    });
+    expect(await pulls()).toBe(before + 5);
   });
 });

@@ -10,3 +10,4 @@ export * from './search';
 export * from './stewardshipActions';
 export * from './ingestion';
 export * from './similar';
+export * from './preview';

@@ -208,15 +208,18 @@ export class FakeModelHubApi implements ModelHubApi {
 
   /** Every file read, as `<entityRef>@<version>/<path>`. */
   readonly reads: string[] = [];
+  /** The reads asked as previews (not pulls), in the same form. */
+  readonly previews: string[] = [];
 
   async readFile(
     entityRef: string,
     versionOrAlias: string,
     path: string,
-    options: { maxBytes: number },
+    options: { maxBytes: number; preview?: boolean },
   ): Promise<VersionFileContent> {
     const key = `${entityRef}@${versionOrAlias}/${path}`;
     this.reads.push(key);
+    if (options.preview) this.previews.push(key);
     const blob = this.data.files?.[key];
     if (!blob) {
       throw Object.assign(new Error(`${path} not found`), {

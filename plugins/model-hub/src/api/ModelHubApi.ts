@@ -83,12 +83,14 @@ export interface ModelHubApi {
   /**
    * Reads a file of a version with the caller's credentials, at most
    * `maxBytes` of it (a byte range), e.g. a model card or an image in it.
+   * With `preview`, the read shows a model card (see
+   * `isPreviewablePath`): the hub does not count it as a pull.
    */
   readFile(
     entityRef: string,
     versionOrAlias: string,
     path: string,
-    options: { maxBytes: number },
+    options: { maxBytes: number; preview?: boolean },
   ): Promise<VersionFileContent>;
   /** Open stewardship tasks of an owner (a group or user), or of one model (`entityRef`). */
   getTasks(

@@ -13,6 +13,7 @@ import {
   SimilarModelsRequest,
   SimilarModelsResponse,
   StewardshipActionResult,
+  FILE_PREVIEW_QUERY,
 } from '@internal/plugin-model-hub-common';
 import { readFileRange } from './readFileRange';
 import { SharedGets } from './sharedGets';
@@ -72,10 +73,12 @@ export class ModelHubClient implements ModelHubApi {
     entityRef: string,
     versionOrAlias: string,
     path: string,
-    options: { maxBytes: number },
+    options: { maxBytes: number; preview?: boolean },
   ): Promise<VersionFileContent> {
+    const file = modelHubApiPaths.file(entityRef, versionOrAlias, path);
+    const { name, value } = FILE_PREVIEW_QUERY;
     return readFileRange(
-      await this.fetch(modelHubApiPaths.file(entityRef, versionOrAlias, path), {
+      await this.fetch(options.preview ? `${file}?${name}=${value}` : file, {
         headers: { Range: `bytes=0-${Math.max(0, options.maxBytes - 1)}` },
       }),
       options.maxBytes,

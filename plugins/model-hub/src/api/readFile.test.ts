@@ -42,6 +42,26 @@ describe('ModelHubClient.readFile', () => {
     expect(await content.blob.text()).toBe('x'.repeat(10));
   });
 
+  it('marks a preview read as such, and only a preview read', async () => {
+    const purposes: Array<string | null> = [];
+    server.use(
+      http.get(FILE, ({ request }) => {
+        purposes.push(new URL(request.url).searchParams.get('purpose'));
+        return new HttpResponse(text.slice(0, 10), {
+          status: 206,
+          headers: { 'Content-Range': 'bytes 0-9/100' },
+        });
+      }),
+    );
+    const ref = 'model:default/m';
+    await client.readFile(ref, '1.0.0', 'docs/READ ME.md', {
+      maxBytes: 10,
+      preview: true,
+    });
+    await client.readFile(ref, '1.0.0', 'docs/READ ME.md', { maxBytes: 10 });
+    expect(purposes).toEqual(['preview', null]);
+  });
+
   it('cuts a whole-file answer (range ignored) to the cap itself', async () => {
     server.use(http.get(FILE, () => new HttpResponse(text, { status: 200 })));
     const content = await client.readFile(

@@ -1,6 +1,5 @@
 /* eslint-disable no-script-url -- the point of these tests is script URLs */
 import {
-  cardImageType,
   classifyCardUrl,
   findModelCardPath,
   resolveVersionPath,
@@ -51,16 +50,6 @@ describe('resolveVersionPath', () => {
     expect(resolveVersionPath('a/../b.png', 'README.md')).toBe('b.png');
     expect(resolveVersionPath('../b.png', 'README.md')).toBeUndefined();
     expect(resolveVersionPath('.', 'README.md')).toBeUndefined();
-  });
-});
-
-describe('cardImageType', () => {
-  it('allows raster images by extension only', () => {
-    expect(cardImageType('a/B.PNG')).toBe('image/png');
-    expect(cardImageType('x.jpeg')).toBe('image/jpeg');
-    expect(cardImageType('x.svg')).toBeUndefined();
-    expect(cardImageType('x.html')).toBeUndefined();
-    expect(cardImageType('png')).toBeUndefined();
   });
 });
 

@@ -75,22 +75,6 @@ export function resolveVersionPath(
   return parts.length ? parts.join('/') : undefined;
 }
 
-/** Image types the card shows, by extension; the content type is set from this, never from the server. */
-export const CARD_IMAGE_TYPES: Record<string, string> = {
-  png: 'image/png',
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  gif: 'image/gif',
-  webp: 'image/webp',
-  avif: 'image/avif',
-};
-
-/** The image type of a version file, or undefined when the card will not show it (e.g. SVG). */
-export function cardImageType(path: string): string | undefined {
-  const match = /\.([a-z0-9]+)$/i.exec(path);
-  return match ? CARD_IMAGE_TYPES[match[1].toLowerCase()] : undefined;
-}
-
 /** The model card of a version: `README.md` at its root (any case), else the shallowest one. */
 export function findModelCardPath(paths: string[]): string | undefined {
   const cards = paths

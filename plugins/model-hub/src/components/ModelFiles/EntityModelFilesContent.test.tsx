@@ -91,6 +91,8 @@ describe('EntityModelFilesContent', () => {
       within(row).getByRole('button', { name: 'Download legacy/model.pkl' }),
     );
     expect(api.reads).toEqual([`${REF}@1.0.0/legacy/model.pkl`]);
+    // A download is a pull, never a preview.
+    expect(api.previews).toEqual([]);
     expect(URL.createObjectURL).toHaveBeenCalled();
   });
 

@@ -166,6 +166,8 @@ describe('EntityModelReadmeCard', () => {
     // Read through the hub API (with credentials), typed by extension.
     expect(img).toHaveAttribute('src', PNG_DATA_URL);
     expect(hub.reads).toContain(`${REF}@2.0.0/img/calibration.png`);
+    // Showing the card is not pulling the model: every read is a preview.
+    expect(hub.previews).toEqual(hub.reads);
     expect(
       screen.getByText(/not in version 2\.0\.0/, { exact: false }),
     ).toBeInTheDocument();

@@ -64,8 +64,10 @@ export function EntityModelReadmeCard(props: { title?: string }) {
           version: version.version,
         }
       );
+    // A preview: looking at a model's page is not pulling it.
     const content = await api.readFile(entityRef, version.version, cardPath, {
       maxBytes: MAX_MODEL_CARD_BYTES,
+      preview: true,
     });
     return {
       kind: 'card' as const,

@@ -7,12 +7,13 @@ import { Link } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { makeStyles } from '@material-ui/core/styles';
 import Typography from '@material-ui/core/Typography';
+import {
+  cardImageType,
+  FILE_PREVIEW_MAX_BYTES,
+} from '@internal/plugin-model-hub-common';
 import { modelHubApiRef } from '../../api';
 import { blobDataUrl } from '../../lib/blobDataUrl';
-import { cardImageType, classifyCardUrl } from '../../lib/readmeLinks';
-
-/** Largest image of a card that is loaded (bytes). */
-export const MAX_CARD_IMAGE_BYTES = 5 * 1024 * 1024;
+import { classifyCardUrl } from '../../lib/readmeLinks';
 
 /*
  * GitHub's sanitising schema, narrowed: raw HTML is parsed (model cards use
@@ -83,7 +84,11 @@ function VersionImage(props: CardContext & { path: string; alt: string }) {
     if (!type) return undefined;
     let cancelled = false;
     api
-      .readFile(entityRef, version, path, { maxBytes: MAX_CARD_IMAGE_BYTES })
+      .readFile(entityRef, version, path, {
+        // The largest card image loaded; a preview, not a pull.
+        maxBytes: FILE_PREVIEW_MAX_BYTES,
+        preview: true,
+      })
       .then(async content => {
         if (content.truncated) return { error: 'image too large to show' };
         return { url: await blobDataUrl(content.blob, type) };
