@@ -1,7 +1,4 @@
-import {
-  parseEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { parseRef, stringifyRef } from './entityRefs';
 
 /** What a parser returns or throws, comparable across the two. */
@@ -20,7 +17,9 @@ describe('parseRef', () => {
     { defaultKind: 'group' },
     { defaultNamespace: 'team-a' },
   ];
-  const refs: Array<string | { kind?: string; namespace?: string; name: string }> = [
+  const refs: Array<
+    string | { kind?: string; namespace?: string; name: string }
+  > = [
     'model:default/resnet',
     'Model:Default/ResNet',
     'default/resnet',
