@@ -196,7 +196,13 @@ test('the bench loaders make the calls the model page makes in the browser', asy
       [],
       'modelPageIssueLoader loads titles the browser does not',
     );
-    for (const part of [/\/versions$/, /\/gauntlet$/, /by-refs/, /README\.md$/])
+    // The README card reads the card as a preview (not a pull).
+    for (const part of [
+      /\/versions$/,
+      /\/gauntlet$/,
+      /by-refs/,
+      /README\.md\?purpose=preview$/,
+    ])
       assert.ok(
         issue.other.some(c => part.test(c)),
         `the issue's loader covers ${part}`,
