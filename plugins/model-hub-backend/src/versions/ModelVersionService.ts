@@ -1,5 +1,4 @@
 import { Readable } from 'node:stream';
-import semver from 'semver';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {
   ConflictError,
@@ -18,13 +17,15 @@ import {
   assertValidAlias,
   assertValidFilePath,
   assertValidVersion,
+  collisionMessage,
+  findPathCollision,
+  namesVersion,
 } from './validation';
 import {
   ManifestEntry,
   manifestDifferences,
   normalizeManifest,
 } from './manifest';
-import { collisionMessage, findPathCollision } from './validation';
 import { manifestProblem } from './VersionDrafts';
 import { SealedManifest } from './VersionQueries';
 import { VersionStore } from './VersionStore';
@@ -340,7 +341,7 @@ export class ModelVersionService {
     // The store's rule (resolveVersion): a semantic version names a
     // version, anything else an alias.
     const known = listed?.find(v =>
-      semver.valid(versionOrAlias)
+      namesVersion(versionOrAlias)
         ? v.version === versionOrAlias
         : v.aliases.includes(versionOrAlias),
     );

@@ -3,8 +3,8 @@ import {
   ModelVersionFile,
 } from '@internal/plugin-model-hub-common';
 import { Knex } from 'knex';
-import semver from 'semver';
 import { Manifest, parseManifest } from './manifest';
+import { namesVersion } from './validation';
 import {
   AliasRow,
   FileRow,
@@ -77,7 +77,7 @@ export class VersionQueries {
     entityRef: string,
     versionOrAlias: string,
   ): Promise<ModelVersion | undefined> {
-    if (semver.valid(versionOrAlias)) {
+    if (namesVersion(versionOrAlias)) {
       return this.getVersion(entityRef, versionOrAlias);
     }
     const row = await this.#db<VersionRow>('model_versions')

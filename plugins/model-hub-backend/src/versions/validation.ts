@@ -24,6 +24,15 @@ export function assertValidVersion(version: string): void {
 }
 
 /**
+ * Whether a `versionOrAlias` of a route names a version (a semantic version)
+ * rather than an alias; aliases are never version strings
+ * ({@link assertValidAlias}), so the two cannot be confused.
+ */
+export function namesVersion(versionOrAlias: string): boolean {
+  return semver.valid(versionOrAlias) !== null;
+}
+
+/**
  * Checks an alias name: `[a-z][a-z0-9-]{0,62}` and not itself a version (so
  * `GET .../versions/:versionOrAlias` is never ambiguous).
  * @throws InputError otherwise
@@ -34,7 +43,7 @@ export function assertValidAlias(alias: string): void {
       `Invalid alias '${alias}': use 1-63 characters a-z, 0-9 and '-', starting with a letter`,
     );
   }
-  if (semver.valid(alias)) {
+  if (namesVersion(alias)) {
     throw new InputError(`Invalid alias '${alias}': it is a version string`);
   }
 }
