@@ -1,7 +1,8 @@
 import { createHash, Hash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import fs, { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { InputError } from '@backstage/errors';
+import { boundedWritev } from '@internal/plugin-model-hub-node/src/transfer';
 
 /** Bytes queued for the file before the body is paused. */
 const WRITE_BATCH_BYTES = 4 * 1024 * 1024;
@@ -38,8 +39,11 @@ export function writeHashed(
     flags: target.flags,
     start: target.start,
     // Socket chunks are ~64 KiB: let them queue while a write is in flight
-    // and go out together (writev), not as one system call each.
+    // and go out together (writev), not as one system call each, but in
+    // calls of at most FILE_WRITE_BYTES (large writes are slow here, see
+    // boundedWrites.ts).
     highWaterMark: WRITE_BATCH_BYTES,
+    fs: { ...fs, writev: boundedWritev },
   });
   let size = 0;
   return new Promise((resolve, reject) => {

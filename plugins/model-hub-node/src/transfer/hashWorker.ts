@@ -1,15 +1,8 @@
 import { types } from 'node:util';
 import { Worker } from 'node:worker_threads';
+import { FILE_WRITE_BYTES } from './boundedWrites';
 import { ALLOC_READ_BUFFER_SOURCE } from './readBuffer';
 
-/**
- * Bytes per write system call when appending: a write's length sets the
- * size of the page-cache folios the kernel allocates for it, and on this VM
- * kind (free page reporting) 2 MiB folios come from memory the host has
- * taken back, so writing 1 GiB in 4 MiB writes cost 1.6-3.9 s of system
- * time against 0.3-0.45 s in 256 KiB writes (`curl` writes 16 KiB).
- */
-const APPEND_WRITE_BYTES = 256 * 1024;
 
 /*
  * SHA-256 is CPU-bound (~0.6 s per GiB here, where reading a GiB back from
@@ -26,7 +19,7 @@ const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
 const fs = require('node:fs');
 const CHUNK = 4 * 1024 * 1024;
-const WRITE_BYTES = ${APPEND_WRITE_BYTES};
+const WRITE_BYTES = ${FILE_WRITE_BYTES};
 const running = new Map();
 let buffer;
 ${ALLOC_READ_BUFFER_SOURCE}
