@@ -3,7 +3,6 @@ import { Worker } from 'node:worker_threads';
 import { FILE_WRITE_BYTES } from './boundedWrites';
 import { ALLOC_READ_BUFFER_SOURCE } from './readBuffer';
 
-
 /*
  * SHA-256 is CPU-bound (~0.6 s per GiB here, where reading a GiB back from
  * the page cache costs ~0.1 s), so two hashes of the same bytes on one
