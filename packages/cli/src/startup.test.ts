@@ -7,9 +7,9 @@ import { CLI } from './__testUtils__/runCli';
  */
 function packagesLoaded(args: string[]): Promise<string[]> {
   const script = `
-    process.argv = [process.argv[0], ${JSON.stringify(CLI)}, ...${JSON.stringify(
-      args,
-    )}];
+    process.argv = [process.argv[0], ${JSON.stringify(
+      CLI,
+    )}, ...${JSON.stringify(args)}];
     process.on('exit', () => {
       const names = new Set();
       for (const file of Object.keys(require.cache)) {

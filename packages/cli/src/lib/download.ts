@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 // The API module alone: the package index loads @backstage/catalog-model,
@@ -8,7 +7,7 @@ import { MODEL_HUB_DIRECT_DOWNLOAD_HEADER } from '@internal/plugin-model-hub-com
 // eslint-disable-next-line @backstage/no-forbidden-package-imports
 import {
   getPresigned,
-  HashWorker,
+  HashedFileWriter,
 } from '@internal/plugin-model-hub-node/src/transfer';
 import { PortalClient, PortalError } from './portal';
 
@@ -17,110 +16,6 @@ export interface ExpectedFile {
   path: string;
   sha256: string;
   size: number;
-}
-
-/**
- * Stores received chunks in a file from a given offset on, hashing them as
- * they are written, on a worker thread ({@link HashWorker.append}): the
- * SHA-256 covers the prefix already in the file (read back once, when
- * resuming) and exactly the bytes written after it. Received bytes are never
- * read back from disk, and this thread only hands chunks over.
- */
-/**
- * One worker writes and hashes every file of a pull. Chunks move to it, and
- * a worker frees moved chunks only when its own heap is collected, which
- * lets about 60-80 MB of them wait: with a worker per file, a pull of four
- * 512 MiB files at once (`--parallel 4`) peaked at 371 MB, with one worker
- * at 195 MB (the limit is 256). It is unref'd while idle, so it never keeps
- * the CLI alive.
- */
-let sharedWorker: HashWorker | undefined;
-
-class HashedFileWriter {
-  /** Chunks are handed to the worker in batches of about this many bytes. */
-  static readonly BATCH = 1024 * 1024;
-  /** Bytes handed over and not yet written past which the sender should pause. */
-  static readonly IN_FLIGHT = 8 * 1024 * 1024;
-  readonly #worker = (sharedWorker ??= new HashWorker());
-  readonly #key = randomUUID();
-  readonly #fd: number;
-  #position: number;
-  #batch: Buffer[] = [];
-  #batched = 0;
-  #inFlight = 0;
-  #settled: Promise<void> = Promise.resolve();
-  #failure?: Error;
-  /** Called when a paused sender may go on (bytes were written, or writing failed). */
-  onDrain: () => void = () => {};
-
-  /** `fd` is open for writing and holds the `prefix` bytes to hash first. */
-  constructor(file: string, fd: number, prefix: number) {
-    this.#fd = fd;
-    this.#position = prefix;
-    if (prefix > 0) {
-      this.#track(this.#worker.feed(this.#key, file, 0, prefix - 1), 0);
-    }
-  }
-
-  /**
-   * Queues `chunk` (moved to the worker: it is empty afterwards); returns
-   * false when the sender should pause until {@link onDrain}. Throws once
-   * a write has failed.
-   */
-  write(chunk: Buffer): boolean {
-    if (this.#failure) throw this.#failure;
-    this.#batch.push(chunk);
-    this.#batched += chunk.length;
-    if (this.#batched >= HashedFileWriter.BATCH) this.#send();
-    return this.#inFlight < HashedFileWriter.IN_FLIGHT;
-  }
-
-  /** Writes whatever is queued; resolves once every write is done, or fails with the first error. */
-  async flush(): Promise<void> {
-    this.#send();
-    await this.#settled;
-    if (this.#failure) throw this.#failure;
-  }
-
-  /** The SHA-256 (hex) of the whole file, once every chunk is written. */
-  async digest(): Promise<string> {
-    await this.flush();
-    return this.#worker.digest(this.#key);
-  }
-
-  /** Forgets this file's hash in the worker; call after {@link flush} has settled, then close the file. */
-  close(): void {
-    this.#worker.drop(this.#key).catch(() => undefined);
-  }
-
-  #send(): void {
-    if (this.#batched === 0) return;
-    const chunks = this.#batch;
-    const bytes = this.#batched;
-    this.#batch = [];
-    this.#batched = 0;
-    const position = this.#position;
-    this.#position += bytes;
-    this.#inFlight += bytes;
-    this.#track(
-      this.#worker.append(this.#key, this.#fd, position, chunks),
-      bytes,
-    );
-  }
-
-  #track(done: Promise<void>, bytes: number): void {
-    const settled = done.then(
-      () => {
-        this.#inFlight -= bytes;
-        if (this.#inFlight < HashedFileWriter.IN_FLIGHT) this.onDrain();
-      },
-      (error: Error) => {
-        this.#failure ??= error;
-        this.onDrain();
-      },
-    );
-    this.#settled = this.#settled.then(() => settled);
-  }
 }
 
 /**
@@ -208,7 +103,12 @@ export async function downloadVerified(
     res.destroy();
     throw e;
   });
-  const writer = new HashedFileWriter(partial, handle.fd, have);
+  // The SHA-256 covers the prefix already in the file (read back once, when
+  // resuming) and exactly the bytes written after it.
+  const writer = new HashedFileWriter(partial, handle.fd, {
+    position: have,
+    hashExisting: true,
+  });
   let actual: string;
   try {
     try {

@@ -17,7 +17,8 @@ export {
   MAX_IN_FLIGHT_SHARE,
 } from './partSize';
 export { HashWorker } from './hashWorker';
-export { boundedWritev, FILE_WRITE_BYTES } from './boundedWrites';
+export { HashedFileWriter } from './hashedFileWriter';
+export type { HashedFileWriterOptions } from './hashedFileWriter';
 export { sha256WithParts, fileStamp, sameStamp } from './partHashes';
 export type { FileStamp, PartHashes } from './partHashes';
 export { uploadWholeFile, uploadFileInParts } from './multipart';
