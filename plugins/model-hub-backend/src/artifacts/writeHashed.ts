@@ -5,6 +5,12 @@ import { InputError } from '@backstage/errors';
 // eslint-disable-next-line @backstage/no-forbidden-package-imports
 import { HashedFileWriter } from '@internal/plugin-model-hub-node/src/transfer';
 
+/**
+ * Received bytes of one upload waiting to be written before its body is
+ * paused: the hub receives many uploads at once, so less than the CLI's.
+ */
+const IN_FLIGHT_BYTES = 4 * 1024 * 1024;
+
 /** Where and how {@link writeHashed} writes. */
 export interface HashedWriteTarget {
   /** The file written. */
@@ -42,6 +48,7 @@ export async function writeHashed(
   );
   const writer = new HashedFileWriter(file, handle.fd, {
     position: target.start ?? 0,
+    inFlightBytes: IN_FLIGHT_BYTES,
   });
   let size = 0;
   try {

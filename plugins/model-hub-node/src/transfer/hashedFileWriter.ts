@@ -22,6 +22,11 @@ export interface HashedFileWriterOptions {
    * covers exactly the bytes written (a part written at its offset).
    */
   hashExisting?: boolean;
+  /**
+   * Bytes handed over and not yet written past which the sender should
+   * pause (default {@link HashedFileWriter.IN_FLIGHT}).
+   */
+  inFlightBytes?: number;
   /** The worker (default: one shared by the process). */
   worker?: HashWorker;
 }
@@ -36,8 +41,9 @@ export interface HashedFileWriterOptions {
 export class HashedFileWriter {
   /** Chunks are handed to the worker in batches of about this many bytes. */
   static readonly BATCH = 1024 * 1024;
-  /** Bytes handed over and not yet written past which the sender should pause. */
+  /** Default bytes handed over and not yet written past which the sender should pause. */
   static readonly IN_FLIGHT = 8 * 1024 * 1024;
+  readonly #inFlightLimit: number;
   readonly #worker: HashWorker;
   readonly #key = randomUUID();
   readonly #fd: number;
@@ -53,6 +59,7 @@ export class HashedFileWriter {
   /** `fd` is open for writing `file`; it stays open until {@link flush} settles. */
   constructor(file: string, fd: number, options: HashedFileWriterOptions = {}) {
     this.#worker = options.worker ?? (sharedWorker ??= new HashWorker());
+    this.#inFlightLimit = options.inFlightBytes ?? HashedFileWriter.IN_FLIGHT;
     this.#fd = fd;
     this.#position = options.position ?? 0;
     if (options.hashExisting && this.#position > 0) {
@@ -70,7 +77,7 @@ export class HashedFileWriter {
     this.#batch.push(chunk);
     this.#batched += chunk.length;
     if (this.#batched >= HashedFileWriter.BATCH) this.#send();
-    return this.#inFlight < HashedFileWriter.IN_FLIGHT;
+    return this.#inFlight < this.#inFlightLimit;
   }
 
   /** Writes whatever is queued; resolves once every write is done, or fails with the first error. */
@@ -110,7 +117,7 @@ export class HashedFileWriter {
     const settled = done.then(
       () => {
         this.#inFlight -= bytes;
-        if (this.#inFlight < HashedFileWriter.IN_FLIGHT) this.onDrain();
+        if (this.#inFlight < this.#inFlightLimit) this.onDrain();
       },
       (error: Error) => {
         this.#failure ??= error;
