@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 /*
- * Where a model page load's tail comes from, at bench:scale's 50 clients:
+ * Where a model page load's (or the hub search's) tail comes from, at
+ * bench:scale's 50 clients:
  *
  *   node scripts/bench/pageTail.js --prefix mhbench_<tag>_<time>_hub_
  *     --catalog /tmp/model-hub-bench-scale-…/all.yaml
  *     [--root <checkout>] [--port 7793] [--requests 300] [--clients 50]
- *     [--rows issue,overview] [--pool N] [--trace-gc] [--artifacts DIR]
+ *     [--rows issue,overview,search,catalog] [--pool N] [--trace-gc]
+ *     [--artifacts DIR]
  *     [--lookup-cache-seconds N]
  *
  * Starts one portal of --root (default this checkout) on the databases a
@@ -14,9 +16,13 @@
  * prints, per row: the page's p50/p95, each call's p50/p95 inside the
  * loads, and for the slowest 5 % of loads which call finished last (the one
  * the page waited for) and how long each of its stages took (entity, then
- * the rest). --trace-gc runs the back end with --trace-gc and sums the
- * pauses its log shows during each row; --pool N sets every plugin's knex
- * pool to at most N connections (backend.database.knexConfig.pool.max);
+ * the rest). Rows `search` and `catalog` are bench:scale's search pair (hub
+ * GET /v1/models?task=text-generation&limit=25&facets=false and the
+ * catalog's by-query for the same filter), one call per load: for them it
+ * prints when in the row the slowest 5 % started. --trace-gc runs the back
+ * end with --trace-gc and sums the pauses its log shows during each row;
+ * --pool N sets every plugin's knex pool to at most N connections
+ * (backend.database.knexConfig.pool.max);
  * --lookup-cache-seconds sets the hub read routes' model lookup cache
  * (modelHub.catalogLookup.cacheSeconds, default 5).
  */
@@ -38,6 +44,8 @@ function kindOf(p, init) {
     if (body.fields.includes('metadata.title')) return 'link titles (by-refs)';
     return body.fields.includes('relations') ? 'consumers' : 'relation check';
   }
+  if (p.includes('/entities/by-query')) return 'catalog by-query';
+  if (p.includes('/model-hub/v1/models?')) return 'hub search';
   if (p.endsWith('/ancestry')) return 'ancestry';
   if (p.includes('/entities/by-name/')) return 'entity';
   if (/\/files\/.*readme\.md$/i.test(p)) return 'README range GET';
@@ -153,9 +161,18 @@ async function main() {
         call.end = performance.now();
       });
     };
+    // bench:scale's search pair: the hub's page (total, tiers) and the
+    // catalog's own query for the same filter, one call per load.
+    const task = encodeURIComponent('text-generation');
     const rows = {
       issue: loaders.modelPageIssueLoader,
       overview: request => loaders.modelPageLoader(request, { graph }),
+      search: request => () =>
+        request(`/api/model-hub/v1/models?task=${task}&limit=25&facets=false`),
+      catalog: request => () =>
+        request(
+          `/api/catalog/entities/by-query?filter=kind=model,spec.task=${task}&limit=25&orderField=metadata.name,asc`,
+        ),
     };
     for (const row of rowNames) {
       // One loader per load (a closure over the requester), so each load's
@@ -232,32 +249,47 @@ function report(row, loads, { cpu, wall, requests, gc }) {
     const ended = l.calls.reduce((x, y) => (y.end > x.end ? y : x));
     last.set(ended.kind, (last.get(ended.kind) ?? 0) + 1);
     const entity = l.calls.find(c => c.kind === 'entity');
+    if (!entity) continue;
     entityMs.push(entity.end - entity.start);
     restMs.push(l.end - entity.end);
   }
+  // When the slow loads started, by tenth of the row: bunched, they share
+  // one event (a collection, a background query); spread, they are queueing.
+  const t0 = Math.min(...loads.map(l => l.start));
+  const span = Math.max(...loads.map(l => l.end)) - t0;
+  const tenths = new Array(10).fill(0);
+  for (const l of slow)
+    tenths[Math.min(9, Math.floor(((l.start - t0) / span) * 10))]++;
   console.log(
     `slowest ${slow.length} loads (≥ ${Math.round(
       cut,
-    )} ms): entity ${Math.round(
-      median(entityMs),
-    )} ms, then the rest ${Math.round(
-      median(restMs),
-    )} ms (medians); last to finish: ${[...last]
-      .sort((x, y) => y[1] - x[1])
-      .map(([k, n]) => `${k} ${n}`)
-      .join(', ')}`,
+    )} ms) started in tenths of the row: ${tenths.join(' ')}`,
   );
-  const all = loads.map(l => {
+  if (entityMs.length)
+    console.log(
+      `slowest ${slow.length} loads (≥ ${Math.round(
+        cut,
+      )} ms): entity ${Math.round(
+        median(entityMs),
+      )} ms, then the rest ${Math.round(
+        median(restMs),
+      )} ms (medians); last to finish: ${[...last]
+        .sort((x, y) => y[1] - x[1])
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')}`,
+    );
+  const all = loads.flatMap(l => {
     const entity = l.calls.find(c => c.kind === 'entity');
-    return [entity.end - entity.start, l.end - entity.end];
+    return entity ? [[entity.end - entity.start, l.end - entity.end]] : [];
   });
-  console.log(
-    `all loads: entity ${Math.round(
-      median(all.map(x => x[0])),
-    )} ms, then the rest ${Math.round(
-      median(all.map(x => x[1])),
-    )} ms (medians)`,
-  );
+  if (all.length)
+    console.log(
+      `all loads: entity ${Math.round(
+        median(all.map(x => x[0])),
+      )} ms, then the rest ${Math.round(
+        median(all.map(x => x[1])),
+      )} ms (medians)`,
+    );
   const g = Object.entries(gc);
   if (g.length)
     console.log(

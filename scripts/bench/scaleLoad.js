@@ -110,6 +110,11 @@ async function measureHttp({
     const cpu = process.cpuUsage(cpu0);
     const backend1 = cpuSeconds(backendPid);
     acc.times.push(...sorted);
+    acc.blocks.push(
+      `${Math.round(percentile(sorted, 50))}/${Math.round(
+        percentile(sorted, 95),
+      )}`,
+    );
     acc.errors += errors;
     acc.requests += n;
     acc.backendSeconds =
@@ -128,6 +133,7 @@ async function measureHttp({
     clientMs: 0,
     wallMs: 0,
     marks: [],
+    blocks: [],
   });
   /** Turns what `block` gathered into a row and logs it. */
   const finish = (name, acc) => {
@@ -148,7 +154,9 @@ async function measureHttp({
         (acc.requests * 1000) / acc.wallMs,
       )} req/s, back end ${backendCpuMs.toFixed(
         2,
-      )} ms CPU per request; hrtime ${acc.marks.join(', ')} ns, client CPU ${(
+      )} ms CPU per request; p50/p95 ms by block ${acc.blocks.join(
+        ' ',
+      )}; hrtime ${acc.marks.join(', ')} ns, client CPU ${(
         acc.clientMs / acc.wallMs
       ).toFixed(2)} cores over ${Math.round(acc.wallMs)} ms`,
     );

@@ -1,11 +1,28 @@
 import http from 'node:http';
 import https from 'node:https';
 
+/**
+ * Most connections {@link identityFetch} opens to one server; further calls
+ * wait, in order, for one of them. Unbounded, a burst of concurrent calls
+ * after an idle gap opened a connection per call, and the loaded back end
+ * accepted those 50-100 ms apart while it kept answering calls on
+ * kept-alive connections: at bench:scale's 50 clients the first ~20 hub
+ * searches of each burst waited 2-3 s (4x the p50) while later ones
+ * overtook them. 16 is above the catalog's database pool (10 connections),
+ * so the catalog still gets as much work as it can run at once.
+ */
+export const MAX_SOCKETS_PER_SERVER = 16;
+
 // Idle sockets close after 4 s, before a node server's 5 s keep-alive
 // timeout closes them under a request.
+const agentOptions = {
+  keepAlive: true,
+  timeout: 4000,
+  maxSockets: MAX_SOCKETS_PER_SERVER,
+};
 const agents = {
-  'http:': new http.Agent({ keepAlive: true, timeout: 4000 }),
-  'https:': new https.Agent({ keepAlive: true, timeout: 4000 }),
+  'http:': new http.Agent(agentOptions),
+  'https:': new https.Agent(agentOptions),
 };
 
 /**
