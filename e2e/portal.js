@@ -27,6 +27,30 @@ function freePort() {
   });
 }
 
+/**
+ * Throws unless `port` is free. A back end whose port is taken logs
+ * EADDRINUSE and lingers, while the readiness check and every request of
+ * the caller reach whatever holds the port: another helper's portal on a
+ * shared machine, which then measures the wrong back end and loads it.
+ */
+function assertPortFree(port) {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.once('error', e =>
+      reject(
+        new Error(
+          e.code === 'EADDRINUSE'
+            ? `Port ${port} is in use (another portal or bench?); choose free ports (scaleAb.js --ports, pageTail.js --port)`
+            : `Port ${port} cannot be used: ${e.message}`,
+        ),
+      ),
+    );
+    // No host: the back end listens on every address (::), as here.
+    srv.listen(port, () => srv.close(() => resolve()));
+  });
+}
+
 /** Builds packages/app into packages/app/dist unless a build is newer than its sources. */
 function buildApp({ force = false } = {}) {
   const dist = path.join(ROOT, 'packages/app/dist/index.html');
@@ -134,6 +158,7 @@ function portalMode(mode = 'development') {
  */
 async function startPortal(opts = {}) {
   const mode = portalMode(opts.mode);
+  if (opts.port !== undefined) await assertPortFree(opts.port);
   const port = opts.port ?? (await freePort());
   const dataDir =
     opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'model-hub-e2e-'));
@@ -461,6 +486,7 @@ module.exports = {
   buildApp,
   startPortal,
   portalMode,
+  assertPortFree,
   waitFor,
   waitForEntity,
   launchBrowser,

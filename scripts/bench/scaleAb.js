@@ -83,7 +83,7 @@ const {
   overviewHasGraph,
   overviewLinks,
 } = require('./modelPage');
-const { portalMode } = require('../../e2e/portal');
+const { assertPortFree, portalMode } = require('../../e2e/portal');
 
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 
@@ -204,6 +204,9 @@ async function main() {
       await Promise.all(portals.map(p => p.portal.stop()));
       process.exit(130);
     });
+  // Every checkout's portal, older ones too (their startPortal does not
+  // check): a taken port would send this run's load to someone else's portal.
+  for (const port of ports.slice(0, labels.length)) await assertPortFree(port);
   try {
     for (const [i, label] of labels.entries()) {
       portals.push(
