@@ -27,6 +27,30 @@ function freePort() {
   });
 }
 
+/**
+ * Throws unless `port` is free. A back end whose port is taken logs
+ * EADDRINUSE and lingers, while the readiness check and every request of
+ * the caller reach whatever holds the port: another helper's portal on a
+ * shared machine, which then measures the wrong back end and loads it.
+ */
+function assertPortFree(port) {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.once('error', e =>
+      reject(
+        new Error(
+          e.code === 'EADDRINUSE'
+            ? `Port ${port} is in use (another portal or bench?); choose free ports (scaleAb.js --ports, pageTail.js --port)`
+            : `Port ${port} cannot be used: ${e.message}`,
+        ),
+      ),
+    );
+    // No host: the back end listens on every address (::), as here.
+    srv.listen(port, () => srv.close(() => resolve()));
+  });
+}
+
 /** Builds packages/app into packages/app/dist unless a build is newer than its sources. */
 function buildApp({ force = false } = {}) {
   const dist = path.join(ROOT, 'packages/app/dist/index.html');
@@ -85,6 +109,43 @@ async function waitFor(
 }
 
 /**
+ * How the back end runs: `development` (NODE_ENV=development, what `npm
+ * start` does; the e2e default, and guest sign-in needs nothing more) or
+ * `production` (NODE_ENV=production, as a deployment runs: compact JSON,
+ * JSON logs, no stack traces in errors). Production refuses the guest
+ * provider, the development token pepper and the demo advisory excerpt, so
+ * this mode allows exactly those three, for benchmarks only (never in
+ * app-config.production.yaml): `{ env, auth, modelHub }` to merge into the
+ * portal's environment and config. Checkouts whose startPortal has no
+ * `mode` take `env` and `modelHub` through their `env` and `modelHub`
+ * options (scaleAb.js does so for the older checkout).
+ */
+function portalMode(mode = 'development') {
+  if (mode === 'development') {
+    return { env: { NODE_ENV: 'development' }, auth: {}, modelHub: {} };
+  }
+  if (mode !== 'production') {
+    throw new Error(
+      `Unknown portal mode '${mode}'; use 'production' or 'development'`,
+    );
+  }
+  return {
+    env: { NODE_ENV: 'production' },
+    // The browser rows sign in as guest.
+    auth: {
+      providers: { guest: { dangerouslyAllowOutsideDevelopment: true } },
+    },
+    modelHub: {
+      // A fixed, non-secret pepper: benchmark databases hold no real tokens.
+      // (The development guest token is ignored in production anyway.)
+      tokens: { pepper: 'model-hub-benchmark-pepper-not-secret' },
+      // The example advisory excerpt, as in development.
+      gauntlet: { security: { advisoriesRequired: false } },
+    },
+  };
+}
+
+/**
  * Starts the portal. Returns { baseUrl, token, dataDir, stop(), restart() }.
  * `dataDir` may be passed to reuse stored data (restart tests);
  * `maxUploadBytes` raises the 8 MiB upload limit (benchmarks);
@@ -92,9 +153,12 @@ async function waitFor(
  * with a fresh `prefix`); `catalog` replaces catalog settings (locations,
  * processingInterval); `search` replaces the search settings; `env` adds
  * environment variables to the back end; `plain` runs the back end as one
- * node process instead of under `backstage-cli package start`.
+ * node process instead of under `backstage-cli package start`; `mode`
+ * (default `development`) is NODE_ENV and what it needs ({@link portalMode}).
  */
 async function startPortal(opts = {}) {
+  const mode = portalMode(opts.mode);
+  if (opts.port !== undefined) await assertPortFree(opts.port);
   const port = opts.port ?? (await freePort());
   const dataDir =
     opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'model-hub-e2e-'));
@@ -125,6 +189,7 @@ async function startPortal(opts = {}) {
             ],
           },
         },
+        auth: mode.auth,
         catalog: {
           processingInterval: { seconds: 5 },
           locations: [
@@ -157,6 +222,7 @@ async function startPortal(opts = {}) {
           tokens: {
             devGuestToken: { file: path.join(dataDir, 'model-hub-token') },
           },
+          ...mode.modelHub,
           servicePrincipals: [
             {
               subject: 'e2e',
@@ -227,7 +293,7 @@ async function startPortal(opts = {}) {
     cwd: path.join(ROOT, 'packages/backend'),
     env: {
       ...process.env,
-      NODE_ENV: 'development',
+      ...mode.env,
       LOG_LEVEL: 'info',
       ...(opts.env ?? {}),
     },
@@ -419,6 +485,8 @@ module.exports = {
   ROOT,
   buildApp,
   startPortal,
+  portalMode,
+  assertPortFree,
   waitFor,
   waitForEntity,
   launchBrowser,

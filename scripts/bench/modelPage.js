@@ -23,6 +23,7 @@ const CONSUMER_FIELDS = [
   'metadata',
   'spec.type',
   'spec.lifecycle',
+  'spec.profile.displayName',
   'relations',
 ];
 /**
@@ -230,11 +231,18 @@ function pageCalls(request) {
       ),
     );
   };
-  /** The consumers card: by-refs of the dependencyOf targets, then the titles of its links (consumers, their owners). */
+  /**
+   * The consumers card: by-refs of the dependencyOf targets, then the titles
+   * of its links it lacks: the consumers' owners, and consumers the catalog
+   * did not answer (one it answered is linked as that entity).
+   */
   const consumers = async (entity, present) => {
     const refs = targetsOf(entity, 'dependencyOf');
     const answer = await byRefs(refs, CONSUMER_FIELDS);
-    await present([...refs, ...ownersOf(answer?.items)]);
+    await present([
+      ...refs.filter((_, i) => !answer?.items?.[i]),
+      ...ownersOf(answer?.items),
+    ]);
   };
   return {
     json,

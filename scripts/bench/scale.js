@@ -6,6 +6,7 @@
  *     [--publish-models 100] [--clients 50] [--requests 500]
  *     [--pg postgresql://postgres:postgres@127.0.0.1:5432]
  *     [--no-baseline] [--no-browser] [--keep] [--tag NAME]
+ *     [--mode production|development]
  *
  * By default it generates the portfolio (scripts/gen/portfolio.js), then:
  *  1. Baseline: starts the portal on PostgreSQL (fresh databases, prefix
@@ -34,6 +35,11 @@
  *  7. Back-end RSS after the run, and what it is made of: the node
  *     inspector (heapProbe.js) reads process.memoryUsage() before and after
  *     a full garbage collection.
+ *
+ * The back end runs with NODE_ENV=production, as deployed (e2e/portal.js
+ * portalMode: what production needs for a bench, guest sign-in included);
+ * `--mode development` runs it as `npm start` does, as runs before
+ * 2026-12-07 did (pretty-printed JSON, colour logs: more CPU per request).
  *
  * Against an already running portal (no processing, stewardship or browser):
  *   MODEL_HUB_TOKEN=… npm run bench:scale -- --portal http://localhost:7007
@@ -306,6 +312,7 @@ async function ownPortal(a) {
   const clients = Number(a.clients ?? 50);
   const requests = Number(a.requests ?? 500);
   const browser = a['no-browser'] !== 'true';
+  const mode = a.mode ?? 'production';
   // --tag names whose databases these are on a shared server (mhbench_<tag>_<time>_…).
   const stamp = `${a.tag ? `${a.tag}_` : ''}${new Date()
     .toISOString()
@@ -317,7 +324,7 @@ async function ownPortal(a) {
   const teams = [...new Set(modelNames.map(m => m.team))];
   const catalogFile = path.join(out, 'all.yaml');
   console.log(
-    `[bench] generated ${entities.length} entities (${models} models, ${services} services, ${teams.length} teams) in ${out}`,
+    `[bench] generated ${entities.length} entities (${models} models, ${services} services, ${teams.length} teams) in ${out}; back end in ${mode} mode`,
   );
   if (browser) buildApp();
   const table = [];
@@ -334,7 +341,7 @@ async function ownPortal(a) {
       const prefix = `mhbench_${stamp}_base_`;
       prefixes.push(prefix);
       const base = await timedPortal(
-        { pg, prefix, catalogFile, teams, withoutCatalogModule: true },
+        { pg, prefix, catalogFile, teams, mode, withoutCatalogModule: true },
         entities.length,
         'without the module',
       );
@@ -345,7 +352,7 @@ async function ownPortal(a) {
     prefixes.push(prefix);
     let failed = false;
     const { portal, done } = await timedPortal(
-      { pg, prefix, catalogFile, teams },
+      { pg, prefix, catalogFile, teams, mode },
       entities.length,
       'with the module',
     );
@@ -463,7 +470,7 @@ async function ownPortal(a) {
       // collection changes it).
       table.push(await heapRow(pid));
       printTable(
-        `Scale benchmark (PostgreSQL, ${
+        `Scale benchmark (PostgreSQL, back end in ${mode} mode, ${
           http.sample.totalItems
         } visible models, ${
           entities.length

@@ -6,11 +6,21 @@
  *
  *   node scripts/bench/scaleAb.js --prefix mhbench_<time>_hub_
  *     --catalog /tmp/model-hub-bench-scale-…/all.yaml
- *     --a /path/to/checkout-before --b /path/to/checkout-after
+ *     --a /path/to/checkout-before --b /path/to/checkout-after [--c …]
+ *     [--mode production|development] [--a-mode …] [--b-mode …] [--c-mode …]
  *     [--ports 7791,7792] [--rounds 8] [--requests 300] [--no-page]
- *     [--lookup-cache-seconds N] [--pg postgresql://…] [--profile DIR]
+ *     [--lookup-cache-seconds N] [--a-lookup-cache-seconds N] (b, c alike)
+ *     [--pg postgresql://…] [--profile DIR]
  *     [--settle-seconds 300] [--page-calls] [--only search,catalog]
  *     [--artifacts DIR]
+ *
+ * The back ends run as bench:scale's do: one node process each (no
+ * watcher), in production mode (NODE_ENV=production; this checkout's
+ * e2e/portal.js portalMode, passed to each checkout's startPortal as its
+ * environment and hub config). --X-mode development runs portal X as the
+ * runs before 2026-12-07 did; with a third checkout (--c, often the same
+ * as --a in the other mode) one run tells what the mode changes and what
+ * the code does, on the same load. The columns are a, b (and c).
  *
  * Uses the databases and catalog a `bench:scale … --keep` run left. Starts
  * both checkouts' portals at once on those databases (two replicas), waits
@@ -73,6 +83,7 @@ const {
   overviewHasGraph,
   overviewLinks,
 } = require('./modelPage');
+const { assertPortFree, portalMode } = require('../../e2e/portal');
 
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 
@@ -109,23 +120,29 @@ async function startOne({
   cache,
   profileDir,
   artifacts,
+  mode,
 }) {
   const { startPortal } = require(`${root}/e2e/portal`);
+  const settings = portalMode(mode);
   const load = require(`${root}/scripts/bench/scaleLoad`);
   const { backendPid } = require(`${root}/scripts/bench/scalePortal`);
   const portal = await startPortal({
     port,
-    ...(profileDir
-      ? {
-          env: {
+    // As bench:scale runs it: one node process, no watcher or source maps.
+    plain: true,
+    mode,
+    env: {
+      ...settings.env,
+      ...(profileDir
+        ? {
             NODE_OPTIONS: `--require ${path.join(
               __dirname,
               'cpuProfileHook.js',
             )}`,
             CPU_PROFILE_DIR: profileDir,
-          },
-        }
-      : {}),
+          }
+        : {}),
+    },
     database: { client: 'pg', connection: pg, prefix },
     // The kept catalog is processed already: one pass at start, then quiet.
     catalog: {
@@ -133,6 +150,7 @@ async function startOne({
       locations: [{ type: 'file', target: catalog }],
     },
     modelHub: {
+      ...settings.modelHub,
       stewardship: {
         schedule: { frequency: { hours: 24 }, timeout: { minutes: 30 } },
       },
@@ -145,6 +163,8 @@ async function startOne({
   const request = keepAliveRequester(portal.baseUrl, portal.token);
   return {
     label,
+    mode,
+    cache,
     portal,
     pid: backendPid(portal.pid),
     // The back end is the largest process under the portal; read again
@@ -163,11 +183,12 @@ async function startOne({
 
 async function main() {
   const a = args(process.argv.slice(2));
+  const labels = ['a', 'b', 'c'].filter(l => a[l]);
   for (const k of ['prefix', 'catalog', 'a', 'b'])
     if (!a[k])
       throw new Error(`--${k} is required; see the header of this file`);
   const pg = a.pg ?? 'postgresql://postgres:postgres@127.0.0.1:5432';
-  const ports = (a.ports ?? '7791,7792').split(',').map(Number);
+  const ports = (a.ports ?? '7791,7792,7793').split(',').map(Number);
   const rounds = Number(a.rounds ?? 8);
   const requests = Number(a.requests ?? 300);
   const settleMs = Number(a['settle-seconds'] ?? 300) * 1000;
@@ -183,8 +204,11 @@ async function main() {
       await Promise.all(portals.map(p => p.portal.stop()));
       process.exit(130);
     });
+  // Every checkout's portal, older ones too (their startPortal does not
+  // check): a taken port would send this run's load to someone else's portal.
+  for (const port of ports.slice(0, labels.length)) await assertPortFree(port);
   try {
-    for (const [i, label] of ['a', 'b'].entries()) {
+    for (const [i, label] of labels.entries()) {
       portals.push(
         await startOne({
           label,
@@ -193,9 +217,11 @@ async function main() {
           pg,
           prefix: a.prefix,
           catalog: a.catalog,
-          cache: a['lookup-cache-seconds'],
+          cache:
+            a[`${label}-lookup-cache-seconds`] ?? a['lookup-cache-seconds'],
           artifacts: a.artifacts && path.resolve(a.artifacts),
           profileDir: profile && path.join(profile, label),
+          mode: a[`${label}-mode`] ?? a.mode ?? 'production',
         }),
       );
     }
@@ -339,10 +365,18 @@ async function main() {
         .map(l => l.toFixed(1))
         .join(' ')} on ${os.cpus().length} cores\n`,
     );
+    for (const p of portals)
+      console.log(
+        `${p.label}: ${a[p.label]} (${p.mode} mode${
+          p.cache === undefined ? '' : `, lookup cache ${p.cache} s`
+        })`,
+      );
     console.log(
-      '| row | a: CPU ms (× floor) | b: CPU ms (× floor) | a: p50 / p95 | b: p50 / p95 |',
+      `| row | ${labels
+        .map(l => `${l}: CPU ms (× floor)`)
+        .join(' | ')} | ${labels.map(l => `${l}: p50 / p95`).join(' | ')} |`,
     );
-    console.log('| --- | ---: | ---: | ---: | ---: |');
+    console.log(`| --- |${' ---: |'.repeat(labels.length * 2)}`);
     const floorOf = label =>
       median(results.get(`${label}\n${rows[0][0]}`).map(b => b.net));
     for (const [name] of [...rows, ...(phases[1] ? pageRows : [])]) {
@@ -356,8 +390,12 @@ async function main() {
           )} ms`,
         };
       };
-      const [x, y] = [cell('a'), cell('b')];
-      console.log(`| ${name} | ${x.cpu} | ${y.cpu} | ${x.lat} | ${y.lat} |`);
+      const cells = labels.map(cell);
+      console.log(
+        `| ${name} | ${cells.map(c => c.cpu).join(' | ')} | ${cells
+          .map(c => c.lat)
+          .join(' | ')} |`,
+      );
     }
   } finally {
     for (const p of portals) await p.portal.stop();

@@ -10,18 +10,24 @@ const fs = require('node:fs');
 const { Client } = require('pg');
 const { startPortal } = require('../../e2e/portal');
 
-/** The e2e portal on PostgreSQL (`prefix` names the per-plugin databases). */
+/**
+ * The e2e portal on PostgreSQL (`prefix` names the per-plugin databases),
+ * in production mode by default (`mode: 'development'` for the old runs').
+ */
 async function startBenchPortal({
   pg,
   prefix,
   catalogFile,
   teams,
   withoutCatalogModule = false,
+  mode = 'production',
 }) {
   const started = Date.now();
   const portal = await startPortal({
-    // One node process as deployed: no watcher, no in-memory source maps.
+    // One node process as deployed: no watcher, no in-memory source maps,
+    // NODE_ENV=production unless asked otherwise (e2e/portal.js portalMode).
     plain: true,
+    mode,
     database: { client: 'pg', connection: pg, prefix },
     catalog: {
       // Backstage's default interval is 100–150 s; keep a fixed one near it.

@@ -40,6 +40,51 @@ describe('EntityModelConsumersCard', () => {
     );
   });
 
+  it('links each consumer with the title it read, and asks for what that title needs', async () => {
+    const getEntitiesByRefs = jest.fn(async () => ({
+      items: [
+        {
+          apiVersion: 'backstage.io/v1alpha1',
+          kind: 'Component',
+          metadata: {
+            name: 'helpdesk',
+            namespace: 'default',
+            title: 'Helpdesk Assistant',
+          },
+          spec: { type: 'service' },
+        },
+        undefined,
+      ],
+    }));
+    await renderEntityCard(<EntityModelConsumersCard />, {
+      entity: modelEntity('m', {
+        relations: [
+          { type: 'dependencyOf', targetRef: 'component:default/helpdesk' },
+          { type: 'dependencyOf', targetRef: 'component:default/gone' },
+        ],
+      }),
+      catalogApi: mockCatalogApi({ getEntitiesByRefs }),
+    });
+    const table = await screen.findByRole('table', {
+      name: 'Consumers of this model',
+    });
+    // The consumer's own title, from the card's one catalog read (a link by
+    // ref would show its name until the presentation API loaded the title).
+    expect(
+      within(table).getByRole('link', { name: /Helpdesk Assistant/ }),
+    ).toHaveAttribute('href', '/catalog/default/component/helpdesk');
+    // One the catalog does not know is still linked, by ref.
+    expect(within(table).getByRole('link', { name: /gone/ })).toHaveAttribute(
+      'href',
+      '/catalog/default/component/gone',
+    );
+    expect(getEntitiesByRefs).toHaveBeenCalledTimes(1);
+    expect(getEntitiesByRefs).toHaveBeenCalledWith({
+      entityRefs: ['component:default/helpdesk', 'component:default/gone'],
+      fields: expect.arrayContaining(['metadata', 'spec.profile.displayName']),
+    });
+  });
+
   it('says when nothing consumes the model', async () => {
     await renderEntityCard(<EntityModelConsumersCard />, {
       entity: modelEntity('m'),

@@ -12,6 +12,20 @@ import { consumerRefs } from '../../lib/model';
 import { EntityTableCard } from '../EntityTableCard';
 
 /**
+ * The fields the card reads of each consumer: its columns, and what its
+ * link's title needs (the entity presentation's fields), so the link shows
+ * the consumer it has instead of loading its title again.
+ */
+const CONSUMER_FIELDS = [
+  'kind',
+  'metadata',
+  'spec.type',
+  'spec.lifecycle',
+  'spec.profile.displayName',
+  'relations',
+];
+
+/**
  * Model entity card: the services and other entities that consume the model
  * (its `dependencyOf` relations), with their kind, type and owner.
  */
@@ -26,7 +40,7 @@ export function EntityModelConsumersCard(props: { title?: string }) {
     }
     const { items } = await catalogApi.getEntitiesByRefs({
       entityRefs: refs,
-      fields: ['kind', 'metadata', 'spec.type', 'spec.lifecycle', 'relations'],
+      fields: CONSUMER_FIELDS,
     });
     return refs.map((ref, i) => ({ ref, consumer: items[i] }));
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -46,7 +60,11 @@ export function EntityModelConsumersCard(props: { title?: string }) {
       columns={[
         {
           title: 'Consumer',
-          render: ({ ref }) => <EntityRefLink entityRef={ref} />,
+          // A consumer the catalog answered is linked as that entity (its
+          // title at once, no second catalog read); one it does not know, by ref.
+          render: ({ ref, consumer }) => (
+            <EntityRefLink entityRef={consumer ?? ref} />
+          ),
         },
         {
           title: 'Kind',
