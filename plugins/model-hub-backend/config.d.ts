@@ -170,7 +170,10 @@ export interface Config {
       /**
        * How long read routes (GET, HEAD) reuse one caller's lookup of a model,
        * in seconds (only found models are kept; mutations always ask live);
-       * 0 turns it off. Default 5.
+       * 0 turns it off. Default 30: the staleness bound of what a read route
+       * shows a caller who lost access. A Backstage user token carries the
+       * ownership it was issued with for its whole life (an hour), so access
+       * that follows ownership is already that stale.
        */
       cacheSeconds?: number;
     };

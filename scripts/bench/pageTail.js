@@ -24,7 +24,7 @@
  * --pool N sets every plugin's knex pool to at most N connections
  * (backend.database.knexConfig.pool.max);
  * --lookup-cache-seconds sets the hub read routes' model lookup cache
- * (modelHub.catalogLookup.cacheSeconds, default 5).
+ * (modelHub.catalogLookup.cacheSeconds, default 30; 5 until stop 32).
  */
 'use strict';
 

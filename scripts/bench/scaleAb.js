@@ -33,7 +33,7 @@
  *
  * Two things move these rows more than most changes do: a JIT-cold back end
  * (the first pass after start costs about twice a warm one), and the read
- * routes' model lookup cache (`modelHub.catalogLookup.cacheSeconds`, 5 s):
+ * routes' model lookup cache (`modelHub.catalogLookup.cacheSeconds`, 30 s by default):
  * a block that starts with expired entries pays a catalog call per model.
  * `--lookup-cache-seconds 3600` takes the second out, to compare the
  * routes' own work.

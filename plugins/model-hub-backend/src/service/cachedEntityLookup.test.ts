@@ -10,7 +10,9 @@ import { mockCredentials } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import request from 'supertest';
+import { ConfigReader } from '@backstage/config';
 import { startModelHubTestBackend } from '../__testUtils__/modelHubBackend';
+import { readModelLookupCacheMs } from './cachedEntityLookup';
 
 jest.setTimeout(60_000);
 
@@ -87,6 +89,17 @@ async function start(cacheSeconds?: number) {
 }
 
 describe('model lookup cache of the read routes', () => {
+  it('keeps a lookup 30 s unless configured (0 turns it off)', () => {
+    expect(readModelLookupCacheMs(new ConfigReader({}))).toBe(30_000);
+    const configured = (cacheSeconds: number) =>
+      readModelLookupCacheMs(
+        new ConfigReader({ modelHub: { catalogLookup: { cacheSeconds } } }),
+      );
+    expect(configured(5)).toBe(5_000);
+    expect(configured(0)).toBe(0);
+    expect(configured(-1)).toBe(0);
+  });
+
   it('asks the catalog once per caller and TTL, never across callers', async () => {
     const { backend, get, lookups } = await start();
     try {
