@@ -60,4 +60,23 @@ describe('HashWorker.append (a download hashed as it is written)', () => {
       await worker.drop('d2');
     }
   });
+
+  it('frees the chunks moved to it soon after writing them, not at some later collection', async () => {
+    const file = path.join(dir, 'big.part');
+    const handle = await fs.open(file, 'w');
+    const MiB = 1024 * 1024;
+    const base = process.memoryUsage().arrayBuffers;
+    try {
+      for (let i = 0; i < 48; i++) {
+        // Owned 1 MiB chunks, as the hub's and the pull's sockets hand over.
+        await worker.append('d3', handle.fd, i * MiB, [Buffer.alloc(MiB, i)]);
+      }
+      await worker.digest('d3');
+    } finally {
+      await handle.close();
+    }
+    await new Promise(r => setTimeout(r, 200));
+    // Without the worker's own collections all 48 MiB stayed allocated.
+    expect(process.memoryUsage().arrayBuffers - base).toBeLessThan(24 * MiB);
+  });
 });
