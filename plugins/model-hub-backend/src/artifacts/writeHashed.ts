@@ -40,7 +40,8 @@ export async function writeHashed(
   target: HashedWriteTarget,
 ): Promise<{ sha256: string; size: number }> {
   const { file, maxBytes } = target;
-  // The body may fail while the file opens: hold its error for receive().
+  // The body may fail while the file opens: a listener keeps that 'error'
+  // from being unhandled, and receive() finds it in `body.errored`.
   const early = (): void => {};
   body.on('error', early);
   const handle = await open(file, target.flags).finally(() =>
@@ -66,6 +67,11 @@ export async function writeHashed(
     await handle.close();
   }
 }
+
+const failedWhileReceiving = (error: Error) =>
+  new InputError(`Upload failed while receiving: ${error.message}`);
+const abortedByClient = () =>
+  new InputError('Upload aborted by the client before it completed');
 
 /**
  * Hands every chunk of `body` to `writer` after `check` (which throws to
@@ -104,15 +110,11 @@ function receive(
       if (!settled) body.resume();
     };
     if (body.errored) {
-      fail(
-        new InputError(
-          `Upload failed while receiving: ${body.errored.message}`,
-        ),
-      );
+      fail(failedWhileReceiving(body.errored));
       return;
     }
     if (body.destroyed) {
-      fail(new InputError('Upload aborted by the client before it completed'));
+      fail(abortedByClient());
       return;
     }
     body.on('data', onData);
@@ -121,18 +123,10 @@ function receive(
       settled = true;
       resolve();
     });
-    body.once('aborted', () =>
-      fail(new InputError('Upload aborted by the client before it completed')),
-    );
-    body.once('error', error =>
-      fail(new InputError(`Upload failed while receiving: ${error.message}`)),
-    );
+    body.once('aborted', () => fail(abortedByClient()));
+    body.once('error', error => fail(failedWhileReceiving(error)));
     body.once('close', () => {
-      if (!body.readableEnded) {
-        fail(
-          new InputError('Upload aborted by the client before it completed'),
-        );
-      }
+      if (!body.readableEnded) fail(abortedByClient());
     });
   });
 }
