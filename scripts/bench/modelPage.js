@@ -285,6 +285,29 @@ function modelPageIssueLoader(request) {
   };
 }
 
+/** What the page's catalog calls are, in their row's name. */
+const MODEL_PAGE_CATALOG_CALLS =
+  'entity, then: owner title, consumers (+ link titles)';
+
+/**
+ * The issue's page without its hub calls ({@link modelPageIssueLoader}
+ * minus versions, README and gauntlet): the calls it makes to Backstage's
+ * catalog, as the browser makes them. Measured beside the whole page at
+ * the same clients, it shows how much of the page's latency no hub route
+ * can take away.
+ */
+function modelPageCatalogLoader(request) {
+  const { entityOf, presenter, consumers } = pageCalls(request);
+  return async name => {
+    const entity = await entityOf(name);
+    const present = presenter(`model:default/${name}`);
+    await Promise.all([
+      present(targetsOf(entity, 'ownedBy')),
+      consumers(entity, present),
+    ]);
+  };
+}
+
 /** What the overview row asks for, in the row's name. */
 function overviewCalls({ graph }) {
   return `entity, then: ancestry, relation check,${
@@ -384,6 +407,8 @@ function overviewHasGraph(root) {
 module.exports = {
   modelPageLoader,
   modelPageIssueLoader,
+  modelPageCatalogLoader,
+  MODEL_PAGE_CATALOG_CALLS,
   overviewCalls,
   overviewHasGraph,
   MODEL_PAGE_ISSUE_CALLS,

@@ -91,8 +91,17 @@ const latency = r =>
   )}× / ${r.ratioP95.toFixed(1)}× floor)${cpuPart(r)}`;
 
 function httpRows(http) {
-  const [floor, search, catalog, page, overview, versions, gauntlet, facets] =
-    http.rows;
+  const [
+    floor,
+    search,
+    catalog,
+    page,
+    pageCatalog,
+    overview,
+    versions,
+    gauntlet,
+    facets,
+  ] = http.rows;
   const out = [
     [
       `${floor.name}, p50 / p95`,
@@ -113,6 +122,12 @@ function httpRows(http) {
       latency(page),
       'p95 ≤ 300 ms',
       verdict(page.p95 <= 300),
+    ],
+    [
+      `${pageCatalog.name}, p50 / p95`,
+      latency(pageCatalog),
+      "reference: Backstage's own calls of the page, in blocks alternating with the page's",
+      `${(pageCatalog.p95 / page.p95).toFixed(2)}× the page's p95`,
     ],
     [
       `${overview.name}, p50 / p95`,
