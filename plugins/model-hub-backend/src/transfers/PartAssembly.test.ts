@@ -3,6 +3,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+// eslint-disable-next-line @backstage/no-forbidden-package-imports
+import { HashWorker } from '@internal/plugin-model-hub-node/src/transfer';
 import { PartAssembly } from './PartAssembly';
 
 const PART = 1000;
@@ -70,6 +72,23 @@ describe('PartAssembly', () => {
     const sealed = await after.seal(upload, parts);
     expect(sealed.sha256).toBe(sha256(bytes));
     expect(await fs.readFile(sealed.path)).toEqual(bytes);
+  });
+
+  it('starts its running hash again when the hash worker stops mid-upload, so completion names the bytes received', async () => {
+    const hasher = new HashWorker();
+    try {
+      const assembly = new PartAssembly({ directoryOf: () => dir, hasher });
+      for (const n of [1, 2]) await receive(assembly, n);
+      // The worker holding the running hash of parts 1-2 goes away.
+      await hasher.close();
+      for (const n of [3, 4]) await receive(assembly, n);
+      const sealed = await assembly.seal(upload, parts);
+      // Before, parts 3-4 went on in a fresh hash in the new worker, and
+      // completion reported the SHA-256 of those two parts alone.
+      expect(sealed.sha256).toBe(sha256(bytes));
+    } finally {
+      await hasher.close();
+    }
   });
 
   it('hashes from disk when the recorded parts differ from those it hashed (another replica re-sent one)', async () => {

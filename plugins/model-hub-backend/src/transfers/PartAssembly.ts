@@ -36,6 +36,9 @@ interface UploadState {
  * each incoming part's own SHA-256, nothing but a message). Completion then needs neither a copy nor, usually, a second
  * hash of the whole file; after a restart, on another replica, or when a
  * hashed part is re-sent, completion hashes the file from disk instead.
+ * When the hash worker stops, the running hash fails its next feed and
+ * starts again from part 1 (HashWorker refuses to go on with a hash it
+ * lost).
  *
  * A part is claimed while it is written or hashed, so two requests never
  * write the same bytes at once, and an upload being completed takes no part.

@@ -80,3 +80,37 @@ describe('HashWorker.append (a download hashed as it is written)', () => {
     expect(process.memoryUsage().arrayBuffers - base).toBeLessThan(24 * MiB);
   });
 });
+
+describe('HashWorker running hashes across a stopped worker', () => {
+  let dir: string;
+  const worker = new HashWorker();
+
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'model-hub-restart-'));
+  });
+  afterEach(() => fs.rm(dir, { recursive: true, force: true }));
+  afterAll(() => worker.close());
+
+  it('fails a running hash begun in a worker that stopped, instead of going on without its first bytes', async () => {
+    const file = path.join(dir, 'weights.bin');
+    const bytes = Buffer.from('first half|second half');
+    await fs.writeFile(file, bytes);
+    await worker.feed('r1', file, 0, 10);
+    await worker.feed('r2', file, 0, 10);
+    // The worker goes away (a crash, or close) with both hashes in it.
+    await worker.close();
+
+    // Without the check, the next worker started a fresh hash here and
+    // the digest was the SHA-256 of the second half alone.
+    await expect(worker.feed('r1', file, 11, bytes.length - 1)).rejects.toThrow(
+      /running hash r1 was lost when its hash worker stopped/,
+    );
+    await expect(worker.digest('r2')).rejects.toThrow(/r2 was lost/);
+    await worker.drop('r1');
+
+    // New hashes work in the new worker, from their first byte.
+    await worker.feed('r3', file, 0, 10);
+    await worker.feed('r3', file, 11, bytes.length - 1);
+    expect(await worker.digest('r3')).toBe(sha256(bytes));
+  });
+});

@@ -136,11 +136,16 @@ interface Started {
  * range (in order) and read once. Requests run one after another in the
  * order sent. The worker is started on first use and does not keep the
  * process alive; if it dies, its pending requests fail and its running
- * hashes are gone (the next request starts a new worker).
+ * hashes are gone: the next request starts a new worker, and every later
+ * request on a running hash begun in the dead one fails (it would
+ * otherwise go on in a fresh hash that lacks the bytes before, and its
+ * digest would name content nobody sent).
  */
 export class HashWorker {
   #started?: Started;
   #nextId = 1;
+  /** The worker each running hash lives in, by key. */
+  readonly #runningIn = new Map<string, Started>();
 
   /** SHA-256 (hex) of each inclusive byte range `[start, end]` of `file`. */
   sha256OfRanges(
@@ -157,7 +162,7 @@ export class HashWorker {
     start: number,
     end: number,
   ): Promise<void> {
-    await this.#call({ op: 'feed', key, file, start, end });
+    await this.#call({ op: 'feed', key, file, start, end }, [], key);
   }
 
   /**
@@ -183,17 +188,26 @@ export class HashWorker {
     await this.#call(
       { op: 'append', key, fd, position, chunks: owned },
       owned.map(c => c.buffer as ArrayBuffer),
+      key,
     );
   }
 
   /** The SHA-256 (hex) of everything fed into `key`; forgets it. */
-  digest(key: string): Promise<string> {
-    return this.#call({ op: 'digest', key }) as Promise<string>;
+  async digest(key: string): Promise<string> {
+    try {
+      return (await this.#call({ op: 'digest', key }, [], key)) as string;
+    } finally {
+      this.#runningIn.delete(key);
+    }
   }
 
   /** Forgets running hash `key` without reading it. */
   async drop(key: string): Promise<void> {
-    if (this.#started) await this.#call({ op: 'drop', key });
+    const holder = this.#runningIn.get(key);
+    this.#runningIn.delete(key);
+    if (holder && holder === this.#started) {
+      await this.#call({ op: 'drop', key });
+    }
   }
 
   /** Stops the worker (pending requests fail). */
@@ -203,11 +217,29 @@ export class HashWorker {
     if (started) await started.worker.terminate();
   }
 
+  /**
+   * Sends one request; with `key`, a request on that running hash, which
+   * must live in the current worker (or be new: it then starts there).
+   */
   #call(
     message: Record<string, unknown>,
     transfer: ArrayBuffer[] = [],
+    key?: string,
   ): Promise<unknown> {
-    const { worker, pending } = this.#start();
+    const started = this.#start();
+    if (key !== undefined) {
+      const holder = this.#runningIn.get(key);
+      if (holder && holder !== started) {
+        this.#runningIn.delete(key);
+        return Promise.reject(
+          new Error(
+            `running hash ${key} was lost when its hash worker stopped; hash the bytes again`,
+          ),
+        );
+      }
+      if (message.op !== 'digest') this.#runningIn.set(key, started);
+    }
+    const { worker, pending } = started;
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject });
