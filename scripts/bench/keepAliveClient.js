@@ -18,13 +18,24 @@ const https = require('node:https');
 /**
  * A `request(path, init)` for one base URL and bearer token; throws on a
  * status other than 2xx, after reading the body (so the socket is reused).
+ * A comma-separated list of base URLs (replicas of one portal on one
+ * database) is used round robin, one request each, as a load balancer
+ * would.
  */
 function keepAliveRequester(baseUrl, token) {
-  const base = new URL(baseUrl);
-  const lib = base.protocol === 'https:' ? https : http;
-  const agent = new lib.Agent({ keepAlive: true, maxSockets: Infinity });
+  const targets = baseUrl.split(',').map(one => {
+    const base = new URL(one);
+    const lib = base.protocol === 'https:' ? https : http;
+    return {
+      base,
+      lib,
+      agent: new lib.Agent({ keepAlive: true, maxSockets: Infinity }),
+    };
+  });
+  let next = 0;
   return (path, init = {}) =>
     new Promise((resolve, reject) => {
+      const { base, lib, agent } = targets[next++ % targets.length];
       const method = init.method ?? 'GET';
       const body = init.body === undefined ? undefined : Buffer.from(init.body);
       const req = lib.request(

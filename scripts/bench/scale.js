@@ -46,7 +46,10 @@
  *     [--backend-pid <pid>] [--names <file>]
  * where --names lists the models whose pages and versions the rows read
  * (one name per line, e.g. those gen:portfolio published versions of;
- * default: the first 100 by name).
+ * default: the first 100 by name). Replicas of one portal (back ends on
+ * the same databases): `--portal URL1,URL2 --backend-pid PID1,PID2`; each
+ * request goes to the next URL, as a round-robin load balancer sends them,
+ * and the CPU per request is the replicas' sum.
  */
 'use strict';
 
@@ -166,16 +169,21 @@ async function againstRunningPortal(a) {
     token,
     clients,
     requests: Number(a.requests ?? 500),
-    backendPid: a['backend-pid'] ? Number(a['backend-pid']) : undefined,
+    // Replicas: a comma-separated list each (the CPU rows sum them).
+    backendPid: a['backend-pid']
+      ? String(a['backend-pid']).split(',').map(Number)
+      : undefined,
     names: a.names
       ? fs.readFileSync(a.names, 'utf8').split('\n').filter(Boolean)
       : undefined,
   });
   const rows = httpRows(http);
-  if (a['backend-pid']) {
-    const m = portals.memory(Number(a['backend-pid']));
+  for (const pid of a['backend-pid']
+    ? String(a['backend-pid']).split(',').map(Number)
+    : []) {
+    const m = portals.memory(pid);
     rows.push([
-      'back-end RSS after the run (peak)',
+      `back-end RSS after the run (peak), pid ${pid}`,
       `${mb(m.rss)} (${mb(m.hwm)})`,
       '≤ 1 GB',
       verdict(m.rss <= 1024),

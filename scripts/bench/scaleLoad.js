@@ -33,6 +33,11 @@ function percentile(sorted, p) {
  */
 function cpuSeconds(pid) {
   if (!pid) return undefined;
+  if (Array.isArray(pid)) {
+    // Replicas: their sum.
+    const each = pid.map(cpuSeconds);
+    return each.includes(undefined) ? undefined : each.reduce((a, b) => a + b);
+  }
   try {
     const stat = require('node:fs').readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name (which may hold spaces) start at state.
