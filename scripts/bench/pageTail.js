@@ -33,6 +33,7 @@ const path = require('node:path');
 const { median, parseArgs } = require('./lib');
 const { keepAliveRequester } = require('./keepAliveClient');
 const { load, percentile } = require('./scaleLoad');
+const { publishedModelNames } = require('./scalePortal');
 
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 
@@ -93,15 +94,7 @@ async function main() {
   const loaders = require('./modelPage');
   const graph = loaders.overviewHasGraph(root);
   const { backendPid } = require(`${root}/scripts/bench/scalePortal`);
-  const { Client } = require('pg');
-  const url = new URL(pg);
-  url.pathname = `/${a.prefix}model-hub`;
-  const db = new Client({ connectionString: url.toString() });
-  await db.connect();
-  const names = (
-    await db.query('SELECT DISTINCT entity_ref FROM model_versions ORDER BY 1')
-  ).rows.map(r => r.entity_ref.split('/')[1]);
-  await db.end();
+  const names = await publishedModelNames(pg, a.prefix);
 
   const portal = await startPortal({
     port: Number(a.port ?? 7793),

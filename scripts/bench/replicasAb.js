@@ -20,22 +20,16 @@
  */
 'use strict';
 
-const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { median, parseArgs } = require('./lib');
-const { measureHttp } = require('./scaleLoad');
-const { backendPid } = require('./scalePortal');
+const { measureHttp, cpuSeconds } = require('./scaleLoad');
+const { backendPid, publishedModelNames } = require('./scalePortal');
 const { startPortal } = require('../../e2e/portal');
 
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 
-/** CPU ms (user + system) of a process so far. */
-function cpuMs(pid) {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10;
-}
+const cpuMs = pid => cpuSeconds(pid) * 1000;
 
 /** Waits until every pid used under 5 % of a core for 5 s (3 minutes at most). */
 async function idle(pids) {
@@ -58,15 +52,7 @@ async function main() {
   const rounds = Number(a.rounds ?? 2);
   const clients = Number(a.clients ?? 50);
   const requests = Number(a.requests ?? 500);
-  const { Client } = require('pg');
-  const url = new URL(pg);
-  url.pathname = `/${a.prefix}model-hub`;
-  const db = new Client({ connectionString: url.toString() });
-  await db.connect();
-  const names = (
-    await db.query('SELECT DISTINCT entity_ref FROM model_versions ORDER BY 1')
-  ).rows.map(r => r.entity_ref.split('/')[1]);
-  await db.end();
+  const names = await publishedModelNames(pg, a.prefix);
 
   const portals = [];
   const stopAll = () => Promise.all(portals.map(p => p.stop()));

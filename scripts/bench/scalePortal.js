@@ -234,8 +234,18 @@ function resetPeak(pid) {
   }
 }
 
+/** The names of the models with versions in a prefix's hub database (the published ones), sorted. */
+async function publishedModelNames(pg, prefix) {
+  return withDb(pg, `${prefix}model-hub`, async c =>
+    (
+      await c.query('SELECT DISTINCT entity_ref FROM model_versions ORDER BY 1')
+    ).rows.map(r => r.entity_ref.split('/')[1]),
+  );
+}
+
 module.exports = {
   startBenchPortal,
+  publishedModelNames,
   catalogProgress,
   waitForCatalog,
   waitForGauntletIdle,
