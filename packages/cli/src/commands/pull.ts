@@ -4,6 +4,7 @@ import path from 'node:path';
 import { ModelVersion } from '@internal/plugin-model-hub-common';
 import { downloadVerified } from '../lib/download';
 import { UsageError } from '../lib/errors';
+import { prepareOutputFile } from '../lib/outputPaths';
 import { PortalClient, PortalError } from '../lib/portal';
 import { formatBytes, Progress } from '../lib/progress';
 import { parseVersionedModelRef } from '../lib/refs';
@@ -71,13 +72,7 @@ export async function pull(ref: string, opts: PullOptions): Promise<number> {
   }> = [];
   const worker = async () => {
     for (let file = queue.shift(); file; file = queue.shift()) {
-      const target = path.resolve(outDir, ...file.path.split('/'));
-      if (!target.startsWith(outDir + path.sep)) {
-        throw new PortalError(
-          `refusing to write ${file.path} outside ${outDir}`,
-        );
-      }
-      await fs.mkdir(path.dirname(target), { recursive: true });
+      const target = await prepareOutputFile(outDir, file.path);
       const { resumedFrom } = await downloadVerified(
         client,
         client.paths.file(entityRef, version.version, file.path),

@@ -276,6 +276,41 @@ describe('model-hub pull', () => {
     }
   });
 
+  it('never writes through a symlink planted at a .part or a parent directory', async () => {
+    const content = Buffer.alloc(64 * 1024, 3);
+    const portal = await portalWithFile(content);
+    try {
+      const out = path.join(tmp, 'out');
+      const victim = path.join(tmp, 'victim');
+      await fs.writeFile(victim, 'precious');
+      await fs.mkdir(path.join(out, 'weights'), { recursive: true });
+      const part = path.join(out, 'weights', 'model.bin.part');
+      await fs.symlink(victim, part);
+      const planted = await runCli(pullArgs(out, portal.url));
+      expect(await fs.readFile(victim, 'utf8')).toBe('precious');
+      expect(planted.code).toBe(1);
+      expect(planted.stderr.trim().split('\n')).toHaveLength(1);
+      expect(planted.stderr).toContain(
+        `refusing to write weights/model.bin: ${part} is a symlink`,
+      );
+      expect(portal.seen).toEqual([]);
+
+      // A symlinked directory would carry the file (and its .part) elsewhere.
+      await fs.rm(path.join(out, 'weights'), { recursive: true });
+      const elsewhere = path.join(tmp, 'elsewhere');
+      await fs.mkdir(elsewhere);
+      await fs.symlink(elsewhere, path.join(out, 'weights'));
+      const linkedDir = await runCli(pullArgs(out, portal.url));
+      expect(linkedDir.code).toBe(1);
+      expect(linkedDir.stderr).toContain(
+        `${path.join(out, 'weights')} is not a directory`,
+      );
+      expect(await fs.readdir(elsewhere)).toEqual([]);
+    } finally {
+      await portal.close();
+    }
+  });
+
   it('prints an unexpected error in one line, and its stack with --debug', async () => {
     const portal = await portalWithFile(Buffer.from('x'.repeat(100)));
     try {

@@ -9,6 +9,7 @@ import {
   getPresigned,
   HashedFileWriter,
 } from '@internal/plugin-model-hub-node/src/transfer';
+import { openPartial, partialSize } from './outputPaths';
 import { PortalClient, PortalError } from './portal';
 
 /** What {@link downloadVerified} needs to know about the file. */
@@ -68,10 +69,8 @@ export async function downloadVerified(
   onBytes: (n: number) => void,
 ): Promise<{ resumedFrom: number }> {
   const partial = `${target}.part`;
-  let have = await fs
-    .stat(partial)
-    .then(s => (s.isFile() && s.size <= file.size ? s.size : 0))
-    .catch(() => 0);
+  const found = await partialSize(file.path, partial);
+  let have = found <= file.size ? found : 0;
   const etag = `"${file.sha256}"`;
   const resume = have > 0 && have < file.size;
   // Node's client, identity-encoded: weights are never worth compressing on
@@ -99,7 +98,7 @@ export async function downloadVerified(
   if (!(res.statusCode === 206 && have > 0)) have = 0;
   onBytes(have);
   let received = have;
-  const handle = await fs.open(partial, have > 0 ? 'r+' : 'w').catch(e => {
+  const handle = await openPartial(file.path, partial, have > 0).catch(e => {
     res.destroy();
     throw e;
   });

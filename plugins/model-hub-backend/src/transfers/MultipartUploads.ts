@@ -275,6 +275,14 @@ export class MultipartUploads {
       }
     }
     const assembled = await this.#assembly.seal(upload, parts);
+    if (!assembled) {
+      // Its part records name bytes that are gone: resuming would offer the
+      // same parts and this answer forever. Starting again begins afresh.
+      await this.#discard(upload.id);
+      throw new ConflictError(
+        `The parts of upload ${upload.id} are no longer on this hub (a completion was interrupted, or its staging directory was lost); start the upload again, it begins afresh`,
+      );
+    }
     let file: ModelVersionFile;
     try {
       file = await this.#versions.uploadFile({

@@ -70,8 +70,8 @@ describe('PartAssembly', () => {
     const after = new PartAssembly({ directoryOf: () => dir });
     for (const n of [3, 4]) await receive(after, n);
     const sealed = await after.seal(upload, parts);
-    expect(sealed.sha256).toBe(sha256(bytes));
-    expect(await fs.readFile(sealed.path)).toEqual(bytes);
+    expect(sealed!.sha256).toBe(sha256(bytes));
+    expect(await fs.readFile(sealed!.path)).toEqual(bytes);
   });
 
   it('starts its running hash again when the hash worker stops mid-upload, so completion names the bytes received', async () => {
@@ -85,7 +85,7 @@ describe('PartAssembly', () => {
       const sealed = await assembly.seal(upload, parts);
       // Before, parts 3-4 went on in a fresh hash in the new worker, and
       // completion reported the SHA-256 of those two parts alone.
-      expect(sealed.sha256).toBe(sha256(bytes));
+      expect(sealed!.sha256).toBe(sha256(bytes));
     } finally {
       await hasher.close();
     }
@@ -104,7 +104,7 @@ describe('PartAssembly', () => {
     );
     const sealed = await assembly.seal(upload, recorded);
     const expected = Buffer.concat([slice(1), other, slice(3), slice(4)]);
-    expect(sealed.sha256).toBe(sha256(expected));
+    expect(sealed!.sha256).toBe(sha256(expected));
   });
 
   it('refuses parts while completing, and completion while a part is received', async () => {
@@ -121,6 +121,6 @@ describe('PartAssembly', () => {
     await assembly.unseal(upload.id, { restore: true });
     // Back in place and complete-able again, hashed from disk this time.
     const again = await assembly.seal(upload, parts);
-    expect(again.sha256).toBe(sha256(bytes));
+    expect(again!.sha256).toBe(sha256(bytes));
   });
 });

@@ -106,6 +106,18 @@ export class PartAssembly {
   }): Promise<UploadedPart> {
     const file = this.#assemblyFile(options.uploadId);
     await fs.mkdir(path.dirname(file), { recursive: true });
+    // A completion that stopped (the process ended) left the assembly under
+    // its sealed name: it goes back before this part lands in a new, empty
+    // file that the other parts' records would vouch for. A link never
+    // replaces an assembly another part request put back first.
+    const sealed = this.#assembledFile(options.uploadId);
+    await fs.link(sealed, file).then(
+      () => fs.rm(sealed, { force: true }),
+      error => {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code !== 'ENOENT' && code !== 'EEXIST') throw error;
+      },
+    );
     // Create without truncating: other parts may already be in place.
     await (await fs.open(file, 'a')).close();
     const received = await writeHashed(options.body, {
@@ -178,13 +190,16 @@ export class PartAssembly {
   /**
    * Takes the assembly of a complete upload out of reach of part requests and
    * returns it with its size and SHA-256: the running hash when it covers
-   * exactly the recorded parts, else a hash read from disk.
-   * @throws ConflictError when a part is still being received or the file is gone
+   * exactly the recorded parts, else a hash read from disk. An assembly a
+   * completion took before the process stopped is taken again. Undefined
+   * when the upload's bytes are no longer on disk (a completion that stored
+   * them and stopped before recording the file, a lost staging directory).
+   * @throws ConflictError when a part is still being received
    */
   async seal(
     upload: { id: string },
     parts: UploadedPart[],
-  ): Promise<HubWrittenFile> {
+  ): Promise<HubWrittenFile | undefined> {
     const prefix = `${upload.id}/`;
     if ([...this.#claimed].some(key => key.startsWith(prefix))) {
       throw new ConflictError(
@@ -201,11 +216,21 @@ export class PartAssembly {
         await fs.rename(this.#assemblyFile(upload.id), assembled);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-        throw new ConflictError(
-          `The parts of upload ${upload.id} are no longer on this hub; start the upload again`,
-        );
+        // No completion of it runs here (#sealing): an `assembled` file is
+        // what one left when the process stopped, with the same bytes.
       }
-      const size = (await fs.stat(assembled)).size;
+      const size = await fs.stat(assembled).then(
+        s => s.size,
+        error => {
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+          return undefined;
+        },
+      );
+      if (size === undefined) {
+        this.forget(upload.id);
+        this.#sealing.delete(upload.id);
+        return undefined;
+      }
       const running = this.#states.get(upload.id)?.running;
       const ordered = [...parts].sort((a, b) => a.number - b.number);
       const current =

@@ -366,6 +366,65 @@ describe('transfers', () => {
     expect(carol.status).toBe(403);
   });
 
+  it('completes on a retry after a completion stopped once it had taken the assembly, even with a part re-sent', async () => {
+    const bytes = bytesOf(3 * PART + 7, 21);
+    await draft('2.1.0');
+    const uploads = path.join(dataDir, 'staging', 'parts');
+    for (const resend of [undefined, 2]) {
+      const filePath = `stopped-${resend ?? 'none'}.bin`;
+      const { body } = await start('2.1.0', filePath, bytes);
+      for (const n of [1, 2, 3, 4]) {
+        await sendPart('2.1.0', body.uploadId, n, part(bytes, n)).expect(201);
+      }
+      // What a hub that stopped right after a completion took the
+      // assembly leaves behind.
+      const dir = path.join(uploads, body.uploadId);
+      await fs.rename(path.join(dir, 'assembly'), path.join(dir, 'assembled'));
+      if (resend) {
+        const n = resend;
+        await sendPart('2.1.0', body.uploadId, n, part(bytes, n)).expect(201);
+      }
+      const done = await complete('2.1.0', body.uploadId);
+      expect([done.status, done.body.error?.message]).toEqual([201, undefined]);
+      expect(done.body).toMatchObject({
+        path: filePath,
+        sha256: sha256(bytes),
+      });
+      await expect(fs.stat(dir)).rejects.toThrow('ENOENT');
+    }
+  });
+
+  it('starts afresh after a completion stopped once the store took the bytes, instead of resuming parts that are gone', async () => {
+    const bytes = bytesOf(2 * PART + 3, 22);
+    await draft('2.2.0');
+    const first = await start('2.2.0', 'gone.bin', bytes);
+    const id = first.body.uploadId;
+    for (const n of [1, 2, 3]) {
+      await sendPart('2.2.0', id, n, part(bytes, n)).expect(201);
+    }
+    // The store moved the assembled file away; the file row never came.
+    await fs.rm(path.join(dataDir, 'staging', 'parts', id), {
+      recursive: true,
+    });
+    const retry = await complete('2.2.0', id);
+    expect(retry.status).toBe(409);
+    expect(retry.body.error.message).toContain(
+      'start the upload again, it begins afresh',
+    );
+    // Resuming would offer the vanished parts as held, and the same 409.
+    const again = await start('2.2.0', 'gone.bin', bytes);
+    expect(again.body.uploadId).not.toBe(id);
+    expect(again.body.parts).toEqual([]);
+    for (const n of [1, 2, 3]) {
+      await sendPart('2.2.0', again.body.uploadId, n, part(bytes, n)).expect(
+        201,
+      );
+    }
+    const done = await complete('2.2.0', again.body.uploadId);
+    expect(done.status).toBe(201);
+    expect(done.body).toMatchObject({ sha256: sha256(bytes) });
+  });
+
   it('refuses a part whose bytes do not match its declared SHA-256', async () => {
     const bytes = bytesOf(2 * PART, 3);
     await draft('3.0.0');
