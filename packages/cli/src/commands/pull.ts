@@ -2,6 +2,9 @@ import { Command } from 'commander';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ModelVersion } from '@internal/plugin-model-hub-common';
+// The rule alone: the package index loads @backstage/catalog-model.
+// eslint-disable-next-line @backstage/no-forbidden-package-imports
+import { firstPathCollision } from '@internal/plugin-model-hub-common/src/api/fileCollisions';
 import { downloadVerified } from '../lib/download';
 import { UsageError } from '../lib/errors';
 import { prepareOutputFile } from '../lib/outputPaths';
@@ -50,6 +53,18 @@ export async function pull(ref: string, opts: PullOptions): Promise<number> {
       }: the hub's scan marked ${unsafe.path} unsafe (${
         unsafe.scan.findings[0]?.rule ?? 'see the model page'
       }); pass --allow-unsafe to download it anyway, never load it`,
+    );
+  }
+  // Two entries that are one file on this disk would be written by two
+  // downloads at once, each verifying only its own bytes.
+  const clash = firstPathCollision(version.files.map(f => f.path));
+  if (clash) {
+    throw new PortalError(
+      `refusing to pull ${entityRef}@${
+        version.version
+      }: the hub lists ${JSON.stringify(clash[0])} and ${JSON.stringify(
+        clash[1],
+      )}, which are the same file on disk (case, Unicode form, or a file where a directory goes); report it to the hub's operators`,
     );
   }
   const name = entityRef.split('/').pop()!;

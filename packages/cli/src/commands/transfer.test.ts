@@ -143,6 +143,8 @@ async function portalWithFile(
   content: Buffer,
   verdict = 'safe',
   served = content,
+  /** The version's file paths, each with `content` (a hostile hub may repeat one). */
+  paths = ['weights/model.bin'],
 ) {
   const seen: Array<string | undefined> = [];
   let cutAfter: number | undefined = Math.floor(content.length / 2);
@@ -153,18 +155,16 @@ async function portalWithFile(
     state: 'sealed',
     scanVerdict: verdict,
     aliases: [],
-    files: [
-      {
-        path: 'weights/model.bin',
-        size: content.length,
-        sha256: sha,
-        format: 'unknown',
-        scan: {
-          verdict,
-          findings: verdict === 'unsafe' ? [{ rule: 'pickle-global' }] : [],
-        },
+    files: paths.map(p => ({
+      path: p,
+      size: content.length,
+      sha256: sha,
+      format: 'unknown',
+      scan: {
+        verdict,
+        findings: verdict === 'unsafe' ? [{ rule: 'pickle-global' }] : [],
       },
-    ],
+    })),
   };
   const server = http.createServer((req, res) => {
     if (req.url!.endsWith('/versions/1.0.0')) {
@@ -308,6 +308,33 @@ describe('model-hub pull', () => {
       expect(await fs.readdir(elsewhere)).toEqual([]);
     } finally {
       await portal.close();
+    }
+  });
+
+  it('refuses a file list from a hub in which two entries are one file on disk, before downloading', async () => {
+    const content = Buffer.alloc(64 * 1024, 5);
+    for (const [a, b] of [
+      ['weights/model.bin', 'weights/model.bin'],
+      ['weights/model.bin', 'Weights/MODEL.bin'],
+      ['weights/model.bin', 'weights/model.bin/x'],
+      ['caf\u00e9.bin', 'cafe\u0301.bin'],
+    ]) {
+      const portal = await portalWithFile(content, 'safe', content, [a, b]);
+      try {
+        const out = path.join(tmp, `out-${portal.url.split(':').pop()}`);
+        const run = await runCli(pullArgs(out, portal.url));
+        expect(run.code).toBe(1);
+        expect(run.stderr.trim().split('\n')).toHaveLength(1);
+        expect(run.stderr).toContain(
+          `the hub lists ${JSON.stringify(a)} and ${JSON.stringify(
+            b,
+          )}, which are the same file on disk`,
+        );
+        // Nothing was asked for: before, two downloads wrote one .part.
+        expect(portal.seen).toEqual([]);
+      } finally {
+        await portal.close();
+      }
     }
   });
 

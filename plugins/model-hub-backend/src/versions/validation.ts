@@ -117,48 +117,13 @@ export function assertValidFilePath(path: string): void {
   }
 }
 
-/**
- * The key under which two paths count as the same file: NFC-normalised and
- * case-folded (lower case after upper case, so `ß` and `SS` meet), as
- * case-insensitive or normalising file systems (macOS, Windows) would see it.
- */
-export function pathCollisionKey(path: string): string {
-  return path.normalize('NFC').toUpperCase().toLowerCase().normalize('NFC');
-}
-
-/**
- * The first path among `existing` (other than `path` itself) that collides
- * with `path` after case folding or Unicode normalisation, or that needs
- * `path` (or is needed by it) as a directory, if any.
- */
-export function findPathCollision(
-  path: string,
-  existing: Iterable<string>,
-): string | undefined {
-  const key = pathCollisionKey(path);
-  for (const other of existing) {
-    if (other === path) continue;
-    const otherKey = pathCollisionKey(other);
-    // The same name, or a file where the other needs a directory (`a` and
-    // `a/b`): either way one of them cannot be written when pulled.
-    if (
-      otherKey === key ||
-      otherKey.startsWith(`${key}/`) ||
-      key.startsWith(`${otherKey}/`)
-    ) {
-      return other;
-    }
-  }
-  return undefined;
-}
-
-/** The one-line reason a path collides with another file of a version. */
-export function collisionMessage(path: string, other: string): string {
-  const show = (p: string) => JSON.stringify(p).slice(1, -1);
-  return `File path '${show(path)}' collides with '${show(
-    other,
-  )}' in the same version: they are the same name after case folding or Unicode (NFC) normalisation, or one needs the other as a directory; rename one`;
-}
+// The collision rule is shared with `model-hub pull`, which refuses a list
+// from a hub that breaks it.
+export {
+  collisionMessage,
+  findPathCollision,
+  pathCollisionKey,
+} from '@internal/plugin-model-hub-common';
 
 function codePoint(path: string, pattern: RegExp): string {
   const char = pattern.exec(path)![0];

@@ -11,3 +11,4 @@ export * from './stewardshipActions';
 export * from './ingestion';
 export * from './similar';
 export * from './preview';
+export * from './fileCollisions';
