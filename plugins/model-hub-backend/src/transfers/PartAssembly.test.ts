@@ -91,6 +91,32 @@ describe('PartAssembly', () => {
     }
   });
 
+  it('never writes a part into an assembly whose bytes another name shares (a stored blob)', async () => {
+    const assembly = new PartAssembly({ directoryOf: () => dir });
+    for (const n of [1, 2, 3, 4]) await receive(assembly, n);
+    // A completion on another replica moved the bytes into the store after
+    // this replica linked them back as the assembly: two names, one file.
+    const stored = path.join(dir, 'stored-blob');
+    await fs.link(path.join(dir, 'assembly'), stored);
+    const other = Buffer.alloc(PART, 7);
+    const release = assembly.claim(upload.id, 2);
+    try {
+      await assembly.write({
+        uploadId: upload.id,
+        partNumber: 2,
+        offset: PART,
+        length: PART,
+        body: Readable.from([other]),
+        expectedSha256: sha256(other),
+        tooLarge: size => new Error(`too large: ${size}`),
+      });
+    } finally {
+      release();
+    }
+    // Before, the part was written into the stored blob's bytes.
+    expect(sha256(await fs.readFile(stored))).toBe(sha256(bytes));
+  });
+
   it('hashes from disk when the recorded parts differ from those it hashed (another replica re-sent one)', async () => {
     const assembly = new PartAssembly({ directoryOf: () => dir });
     for (const n of [1, 2, 3, 4]) await receive(assembly, n);

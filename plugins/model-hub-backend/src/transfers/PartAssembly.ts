@@ -118,6 +118,19 @@ export class PartAssembly {
         if (code !== 'ENOENT' && code !== 'EEXIST') throw error;
       },
     );
+    // With a staging directory shared by replicas, a completion on another
+    // one may have moved those bytes into the store between the link and the
+    // removal: the assembly then shares them with a stored blob, and a write
+    // would change content already hashed and scanned. Such an assembly is
+    // let go, and the part lands in a new file.
+    const shared = await fs.stat(file).then(
+      s => s.nlink > 1,
+      error => {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        return false;
+      },
+    );
+    if (shared) await fs.rm(file, { force: true });
     // Create without truncating: other parts may already be in place.
     await (await fs.open(file, 'a')).close();
     const received = await writeHashed(options.body, {
