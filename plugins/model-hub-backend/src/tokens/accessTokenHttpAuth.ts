@@ -16,6 +16,19 @@ const FRAMEWORK_PATH = /^\/\.well-known\/backstage\//;
 /** Re-issue a user's credentials this long before they expire. */
 const RENEW_BEFORE_MS = 5 * 60_000;
 
+/**
+ * The personal access token a request authenticates with (the bearer token,
+ * when it has a hub token's shape), or undefined for any other credentials.
+ */
+export function presentedAccessToken(req: Request): string | undefined {
+  const header = req.headers.authorization;
+  const token =
+    typeof header === 'string'
+      ? /^Bearer[ ]+(\S+)$/i.exec(header)?.[1]
+      : undefined;
+  return token && looksLikeAccessToken(token) ? token : undefined;
+}
+
 /** Dependencies of {@link createAccessTokenHttpAuth}. */
 export interface AccessTokenHttpAuthOptions {
   /** The http auth this one extends (the default one in a portal). */
@@ -111,17 +124,10 @@ export function createAccessTokenHttpAuth(
     }
   }
 
-  function bearer(req: Request): string | undefined {
-    const header = req.headers.authorization;
-    return typeof header === 'string'
-      ? /^Bearer[ ]+(\S+)$/i.exec(header)?.[1]
-      : undefined;
-  }
-
   return {
     async credentials(req: Request, opts?: any): Promise<any> {
-      const token = bearer(req);
-      if (!token || !looksLikeAccessToken(token)) {
+      const token = presentedAccessToken(req);
+      if (!token) {
         const credentials = await inner.credentials(req, opts);
         checkServiceWrite(req, credentials);
         return credentials;
