@@ -8,13 +8,26 @@ import { Request } from 'express';
 import { looksLikeAccessToken } from './format';
 import { requiredScope } from './scopes';
 import { OWN_SUBJECT, ServicePrincipalGrant } from './servicePrincipals';
-import { requireScope, TokenService } from './TokenService';
+import { requireScope, TokenService, USER_CHECK_TTL_MS } from './TokenService';
 import { UserTokenIssuer } from './userTokenIssuer';
 
 /** Framework routes other plugins call (e.g. the permission backend's apply-conditions). */
 const FRAMEWORK_PATH = /^\/\.well-known\/backstage\//;
 /** Re-issue a user's credentials this long before they expire. */
 const RENEW_BEFORE_MS = 5 * 60_000;
+
+/**
+ * The personal access token a request authenticates with (the bearer token,
+ * when it has a hub token's shape), or undefined for any other credentials.
+ */
+export function presentedAccessToken(req: Request): string | undefined {
+  const header = req.headers.authorization;
+  const token =
+    typeof header === 'string'
+      ? /^Bearer[ ]+(\S+)$/i.exec(header)?.[1]
+      : undefined;
+  return token && looksLikeAccessToken(token) ? token : undefined;
+}
 
 /** Dependencies of {@link createAccessTokenHttpAuth}. */
 export interface AccessTokenHttpAuthOptions {
@@ -59,22 +72,29 @@ export function createAccessTokenHttpAuth(
       : pathname;
   }
 
+  /**
+   * The owner's Backstage credentials, signed in again at least once a
+   * minute: they carry the ownership claims of sign-in, so a user who lost
+   * a team stops writing to its models within the minute, as one who left
+   * the catalog does (not when the user token's hour ends).
+   */
   function userCredentials(owner: string): Promise<BackstageCredentials> {
     const cached = perUser.get(owner);
     if (cached && Date.now() < cached.renewAt) return cached.credentials;
+    const issuedAt = Date.now();
     const credentials = issuer
       .issueUserToken(owner)
       .then(token => auth.authenticate(token));
-    perUser.set(owner, { credentials, renewAt: Date.now() + 60_000 });
+    perUser.set(owner, { credentials, renewAt: issuedAt + USER_CHECK_TTL_MS });
     credentials.then(
       c => {
         const expiresAt = (c as { expiresAt?: Date }).expiresAt;
         if (expiresAt && perUser.get(owner)?.credentials === credentials) {
           perUser.set(owner, {
             credentials,
-            renewAt: Math.max(
-              Date.now(),
-              expiresAt.getTime() - RENEW_BEFORE_MS,
+            renewAt: Math.min(
+              issuedAt + USER_CHECK_TTL_MS,
+              Math.max(Date.now(), expiresAt.getTime() - RENEW_BEFORE_MS),
             ),
           });
         }
@@ -111,17 +131,10 @@ export function createAccessTokenHttpAuth(
     }
   }
 
-  function bearer(req: Request): string | undefined {
-    const header = req.headers.authorization;
-    return typeof header === 'string'
-      ? /^Bearer[ ]+(\S+)$/i.exec(header)?.[1]
-      : undefined;
-  }
-
   return {
     async credentials(req: Request, opts?: any): Promise<any> {
-      const token = bearer(req);
-      if (!token || !looksLikeAccessToken(token)) {
+      const token = presentedAccessToken(req);
+      if (!token) {
         const credentials = await inner.credentials(req, opts);
         checkServiceWrite(req, credentials);
         return credentials;

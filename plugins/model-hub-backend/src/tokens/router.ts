@@ -1,9 +1,11 @@
 import { AuditorService, HttpAuthService } from '@backstage/backend-plugin-api';
+import { NotAllowedError } from '@backstage/errors';
 import { accessTokenScopes } from '@internal/plugin-model-hub-common';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { actorRef, audited, parseBody } from '../service/requests';
+import { presentedAccessToken } from './accessTokenHttpAuth';
 import { TokenService } from './TokenService';
 
 const createTokenBody = z.object({
@@ -15,7 +17,8 @@ const createTokenBody = z.object({
 /**
  * Personal access token routes for the signed-in user: list (never
  * secrets), create (the secret is in this one answer) and revoke. Only
- * users have tokens; a token itself needs the admin scope to manage tokens.
+ * users have tokens; through a token they list (read scope) and revoke
+ * (admin scope) them but never create one.
  */
 export async function createTokensRouter(options: {
   tokens: TokenService;
@@ -40,6 +43,13 @@ export async function createTokensRouter(options: {
       'token-create',
       { name: body.name },
       async () => {
+        // A token that could mint tokens would let a stolen one outlive its
+        // revocation and its expiry: new tokens need a portal sign-in.
+        if (presentedAccessToken(req)) {
+          throw new NotAllowedError(
+            'A personal access token cannot create tokens; sign in to the portal and create one on the page /model-hub/tokens',
+          );
+        }
         const value = await tokens.issue(actorRef(credentials), {
           name: body.name,
           scopes: body.scopes as any,

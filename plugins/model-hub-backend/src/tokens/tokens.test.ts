@@ -199,6 +199,47 @@ describe.each(databases.eachSupportedId())(
       expect(create?.actor).toBe(ALICE);
     });
 
+    it('refuses to create a token through a token, even an admin one (a stolen token would outlive its revocation)', async () => {
+      const { body: parent } = await createToken(asAlice, {
+        name: 'admin for a day',
+        scopes: ['admin'],
+        expiresInDays: 1,
+      });
+      const asParent = `Bearer ${parent.token}`;
+      for (const auth of [asParent, `Bearer ${parent.hfToken}`]) {
+        const child = await createToken(auth, {
+          name: 'persistence',
+          scopes: ['admin'],
+          expiresInDays: 30,
+        });
+        expect(child.status).toBe(403);
+        expect(child.body.error.message).toBe(
+          'A personal access token cannot create tokens; sign in to the portal and create one on the page /model-hub/tokens',
+        );
+      }
+      // Listing and revoking through the token still work; the refusal is audited as alice.
+      const list = await request(server)
+        .get(api(modelHubTokenPaths.tokens))
+        .set('Authorization', asParent);
+      expect(list.status).toBe(200);
+      expect(
+        list.body.items.filter((t: any) => t.name === 'persistence'),
+      ).toEqual([]);
+      const refused = audit.filter(
+        e =>
+          e.eventId === 'token-create' &&
+          (e.meta as any).name === 'persistence',
+      );
+      expect(refused.map(e => [e.actor, e.outcome])).toEqual([
+        [ALICE, 'failure'],
+        [ALICE, 'failure'],
+      ]);
+      const revoked = await request(server)
+        .delete(api(modelHubTokenPaths.token(parent.id)))
+        .set('Authorization', asParent);
+      expect(revoked.status).toBe(200);
+    });
+
     it('keeps a read token from mutating', async () => {
       const { body } = await createToken(asAlice, {
         name: 'reader',
