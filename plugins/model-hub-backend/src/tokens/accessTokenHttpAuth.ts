@@ -13,9 +13,6 @@ import { UserTokenIssuer } from './userTokenIssuer';
 
 /** Framework routes other plugins call (e.g. the permission backend's apply-conditions). */
 const FRAMEWORK_PATH = /^\/\.well-known\/backstage\//;
-/** Re-issue a user's credentials this long before they expire. */
-const RENEW_BEFORE_MS = 5 * 60_000;
-
 /**
  * The personal access token a request authenticates with (the bearer token,
  * when it has a hub token's shape), or undefined for any other credentials.
@@ -76,31 +73,22 @@ export function createAccessTokenHttpAuth(
    * The owner's Backstage credentials, signed in again at least once a
    * minute: they carry the ownership claims of sign-in, so a user who lost
    * a team stops writing to its models within the minute, as one who left
-   * the catalog does (not when the user token's hour ends).
+   * the catalog does (not when the user token's hour ends). Backstage
+   * issues user tokens for at least 10 minutes
+   * (`auth.backstageTokenExpiration`), so a minute's reuse never outlives
+   * one.
    */
   function userCredentials(owner: string): Promise<BackstageCredentials> {
     const cached = perUser.get(owner);
     if (cached && Date.now() < cached.renewAt) return cached.credentials;
-    const issuedAt = Date.now();
     const credentials = issuer
       .issueUserToken(owner)
       .then(token => auth.authenticate(token));
-    perUser.set(owner, { credentials, renewAt: issuedAt + USER_CHECK_TTL_MS });
-    credentials.then(
-      c => {
-        const expiresAt = (c as { expiresAt?: Date }).expiresAt;
-        if (expiresAt && perUser.get(owner)?.credentials === credentials) {
-          perUser.set(owner, {
-            credentials,
-            renewAt: Math.min(
-              issuedAt + USER_CHECK_TTL_MS,
-              Math.max(Date.now(), expiresAt.getTime() - RENEW_BEFORE_MS),
-            ),
-          });
-        }
-      },
-      () => perUser.delete(owner),
-    );
+    perUser.set(owner, {
+      credentials,
+      renewAt: Date.now() + USER_CHECK_TTL_MS,
+    });
+    credentials.catch(() => perUser.delete(owner));
     return credentials;
   }
 
