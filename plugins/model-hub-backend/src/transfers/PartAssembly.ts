@@ -123,14 +123,9 @@ export class PartAssembly {
     // removal: the assembly then shares them with a stored blob, and a write
     // would change content already hashed and scanned. Such an assembly is
     // let go, and the part lands in a new file.
-    const shared = await fs.stat(file).then(
-      s => s.nlink > 1,
-      error => {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-        return false;
-      },
-    );
-    if (shared) await fs.rm(file, { force: true });
+    if (((await statIfPresent(file))?.nlink ?? 1) > 1) {
+      await fs.rm(file, { force: true });
+    }
     // Create without truncating: other parts may already be in place.
     await (await fs.open(file, 'a')).close();
     const received = await writeHashed(options.body, {
@@ -232,13 +227,7 @@ export class PartAssembly {
         // No completion of it runs here (#sealing): an `assembled` file is
         // what one left when the process stopped, with the same bytes.
       }
-      const size = await fs.stat(assembled).then(
-        s => s.size,
-        error => {
-          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-          return undefined;
-        },
-      );
+      const size = (await statIfPresent(assembled))?.size;
       if (size === undefined) {
         this.forget(upload.id);
         this.#sealing.delete(upload.id);
@@ -329,4 +318,12 @@ export class PartAssembly {
   #assembledFile(uploadId: string): string {
     return path.join(this.#directoryOf(uploadId), 'assembled');
   }
+}
+
+/** The file's stats, or undefined when it does not exist. */
+async function statIfPresent(file: string) {
+  return fs.stat(file).catch(error => {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    return undefined;
+  });
 }
