@@ -17,15 +17,27 @@ const {
 
 /** The fields of the catalog's relation-warning check (by-refs). */
 const RELATION_CHECK_FIELDS = ['kind', 'metadata.name', 'metadata.namespace'];
-/** The fields the consumers card asks for (by-refs of dependencyOf targets). */
-const CONSUMER_FIELDS = [
-  'kind',
-  'metadata',
-  'spec.type',
-  'spec.lifecycle',
-  'spec.profile.displayName',
-  'relations',
-];
+/**
+ * The fields the consumers card asks for (by-refs of dependencyOf targets),
+ * read from the card's own `CONSUMER_FIELDS`, so the loader and the card
+ * keep one list (this plain-JavaScript loader cannot import the TSX).
+ */
+function consumerFields() {
+  const card = path.join(
+    __dirname,
+    '../../plugins/model-hub/src/components/EntityModelConsumersCard/EntityModelConsumersCard.tsx',
+  );
+  const list = /const CONSUMER_FIELDS = \[([^\]]*)\]/.exec(
+    fs.readFileSync(card, 'utf8'),
+  );
+  if (!list) {
+    throw new Error(
+      `${card} no longer declares CONSUMER_FIELDS as a list of strings; update consumerFields() in scripts/bench/modelPage.js`,
+    );
+  }
+  return [...list[1].matchAll(/'([^']+)'/g)].map(m => m[1]);
+}
+const CONSUMER_FIELDS = consumerFields();
 /**
  * The fields Backstage's entity presentation API asks for: each
  * `EntityRefLink` of a ref (not an entity) loads its title this way,
