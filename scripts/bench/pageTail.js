@@ -32,7 +32,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { median, parseArgs } = require('./lib');
 const { keepAliveRequester } = require('./keepAliveClient');
-const { load, percentile } = require('./scaleLoad');
+const { load, percentile, searchPairPaths } = require('./scaleLoad');
 const { publishedModelNames } = require('./scalePortal');
 
 const sleep = ms => new Promise(r => setTimeout(r, ms));
@@ -156,16 +156,12 @@ async function main() {
     };
     // bench:scale's search pair: the hub's page (total, tiers) and the
     // catalog's own query for the same filter, one call per load.
-    const task = encodeURIComponent('text-generation');
+    const pair = searchPairPaths('text-generation');
     const rows = {
       issue: loaders.modelPageIssueLoader,
       overview: request => loaders.modelPageLoader(request, { graph }),
-      search: request => () =>
-        request(`/api/model-hub/v1/models?task=${task}&limit=25&facets=false`),
-      catalog: request => () =>
-        request(
-          `/api/catalog/entities/by-query?filter=kind=model,spec.task=${task}&limit=25&orderField=metadata.name,asc`,
-        ),
+      search: request => () => request(pair.hub),
+      catalog: request => () => request(pair.catalog),
     };
     for (const row of rowNames) {
       // One loader per load (a closure over the requester), so each load's

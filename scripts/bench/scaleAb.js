@@ -71,6 +71,7 @@ const path = require('node:path');
 const { median, parseArgs: args } = require('./lib');
 const { printRows } = require('./profileWindows');
 const { keepAliveRequester } = require('./keepAliveClient');
+const { searchPairPaths } = require('./scaleLoad');
 const {
   readmeOf,
   RELATION_CHECK_FIELDS,
@@ -267,19 +268,16 @@ async function main() {
     ];
     // bench:scale's pair (scaleLoad.js measureHttp): the request the hub
     // page's table waits for, and the catalog's own query of the same filter.
-    const task = encodeURIComponent('text-generation');
+    const pair = searchPairPaths('text-generation');
     rows.push(
       [
         'hub search (task, 25, facets=false)',
-        p => () => p.get(`${hub}/models?task=${task}&limit=25&facets=false`),
+        p => () => p.get(pair.hub),
         requests,
       ],
       [
         'catalog by-query (same filter, 25)',
-        p => () =>
-          p.get(
-            `/api/catalog/entities/by-query?filter=kind=model,spec.task=${task}&limit=25&orderField=metadata.name,asc`,
-          ),
+        p => () => p.get(pair.catalog),
         requests,
       ],
     );

@@ -51,6 +51,19 @@ function cpuSeconds(pid) {
 /** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s. */
 const CLOCK_TICKS = 100;
 
+/**
+ * bench:scale's search pair for one task: the request the hub page's table
+ * waits for (page of 25, total, tiers: facets=false) and the catalog's own
+ * query of the same filter. pageTail.js and scaleAb.js time the same pair.
+ */
+function searchPairPaths(task) {
+  const q = encodeURIComponent(task);
+  return {
+    hub: `/api/model-hub/v1/models?task=${q}&limit=25&facets=false`,
+    catalog: `/api/catalog/entities/by-query?filter=kind=model,spec.task=${q}&limit=25&orderField=metadata.name,asc`,
+  };
+}
+
 /** Runs `task(i)` `requests` times with `clients` in flight; returns sorted ms. */
 async function load(task, { clients, requests }) {
   const times = [];
@@ -221,17 +234,15 @@ async function measureHttp({
   const q = encodeURIComponent(task);
   // The hub row is the request the hub page's table waits for (page,
   // total, tiers: facets=false); the facet counts are their own row.
+  const pair = searchPairPaths(task);
   await interleaved(
     {
       name: `hub search (task=${task}, page of 25 + total + tiers, facets=false)`,
-      fn: () => get(`/api/model-hub/v1/models?task=${q}&limit=25&facets=false`),
+      fn: () => get(pair.hub),
     },
     {
       name: 'catalog /entities/by-query (same filter, page of 25)',
-      fn: () =>
-        get(
-          `/api/catalog/entities/by-query?filter=kind=model,spec.task=${q}&limit=25&orderField=metadata.name,asc`,
-        ),
+      fn: () => get(pair.catalog),
     },
   );
   // The issue's row (card + versions + gauntlet + consumers), then the
@@ -275,6 +286,7 @@ async function measureHttp({
 
 module.exports = {
   measureHttp,
+  searchPairPaths,
   load,
   percentile,
   client,
