@@ -35,7 +35,8 @@ export async function prepareOutputFile(
 /**
  * Opens the partial download `partial` without following a symlink:
  * `resume` continues the bytes there, else the file is created or emptied.
- * @throws PortalError when `partial` is a symlink or not a regular file
+ * Call {@link partialSize} first: it refuses what is not a regular file.
+ * @throws PortalError when `partial` is a symlink
  */
 export async function openPartial(
   filePath: string,
