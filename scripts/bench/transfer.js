@@ -14,6 +14,10 @@
  * - Times, BENCH_RUNS times (default 3), `model-hub publish` against the floor
  *   `openssl dgst -sha256` + `cp` of the same file, and `model-hub pull`
  *   against `curl` of the same file route; records each CLI's peak RSS.
+ * - A reference row between the two: a bare client and server doing only the
+ *   hashing and copying any publish with the same checks must do
+ *   (barePublish.js), timed in each run, so the publish's ratio can be read
+ *   against what the machine allows as well as against the floor.
  * - Resume: publishes through a byte-counting TCP proxy, kills the CLI
  *   (SIGKILL) once half the file has been sent, runs the same command again,
  *   and reports every byte the client sent over both runs against the size.
@@ -31,6 +35,13 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { runTimed, median, groupCpuMs } = require('./lib');
+const { timeBarePublish } = require('./barePublish');
+
+require('@backstage/cli/config/nodeTransform.cjs');
+// The CLI's own part size rule, so the bare pipeline sends the same parts.
+const {
+  choosePartSize,
+} = require('../../plugins/model-hub-node/src/transfer/partSize.ts');
 const { ROOT, startPortal, waitForEntity } = require('../../e2e/portal');
 
 const CLI = path.join(ROOT, 'packages/cli/bin/model-hub');
@@ -181,13 +192,14 @@ async function main() {
       }checkpoint in ${work}…`,
     );
     const dataStart = writeCheckpoint(file, size, sparse);
+    const partSize = choosePartSize(size, 4); // the CLI's default --parallel
     await runTimed(process.execPath, [CLI, '--help']); // warm the CLI's transpile cache
 
-    const rows = { floor: [], publish: [], curl: [], pull: [] };
+    const rows = { floor: [], bare: [], publish: [], curl: [], pull: [] };
     const rss = { publish: [], pull: [] };
     // CPU ms of each step: the client's, and the portal's meanwhile.
-    const cpu = { floor: [], publish: [], curl: [], pull: [] };
-    const hubCpu = { floor: [], publish: [], curl: [], pull: [] };
+    const cpu = { floor: [], bare: [], publish: [], curl: [], pull: [] };
+    const hubCpu = { floor: [], bare: [], publish: [], curl: [], pull: [] };
     const hubNow = () => (portal ? groupCpuMs(portal.pid) : NaN);
     const step = async (key, run) => {
       const before = hubNow();
@@ -212,6 +224,12 @@ async function main() {
       });
       fs.rmSync(path.join(work, 'copy'));
       rows.floor.push(floor.ms);
+      // The least a publish with the same checks costs here (barePublish.js).
+      const bare = await step('bare', () =>
+        timeBarePublish(file, path.join(work, 'bare'), partSize),
+      );
+      fs.rmSync(path.join(work, 'bare'));
+      rows.bare.push(bare.ms);
       const pub = must(
         await step('publish', () =>
           cli(['publish', src, '--model', model, '--version', version]),
@@ -251,9 +269,11 @@ async function main() {
       console.log(
         `[bench] run ${i + 1}/${runs}: floor ${sec(
           rows.floor[i],
-        )} s, publish ${sec(pub.ms)} s (${pub.rssMb.toFixed(0)} MB), curl ${sec(
-          curl.ms,
-        )} s, pull ${sec(pulled.ms)} s (${pulled.rssMb.toFixed(0)} MB)`,
+        )} s, bare ${sec(rows.bare[i])} s, publish ${sec(
+          pub.ms,
+        )} s (${pub.rssMb.toFixed(0)} MB), curl ${sec(curl.ms)} s, pull ${sec(
+          pulled.ms,
+        )} s (${pulled.rssMb.toFixed(0)} MB)`,
       );
     }
 
@@ -333,6 +353,16 @@ async function main() {
     );
     console.log(
       line([
+        'bare publish (reference)',
+        sec(m.bare),
+        `sha256+cp ${sec(m.floor)}`,
+        (m.bare / m.floor).toFixed(2),
+        'no goal',
+        '',
+      ]),
+    );
+    console.log(
+      line([
         'model-hub publish',
         sec(m.publish),
         `sha256+cp ${sec(m.floor)}`,
@@ -340,6 +370,11 @@ async function main() {
         `≤ ${GOALS.publish} ${ok(ratio.publish, GOALS.publish)}`,
         `${peak.publish.toFixed(0)} ${ok(peak.publish, GOALS.rssMb)}`,
       ]),
+    );
+    console.log(
+      `  (model-hub publish took ${(m.publish / m.bare).toFixed(
+        2,
+      )}x the bare publish: the hub adds auth, the database, staging and the scan to the same checks)`,
     );
     console.log(
       line([
@@ -390,6 +425,7 @@ async function main() {
       console.log(cpuLine(['step', 'client', 'portal', 'sum', 'vs floor']));
       for (const [k, label] of [
         ['floor', 'sha256+cp (floor)'],
+        ['bare', 'bare publish (reference)'],
         ['publish', 'model-hub publish'],
         ['curl', 'curl (floor of pull)'],
         ['pull', 'model-hub pull'],
@@ -401,7 +437,7 @@ async function main() {
             sec(c[k].client),
             sec(c[k].hub),
             sec(c[k].total),
-            k === 'publish' || k === 'pull'
+            k === 'publish' || k === 'pull' || k === 'bare'
               ? (c[k].total / against).toFixed(2)
               : '',
           ]),

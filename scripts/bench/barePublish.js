@@ -1,0 +1,258 @@
+#!/usr/bin/env node
+/*
+ * The least a publish with #16's checks costs on this machine: a reference
+ * row for `npm run bench:transfer`, beside the floor (`openssl dgst` + `cp`).
+ *
+ * A bare client and a bare `node:http` server, each its own process, do only
+ * what any publish that keeps the issue's guarantees must do, and nothing a
+ * hub adds (authentication, the database, staging and rename, the scan):
+ * - the client hashes the whole file (SHA-256, the dedupe key) and, on a
+ *   second thread at the same time, each part, as the CLI does; then sends
+ *   the parts in order over one keep-alive connection;
+ * - the server writes each part at its offset and hashes every byte twice,
+ *   as it arrives: the part's SHA-256 (refused on a mismatch, "each part
+ *   hashed") and the whole file's (the content address the hub seals);
+ * - the client compares the server's whole-file SHA-256 with its own.
+ *
+ * `barePublish.js run <file> <partBytes>` runs both and resolves when the
+ * server has written and answered; `timeBarePublish` (for transfer.js) does
+ * that in a child process and returns its wall time.
+ */
+'use strict';
+
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const http = require('node:http');
+const { spawn } = require('node:child_process');
+const { Worker } = require('node:worker_threads');
+
+const CHUNK = 1024 * 1024;
+
+/** Bare server: prints its port; exits after answering GET (the digest). */
+function serve(out) {
+  const fd = fs.openSync(out, 'w');
+  const whole = crypto.createHash('sha256');
+  const server = http.createServer((req, res) => {
+    if (req.method === 'GET') {
+      res.end(whole.digest('hex'), () => {
+        fs.closeSync(fd);
+        server.close();
+        process.exit(0);
+      });
+      return;
+    }
+    const url = new URL(req.url, 'http://bare');
+    let position = Number(url.searchParams.get('offset'));
+    const part = crypto.createHash('sha256');
+    let writing = 0;
+    let ended = false;
+    let batch = [];
+    let batched = 0;
+    const answer = () => {
+      if (!ended || writing > 0) return;
+      const ok = part.digest('hex') === url.searchParams.get('sha256');
+      res.statusCode = ok ? 200 : 400;
+      res.end();
+    };
+    // Chunks are written in batches of about 1 MiB (one writev each).
+    const flush = () => {
+      if (batched === 0) return;
+      const chunks = batch;
+      const at = position;
+      position += batched;
+      batch = [];
+      batched = 0;
+      writing += 1;
+      if (writing > 4) req.pause();
+      fs.writev(fd, chunks, at, error => {
+        if (error) throw error;
+        writing -= 1;
+        if (writing <= 2) req.resume();
+        answer();
+      });
+    };
+    req.on('data', chunk => {
+      whole.update(chunk);
+      part.update(chunk);
+      batch.push(chunk);
+      batched += chunk.length;
+      if (batched >= CHUNK) flush();
+    });
+    req.on('end', () => {
+      flush();
+      ended = true;
+      answer();
+    });
+  });
+  server.listen(0, '127.0.0.1', () => {
+    process.stdout.write(`${server.address().port}\n`);
+  });
+}
+
+/** SHA-256 of each part, on a worker thread. */
+function partHashes(file, partSize, size) {
+  const source = `
+    const { workerData: w, parentPort } = require('node:worker_threads');
+    const fs = require('node:fs');
+    const crypto = require('node:crypto');
+    const fd = fs.openSync(w.file, 'r');
+    const buf = Buffer.allocUnsafe(${CHUNK});
+    const out = [];
+    for (let start = 0; start < w.size; start += w.partSize) {
+      const h = crypto.createHash('sha256');
+      const end = Math.min(w.size, start + w.partSize);
+      for (let p = start; p < end; ) {
+        const n = fs.readSync(fd, buf, 0, Math.min(buf.length, end - p), p);
+        h.update(buf.subarray(0, n));
+        p += n;
+      }
+      out.push(h.digest('hex'));
+    }
+    parentPort.postMessage(out);`;
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(source, {
+      eval: true,
+      workerData: { file, partSize, size },
+    });
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+}
+
+/** Writes bytes start..end-1 of `file` to `req` through one reused buffer. */
+async function sendRange(req, file, start, end) {
+  const handle = await fs.promises.open(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(CHUNK);
+    for (let p = start; p < end; ) {
+      const { bytesRead } = await handle.read(
+        buf,
+        0,
+        Math.min(buf.length, end - p),
+        p,
+      );
+      p += bytesRead;
+      // The buffer is reused: wait until this write has been handed over.
+      await new Promise((resolve, reject) =>
+        req.write(buf.subarray(0, bytesRead), e => (e ? reject(e) : resolve())),
+      );
+    }
+    req.end();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Bare client: hashes, sends the parts, checks the server's digest. */
+async function send(file, port, partSize) {
+  const { size } = fs.statSync(file);
+  const parts = partHashes(file, partSize, size);
+  const whole = crypto.createHash('sha256');
+  const fd = fs.openSync(file, 'r');
+  const buf = Buffer.allocUnsafe(CHUNK);
+  for (let p = 0; p < size; ) {
+    const n = fs.readSync(fd, buf, 0, buf.length, p);
+    whole.update(buf.subarray(0, n));
+    p += n;
+  }
+  fs.closeSync(fd);
+  const sha256 = whole.digest('hex');
+  const sums = await parts;
+  const agent = new http.Agent({ keepAlive: true });
+  for (let i = 0; i * partSize < size; i++) {
+    const start = i * partSize;
+    const end = Math.min(size, start + partSize);
+    await new Promise((resolve, reject) => {
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port,
+          agent,
+          method: 'PUT',
+          path: `/part?offset=${start}&sha256=${sums[i]}`,
+          headers: { 'content-length': end - start },
+        },
+        res => {
+          res.resume();
+          res.on('end', () =>
+            res.statusCode === 200
+              ? resolve()
+              : reject(new Error(`part ${i + 1}: ${res.statusCode}`)),
+          );
+        },
+      );
+      req.on('error', reject);
+      sendRange(req, file, start, end).catch(reject);
+    });
+  }
+  const digest = await new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, agent, path: '/digest' }, res => {
+        let text = '';
+        res.on('data', d => (text += d));
+        res.on('end', () => resolve(text));
+      })
+      .on('error', reject);
+  });
+  agent.destroy();
+  if (digest !== sha256) throw new Error('bare publish: digests differ');
+}
+
+/** Runs a bare server and client; resolves once both have finished. */
+async function run(file, out, partSize) {
+  const server = spawn(process.execPath, [__filename, 'serve', out], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise((resolve, reject) =>
+    server.once('exit', code =>
+      code === 0 ? resolve() : reject(new Error(`bare server: exit ${code}`)),
+    ),
+  );
+  const port = await new Promise(resolve =>
+    server.stdout.once('data', d => resolve(Number(String(d).trim()))),
+  );
+  try {
+    await send(file, port, partSize);
+  } catch (error) {
+    server.kill();
+    throw error;
+  }
+  await exited;
+}
+
+/**
+ * Times one bare publish of `file` (parts of `partSize` bytes) in a child
+ * process, written to `out`: { ms, cpuMs } with cpuMs the client's and the
+ * server's CPU time (from /usr/bin/time when present).
+ */
+function timeBarePublish(file, out, partSize) {
+  const { runTimed } = require('./lib');
+  return runTimed(process.execPath, [
+    __filename,
+    'run',
+    file,
+    out,
+    String(partSize),
+  ]).then(res => {
+    if (res.code !== 0) throw new Error(`bare publish failed: ${res.stderr}`);
+    return res;
+  });
+}
+
+if (require.main === module) {
+  const [mode, ...args] = process.argv.slice(2);
+  const main =
+    mode === 'serve'
+      ? async () => serve(args[0])
+      : mode === 'run'
+      ? () => run(args[0], args[1], Number(args[2]))
+      : async () => {
+          throw new Error('usage: barePublish.js run <file> <out> <partBytes>');
+        };
+  main().catch(error => {
+    console.error(`barePublish: ${error.message}`);
+    process.exit(1);
+  });
+}
+
+module.exports = { timeBarePublish };
