@@ -10,8 +10,9 @@
  *   second thread at the same time, each part, as the CLI does; then sends
  *   the parts in order over one keep-alive connection;
  * - the server writes each part at its offset and hashes every byte twice,
- *   as it arrives: the part's SHA-256 (refused on a mismatch, "each part
- *   hashed") and the whole file's (the content address the hub seals);
+ *   as it arrives: the part's SHA-256 on its own thread (refused on a
+ *   mismatch, "each part hashed") and the whole file's on a worker thread
+ *   (the content address the hub seals);
  * - the client compares the server's whole-file SHA-256 with its own.
  *
  * `barePublish.js run <file> <partBytes>` runs both and resolves when the
@@ -28,13 +29,49 @@ const { Worker } = require('node:worker_threads');
 
 const CHUNK = 1024 * 1024;
 
+/**
+ * The whole file's SHA-256 on a worker thread, fed copies of the chunks in
+ * order (the server's own thread hashes each part), as the hub splits them.
+ */
+function wholeFileHasher() {
+  const worker = new Worker(
+    `const { parentPort } = require('node:worker_threads');
+    const hash = require('node:crypto').createHash('sha256');
+    parentPort.on('message', m => {
+      if (m === 'digest') parentPort.postMessage(hash.digest('hex'));
+      else for (const chunk of m) hash.update(chunk);
+    });`,
+    { eval: true },
+  );
+  let pending = [];
+  let pendingBytes = 0;
+  const send = () => {
+    if (pending.length === 0) return;
+    worker.postMessage(pending); // copied: the chunks are still written
+    pending = [];
+    pendingBytes = 0;
+  };
+  return {
+    update(chunk) {
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      if (pendingBytes >= CHUNK) send();
+    },
+    digest() {
+      send();
+      worker.postMessage('digest');
+      return new Promise(resolve => worker.once('message', resolve));
+    },
+  };
+}
+
 /** Bare server: prints its port; exits after answering GET (the digest). */
 function serve(out) {
   const fd = fs.openSync(out, 'w');
-  const whole = crypto.createHash('sha256');
-  const server = http.createServer((req, res) => {
+  const whole = wholeFileHasher();
+  const server = http.createServer(async (req, res) => {
     if (req.method === 'GET') {
-      res.end(whole.digest('hex'), () => {
+      res.end(await whole.digest(), () => {
         fs.closeSync(fd);
         server.close();
         process.exit(0);
