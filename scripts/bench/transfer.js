@@ -14,10 +14,12 @@
  * - Times, BENCH_RUNS times (default 3), `model-hub publish` against the floor
  *   `openssl dgst -sha256` + `cp` of the same file, and `model-hub pull`
  *   against `curl` of the same file route; records each CLI's peak RSS.
- * - A reference row between the two: a bare client and server doing only the
- *   hashing and copying any publish with the same checks must do
- *   (barePublish.js), timed in each run, so the publish's ratio can be read
- *   against what the machine allows as well as against the floor.
+ * - Reference rows: a bare client and server doing only the hashing and
+ *   copying any publish with the same checks must do (barePublish.js), timed
+ *   in each run, so the publish's ratio can be read against what the machine
+ *   allows as well as against the floor; and the same bare pipeline with a
+ *   CRC32 per part instead of a SHA-256, and with no part check, to show
+ *   what the checks themselves cost here.
  * - Resume: publishes through a byte-counting TCP proxy, kills the CLI
  *   (SIGKILL) once half the file has been sent, runs the same command again,
  *   and reports every byte the client sent over both runs against the size.
@@ -36,6 +38,13 @@ const os = require('node:os');
 const path = require('node:path');
 const { runTimed, median, groupCpuMs } = require('./lib');
 const { timeBarePublish } = require('./barePublish');
+
+/** The bare pipelines timed in each run: row key, part check, label. */
+const BARE = [
+  ['bare', 'sha256', 'bare publish, #16 checks'],
+  ['bareCrc32', 'crc32', 'bare, CRC32 part checks'],
+  ['bareNone', 'none', 'bare, no part checks'],
+];
 
 require('@backstage/cli/config/nodeTransform.cjs');
 // The CLI's own part size rule, so the bare pipeline sends the same parts.
@@ -195,11 +204,12 @@ async function main() {
     const partSize = choosePartSize(size, 4); // the CLI's default --parallel
     await runTimed(process.execPath, [CLI, '--help']); // warm the CLI's transpile cache
 
-    const rows = { floor: [], bare: [], publish: [], curl: [], pull: [] };
+    const rows = { floor: [], publish: [], curl: [], pull: [] };
+    for (const [key] of BARE) rows[key] = [];
     const rss = { publish: [], pull: [] };
     // CPU ms of each step: the client's, and the portal's meanwhile.
-    const cpu = { floor: [], bare: [], publish: [], curl: [], pull: [] };
-    const hubCpu = { floor: [], bare: [], publish: [], curl: [], pull: [] };
+    const cpu = Object.fromEntries(Object.keys(rows).map(k => [k, []]));
+    const hubCpu = Object.fromEntries(Object.keys(rows).map(k => [k, []]));
     const hubNow = () => (portal ? groupCpuMs(portal.pid) : NaN);
     const step = async (key, run) => {
       const before = hubNow();
@@ -225,11 +235,13 @@ async function main() {
       fs.rmSync(path.join(work, 'copy'));
       rows.floor.push(floor.ms);
       // The least a publish with the same checks costs here (barePublish.js).
-      const bare = await step('bare', () =>
-        timeBarePublish(file, path.join(work, 'bare'), partSize),
-      );
-      fs.rmSync(path.join(work, 'bare'));
-      rows.bare.push(bare.ms);
+      for (const [key, check] of BARE) {
+        const bare = await step(key, () =>
+          timeBarePublish(file, path.join(work, 'bare'), partSize, check),
+        );
+        fs.rmSync(path.join(work, 'bare'));
+        rows[key].push(bare.ms);
+      }
       const pub = must(
         await step('publish', () =>
           cli(['publish', src, '--model', model, '--version', version]),
@@ -351,16 +363,18 @@ async function main() {
         'peak RSS MB',
       ]),
     );
-    console.log(
-      line([
-        'bare publish (reference)',
-        sec(m.bare),
-        `sha256+cp ${sec(m.floor)}`,
-        (m.bare / m.floor).toFixed(2),
-        'no goal',
-        '',
-      ]),
-    );
+    for (const [key, , label] of BARE) {
+      console.log(
+        line([
+          label,
+          sec(m[key]),
+          `sha256+cp ${sec(m.floor)}`,
+          (m[key] / m.floor).toFixed(2),
+          'reference',
+          '',
+        ]),
+      );
+    }
     console.log(
       line([
         'model-hub publish',
@@ -425,7 +439,7 @@ async function main() {
       console.log(cpuLine(['step', 'client', 'portal', 'sum', 'vs floor']));
       for (const [k, label] of [
         ['floor', 'sha256+cp (floor)'],
-        ['bare', 'bare publish (reference)'],
+        ['bare', BARE[0][2]],
         ['publish', 'model-hub publish'],
         ['curl', 'curl (floor of pull)'],
         ['pull', 'model-hub pull'],
