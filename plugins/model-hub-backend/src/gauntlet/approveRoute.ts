@@ -3,8 +3,12 @@ import { Entity } from '@backstage/catalog-model';
 import { ConflictError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { GauntletConfig } from './config';
-import { assertCanBind, assertIndependentApprover } from './fourEyesGuard';
-import { GauntletRunner } from './GauntletRunner';
+import {
+  assertCanBind,
+  assertIndependentApprover,
+  assertNotAuthor,
+} from './fourEyesGuard';
+import { GauntletRunner, GauntletVersionSource } from './GauntletRunner';
 import { GauntletWaiver, PromotionRequest } from './types';
 
 /** The outcome of one approval: the subject as it now stands. */
@@ -25,7 +29,8 @@ export interface GovernanceCaller {
 
 /**
  * Records one four-eyes approval of a promotion request or waiver: refuses
- * the requester and members of the owning team (403), approvals with
+ * the requester, members of the owning team and the bound version's authors
+ * (403), approvals with
  * nothing to bind to, of a stale run, or twice by one person (409); binds
  * the approval to the tiered version, its manifest and its latest run; the
  * subject stands once `requiredApprovals` distinct valid approvers agree.
@@ -36,6 +41,8 @@ export async function approveSubject(options: {
   access: GovernanceCaller;
   body: { comment?: string; runId?: number };
   runner: GauntletRunner;
+  /** Where the bound version's authors are read. */
+  versions: Pick<GauntletVersionSource, 'getVersion'>;
   catalog: CatalogService;
   gauntletConfig: GauntletConfig;
 }): Promise<ApprovalOutcome<PromotionRequest | GauntletWaiver>> {
@@ -75,6 +82,13 @@ export async function approveSubject(options: {
     approvals: current.approvals ?? [],
     subject: label,
     entityRef,
+  });
+  assertNotAuthor({
+    actor,
+    version: await options.versions.getVersion(entityRef, binding.version),
+    subject: label,
+    entityRef,
+    governanceGroup: options.gauntletConfig.governanceGroup,
   });
   const now = runner.now();
   await runner.store.approvals.add({
