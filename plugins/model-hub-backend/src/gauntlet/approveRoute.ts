@@ -3,6 +3,7 @@ import { Entity } from '@backstage/catalog-model';
 import { ConflictError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { GauntletConfig } from './config';
+import { GauntletEvaluation } from './TierEvaluator';
 import {
   assertCanBind,
   assertIndependentApprover,
@@ -48,14 +49,15 @@ export async function approveSubject(options: {
 }): Promise<ApprovalOutcome<PromotionRequest | GauntletWaiver>> {
   const { kind, id, access, body, runner } = options;
   const { entity, entityRef, actor } = access;
+  const pick = (e: GauntletEvaluation) =>
+    kind === 'promotion'
+      ? e.approvals.find(p => p.id === id)
+      : e.waivers.find(w => w.id === id);
   const label =
     kind === 'promotion' ? `promotion request ${id}` : `waiver ${id}`;
   // Persist invalidations first, so what is approved is the current state.
   const before = await runner.updateTier(entity);
-  const current =
-    kind === 'promotion'
-      ? before.approvals.find(p => p.id === id)
-      : before.waivers.find(w => w.id === id);
+  const current = pick(before);
   if (!current) {
     throw new NotFoundError(`${entityRef} has no ${label}`);
   }
@@ -100,27 +102,29 @@ export async function approveSubject(options: {
     comment: body.comment,
     now,
   });
+  // Count the approvals as recorded now, not as read before this one: an
+  // approval recorded meanwhile on another replica counts too, so of two
+  // approvers racing, the later one's count sees both.
+  const recorded = await runner.updateTier(entity);
   const approvers = new Set(
-    [...(current.approvals ?? []), { approver: actor }]
-      .filter(a => !('invalidatedAt' in a && a.invalidatedAt))
+    (pick(recorded)?.approvals ?? [])
+      .filter(a => !a.invalidatedAt)
       .map(a => a.approver.toLocaleLowerCase('en-US')),
   );
+  let after = recorded;
   if (
     kind === 'promotion' &&
-    approvers.size >= options.gauntletConfig.requiredApprovals
-  ) {
-    await runner.store.promotions.markApproved({
+    approvers.size >= options.gauntletConfig.requiredApprovals &&
+    (await runner.store.promotions.markApproved({
       id,
       decidedBy: actor,
       comment: body.comment,
       now,
-    });
+    }))
+  ) {
+    after = await runner.updateTier(entity);
   }
-  const after = await runner.updateTier(entity);
-  const subject =
-    kind === 'promotion'
-      ? after.approvals.find(p => p.id === id)!
-      : after.waivers.find(w => w.id === id)!;
+  const subject = pick(after)!;
   return {
     subject,
     validApprovers: approvers.size,
