@@ -21,7 +21,8 @@ import {
   UploadedPart,
 } from './MultipartUploadStore';
 import { PartAssembly } from './PartAssembly';
-import { partCount, partLength } from './parts';
+import { assertNotCompleting, claimCompletion } from './completionClaim';
+import { assertAllParts, partCount, partLength } from './parts';
 
 /** Limits of multipart uploads (`modelHub.transfers`). */
 export interface MultipartLimits {
@@ -196,8 +197,10 @@ export class MultipartUploads {
     }
     const release = this.#assembly.claim(upload.id, partNumber);
     try {
-      // Until its new bytes are verified, the part counts as missing.
+      // Until its new bytes are verified, the part counts as missing; then
+      // no completion on any replica may hold the upload.
       await this.#store.deletePart(upload.id, partNumber);
+      assertNotCompleting((await this.#store.get(upload.id)) ?? upload);
       const part = await this.#assembly.write({
         uploadId: upload.id,
         partNumber,
@@ -236,8 +239,9 @@ export class MultipartUploads {
   /**
    * Assembles the parts in order through the version's normal upload path
    * (whole-file SHA-256 and size verified, scanned, stored by content), then
-   * removes the upload and its parts.
-   * @throws ConflictError when parts are missing
+   * removes the upload and its parts. One completion at a time across
+   * replicas (a claim in the database).
+   * @throws ConflictError when parts are missing, or another completion holds it
    */
   async complete(options: {
     entityRef: string;
@@ -246,21 +250,25 @@ export class MultipartUploads {
     actor: string;
   }): Promise<ModelVersionFile> {
     const upload = await this.#owned(options);
+    // Claimed before the parts are listed (see assertNotCompleting).
+    const claim = await claimCompletion({
+      store: this.#store,
+      uploadId: upload.id,
+      logger: this.#logger,
+    });
+    try {
+      return await this.#complete(upload, options.actor);
+    } finally {
+      await claim.release();
+    }
+  }
+
+  async #complete(
+    upload: MultipartUpload,
+    actor: string,
+  ): Promise<ModelVersionFile> {
     const parts = await this.#store.listParts(upload.id);
-    const count = partCount(upload);
-    const missing: number[] = [];
-    for (let n = 1; n <= count; n++) {
-      if (!parts.some(p => p.number === n)) missing.push(n);
-    }
-    if (missing.length > 0) {
-      throw new ConflictError(
-        `Upload ${upload.id} is missing part(s) ${missing
-          .slice(0, 10)
-          .join(', ')}${
-          missing.length > 10 ? ', …' : ''
-        }; send them, then complete`,
-      );
-    }
+    assertAllParts(upload, parts);
     if (upload.s3UploadId) {
       if (!this.#direct) {
         throw new ConflictError(
@@ -268,7 +276,7 @@ export class MultipartUploads {
         );
       }
       try {
-        return await this.#direct.complete(upload, parts, options.actor);
+        return await this.#direct.complete(upload, parts, actor);
       } finally {
         // S3 has consumed the parts either way: the session cannot go on.
         await this.#discard(upload.id);
@@ -292,7 +300,7 @@ export class MultipartUploads {
         body: assembled,
         expectedSha256: upload.sha256,
         expectedSize: upload.size,
-        uploadedBy: options.actor,
+        uploadedBy: actor,
       });
     } catch (error) {
       await this.#assembly.unseal(upload.id, { restore: true });
