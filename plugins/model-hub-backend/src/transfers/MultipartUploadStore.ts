@@ -217,6 +217,46 @@ export class MultipartUploadStore {
     return updated > 0;
   }
 
+  /**
+   * Touches an upload for a part about to be written: `ok`, or `gone` when
+   * it was completed or collected, or `completing` while a completion holds
+   * it. The collection only deletes uploads untouched since its cutoff.
+   */
+  async touchForPart(
+    uploadId: string,
+    now: Date,
+  ): Promise<'ok' | 'gone' | 'completing'> {
+    const updated = await this.#db('multipart_uploads')
+      .where({ id: uploadId })
+      .andWhere(q =>
+        q.whereNull('completing_until').orWhere('completing_until', '<', now),
+      )
+      .update({ updated_at: now });
+    if (updated > 0) return 'ok';
+    return (await this.get(uploadId)) ? 'completing' : 'gone';
+  }
+
+  /**
+   * Deletes an upload and its part rows if it is still untouched since
+   * `cutoff` and no completion holds it; true when deleted.
+   */
+  async deleteIfIdle(uploadId: string, cutoff: Date, now: Date) {
+    return this.#db.transaction(async tx => {
+      const deleted = await tx('multipart_uploads')
+        .where({ id: uploadId })
+        .andWhere('updated_at', '<', cutoff)
+        .andWhere(q =>
+          q.whereNull('completing_until').orWhere('completing_until', '<', now),
+        )
+        .delete();
+      if (deleted === 0) return false;
+      await tx('multipart_upload_parts')
+        .where({ upload_id: uploadId })
+        .delete();
+      return true;
+    });
+  }
+
   /** Ends a completion that failed, so the upload can be completed again. */
   async releaseCompletion(uploadId: string, token: string): Promise<void> {
     await this.#db('multipart_uploads')

@@ -10,10 +10,8 @@ import {
   NotFoundError,
 } from '@backstage/errors';
 import { ModelVersionFile } from '@internal/plugin-model-hub-common';
-import { isSha256Hex } from '../artifacts/ArtifactStore';
 import { PayloadTooLargeError } from '../artifacts/errors';
 import { ModelVersionService } from '../versions/ModelVersionService';
-import { assertValidFilePath } from '../versions/validation';
 import { DirectUploads, DirectUploadTargets } from './DirectUploads';
 import {
   MultipartUpload,
@@ -21,8 +19,13 @@ import {
   UploadedPart,
 } from './MultipartUploadStore';
 import { PartAssembly } from './PartAssembly';
-import { assertNotCompleting, claimCompletion } from './completionClaim';
-import { assertAllParts, partCount, partLength } from './parts';
+import { claimCompletion, touchForPart } from './completionClaim';
+import {
+  assertAllParts,
+  assertStartable,
+  partCount,
+  partLength,
+} from './parts';
 
 /** Limits of multipart uploads (`modelHub.transfers`). */
 export interface MultipartLimits {
@@ -101,24 +104,7 @@ export class MultipartUploads {
     actor: string;
     direct?: boolean;
   }): Promise<MultipartUploadStatus> {
-    const sha256 = options.sha256.toLowerCase();
-    assertValidFilePath(options.path);
-    if (!isSha256Hex(sha256)) {
-      throw new InputError(
-        `Declared SHA-256 '${options.sha256}' is not a 64-character hex digest`,
-      );
-    }
-    const { minPartBytes, maxPartBytes, maxFileBytes } = this.#limits;
-    if (options.size > maxFileBytes) {
-      throw new PayloadTooLargeError(
-        `File of ${options.size} bytes exceeds the limit of ${maxFileBytes} bytes (modelHub.artifacts.maxUploadBytes)`,
-      );
-    }
-    if (options.partSize < minPartBytes || options.partSize > maxPartBytes) {
-      throw new InputError(
-        `Part size ${options.partSize} is outside ${minPartBytes}..${maxPartBytes} bytes (modelHub.transfers.minPartBytes/maxPartBytes)`,
-      );
-    }
+    const sha256 = assertStartable(options, this.#limits);
     await this.#assertDraft(options.entityRef, options.version);
     const direct = Boolean(options.direct && this.#direct);
     const query = { ...options, sha256, createdBy: options.actor, direct };
@@ -200,7 +186,7 @@ export class MultipartUploads {
       // Until its new bytes are verified, the part counts as missing; then
       // no completion on any replica may hold the upload.
       await this.#store.deletePart(upload.id, partNumber);
-      assertNotCompleting((await this.#store.get(upload.id)) ?? upload);
+      await touchForPart(this.#store, upload);
       const part = await this.#assembly.write({
         uploadId: upload.id,
         partNumber,
@@ -250,7 +236,7 @@ export class MultipartUploads {
     actor: string;
   }): Promise<ModelVersionFile> {
     const upload = await this.#owned(options);
-    // Claimed before the parts are listed (see assertNotCompleting).
+    // Claimed before the parts are listed (see touchForPart).
     const claim = await claimCompletion({
       store: this.#store,
       uploadId: upload.id,
@@ -313,24 +299,39 @@ export class MultipartUploads {
 
   /** Removes uploads idle since before `cutoff`, with their parts; returns how many. */
   async collectIdle(cutoff: Date): Promise<number> {
-    const ids = await this.#store.listIdleSince(cutoff);
-    for (const id of ids) {
-      await this.#discard(id);
+    let collected = 0;
+    for (const id of await this.#store.listIdleSince(cutoff)) {
+      // Deleted only if still idle: a part or completion since the listing
+      // touched it (see touchForPart).
+      const upload = await this.#store.get(id);
+      if (upload && (await this.#store.deleteIfIdle(id, cutoff, new Date()))) {
+        await this.#abortDirect(upload);
+        await this.#removeParts(id);
+        collected += 1;
+      }
     }
-    if (ids.length > 0) {
-      this.#logger.info(
-        `Collected ${ids.length} abandoned multipart upload(s)`,
-      );
+    if (collected > 0) {
+      this.#logger.info(`Collected ${collected} abandoned multipart upload(s)`);
     }
-    return ids.length;
+    return collected;
   }
 
   async #discard(uploadId: string): Promise<void> {
     const upload = await this.#store.get(uploadId);
+    await this.#abortDirect(upload);
+    await this.#store.delete(uploadId);
+    await this.#removeParts(uploadId);
+  }
+
+  /** Aborts the S3 session of a direct upload. */
+  async #abortDirect(upload: MultipartUpload | undefined): Promise<void> {
     if (upload?.s3UploadId && this.#direct) {
       await this.#direct.discard(upload);
     }
-    await this.#store.delete(uploadId);
+  }
+
+  /** Forgets an upload here and removes its parts from staging. */
+  async #removeParts(uploadId: string): Promise<void> {
     this.#assembly.forget(uploadId);
     await fs.rm(this.#uploadDirectory(uploadId), {
       recursive: true,

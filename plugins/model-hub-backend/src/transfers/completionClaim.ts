@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { ConflictError } from '@backstage/errors';
-import { MultipartUpload, MultipartUploadStore } from './MultipartUploadStore';
+import { ConflictError, NotFoundError } from '@backstage/errors';
+import { MultipartUploadStore } from './MultipartUploadStore';
 
 /**
  * How long a completion's claim holds unless renewed (it is renewed every
@@ -32,6 +32,7 @@ export async function claimCompletion(options: {
   const leaseMs = options.leaseMs ?? COMPLETION_LEASE_MS;
   const token = randomBytes(16).toString('hex');
   if (!(await store.claimCompletion(uploadId, token, new Date(), leaseMs))) {
+    if (!(await store.get(uploadId))) throw gone(uploadId);
     throw new ConflictError(
       `Upload ${uploadId} is being completed by another request; wait for its answer (the version lists the file once it is stored), or retry in a minute`,
     );
@@ -54,15 +55,33 @@ export async function claimCompletion(options: {
 }
 
 /**
- * Refuses (409) a part for an upload a completion holds on any replica.
- * Part requests forget their part's record first and check this after, and
+ * Touches the upload for a part about to be written, refusing (409) while a
+ * completion holds it on any replica and (404) once it was completed or
+ * collected. Part requests forget their part's record first and touch after;
  * completions claim first and list the parts after, so either the
- * completion sees the part missing or the part request sees the claim.
+ * completion sees the part missing or the part request sees the claim; and
+ * the collection deletes only uploads untouched since its cutoff.
  */
-export function assertNotCompleting(upload: MultipartUpload): void {
-  if (upload.completingUntil && upload.completingUntil > new Date()) {
+export async function touchForPart(
+  store: MultipartUploadStore,
+  upload: { id: string; entityRef: string; version: string },
+): Promise<void> {
+  const state = await store.touchForPart(upload.id, new Date());
+  if (state === 'gone') throw gone(upload.id, upload);
+  if (state === 'completing') {
     throw new ConflictError(
       `Upload ${upload.id} is being completed; wait for that answer before sending parts`,
     );
   }
+}
+
+function gone(
+  uploadId: string,
+  where?: { entityRef: string; version: string },
+): NotFoundError {
+  return new NotFoundError(
+    `No upload ${uploadId}${
+      where ? ` in ${where.entityRef}@${where.version}` : ''
+    }; it may have been completed or collected, start it again`,
+  );
 }

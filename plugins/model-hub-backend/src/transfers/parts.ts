@@ -1,4 +1,7 @@
-import { ConflictError } from '@backstage/errors';
+import { ConflictError, InputError } from '@backstage/errors';
+import { isSha256Hex } from '../artifacts/ArtifactStore';
+import { PayloadTooLargeError } from '../artifacts/errors';
+import { assertValidFilePath } from '../versions/validation';
 import { MultipartUpload, UploadedPart } from './MultipartUploadStore';
 
 /** How many parts an upload has (at least one, even for an empty file). */
@@ -39,4 +42,34 @@ export function assertAllParts(
       }; send them, then complete`,
     );
   }
+}
+
+/**
+ * Checks what a client declares when it starts an upload (path, SHA-256,
+ * size, part size) against the limits; returns the lower-case SHA-256.
+ * @throws InputError, or PayloadTooLargeError past the file size limit
+ */
+export function assertStartable(
+  options: { path: string; sha256: string; size: number; partSize: number },
+  limits: { minPartBytes: number; maxPartBytes: number; maxFileBytes: number },
+): string {
+  const sha256 = options.sha256.toLowerCase();
+  assertValidFilePath(options.path);
+  if (!isSha256Hex(sha256)) {
+    throw new InputError(
+      `Declared SHA-256 '${options.sha256}' is not a 64-character hex digest`,
+    );
+  }
+  const { minPartBytes, maxPartBytes, maxFileBytes } = limits;
+  if (options.size > maxFileBytes) {
+    throw new PayloadTooLargeError(
+      `File of ${options.size} bytes exceeds the limit of ${maxFileBytes} bytes (modelHub.artifacts.maxUploadBytes)`,
+    );
+  }
+  if (options.partSize < minPartBytes || options.partSize > maxPartBytes) {
+    throw new InputError(
+      `Part size ${options.partSize} is outside ${minPartBytes}..${maxPartBytes} bytes (modelHub.transfers.minPartBytes/maxPartBytes)`,
+    );
+  }
+  return sha256;
 }
