@@ -3,8 +3,13 @@ import { Entity } from '@backstage/catalog-model';
 import { ConflictError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { GauntletConfig } from './config';
-import { assertCanBind, assertIndependentApprover } from './fourEyesGuard';
-import { GauntletRunner } from './GauntletRunner';
+import { GauntletEvaluation } from './TierEvaluator';
+import {
+  assertCanBind,
+  assertIndependentApprover,
+  assertNotAuthor,
+} from './fourEyesGuard';
+import { GauntletRunner, GauntletVersionSource } from './GauntletRunner';
 import { GauntletWaiver, PromotionRequest } from './types';
 
 /** The outcome of one approval: the subject as it now stands. */
@@ -25,7 +30,8 @@ export interface GovernanceCaller {
 
 /**
  * Records one four-eyes approval of a promotion request or waiver: refuses
- * the requester and members of the owning team (403), approvals with
+ * the requester, members of the owning team and the bound version's authors
+ * (403), approvals with
  * nothing to bind to, of a stale run, or twice by one person (409); binds
  * the approval to the tiered version, its manifest and its latest run; the
  * subject stands once `requiredApprovals` distinct valid approvers agree.
@@ -36,19 +42,22 @@ export async function approveSubject(options: {
   access: GovernanceCaller;
   body: { comment?: string; runId?: number };
   runner: GauntletRunner;
+  /** Where the bound version's authors are read. */
+  versions: Pick<GauntletVersionSource, 'getVersion'>;
   catalog: CatalogService;
   gauntletConfig: GauntletConfig;
 }): Promise<ApprovalOutcome<PromotionRequest | GauntletWaiver>> {
   const { kind, id, access, body, runner } = options;
   const { entity, entityRef, actor } = access;
+  const pick = (e: GauntletEvaluation) =>
+    kind === 'promotion'
+      ? e.approvals.find(p => p.id === id)
+      : e.waivers.find(w => w.id === id);
   const label =
     kind === 'promotion' ? `promotion request ${id}` : `waiver ${id}`;
   // Persist invalidations first, so what is approved is the current state.
   const before = await runner.updateTier(entity);
-  const current =
-    kind === 'promotion'
-      ? before.approvals.find(p => p.id === id)
-      : before.waivers.find(w => w.id === id);
+  const current = pick(before);
   if (!current) {
     throw new NotFoundError(`${entityRef} has no ${label}`);
   }
@@ -76,6 +85,13 @@ export async function approveSubject(options: {
     subject: label,
     entityRef,
   });
+  assertNotAuthor({
+    actor,
+    version: await options.versions.getVersion(entityRef, binding.version),
+    subject: label,
+    entityRef,
+    governanceGroup: options.gauntletConfig.governanceGroup,
+  });
   const now = runner.now();
   await runner.store.approvals.add({
     subject: kind,
@@ -86,27 +102,29 @@ export async function approveSubject(options: {
     comment: body.comment,
     now,
   });
+  // Count the approvals as recorded now, not as read before this one: an
+  // approval recorded meanwhile on another replica counts too, so of two
+  // approvers racing, the later one's count sees both.
+  const recorded = await runner.updateTier(entity);
   const approvers = new Set(
-    [...(current.approvals ?? []), { approver: actor }]
-      .filter(a => !('invalidatedAt' in a && a.invalidatedAt))
+    (pick(recorded)?.approvals ?? [])
+      .filter(a => !a.invalidatedAt)
       .map(a => a.approver.toLocaleLowerCase('en-US')),
   );
+  let after = recorded;
   if (
     kind === 'promotion' &&
-    approvers.size >= options.gauntletConfig.requiredApprovals
-  ) {
-    await runner.store.promotions.markApproved({
+    approvers.size >= options.gauntletConfig.requiredApprovals &&
+    (await runner.store.promotions.markApproved({
       id,
       decidedBy: actor,
       comment: body.comment,
       now,
-    });
+    }))
+  ) {
+    after = await runner.updateTier(entity);
   }
-  const after = await runner.updateTier(entity);
-  const subject =
-    kind === 'promotion'
-      ? after.approvals.find(p => p.id === id)!
-      : after.waivers.find(w => w.id === id)!;
+  const subject = pick(after)!;
   return {
     subject,
     validApprovers: approvers.size,

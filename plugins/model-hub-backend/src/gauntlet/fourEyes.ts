@@ -67,9 +67,15 @@ export function applyFourEyes(options: {
     withReasons
       .filter(a => a.subject === subject && a.subjectId === id)
       .map(({ subject: _s, subjectId: _i, ...a }) => a);
-  const validApprovers = (list: ReturnType<typeof of>) => [
-    ...new Set(list.filter(a => !a.invalidatedAt).map(a => a.approver)),
-  ];
+  // Distinct people: refs differing only in case name one user.
+  const validApprovers = (list: ReturnType<typeof of>) => {
+    const distinct = new Map<string, string>();
+    for (const a of list.filter(x => !x.invalidatedAt)) {
+      const key = a.approver.toLocaleLowerCase('en-US');
+      if (!distinct.has(key)) distinct.set(key, a.approver);
+    }
+    return [...distinct.values()];
+  };
 
   const promotions = options.promotions.map(p => {
     const approvals = of('promotion', p.id);

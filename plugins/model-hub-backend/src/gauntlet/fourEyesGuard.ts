@@ -7,6 +7,7 @@ import {
 } from '@backstage/catalog-model';
 import { ConflictError, NotAllowedError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { ModelVersion } from '@internal/plugin-model-hub-common';
 import { ApprovalBinding } from './ApprovalStore';
 import { GauntletApproval } from './types';
 
@@ -70,6 +71,35 @@ export async function assertIndependentApprover(options: {
       `${actor} is a member of ${owner}, which owns ${entityRef}; ${subject} needs ${
         decision === 'approve' ? 'an approver' : 'a decision'
       } from outside the owning team (four-eyes)`,
+    );
+  }
+}
+
+/**
+ * Refuses (403) an approver who authored the version the approval binds
+ * to: who created it or uploaded (or linked) one of its files. Team
+ * membership is read now, so without this a member who published a version
+ * and then left the owning team (or a governance member the policy lets
+ * publish) would approve their own work.
+ */
+export function assertNotAuthor(options: {
+  actor: string;
+  version: Pick<ModelVersion, 'version' | 'createdBy' | 'files'>;
+  subject: string;
+  entityRef: string;
+  governanceGroup: string;
+}): void {
+  const { actor, version, subject, entityRef } = options;
+  const me = lower(actor);
+  const authored =
+    lower(version.createdBy) === me
+      ? 'created'
+      : version.files
+          .filter(f => lower(f.uploadedBy) === me)
+          .map(f => `uploaded ${f.path} of`)[0];
+  if (authored) {
+    throw new NotAllowedError(
+      `${actor} ${authored} version ${version.version} of ${entityRef} and cannot approve ${subject} (four-eyes); another member of ${options.governanceGroup} must`,
     );
   }
 }

@@ -124,6 +124,7 @@ export function addGauntletMutationRoutes(
             access: caller,
             body,
             runner,
+            versions,
             catalog,
             gauntletConfig,
           });

@@ -70,6 +70,7 @@ export function createSeedGovernance(options: {
           },
           body: { comment: o.comment },
           runner,
+          versions: options.versions,
           catalog: options.catalog,
           gauntletConfig: options.gauntletConfig,
         });

@@ -2,6 +2,7 @@ import { DatabaseService } from '@backstage/backend-plugin-api';
 import { FileScanResult, ScanVerdict } from '@internal/plugin-model-hub-common';
 import { Knex } from 'knex';
 import { migrateModelHub } from '../database/migrate';
+import { PROTECTED_ALIASES } from '../versions/aliasRules';
 
 /** Where a rescan stopped: the last file done, in (version id, path) order. */
 export interface RescanCursor {
@@ -28,6 +29,13 @@ export interface StoredFileScan {
   sha256: string;
   verdict: ScanVerdict;
   scannerVersion: string | null;
+}
+
+/** A protected alias a batch took off a version it found unsafe. */
+export interface RemovedAlias {
+  entityRef: string;
+  version: string;
+  alias: string;
 }
 
 /** A new scan result for a stored file. */
@@ -134,7 +142,12 @@ export class RescanStore {
 
   /**
    * Stores the new scan results of one batch and moves the cursor past it,
-   * in one transaction: a crash leaves either all of the batch or none.
+   * in one transaction: a crash leaves either all of the batch or none. A
+   * version with a file now `unsafe` loses its protected aliases (`latest`,
+   * `champion`) in the same transaction, under the version's lock (taken
+   * first, in id order), which setting an alias holds while it checks the
+   * files: an alias set meanwhile is either refused or taken off here.
+   * Returns the aliases taken off.
    */
   async commitBatch(options: {
     scannerVersion: string;
@@ -142,8 +155,20 @@ export class RescanStore {
     cursor: RescanCursor;
     scanned: number;
     changed: number;
-  }): Promise<void> {
-    await this.#db.transaction(async tx => {
+  }): Promise<RemovedAlias[]> {
+    return this.#db.transaction(async tx => {
+      const unsafeVersions = [
+        ...new Set(
+          options.updates
+            .filter(u => u.scan.verdict === 'unsafe')
+            .map(u => u.versionId),
+        ),
+      ].sort((a, b) => a - b);
+      for (const id of unsafeVersions) {
+        // SQLite serializes writers already and has no row locks.
+        const lock = tx('model_versions').where({ id }).select('id');
+        await (tx.client.config.client === 'pg' ? lock.forUpdate() : lock);
+      }
       for (const u of options.updates) {
         await tx('model_version_files')
           .where({ version_id: u.versionId, path: u.path })
@@ -154,6 +179,27 @@ export class RescanStore {
             scanner_version: options.scannerVersion,
           });
       }
+      const removed: RemovedAlias[] = [];
+      for (const id of unsafeVersions) {
+        const rows = await tx('model_aliases as a')
+          .join('model_versions as v', 'v.id', 'a.version_id')
+          .where('a.version_id', id)
+          .whereIn('a.alias', PROTECTED_ALIASES)
+          .orderBy('a.alias')
+          .select('a.alias', 'v.entity_ref', 'v.version');
+        if (rows.length === 0) continue;
+        await tx('model_aliases')
+          .where({ version_id: id })
+          .whereIn('alias', PROTECTED_ALIASES)
+          .delete();
+        removed.push(
+          ...rows.map(r => ({
+            entityRef: r.entity_ref as string,
+            version: r.version as string,
+            alias: r.alias as string,
+          })),
+        );
+      }
       await tx('model_hub_rescans')
         .where({ scanner_version: options.scannerVersion })
         .update({
@@ -162,6 +208,7 @@ export class RescanStore {
           files_scanned: tx.raw('files_scanned + ?', [options.scanned]),
           verdicts_changed: tx.raw('verdicts_changed + ?', [options.changed]),
         });
+      return removed;
     });
   }
 

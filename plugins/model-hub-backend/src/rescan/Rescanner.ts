@@ -8,7 +8,12 @@ import { ScanVerdict } from '@internal/plugin-model-hub-common';
 import semver from 'semver';
 import { ArtifactStore } from '../artifacts/ArtifactStore';
 import { FileScanner } from '../artifacts/FileScanner';
-import { RescanStore, RescanUpdate, StoredFileScan } from './RescanStore';
+import {
+  RemovedAlias,
+  RescanStore,
+  RescanUpdate,
+  StoredFileScan,
+} from './RescanStore';
 
 /** One file whose verdict a rescan changed. */
 export interface VerdictChange {
@@ -49,7 +54,8 @@ export function needsRescan(stored: string | null, current: string): boolean {
  * their blobs from the artifact store, in batches. Each batch's results and
  * the cursor are committed together, so a restart continues after the last
  * committed batch. Versions whose verdicts changed are reported to the
- * listener after their batch is committed.
+ * listener after their batch is committed; a version found unsafe loses its
+ * `latest` and `champion` aliases with the batch (logged as a warning).
  */
 export class Rescanner {
   readonly #store: RescanStore;
@@ -124,13 +130,14 @@ export class Rescanner {
         (n, c) => n + c.changes.length,
         0,
       );
-      await this.#store.commitBatch({
+      const removed = await this.#store.commitBatch({
         scannerVersion: version,
         updates,
         cursor,
         scanned: updates.length,
         changed: changedFiles,
       });
+      this.#reportRemovedAliases(removed);
       summary.scanned += updates.length;
       summary.changed += changedFiles;
       for (const { file, changes: files } of changes.values()) {
@@ -155,6 +162,22 @@ export class Rescanner {
       `Rescan with scanner ${version} finished: ${summary.scanned} file(s) rescanned in this run, ${summary.changed} verdict(s) changed`,
     );
     return summary;
+  }
+
+  /** Logs, per version, the protected aliases a batch took off it. */
+  #reportRemovedAliases(removed: RemovedAlias[]): void {
+    const byVersion = new Map<string, string[]>();
+    for (const r of removed) {
+      const key = `${r.entityRef}@${r.version}`;
+      byVersion.set(key, [...(byVersion.get(key) ?? []), r.alias]);
+    }
+    for (const [version, aliases] of byVersion) {
+      this.#logger.warn(
+        `Rescan found an unsafe file in ${version}: removed its alias(es) ${aliases.join(
+          ', ',
+        )}`,
+      );
+    }
   }
 
   async #scanBlob(file: StoredFileScan) {

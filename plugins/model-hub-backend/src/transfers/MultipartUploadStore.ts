@@ -16,6 +16,8 @@ export interface MultipartUpload {
   updatedAt: Date;
   /** S3's multipart upload id when the parts go directly to S3 (presigned). */
   s3UploadId?: string;
+  /** End of the lease of a completion under way (on any replica). */
+  completingUntil?: Date;
 }
 
 /** A verified part of a {@link MultipartUpload}. */
@@ -39,6 +41,7 @@ interface UploadRow {
   created_at: Date | string | number;
   updated_at: Date | string | number;
   s3_upload_id?: string | null;
+  completing_until?: Date | string | number | null;
 }
 
 /** Persists multipart upload sessions and the parts they received. */
@@ -175,6 +178,92 @@ export class MultipartUploadStore {
     });
   }
 
+  /**
+   * Claims the completion of an upload for `leaseMs` (touching it): true
+   * unless another completion holds an unexpired lease.
+   */
+  async claimCompletion(
+    uploadId: string,
+    token: string,
+    now: Date,
+    leaseMs: number,
+  ): Promise<boolean> {
+    const updated = await this.#db('multipart_uploads')
+      .where({ id: uploadId })
+      .andWhere(q =>
+        q.whereNull('completing_until').orWhere('completing_until', '<', now),
+      )
+      .update({
+        completion_token: token,
+        completing_until: new Date(now.getTime() + leaseMs),
+        updated_at: now,
+      });
+    return updated > 0;
+  }
+
+  /** Extends a completion's lease; false when it is no longer this token's. */
+  async renewCompletion(
+    uploadId: string,
+    token: string,
+    now: Date,
+    leaseMs: number,
+  ): Promise<boolean> {
+    const updated = await this.#db('multipart_uploads')
+      .where({ id: uploadId, completion_token: token })
+      .update({
+        completing_until: new Date(now.getTime() + leaseMs),
+        updated_at: now,
+      });
+    return updated > 0;
+  }
+
+  /**
+   * Touches an upload for a part about to be written: `ok`, or `gone` when
+   * it was completed or collected, or `completing` while a completion holds
+   * it. The collection only deletes uploads untouched since its cutoff.
+   */
+  async touchForPart(
+    uploadId: string,
+    now: Date,
+  ): Promise<'ok' | 'gone' | 'completing'> {
+    const updated = await this.#db('multipart_uploads')
+      .where({ id: uploadId })
+      .andWhere(q =>
+        q.whereNull('completing_until').orWhere('completing_until', '<', now),
+      )
+      .update({ updated_at: now });
+    if (updated > 0) return 'ok';
+    return (await this.get(uploadId)) ? 'completing' : 'gone';
+  }
+
+  /**
+   * Deletes an upload and its part rows if it is still untouched since
+   * `cutoff` and no completion holds it; true when deleted.
+   */
+  async deleteIfIdle(uploadId: string, cutoff: Date, now: Date) {
+    return this.#db.transaction(async tx => {
+      const deleted = await tx('multipart_uploads')
+        .where({ id: uploadId })
+        .andWhere('updated_at', '<', cutoff)
+        .andWhere(q =>
+          q.whereNull('completing_until').orWhere('completing_until', '<', now),
+        )
+        .delete();
+      if (deleted === 0) return false;
+      await tx('multipart_upload_parts')
+        .where({ upload_id: uploadId })
+        .delete();
+      return true;
+    });
+  }
+
+  /** Ends a completion that failed, so the upload can be completed again. */
+  async releaseCompletion(uploadId: string, token: string): Promise<void> {
+    await this.#db('multipart_uploads')
+      .where({ id: uploadId, completion_token: token })
+      .update({ completion_token: null, completing_until: null });
+  }
+
   /** Ids of uploads that received nothing since `cutoff`. */
   async listIdleSince(cutoff: Date): Promise<string[]> {
     const rows = await this.#db<UploadRow>('multipart_uploads')
@@ -197,5 +286,8 @@ function toUpload(row: UploadRow): MultipartUpload {
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
     ...(row.s3_upload_id ? { s3UploadId: row.s3_upload_id } : {}),
+    ...(row.completing_until !== null && row.completing_until !== undefined
+      ? { completingUntil: new Date(row.completing_until) }
+      : {}),
   };
 }

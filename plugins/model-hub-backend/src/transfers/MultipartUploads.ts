@@ -10,10 +10,8 @@ import {
   NotFoundError,
 } from '@backstage/errors';
 import { ModelVersionFile } from '@internal/plugin-model-hub-common';
-import { isSha256Hex } from '../artifacts/ArtifactStore';
 import { PayloadTooLargeError } from '../artifacts/errors';
 import { ModelVersionService } from '../versions/ModelVersionService';
-import { assertValidFilePath } from '../versions/validation';
 import { DirectUploads, DirectUploadTargets } from './DirectUploads';
 import {
   MultipartUpload,
@@ -21,7 +19,13 @@ import {
   UploadedPart,
 } from './MultipartUploadStore';
 import { PartAssembly } from './PartAssembly';
-import { partCount, partLength } from './parts';
+import { claimCompletion, touchForPart } from './completionClaim';
+import {
+  assertAllParts,
+  assertStartable,
+  partCount,
+  partLength,
+} from './parts';
 
 /** Limits of multipart uploads (`modelHub.transfers`). */
 export interface MultipartLimits {
@@ -100,24 +104,7 @@ export class MultipartUploads {
     actor: string;
     direct?: boolean;
   }): Promise<MultipartUploadStatus> {
-    const sha256 = options.sha256.toLowerCase();
-    assertValidFilePath(options.path);
-    if (!isSha256Hex(sha256)) {
-      throw new InputError(
-        `Declared SHA-256 '${options.sha256}' is not a 64-character hex digest`,
-      );
-    }
-    const { minPartBytes, maxPartBytes, maxFileBytes } = this.#limits;
-    if (options.size > maxFileBytes) {
-      throw new PayloadTooLargeError(
-        `File of ${options.size} bytes exceeds the limit of ${maxFileBytes} bytes (modelHub.artifacts.maxUploadBytes)`,
-      );
-    }
-    if (options.partSize < minPartBytes || options.partSize > maxPartBytes) {
-      throw new InputError(
-        `Part size ${options.partSize} is outside ${minPartBytes}..${maxPartBytes} bytes (modelHub.transfers.minPartBytes/maxPartBytes)`,
-      );
-    }
+    const sha256 = assertStartable(options, this.#limits);
     await this.#assertDraft(options.entityRef, options.version);
     const direct = Boolean(options.direct && this.#direct);
     const query = { ...options, sha256, createdBy: options.actor, direct };
@@ -196,8 +183,10 @@ export class MultipartUploads {
     }
     const release = this.#assembly.claim(upload.id, partNumber);
     try {
-      // Until its new bytes are verified, the part counts as missing.
+      // Until its new bytes are verified, the part counts as missing; then
+      // no completion on any replica may hold the upload.
       await this.#store.deletePart(upload.id, partNumber);
+      await touchForPart(this.#store, upload);
       const part = await this.#assembly.write({
         uploadId: upload.id,
         partNumber,
@@ -236,8 +225,9 @@ export class MultipartUploads {
   /**
    * Assembles the parts in order through the version's normal upload path
    * (whole-file SHA-256 and size verified, scanned, stored by content), then
-   * removes the upload and its parts.
-   * @throws ConflictError when parts are missing
+   * removes the upload and its parts. One completion at a time across
+   * replicas (a claim in the database).
+   * @throws ConflictError when parts are missing, or another completion holds it
    */
   async complete(options: {
     entityRef: string;
@@ -246,21 +236,25 @@ export class MultipartUploads {
     actor: string;
   }): Promise<ModelVersionFile> {
     const upload = await this.#owned(options);
+    // Claimed before the parts are listed (see touchForPart).
+    const claim = await claimCompletion({
+      store: this.#store,
+      uploadId: upload.id,
+      logger: this.#logger,
+    });
+    try {
+      return await this.#complete(upload, options.actor);
+    } finally {
+      await claim.release();
+    }
+  }
+
+  async #complete(
+    upload: MultipartUpload,
+    actor: string,
+  ): Promise<ModelVersionFile> {
     const parts = await this.#store.listParts(upload.id);
-    const count = partCount(upload);
-    const missing: number[] = [];
-    for (let n = 1; n <= count; n++) {
-      if (!parts.some(p => p.number === n)) missing.push(n);
-    }
-    if (missing.length > 0) {
-      throw new ConflictError(
-        `Upload ${upload.id} is missing part(s) ${missing
-          .slice(0, 10)
-          .join(', ')}${
-          missing.length > 10 ? ', …' : ''
-        }; send them, then complete`,
-      );
-    }
+    assertAllParts(upload, parts);
     if (upload.s3UploadId) {
       if (!this.#direct) {
         throw new ConflictError(
@@ -268,7 +262,7 @@ export class MultipartUploads {
         );
       }
       try {
-        return await this.#direct.complete(upload, parts, options.actor);
+        return await this.#direct.complete(upload, parts, actor);
       } finally {
         // S3 has consumed the parts either way: the session cannot go on.
         await this.#discard(upload.id);
@@ -292,7 +286,7 @@ export class MultipartUploads {
         body: assembled,
         expectedSha256: upload.sha256,
         expectedSize: upload.size,
-        uploadedBy: options.actor,
+        uploadedBy: actor,
       });
     } catch (error) {
       await this.#assembly.unseal(upload.id, { restore: true });
@@ -305,24 +299,39 @@ export class MultipartUploads {
 
   /** Removes uploads idle since before `cutoff`, with their parts; returns how many. */
   async collectIdle(cutoff: Date): Promise<number> {
-    const ids = await this.#store.listIdleSince(cutoff);
-    for (const id of ids) {
-      await this.#discard(id);
+    let collected = 0;
+    for (const id of await this.#store.listIdleSince(cutoff)) {
+      // Deleted only if still idle: a part or completion since the listing
+      // touched it (see touchForPart).
+      const upload = await this.#store.get(id);
+      if (upload && (await this.#store.deleteIfIdle(id, cutoff, new Date()))) {
+        await this.#abortDirect(upload);
+        await this.#removeParts(id);
+        collected += 1;
+      }
     }
-    if (ids.length > 0) {
-      this.#logger.info(
-        `Collected ${ids.length} abandoned multipart upload(s)`,
-      );
+    if (collected > 0) {
+      this.#logger.info(`Collected ${collected} abandoned multipart upload(s)`);
     }
-    return ids.length;
+    return collected;
   }
 
   async #discard(uploadId: string): Promise<void> {
     const upload = await this.#store.get(uploadId);
+    await this.#abortDirect(upload);
+    await this.#store.delete(uploadId);
+    await this.#removeParts(uploadId);
+  }
+
+  /** Aborts the S3 session of a direct upload. */
+  async #abortDirect(upload: MultipartUpload | undefined): Promise<void> {
     if (upload?.s3UploadId && this.#direct) {
       await this.#direct.discard(upload);
     }
-    await this.#store.delete(uploadId);
+  }
+
+  /** Forgets an upload here and removes its parts from staging. */
+  async #removeParts(uploadId: string): Promise<void> {
     this.#assembly.forget(uploadId);
     await fs.rm(this.#uploadDirectory(uploadId), {
       recursive: true,

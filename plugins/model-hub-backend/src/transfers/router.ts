@@ -135,12 +135,12 @@ export async function createTransfersRouter(
     const { credentials, entityRef, version, actor } = await publisher(req);
     const body = parseBody(linkBody, req.body);
     assertValidFilePath(body.path);
-    const visible = await content.visibleBlobs([body.sha256], credentials);
-    if (!visible.has(body.sha256)) {
-      throw new NotFoundError(
+    const absent = () =>
+      new NotFoundError(
         `The hub holds no content with SHA-256 ${body.sha256} that you can read; upload the file instead`,
       );
-    }
+    const visible = await content.visibleBlobs([body.sha256], credentials);
+    if (!visible.has(body.sha256)) throw absent();
     const draft = await versions.getVersion(entityRef, version);
     if (draft.version !== version || draft.state !== 'draft') {
       throw new ConflictError(
@@ -148,6 +148,11 @@ export async function createTransfersRouter(
       );
     }
     const reference = await content.findReference(body.sha256, body.path);
+    // Claim the blob before recording the link: its last other reference
+    // may have gone since, and the collector with it.
+    if (!(await options.versionStore.claimRecordedBlob(body.sha256))) {
+      throw absent();
+    }
     const file = reference
       ? // Same bytes, same kind of file: the scan of the stored copy holds.
         await options.versionStore.addFile(entityRef, version, {

@@ -28,6 +28,20 @@ export class BlobLedger {
   }
 
   /**
+   * Claims a blob already recorded (a link by content): marks it referenced
+   * now, so the collector keeps it for its grace period. False when it is no
+   * longer recorded (collected since the caller saw it); a collection under
+   * way finishes first (the row lock on PostgreSQL, the writer lock on
+   * SQLite).
+   */
+  async claimRecordedBlob(sha256: string): Promise<boolean> {
+    const updated = await this.#db('artifact_blobs')
+      .where({ sha256 })
+      .update({ last_referenced_at: new Date() });
+    return updated > 0;
+  }
+
+  /**
    * Blobs no version file (draft or sealed) references and no upload claimed
    * since `cutoff`: candidates for garbage collection.
    */

@@ -1,8 +1,9 @@
 import { ConflictError } from '@backstage/errors';
 import { ModelVersion } from '@internal/plugin-model-hub-common';
 import { Knex } from 'knex';
+import { assertAliasAllowed, PROTECTED_ALIASES } from './aliasRules';
 import { VersionQueries } from './VersionQueries';
-import { lockVersion } from './versionRows';
+import { FileRow, lockVersion } from './versionRows';
 
 /** Aliases of a model's sealed versions (`production` → 2.1.0). */
 export class VersionAliases {
@@ -17,7 +18,9 @@ export class VersionAliases {
   /**
    * Points `alias` at a sealed version, moving it when it already exists.
    * @throws NotFoundError when the version does not exist
-   * @throws ConflictError when the version is not sealed
+   * @throws ConflictError when the version is not sealed, or the alias is
+   *   protected and a file of the version is unsafe: checked under the
+   *   version's lock, which a rescan storing an unsafe verdict takes too
    */
   async setAlias(options: {
     entityRef: string;
@@ -32,6 +35,17 @@ export class VersionAliases {
         throw new ConflictError(
           `Version ${version} of ${entityRef} is a draft; only sealed versions can get aliases`,
         );
+      }
+      if (PROTECTED_ALIASES.includes(alias)) {
+        const unsafe = await tx<FileRow>('model_version_files')
+          .where({ version_id: row.id, scan_verdict: 'unsafe' })
+          .orderBy('path')
+          .select('path', 'scan');
+        assertAliasAllowed(alias, {
+          entityRef,
+          version,
+          files: unsafe.map(f => ({ path: f.path, scan: JSON.parse(f.scan) })),
+        });
       }
       await tx('model_aliases')
         .insert({

@@ -107,6 +107,13 @@ export class VersionStore {
     return this.#blobs.recordBlob(...args);
   }
 
+  /** {@inheritDoc BlobLedger.claimRecordedBlob} */
+  claimRecordedBlob(
+    ...args: Parameters<BlobLedger['claimRecordedBlob']>
+  ): ReturnType<BlobLedger['claimRecordedBlob']> {
+    return this.#blobs.claimRecordedBlob(...args);
+  }
+
   /** {@inheritDoc BlobLedger.listUnreferencedBlobs} */
   listUnreferencedBlobs(
     ...args: Parameters<BlobLedger['listUnreferencedBlobs']>

@@ -1,5 +1,8 @@
 import { ConflictError } from '@backstage/errors';
-import { ModelVersion } from '@internal/plugin-model-hub-common';
+import {
+  ModelVersion,
+  ModelVersionFile,
+} from '@internal/plugin-model-hub-common';
 
 /**
  * Aliases that tell consumers "use this one": a version with a file the
@@ -11,7 +14,12 @@ export const PROTECTED_ALIASES: readonly string[] = ['latest', 'champion'];
  * Refuses to point a protected alias at a version with an unsafe file.
  * @throws ConflictError naming the first unsafe file
  */
-export function assertAliasAllowed(alias: string, version: ModelVersion): void {
+export function assertAliasAllowed(
+  alias: string,
+  version: Pick<ModelVersion, 'version' | 'entityRef'> & {
+    files: Array<Pick<ModelVersionFile, 'path' | 'scan'>>;
+  },
+): void {
   if (!PROTECTED_ALIASES.includes(alias)) return;
   const unsafe = version.files.filter(f => f.scan.verdict === 'unsafe');
   if (unsafe.length === 0) return;
