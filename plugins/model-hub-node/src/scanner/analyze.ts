@@ -11,14 +11,12 @@ import { scanPickleStream } from './pickle/scanPickle';
 import {
   BOMB_GUARD,
   ZIP_LIMITS,
-  ZipEntry,
   checkBomb,
   entryChunks,
-  hasZipTrailer,
   entryDataOffset,
   isDirectory,
-  readCentralDirectory,
 } from './zip';
+import { ZipEntry, hasZipTrailer, readCentralDirectory } from './zipDirectory';
 import { NPY_MAGIC, scanNpy } from './numpy';
 import { looksLikeSafetensors, scanSafetensors } from './safetensors';
 import { GGUF_MAGIC, scanGguf } from './gguf';
