@@ -373,12 +373,21 @@ async function scanZip(
     if (isDirectory(entry)) continue;
     fileCount++;
     const eloc = at(entry.name);
-    // PyTorch storages are raw tensor bytes that torch never unpickles.
-    if (isTorch && TORCH_STORAGE.test(entry.name)) continue;
     if (checkBomb(entry, report, eloc)) continue;
     try {
       if (isPythonSourceName(entry.name)) reportPythonSource(report, eloc);
       const dataOffset = await entryDataOffset(src, entry, eloc);
+      // PyTorch storages are raw tensor bytes that torch never unpickles,
+      // but numpy.load(allow_pickle=True) unpickles an object array stored
+      // under that name: only stored raw bytes are skipped.
+      if (
+        isTorch &&
+        TORCH_STORAGE.test(entry.name) &&
+        entry.method === 0 &&
+        !(await src.read(dataOffset, 6)).equals(NPY_MAGIC)
+      ) {
+        continue;
+      }
       if (
         entry.name === 'config.json' ||
         (isKeras && entry.name === 'metadata.json')

@@ -18,8 +18,8 @@ const EVIL = Buffer.from(
 const BENIGN = Buffer.from('\x80\x02}q\x00.', 'latin1');
 
 /** A local file header and stored data. */
-function local(data: Buffer): Buffer {
-  const name = Buffer.from(NAME);
+function local(data: Buffer, entryName = NAME): Buffer {
+  const name = Buffer.from(entryName);
   const h = Buffer.alloc(30);
   h.writeUInt32LE(0x04034b50, 0);
   h.writeUInt16LE(20, 4);
@@ -31,8 +31,8 @@ function local(data: Buffer): Buffer {
 }
 
 /** A central directory of one stored entry whose local header is at `offset`. */
-function central(data: Buffer, offset: number): Buffer {
-  const name = Buffer.from(NAME);
+function central(data: Buffer, offset: number, entryName = NAME): Buffer {
+  const name = Buffer.from(entryName);
   const h = Buffer.alloc(46);
   h.writeUInt32LE(0x02014b50, 0);
   h.writeUInt16LE(20, 4);
@@ -154,5 +154,29 @@ describe('zip archives that loaders read differently from the scanner', () => {
     await analyzeSource(new BufferSource(zip), report, '');
     expect(report.parsedFully).toBe(false);
     expect(report.findings.map(f => f.rule)).toContain('zip/malformed');
+  });
+
+  it('scans a NumPy array stored under a PyTorch storage name, which numpy.load reads and torch.load never unpickles', async () => {
+    // np.load(f, allow_pickle=True)['archive/data/0'] unpickles the array.
+    const header = "{'descr': '|O', 'fortran_order': False, 'shape': (1,), }";
+    const padded = header.padEnd(128 - 10 - 1, ' ') + '\n';
+    const npyHead = Buffer.alloc(10);
+    Buffer.from('\x93NUMPY', 'latin1').copy(npyHead);
+    npyHead[6] = 1;
+    npyHead.writeUInt16LE(padded.length, 8);
+    const npy = Buffer.concat([npyHead, Buffer.from(padded, 'latin1'), EVIL]);
+    const pkl = local(BENIGN);
+    const storage = local(npy, 'archive/data/0');
+    const cd = Buffer.concat([
+      central(BENIGN, 0),
+      central(npy, pkl.length, 'archive/data/0'),
+    ]);
+    const e = end(cd.length, pkl.length + storage.length, 0);
+    e.writeUInt16LE(2, 8);
+    e.writeUInt16LE(2, 10);
+    const zip = Buffer.concat([pkl, storage, cd, e]);
+    const { format, rules } = await analyze(zip);
+    expect(format).toBe('pytorch-zip');
+    expect(rules).toContain('pickle/dangerous-import');
   });
 });
