@@ -263,9 +263,16 @@ async function scanCompressedPickle(
       head = cur.buf.subarray(cur.pos, cur.pos + 512);
     } catch (e) {
       if (e instanceof BombError) throw e;
-      if (e instanceof MalformedError)
+      if (!(e instanceof MalformedError)) throw e;
+      // Two bytes of zlib header occur by chance; gzip, bzip2 and xz magic
+      // do not, and Python's readers hand out data the scanner's stricter
+      // ones refuse (gzip skips the header CRC and checks the trailer only
+      // after the data was read): not a model is not what this is.
+      if (wrapping === 'zlib' || wrapping === 'lzma') {
         return { format: 'unknown', supported: false };
-      throw e;
+      }
+      recordFailure(report, e, loc);
+      return { format: 'unknown', supported: true };
     }
     const isZip = head.length >= 4 && head.readUInt32LE(0) === 0x04034b50;
     if (isZip || looksLikeTar(head)) {
