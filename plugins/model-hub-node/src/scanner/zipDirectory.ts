@@ -11,7 +11,10 @@ import { ZIP_LIMITS } from './zip';
 
 /** One central-directory entry of a zip archive. */
 export interface ZipEntry {
+  /** The name as Python's zipfile reports it: cut at the first NUL byte. */
   name: string;
+  /** The name as stored (miniz compares this one). */
+  storedName: string;
   flags: number;
   method: number;
   compressedSize: number;
@@ -192,7 +195,7 @@ export async function readCentralDirectory(
   }
   const seen = new Set<string>();
   for (const entry of out) {
-    checkName(entry.name, report, loc(entry.name));
+    checkName(entry.storedName, report, loc(entry.name));
     if (seen.has(entry.name)) {
       report.add(
         'medium',
@@ -263,7 +266,11 @@ function parseDirectory(
       );
     }
     const nameBytes = cd.subarray(p + 46, p + 46 + nameLen);
-    const name = nameBytes.toString(flags & 0x800 ? 'utf8' : 'latin1');
+    const storedName = nameBytes.toString(flags & 0x800 ? 'utf8' : 'latin1');
+    // zipfile cuts a name at its first NUL: "config.json\0.txt" is the
+    // config.json Keras loads.
+    const nul = storedName.indexOf('\u0000');
+    const name = nul >= 0 ? storedName.slice(0, nul) : storedName;
     // ZIP64 extended information extra field.
     let x = p + 46 + nameLen;
     const xEnd = x + extraLen;
@@ -305,6 +312,7 @@ function parseDirectory(
     }
     out.push({
       name,
+      storedName,
       flags,
       method,
       compressedSize,

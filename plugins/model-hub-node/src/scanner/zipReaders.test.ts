@@ -179,4 +179,40 @@ describe('zip archives that loaders read differently from the scanner', () => {
     expect(format).toBe('pytorch-zip');
     expect(rules).toContain('pickle/dangerous-import');
   });
+
+  it('takes a name cut at its first NUL byte, as zipfile does: "config.json\\0.txt" is the config Keras loads', async () => {
+    const config = Buffer.from(
+      JSON.stringify({
+        class_name: 'Sequential',
+        module: 'keras',
+        config: {
+          layers: [
+            {
+              class_name: 'Lambda',
+              module: 'keras.layers',
+              config: { name: 'l', function: 'os.system' },
+            },
+          ],
+        },
+      }),
+    );
+    const metadata = Buffer.from('{"keras_version": "3.5.0"}');
+    const configName = 'config.json\u0000.txt';
+    const first = local(metadata, 'metadata.json');
+    const second = local(config, configName);
+    const cd = Buffer.concat([
+      central(metadata, 0, 'metadata.json'),
+      central(config, first.length, configName),
+    ]);
+    const e = end(cd.length, first.length + second.length, 0);
+    e.writeUInt16LE(2, 8);
+    e.writeUInt16LE(2, 10);
+    const { format, rules } = await analyze(
+      Buffer.concat([first, second, cd, e]),
+    );
+    expect(format).toBe('keras');
+    expect(rules).toEqual(
+      expect.arrayContaining(['keras/lambda-layer', 'zip/bad-name']),
+    );
+  });
 });
