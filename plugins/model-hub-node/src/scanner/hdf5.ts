@@ -106,9 +106,9 @@ async function withFile<T>(
 }
 
 /**
- * Scans an HDF5 file (legacy Keras `.h5`): the `model_config` root
- * attribute is walked like a Keras v3 config for Lambda layers and custom
- * objects. Returns whether the file is a Keras model.
+ * Scans an HDF5 file (legacy Keras `.h5`): the `model_config` and
+ * `training_config` root attributes are walked like a Keras v3 config for
+ * Lambda layers and custom objects. Returns whether the file is a Keras model.
  */
 export async function scanHdf5(
   src: RandomSource | SliceSource,
@@ -125,14 +125,19 @@ export async function scanHdf5(
   }
   const attrs = root.attrs ?? {};
   const config = attrs.model_config;
-  if (typeof config === 'string') {
-    scanKerasConfig(config, report, `${location}:model_config`);
-  } else if (config !== undefined && config !== null) {
-    report.fail(
-      'keras/bad-config',
-      'the model_config attribute is not a string',
-      `${location}:model_config`,
-    );
+  // load_model builds the model from model_config and, when it compiles,
+  // deserializes the loss, metrics and optimizer of training_config.
+  for (const name of ['model_config', 'training_config']) {
+    const value = attrs[name];
+    if (typeof value === 'string') {
+      scanKerasConfig(value, report, `${location}:${name}`);
+    } else if (value !== undefined && value !== null) {
+      report.fail(
+        'keras/bad-config',
+        `the ${name} attribute is not a string`,
+        `${location}:${name}`,
+      );
+    }
   }
   return (
     config !== undefined ||
