@@ -1,7 +1,12 @@
 import type { ModelFileFormat } from '@internal/plugin-model-hub-common';
 import { ScanReport } from './report';
 import { RandomSource } from './source';
-import { claimedModelExtension, isJsonName, isPythonSourceName } from './names';
+import {
+  UNREAD_MODEL_EXTENSIONS,
+  claimedModelExtension,
+  isJsonName,
+  isPythonSourceName,
+} from './names';
 import { reportPythonSource, scanJsonConfig } from './code';
 
 /**
@@ -25,7 +30,13 @@ export async function classifyByName(
     return detected;
   }
   const ext = claimedModelExtension(name);
-  if (ext) {
+  if (ext && UNREAD_MODEL_EXTENSIONS.includes(ext)) {
+    report.fail(
+      'format/not-scanned',
+      `the scanner does not read ${ext} files, whose loaders run the operations and layers they describe; publish the model as safetensors or ONNX, or have it reviewed`,
+      'file',
+    );
+  } else if (ext) {
     report.fail(
       'format/unrecognized',
       src.size === 0
