@@ -31,6 +31,7 @@ import {
 } from './decompress';
 
 import { reportPythonSource, scanJsonConfig } from './code';
+import { decodeJsonBytes, parsePythonJson } from './pythonJson';
 import { isPythonSourceName } from './names';
 import { HDF5_MAGIC, scanHdf5 } from './hdf5';
 import { withSpooledStream } from './spool';
@@ -402,11 +403,11 @@ async function scanZip(
         const text = await readWhole(src, entry, dataOffset, eloc);
         if (entry.name === 'config.json') {
           isKeras ||= looksLikeKerasConfig(text);
-          if (isKeras) scanKerasConfig(text.toString('utf8'), report, eloc);
+          if (isKeras) scanKerasConfig(decodeJsonBytes(text), report, eloc);
           await scanJsonConfig(new BufferSource(text), report, eloc);
         } else {
           try {
-            JSON.parse(text.toString('utf8'));
+            parsePythonJson(text);
           } catch {
             report.fail(
               'keras/bad-config',

@@ -1,5 +1,6 @@
 import { ScanReport } from './report';
 import { RandomSource } from './source';
+import { parsePythonJson } from './pythonJson';
 
 /** Largest JSON config read to look for `auto_map` entries. */
 const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
@@ -30,10 +31,10 @@ export async function scanJsonConfig(
   location: string,
 ): Promise<void> {
   if (src.size > MAX_CONFIG_BYTES) return;
-  const text = (await src.read(0, src.size)).toString('utf8');
+  const bytes = await src.read(0, src.size);
   let config: unknown;
   try {
-    config = JSON.parse(text);
+    config = parsePythonJson(bytes);
   } catch {
     return; // not JSON: plain text, nothing to load
   }

@@ -1,5 +1,6 @@
 import { ScanReport } from './report';
 import { classifyGlobal } from './pickle/globals';
+import { parsePythonJson } from './pythonJson';
 
 /** Module prefixes whose registered objects ship with Keras itself. */
 const KERAS_MODULES = /^(keras|tf_keras|tensorflow\.keras|keras_core)(\.|$)/;
@@ -7,7 +8,7 @@ const KERAS_MODULES = /^(keras|tf_keras|tensorflow\.keras|keras_core)(\.|$)/;
 /** Whether a `config.json` is a Keras model config (top-level `class_name`). */
 export function looksLikeKerasConfig(text: Buffer): boolean {
   try {
-    const v = JSON.parse(text.toString('utf8'));
+    const v = parsePythonJson(text) as { class_name?: unknown } | null;
     return (
       !!v &&
       typeof v === 'object' &&
@@ -31,7 +32,7 @@ export function scanKerasConfig(
 ): void {
   let config: unknown;
   try {
-    config = JSON.parse(text);
+    config = parsePythonJson(text);
   } catch (e) {
     report.fail(
       'keras/bad-config',
