@@ -5,8 +5,9 @@ import { scanFile } from './scanFile';
 
 /** Protobuf field bytes: tag, then a varint value or a length-delimited payload. */
 function field(num: number, payload: number | Buffer): Buffer {
-  const varint = (n: number) => {
+  const varint = (value: number) => {
     const out: number[] = [];
+    let n = value;
     for (;;) {
       const b = n & 0x7f;
       n = Math.floor(n / 128);

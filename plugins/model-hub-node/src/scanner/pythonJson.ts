@@ -57,6 +57,11 @@ export function parsePythonJson(input: Buffer | string): unknown {
   }
 }
 
+const CONSTANTS = ['-Infinity', 'Infinity', 'NaN'];
+
+const startsAt = (text: string, at: number) => (word: string) =>
+  text.startsWith(word, at);
+
 /** `text` with every NaN, Infinity and -Infinity outside strings made `null`. */
 function replaceConstants(text: string): string {
   const out: string[] = [];
@@ -70,9 +75,7 @@ function replaceConstants(text: string): string {
       i++;
       continue;
     }
-    const word = ['-Infinity', 'Infinity', 'NaN'].find(w =>
-      text.startsWith(w, i),
-    );
+    const word = CONSTANTS.find(startsAt(text, i));
     if (word) {
       out.push(text.slice(from, i), 'null');
       i += word.length;

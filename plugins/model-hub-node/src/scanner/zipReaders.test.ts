@@ -159,7 +159,7 @@ describe('zip archives that loaders read differently from the scanner', () => {
   it('scans a NumPy array stored under a PyTorch storage name, which numpy.load reads and torch.load never unpickles', async () => {
     // np.load(f, allow_pickle=True)['archive/data/0'] unpickles the array.
     const header = "{'descr': '|O', 'fortran_order': False, 'shape': (1,), }";
-    const padded = header.padEnd(128 - 10 - 1, ' ') + '\n';
+    const padded = `${header.padEnd(128 - 10 - 1, ' ')}\n`;
     const npyHead = Buffer.alloc(10);
     Buffer.from('\x93NUMPY', 'latin1').copy(npyHead);
     npyHead[6] = 1;
