@@ -365,7 +365,8 @@ async function scanZip(
     return 'zip';
   }
   const names = new Set(entries.map(e => e.name));
-  const isTorch = entries.some(e => TORCH_PICKLE.test(e.name));
+  // torch.load finds its entries with miniz, by the names as stored.
+  const isTorch = entries.some(e => TORCH_PICKLE.test(e.storedName));
   // Keras needs only config.json to build (and run Lambdas of) a model;
   // metadata.json and the weights are optional, so config.json alone with
   // a Keras class_name makes the archive a Keras file too.
@@ -383,14 +384,19 @@ async function scanZip(
     const eloc = at(entry.name);
     if (checkBomb(entry, report, eloc)) continue;
     try {
-      if (isPythonSourceName(entry.name)) reportPythonSource(report, eloc);
+      if (
+        isPythonSourceName(entry.name) ||
+        isPythonSourceName(entry.storedName)
+      ) {
+        reportPythonSource(report, eloc);
+      }
       const dataOffset = await entryDataOffset(src, entry, eloc);
       // PyTorch storages are raw tensor bytes that torch never unpickles,
       // but numpy.load(allow_pickle=True) unpickles an object array stored
       // under that name: only stored raw bytes are skipped.
       if (
         isTorch &&
-        TORCH_STORAGE.test(entry.name) &&
+        TORCH_STORAGE.test(entry.storedName) &&
         entry.method === 0 &&
         !(await src.read(dataOffset, 6)).equals(NPY_MAGIC)
       ) {
@@ -472,7 +478,7 @@ async function scanZip(
           }
         } else {
           // torch.load unpickles data.pkl whatever it holds.
-          const forced = isTorch && TORCH_PICKLE.test(entry.name);
+          const forced = isTorch && TORCH_PICKLE.test(entry.storedName);
           // Compressed pickles, tars, GGUF and HDF5 files inside the zip
           // are scanned as files of their own; peeking at the first block
           // does not consume the member, a pickle scan would.

@@ -1,4 +1,5 @@
 import { MalformedError, ScanReport } from './report';
+import { crc32 } from 'node:zlib';
 import { RandomSource } from './source';
 import { ZIP_LIMITS } from './zip';
 
@@ -11,9 +12,12 @@ import { ZIP_LIMITS } from './zip';
 
 /** One central-directory entry of a zip archive. */
 export interface ZipEntry {
-  /** The name as Python's zipfile reports it: cut at the first NUL byte. */
+  /**
+   * The name as Python's zipfile reports it (numpy, Keras, joblib): the
+   * Unicode Path extra field's when present, cut at the first NUL byte.
+   */
   name: string;
-  /** The name as stored (miniz compares this one). */
+  /** The name as stored, which miniz (torch.load) compares. */
   storedName: string;
   flags: number;
   method: number;
@@ -267,10 +271,7 @@ function parseDirectory(
     }
     const nameBytes = cd.subarray(p + 46, p + 46 + nameLen);
     const storedName = nameBytes.toString(flags & 0x800 ? 'utf8' : 'latin1');
-    // zipfile cuts a name at its first NUL: "config.json\0.txt" is the
-    // config.json Keras loads.
-    const nul = storedName.indexOf('\u0000');
-    const name = nul >= 0 ? storedName.slice(0, nul) : storedName;
+    let pythonName = storedName;
     // ZIP64 extended information extra field.
     let x = p + 46 + nameLen;
     const xEnd = x + extraLen;
@@ -284,21 +285,36 @@ function parseDirectory(
           if (q + 8 > qEnd) {
             throw new MalformedError(
               'zip/malformed',
-              `short ZIP64 field in ${name}`,
-              loc(name),
+              `short ZIP64 field in ${storedName}`,
+              loc(storedName),
             );
           }
-          const v = u64(cd, q, 'ZIP64 value', loc(name));
+          const v = u64(cd, q, 'ZIP64 value', loc(storedName));
           q += 8;
           return v;
         };
         if (uncompressedSize === MAX_U32) uncompressedSize = take();
         if (compressedSize === MAX_U32) compressedSize = take();
         if (localHeaderOffset === MAX_U32) localHeaderOffset = take();
+      } else if (
+        id === 0x7075 &&
+        len >= 5 &&
+        x + 4 + len <= xEnd &&
+        cd[x + 4] === 1 &&
+        cd.readUInt32LE(x + 5) === crc32(nameBytes)
+      ) {
+        // Info-ZIP Unicode Path: Python's zipfile (3.12+) takes this name
+        // when its CRC matches the stored one.
+        const unicode = cd.toString('utf8', x + 9, x + 4 + len);
+        if (unicode) pythonName = unicode;
       }
       x += 4 + len;
     }
     p = end;
+    // zipfile cuts a name at its first NUL: "config.json\0.txt" is the
+    // config.json Keras loads.
+    const nul = pythonName.indexOf('\u0000');
+    const name = nul >= 0 ? pythonName.slice(0, nul) : pythonName;
     localHeaderOffset += shift;
     if (
       localHeaderOffset + 30 > size ||

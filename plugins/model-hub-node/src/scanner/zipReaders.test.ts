@@ -31,9 +31,15 @@ function local(data: Buffer, entryName = NAME): Buffer {
 }
 
 /** A central directory of one stored entry whose local header is at `offset`. */
-function central(data: Buffer, offset: number, entryName = NAME): Buffer {
+function central(
+  data: Buffer,
+  offset: number,
+  entryName = NAME,
+  extra = Buffer.alloc(0),
+): Buffer {
   const name = Buffer.from(entryName);
   const h = Buffer.alloc(46);
+  h.writeUInt16LE(extra.length, 30);
   h.writeUInt32LE(0x02014b50, 0);
   h.writeUInt16LE(20, 4);
   h.writeUInt16LE(20, 6);
@@ -42,7 +48,7 @@ function central(data: Buffer, offset: number, entryName = NAME): Buffer {
   h.writeUInt32LE(data.length, 24);
   h.writeUInt16LE(name.length, 28);
   h.writeUInt32LE(offset, 42);
-  return Buffer.concat([h, name]);
+  return Buffer.concat([h, name, extra]);
 }
 
 /** An end-of-central-directory record for one entry. */
@@ -214,5 +220,45 @@ describe('zip archives that loaders read differently from the scanner', () => {
     expect(rules).toEqual(
       expect.arrayContaining(['keras/lambda-layer', 'zip/bad-name']),
     );
+  });
+  it('takes the name of a Unicode Path extra field, as zipfile (Python 3.12+) does: "weights.bin" can be the config Keras loads', async () => {
+    const config = Buffer.from(
+      JSON.stringify({
+        class_name: 'Sequential',
+        module: 'keras',
+        config: {
+          layers: [
+            {
+              class_name: 'Lambda',
+              module: 'keras.layers',
+              config: { name: 'l', function: 'os.system' },
+            },
+          ],
+        },
+      }),
+    );
+    const metadata = Buffer.from('{"keras_version": "3.5.0"}');
+    const storedName = 'weights.bin';
+    const unicodePath = Buffer.concat([
+      Buffer.from([0x75, 0x70, 0, 0, 1]),
+      Buffer.alloc(4),
+      Buffer.from('config.json'),
+    ]);
+    unicodePath.writeUInt16LE(unicodePath.length - 4, 2);
+    unicodePath.writeUInt32LE(crc32(Buffer.from(storedName)), 5);
+    const first = local(metadata, 'metadata.json');
+    const second = local(config, storedName);
+    const cd = Buffer.concat([
+      central(metadata, 0, 'metadata.json'),
+      central(config, first.length, storedName, unicodePath),
+    ]);
+    const e = end(cd.length, first.length + second.length, 0);
+    e.writeUInt16LE(2, 8);
+    e.writeUInt16LE(2, 10);
+    const { format, rules } = await analyze(
+      Buffer.concat([first, second, cd, e]),
+    );
+    expect(format).toBe('keras');
+    expect(rules).toContain('keras/lambda-layer');
   });
 });
