@@ -106,12 +106,14 @@ export async function analyzeSource(
   depth = 0,
 ): Promise<{ format: ModelFileFormat; supported: boolean }> {
   const detected = await detectAndScan(src, report, location, depth);
-  if (
-    detected.format !== 'unknown' &&
-    !detected.format.includes('zip') &&
-    detected.format !== 'keras'
-  ) {
-    await scanTrailingZip(src, report, location, depth);
+  if (detected.format.includes('zip') || detected.format === 'keras') {
+    return detected;
+  }
+  const zip = await scanTrailingZip(src, report, location, depth);
+  // Bytes of no known format before a zip: zipfile (numpy, Keras) opens
+  // the archive, so that is what the file is.
+  if (zip && detected.format === 'unknown' && !detected.supported) {
+    return { format: zip, supported: true };
   }
   return detected;
 }
@@ -119,20 +121,21 @@ export async function analyzeSource(
 /**
  * A file that is, say, a pickle at the front and a zip at the back loads
  * differently in different tools (torch.load and zipfile disagree), a known
- * scanner-evasion trick: scan the zip too.
+ * scanner-evasion trick: scan the zip too. Returns the archive's format
+ * when there is one.
  */
 async function scanTrailingZip(
   src: RandomSource,
   report: ScanReport,
   location: string,
   depth: number,
-): Promise<void> {
-  if (!(await hasZipTrailer(src))) return;
+): Promise<ModelFileFormat | undefined> {
+  if (!(await hasZipTrailer(src))) return undefined;
   const probe = new ScanReport();
   try {
     await readCentralDirectory(src, probe, location);
   } catch (e) {
-    if (e instanceof MalformedError) return; // a chance match inside data
+    if (e instanceof MalformedError) return undefined; // a chance match inside data
     throw e;
   }
   report.add(
@@ -141,7 +144,7 @@ async function scanTrailingZip(
     'the file also parses as a zip archive from its end; tools disagree on how to load it, so the archive was scanned too',
     location || 'file',
   );
-  await scanZip(src, report, location, depth);
+  return scanZip(src, report, location, depth);
 }
 
 async function detectAndScan(

@@ -261,4 +261,30 @@ describe('zip archives that loaders read differently from the scanner', () => {
     expect(format).toBe('keras');
     expect(rules).toContain('keras/lambda-layer');
   });
+
+  it('scans a zip after bytes of no known format, which zipfile (and so Keras) opens', async () => {
+    const config = Buffer.from(
+      JSON.stringify({
+        class_name: 'Sequential',
+        config: {
+          layers: [{ class_name: 'Lambda', config: { function: 'os.system' } }],
+        },
+      }),
+    );
+    const metadata = Buffer.from('{}');
+    const first = local(config, 'config.json');
+    const second = local(metadata, 'metadata.json');
+    const cd = Buffer.concat([
+      central(config, 0, 'config.json'),
+      central(metadata, first.length, 'metadata.json'),
+    ]);
+    const e = end(cd.length, first.length + second.length, 0);
+    e.writeUInt16LE(2, 8);
+    e.writeUInt16LE(2, 10);
+    const { format, rules } = await analyze(
+      Buffer.concat([Buffer.from('GARBAGE '.repeat(20)), first, second, cd, e]),
+    );
+    expect(format).toBe('keras');
+    expect(rules).toContain('keras/lambda-layer');
+  });
 });
