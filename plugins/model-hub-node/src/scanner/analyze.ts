@@ -27,6 +27,7 @@ import {
   Compression,
   compressionOf,
   decompressChunks,
+  endAtFailure,
   watchForBomb,
 } from './decompress';
 
@@ -444,10 +445,13 @@ async function scanZip(
           continue;
         }
       }
-      const seen: { bomb?: BombError } = {};
+      const seen: { bomb?: BombError; failure?: MalformedError } = {};
       const cur = new Cursor(
-        watchForBomb(
-          entryChunks(src, entry, dataOffset, MAX_PICKLE_ENTRY, eloc),
+        endAtFailure(
+          watchForBomb(
+            entryChunks(src, entry, dataOffset, MAX_PICKLE_ENTRY, eloc),
+            seen,
+          ),
           seen,
         ),
       );
@@ -514,6 +518,7 @@ async function scanZip(
       } finally {
         await cur.close();
         if (seen.bomb) recordFailure(report, seen.bomb, eloc);
+        else if (seen.failure) recordFailure(report, seen.failure, eloc);
       }
     } catch (e) {
       if (!(e instanceof MalformedError)) throw e;

@@ -119,15 +119,19 @@ export function entryChunks(
   }
   const method = ZIP_METHODS[entry.method];
   if (method) {
-    return decompressChunks(
-      method,
-      raw,
+    return upToDeclaredSize(
+      decompressChunks(
+        method,
+        raw,
+        limit,
+        location,
+        'zip',
+        BOMB_GUARD,
+        // LZMA entries end with a marker when flag bit 1 is set
+        entry.flags & 0x2 ? undefined : entry.uncompressedSize,
+      ),
       Math.min(limit, entry.uncompressedSize),
       location,
-      'zip',
-      BOMB_GUARD,
-      // LZMA entries end with a marker when flag bit 1 is set
-      entry.flags & 0x2 ? undefined : entry.uncompressedSize,
     );
   }
   throw new MalformedError(
@@ -135,4 +139,31 @@ export function entryChunks(
     `compression method ${entry.method} is not supported by the scanner`,
     location,
   );
+}
+
+/**
+ * Passes on the first `size` bytes, then throws `zip/inflate-limit` if
+ * there are more. zipfile returns an entry's declared size and checks the
+ * CRC over those bytes only, so they are what a loader reads: the bytes
+ * that cross the size are scanned before the error, not dropped with the
+ * chunk that holds them.
+ */
+async function* upToDeclaredSize(
+  chunks: AsyncIterable<Buffer>,
+  size: number,
+  location: string,
+): AsyncGenerator<Buffer> {
+  let total = 0;
+  for await (const c of chunks) {
+    if (total + c.length > size) {
+      if (size > total) yield c.subarray(0, size - total);
+      throw new MalformedError(
+        'zip/inflate-limit',
+        `inflated data exceeds the ${size} bytes declared (or the limit); readers that stop at the declared size see only those`,
+        location,
+      );
+    }
+    total += c.length;
+    yield c;
+  }
 }

@@ -1,4 +1,4 @@
-import { crc32 } from 'node:zlib';
+import { crc32, deflateRawSync } from 'node:zlib';
 import { ScanReport } from './report';
 import { BufferSource } from './source';
 import { analyzeSource } from './analyze';
@@ -286,5 +286,40 @@ describe('zip archives that loaders read differently from the scanner', () => {
     );
     expect(format).toBe('keras');
     expect(rules).toContain('keras/lambda-layer');
+  });
+
+  it('scans the declared size of an entry that inflates to more, which zipfile reads and stops at', async () => {
+    // zipfile returns file_size bytes and checks the CRC over those; the
+    // bytes beyond never reach pickle.load.
+    const body = deflateRawSync(Buffer.concat([EVIL, Buffer.alloc(4096, 7)]));
+    const name = Buffer.from('model.pkl');
+    const lh = Buffer.alloc(30);
+    lh.writeUInt32LE(0x04034b50, 0);
+    lh.writeUInt16LE(20, 4);
+    lh.writeUInt16LE(8, 8);
+    lh.writeUInt32LE(crc32(EVIL), 14);
+    lh.writeUInt32LE(body.length, 18);
+    lh.writeUInt32LE(EVIL.length, 22);
+    lh.writeUInt16LE(name.length, 26);
+    const ch = Buffer.alloc(46);
+    ch.writeUInt32LE(0x02014b50, 0);
+    ch.writeUInt16LE(20, 6);
+    ch.writeUInt16LE(8, 10);
+    ch.writeUInt32LE(crc32(EVIL), 16);
+    ch.writeUInt32LE(body.length, 20);
+    ch.writeUInt32LE(EVIL.length, 24);
+    ch.writeUInt16LE(name.length, 28);
+    const cd = Buffer.concat([ch, name]);
+    const zip = Buffer.concat([
+      lh,
+      name,
+      body,
+      cd,
+      end(cd.length, 30 + name.length + body.length, 0),
+    ]);
+    const { rules } = await analyze(zip);
+    expect(rules).toEqual(
+      expect.arrayContaining(['pickle/dangerous-import', 'zip/inflate-limit']),
+    );
   });
 });
