@@ -227,6 +227,26 @@ export async function scanGguf(
         );
       }
       const efixed = FIXED[et];
+      if (keepString && et === 8) {
+        // llama.cpp keeps every metadata value as text (gguf_kv_to_str), an
+        // array of strings as ["a", "b"] with quotes and backslashes
+        // escaped, and renders a chat template read that way.
+        const items: string[] = [];
+        let total = 0;
+        for (let i = 0; i < n; i++) {
+          const item = (await str(true))!;
+          total += item.length;
+          if (total > LIMITS.maxString) {
+            throw new MalformedError(
+              'gguf/malformed',
+              `an array of strings past ${LIMITS.maxString} bytes is implausible as a chat template`,
+              at(cur.offset),
+            );
+          }
+          items.push(`"${item.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`);
+        }
+        return `[${items.join(', ')}]`;
+      }
       if (efixed !== undefined) {
         if (!(await cur.skip(efixed * n))) {
           throw new MalformedError(
