@@ -33,6 +33,7 @@ import {
 
 import { reportPythonSource, scanJsonConfig } from './code';
 import { decodeJsonBytes, parsePythonJson } from './pythonJson';
+import { scanGzipPickleLeniently } from './gzipLenient';
 import { isPythonSourceName } from './names';
 import { HDF5_MAGIC, scanHdf5 } from './hdf5';
 import { withSpooledStream } from './spool';
@@ -277,6 +278,12 @@ async function scanCompressedPickle(
         return { format: 'unknown', supported: false };
       }
       recordFailure(report, e, loc);
+      if (
+        wrapping === 'gzip' &&
+        (await scanGzipPickleLeniently(src, report, loc))
+      ) {
+        return { format: 'pickle', supported: true };
+      }
       return { format: 'unknown', supported: true };
     }
     const isZip = head.length >= 4 && head.readUInt32LE(0) === 0x04034b50;
