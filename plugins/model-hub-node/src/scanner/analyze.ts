@@ -20,7 +20,7 @@ import { ZipEntry, hasZipTrailer, readCentralDirectory } from './zipDirectory';
 import { NPY_MAGIC, scanNpy } from './numpy';
 import { looksLikeSafetensors, scanSafetensors } from './safetensors';
 import { GGUF_MAGIC, scanGguf } from './gguf';
-import { looksLikeOnnx, scanOnnx } from './onnx';
+import { looksLikeOnnx, mayStartOnnx, scanOnnx } from './onnx';
 import { looksLikeKerasConfig, scanKerasConfig } from './keras';
 import {
   BombError,
@@ -192,7 +192,7 @@ async function detectAndScan(
         supported: true,
       };
     }
-    if (head[0] === 0x08 && (await looksLikeOnnx(src))) {
+    if (mayStartOnnx(head[0]) && (await looksLikeOnnx(src))) {
       await scanOnnx(src, report, loc);
       return { format: 'onnx', supported: true };
     }
