@@ -35,7 +35,7 @@ import { reportPythonSource, scanJsonConfig } from './code';
 import { decodeJsonBytes, parsePythonJson } from './pythonJson';
 import { scanGzipPickleLeniently } from './gzipLenient';
 import { isPythonSourceName } from './names';
-import { HDF5_MAGIC, scanHdf5 } from './hdf5';
+import { HDF5_MAGIC, hasHdf5UserBlock, scanHdf5 } from './hdf5';
 import { withSpooledStream } from './spool';
 import { scanLegacyTorchRecords } from './legacyTorch';
 import { looksLikeMsgpackMap, scanMsgpack } from './msgpack';
@@ -220,6 +220,13 @@ async function detectAndScan(
       } catch (e) {
         if (!(e instanceof MalformedError)) throw e;
       }
+    }
+    // The HDF5 library also finds a superblock after a user block (at
+    // 512, 1024, 2048, ... bytes); checked last, since a pickle or zip may
+    // carry those bytes anywhere.
+    if (await hasHdf5UserBlock(src)) {
+      const keras = await scanHdf5(src, report, loc);
+      return { format: keras ? 'keras' : 'hdf5', supported: true };
     }
     return { format: 'unknown', supported: false };
   } catch (e) {

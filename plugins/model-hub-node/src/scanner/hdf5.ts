@@ -106,6 +106,19 @@ async function withFile<T>(
 }
 
 /**
+ * Whether the HDF5 signature sits where the library looks for a superblock
+ * after a user block: at 512 bytes and every power of two above.
+ */
+export async function hasHdf5UserBlock(
+  src: RandomSource | SliceSource,
+): Promise<boolean> {
+  for (let at = 512; at + HDF5_MAGIC.length <= src.size; at *= 2) {
+    if ((await src.read(at, HDF5_MAGIC.length)).equals(HDF5_MAGIC)) return true;
+  }
+  return false;
+}
+
+/**
  * Scans an HDF5 file (legacy Keras `.h5`): the `model_config` and
  * `training_config` root attributes are walked like a Keras v3 config for
  * Lambda layers and custom objects. Returns whether the file is a Keras model.
