@@ -121,4 +121,46 @@ describe('tar archives read as tarfile reads them', () => {
     expect(r.verdict).toBe('unsafe');
     expect(r.format).toBe('pickle');
   });
+
+  it('follows every element size a storage record can have, not the first that fits', async () => {
+    // torch reads a DoubleStorage's 4 elements as 32 bytes; a scanner that
+    // tries 4-byte elements first lands on a decoy pickle 16 bytes in and,
+    // from there, skips past the second header, the one torch unpickles.
+    const header1 = Buffer.from(
+      '\x80\x02(X\x01\x00\x00\x000X\x03\x00\x00\x00cpuctorch\nDoubleStorage\ntq\x00.',
+      'latin1',
+    );
+    const decoy = Buffer.from('\x80\x02N.', 'latin1');
+    const tail = Buffer.alloc(4 + EVIL.length + 8); // rest of the data, header 2, numel 0
+    EVIL.copy(tail, 4);
+    const fakeNumel = Buffer.alloc(8);
+    fakeNumel.writeBigInt64LE(BigInt(tail.length));
+    const data1 = Buffer.concat([
+      Buffer.alloc(16),
+      decoy,
+      fakeNumel,
+      tail.subarray(0, 4),
+    ]);
+    expect(data1.length).toBe(32);
+    const numel1 = Buffer.alloc(8);
+    numel1.writeBigInt64LE(4n);
+    const storages = Buffer.concat([
+      Buffer.from('\x80\x02K\x02.', 'latin1'),
+      header1,
+      numel1,
+      data1,
+      tail.subarray(4),
+    ]);
+    const r = await scan(
+      Buffer.concat([
+        member('sys_info', SYS_INFO),
+        member('pickle', SYS_INFO),
+        member('storages', storages),
+        member('tensors', ZERO),
+        END,
+      ]),
+    );
+    expect(r.verdict).toBe('unsafe');
+    expect(r.findings.map(f => f.rule)).toContain('pickle/dangerous-import');
+  });
 });
