@@ -14,8 +14,8 @@ function startsPickle(b: Buffer): boolean {
  * The `storages` and `tensors` members of a legacy (pre-1.6) `torch.save`
  * tar interleave pickles (a count, then one header per record, each
  * unpickled by `torch.load`) with raw bytes: per storage an int64 element
- * count and the elements, per tensor an int32 ndim, sizes, strides and an
- * offset. This walks every header pickle, skipping the raw records between
+ * count and the elements, per tensor an int32 ndim, 4 skipped bytes, sizes,
+ * strides and an offset. This walks every header pickle, skipping the raw records between
  * them, so a pickle hidden behind raw bytes is scanned too. The element
  * size is not known without the storage type, so every size that puts the
  * next record exactly at a pickle (or the member's end) is followed: a
@@ -93,7 +93,8 @@ async function skipRecord(
     if (h.length < 4) return [];
     const ndim = h.readInt32LE(0);
     if (ndim < 0 || ndim > 64) return [];
-    const next = at + 4 + 16 * ndim + 8;
+    // ndim, 4 bytes torch skips (ndim was once 8 bytes), sizes, strides, offset
+    const next = at + 4 + 4 + 16 * ndim + 8;
     return (await fits(next)) ? [next] : [];
   }
   const h = await member.read(at, 8);

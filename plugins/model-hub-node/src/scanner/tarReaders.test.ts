@@ -163,4 +163,36 @@ describe('tar archives read as tarfile reads them', () => {
     expect(r.verdict).toBe('unsafe');
     expect(r.findings.map(f => f.rule)).toContain('pickle/dangerous-import');
   });
+
+  it.each([
+    ['a benign', SYS_INFO, 'safe'],
+    ['a hostile', EVIL, 'unsafe'],
+  ])(
+    'walks tensors records as torch.load reads them (ndim, 4 skipped bytes, sizes, strides, offset) to %s second header',
+    async (_what, secondHeader, verdict) => {
+      const record = (ndim: number) => {
+        const b = Buffer.alloc(4 + 4 + 16 * ndim + 8);
+        b.writeInt32LE(ndim, 0);
+        return b;
+      };
+      const tensors = Buffer.concat([
+        Buffer.from('\x80\x02K\x02.', 'latin1'),
+        Buffer.from('\x80\x02}q\x00.', 'latin1'),
+        record(2),
+        secondHeader,
+        record(1),
+      ]);
+      const r = await scan(
+        Buffer.concat([
+          member('sys_info', SYS_INFO),
+          member('pickle', SYS_INFO),
+          member('storages', ZERO),
+          member('tensors', tensors),
+          END,
+        ]),
+      );
+      expect(r.findings.map(f => f.rule)).not.toContain('tar/unparsed-record');
+      expect(r.verdict).toBe(verdict);
+    },
+  );
 });
