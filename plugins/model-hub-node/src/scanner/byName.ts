@@ -4,10 +4,11 @@ import { RandomSource } from './source';
 import {
   UNREAD_MODEL_EXTENSIONS,
   claimedModelExtension,
+  isJinjaName,
   isJsonName,
   isPythonSourceName,
 } from './names';
-import { reportPythonSource, scanJsonConfig } from './code';
+import { reportPythonSource, scanJinjaTemplate, scanJsonConfig } from './code';
 
 /**
  * Applies the rules that depend on a file's name once its content matched
@@ -27,6 +28,10 @@ export async function classifyByName(
   }
   if (isJsonName(name)) {
     await scanJsonConfig(src, report, 'file');
+    return detected;
+  }
+  if (isJinjaName(name)) {
+    await scanJinjaTemplate(src, report, 'file');
     return detected;
   }
   const ext = claimedModelExtension(name);

@@ -48,3 +48,8 @@ export function isPythonSourceName(path: string): boolean {
 export function isJsonName(path: string): boolean {
   return /\.json$/i.test(basename(path));
 }
+
+/** Whether a path names a Jinja template (`chat_template.jinja`). */
+export function isJinjaName(path: string): boolean {
+  return /\.jinja2?$/i.test(basename(path));
+}
