@@ -1,29 +1,13 @@
 import type { ModelFileFormat } from '@internal/plugin-model-hub-common';
 import { MalformedError, ScanReport } from './report';
-import {
-  BufferSource,
-  Cursor,
-  RandomSource,
-  SliceSource,
-  readChunks,
-} from './source';
+import { Cursor, RandomSource, SliceSource, readChunks } from './source';
 import { scanPickleStream } from './pickle/scanPickle';
-import {
-  BOMB_GUARD,
-  ZIP_LIMITS,
-  ZipEntry,
-  checkBomb,
-  entryChunks,
-  hasZipTrailer,
-  entryDataOffset,
-  isDirectory,
-  readCentralDirectory,
-} from './zip';
+import { BOMB_GUARD } from './zip';
+import { hasZipTrailer, readCentralDirectory } from './zipDirectory';
 import { NPY_MAGIC, scanNpy } from './numpy';
 import { looksLikeSafetensors, scanSafetensors } from './safetensors';
 import { GGUF_MAGIC, scanGguf } from './gguf';
-import { looksLikeOnnx, scanOnnx } from './onnx';
-import { looksLikeKerasConfig, scanKerasConfig } from './keras';
+import { looksLikeOnnx, mayStartOnnx, scanOnnx } from './onnx';
 import {
   BombError,
   Compression,
@@ -31,70 +15,18 @@ import {
   decompressChunks,
   watchForBomb,
 } from './decompress';
-
-import { reportPythonSource, scanJsonConfig } from './code';
+import { reportPythonSource } from './code';
+import { scanGzipPickleLeniently } from './gzipLenient';
 import { isPythonSourceName } from './names';
-import { HDF5_MAGIC, scanHdf5 } from './hdf5';
+import { HDF5_MAGIC, hasHdf5UserBlock, scanHdf5 } from './hdf5';
 import { withSpooledStream } from './spool';
 import { scanLegacyTorchRecords } from './legacyTorch';
 import { looksLikeMsgpackMap, scanMsgpack } from './msgpack';
 import { isLegacyTorchTar, looksLikeTar, readTarMembers } from './tar';
+import { scanZip } from './zipWalk';
+import { isZipHead, nestsTooDeep, recordFailure } from './analyzeCommon';
 
-/** Largest entry inflated into memory (nested zips, Keras configs). */
-const MAX_IN_MEMORY = 64 * 1024 * 1024;
-/** Largest pickle entry inflated from a zip. */
-const MAX_PICKLE_ENTRY = 1024 * 1024 * 1024;
-
-/** Whether `head` starts like a zip: a local file header or an empty archive. */
-function isZipHead(head: Uint8Array): boolean {
-  return (
-    head[0] === 0x50 && head[1] === 0x4b && (head[2] === 3 || head[2] === 5)
-  );
-}
-
-/**
- * Whether one more level of archive nesting passes the limit; if so it is
- * reported (`zip/nesting-depth`, high) at `location`.
- */
-function nestsTooDeep(
-  depth: number,
-  report: ScanReport,
-  location: string,
-): boolean {
-  if (depth + 1 <= ZIP_LIMITS.maxDepth) return false;
-  report.add(
-    'high',
-    'zip/nesting-depth',
-    `archives nest deeper than ${ZIP_LIMITS.maxDepth} levels`,
-    location,
-  );
-  return true;
-}
-
-/** Whether the error came from the operating system (I/O), not from content. */
-export function isIoError(e: unknown): boolean {
-  return (
-    !!e &&
-    typeof e === 'object' &&
-    typeof (e as { code?: unknown }).code === 'string' &&
-    typeof (e as { syscall?: unknown }).syscall === 'string'
-  );
-}
-
-/**
- * Records a parse failure: a decompression bomb is `unsafe` (high), any
- * other malformation makes the file `error`.
- */
-export function recordFailure(
-  report: ScanReport,
-  e: MalformedError,
-  location: string,
-) {
-  if (e instanceof BombError) {
-    report.add('high', e.rule, e.message, e.location ?? location);
-    report.parsedFully = false;
-  } else report.fail(e.rule, e.message, e.location ?? location);
-}
+export { isIoError, recordFailure } from './analyzeCommon';
 
 /**
  * Detects the format of a byte source by content and scans it. Returns the
@@ -107,12 +39,14 @@ export async function analyzeSource(
   depth = 0,
 ): Promise<{ format: ModelFileFormat; supported: boolean }> {
   const detected = await detectAndScan(src, report, location, depth);
-  if (
-    detected.format !== 'unknown' &&
-    !detected.format.includes('zip') &&
-    detected.format !== 'keras'
-  ) {
-    await scanTrailingZip(src, report, location, depth);
+  if (detected.format.includes('zip') || detected.format === 'keras') {
+    return detected;
+  }
+  const zip = await scanTrailingZip(src, report, location, depth);
+  // Bytes of no known format before a zip: zipfile (numpy, Keras) opens
+  // the archive, so that is what the file is.
+  if (zip && detected.format === 'unknown' && !detected.supported) {
+    return { format: zip, supported: true };
   }
   return detected;
 }
@@ -120,20 +54,21 @@ export async function analyzeSource(
 /**
  * A file that is, say, a pickle at the front and a zip at the back loads
  * differently in different tools (torch.load and zipfile disagree), a known
- * scanner-evasion trick: scan the zip too.
+ * scanner-evasion trick: scan the zip too. Returns the archive's format
+ * when there is one.
  */
 async function scanTrailingZip(
   src: RandomSource,
   report: ScanReport,
   location: string,
   depth: number,
-): Promise<void> {
-  if (!(await hasZipTrailer(src))) return;
+): Promise<ModelFileFormat | undefined> {
+  if (!(await hasZipTrailer(src))) return undefined;
   const probe = new ScanReport();
   try {
     await readCentralDirectory(src, probe, location);
   } catch (e) {
-    if (e instanceof MalformedError) return; // a chance match inside data
+    if (e instanceof MalformedError) return undefined; // a chance match inside data
     throw e;
   }
   report.add(
@@ -142,7 +77,7 @@ async function scanTrailingZip(
     'the file also parses as a zip archive from its end; tools disagree on how to load it, so the archive was scanned too',
     location || 'file',
   );
-  await scanZip(src, report, location, depth);
+  return scanZip(src, report, location, depth, analyzeSource);
 }
 
 async function detectAndScan(
@@ -157,7 +92,7 @@ async function detectAndScan(
   try {
     if (head.length >= 4 && isZipHead(head)) {
       return {
-        format: await scanZip(src, report, location, depth),
+        format: await scanZip(src, report, location, depth, analyzeSource),
         supported: true,
       };
     }
@@ -188,7 +123,7 @@ async function detectAndScan(
         supported: true,
       };
     }
-    if (head[0] === 0x08 && (await looksLikeOnnx(src))) {
+    if (mayStartOnnx(head[0]) && (await looksLikeOnnx(src))) {
       await scanOnnx(src, report, loc);
       return { format: 'onnx', supported: true };
     }
@@ -216,6 +151,13 @@ async function detectAndScan(
       } catch (e) {
         if (!(e instanceof MalformedError)) throw e;
       }
+    }
+    // The HDF5 library also finds a superblock after a user block (at
+    // 512, 1024, 2048, ... bytes); checked last, since a pickle or zip may
+    // carry those bytes anywhere.
+    if (await hasHdf5UserBlock(src)) {
+      const keras = await scanHdf5(src, report, loc);
+      return { format: keras ? 'keras' : 'hdf5', supported: true };
     }
     return { format: 'unknown', supported: false };
   } catch (e) {
@@ -265,9 +207,22 @@ async function scanCompressedPickle(
       head = cur.buf.subarray(cur.pos, cur.pos + 512);
     } catch (e) {
       if (e instanceof BombError) throw e;
-      if (e instanceof MalformedError)
+      if (!(e instanceof MalformedError)) throw e;
+      // Two bytes of zlib header occur by chance; gzip, bzip2 and xz magic
+      // do not, and Python's readers hand out data the scanner's stricter
+      // ones refuse (gzip skips the header CRC and checks the trailer only
+      // after the data was read): not a model is not what this is.
+      if (wrapping === 'zlib' || wrapping === 'lzma') {
         return { format: 'unknown', supported: false };
-      throw e;
+      }
+      recordFailure(report, e, loc);
+      if (
+        wrapping === 'gzip' &&
+        (await scanGzipPickleLeniently(src, report, loc))
+      ) {
+        return { format: 'pickle', supported: true };
+      }
+      return { format: 'unknown', supported: true };
     }
     const isZip = head.length >= 4 && head.readUInt32LE(0) === 0x04034b50;
     if (isZip || looksLikeTar(head)) {
@@ -337,206 +292,4 @@ async function scanTar(
     }
   }
   return torch ? 'pickle' : 'tar';
-}
-
-const TORCH_STORAGE = /^[^/]+\/data\/\d+$/;
-const TORCH_PICKLE = /^[^/]+\/data\.pkl$/;
-
-/** Scans a zip archive and every entry that is a pickle, .npy or zip by content. */
-async function scanZip(
-  src: RandomSource,
-  report: ScanReport,
-  location: string,
-  depth: number,
-): Promise<ModelFileFormat> {
-  const at = (name: string) => (location ? `${location}!${name}` : name);
-  let entries: ZipEntry[];
-  try {
-    entries = await readCentralDirectory(src, report, location);
-  } catch (e) {
-    if (!(e instanceof MalformedError)) throw e;
-    recordFailure(report, e, location || 'zip');
-    return 'zip';
-  }
-  const names = new Set(entries.map(e => e.name));
-  const isTorch = entries.some(e => TORCH_PICKLE.test(e.name));
-  // Keras needs only config.json to build (and run Lambdas of) a model;
-  // metadata.json and the weights are optional, so config.json alone with
-  // a Keras class_name makes the archive a Keras file too.
-  let isKeras =
-    names.has('config.json') &&
-    (names.has('metadata.json') ||
-      names.has('model.weights.h5') ||
-      names.has('model.weights.npz'));
-  let npyCount = 0;
-  let fileCount = 0;
-
-  for (const entry of entries) {
-    if (isDirectory(entry)) continue;
-    fileCount++;
-    const eloc = at(entry.name);
-    // PyTorch storages are raw tensor bytes that torch never unpickles.
-    if (isTorch && TORCH_STORAGE.test(entry.name)) continue;
-    if (checkBomb(entry, report, eloc)) continue;
-    try {
-      if (isPythonSourceName(entry.name)) reportPythonSource(report, eloc);
-      const dataOffset = await entryDataOffset(src, entry, eloc);
-      if (
-        entry.name === 'config.json' ||
-        (isKeras && entry.name === 'metadata.json')
-      ) {
-        const text = await readWhole(src, entry, dataOffset, eloc);
-        if (entry.name === 'config.json') {
-          isKeras ||= looksLikeKerasConfig(text);
-          if (isKeras) scanKerasConfig(text.toString('utf8'), report, eloc);
-          await scanJsonConfig(new BufferSource(text), report, eloc);
-        } else {
-          try {
-            JSON.parse(text.toString('utf8'));
-          } catch {
-            report.fail(
-              'keras/bad-config',
-              'metadata.json is not valid JSON',
-              eloc,
-            );
-          }
-        }
-        continue;
-      }
-      if (entry.uncompressedSize === 0) continue;
-      // Stored nested archives are scanned in place.
-      if (entry.method === 0 && !(entry.flags & 1)) {
-        const head = await src.read(dataOffset, 4);
-        if (isZipHead(head)) {
-          if (nestsTooDeep(depth, report, eloc)) {
-            continue;
-          }
-          await scanZip(
-            new SliceSource(src, dataOffset, entry.compressedSize),
-            report,
-            eloc,
-            depth + 1,
-          );
-          continue;
-        }
-      }
-      const seen: { bomb?: BombError } = {};
-      const cur = new Cursor(
-        watchForBomb(
-          entryChunks(src, entry, dataOffset, MAX_PICKLE_ENTRY, eloc),
-          seen,
-        ),
-      );
-      try {
-        await cur.fill(8);
-        const head = cur.buf.subarray(cur.pos, cur.pos + 8);
-        if (head.subarray(0, 6).equals(NPY_MAGIC)) {
-          npyCount++;
-          await scanNpy(cur, entry.uncompressedSize, report, eloc);
-        } else if (isZipHead(head)) {
-          if (nestsTooDeep(depth, report, eloc)) {
-            continue;
-          }
-          if (entry.uncompressedSize <= MAX_IN_MEMORY) {
-            const chunks: Buffer[] = [Buffer.from(cur.buf.subarray(cur.pos))];
-            cur.pos = cur.buf.length;
-            while (await cur.fill(1)) {
-              chunks.push(cur.buf.subarray(cur.pos));
-              cur.pos = cur.buf.length;
-            }
-            await scanZip(
-              new BufferSource(Buffer.concat(chunks)),
-              report,
-              eloc,
-              depth + 1,
-            );
-          } else {
-            await withSpooledStream(cur, file =>
-              scanZip(file, report, eloc, depth + 1),
-            );
-          }
-        } else {
-          // torch.load unpickles data.pkl whatever it holds.
-          const forced = isTorch && TORCH_PICKLE.test(entry.name);
-          // Compressed pickles, tars, GGUF and HDF5 files inside the zip
-          // are scanned as files of their own; peeking at the first block
-          // does not consume the member, a pickle scan would.
-          await cur.fill(512);
-          const block = cur.buf.subarray(cur.pos, cur.pos + 512);
-          if (forced || !isNestedModel(block)) {
-            await scanPickleStream(cur, report, eloc, {
-              sniff: !forced,
-              joblib: !forced,
-            });
-            continue;
-          }
-          if (isKeras && entry.name === 'model.weights.h5') continue;
-          if (nestsTooDeep(depth, report, eloc)) {
-            continue;
-          }
-          if (entry.method === 0) {
-            const member = new SliceSource(
-              src,
-              dataOffset,
-              entry.compressedSize,
-            );
-            await analyzeSource(member, report, eloc, depth + 1);
-          } else {
-            await withSpooledStream(cur, file =>
-              analyzeSource(file, report, eloc, depth + 1),
-            );
-          }
-        }
-      } finally {
-        await cur.close();
-        if (seen.bomb) recordFailure(report, seen.bomb, eloc);
-      }
-    } catch (e) {
-      if (!(e instanceof MalformedError)) throw e;
-      recordFailure(report, e, eloc);
-    }
-  }
-  if (isKeras) return 'keras';
-  if (isTorch) return 'pytorch-zip';
-  if (npyCount > 0 && npyCount === fileCount) return 'numpy-zip';
-  return 'zip';
-}
-
-/**
- * Whether a zip member's first bytes are a format the zip walker does not
- * stream itself but {@link analyzeSource} can open: a compressed stream,
- * a tar, GGUF or HDF5.
- */
-function isNestedModel(block: Buffer): boolean {
-  return (
-    compressionOf(block) !== undefined ||
-    looksLikeTar(block) ||
-    block.subarray(0, 4).equals(GGUF_MAGIC) ||
-    block.subarray(0, 8).equals(HDF5_MAGIC)
-  );
-}
-
-async function readWhole(
-  src: RandomSource,
-  entry: ZipEntry,
-  dataOffset: number,
-  location: string,
-): Promise<Buffer> {
-  if (entry.uncompressedSize > MAX_IN_MEMORY) {
-    throw new MalformedError(
-      'zip/entry-limit',
-      `entry of ${entry.uncompressedSize} bytes is too large to read`,
-      location,
-    );
-  }
-  const parts: Buffer[] = [];
-  for await (const c of entryChunks(
-    src,
-    entry,
-    dataOffset,
-    MAX_IN_MEMORY,
-    location,
-  ))
-    parts.push(c);
-  return Buffer.concat(parts);
 }

@@ -1,8 +1,14 @@
 import type { ModelFileFormat } from '@internal/plugin-model-hub-common';
 import { ScanReport } from './report';
 import { RandomSource } from './source';
-import { claimedModelExtension, isJsonName, isPythonSourceName } from './names';
-import { reportPythonSource, scanJsonConfig } from './code';
+import {
+  UNREAD_MODEL_EXTENSIONS,
+  claimedModelExtension,
+  isJinjaName,
+  isJsonName,
+  isPythonSourceName,
+} from './names';
+import { reportPythonSource, scanJinjaTemplate, scanJsonConfig } from './code';
 
 /**
  * Applies the rules that depend on a file's name once its content matched
@@ -24,8 +30,18 @@ export async function classifyByName(
     await scanJsonConfig(src, report, 'file');
     return detected;
   }
+  if (isJinjaName(name)) {
+    await scanJinjaTemplate(src, report, 'file');
+    return detected;
+  }
   const ext = claimedModelExtension(name);
-  if (ext) {
+  if (ext && UNREAD_MODEL_EXTENSIONS.includes(ext)) {
+    report.fail(
+      'format/not-scanned',
+      `the scanner does not read ${ext} files, whose loaders run the operations and layers they describe; publish the model as safetensors or ONNX, or have it reviewed`,
+      'file',
+    );
+  } else if (ext) {
     report.fail(
       'format/unrecognized',
       src.size === 0

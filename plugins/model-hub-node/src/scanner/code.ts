@@ -1,5 +1,7 @@
 import { ScanReport } from './report';
 import { RandomSource } from './source';
+import { parsePythonJson } from './pythonJson';
+import { reportChatTemplate } from './chatTemplateReport';
 
 /** Largest JSON config read to look for `auto_map` entries. */
 const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
@@ -30,15 +32,31 @@ export async function scanJsonConfig(
   location: string,
 ): Promise<void> {
   if (src.size > MAX_CONFIG_BYTES) return;
-  const text = (await src.read(0, src.size)).toString('utf8');
+  const bytes = await src.read(0, src.size);
   let config: unknown;
   try {
-    config = JSON.parse(text);
+    config = parsePythonJson(bytes);
   } catch {
     return; // not JSON: plain text, nothing to load
   }
   if (!config || typeof config !== 'object' || Array.isArray(config)) return;
   const o = config as Record<string, unknown>;
+  // transformers renders these with apply_chat_template.
+  const templates = o.chat_template;
+  if (typeof templates === 'string') {
+    reportChatTemplate(report, templates, `${location}:chat_template`);
+  } else if (Array.isArray(templates)) {
+    templates.forEach((t, i) => {
+      const named = t as { name?: unknown; template?: unknown } | null;
+      if (named && typeof named.template === 'string') {
+        reportChatTemplate(
+          report,
+          named.template,
+          `${location}:chat_template[${JSON.stringify(named.name ?? i)}]`,
+        );
+      }
+    });
+  }
   for (const key of ['auto_map', 'custom_pipelines']) {
     const v = o[key];
     if (v === undefined || v === null) continue;
@@ -61,4 +79,25 @@ function collectStrings(v: unknown, out: string[] = [], depth = 0): string[] {
   else if (v && typeof v === 'object')
     Object.values(v).forEach(x => collectStrings(x, out, depth + 1));
   return out;
+}
+
+/** Largest chat template file read. */
+const MAX_TEMPLATE_BYTES = 16 * 1024 * 1024;
+
+/** A `chat_template.jinja` file: the template transformers renders. */
+export async function scanJinjaTemplate(
+  src: RandomSource,
+  report: ScanReport,
+  location: string,
+): Promise<void> {
+  if (src.size > MAX_TEMPLATE_BYTES) {
+    report.fail(
+      'gguf/chat-template-unparseable',
+      `the chat template is over ${MAX_TEMPLATE_BYTES} bytes; it was not checked, so review it`,
+      location,
+    );
+    return;
+  }
+  const text = (await src.read(0, src.size)).toString('utf8');
+  reportChatTemplate(report, text, location);
 }

@@ -95,6 +95,12 @@ const CONTAINER_CASES: Case[] = [
   ['keras-legacy-benign.h5', 'keras', 'safe', []],
   ['keras-legacy-lambda.h5', 'keras', 'unsafe', ['keras/lambda-layer']],
   ['keras-legacy-weights-only.h5', 'keras', 'safe', []],
+  [
+    'keras-legacy-training-config.h5',
+    'keras',
+    'unsafe',
+    ['keras/custom-object'],
+  ],
   ['hdf5-stub.h5', 'unknown', 'error', ['hdf5/malformed']],
   // legacy (pre-1.6) torch.save tar archives, and tars in general
   ['torch-legacy-tar-benign.pt', 'pickle', 'safe', []],

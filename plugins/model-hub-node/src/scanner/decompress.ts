@@ -426,3 +426,24 @@ export async function* watchForBomb(
     throw e;
   }
 }
+
+/**
+ * Ends the stream at a decoding failure instead of throwing it, keeping the
+ * failure in `seen.failure` (a bomb is still thrown): Python's readers hand
+ * out the bytes decoded before a failure (zipfile stops at an entry's
+ * declared size), so those bytes are scanned and the failure recorded after.
+ */
+export async function* endAtFailure(
+  chunks: AsyncIterable<Buffer>,
+  seen: { failure?: MalformedError },
+): AsyncGenerator<Buffer> {
+  try {
+    yield* chunks;
+  } catch (e) {
+    if (e instanceof MalformedError && !(e instanceof BombError)) {
+      seen.failure = e;
+      return;
+    }
+    throw e;
+  }
+}

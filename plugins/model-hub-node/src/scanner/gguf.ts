@@ -1,6 +1,6 @@
 import { MalformedError, ScanReport } from './report';
+import { reportChatTemplate } from './chatTemplateReport';
 import { Cursor, RandomSource, readChunks } from './source';
-import { analyzeChatTemplate } from './template';
 
 /** `GGUF` as the first four bytes. */
 export const GGUF_MAGIC = Buffer.from('GGUF', 'latin1');
@@ -47,46 +47,6 @@ const GGML_TYPES: Record<number, [number, number]> = {
   34: [256, 54], // TQ1_0
   35: [256, 66], // TQ2_0
 };
-
-/**
- * Substrings that have no business in a chat template and are the
- * building blocks of Jinja2 server-side template injection.
- */
-export const TEMPLATE_INJECTION_PATTERNS: ReadonlyArray<[RegExp, string]> = [
-  [/__class__/, '__class__'],
-  [/__globals__/, '__globals__'],
-  [/__subclasses__/, '__subclasses__'],
-  [/__builtins__/, '__builtins__'],
-  [/__import__/, '__import__'],
-  [/__mro__/, '__mro__'],
-  [/__bases?__/, '__base__'],
-  [/__init__/, '__init__'],
-  [/__getattribute__/, '__getattribute__'],
-  [/__dict__/, '__dict__'],
-  [/__code__/, '__code__'],
-  [/_TemplateReference__context/, '_TemplateReference__context'],
-  [/\bself\._/, 'self._'],
-  [/\bos\.(popen|system|exec)/, 'os command'],
-  [/\bpopen\s*\(/, 'popen('],
-  [/\bsubprocess\b/, 'subprocess'],
-  [/\blipsum\b/, 'lipsum'],
-  [/\bcycler\b/, 'cycler'],
-  [/\bjoiner\b/, 'joiner'],
-  [/namespace\.__/, 'namespace internals'],
-  [/\|\s*attr\s*\(/, '|attr('],
-  [/\\x5f|\\u005f|\\137/i, 'escaped underscore'],
-  [/\b(eval|exec)\s*\(/, 'eval/exec call'],
-  [/\brequest\.(application|environ)/, 'request internals'],
-  [/\bconfig\.(items|__)/, 'config internals'],
-  [/\burl_for\b|\bget_flashed_messages\b/, 'Flask globals'],
-];
-
-/** Patterns found in a template (empty when clean). */
-export function templateInjectionHits(template: string): string[] {
-  return TEMPLATE_INJECTION_PATTERNS.filter(([re]) => re.test(template)).map(
-    ([, n]) => n,
-  );
-}
 
 type GgufValue = string | number | bigint | boolean | null;
 
@@ -227,6 +187,26 @@ export async function scanGguf(
         );
       }
       const efixed = FIXED[et];
+      if (keepString && et === 8) {
+        // llama.cpp keeps every metadata value as text (gguf_kv_to_str), an
+        // array of strings as ["a", "b"] with quotes and backslashes
+        // escaped, and renders a chat template read that way.
+        const items: string[] = [];
+        let total = 0;
+        for (let i = 0; i < n; i++) {
+          const item = (await str(true))!;
+          total += item.length;
+          if (total > LIMITS.maxString) {
+            throw new MalformedError(
+              'gguf/malformed',
+              `an array of strings past ${LIMITS.maxString} bytes is implausible as a chat template`,
+              at(cur.offset),
+            );
+          }
+          items.push(`"${item.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`);
+        }
+        return `[${items.join(', ')}]`;
+      }
       if (efixed !== undefined) {
         if (!(await cur.skip(efixed * n))) {
           throw new MalformedError(
@@ -296,28 +276,11 @@ export async function scanGguf(
         alignment = v;
       }
       if (isTemplate && typeof v === 'string') {
-        const where = `${location}.metadata[${JSON.stringify(key)}]`;
-        const analysis = analyzeChatTemplate(v);
-        for (const f of analysis.findings)
-          report.add(f.severity, f.rule, `chat template: ${f.message}`, where);
-        if (analysis.parseError !== undefined) {
-          report.fail(
-            'gguf/chat-template-unparseable',
-            `the chat template does not parse (${analysis.parseError}); it cannot be checked, so review it or fix the template`,
-            where,
-          );
-        }
-        const hits = templateInjectionHits(v);
-        if (hits.length) {
-          report.add(
-            'critical',
-            'gguf/chat-template-injection',
-            `chat template contains template-injection patterns (${hits.join(
-              ', ',
-            )}); rendering it can run code`,
-            `${location}.metadata[${JSON.stringify(key)}]`,
-          );
-        }
+        reportChatTemplate(
+          report,
+          v,
+          `${location}.metadata[${JSON.stringify(key)}]`,
+        );
       }
     }
     const tensors: Array<{

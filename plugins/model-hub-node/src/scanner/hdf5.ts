@@ -106,9 +106,22 @@ async function withFile<T>(
 }
 
 /**
- * Scans an HDF5 file (legacy Keras `.h5`): the `model_config` root
- * attribute is walked like a Keras v3 config for Lambda layers and custom
- * objects. Returns whether the file is a Keras model.
+ * Whether the HDF5 signature sits where the library looks for a superblock
+ * after a user block: at 512 bytes and every power of two above.
+ */
+export async function hasHdf5UserBlock(
+  src: RandomSource | SliceSource,
+): Promise<boolean> {
+  for (let at = 512; at + HDF5_MAGIC.length <= src.size; at *= 2) {
+    if ((await src.read(at, HDF5_MAGIC.length)).equals(HDF5_MAGIC)) return true;
+  }
+  return false;
+}
+
+/**
+ * Scans an HDF5 file (legacy Keras `.h5`): the `model_config` and
+ * `training_config` root attributes are walked like a Keras v3 config for
+ * Lambda layers and custom objects. Returns whether the file is a Keras model.
  */
 export async function scanHdf5(
   src: RandomSource | SliceSource,
@@ -125,14 +138,19 @@ export async function scanHdf5(
   }
   const attrs = root.attrs ?? {};
   const config = attrs.model_config;
-  if (typeof config === 'string') {
-    scanKerasConfig(config, report, `${location}:model_config`);
-  } else if (config !== undefined && config !== null) {
-    report.fail(
-      'keras/bad-config',
-      'the model_config attribute is not a string',
-      `${location}:model_config`,
-    );
+  // load_model builds the model from model_config and, when it compiles,
+  // deserializes the loss, metrics and optimizer of training_config.
+  for (const name of ['model_config', 'training_config']) {
+    const value = attrs[name];
+    if (typeof value === 'string') {
+      scanKerasConfig(value, report, `${location}:${name}`);
+    } else if (value !== undefined && value !== null) {
+      report.fail(
+        'keras/bad-config',
+        `the ${name} attribute is not a string`,
+        `${location}:${name}`,
+      );
+    }
   }
   return (
     config !== undefined ||

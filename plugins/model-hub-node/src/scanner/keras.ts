@@ -1,13 +1,24 @@
 import { ScanReport } from './report';
 import { classifyGlobal } from './pickle/globals';
+import { parsePythonJson } from './pythonJson';
 
 /** Module prefixes whose registered objects ship with Keras itself. */
 const KERAS_MODULES = /^(keras|tf_keras|tensorflow\.keras|keras_core)(\.|$)/;
 
+/**
+ * TensorFlow functions a `TFOpLambda` may name (tf.keras writes one for
+ * every TF operation in a functional model, `x + 1` is `math.add`): math,
+ * neural-network, linear-algebra and array operations, which touch no
+ * files, processes or network. Anything else (`io.write_file`,
+ * `py_function`, `raw_ops.*`, `compat.v1.py_func`) is a Lambda.
+ */
+const SAFE_TF_OPS =
+  /^(?:(?:math|nn|linalg|__operators__|bitwise|signal)\.[A-Za-z0-9_]+|(?:reshape|concat|expand_dims|squeeze|cast|transpose|stack|unstack|split|tile|shape|size|rank|zeros_like|ones_like|fill|where|clip_by_value|gather|gather_nd|one_hot|range|pad|slice|strided_slice|identity|stop_gradient|boolean_mask|broadcast_to|einsum|matmul|tensordot|sort|argsort|cumsum|reduce_[a-z_]+|argmax|argmin|maximum|minimum|abs|square|sqrt|exp|sigmoid|tanh|add|subtract|multiply|divide|truediv|nn_ops_relu|compat\.v1\.(?:gather|shape|size|transpose))|image\.(?:resize|convert_image_dtype|per_image_standardization))$/;
+
 /** Whether a `config.json` is a Keras model config (top-level `class_name`). */
 export function looksLikeKerasConfig(text: Buffer): boolean {
   try {
-    const v = JSON.parse(text.toString('utf8'));
+    const v = parsePythonJson(text) as { class_name?: unknown } | null;
     return (
       !!v &&
       typeof v === 'object' &&
@@ -31,7 +42,7 @@ export function scanKerasConfig(
 ): void {
   let config: unknown;
   try {
-    config = JSON.parse(text);
+    config = parsePythonJson(text);
   } catch (e) {
     report.fail(
       'keras/bad-config',
@@ -60,7 +71,24 @@ export function scanKerasConfig(
     const className =
       typeof o.class_name === 'string' ? o.class_name : undefined;
     const here = className ? `${path}(${className})` : path;
-    if (className === 'Lambda') {
+    // Keras resolves module "keras" + class_name "layers.Lambda" too.
+    const layer = className?.slice(className.lastIndexOf('.') + 1);
+    if (layer === 'TFOpLambda' || layer === 'SlicingOpLambda') {
+      const cfg = (o.config ?? {}) as Record<string, unknown>;
+      const fn = typeof cfg.function === 'string' ? cfg.function : undefined;
+      if (fn === undefined || !SAFE_TF_OPS.test(fn)) {
+        report.add(
+          'high',
+          'keras/lambda-layer',
+          `${layer} layer ${JSON.stringify(
+            cfg.name ?? '',
+          )} calls the TensorFlow function ${JSON.stringify(
+            fn ?? cfg.function ?? null,
+          )} when the model is built; only math and array operations are known to be safe`,
+          `${location}:${here}`,
+        );
+      }
+    } else if (layer === 'Lambda') {
       const cfg = (o.config ?? {}) as Record<string, unknown>;
       const fn = cfg.function as unknown;
       const hasCode =
@@ -118,7 +146,7 @@ export function scanKerasConfig(
         `${location}:${here}`,
       );
     }
-    const nowInLambda = inLambda || className === 'Lambda';
+    const nowInLambda = inLambda || layer === 'Lambda';
     for (const [k, x] of Object.entries(o))
       walk(x, `${path}.${k}`, depth + 1, nowInLambda);
   };

@@ -1,6 +1,14 @@
 import { basename } from 'node:path';
 
 /**
+ * Model formats the scanner does not read whose loaders run what the file
+ * says: a TensorFlow graph (`saved_model.pb`, `keras_metadata.pb`, a frozen
+ * graph) holds ops that read and write files (a SavedModel's main_op runs
+ * on load) and Keras layer configs, Lambdas included.
+ */
+export const UNREAD_MODEL_EXTENSIONS: readonly string[] = ['.pb'];
+
+/**
  * File-name extensions that claim a model format. A file with one of these
  * names whose content parses as no supported format is `error`, never
  * `unsupported`: the loader it is meant for may still accept it.
@@ -22,6 +30,7 @@ export const MODEL_EXTENSIONS: readonly string[] = [
   '.hdf5',
   '.onnx',
   '.msgpack',
+  ...UNREAD_MODEL_EXTENSIONS,
 ];
 
 /** The model-format extension a path's name claims, if any (case-insensitive). */
@@ -38,4 +47,9 @@ export function isPythonSourceName(path: string): boolean {
 /** Whether a path names a JSON file that may carry `auto_map` entries. */
 export function isJsonName(path: string): boolean {
   return /\.json$/i.test(basename(path));
+}
+
+/** Whether a path names a Jinja template (`chat_template.jinja`). */
+export function isJinjaName(path: string): boolean {
+  return /\.jinja2?$/i.test(basename(path));
 }

@@ -165,10 +165,21 @@ export function dtypeInfo(descr: PyValue, depth = 0): DtypeInfo {
       }
     }
   }
-  if (Array.isArray(descr)) {
+  // descr_to_dtype iterates any other descr (a dict gives its keys) and
+  // unpacks each field as (name, dtype[, shape]): the two-character
+  // string "xO" is field x of dtype O.
+  const fields =
+    descr && typeof descr === 'object' && !Array.isArray(descr)
+      ? Object.keys(descr)
+      : descr;
+  if (Array.isArray(fields)) {
     let itemsize = 0n;
     let hasObject = false;
-    for (const field of descr) {
+    for (const item of fields) {
+      const field =
+        typeof item === 'string' && (item.length === 2 || item.length === 3)
+          ? [...item]
+          : item;
       if (!Array.isArray(field) || field.length < 2 || field.length > 3) {
         throw new MalformedError(
           'numpy/bad-dtype',

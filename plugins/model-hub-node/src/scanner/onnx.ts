@@ -131,10 +131,21 @@ const MODEL_FIELDS: Record<number, number> = {
 };
 
 /**
+ * Whether a first byte can open an ONNX ModelProto: the tag of
+ * `ir_version` or of any other ModelProto field (protobuf readers, and so
+ * onnxruntime, take fields in any order).
+ */
+export function mayStartOnnx(first: number): boolean {
+  return first === 0x08 || MODEL_FIELDS[first >> 3] === (first & 7);
+}
+
+/**
  * Cheap structural test: the top-level message parses as protobuf and
  * carries a plausible `ir_version` and a `graph`, or at least starts with a
  * plausible `ir_version` followed by another ModelProto field (so that a
- * truncated model is still recognised, and then reported as an error).
+ * truncated model is still recognised, and then reported as an error). A
+ * model whose first field is not `ir_version` must parse completely, with
+ * ModelProto fields only.
  */
 export async function looksLikeOnnx(src: RandomSource): Promise<boolean> {
   if (src.size < 4) return false;
@@ -142,23 +153,26 @@ export async function looksLikeOnnx(src: RandomSource): Promise<boolean> {
   let ir = false;
   let graph = false;
   let index = 0;
+  let irFirst = false;
   try {
     for await (const f of fields(r, 0, src.size, '')) {
-      if (
-        index === 0 &&
-        !(f.field === 1 && f.wire === 0 && f.value >= 1 && f.value <= 100)
-      ) {
+      const irField =
+        f.field === 1 && f.wire === 0 && f.value >= 1 && f.value <= 100;
+      if (index === 0) irFirst = irField;
+      if (!irField && MODEL_FIELDS[f.field] !== f.wire) {
+        if (index <= 1 || !irFirst) return false;
+      }
+      if (index === 1 && irFirst && MODEL_FIELDS[f.field] !== f.wire) {
         return false;
       }
-      if (index === 1 && MODEL_FIELDS[f.field] !== f.wire) return false;
       index++;
-      if (f.field === 1) ir = f.wire === 0 && f.value >= 1 && f.value <= 100;
+      if (f.field === 1) ir = irField;
       if (f.field === 7) graph = f.wire === 2;
     }
   } catch (e) {
-    if (e instanceof MalformedError)
-      return index >= 2 || (index === 1 && (await secondFieldOk(src)));
-    throw e;
+    if (!(e instanceof MalformedError)) throw e;
+    if (!irFirst) return false;
+    return index >= 2 || (index === 1 && (await secondFieldOk(src)));
   }
   return ir && graph;
 }
