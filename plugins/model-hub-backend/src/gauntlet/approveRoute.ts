@@ -9,6 +9,7 @@ import {
   assertIndependentApprover,
   assertNotAuthor,
 } from './fourEyesGuard';
+import { distinctValidApprovers } from './fourEyes';
 import { GauntletRunner, GauntletVersionSource } from './GauntletRunner';
 import { GauntletWaiver, PromotionRequest } from './types';
 
@@ -106,15 +107,11 @@ export async function approveSubject(options: {
   // approval recorded meanwhile on another replica counts too, so of two
   // approvers racing, the later one's count sees both.
   const recorded = await runner.updateTier(entity);
-  const approvers = new Set(
-    (pick(recorded)?.approvals ?? [])
-      .filter(a => !a.invalidatedAt)
-      .map(a => a.approver.toLocaleLowerCase('en-US')),
-  );
+  const approvers = distinctValidApprovers(pick(recorded)?.approvals ?? []);
   let after = recorded;
   if (
     kind === 'promotion' &&
-    approvers.size >= options.gauntletConfig.requiredApprovals &&
+    approvers.length >= options.gauntletConfig.requiredApprovals &&
     (await runner.store.promotions.markApproved({
       id,
       decidedBy: actor,
@@ -127,7 +124,7 @@ export async function approveSubject(options: {
   const subject = pick(after)!;
   return {
     subject,
-    validApprovers: approvers.size,
+    validApprovers: approvers.length,
     effectiveTier: after.effectiveTier,
   };
 }

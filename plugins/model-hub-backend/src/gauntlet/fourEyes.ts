@@ -26,6 +26,22 @@ export function invalidationReason(
   return undefined;
 }
 
+/**
+ * The distinct people among the approvals that still count, each once:
+ * refs differing only in case name one user.
+ */
+export function distinctValidApprovers(
+  approvals: ReadonlyArray<{ approver: string; invalidatedAt?: string }>,
+): string[] {
+  const distinct = new Map<string, string>();
+  for (const a of approvals) {
+    if (a.invalidatedAt) continue;
+    const key = a.approver.toLocaleLowerCase('en-US');
+    if (!distinct.has(key)) distinct.set(key, a.approver);
+  }
+  return [...distinct.values()];
+}
+
 /** The result of applying the four-eyes rules to a model's decisions. */
 export interface FourEyesState {
   /** Promotion requests with their approvals; `approved` only with N valid approvals. */
@@ -67,19 +83,9 @@ export function applyFourEyes(options: {
     withReasons
       .filter(a => a.subject === subject && a.subjectId === id)
       .map(({ subject: _s, subjectId: _i, ...a }) => a);
-  // Distinct people: refs differing only in case name one user.
-  const validApprovers = (list: ReturnType<typeof of>) => {
-    const distinct = new Map<string, string>();
-    for (const a of list.filter(x => !x.invalidatedAt)) {
-      const key = a.approver.toLocaleLowerCase('en-US');
-      if (!distinct.has(key)) distinct.set(key, a.approver);
-    }
-    return [...distinct.values()];
-  };
-
   const promotions = options.promotions.map(p => {
     const approvals = of('promotion', p.id);
-    const valid = validApprovers(approvals);
+    const valid = distinctValidApprovers(approvals);
     const state =
       p.state === 'approved' && valid.length < requiredApprovals
         ? 'pending'
@@ -88,7 +94,7 @@ export function applyFourEyes(options: {
   });
   const waivers = options.waivers.map(w => {
     const approvals = of('waiver', w.id);
-    const valid = validApprovers(approvals);
+    const valid = distinctValidApprovers(approvals);
     const approved = valid.length >= requiredApprovals;
     return {
       ...w,
