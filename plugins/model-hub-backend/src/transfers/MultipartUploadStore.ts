@@ -190,9 +190,7 @@ export class MultipartUploadStore {
   ): Promise<boolean> {
     const updated = await this.#db('multipart_uploads')
       .where({ id: uploadId })
-      .andWhere(q =>
-        q.whereNull('completing_until').orWhere('completing_until', '<', now),
-      )
+      .andWhere(noCompletionHolds(now))
       .update({
         completion_token: token,
         completing_until: new Date(now.getTime() + leaseMs),
@@ -228,9 +226,7 @@ export class MultipartUploadStore {
   ): Promise<'ok' | 'gone' | 'completing'> {
     const updated = await this.#db('multipart_uploads')
       .where({ id: uploadId })
-      .andWhere(q =>
-        q.whereNull('completing_until').orWhere('completing_until', '<', now),
-      )
+      .andWhere(noCompletionHolds(now))
       .update({ updated_at: now });
     if (updated > 0) return 'ok';
     return (await this.get(uploadId)) ? 'completing' : 'gone';
@@ -245,9 +241,7 @@ export class MultipartUploadStore {
       const deleted = await tx('multipart_uploads')
         .where({ id: uploadId })
         .andWhere('updated_at', '<', cutoff)
-        .andWhere(q =>
-          q.whereNull('completing_until').orWhere('completing_until', '<', now),
-        )
+        .andWhere(noCompletionHolds(now))
         .delete();
       if (deleted === 0) return false;
       await tx('multipart_upload_parts')
@@ -271,6 +265,12 @@ export class MultipartUploadStore {
       .select('id');
     return rows.map(r => r.id);
   }
+}
+
+/** Where no completion holds an upload at `now` (none, or its lease ran out). */
+function noCompletionHolds(now: Date) {
+  return (q: Knex.QueryBuilder) =>
+    q.whereNull('completing_until').orWhere('completing_until', '<', now);
 }
 
 function toUpload(row: UploadRow): MultipartUpload {
