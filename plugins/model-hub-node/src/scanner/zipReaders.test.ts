@@ -16,6 +16,22 @@ const EVIL = Buffer.from(
   'latin1',
 );
 const BENIGN = Buffer.from('\x80\x02}q\x00.', 'latin1');
+/** A Keras v3 config.json with a Lambda layer calling os.system. */
+const LAMBDA_CONFIG = Buffer.from(
+  JSON.stringify({
+    class_name: 'Sequential',
+    module: 'keras',
+    config: {
+      layers: [
+        {
+          class_name: 'Lambda',
+          module: 'keras.layers',
+          config: { name: 'l', function: 'os.system' },
+        },
+      ],
+    },
+  }),
+);
 
 /** A local file header and stored data. */
 function local(data: Buffer, entryName = NAME): Buffer {
@@ -51,12 +67,17 @@ function central(
   return Buffer.concat([h, name, extra]);
 }
 
-/** An end-of-central-directory record for one entry. */
-function end(cdSize: number, cdOffset: number, commentLength: number): Buffer {
+/** An end-of-central-directory record for `entries` entries (default one). */
+function end(
+  cdSize: number,
+  cdOffset: number,
+  commentLength: number,
+  entries = 1,
+): Buffer {
   const e = Buffer.alloc(22);
   e.writeUInt32LE(0x06054b50, 0);
-  e.writeUInt16LE(1, 8);
-  e.writeUInt16LE(1, 10);
+  e.writeUInt16LE(entries, 8);
+  e.writeUInt16LE(entries, 10);
   e.writeUInt32LE(cdSize, 12);
   e.writeUInt32LE(cdOffset, 16);
   e.writeUInt16LE(commentLength, 20);
@@ -177,9 +198,7 @@ describe('zip archives that loaders read differently from the scanner', () => {
       central(BENIGN, 0),
       central(npy, pkl.length, 'archive/data/0'),
     ]);
-    const e = end(cd.length, pkl.length + storage.length, 0);
-    e.writeUInt16LE(2, 8);
-    e.writeUInt16LE(2, 10);
+    const e = end(cd.length, pkl.length + storage.length, 0, 2);
     const zip = Buffer.concat([pkl, storage, cd, e]);
     const { format, rules } = await analyze(zip);
     expect(format).toBe('pytorch-zip');
@@ -187,21 +206,7 @@ describe('zip archives that loaders read differently from the scanner', () => {
   });
 
   it('takes a name cut at its first NUL byte, as zipfile does: "config.json\\0.txt" is the config Keras loads', async () => {
-    const config = Buffer.from(
-      JSON.stringify({
-        class_name: 'Sequential',
-        module: 'keras',
-        config: {
-          layers: [
-            {
-              class_name: 'Lambda',
-              module: 'keras.layers',
-              config: { name: 'l', function: 'os.system' },
-            },
-          ],
-        },
-      }),
-    );
+    const config = LAMBDA_CONFIG;
     const metadata = Buffer.from('{"keras_version": "3.5.0"}');
     const configName = 'config.json\u0000.txt';
     const first = local(metadata, 'metadata.json');
@@ -210,9 +215,7 @@ describe('zip archives that loaders read differently from the scanner', () => {
       central(metadata, 0, 'metadata.json'),
       central(config, first.length, configName),
     ]);
-    const e = end(cd.length, first.length + second.length, 0);
-    e.writeUInt16LE(2, 8);
-    e.writeUInt16LE(2, 10);
+    const e = end(cd.length, first.length + second.length, 0, 2);
     const { format, rules } = await analyze(
       Buffer.concat([first, second, cd, e]),
     );
@@ -222,21 +225,7 @@ describe('zip archives that loaders read differently from the scanner', () => {
     );
   });
   it('takes the name of a Unicode Path extra field, as zipfile (Python 3.12+) does: "weights.bin" can be the config Keras loads', async () => {
-    const config = Buffer.from(
-      JSON.stringify({
-        class_name: 'Sequential',
-        module: 'keras',
-        config: {
-          layers: [
-            {
-              class_name: 'Lambda',
-              module: 'keras.layers',
-              config: { name: 'l', function: 'os.system' },
-            },
-          ],
-        },
-      }),
-    );
+    const config = LAMBDA_CONFIG;
     const metadata = Buffer.from('{"keras_version": "3.5.0"}');
     const storedName = 'weights.bin';
     const unicodePath = Buffer.concat([
@@ -252,9 +241,7 @@ describe('zip archives that loaders read differently from the scanner', () => {
       central(metadata, 0, 'metadata.json'),
       central(config, first.length, storedName, unicodePath),
     ]);
-    const e = end(cd.length, first.length + second.length, 0);
-    e.writeUInt16LE(2, 8);
-    e.writeUInt16LE(2, 10);
+    const e = end(cd.length, first.length + second.length, 0, 2);
     const { format, rules } = await analyze(
       Buffer.concat([first, second, cd, e]),
     );
@@ -278,9 +265,7 @@ describe('zip archives that loaders read differently from the scanner', () => {
       central(config, 0, 'config.json'),
       central(metadata, first.length, 'metadata.json'),
     ]);
-    const e = end(cd.length, first.length + second.length, 0);
-    e.writeUInt16LE(2, 8);
-    e.writeUInt16LE(2, 10);
+    const e = end(cd.length, first.length + second.length, 0, 2);
     const { format, rules } = await analyze(
       Buffer.concat([Buffer.from('GARBAGE '.repeat(20)), first, second, cd, e]),
     );
