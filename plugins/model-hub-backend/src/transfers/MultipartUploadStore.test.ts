@@ -84,7 +84,9 @@ describe.each(databases.eachSupportedId())(
         { number: 2, size: 10, sha256: 'f'.repeat(64) },
       ]);
       const cutoff = new Date('2026-12-06T10:30:00.000Z');
-      expect(await store.listIdleSince(cutoff)).toEqual(['d'.repeat(32)]);
+      expect((await store.listIdleSince(cutoff)).map(u => u.id)).toEqual([
+        'd'.repeat(32),
+      ]);
       await store.delete('a'.repeat(32));
       expect(await store.get('a'.repeat(32))).toBeUndefined();
       expect(await store.listParts('a'.repeat(32))).toEqual([]);

@@ -258,12 +258,14 @@ export class MultipartUploadStore {
       .update({ completion_token: null, completing_until: null });
   }
 
-  /** Ids of uploads that received nothing since `cutoff`. */
-  async listIdleSince(cutoff: Date): Promise<string[]> {
-    const rows = await this.#db<UploadRow>('multipart_uploads')
-      .where('updated_at', '<', cutoff)
-      .select('id');
-    return rows.map(r => r.id);
+  /** Uploads that received nothing since `cutoff`. */
+  async listIdleSince(cutoff: Date): Promise<MultipartUpload[]> {
+    const rows = await this.#db<UploadRow>('multipart_uploads').where(
+      'updated_at',
+      '<',
+      cutoff,
+    );
+    return rows.map(toUpload);
   }
 }
 

@@ -300,13 +300,12 @@ export class MultipartUploads {
   /** Removes uploads idle since before `cutoff`, with their parts; returns how many. */
   async collectIdle(cutoff: Date): Promise<number> {
     let collected = 0;
-    for (const id of await this.#store.listIdleSince(cutoff)) {
+    for (const upload of await this.#store.listIdleSince(cutoff)) {
       // Deleted only if still idle: a part or completion since the listing
       // touched it (see touchForPart).
-      const upload = await this.#store.get(id);
-      if (upload && (await this.#store.deleteIfIdle(id, cutoff, new Date()))) {
+      if (await this.#store.deleteIfIdle(upload.id, cutoff, new Date())) {
         await this.#abortDirect(upload);
-        await this.#removeParts(id);
+        await this.#removeParts(upload.id);
         collected += 1;
       }
     }

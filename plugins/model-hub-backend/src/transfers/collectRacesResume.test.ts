@@ -113,10 +113,10 @@ describe.each(databases.eachSupportedId())(
           this: MultipartUploadStore,
           ...args
         ) {
-          const ids = await list.apply(this, args);
-          expect(ids).toContain(id);
+          const idle = await list.apply(this, args);
+          expect(idle.map(u => u.id)).toContain(id);
           resumed = (await sendPart(2)).status;
-          return ids;
+          return idle;
         });
       let collected: Promise<number> | undefined;
       const collect = MultipartUploads.prototype.collectIdle;
