@@ -16,7 +16,10 @@ import { modelHubPlugin } from '../plugin';
 import { testHttpAuthServiceFactory } from './httpAuth';
 import {
   catalogServiceHubCatalogFactory,
+  ModelHubTestBackend,
+  ModelHubTestBackendOptions,
   ownersPublishPolicy,
+  startModelHubTestBackend,
   testPolicyModule,
   testUserInfoFactory,
 } from './modelHubBackend';
@@ -39,7 +42,22 @@ export const model = (name: string): Entity => ({
   spec: { owner: 'ml-team', type: 'llm', lifecycle: 'production' },
 });
 
-/** The catalog as users see it: Bob cannot read the secret model. */
+/**
+ * A test back end (one replica) holding support-assistant, which Alice's
+ * ml-team owns and may publish to; the options say the rest (database,
+ * shared staging, limits, extra modules).
+ */
+export function startAliceBackend(
+  options: Omit<ModelHubTestBackendOptions, 'entities' | 'groups' | 'policy'>,
+): Promise<ModelHubTestBackend> {
+  return startModelHubTestBackend({
+    entities: [model('support-assistant')],
+    groups: { [ALICE]: ['group:default/ml-team'] },
+    policy: ownersPublishPolicy(),
+    ...options,
+  });
+}
+
 /** The catalog as users see it: Bob cannot read the secret model. */
 export function hideSecretFromBob(all: CatalogService): CatalogService {
   const hidden = (options: unknown) =>

@@ -10,16 +10,12 @@ import {
 } from '@internal/plugin-model-hub-common';
 import request from 'supertest';
 import { sha256 } from '../__testUtils__/fixtures';
-import {
-  ModelHubTestBackend,
-  ownersPublishPolicy,
-  startModelHubTestBackend,
-} from '../__testUtils__/modelHubBackend';
+import { ModelHubTestBackend } from '../__testUtils__/modelHubBackend';
 import {
   ALICE,
   bytesOf,
   MODEL_REF,
-  model,
+  startAliceBackend,
 } from '../__testUtils__/transfersBackend';
 import { MultipartUploads } from './MultipartUploads';
 import { MultipartUploadStore } from './MultipartUploadStore';
@@ -51,10 +47,7 @@ describe.each(databases.eachSupportedId())(
           });
         },
       });
-      backend = await startModelHubTestBackend({
-        entities: [model('support-assistant')],
-        groups: { [ALICE]: ['group:default/ml-team'] },
-        policy: ownersPublishPolicy(),
+      backend = await startAliceBackend({
         knex: await databases.init(databaseId),
         features: [captureScheduler],
         modelHub: {

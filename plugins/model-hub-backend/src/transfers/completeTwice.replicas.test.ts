@@ -9,16 +9,12 @@ import {
 import request from 'supertest';
 import { sha256 } from '../__testUtils__/fixtures';
 import { ModelVersionService } from '../versions/ModelVersionService';
-import {
-  ModelHubTestBackend,
-  ownersPublishPolicy,
-  startModelHubTestBackend,
-} from '../__testUtils__/modelHubBackend';
+import { ModelHubTestBackend } from '../__testUtils__/modelHubBackend';
 import {
   ALICE,
   bytesOf,
   MODEL_REF,
-  model,
+  startAliceBackend,
 } from '../__testUtils__/transfersBackend';
 
 jest.setTimeout(120_000);
@@ -39,10 +35,7 @@ describe.each(databases.eachSupportedId())(
       const knex = await databases.init(databaseId);
       dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'model-hub-2x-'));
       const start = () =>
-        startModelHubTestBackend({
-          entities: [model('support-assistant')],
-          groups: { [ALICE]: ['group:default/ml-team'] },
-          policy: ownersPublishPolicy(),
+        startAliceBackend({
           knex,
           dataDir,
           modelHub: {

@@ -9,16 +9,12 @@ import request from 'supertest';
 import { LocalArtifactStore } from '../artifacts/LocalArtifactStore';
 import { collectUnreferencedBlobs } from '../recovery/collectBlobs';
 import { sha256 } from '../__testUtils__/fixtures';
-import {
-  ModelHubTestBackend,
-  ownersPublishPolicy,
-  startModelHubTestBackend,
-} from '../__testUtils__/modelHubBackend';
+import { ModelHubTestBackend } from '../__testUtils__/modelHubBackend';
 import {
   ALICE,
   bytesOf,
   MODEL_REF,
-  model,
+  startAliceBackend,
 } from '../__testUtils__/transfersBackend';
 import { VersionStore } from '../versions/VersionStore';
 import { ContentIndex } from './ContentIndex';
@@ -53,10 +49,7 @@ describe.each(databases.eachSupportedId())(
 
     beforeAll(async () => {
       const knex = await databases.init(databaseId);
-      backend = await startModelHubTestBackend({
-        entities: [model('support-assistant')],
-        groups: { [ALICE]: ['group:default/ml-team'] },
-        policy: ownersPublishPolicy(),
+      backend = await startAliceBackend({
         knex,
       });
       versions = await VersionStore.create({
