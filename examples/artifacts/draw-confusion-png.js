@@ -35,12 +35,20 @@ for (let y = 0; y < size; y++) {
     const cx = Math.floor((x - GAP) / (CELL + GAP));
     const cy = Math.floor((y - GAP) / (CELL + GAP));
     const inCell =
-      cx >= 0 && cx < 2 && cy >= 0 && cy < 2 &&
-      (x - GAP) % (CELL + GAP) < CELL && (y - GAP) % (CELL + GAP) < CELL;
+      cx >= 0 &&
+      cx < 2 &&
+      cy >= 0 &&
+      cy < 2 &&
+      (x - GAP) % (CELL + GAP) < CELL &&
+      (y - GAP) % (CELL + GAP) < CELL;
     let rgb = [255, 255, 255];
     if (inCell) {
       const t = cells[cy][cx] / max;
-      rgb = [Math.round(230 - 200 * t), Math.round(240 - 150 * t), 255 - Math.round(60 * t)];
+      rgb = [
+        Math.round(230 - 200 * t),
+        Math.round(240 - 150 * t),
+        255 - Math.round(60 * t),
+      ];
     }
     raw.set(rgb, row + 1 + x * 3);
   }

@@ -38,7 +38,12 @@ const RELEASES = {
   },
 };
 const release = RELEASES[process.argv[2] ?? '2.1.0'];
-if (!release) throw new Error(`unknown release ${process.argv[2]}; use ${Object.keys(RELEASES).join(' or ')}`);
+if (!release)
+  throw new Error(
+    `unknown release ${process.argv[2]}; use ${Object.keys(RELEASES).join(
+      ' or ',
+    )}`,
+  );
 const OUT = release.out;
 fs.mkdirSync(OUT, { recursive: true });
 const ROWS = 200;
@@ -99,16 +104,28 @@ function valueInfo(name, dims) {
 
 const graph = onnx.GraphProto.create({
   name: 'sentiment_logistic_regression',
-  initializer: [
-    tensor('W', [4, 1], WEIGHTS),
-    tensor('B', [1], [BIAS]),
-  ],
+  initializer: [tensor('W', [4, 1], WEIGHTS), tensor('B', [1], [BIAS])],
   input: [valueInfo('features', ['N', 4])],
   output: [valueInfo('probability', ['N', 1])],
   node: [
-    onnx.NodeProto.create({ opType: 'MatMul', input: ['features', 'W'], output: ['logit_raw'], name: 'matmul' }),
-    onnx.NodeProto.create({ opType: 'Add', input: ['logit_raw', 'B'], output: ['logit'], name: 'add' }),
-    onnx.NodeProto.create({ opType: 'Sigmoid', input: ['logit'], output: ['probability'], name: 'sigmoid' }),
+    onnx.NodeProto.create({
+      opType: 'MatMul',
+      input: ['features', 'W'],
+      output: ['logit_raw'],
+      name: 'matmul',
+    }),
+    onnx.NodeProto.create({
+      opType: 'Add',
+      input: ['logit_raw', 'B'],
+      output: ['logit'],
+      name: 'add',
+    }),
+    onnx.NodeProto.create({
+      opType: 'Sigmoid',
+      input: ['logit'],
+      output: ['probability'],
+      name: 'sigmoid',
+    }),
   ],
 });
 const model = onnx.ModelProto.create({
@@ -131,11 +148,13 @@ for (let i = 0; i < ROWS; i++) {
   // Rounded to 4 decimals so the CSV holds exactly what the model sees.
   const x = [0, 1, 2, 3].map(() => Math.round(normal() * 10000) / 10000);
   const trueLogit =
-    x.reduce((s, v, j) => s + v * TRUE_WEIGHTS[j], TRUE_BIAS) + normal() * LABEL_NOISE;
+    x.reduce((s, v, j) => s + v * TRUE_WEIGHTS[j], TRUE_BIAS) +
+    normal() * LABEL_NOISE;
   const label = trueLogit > 0 ? 1 : 0;
   // float32 arithmetic, as the runtime does it.
   let logit = f32(0);
-  for (let j = 0; j < 4; j++) logit = f32(logit + f32(f32(x[j]) * f32(WEIGHTS[j])));
+  for (let j = 0; j < 4; j++)
+    logit = f32(logit + f32(f32(x[j]) * f32(WEIGHTS[j])));
   logit = f32(logit + f32(BIAS));
   const predicted = logit >= 0 ? 1 : 0; // sigmoid(logit) >= 0.5
   if (predicted === 1 && label === 1) tp++;
@@ -157,5 +176,12 @@ const metrics = {
   recall: round(recall),
   f1: round((2 * precision * recall) / (precision + recall)),
 };
-fs.writeFileSync(path.join(OUT, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
-console.log(`model.onnx: ${bytes.length} bytes; benchmark.csv: ${ROWS} rows; ${JSON.stringify(metrics)}`);
+fs.writeFileSync(
+  path.join(OUT, 'metrics.json'),
+  `${JSON.stringify(metrics, null, 2)}\n`,
+);
+console.log(
+  `model.onnx: ${
+    bytes.length
+  } bytes; benchmark.csv: ${ROWS} rows; ${JSON.stringify(metrics)}`,
+);

@@ -1,6 +1,4 @@
-import {
-  DatabaseService,
-} from '@backstage/backend-plugin-api';
+import { DatabaseService } from '@backstage/backend-plugin-api';
 import { AuditQuery, AuditRecord } from '@internal/plugin-model-hub-common';
 import { Knex } from 'knex';
 import { migrateModelHub } from '../database/migrate';

@@ -1,7 +1,4 @@
-import {
-  mockCredentials,
-  TestDatabases,
-} from '@backstage/backend-test-utils';
+import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 import {
   MODEL_HUB_SHA256_HEADER,
   modelHubApiPaths,

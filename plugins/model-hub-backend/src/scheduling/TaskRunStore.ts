@@ -1,10 +1,7 @@
-import {
-  DatabaseService,
-} from '@backstage/backend-plugin-api';
+import { DatabaseService } from '@backstage/backend-plugin-api';
 import { Knex } from 'knex';
 import { insertedId, Timestamp, toIso } from '../gauntlet/storeTime';
 import { migrateModelHub } from '../database/migrate';
-
 
 const TABLE = 'model_hub_task_runs';
 

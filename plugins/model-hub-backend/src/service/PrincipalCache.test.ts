@@ -59,10 +59,7 @@ describe('PrincipalCache', () => {
 
     now += 1;
     fail = true;
-    const both = [
-      cache.peek(mia, key, compute),
-      cache.peek(mia, key, compute),
-    ];
+    const both = [cache.peek(mia, key, compute), cache.peek(mia, key, compute)];
     expect(await Promise.all(both)).toEqual([1, 1]);
     expect(calls).toBe(1);
     await new Promise(r => setImmediate(r));

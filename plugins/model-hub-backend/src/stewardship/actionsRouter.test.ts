@@ -1,7 +1,4 @@
-import {
-  mockCredentials,
-  TestDatabases,
-} from '@backstage/backend-test-utils';
+import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 import { stewardshipPermissions } from '@internal/plugin-model-hub-common';
 import request from 'supertest';
 import { CapturedAuditEvent } from '../__testUtils__/auditor';
