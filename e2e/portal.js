@@ -460,6 +460,15 @@ async function screenshotOnFailure(page, name, fn) {
   }
 }
 
+/**
+ * Runs one step of a browser test: saves `<name>.png` of `page` when it
+ * passes and `<name>-failure.png` when it throws (then rethrows).
+ */
+async function screenshotStep(page, name, fn) {
+  await screenshotOnFailure(page, name, fn);
+  await screenshot(page, name);
+}
+
 /** Opens a new page signed in as the guest user. */
 async function newSignedInPage(browser, baseUrl) {
   // An explicit context (not browser.newPage): axe-core's AxeBuilder opens a
@@ -492,5 +501,6 @@ module.exports = {
   launchBrowser,
   screenshot,
   screenshotOnFailure,
+  screenshotStep,
   freePort,
 };

@@ -9,7 +9,7 @@
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const { spawnSync } = require('node:child_process');
+const { runCli } = require('../cli');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const http = require('node:http');
@@ -23,18 +23,7 @@ const MODEL = 'model:default/vision-defect-detector';
 const VERSIONS =
   '/api/model-hub/v1/models/default/vision-defect-detector/versions';
 
-function cli(args, env = {}) {
-  const res = spawnSync(
-    process.execPath,
-    [path.join(ROOT, 'packages/cli/bin/model-hub'), ...args],
-    {
-      encoding: 'utf8',
-      env: { ...process.env, MODEL_HUB_TOKEN: token, ...env },
-      timeout: 120000,
-    },
-  );
-  return { code: res.status, out: res.stdout, err: res.stderr };
-}
+const cli = (args, env) => runCli(args, { token, env });
 
 function sha256(buf) {
   return crypto.createHash('sha256').update(buf).digest('hex');

@@ -15,6 +15,7 @@ const {
   launchBrowser,
   newSignedInPage,
   screenshot,
+  screenshotStep,
   waitFor,
 } = require('../portal');
 
@@ -42,15 +43,7 @@ after(async () => {
   await browser?.close();
 });
 
-async function step(name, fn) {
-  try {
-    await fn();
-    await screenshot(page, name);
-  } catch (e) {
-    await screenshot(page, `${name}-failure`);
-    throw e;
-  }
-}
+const step = (name, fn) => screenshotStep(page, name, fn);
 
 test('the hub page finds models with server-side filters', async () => {
   await step('05-hub-page', async () => {

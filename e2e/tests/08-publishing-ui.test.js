@@ -18,7 +18,7 @@ const {
   ROOT,
   launchBrowser,
   newSignedInPage,
-  screenshot,
+  screenshotStep,
   waitFor,
 } = require('../portal');
 
@@ -37,15 +37,7 @@ after(async () => {
   await browser?.close();
 });
 
-async function step(name, fn) {
-  try {
-    await fn();
-    await screenshot(page, name);
-  } catch (e) {
-    await screenshot(page, `${name}-failure`);
-    throw e;
-  }
-}
+const step = (name, fn) => screenshotStep(page, name, fn);
 
 async function next() {
   await page.getByRole('button', { name: 'Next' }).click();

@@ -10,7 +10,7 @@
 
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { spawnSync } = require('node:child_process');
+const { runCli } = require('../cli');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -49,18 +49,7 @@ const MODEL_API = `/api/model-hub/v1/models/default/${NAME}`;
 const FIXTURES = path.join(ROOT, 'plugins/model-hub-node/fixtures/files');
 const HIDDEN = 'extras/tokenizer_state.pkl';
 
-function cli(args, userToken) {
-  const res = spawnSync(
-    process.execPath,
-    [path.join(ROOT, 'packages/cli/bin/model-hub'), ...args],
-    {
-      encoding: 'utf8',
-      env: { ...process.env, MODEL_HUB_TOKEN: userToken },
-      timeout: 120000,
-    },
-  );
-  return { code: res.status, out: res.stdout, err: res.stderr };
-}
+const cli = (args, userToken) => runCli(args, { token: userToken });
 
 let browser;
 let page;

@@ -9,34 +9,18 @@
 
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { spawnSync } = require('node:child_process');
+const { runCli } = require('../cli');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { baseUrl, api } = require('../env');
-const {
-  ROOT,
-  launchBrowser,
-  newSignedInPage,
-  screenshot,
-} = require('../portal');
+const { launchBrowser, newSignedInPage, screenshotStep } = require('../portal');
 
 const MODEL = 'model:default/bert-base-uncased';
 const VERSION = '7.7.7';
 const TOKEN_NAME = 'e2e laptop';
 
-function cli(args, token) {
-  const res = spawnSync(
-    process.execPath,
-    [path.join(ROOT, 'packages/cli/bin/model-hub'), ...args],
-    {
-      encoding: 'utf8',
-      env: { ...process.env, MODEL_HUB_TOKEN: token },
-      timeout: 120000,
-    },
-  );
-  return { code: res.status, out: res.stdout, err: res.stderr };
-}
+const cli = (args, userToken) => runCli(args, { token: userToken });
 
 let browser;
 let page;
@@ -50,15 +34,7 @@ after(async () => {
   await browser?.close();
 });
 
-async function step(name, fn) {
-  try {
-    await fn();
-    await screenshot(page, name);
-  } catch (e) {
-    await screenshot(page, `${name}-failure`);
-    throw e;
-  }
-}
+const step = (name, fn) => screenshotStep(page, name, fn);
 
 test('a PAT created on the tokens page publishes with the CLI as its owner; once revoked, the CLI gets a one-line 401', async () => {
   let token;

@@ -12,14 +12,14 @@
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const { execFile, spawnSync } = require('node:child_process');
+const { runCli, runCliAsync } = require('../cli');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { baseUrl, token, logFile } = require('../env');
-const { ROOT, waitFor } = require('../portal');
+const { waitFor } = require('../portal');
 const { guestToken, userApi } = require('../scaffolder');
 
 const NAME = 'hf-snapshot-llm';
@@ -29,41 +29,12 @@ const MiB = 1024 * 1024;
 
 const sha256 = buf => crypto.createHash('sha256').update(buf).digest('hex');
 
-function cli(args, portal = baseUrl) {
-  const res = spawnSync(
-    process.execPath,
-    [
-      path.join(ROOT, 'packages/cli/bin/model-hub'),
-      ...args,
-      '--portal',
-      portal,
-    ],
-    {
-      encoding: 'utf8',
-      env: { ...process.env, MODEL_HUB_TOKEN: token },
-      timeout: 180000,
-    },
-  );
-  return { code: res.status, out: res.stdout, err: res.stderr };
-}
+const cli = (args, portal = baseUrl) =>
+  runCli([...args, '--portal', portal], { token, timeout: 180000 });
 
 /** The CLI without blocking this process (a proxy here must keep serving). */
-function cliAsync(args, portal) {
-  return new Promise(resolve =>
-    execFile(
-      process.execPath,
-      [
-        path.join(ROOT, 'packages/cli/bin/model-hub'),
-        ...args,
-        '--portal',
-        portal,
-      ],
-      { env: { ...process.env, MODEL_HUB_TOKEN: token }, timeout: 180000 },
-      (error, out, err) =>
-        resolve({ code: error ? error.code ?? 1 : 0, out, err }),
-    ),
-  );
-}
+const cliAsync = (args, portal) =>
+  runCliAsync([...args, '--portal', portal], { token, timeout: 180000 });
 
 /**
  * A TCP proxy to the portal that cuts the connection carrying the answer in

@@ -15,7 +15,7 @@ const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const { baseUrl, api } = require('../env');
-const { screenshot, waitFor } = require('../portal');
+const { screenshotStep, waitFor } = require('../portal');
 const { assertAccessible } = require('../a11y');
 const { guestSession } = require('../session');
 const { measureFirstRender, recordTiming } = require('../timings');
@@ -44,15 +44,7 @@ const session = guestSession(baseUrl, {
   },
 });
 
-async function step(name, fn) {
-  try {
-    await fn();
-    await screenshot(session.page, name);
-  } catch (e) {
-    await screenshot(session.page, `${name}-failure`);
-    throw e;
-  }
-}
+const step = (name, fn) => screenshotStep(session.page, name, fn);
 
 test('the model card renders the README of 2.1.0 with its table and image, sanitised', async () => {
   await step('model-card', async () => {

@@ -11,7 +11,7 @@
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const { baseUrl, api } = require('../env');
-const { screenshot, waitFor } = require('../portal');
+const { screenshotStep, waitFor } = require('../portal');
 const { guestSession } = require('../session');
 
 async function json(p) {
@@ -39,15 +39,7 @@ const session = guestSession(baseUrl, {
   },
 });
 
-async function step(name, fn) {
-  try {
-    await fn();
-    await screenshot(session.page, name);
-  } catch (e) {
-    await screenshot(session.page, `${name}-failure`);
-    throw e;
-  }
-}
+const step = (name, fn) => screenshotStep(session.page, name, fn);
 
 test('seeded pulls are counted per team, the owner is not cross-team reuse', async () => {
   const u = await json(
