@@ -5,7 +5,10 @@ import {
   GauntletRouteBackend,
   startGauntletRouteBackend,
 } from '../__testUtils__/gauntletBackend';
-import { EXAMPLE_MODEL_REF as MODEL_REF } from '../__testUtils__/gauntletExample';
+import {
+  EXAMPLE_MODEL_REF as MODEL_REF,
+  exampleModel,
+} from '../__testUtils__/gauntletExample';
 
 jest.setTimeout(180_000);
 
@@ -23,6 +26,8 @@ const REMY = 'user:default/remy';
 // Not in the catalog (a resolver signing in users outside it); governance by claims.
 const UNA = 'user:default/una';
 const GINA = 'user:default/gina'; // governance, outside marketing
+// Governance, outside marketing, and the model's steward.
+const STELLA = 'user:default/stella';
 
 const user = (name: string, groups: string[]): Entity => ({
   apiVersion: 'backstage.io/v1alpha1',
@@ -74,6 +79,7 @@ describe.each(databases.eachSupportedId())(
     beforeAll(async () => {
       backend = await startGauntletRouteBackend({
         entities: [
+          { ...exampleModel, spec: { ...exampleModel.spec, steward: STELLA } },
           // marketing-emea names its parent in its spec; emea-social only
           // through the catalog's childOf relation.
           group('marketing-emea', 'marketing'),
@@ -85,6 +91,7 @@ describe.each(databases.eachSupportedId())(
           user('cyra', ['ai-governance', 'loop-a']),
           user('remy', []),
           user('gina', ['ai-governance']),
+          user('stella', ['ai-governance']),
         ],
         groups: {
           [ALICE]: ['group:default/marketing'],
@@ -94,6 +101,7 @@ describe.each(databases.eachSupportedId())(
           [REMY]: [GOV],
           [UNA]: [GOV],
           [GINA]: [GOV],
+          [STELLA]: [GOV],
           'User:default/Gina': [GOV],
         },
         knex: await databases.init(databaseId),
@@ -164,6 +172,15 @@ describe.each(databases.eachSupportedId())(
       expect(una.body.approvals).toEqual([
         expect.objectContaining({ approver: UNA }),
       ]);
+    });
+
+    it('refuses the model’s steward, who answers for it like its team', async () => {
+      const W = await waiver();
+      const stella = await post(W, STELLA);
+      expect(stella.status).toBe(403);
+      expect(stella.body.error.message).toMatch(
+        new RegExp(`^${STELLA} is the steward of ${MODEL_REF}; `),
+      );
     });
 
     it('refuses the requester under another spelling of their ref', async () => {

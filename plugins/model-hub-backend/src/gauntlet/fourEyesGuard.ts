@@ -27,9 +27,11 @@ export function ownerRefOf(entity: Entity): string | undefined {
 
 /**
  * Refuses (403) an approver who requested the thing approved (under any
- * spelling of their ref), or who is in the model's owning team: the owning
- * user, or a member of the owning group or of one of its sub-groups, by
- * their sign-in claims or by the catalog (either suffices; membership.ts).
+ * spelling of their ref), who is the model's steward (the person who
+ * answers for it, who may sit outside the owning team), or who is in the
+ * model's owning team: the owning user, or a member of the owning group or
+ * of one of its sub-groups, by their sign-in claims or by the catalog
+ * (either suffices; membership.ts).
  */
 export async function assertIndependentApprover(options: {
   actor: string;
@@ -52,6 +54,14 @@ export async function assertIndependentApprover(options: {
       `${actor} requested ${subject} and cannot ${decision} it (four-eyes); another member of ${
         options.governanceGroup
       } must${decision === 'reject' ? ', or the requester withdraws it' : ''}`,
+    );
+  }
+  const steward = options.entity.spec?.steward;
+  if (typeof steward === 'string' && sameRef(steward, actor)) {
+    throw new NotAllowedError(
+      `${actor} is the steward of ${entityRef}; ${subject} needs ${
+        decision === 'approve' ? 'an approver' : 'a decision'
+      } from someone who does not answer for the model (four-eyes)`,
     );
   }
   const owner = ownerRefOf(options.entity);
