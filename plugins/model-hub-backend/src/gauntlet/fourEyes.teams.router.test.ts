@@ -183,6 +183,26 @@ describe.each(databases.eachSupportedId())(
       );
     });
 
+    it('refuses a decision made on a governance member’s behalf by another plugin', async () => {
+      const W = await waiver();
+      const onBehalf = await request(server)
+        .post(api(W))
+        .set(
+          'Authorization',
+          mockCredentials.service.header({
+            onBehalfOf: mockCredentials.user(UNA),
+            targetPluginId: 'model-hub',
+          }),
+        )
+        .send({});
+      expect(onBehalf.status).toBe(403);
+      expect(onBehalf.body.error.message).toMatch(
+        new RegExp(
+          `^Governance decisions are made by the person: credentials issued on behalf of ${UNA} by \\S+ cannot model-hub\\.waiver\\.create on ${MODEL_REF}; sign in and decide in the portal$`,
+        ),
+      );
+    });
+
     it('refuses the requester under another spelling of their ref', async () => {
       const W = await waiver();
       const self = await post(W, 'User:default/Gina');

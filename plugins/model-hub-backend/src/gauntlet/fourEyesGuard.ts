@@ -1,3 +1,4 @@
+import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import {
   Entity,
   parseEntityRef,
@@ -23,6 +24,28 @@ export function ownerRefOf(entity: Entity): string | undefined {
       }),
     ),
   );
+}
+
+/**
+ * Refuses (403) user credentials another plugin holds on the person's behalf
+ * (an on-behalf-of token, e.g. a scaffolder step run by a governance
+ * member): a governance decision is the person's own act, made with their
+ * sign-in or their personal access token.
+ */
+export function assertDecidedInPerson(
+  credentials: BackstageCredentials,
+  what: string,
+): void {
+  const principal = credentials.principal as {
+    type: string;
+    userEntityRef?: string;
+    actor?: { subject: string };
+  };
+  if (principal.type === 'user' && principal.actor) {
+    throw new NotAllowedError(
+      `Governance decisions are made by the person: credentials issued on behalf of ${principal.userEntityRef} by ${principal.actor.subject} cannot ${what}; sign in and decide in the portal`,
+    );
+  }
 }
 
 /**

@@ -22,6 +22,7 @@ import { audited } from '../service/requests';
 import { GauntletConfig } from './config';
 import { EffectiveTierCache } from './EffectiveTierCache';
 import { GauntletRunner, GauntletVersionSource } from './GauntletRunner';
+import { assertDecidedInPerson } from './fourEyesGuard';
 import { grantsMembership, teamDirectory } from './membership';
 
 /** Dependencies of {@link createGauntletRouter}. */
@@ -84,6 +85,10 @@ export function createGauntletRouteContext(options: GauntletRouterOptions) {
         `${permission.name} is for members of ${gauntletConfig.governanceGroup}`,
       );
     }
+    assertDecidedInPerson(
+      result.credentials,
+      `${permission.name} on ${result.entityRef}`,
+    );
     const info = await userInfo.getUserInfo(result.credentials);
     const user = await directory.user(result.actor);
     if (

@@ -266,6 +266,21 @@ describe.each(databases.eachSupportedId())(
       expect(rita.body.error.message).toBe(
         'Only members of group:default/ai-governance may approve waivers of stewardship tasks',
       );
+      // Nor does another plugin approve on a governance member's behalf.
+      const onBehalf = await request(server)
+        .post(api(`${ask}/approve`))
+        .set(
+          'Authorization',
+          mockCredentials.service.header({
+            onBehalfOf: mockCredentials.user(GINA),
+            targetPluginId: 'model-hub',
+          }),
+        )
+        .send({});
+      expect(onBehalf.status).toBe(403);
+      expect(onBehalf.body.error.message).toContain(
+        'Governance decisions are made by the person',
+      );
       expect((await post(`${ask}/approve`, GINA)).status).toBe(200);
     });
 

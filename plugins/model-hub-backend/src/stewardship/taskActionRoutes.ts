@@ -13,7 +13,10 @@ import {
 import { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import { assertIndependentApprover } from '../gauntlet/fourEyesGuard';
+import {
+  assertDecidedInPerson,
+  assertIndependentApprover,
+} from '../gauntlet/fourEyesGuard';
 import {
   grantsMembership,
   sameRef,
@@ -290,6 +293,10 @@ export function addTaskActionRoutes(
               `Only members of ${options.config.governanceGroup} may approve waivers of stewardship tasks`,
             );
           }
+          assertDecidedInPerson(
+            ctx.credentials,
+            `approve the waiver of task ${ctx.task.id}`,
+          );
           const user = await directory.user(ctx.actor);
           if (
             !grantsMembership({
