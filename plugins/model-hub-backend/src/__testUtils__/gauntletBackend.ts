@@ -1,4 +1,4 @@
-import { Entity } from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import {
   gauntletPermissions,
   modelHubPermissions,
@@ -35,7 +35,7 @@ export interface GauntletRouteBackend extends RouteTestBackend {
  */
 export async function startGauntletRouteBackend(options: {
   groups: TestGroups;
-  /** Catalog entities besides the example model and its data set. */
+  /** Catalog entities besides the example model and its data set (an entity with the model's ref replaces it). */
   entities?: Entity[];
   knex?: Knex;
   now?: Date;
@@ -47,7 +47,15 @@ export async function startGauntletRouteBackend(options: {
   const versions = options.versions ?? (await exampleVersions());
   let runner: GauntletRunner | undefined;
   const backend = await startRouteTestBackend({
-    entities: [exampleModel, exampleDataset, ...(options.entities ?? [])],
+    entities: [
+      ...((options.entities ?? []).some(
+        e => stringifyEntityRef(e) === stringifyEntityRef(exampleModel),
+      )
+        ? []
+        : [exampleModel]),
+      exampleDataset,
+      ...(options.entities ?? []),
+    ],
     groups: options.groups,
     policy: branchPolicy(gauntletPolicyDecision),
     knex: options.knex,

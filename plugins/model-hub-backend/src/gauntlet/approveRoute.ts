@@ -1,7 +1,6 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
 import { ConflictError, NotFoundError } from '@backstage/errors';
-import { CatalogService } from '@backstage/plugin-catalog-node';
 import { GauntletConfig } from './config';
 import { GauntletEvaluation } from './TierEvaluator';
 import {
@@ -11,6 +10,7 @@ import {
 } from './fourEyesGuard';
 import { distinctValidApprovers } from './fourEyes';
 import { GauntletRunner, GauntletVersionSource } from './GauntletRunner';
+import { TeamDirectory } from './membership';
 import { GauntletWaiver, PromotionRequest } from './types';
 
 /** The outcome of one approval: the subject as it now stands. */
@@ -27,6 +27,10 @@ export interface GovernanceCaller {
   actor: string;
   credentials: BackstageCredentials;
   ownershipEntityRefs: string[];
+  /** The catalog's entity of the actor, or undefined when it has none. */
+  user: Entity | undefined;
+  /** Where the owning team's sub-groups are read. */
+  directory: TeamDirectory;
 }
 
 /**
@@ -45,7 +49,6 @@ export async function approveSubject(options: {
   runner: GauntletRunner;
   /** Where the bound version's authors are read. */
   versions: Pick<GauntletVersionSource, 'getVersion'>;
-  catalog: CatalogService;
   gauntletConfig: GauntletConfig;
 }): Promise<ApprovalOutcome<PromotionRequest | GauntletWaiver>> {
   const { kind, id, access, body, runner } = options;
@@ -70,13 +73,13 @@ export async function approveSubject(options: {
   await assertIndependentApprover({
     actor,
     ownershipEntityRefs: access.ownershipEntityRefs,
+    user: access.user,
     requestedBy: current.requestedBy,
     subject: label,
     entity,
     entityRef,
     governanceGroup: options.gauntletConfig.governanceGroup,
-    catalog: options.catalog,
-    credentials: access.credentials,
+    directory: access.directory,
   });
   const binding = assertCanBind({
     binding: before.binding,

@@ -109,6 +109,7 @@ export async function createGauntlet(
     tiers,
     versions: options.versions,
     httpAuth: options.httpAuth,
+    auth: options.auth,
     permissions: options.permissions,
     userInfo: options.userInfo,
     catalog: options.catalog,

@@ -16,15 +16,18 @@ const GINA = 'user:default/gina'; // member of group:default/ai-governance
 const HANS = 'user:default/hans'; // member of group:default/ai-governance
 // governance member and in the owning team by sign-in claims
 const MARC = 'user:default/marc';
-// governance member by claims; in the owning team only by catalog memberOf
+// governance member; in the owning team only by catalog memberOf
 const OTTO = 'user:default/otto';
 const MIRA = 'user:default/mira'; // member of group:default/ai-governance
 const otto: Entity = {
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'User',
   metadata: { name: 'otto', namespace: 'default' },
-  spec: { memberOf: ['marketing'] },
-  relations: [{ type: 'memberOf', targetRef: 'group:default/marketing' }],
+  spec: { memberOf: ['ai-governance', 'marketing'] },
+  relations: [
+    { type: 'memberOf', targetRef: 'group:default/ai-governance' },
+    { type: 'memberOf', targetRef: 'group:default/marketing' },
+  ],
 };
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_16'] });
 

@@ -1,4 +1,5 @@
 import { ApprovalBinding, StoredApproval } from './ApprovalStore';
+import { normalizeRef } from './membership';
 import { GauntletWaiver, PromotionRequest } from './types';
 
 /**
@@ -28,7 +29,8 @@ export function invalidationReason(
 
 /**
  * The distinct people among the approvals that still count, each once:
- * refs differing only in case name one user.
+ * refs differing only in case, or in a default kind or namespace left out,
+ * name one user.
  */
 export function distinctValidApprovers(
   approvals: ReadonlyArray<{ approver: string; invalidatedAt?: string }>,
@@ -36,7 +38,8 @@ export function distinctValidApprovers(
   const distinct = new Map<string, string>();
   for (const a of approvals) {
     if (a.invalidatedAt) continue;
-    const key = a.approver.toLocaleLowerCase('en-US');
+    const key =
+      normalizeRef(a.approver) ?? a.approver.toLocaleLowerCase('en-US');
     if (!distinct.has(key)) distinct.set(key, a.approver);
   }
   return [...distinct.values()];

@@ -2,13 +2,12 @@ import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import {
   Entity,
   parseEntityRef,
-  RELATION_MEMBER_OF,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 import { ConflictError, NotAllowedError } from '@backstage/errors';
-import { CatalogService } from '@backstage/plugin-catalog-node';
 import { ModelVersion } from '@internal/plugin-model-hub-common';
 import { ApprovalBinding } from './ApprovalStore';
+import { isInOwningTeam, sameRef, TeamDirectory } from './membership';
 import { GauntletApproval } from './types';
 
 const lower = (ref: string) => ref.toLocaleLowerCase('en-US');
@@ -28,13 +27,40 @@ export function ownerRefOf(entity: Entity): string | undefined {
 }
 
 /**
- * Refuses (403) an approver who requested the thing approved, or who is a
- * member of the model's owning team: by their sign-in ownership claims or
- * by `memberOf` in the catalog (either suffices).
+ * Refuses (403) user credentials another plugin holds on the person's behalf
+ * (an on-behalf-of token, e.g. a scaffolder step run by a governance
+ * member): a governance decision is the person's own act, made with their
+ * sign-in or their personal access token.
+ */
+export function assertDecidedInPerson(
+  credentials: BackstageCredentials,
+  what: string,
+): void {
+  const principal = credentials.principal as {
+    type: string;
+    userEntityRef?: string;
+    actor?: { subject: string };
+  };
+  if (principal.type === 'user' && principal.actor) {
+    throw new NotAllowedError(
+      `Governance decisions are made by the person: credentials issued on behalf of ${principal.userEntityRef} by ${principal.actor.subject} cannot ${what}; sign in and decide in the portal`,
+    );
+  }
+}
+
+/**
+ * Refuses (403) an approver who requested the thing approved (under any
+ * spelling of their ref), who is the model's steward (the person who
+ * answers for it, who may sit outside the owning team), or who is in the
+ * model's owning team: the owning user, or a member of the owning group or
+ * of one of its sub-groups, by their sign-in claims or by the catalog
+ * (either suffices; membership.ts).
  */
 export async function assertIndependentApprover(options: {
   actor: string;
   ownershipEntityRefs: string[];
+  /** The catalog's entity of the actor, or undefined when it has none. */
+  user: Entity | undefined;
   requestedBy?: string;
   subject: string;
   /** What the caller decides; default approve. */
@@ -42,33 +68,39 @@ export async function assertIndependentApprover(options: {
   entity: Entity;
   entityRef: string;
   governanceGroup: string;
-  catalog: CatalogService;
-  credentials: BackstageCredentials;
+  directory: TeamDirectory;
 }): Promise<void> {
   const { actor, subject, entityRef } = options;
   const decision = options.decision ?? 'approve';
-  if (options.requestedBy && lower(options.requestedBy) === lower(actor)) {
+  if (options.requestedBy && sameRef(options.requestedBy, actor)) {
     throw new NotAllowedError(
       `${actor} requested ${subject} and cannot ${decision} it (four-eyes); another member of ${
         options.governanceGroup
       } must${decision === 'reject' ? ', or the requester withdraws it' : ''}`,
     );
   }
-  const owner = ownerRefOf(options.entity);
-  if (!owner) return;
-  const claims = new Set(options.ownershipEntityRefs.map(lower));
-  let member = claims.has(owner);
-  if (!member) {
-    const user = await options.catalog.getEntityByRef(actor, {
-      credentials: options.credentials,
-    });
-    member = (user?.relations ?? []).some(
-      r => r.type === RELATION_MEMBER_OF && lower(r.targetRef) === owner,
+  const steward = options.entity.spec?.steward;
+  if (typeof steward === 'string' && sameRef(steward, actor)) {
+    throw new NotAllowedError(
+      `${actor} is the steward of ${entityRef}; ${subject} needs ${
+        decision === 'approve' ? 'an approver' : 'a decision'
+      } from someone who does not answer for the model (four-eyes)`,
     );
   }
+  const owner = ownerRefOf(options.entity);
+  if (!owner) return;
+  const member = await isInOwningTeam({
+    actor,
+    team: owner,
+    claims: options.ownershipEntityRefs,
+    user: options.user,
+    directory: options.directory,
+  });
   if (member) {
     throw new NotAllowedError(
-      `${actor} is a member of ${owner}, which owns ${entityRef}; ${subject} needs ${
+      `${actor} is ${
+        owner.startsWith('group:') ? 'a member of ' : ''
+      }${owner}, which owns ${entityRef}; ${subject} needs ${
         decision === 'approve' ? 'an approver' : 'a decision'
       } from outside the owning team (four-eyes)`,
     );
@@ -90,13 +122,11 @@ export function assertNotAuthor(options: {
   governanceGroup: string;
 }): void {
   const { actor, version, subject, entityRef } = options;
-  const me = lower(actor);
-  const authored =
-    lower(version.createdBy) === me
-      ? 'created'
-      : version.files
-          .filter(f => lower(f.uploadedBy) === me)
-          .map(f => `uploaded ${f.path} of`)[0];
+  const authored = sameRef(version.createdBy, actor)
+    ? 'created'
+    : version.files
+        .filter(f => sameRef(f.uploadedBy, actor))
+        .map(f => `uploaded ${f.path} of`)[0];
   if (authored) {
     throw new NotAllowedError(
       `${actor} ${authored} version ${version.version} of ${entityRef} and cannot approve ${subject} (four-eyes); another member of ${options.governanceGroup} must`,
@@ -128,9 +158,7 @@ export function assertCanBind(options: {
     );
   }
   if (
-    options.approvals.some(
-      a => !a.invalidatedAt && lower(a.approver) === lower(actor),
-    )
+    options.approvals.some(a => !a.invalidatedAt && sameRef(a.approver, actor))
   ) {
     throw new ConflictError(
       `${actor} already approved ${subject}; it needs another approver`,

@@ -28,7 +28,7 @@ export function addGauntletMutationRoutes(
   router: ReturnType<typeof Router>,
   ctx: GauntletRouteContext,
 ) {
-  const { runner, versions, catalog, gauntletConfig, logger } = ctx;
+  const { runner, versions, gauntletConfig, logger } = ctx;
   const { json, access, governanceAccess, auditedModel } = ctx;
 
   router.post(
@@ -125,7 +125,6 @@ export function addGauntletMutationRoutes(
             body,
             runner,
             versions,
-            catalog,
             gauntletConfig,
           });
           return {
@@ -172,7 +171,6 @@ export function addGauntletMutationRoutes(
             access: caller,
             comment: body.comment,
             runner,
-            catalog,
             gauntletConfig,
           });
           const evaluation = await runner.updateTier(entity);

@@ -27,7 +27,9 @@ export function isInGroup(
  * permissions are conditional on owning the model, governance permissions
  * are allowed to members of the governance group and denied to everyone
  * else. Returns undefined for other permissions, so a policy can fall
- * through to its next branch.
+ * through to its next branch. The policy sees only the sign-in claims; the
+ * governance routes also require the catalog's membership when the catalog
+ * holds the user (membership.ts), so claims it has since revoked do not act.
  */
 export function gauntletPolicyDecision(
   permission: Permission,

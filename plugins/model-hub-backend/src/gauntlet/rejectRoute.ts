@@ -3,14 +3,12 @@ import {
   NotAllowedError,
   NotFoundError,
 } from '@backstage/errors';
-import { CatalogService } from '@backstage/plugin-catalog-node';
 import { GovernanceCaller } from './approveRoute';
 import { GauntletConfig } from './config';
 import { assertIndependentApprover } from './fourEyesGuard';
 import { GauntletRunner } from './GauntletRunner';
+import { sameRef } from './membership';
 import { PromotionRequest } from './types';
-
-const lower = (ref: string) => ref.toLocaleLowerCase('en-US');
 
 /** A pending promotion request of the model, or 404 / 409. */
 async function pendingRequest(
@@ -40,7 +38,6 @@ export async function rejectPromotion(options: {
   access: GovernanceCaller;
   comment?: string;
   runner: GauntletRunner;
-  catalog: CatalogService;
   gauntletConfig: GauntletConfig;
 }): Promise<PromotionRequest> {
   const { id, access, runner } = options;
@@ -48,14 +45,14 @@ export async function rejectPromotion(options: {
   await assertIndependentApprover({
     actor: access.actor,
     ownershipEntityRefs: access.ownershipEntityRefs,
+    user: access.user,
     requestedBy: current.requestedBy,
     subject: `promotion request ${id}`,
     decision: 'reject',
     entity: access.entity,
     entityRef: access.entityRef,
     governanceGroup: options.gauntletConfig.governanceGroup,
-    catalog: options.catalog,
-    credentials: access.credentials,
+    directory: access.directory,
   });
   return runner.store.decidePromotionRequest({
     entityRef: access.entityRef,
@@ -81,7 +78,7 @@ export async function withdrawPromotion(options: {
 }): Promise<PromotionRequest> {
   const { id, entityRef, actor, runner } = options;
   const current = await pendingRequest(runner, entityRef, id);
-  if (lower(current.requestedBy) !== lower(actor)) {
+  if (!sameRef(current.requestedBy, actor)) {
     throw new NotAllowedError(
       `Only ${current.requestedBy}, who requested promotion request ${id}, can withdraw it; governance rejects it instead`,
     );

@@ -1,5 +1,6 @@
 import {
   AuditorService,
+  AuthService,
   HttpAuthService,
   LoggerService,
   PermissionsService,
@@ -21,7 +22,8 @@ import { audited } from '../service/requests';
 import { GauntletConfig } from './config';
 import { EffectiveTierCache } from './EffectiveTierCache';
 import { GauntletRunner, GauntletVersionSource } from './GauntletRunner';
-import { isInGroup } from './permissions';
+import { assertDecidedInPerson } from './fourEyesGuard';
+import { grantsMembership, teamDirectory } from './membership';
 
 /** Dependencies of {@link createGauntletRouter}. */
 export interface GauntletRouterOptions {
@@ -30,6 +32,8 @@ export interface GauntletRouterOptions {
   tiers: EffectiveTierCache;
   versions: GauntletVersionSource;
   httpAuth: HttpAuthService;
+  /** The plugin's own credentials, for reading team membership from the catalog. */
+  auth: AuthService;
   permissions: PermissionsService;
   userInfo: UserInfoService;
   catalog: CatalogService;
@@ -51,6 +55,7 @@ export const MODEL = '/v1/models/:namespace/:name';
 export function createGauntletRouteContext(options: GauntletRouterOptions) {
   const { httpAuth, permissions, userInfo, catalog, auditor, gauntletConfig } =
     options;
+  const directory = teamDirectory(catalog, options.auth);
   const lookupModel = options.modelLookup ?? liveModelLookup(catalog);
   // JSON parsing per route: the router is mounted at the plugin root.
   const json = express.json({ limit: '1mb' });
@@ -64,7 +69,12 @@ export function createGauntletRouteContext(options: GauntletRouterOptions) {
       modelsOnly: true,
     });
 
-  /** Governance actions: the permission and membership of the governance group. */
+  /**
+   * Governance actions: the permission and membership of the governance
+   * group, read from the catalog when it holds the user (one call), so one
+   * removed from the group stops at once, not when their token expires; by
+   * the sign-in claims otherwise (membership.ts).
+   */
   async function governanceAccess(
     req: Request,
     permission: ModelHubModelPermission,
@@ -75,13 +85,30 @@ export function createGauntletRouteContext(options: GauntletRouterOptions) {
         `${permission.name} is for members of ${gauntletConfig.governanceGroup}`,
       );
     }
+    assertDecidedInPerson(
+      result.credentials,
+      `${permission.name} on ${result.entityRef}`,
+    );
     const info = await userInfo.getUserInfo(result.credentials);
-    if (!isInGroup(info.ownershipEntityRefs, gauntletConfig.governanceGroup)) {
+    const user = await directory.user(result.actor);
+    if (
+      !grantsMembership({
+        actor: result.actor,
+        group: gauntletConfig.governanceGroup,
+        user,
+        claims: info.ownershipEntityRefs,
+      })
+    ) {
       throw new NotAllowedError(
         `Not allowed to ${permission.name} on ${result.entityRef}: only members of ${gauntletConfig.governanceGroup} may`,
       );
     }
-    return { ...result, ownershipEntityRefs: info.ownershipEntityRefs };
+    return {
+      ...result,
+      ownershipEntityRefs: info.ownershipEntityRefs,
+      user,
+      directory,
+    };
   }
 
   /** Runs `fn` inside an audit event about the model of the route. */
@@ -99,7 +126,14 @@ export function createGauntletRouteContext(options: GauntletRouterOptions) {
       fn,
     );
 
-  return { ...options, json, access, governanceAccess, auditedModel };
+  return {
+    ...options,
+    directory,
+    json,
+    access,
+    governanceAccess,
+    auditedModel,
+  };
 }
 
 /** See {@link createGauntletRouteContext}. */

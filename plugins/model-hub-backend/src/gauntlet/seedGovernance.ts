@@ -7,6 +7,7 @@ import { ModelVersionService } from '../versions/ModelVersionService';
 import { approveSubject } from './approveRoute';
 import { GauntletConfig } from './config';
 import { GauntletRunner } from './GauntletRunner';
+import { teamDirectory } from './membership';
 import { assertKnownCheck, createWaiverRequest } from './waiverRequest';
 
 /**
@@ -30,6 +31,7 @@ export function createSeedGovernance(options: {
 }) {
   const { runner, auditor } = options;
   const store = runner.store;
+  const directory = teamDirectory(options.catalog, options.auth);
   async function entityOf(entityRef: string): Promise<Entity> {
     // Approvals bind to the completed run of the seeded version.
     await runner.drain();
@@ -67,11 +69,12 @@ export function createSeedGovernance(options: {
             credentials: await options.auth.getOwnServiceCredentials(),
             // Team membership is read from the catalog (memberOf).
             ownershipEntityRefs: [o.approvedBy],
+            user: await directory.user(o.approvedBy),
+            directory,
           },
           body: { comment: o.comment },
           runner,
           versions: options.versions,
-          catalog: options.catalog,
           gauntletConfig: options.gauntletConfig,
         });
         return {

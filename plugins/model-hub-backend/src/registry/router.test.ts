@@ -17,6 +17,8 @@ jest.setTimeout(120_000);
 const api = (p: string) => `/api/model-hub${p}`;
 const asAlice = mockCredentials.user.header(ALICE);
 const asBob = mockCredentials.user.header(BOB);
+// Removed from ml-team in the catalog; her token's claims still say so.
+const DORA = 'user:default/dora';
 
 describe('registry router', () => {
   let backend: RegistryTestBackend;
@@ -28,8 +30,16 @@ describe('registry router', () => {
 
   beforeAll(async () => {
     backend = await startRegistryTestBackend({
-      entities: REGISTRY_CATALOG,
-      groups: GROUPS,
+      entities: [
+        ...REGISTRY_CATALOG,
+        {
+          apiVersion: 'backstage.io/v1alpha1',
+          kind: 'User',
+          metadata: { name: 'dora', namespace: 'default' },
+          spec: { memberOf: [] },
+        },
+      ],
+      groups: { ...GROUPS, [DORA]: ['group:default/ml-team'] },
     });
   });
   afterAll(() => backend.stop());
@@ -201,6 +211,17 @@ describe('registry router', () => {
       outcome: 'fail',
       meta: { model: 'model:default/bobs-model' },
     });
+  });
+
+  it('refuses to register for a team the catalog says the caller left, whatever the token claims (403)', async () => {
+    const res = await register(
+      registration('doras-model'),
+      mockCredentials.user.header(DORA),
+    );
+    expect(res.status).toBe(403);
+    expect(res.body.error.message).toBe(
+      'you are not a member of group:default/ml-team',
+    );
   });
 
   it('rejects an invalid SPDX license, naming spec.license (400)', async () => {

@@ -36,7 +36,7 @@ import {
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import { isInGroup } from '../gauntlet/permissions';
+import { grantsMembership, teamDirectory } from '../gauntlet/membership';
 import { modelOwnerRef, ownersOnlyMessage } from '../permissions/rules';
 import { RegisteredModelStore } from './RegisteredModelStore';
 import { stewardWarnings } from './stewardWarnings';
@@ -184,6 +184,7 @@ export async function createRegistryRouter(
   const router = Router();
   const json = express.json({ limit: '1mb' });
   const visibility = new CatalogVisibility({ catalog, auth, userInfo });
+  const directory = teamDirectory(catalog, auth);
   // A registration the catalog has not read yet: its team and registrant see it.
   const visibleModels = (credentials: BackstageCredentials) => ({
     credentials,
@@ -292,8 +293,17 @@ export async function createRegistryRouter(
 
         const owner = modelOwnerRef(entity)!;
         if (!stored || modelOwnerRef(stored.entity) !== owner) {
+          // The catalog decides when it holds the user: one removed from
+          // the team does not register for it on a token's old claims.
           const info = await userInfo.getUserInfo(credentials);
-          if (!isInGroup(info.ownershipEntityRefs, owner)) {
+          if (
+            !grantsMembership({
+              actor,
+              group: owner,
+              user: await directory.user(actor),
+              claims: info.ownershipEntityRefs,
+            })
+          ) {
             throw new NotAllowedError(`you are not a member of ${owner}`);
           }
         }

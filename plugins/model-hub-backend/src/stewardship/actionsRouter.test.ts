@@ -23,7 +23,12 @@ const ALICE = 'user:default/alice'; // ml-platform: owns churn, gets its tasks
 const CAROL = 'user:default/carol'; // ml-platform, not governance
 const BOB = 'user:default/bob'; // marketing: neither owner nor assignee
 const GINA = 'user:default/gina'; // ai-governance
+// Removed from their group in the catalog; their token's claims still say so.
+const OLAF = 'user:default/olaf'; // was ml-platform
+const RITA = 'user:default/rita'; // was ai-governance
 const GROUPS: Record<string, string[]> = {
+  [OLAF]: ['group:default/ml-platform'],
+  [RITA]: ['group:default/ai-governance'],
   [ALICE]: ['group:default/ml-platform'],
   [CAROL]: ['group:default/ml-platform'],
   [BOB]: ['group:default/marketing'],
@@ -39,11 +44,14 @@ const entities = [
   user('carol', ['ml-platform']),
   user('bob', ['marketing']),
   user('gina', ['ai-governance']),
+  user('olaf', []),
+  user('rita', []),
   user('dave', ['ml-platform'], { departed: true }),
   // Steward dave has left: a steward-missing task for ml-platform.
   model('churn', { steward: 'dave' }),
   model('ranker', { steward: 'dave' }),
   model('scorer', { steward: 'dave' }),
+  model('ledger', { steward: 'dave' }),
 ];
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_16'] });
@@ -236,6 +244,44 @@ describe.each(databases.eachSupportedId())(
         [CAROL, 'failure'],
         [GINA, 'success'],
       ]);
+    });
+
+    it('takes team and governance membership from the catalog, not from claims the catalog has since revoked', async () => {
+      const task = await openTaskOf('model:default/ledger');
+      const ask = `/v1/stewardship/tasks/${task.id}/waiver`;
+      const body = { reason: 'Steward hired', until: '2027-01-31' };
+
+      const olaf = await post(`/v1/stewardship/tasks/${task.id}/snooze`, OLAF, {
+        until: '2027-01-10',
+      });
+      expect(olaf.status).toBe(403);
+      expect(olaf.body.error.message).toBe(
+        'Only members of group:default/ml-platform (or group:default/ai-governance) may snooze this task',
+      );
+      expect((await post(ask, OLAF, body)).status).toBe(403);
+
+      expect((await post(ask, ALICE, body)).status).toBe(201);
+      const rita = await post(`${ask}/approve`, RITA);
+      expect(rita.status).toBe(403);
+      expect(rita.body.error.message).toBe(
+        'Only members of group:default/ai-governance may approve waivers of stewardship tasks',
+      );
+      // Nor does another plugin approve on a governance member's behalf.
+      const onBehalf = await request(server)
+        .post(api(`${ask}/approve`))
+        .set(
+          'Authorization',
+          mockCredentials.service.header({
+            onBehalfOf: mockCredentials.user(GINA),
+            targetPluginId: 'model-hub',
+          }),
+        )
+        .send({});
+      expect(onBehalf.status).toBe(403);
+      expect(onBehalf.body.error.message).toContain(
+        'Governance decisions are made by the person',
+      );
+      expect((await post(`${ask}/approve`, GINA)).status).toBe(200);
     });
 
     it('reassigns the steward for owners only, as an override the engine honours', async () => {

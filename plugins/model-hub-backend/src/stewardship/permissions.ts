@@ -20,7 +20,9 @@ import {
  * steward and archiving are for the model's owners; snoozing a task or
  * asking for its waiver is for signed-in users (the hub also requires
  * membership of the task's assignee); granting a waiver is for the
- * governance group. Returns undefined for other permissions.
+ * governance group. Returns undefined for other permissions. The routes
+ * also require the catalog's membership when the catalog holds the user
+ * (gauntlet/membership.ts): the claims here may be an hour old.
  */
 export function stewardshipPolicyDecision(
   permission: Permission,

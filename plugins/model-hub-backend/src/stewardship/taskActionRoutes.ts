@@ -13,7 +13,15 @@ import {
 import { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import { assertIndependentApprover } from '../gauntlet/fourEyesGuard';
+import {
+  assertDecidedInPerson,
+  assertIndependentApprover,
+} from '../gauntlet/fourEyesGuard';
+import {
+  grantsMembership,
+  sameRef,
+  teamDirectory,
+} from '../gauntlet/membership';
 import { actorRef, audited, parseBody } from '../service/requests';
 import { CatalogVisibility } from '../service/visibility';
 import {
@@ -87,6 +95,7 @@ export function addTaskActionRoutes(
     options;
   const { clock, json } = options;
   const visibility = new CatalogVisibility({ catalog, auth });
+  const directory = teamDirectory(catalog, auth);
   const authorize = (
     credentials: Parameters<typeof isAllowed>[1],
     permission: Parameters<typeof isAllowed>[2],
@@ -126,10 +135,12 @@ export function addTaskActionRoutes(
     ctx: Awaited<ReturnType<typeof openTask>>,
     what: string,
   ) {
+    const user = await directory.user(ctx.actor);
+    const member = (group: string) =>
+      grantsMembership({ actor: ctx.actor, group, user, claims: ctx.claims });
     const allowed =
       (await authorize(ctx.credentials, stewardshipTaskActPermission)) &&
-      (ctx.claims.includes(lower(ctx.task.assignee)) ||
-        ctx.claims.includes(options.config.governanceGroup));
+      (member(ctx.task.assignee) || member(options.config.governanceGroup));
     if (!allowed) {
       throw new NotAllowedError(
         `Only members of ${ctx.task.assignee} (or ${options.config.governanceGroup}) may ${what} this task`,
@@ -267,7 +278,7 @@ export function addTaskActionRoutes(
           }
           // Four-eyes first: the one who asked never approves, whatever
           // else they may do; then the policy; then not the owning team.
-          if (lower(request.requestedBy) === lower(ctx.actor)) {
+          if (sameRef(request.requestedBy, ctx.actor)) {
             throw new NotAllowedError(
               `You asked for this waiver, so someone else in ${options.config.governanceGroup} must approve it (four-eyes)`,
             );
@@ -282,6 +293,23 @@ export function addTaskActionRoutes(
               `Only members of ${options.config.governanceGroup} may approve waivers of stewardship tasks`,
             );
           }
+          assertDecidedInPerson(
+            ctx.credentials,
+            `approve the waiver of task ${ctx.task.id}`,
+          );
+          const user = await directory.user(ctx.actor);
+          if (
+            !grantsMembership({
+              actor: ctx.actor,
+              group: options.config.governanceGroup,
+              user,
+              claims: ctx.claims,
+            })
+          ) {
+            throw new NotAllowedError(
+              `Only members of ${options.config.governanceGroup} may approve waivers of stewardship tasks`,
+            );
+          }
           const model = await catalog.getEntityByRef(ctx.task.entityRef, {
             credentials: ctx.credentials,
           });
@@ -289,13 +317,13 @@ export function addTaskActionRoutes(
             await assertIndependentApprover({
               actor: ctx.actor,
               ownershipEntityRefs: ctx.claims,
+              user,
               requestedBy: request.requestedBy,
               subject: 'this waiver',
               entity: model,
               entityRef: ctx.task.entityRef,
               governanceGroup: options.config.governanceGroup,
-              catalog,
-              credentials: ctx.credentials,
+              directory,
             });
           }
           const granted = await actions.approveWaiver({

@@ -12,6 +12,12 @@ describe('requiredScope', () => {
     ['POST', `${M}/versions/1.0.0/uploads/u1/complete`, 'publish'],
     ['PUT', `${M}/deprecation`, 'admin'],
     ['POST', `${M}/waivers`, 'admin'],
+    // Governance decisions: a token minted for publishing never decides.
+    ['POST', `${M}/promotion-requests/1/approve`, 'admin'],
+    ['POST', `${M}/promotion-requests/1/reject`, 'admin'],
+    ['POST', `${M}/Promotion-Requests/1/approve`, 'admin'],
+    ['POST', `${M}/waivers/1/approve`, 'admin'],
+    ['POST', '/v1/stewardship/tasks/t1/waiver/approve', 'admin'],
     ['POST', `${M}/versions/1.0.0/uploads/u1/parts/3`, 'admin'],
     ['DELETE', '/v1/tokens/abc', 'admin'],
   ])('%s %s needs %s', (method, path, scope) => {
