@@ -13,6 +13,7 @@ export interface PromotionRow {
   comment: string | null;
   requested_by: string;
   requested_at: Timestamp;
+  requested_owner: string | null;
   decided_by: string | null;
   decided_at: Timestamp | null;
   decision_comment: string | null;
@@ -35,6 +36,8 @@ export class PromotionStore {
     tier: ModelTier;
     comment?: string;
     requestedBy: string;
+    /** The model's owner now, as a full ref. */
+    requestedOwner?: string;
     now: Date;
   }): Promise<PromotionRequest> {
     return this.#db.transaction(async tx => {
@@ -54,6 +57,7 @@ export class PromotionStore {
           comment: options.comment ?? null,
           requested_by: options.requestedBy,
           requested_at: options.now,
+          requested_owner: options.requestedOwner ?? null,
         })
         .returning('id');
       return toPromotion(
@@ -167,6 +171,7 @@ export function toPromotion(row: PromotionRow): PromotionRequest {
     requestedBy: row.requested_by,
     requestedAt: toIso(row.requested_at),
   };
+  if (row.requested_owner) p.requestedOwner = row.requested_owner;
   if (row.comment) p.comment = row.comment;
   if (row.decided_by) p.decidedBy = row.decided_by;
   if (row.decided_at !== null) p.decidedAt = toIso(row.decided_at);

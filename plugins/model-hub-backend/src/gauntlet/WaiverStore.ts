@@ -14,6 +14,7 @@ export interface WaiverRow {
   expires_at: Timestamp;
   state: string | null;
   requested_by: string | null;
+  requested_owner: string | null;
 }
 
 /** Governance waivers of single checks (`gauntlet_waivers`). */
@@ -34,6 +35,8 @@ export class WaiverStore {
     version?: string;
     reason: string;
     requestedBy: string;
+    /** The model's owner now, as a full ref. */
+    requestedOwner?: string;
     expiresAt: Date;
     now: Date;
   }): Promise<GauntletWaiver> {
@@ -45,6 +48,7 @@ export class WaiverStore {
         reason: options.reason,
         approved_by: '',
         requested_by: options.requestedBy,
+        requested_owner: options.requestedOwner ?? null,
         state: 'pending',
         created_at: options.now,
         expires_at: options.expiresAt,
@@ -104,5 +108,6 @@ export function toWaiver(row: WaiverRow, now: Date): GauntletWaiver {
   if (row.version) w.version = row.version;
   if (row.state) w.state = row.state as 'pending' | 'approved';
   if (row.requested_by) w.requestedBy = row.requested_by;
+  if (row.requested_owner) w.requestedOwner = row.requested_owner;
   return w;
 }

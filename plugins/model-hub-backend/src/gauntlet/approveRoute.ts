@@ -75,6 +75,7 @@ export async function approveSubject(options: {
     ownershipEntityRefs: access.ownershipEntityRefs,
     user: access.user,
     requestedBy: current.requestedBy,
+    requestedOwner: current.requestedOwner,
     subject: label,
     entity,
     entityRef,

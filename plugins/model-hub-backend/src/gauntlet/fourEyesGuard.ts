@@ -52,9 +52,10 @@ export function assertDecidedInPerson(
  * Refuses (403) an approver who requested the thing approved (under any
  * spelling of their ref), who is the model's steward (the person who
  * answers for it, who may sit outside the owning team), or who is in the
- * model's owning team: the owning user, or a member of the owning group or
- * of one of its sub-groups, by their sign-in claims or by the catalog
- * (either suffices; membership.ts).
+ * model's owning team (its owner now, or when the subject was requested):
+ * the owning user, or a member of the owning group or of one of its
+ * sub-groups, by their sign-in claims or by the catalog (either suffices;
+ * membership.ts).
  */
 export async function assertIndependentApprover(options: {
   actor: string;
@@ -62,6 +63,8 @@ export async function assertIndependentApprover(options: {
   /** The catalog's entity of the actor, or undefined when it has none. */
   user: Entity | undefined;
   requestedBy?: string;
+  /** The model's owner when the subject was requested (a full ref), if recorded. */
+  requestedOwner?: string;
   subject: string;
   /** What the caller decides; default approve. */
   decision?: 'approve' | 'reject';
@@ -87,23 +90,37 @@ export async function assertIndependentApprover(options: {
       } from someone who does not answer for the model (four-eyes)`,
     );
   }
-  const owner = ownerRefOf(options.entity);
-  if (!owner) return;
-  const member = await isInOwningTeam({
-    actor,
-    team: owner,
-    claims: options.ownershipEntityRefs,
-    user: options.user,
-    directory: options.directory,
-  });
-  if (member) {
-    throw new NotAllowedError(
-      `${actor} is ${
-        owner.startsWith('group:') ? 'a member of ' : ''
-      }${owner}, which owns ${entityRef}; ${subject} needs ${
-        decision === 'approve' ? 'an approver' : 'a decision'
-      } from outside the owning team (four-eyes)`,
-    );
+  // The owner now, and the owner when it was requested: moving the model to
+  // another owner after asking must not make the asking team's members
+  // outsiders.
+  const now = ownerRefOf(options.entity);
+  const then =
+    options.requestedOwner &&
+    !sameRef(options.requestedOwner, now ?? '', 'group')
+      ? options.requestedOwner
+      : undefined;
+  for (const owner of [now, then]) {
+    if (!owner) continue;
+    const member = await isInOwningTeam({
+      actor,
+      team: owner,
+      claims: options.ownershipEntityRefs,
+      user: options.user,
+      directory: options.directory,
+    });
+    if (member) {
+      const which =
+        owner === now
+          ? `which owns ${entityRef}`
+          : `which owned ${entityRef} when ${subject} was requested`;
+      throw new NotAllowedError(
+        `${actor} is ${
+          owner.startsWith('group:') ? 'a member of ' : ''
+        }${owner}, ${which}; ${subject} needs ${
+          decision === 'approve' ? 'an approver' : 'a decision'
+        } from outside the owning team (four-eyes)`,
+      );
+    }
   }
 }
 

@@ -9,6 +9,7 @@ import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { parseBody } from '../service/requests';
 import { approveSubject } from './approveRoute';
+import { ownerRefOf } from './fourEyesGuard';
 import { rejectPromotion, withdrawPromotion } from './rejectRoute';
 import {
   decisionBody,
@@ -78,7 +79,7 @@ export function addGauntletMutationRoutes(
       'gauntlet-promotion-request',
       {},
       async () => {
-        const { entityRef, actor } = await access(
+        const { entity, entityRef, actor } = await access(
           req,
           modelPromotionRequestPermission,
         );
@@ -88,6 +89,7 @@ export function addGauntletMutationRoutes(
           tier: body.tier,
           comment: body.comment,
           requestedBy: actor,
+          requestedOwner: ownerRefOf(entity),
           now: runner.now(),
         });
         return { value, meta: { requestId: value.id, tier: value.tier } };

@@ -47,6 +47,7 @@ export async function rejectPromotion(options: {
     ownershipEntityRefs: access.ownershipEntityRefs,
     user: access.user,
     requestedBy: current.requestedBy,
+    requestedOwner: current.requestedOwner,
     subject: `promotion request ${id}`,
     decision: 'reject',
     entity: access.entity,

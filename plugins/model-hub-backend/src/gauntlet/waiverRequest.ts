@@ -1,6 +1,7 @@
 import { Entity } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import { ModelVersionService } from '../versions/ModelVersionService';
+import { ownerRefOf } from './fourEyesGuard';
 import { GauntletRunner } from './GauntletRunner';
 import { GauntletWaiver } from './types';
 import { assertWaiverAllowed } from './waiverRules';
@@ -46,6 +47,7 @@ export async function createWaiverRequest(options: {
     version: options.version,
     reason: options.reason,
     requestedBy: options.requestedBy,
+    requestedOwner: ownerRefOf(options.entity),
     expiresAt: options.expiresAt,
     now: options.now,
   });

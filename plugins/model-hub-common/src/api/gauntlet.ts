@@ -119,6 +119,8 @@ export interface PromotionRequest {
   comment?: string;
   requestedBy: string;
   requestedAt: string;
+  /** The model's owner when it was requested; four-eyes refuses that team too. */
+  requestedOwner?: string;
   decidedBy?: string;
   decidedAt?: string;
   decisionComment?: string;
@@ -144,6 +146,8 @@ export interface GauntletWaiver {
   state?: 'pending' | 'approved';
   /** Who asked for the waiver; never one of its approvers. */
   requestedBy?: string;
+  /** The model's owner when it was asked for; four-eyes refuses that team too. */
+  requestedOwner?: string;
   /** Approvals collected, valid and invalidated (history), oldest first. */
   approvals?: GauntletApproval[];
 }
