@@ -152,6 +152,14 @@ async function detectAndScan(
         if (!(e instanceof MalformedError)) throw e;
       }
     }
+    if (isTfliteHead(head)) {
+      report.fail(
+        'format/not-scanned',
+        'the file is a TensorFlow Lite model, which the scanner does not read; its custom and Flex ops run TensorFlow kernels, so publish it as ONNX or safetensors, or have it reviewed',
+        loc,
+      );
+      return { format: 'unknown', supported: true };
+    }
     // The HDF5 library also finds a superblock after a user block (at
     // 512, 1024, 2048, ... bytes); checked last, since a pickle or zip may
     // carry those bytes anywhere.
@@ -165,6 +173,14 @@ async function detectAndScan(
     recordFailure(report, e, loc);
     return { format: 'unknown', supported: true };
   }
+}
+
+/**
+ * Whether the bytes start a TensorFlow Lite flatbuffer: a root table offset,
+ * then the file identifier `TFL3` (what the TFLite interpreter checks).
+ */
+function isTfliteHead(head: Buffer): boolean {
+  return head.length >= 8 && head.subarray(4, 8).toString('latin1') === 'TFL3';
 }
 
 /** Largest output decompressed from a compressed pickle. */

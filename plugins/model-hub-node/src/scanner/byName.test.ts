@@ -63,3 +63,53 @@ describe('files named like a model format the scanner does not read', () => {
     },
   );
 });
+
+/**
+ * The start of a TensorFlow Lite flatbuffer: the root table offset, then the
+ * file identifier `TFL3` (custom and Flex ops in it run TensorFlow kernels).
+ */
+function tfliteHead(): Buffer {
+  return Buffer.concat([
+    Buffer.from([0x1c, 0, 0, 0]),
+    Buffer.from('TFL3'),
+    Buffer.alloc(56),
+  ]);
+}
+
+describe('TensorFlow Lite and PaddlePaddle files', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'scan-lite-paddle-'));
+
+  it.each([
+    ['model.tflite', tfliteHead()],
+    ['inference.pdmodel', field(1, field(1, field(1, 0)))],
+    ['inference.pdiparams', Buffer.alloc(64, 1)],
+  ])(
+    '%s (a format whose loader runs the ops it names) is error (format/not-scanned), never unsupported',
+    async (name, bytes) => {
+      const file = join(dir, name);
+      writeFileSync(file, bytes);
+      const r = await scanFile(file);
+      expect(r.verdict).toBe('error');
+      expect(r.findings.map(f => f.rule)).toContain('format/not-scanned');
+    },
+  );
+
+  it('a TensorFlow Lite flatbuffer under another name is found by its content', async () => {
+    const file = join(dir, 'weights.dat');
+    writeFileSync(file, tfliteHead());
+    const r = await scanFile(file);
+    expect(r.verdict).toBe('error');
+    expect(r.findings.map(f => f.rule)).toContain('format/not-scanned');
+  });
+
+  it.each(['model.pdparams', 'optimizer.pdopt', 'classifier.sav'])(
+    '%s (which paddle.load or joblib unpickles) that is no pickle is error, never unsupported',
+    async name => {
+      const file = join(dir, name);
+      writeFileSync(file, Buffer.from('not a pickle at all\n'));
+      const r = await scanFile(file);
+      expect(r.verdict).toBe('error');
+      expect(r.findings.map(f => f.rule)).toContain('format/unrecognized');
+    },
+  );
+});

@@ -4,9 +4,17 @@ import { basename } from 'node:path';
  * Model formats the scanner does not read whose loaders run what the file
  * says: a TensorFlow graph (`saved_model.pb`, `keras_metadata.pb`, a frozen
  * graph) holds ops that read and write files (a SavedModel's main_op runs
- * on load) and Keras layer configs, Lambdas included.
+ * on load) and Keras layer configs, Lambdas included; a TensorFlow Lite
+ * model's custom and Flex (`Select TF ops`) ops run TensorFlow kernels; a
+ * PaddlePaddle program (`.pdmodel`, its parameters in `.pdiparams`) is a
+ * protobuf of operators the Paddle executor runs.
  */
-export const UNREAD_MODEL_EXTENSIONS: readonly string[] = ['.pb'];
+export const UNREAD_MODEL_EXTENSIONS: readonly string[] = [
+  '.pb',
+  '.tflite',
+  '.pdmodel',
+  '.pdiparams',
+];
 
 /**
  * File-name extensions that claim a model format. A file with one of these
@@ -21,6 +29,10 @@ export const MODEL_EXTENSIONS: readonly string[] = [
   '.bin',
   '.ckpt',
   '.joblib',
+  // paddle.load unpickles these; scikit-learn models are often saved as .sav
+  '.pdparams',
+  '.pdopt',
+  '.sav',
   '.npy',
   '.npz',
   '.safetensors',
