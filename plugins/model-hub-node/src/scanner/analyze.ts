@@ -15,9 +15,9 @@ import {
   decompressChunks,
   watchForBomb,
 } from './decompress';
-import { reportPythonSource } from './code';
+import { reportShippedCode } from './code';
 import { scanGzipPickleLeniently } from './gzipLenient';
-import { isPythonSourceName } from './names';
+import { shippedCodeOfName } from './names';
 import { HDF5_MAGIC, hasHdf5UserBlock, scanHdf5 } from './hdf5';
 import { withSpooledStream } from './spool';
 import { scanLegacyTorchRecords } from './legacyTorch';
@@ -292,7 +292,8 @@ async function scanTar(
   for (const m of members) {
     if (m.size === 0) continue;
     const mloc = at(m.name);
-    if (isPythonSourceName(m.name)) reportPythonSource(report, mloc);
+    const code = shippedCodeOfName(m.name);
+    if (code) reportShippedCode(report, code, mloc);
     const member = new SliceSource(src, m.dataOffset, m.size);
     if (torch && (m.name === 'storages' || m.name === 'tensors')) {
       await scanLegacyTorchRecords(member, m.name, report, mloc);

@@ -2,9 +2,22 @@ import { ScanReport } from './report';
 import { RandomSource } from './source';
 import { parsePythonJson } from './pythonJson';
 import { reportChatTemplate } from './chatTemplateReport';
+import { ShippedCode } from './names';
 
-/** Largest JSON config read to look for `auto_map` entries. */
-const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
+/**
+ * Largest JSON file read to look for `auto_map` entries and chat templates
+ * (transformers reads the whole file, so a config padded past the limit
+ * must not pass unread: see {@link scanJsonConfig}).
+ */
+const MAX_CONFIG_BYTES = 64 * 1024 * 1024;
+
+/**
+ * JSON files transformers (and diffusers, peft) read `auto_map`,
+ * `custom_pipelines` or a chat template from: `config.json`,
+ * `tokenizer_config.json`, `preprocessor_config.json`, `chat_template.json`,
+ * `model_index.json`... Larger data files (`tokenizer.json`) are not.
+ */
+const CODE_CONFIG_NAME = /(?:config|chat_template|model_index)\.json$/i;
 
 /**
  * Python source shipped with a model runs when the model is loaded with
@@ -21,17 +34,57 @@ export function reportPythonSource(report: ScanReport, location: string) {
 }
 
 /**
+ * Compiled Python and native libraries beside the weights: Python imports
+ * them (a `__pycache__` entry with an unchecked hash even in place of the
+ * source a reviewer read) and nobody can review them as text.
+ */
+export function reportShippedCode(
+  report: ScanReport,
+  kind: ShippedCode,
+  location: string,
+) {
+  if (kind === 'source') {
+    reportPythonSource(report, location);
+  } else if (kind === 'bytecode') {
+    report.add(
+      'medium',
+      'code/python-bytecode',
+      'compiled Python ships with the model; Python imports it (even in place of its source) and it cannot be reviewed as text, so remove it or have it reviewed',
+      location,
+    );
+  } else {
+    report.add(
+      'medium',
+      'code/native-library',
+      'a native library (compiled code) ships with the model; Python can import or load it, so remove it or have it reviewed',
+      location,
+    );
+  }
+}
+
+/**
  * Hugging Face `config.json` (and tokenizer/processor configs) name Python
  * classes to import from the repository in `auto_map`, and pipelines in
  * `custom_pipelines`: loading with `trust_remote_code=True` runs that code.
- * Returns whether the text was a JSON object (else nothing is reported).
+ * A config that names code (by its file name) and is too large to read
+ * fails (`config/too-large`) rather than passing unread.
  */
 export async function scanJsonConfig(
   src: RandomSource,
   report: ScanReport,
   location: string,
+  name = location,
 ): Promise<void> {
-  if (src.size > MAX_CONFIG_BYTES) return;
+  if (src.size > MAX_CONFIG_BYTES) {
+    if (CODE_CONFIG_NAME.test(name)) {
+      report.fail(
+        'config/too-large',
+        `the config is over ${MAX_CONFIG_BYTES} bytes, too large to check for auto_map code and chat templates; shrink it or have it reviewed`,
+        location,
+      );
+    }
+    return;
+  }
   const bytes = await src.read(0, src.size);
   let config: unknown;
   try {

@@ -56,6 +56,23 @@ export function isPythonSourceName(path: string): boolean {
   return /\.pyw?$/i.test(basename(path));
 }
 
+/** Kinds of code a loader runs that ship beside the weights. */
+export type ShippedCode = 'source' | 'bytecode' | 'native';
+
+/**
+ * What code a path names: Python source, compiled bytecode (`.pyc`, which
+ * Python imports, from `__pycache__` even instead of its source), or a
+ * native library (`.so`, `.pyd`, `.dll`, `.dylib`) Python can import or
+ * ctypes can load.
+ */
+export function shippedCodeOfName(path: string): ShippedCode | undefined {
+  const name = basename(path);
+  if (isPythonSourceName(name)) return 'source';
+  if (/\.py[co]$/i.test(name)) return 'bytecode';
+  if (/\.(?:so(?:\.\d+)*|pyd|dll|dylib)$/i.test(name)) return 'native';
+  return undefined;
+}
+
 /** Whether a path names a JSON file that may carry `auto_map` entries. */
 export function isJsonName(path: string): boolean {
   return /\.json$/i.test(basename(path));
