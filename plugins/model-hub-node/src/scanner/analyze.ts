@@ -187,7 +187,7 @@ function isTfliteHead(head: Buffer): boolean {
 const MAX_COMPRESSED_PICKLE = 4 * 1024 * 1024 * 1024;
 
 /**
- * joblib.load (and pickle loaders wrapped in gzip/bz2/lzma.open)
+ * joblib.load (and pickle loaders wrapped in gzip/bz2/lzma.open, or lz4)
  * transparently decompress, so a compressed pickle is scanned inside its
  * compression. A compressed tar or zip (`model.tar.gz`, as SageMaker ships
  * models) is decompressed to a temp file and scanned as an archive. Any
