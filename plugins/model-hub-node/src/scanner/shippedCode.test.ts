@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scanFile } from './scanFile';
@@ -31,7 +31,7 @@ describe('configs that name remote code', () => {
 
   it('fails a tokenizer_config.json too large to read rather than passing it unread', async () => {
     const file = join(dir, 'big', 'tokenizer_config.json');
-    require('node:fs').mkdirSync(join(dir, 'big'));
+    mkdirSync(join(dir, 'big'));
     writeFileSync(
       file,
       `{"chat_template": "x", "pad": "${'a'.repeat(200 * 1024 * 1024)}"}`,
@@ -49,7 +49,7 @@ describe('compiled and native code', () => {
     ['__pycache__/modeling_x.cpython-311.pyc', 'a70d0d0a03000000'],
     ['modeling_x.pyc', 'a70d0d0a00000000'],
   ])('%s (Python bytecode) is code a loader runs', async (name, head) => {
-    require('node:fs').mkdirSync(join(dir, '__pycache__'), {
+    mkdirSync(join(dir, '__pycache__'), {
       recursive: true,
     });
     const r = await scanFile(
