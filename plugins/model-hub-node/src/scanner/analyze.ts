@@ -24,6 +24,7 @@ import { scanLegacyTorchRecords } from './legacyTorch';
 import { looksLikeMsgpackMap, scanMsgpack } from './msgpack';
 import { isLegacyTorchTar, looksLikeTar, readTarMembers } from './tar';
 import { scanZip } from './zipWalk';
+import { isTfliteHead, scanTflite } from './tflite';
 import { isZipHead, nestsTooDeep, recordFailure } from './analyzeCommon';
 
 export { isIoError, recordFailure } from './analyzeCommon';
@@ -153,12 +154,8 @@ async function detectAndScan(
       }
     }
     if (isTfliteHead(head)) {
-      report.fail(
-        'format/not-scanned',
-        'the file is a TensorFlow Lite model, which the scanner does not read; its custom and Flex ops run TensorFlow kernels, so publish it as ONNX or safetensors, or have it reviewed',
-        loc,
-      );
-      return { format: 'unknown', supported: true };
+      await scanTflite(src, report, loc);
+      return { format: 'tflite', supported: true };
     }
     // The HDF5 library also finds a superblock after a user block (at
     // 512, 1024, 2048, ... bytes); checked last, since a pickle or zip may
@@ -173,14 +170,6 @@ async function detectAndScan(
     recordFailure(report, e, loc);
     return { format: 'unknown', supported: true };
   }
-}
-
-/**
- * Whether the bytes start a TensorFlow Lite flatbuffer: a root table offset,
- * then the file identifier `TFL3` (what the TFLite interpreter checks).
- */
-function isTfliteHead(head: Buffer): boolean {
-  return head.length >= 8 && head.subarray(4, 8).toString('latin1') === 'TFL3';
 }
 
 /** Largest output decompressed from a compressed pickle. */

@@ -80,7 +80,6 @@ describe('TensorFlow Lite and PaddlePaddle files', () => {
   const dir = mkdtempSync(join(tmpdir(), 'scan-lite-paddle-'));
 
   it.each([
-    ['model.tflite', tfliteHead()],
     ['inference.pdmodel', field(1, field(1, field(1, 0)))],
     ['inference.pdiparams', Buffer.alloc(64, 1)],
   ])(
@@ -94,12 +93,24 @@ describe('TensorFlow Lite and PaddlePaddle files', () => {
     },
   );
 
-  it('a TensorFlow Lite flatbuffer under another name is found by its content', async () => {
-    const file = join(dir, 'weights.dat');
-    writeFileSync(file, tfliteHead());
+  it.each(['model.tflite', 'weights.dat'])(
+    '%s holding a broken TensorFlow Lite flatbuffer is found by its content and is error, never unsupported',
+    async name => {
+      const file = join(dir, name);
+      writeFileSync(file, tfliteHead());
+      const r = await scanFile(file);
+      expect(r.format).toBe('tflite');
+      expect(r.verdict).toBe('error');
+      expect(r.findings.map(f => f.rule)).toContain('tflite/malformed');
+    },
+  );
+
+  it('model.tflite whose content is no flatbuffer is error (the name claims a model format)', async () => {
+    const file = join(dir, 'model.tflite');
+    writeFileSync(file, Buffer.from('not a model\n'));
     const r = await scanFile(file);
     expect(r.verdict).toBe('error');
-    expect(r.findings.map(f => f.rule)).toContain('format/not-scanned');
+    expect(r.findings.map(f => f.rule)).toContain('format/unrecognized');
   });
 
   it.each(['model.pdparams', 'optimizer.pdopt', 'classifier.sav'])(

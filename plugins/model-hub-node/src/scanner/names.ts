@@ -4,14 +4,12 @@ import { basename } from 'node:path';
  * Model formats the scanner does not read whose loaders run what the file
  * says: a TensorFlow graph (`saved_model.pb`, `keras_metadata.pb`, a frozen
  * graph) holds ops that read and write files (a SavedModel's main_op runs
- * on load) and Keras layer configs, Lambdas included; a TensorFlow Lite
- * model's custom and Flex (`Select TF ops`) ops run TensorFlow kernels; a
+ * on load) and Keras layer configs, Lambdas included; a
  * PaddlePaddle program (`.pdmodel`, its parameters in `.pdiparams`) is a
  * protobuf of operators the Paddle executor runs.
  */
 export const UNREAD_MODEL_EXTENSIONS: readonly string[] = [
   '.pb',
-  '.tflite',
   '.pdmodel',
   '.pdiparams',
 ];
@@ -42,6 +40,7 @@ export const MODEL_EXTENSIONS: readonly string[] = [
   '.hdf5',
   '.onnx',
   '.msgpack',
+  '.tflite',
   ...UNREAD_MODEL_EXTENSIONS,
 ];
 
