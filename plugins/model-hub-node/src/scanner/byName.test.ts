@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scanFile } from './scanFile';
@@ -121,6 +121,25 @@ describe('TensorFlow Lite and PaddlePaddle files', () => {
       const r = await scanFile(file);
       expect(r.verdict).toBe('error');
       expect(r.findings.map(f => f.rule)).toContain('format/unrecognized');
+    },
+  );
+
+  it.each([
+    ['inference.json', ''],
+    // past the size up to which JSON is parsed: found by its first key
+    ['big/inference.json', ' '.repeat(65 * 1024 * 1024)],
+  ])(
+    '%s (a PaddlePaddle 3 program in PIR JSON) is error (format/not-scanned), never unsupported',
+    async (name, padding) => {
+      mkdirSync(join(dir, 'big'), { recursive: true });
+      const file = join(dir, name);
+      writeFileSync(
+        file,
+        `{"base_code": {"magic": "pir", "trainable": false, "version": 1}, "program": {"regions": []}${padding}}`,
+      );
+      const r = await scanFile(file);
+      expect(r.verdict).toBe('error');
+      expect(r.findings.map(f => f.rule)).toContain('format/not-scanned');
     },
   );
 });

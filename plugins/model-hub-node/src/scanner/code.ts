@@ -75,6 +75,14 @@ export async function scanJsonConfig(
   location: string,
   name = location,
 ): Promise<void> {
+  if (await isPaddleProgram(src)) {
+    report.fail(
+      'format/not-scanned',
+      'the file is a PaddlePaddle program (PIR JSON), whose operators the Paddle executor runs; the scanner does not read it, so publish the model as ONNX or safetensors, or have it reviewed',
+      location,
+    );
+    return;
+  }
   if (src.size > MAX_CONFIG_BYTES) {
     if (CODE_CONFIG_NAME.test(name)) {
       report.fail(
@@ -123,6 +131,16 @@ export async function scanJsonConfig(
       `${location}:${key}`,
     );
   }
+}
+
+/**
+ * Whether JSON is a PaddlePaddle 3 program (`paddle.jit.save` writes
+ * `inference.json`): its first key is `base_code` (Paddle writes keys in
+ * sorted order), read from the start so that size does not hide it.
+ */
+async function isPaddleProgram(src: RandomSource): Promise<boolean> {
+  const head = (await src.read(0, 4096)).toString('utf8');
+  return /^\s*\{\s*"base_code"\s*:/.test(head);
 }
 
 function collectStrings(v: unknown, out: string[] = [], depth = 0): string[] {
