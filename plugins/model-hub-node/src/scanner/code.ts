@@ -100,7 +100,13 @@ export async function scanJsonConfig(
   } catch {
     return; // not JSON: plain text, nothing to load
   }
-  if (!config || typeof config !== 'object' || Array.isArray(config)) return;
+  if (Array.isArray(config)) {
+    if (/(?:^|[\\/])modules\.json$/i.test(name)) {
+      reportModuleTypes(config, report, location);
+    }
+    return;
+  }
+  if (!config || typeof config !== 'object') return;
   const o = config as Record<string, unknown>;
   // transformers renders these with apply_chat_template.
   const templates = o.chat_template;
@@ -131,6 +137,36 @@ export async function scanJsonConfig(
       `${location}:${key}`,
     );
   }
+}
+
+/**
+ * sentence-transformers builds a model from `modules.json`, importing each
+ * module's `type` by its dotted name: anything outside the library is code
+ * from the repository (with trust_remote_code) or any installed callable,
+ * called with the module's path.
+ */
+function reportModuleTypes(
+  modules: unknown[],
+  report: ScanReport,
+  location: string,
+) {
+  const foreign = modules
+    .map(m => (m as { type?: unknown } | null)?.type)
+    .filter(
+      (t): t is string =>
+        typeof t === 'string' && !t.startsWith('sentence_transformers.'),
+    );
+  if (foreign.length === 0) return;
+  report.add(
+    'medium',
+    'config/auto-map',
+    `modules.json names module types outside sentence_transformers (${foreign
+      .slice(0, 10)
+      .join(
+        ', ',
+      )}); SentenceTransformer imports and calls them on load, so review them`,
+    `${location}:type`,
+  );
 }
 
 /**

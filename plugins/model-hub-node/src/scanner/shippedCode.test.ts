@@ -42,6 +42,39 @@ describe('configs that name remote code', () => {
   });
 });
 
+describe('sentence-transformers modules.json', () => {
+  const modules = (...types: string[]) =>
+    JSON.stringify(
+      types.map((type, i) => ({ idx: i, name: `${i}`, path: `${i}`, type })),
+    );
+
+  it('flags a module type outside sentence_transformers (imported by name, remote code with trust_remote_code)', async () => {
+    mkdirSync(join(dir, 'st'), { recursive: true });
+    const r = await scanFile(
+      write(
+        'st/modules.json',
+        modules('sentence_transformers.models.Transformer', 'runpy.run_path'),
+      ),
+    );
+    const finding = r.findings.find(f => f.rule === 'config/auto-map');
+    expect(finding?.message).toContain('runpy.run_path');
+  });
+
+  it('leaves the stock modules unflagged', async () => {
+    mkdirSync(join(dir, 'st-plain'), { recursive: true });
+    const r = await scanFile(
+      write(
+        'st-plain/modules.json',
+        modules(
+          'sentence_transformers.models.Transformer',
+          'sentence_transformers.models.Pooling',
+        ),
+      ),
+    );
+    expect(r.findings).toEqual([]);
+  });
+});
+
 describe('compiled and native code', () => {
   it.each([
     // CPython 3.11 magic, flags 0b11 (hash-based, unchecked): imported
