@@ -40,6 +40,16 @@ export async function analyzeSource(
   depth = 0,
 ): Promise<{ format: ModelFileFormat; supported: boolean }> {
   const detected = await detectAndScan(src, report, location, depth);
+  if (detected.format !== 'tflite' && isTfliteHead(await src.read(0, 8))) {
+    // The TFLite interpreter reads any file with its identifier at 4.
+    report.add(
+      'medium',
+      'tflite/polyglot',
+      `the file is also a TensorFlow Lite model; tools disagree on how to load it, so it was scanned as one too`,
+      location || 'file',
+    );
+    await scanTflite(src, report, location || 'file');
+  }
   if (detected.format.includes('zip') || detected.format === 'keras') {
     return detected;
   }

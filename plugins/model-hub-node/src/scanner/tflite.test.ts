@@ -112,4 +112,27 @@ describe('TensorFlow Lite models', () => {
     expect(r.parsedFully).toBe(false);
     expect(r.rules).toContain('tflite/malformed');
   });
+
+  it('scans a file that is a benign pickle and a TFLite model at once as both', async () => {
+    // N, BININT2 0, BINSTRING whose opcode and length are "TFL3" + 0x00:
+    // the first four bytes read as root offset 0x4d4e, inside the string.
+    const root = 0x4d4e;
+    const model = tflite([{ custom: 'FlexWriteFile' }]);
+    const data = Buffer.alloc(0x00334c46);
+    model.copy(data, root - 8 - 9, 8);
+    const bytes = Buffer.concat([
+      Buffer.from('NM\x00\x00TFL3\x00', 'latin1'),
+      data,
+      Buffer.from('00.', 'latin1'),
+    ]);
+    expect(bytes.readUInt32LE(0)).toBe(root);
+    const r = await scan(bytes);
+    expect(r.format).toBe('pickle');
+    expect(r.rules).toContain('tflite/polyglot');
+    expect(
+      r.findings.some(
+        f => f.rule === 'tflite/flex-op' && f.severity === 'high',
+      ),
+    ).toBe(true);
+  });
 });
