@@ -25,6 +25,7 @@ import { looksLikeMsgpackMap, scanMsgpack } from './msgpack';
 import { isLegacyTorchTar, looksLikeTar, readTarMembers } from './tar';
 import { scanZip } from './zipWalk';
 import { isTfliteHead, scanTflite } from './tflite';
+import { scanOtherReadings } from './polyglot';
 import { isZipHead, nestsTooDeep, recordFailure } from './analyzeCommon';
 
 export { isIoError, recordFailure } from './analyzeCommon';
@@ -40,16 +41,7 @@ export async function analyzeSource(
   depth = 0,
 ): Promise<{ format: ModelFileFormat; supported: boolean }> {
   const detected = await detectAndScan(src, report, location, depth);
-  if (detected.format !== 'tflite' && isTfliteHead(await src.read(0, 8))) {
-    // The TFLite interpreter reads any file with its identifier at 4.
-    report.add(
-      'medium',
-      'tflite/polyglot',
-      `the file is also a TensorFlow Lite model; tools disagree on how to load it, so it was scanned as one too`,
-      location || 'file',
-    );
-    await scanTflite(src, report, location || 'file');
-  }
+  await scanOtherReadings(src, detected.format, report, location || 'file');
   if (detected.format.includes('zip') || detected.format === 'keras') {
     return detected;
   }
