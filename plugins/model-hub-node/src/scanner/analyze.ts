@@ -15,9 +15,9 @@ import {
   decompressChunks,
   watchForBomb,
 } from './decompress';
-import { reportShippedCode } from './code';
+import { reportShippedCode, scanJsonConfig } from './code';
 import { scanGzipPickleLeniently } from './gzipLenient';
-import { shippedCodeOfName } from './names';
+import { isJsonName, shippedCodeOfName } from './names';
 import { HDF5_MAGIC, hasHdf5UserBlock, scanHdf5 } from './hdf5';
 import { withSpooledStream } from './spool';
 import { scanLegacyTorchRecords } from './legacyTorch';
@@ -291,6 +291,10 @@ async function scanTar(
       continue;
     }
     const r = await analyzeSource(member, report, mloc, depth + 1);
+    if (!r.supported && r.format === 'unknown' && isJsonName(m.name)) {
+      // transformers reads auto_map from the extracted configs
+      await scanJsonConfig(member, report, mloc, m.name);
+    }
     if (torch && r.format === 'unknown' && r.supported === false) {
       report.fail(
         'tar/unrecognized-member',
