@@ -133,6 +133,20 @@ describe('Keras objects named from keras modules', () => {
     expect(r.high.map(f => f.rule)).toContain('keras/custom-object');
   });
 
+  it('flags a TFSMLayer (it loads the TensorFlow SavedModel at a path in its config, whose graph can read and write files)', async () => {
+    const r = await scan(
+      model(
+        {},
+        obj('keras.layers', 'TFSMLayer', {
+          name: 's',
+          filepath: '/tmp/evil_saved_model',
+          call_endpoint: 'serve',
+        }),
+      ),
+    );
+    expect(r.high.map(f => f.rule)).toContain('keras/dangerous-object');
+  });
+
   it('flags a TorchModuleWrapper layer (its config holds a torch.save pickle that is unpickled on load)', async () => {
     const r = await scan(
       model(

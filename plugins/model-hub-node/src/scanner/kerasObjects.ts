@@ -63,6 +63,8 @@ const DANGEROUS: Record<string, string> = {
   deserialize_keras_object: 'builds objects from a config string',
   enable_unsafe_deserialization:
     'turns safe mode off, so Lambda bytecode loaded after it runs',
+  TFSMLayer:
+    'loads the TensorFlow SavedModel at a path in its config, whose graph can read and write files',
   TorchModuleWrapper:
     'holds a torch.save pickle in its config, which Keras unpickles',
   JaxLayer: 'calls the Python functions named in its config',
