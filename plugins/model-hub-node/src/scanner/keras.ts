@@ -1,7 +1,12 @@
 import { ScanReport } from './report';
 import { classifyGlobal } from './pickle/globals';
 import { parsePythonJson } from './pythonJson';
-import { KERAS_MODULES, judgeKerasObject, namedObject } from './kerasObjects';
+import {
+  KERAS_MODULES,
+  fileReferenceOf,
+  judgeKerasObject,
+  namedObject,
+} from './kerasObjects';
 
 /**
  * TensorFlow functions a `TFOpLambda` may name (tf.keras writes one for
@@ -120,7 +125,7 @@ export function scanKerasConfig(
       KERAS_MODULES.test(o.module)
     ) {
       const name = namedObject(o) ?? className;
-      const j = judgeKerasObject(o.module, name, o.config);
+      const j = judgeKerasObject(o.module, name);
       if (j.kind === 'dangerous') {
         report.add(
           'high',
@@ -159,6 +164,17 @@ export function scanKerasConfig(
         'medium',
         'keras/custom-object',
         `custom object ${o.registered_name} needs code outside Keras`,
+        `${location}:${here}`,
+      );
+    }
+    const file = className ? fileReferenceOf(className, o.config) : undefined;
+    if (file !== undefined) {
+      report.add(
+        'high',
+        'keras/file-reference',
+        `${className} reads ${JSON.stringify(
+          file.slice(0, 200),
+        )} on the loading host (or a URL) when the model is loaded`,
         `${location}:${here}`,
       );
     }

@@ -173,6 +173,32 @@ describe('Keras objects named from keras modules', () => {
     },
   );
 
+  it.each([
+    // tf.keras 2 configs (HDF5 model_config) name layers without a module
+    {
+      class_name: 'StringLookup',
+      config: { name: 'v', vocabulary: 'gs://bucket/secrets.txt' },
+    },
+    {
+      class_name: 'DenseFeatures',
+      config: {
+        name: 'f',
+        feature_columns: [
+          {
+            class_name: 'VocabularyFileCategoricalColumn',
+            config: { key: 'k', vocabulary_file: '/etc/passwd' },
+          },
+        ],
+      },
+    },
+  ])(
+    'flags a vocabulary file named without a module ($class_name)',
+    async layer => {
+      const r = await scan(model({}, layer));
+      expect(r.high.map(f => f.rule)).toContain('keras/file-reference');
+    },
+  );
+
   it('leaves a lookup layer with an inline vocabulary unflagged', async () => {
     const r = await scan(
       model(

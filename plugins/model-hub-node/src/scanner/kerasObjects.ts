@@ -79,6 +79,26 @@ const VOCABULARY_LAYERS = new Set([
   'IndexLookup',
 ]);
 
+/**
+ * The file a Keras object reads on load, named in its config: a lookup
+ * layer's `vocabulary` given as a path, or a feature column's
+ * `vocabulary_file` (read with tf.io.gfile, so also gs:// or a URL).
+ */
+export function fileReferenceOf(
+  className: string,
+  config: unknown,
+): string | undefined {
+  const c = (config ?? {}) as {
+    vocabulary?: unknown;
+    vocabulary_file?: unknown;
+  };
+  const layer = className.slice(className.lastIndexOf('.') + 1);
+  if (VOCABULARY_LAYERS.has(layer) && typeof c.vocabulary === 'string') {
+    return c.vocabulary;
+  }
+  return typeof c.vocabulary_file === 'string' ? c.vocabulary_file : undefined;
+}
+
 /** What the config names: a function (`class_name: "function"`) or a class. */
 export function namedObject(o: Record<string, unknown>): string | undefined {
   if (typeof o.class_name !== 'string') return undefined;
@@ -96,14 +116,10 @@ export type KerasJudgement =
 
 /**
  * Judges an object whose `module` is under Keras: `dangerous` for names that
- * act on load (and lookup layers reading a vocabulary path), `safe` for the
- * sections of plain objects, `unlisted` for anything else.
+ * act on load, `safe` for the sections of plain objects, `unlisted` for
+ * anything else.
  */
-export function judgeKerasObject(
-  module: string,
-  name: string,
-  config: unknown,
-): KerasJudgement {
+export function judgeKerasObject(module: string, name: string): KerasJudgement {
   // keras.src.layers.core.dense + Dense, keras + layers.Dense, keras.layers + Dense
   const path = [
     ...module
@@ -120,18 +136,6 @@ export function judgeKerasObject(
       rule: 'keras/dangerous-object',
       reason: DANGEROUS[leaf],
     };
-  }
-  if (VOCABULARY_LAYERS.has(leaf)) {
-    const vocabulary = (config as { vocabulary?: unknown } | null)?.vocabulary;
-    if (typeof vocabulary === 'string') {
-      return {
-        kind: 'dangerous',
-        rule: 'keras/file-reference',
-        reason: `reads its vocabulary from ${JSON.stringify(
-          vocabulary.slice(0, 200),
-        )} on the loading host (or a URL) when the model is loaded`,
-      };
-    }
   }
   if (SAFE_SECTIONS.has(section)) return { kind: 'safe' };
   if (MODEL_SECTIONS.has(section) && SAFE_MODEL_CLASSES.has(leaf)) {
