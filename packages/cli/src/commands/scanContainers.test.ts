@@ -26,7 +26,7 @@ describe('model-hub scan on containers (real process)', () => {
     const { code, stdout } = await runCli(['scan', '--json', ...files.map(fx)]);
     expect(code).toBe(1);
     const doc = JSON.parse(stdout);
-    expect(doc.scanner.version).toBe('2.1.0');
+    expect(doc.scanner.version).toBe('2.2.0');
     expect(
       doc.files.map((f: FileScanResult) => [
         f.path.split('/').pop(),

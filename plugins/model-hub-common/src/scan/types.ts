@@ -39,6 +39,7 @@ export type ModelFileFormat =
   | 'tar'
   | 'hdf5'
   | 'msgpack'
+  | 'tflite'
   | 'unknown';
 
 /** The scan result of one file. */

@@ -15,15 +15,17 @@ import {
   decompressChunks,
   watchForBomb,
 } from './decompress';
-import { reportPythonSource } from './code';
+import { reportShippedCode, scanJsonConfig } from './code';
 import { scanGzipPickleLeniently } from './gzipLenient';
-import { isPythonSourceName } from './names';
+import { isJsonName, shippedCodeOfName } from './names';
 import { HDF5_MAGIC, hasHdf5UserBlock, scanHdf5 } from './hdf5';
 import { withSpooledStream } from './spool';
 import { scanLegacyTorchRecords } from './legacyTorch';
 import { looksLikeMsgpackMap, scanMsgpack } from './msgpack';
 import { isLegacyTorchTar, looksLikeTar, readTarMembers } from './tar';
 import { scanZip } from './zipWalk';
+import { isTfliteHead, scanTflite } from './tflite';
+import { scanOtherReadings } from './polyglot';
 import { isZipHead, nestsTooDeep, recordFailure } from './analyzeCommon';
 
 export { isIoError, recordFailure } from './analyzeCommon';
@@ -39,6 +41,7 @@ export async function analyzeSource(
   depth = 0,
 ): Promise<{ format: ModelFileFormat; supported: boolean }> {
   const detected = await detectAndScan(src, report, location, depth);
+  await scanOtherReadings(src, detected.format, report, location || 'file');
   if (detected.format.includes('zip') || detected.format === 'keras') {
     return detected;
   }
@@ -152,6 +155,10 @@ async function detectAndScan(
         if (!(e instanceof MalformedError)) throw e;
       }
     }
+    if (isTfliteHead(head)) {
+      await scanTflite(src, report, loc);
+      return { format: 'tflite', supported: true };
+    }
     // The HDF5 library also finds a superblock after a user block (at
     // 512, 1024, 2048, ... bytes); checked last, since a pickle or zip may
     // carry those bytes anywhere.
@@ -171,7 +178,7 @@ async function detectAndScan(
 const MAX_COMPRESSED_PICKLE = 4 * 1024 * 1024 * 1024;
 
 /**
- * joblib.load (and pickle loaders wrapped in gzip/bz2/lzma.open)
+ * joblib.load (and pickle loaders wrapped in gzip/bz2/lzma.open, or lz4)
  * transparently decompress, so a compressed pickle is scanned inside its
  * compression. A compressed tar or zip (`model.tar.gz`, as SageMaker ships
  * models) is decompressed to a temp file and scanned as an archive. Any
@@ -276,13 +283,18 @@ async function scanTar(
   for (const m of members) {
     if (m.size === 0) continue;
     const mloc = at(m.name);
-    if (isPythonSourceName(m.name)) reportPythonSource(report, mloc);
+    const code = shippedCodeOfName(m.name);
+    if (code) reportShippedCode(report, code, mloc);
     const member = new SliceSource(src, m.dataOffset, m.size);
     if (torch && (m.name === 'storages' || m.name === 'tensors')) {
       await scanLegacyTorchRecords(member, m.name, report, mloc);
       continue;
     }
     const r = await analyzeSource(member, report, mloc, depth + 1);
+    if (!r.supported && r.format === 'unknown' && isJsonName(m.name)) {
+      // transformers reads auto_map from the extracted configs
+      await scanJsonConfig(member, report, mloc, m.name);
+    }
     if (torch && r.format === 'unknown' && r.supported === false) {
       report.fail(
         'tar/unrecognized-member',

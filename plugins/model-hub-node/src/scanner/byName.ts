@@ -6,13 +6,15 @@ import {
   claimedModelExtension,
   isJinjaName,
   isJsonName,
-  isPythonSourceName,
+  shippedCodeOfName,
 } from './names';
-import { reportPythonSource, scanJinjaTemplate, scanJsonConfig } from './code';
+import { reportShippedCode, scanJinjaTemplate, scanJsonConfig } from './code';
+import { isNativeLibraryHead } from './nativeCode';
 
 /**
- * Applies the rules that depend on a file's name once its content matched
- * no model format: code shipped with a model is a finding, and a name that
+ * Applies the rules that depend on a file's name: code shipped with a model
+ * (by name, or a native library by content) is a finding whatever else the
+ * bytes parse as, and once the content matched no model format, a name that
  * claims a model format makes unrecognised (or empty) content an `error`.
  */
 export async function classifyByName(
@@ -21,13 +23,17 @@ export async function classifyByName(
   report: ScanReport,
   name: string,
 ): Promise<{ format: ModelFileFormat; supported: boolean }> {
+  // Whatever else its bytes parse as, a file named as code is imported as code.
+  const code = shippedCodeOfName(name);
+  if (code) reportShippedCode(report, code, 'file');
   if (detected.supported || detected.format !== 'unknown') return detected;
-  if (isPythonSourceName(name)) {
-    reportPythonSource(report, 'file');
+  if (code) return detected;
+  if (await isNativeLibraryHead(src)) {
+    reportShippedCode(report, 'native', 'file');
     return detected;
   }
   if (isJsonName(name)) {
-    await scanJsonConfig(src, report, 'file');
+    await scanJsonConfig(src, report, 'file', name);
     return detected;
   }
   if (isJinjaName(name)) {

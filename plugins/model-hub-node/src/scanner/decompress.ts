@@ -8,9 +8,10 @@ import {
   parseLzmaAloneHeader,
 } from './lzma';
 import { inflateChunks } from './source';
+import { isLz4Head, unlz4Chunks } from './lz4';
 
 /** Compressions the scanner opens, by the magic bytes they start with. */
-export type Compression = 'gzip' | 'zlib' | 'bz2' | 'xz' | 'lzma';
+export type Compression = 'gzip' | 'zlib' | 'bz2' | 'xz' | 'lzma' | 'lz4';
 
 /** Everything {@link decompressChunks} decodes (`deflate` is raw, as in zips). */
 export type Decompressor = Compression | 'deflate' | 'zip-lzma';
@@ -348,6 +349,7 @@ export function compressionOf(head: Buffer): Compression | undefined {
     return 'xz';
   }
   if (looksLikeLzmaAlone(head)) return 'lzma';
+  if (isLz4Head(head)) return 'lz4';
   return undefined;
 }
 
@@ -383,6 +385,15 @@ export function decompressChunks(
       return bunzip2Chunks(input, limit, location, rulePrefix, guard);
     case 'xz':
       return unxzChunks(input, limit, location, rulePrefix, guard);
+    case 'lz4': {
+      const meter = { n: 0 };
+      return guarded(
+        unlz4Chunks(counted(input, meter), limit, location, rulePrefix),
+        guard,
+        location,
+        meter,
+      );
+    }
     case 'zip-lzma':
       return unlzmaChunks(input, limit, location, rulePrefix, guard, {
         knownSize,

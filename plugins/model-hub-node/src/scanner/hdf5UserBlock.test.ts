@@ -19,4 +19,19 @@ describe('HDF5 files with a user block', () => {
     expect(r.verdict).toBe('unsafe');
     expect(r.findings.map(f => f.rule)).toContain('keras/lambda-layer');
   });
+
+  it('finds the HDF5 model behind a benign pickle in its user block (pickle.load reads one, h5py the other)', async () => {
+    const h5 = readFileSync(join(DIR, 'keras-legacy-lambda.h5'));
+    const pickle = Buffer.from('\x80\x02}q\x00.', 'latin1'); // {}
+    const block = Buffer.alloc(512);
+    pickle.copy(block);
+    const dir = mkdtempSync(join(tmpdir(), 'scan-h5-'));
+    const file = join(dir, 'model.h5');
+    writeFileSync(file, Buffer.concat([block, h5]));
+    const r = await scanFile(file);
+    expect(r.verdict).toBe('unsafe');
+    expect(r.findings.map(f => f.rule)).toEqual(
+      expect.arrayContaining(['hdf5/polyglot', 'keras/lambda-layer']),
+    );
+  });
 });

@@ -1,9 +1,12 @@
 import { ScanReport } from './report';
 import { classifyGlobal } from './pickle/globals';
 import { parsePythonJson } from './pythonJson';
-
-/** Module prefixes whose registered objects ship with Keras itself. */
-const KERAS_MODULES = /^(keras|tf_keras|tensorflow\.keras|keras_core)(\.|$)/;
+import {
+  KERAS_MODULES,
+  fileReferenceOf,
+  judgeKerasObject,
+  namedObject,
+} from './kerasObjects';
 
 /**
  * TensorFlow functions a `TFOpLambda` may name (tf.keras writes one for
@@ -119,14 +122,32 @@ export function scanKerasConfig(
     } else if (
       className &&
       typeof o.module === 'string' &&
-      !KERAS_MODULES.test(o.module)
+      KERAS_MODULES.test(o.module)
     ) {
-      const c = classifyGlobal(o.module, className);
+      const name = namedObject(o) ?? className;
+      const j = judgeKerasObject(o.module, name);
+      if (j.kind === 'dangerous') {
+        report.add(
+          'high',
+          j.rule,
+          `${o.module}.${name} ${j.reason}`,
+          `${location}:${here}`,
+        );
+      } else if (j.kind === 'unlisted') {
+        report.fail(
+          'keras/unlisted-object',
+          `${o.module}.${name} is not among the Keras objects known to be safe to load (layers, activations, initializers, regularizers, constraints, losses, metrics, optimizers); have it reviewed`,
+          `${location}:${here}`,
+        );
+      }
+    } else if (className && typeof o.module === 'string') {
+      const name = namedObject(o) ?? className;
+      const c = classifyGlobal(o.module, name);
       const danger = c.rule === 'pickle/dangerous-import';
       report.add(
         danger ? c.severity! : 'medium',
         'keras/custom-object',
-        `custom object ${o.module}.${className}${
+        `custom object ${o.module}.${name}${
           typeof o.registered_name === 'string'
             ? ` (registered as ${o.registered_name})`
             : ''
@@ -143,6 +164,17 @@ export function scanKerasConfig(
         'medium',
         'keras/custom-object',
         `custom object ${o.registered_name} needs code outside Keras`,
+        `${location}:${here}`,
+      );
+    }
+    const file = className ? fileReferenceOf(className, o.config) : undefined;
+    if (file !== undefined) {
+      report.add(
+        'high',
+        'keras/file-reference',
+        `${className} reads ${JSON.stringify(
+          file.slice(0, 200),
+        )} on the loading host (or a URL) when the model is loaded`,
         `${location}:${here}`,
       );
     }

@@ -4,9 +4,15 @@ import { basename } from 'node:path';
  * Model formats the scanner does not read whose loaders run what the file
  * says: a TensorFlow graph (`saved_model.pb`, `keras_metadata.pb`, a frozen
  * graph) holds ops that read and write files (a SavedModel's main_op runs
- * on load) and Keras layer configs, Lambdas included.
+ * on load) and Keras layer configs, Lambdas included; a
+ * PaddlePaddle program (`.pdmodel`, its parameters in `.pdiparams`) is a
+ * protobuf of operators the Paddle executor runs.
  */
-export const UNREAD_MODEL_EXTENSIONS: readonly string[] = ['.pb'];
+export const UNREAD_MODEL_EXTENSIONS: readonly string[] = [
+  '.pb',
+  '.pdmodel',
+  '.pdiparams',
+];
 
 /**
  * File-name extensions that claim a model format. A file with one of these
@@ -21,6 +27,10 @@ export const MODEL_EXTENSIONS: readonly string[] = [
   '.bin',
   '.ckpt',
   '.joblib',
+  // paddle.load unpickles these; scikit-learn models are often saved as .sav
+  '.pdparams',
+  '.pdopt',
+  '.sav',
   '.npy',
   '.npz',
   '.safetensors',
@@ -30,6 +40,7 @@ export const MODEL_EXTENSIONS: readonly string[] = [
   '.hdf5',
   '.onnx',
   '.msgpack',
+  '.tflite',
   ...UNREAD_MODEL_EXTENSIONS,
 ];
 
@@ -42,6 +53,23 @@ export function claimedModelExtension(path: string): string | undefined {
 /** Whether a path names Python source (code that ships with a model). */
 export function isPythonSourceName(path: string): boolean {
   return /\.pyw?$/i.test(basename(path));
+}
+
+/** Kinds of code a loader runs that ship beside the weights. */
+export type ShippedCode = 'source' | 'bytecode' | 'native';
+
+/**
+ * What code a path names: Python source, compiled bytecode (`.pyc`, which
+ * Python imports, from `__pycache__` even instead of its source), or a
+ * native library (`.so`, `.pyd`, `.dll`, `.dylib`) Python can import or
+ * ctypes can load.
+ */
+export function shippedCodeOfName(path: string): ShippedCode | undefined {
+  const name = basename(path);
+  if (isPythonSourceName(name)) return 'source';
+  if (/\.py[co]$/i.test(name)) return 'bytecode';
+  if (/\.(?:so(?:\.\d+)*|pyd|dll|dylib)$/i.test(name)) return 'native';
+  return undefined;
 }
 
 /** Whether a path names a JSON file that may carry `auto_map` entries. */

@@ -17,7 +17,7 @@ import { allocReadBuffer } from '../transfer/readBuffer';
 /** Identifies this scanner (bump the version when rules change). */
 export const SCANNER_INFO: ScannerInfo = {
   name: 'model-hub-scanner',
-  version: '2.1.0',
+  version: '2.2.0',
 };
 
 /** Options of {@link scanFile}. */

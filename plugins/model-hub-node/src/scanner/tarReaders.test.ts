@@ -195,4 +195,24 @@ describe('tar archives read as tarfile reads them', () => {
       expect(r.verdict).toBe(verdict);
     },
   );
+
+  it('reads the configs of a model archive (model.tar.gz as SageMaker ships it) for auto_map code', async () => {
+    const dir2 = mkdtempSync(join(tmpdir(), 'scan-tar-config-'));
+    const file = join(dir2, 'model.tar');
+    writeFileSync(
+      file,
+      Buffer.concat([
+        member(
+          'model/config.json',
+          Buffer.from(
+            '{"auto_map": {"AutoModel": "attacker/repo--modeling.Net"}}',
+          ),
+        ),
+        END,
+      ]),
+    );
+    const r = await scanFile(file);
+    const finding = r.findings.find(f => f.rule === 'config/auto-map');
+    expect(finding?.location).toContain('model/config.json');
+  });
 });

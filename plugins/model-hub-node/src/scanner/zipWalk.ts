@@ -13,8 +13,8 @@ import {
   endAtFailure,
   watchForBomb,
 } from './decompress';
-import { reportPythonSource, scanJsonConfig } from './code';
-import { isPythonSourceName } from './names';
+import { reportShippedCode, scanJsonConfig } from './code';
+import { shippedCodeOfName } from './names';
 import { HDF5_MAGIC } from './hdf5';
 import { withSpooledStream } from './spool';
 import { looksLikeTar } from './tar';
@@ -77,12 +77,9 @@ export async function scanZip(
     const eloc = at(entry.name);
     if (checkBomb(entry, report, eloc)) continue;
     try {
-      if (
-        isPythonSourceName(entry.name) ||
-        isPythonSourceName(entry.storedName)
-      ) {
-        reportPythonSource(report, eloc);
-      }
+      const code =
+        shippedCodeOfName(entry.name) ?? shippedCodeOfName(entry.storedName);
+      if (code) reportShippedCode(report, code, eloc);
       const dataOffset = await entryDataOffset(src, entry, eloc);
       // PyTorch storages are raw tensor bytes that torch never unpickles,
       // but numpy.load(allow_pickle=True) unpickles an object array stored

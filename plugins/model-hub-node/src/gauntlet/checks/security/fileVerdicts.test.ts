@@ -174,4 +174,28 @@ describe('security check: files the scanner could not vouch for', () => {
     const community = await run(files, 'community');
     expect(community.status).toBe('warn');
   });
+
+  it('fails official and warns community for compiled Python and native libraries shipped with the model', async () => {
+    const files = [
+      await checkFile('model.safetensors', safetensors([1])),
+      await checkFile(
+        '__pycache__/modeling_custom.cpython-311.pyc',
+        Buffer.concat([Buffer.from('a70d0d0a03000000', 'hex'), opaque(64)]),
+      ),
+      await checkFile(
+        'libops.so',
+        Buffer.concat([Buffer.from('7f454c46', 'hex'), opaque(64)]),
+      ),
+    ];
+    const official = await run(files, 'official');
+    expect(official.status).toBe('fail');
+    expect(official.summary).toMatch(
+      /modeling_custom\.cpython-311\.pyc ships code .*code\/python-bytecode/,
+    );
+    expect(official.summary).toMatch(
+      /libops\.so ships code .*code\/native-library/,
+    );
+    const community = await run(files, 'community');
+    expect(community.status).toBe('warn');
+  });
 });

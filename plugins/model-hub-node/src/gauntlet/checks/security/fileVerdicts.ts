@@ -13,10 +13,13 @@ export const WEIGHT_FILE_EXTENSIONS: readonly string[] = MODEL_EXTENSIONS;
 
 /**
  * Scanner rules that mark code a loader runs with the model (Python source,
- * `auto_map` with `trust_remote_code`): never safe without a person's review.
+ * compiled Python, native libraries, `auto_map` with `trust_remote_code`):
+ * never safe without a person's review.
  */
 export const REVIEW_REQUIRED_RULES: readonly string[] = [
   'code/python-source',
+  'code/python-bytecode',
+  'code/native-library',
   'config/auto-map',
 ];
 
