@@ -20,9 +20,7 @@ const WRAPPER_CLASSES = new Set([
 ]);
 
 /** Whether an imported global is joblib's array wrapper class. */
-export function isJoblibWrapperClass(
-  resolved: ResolvedName | string,
-): boolean {
+export function isJoblibWrapperClass(resolved: ResolvedName | string): boolean {
   if (typeof resolved === 'string') return WRAPPER_CLASSES.has(resolved);
   return (
     WRAPPER_CLASSES.has(resolved.canonical) ||

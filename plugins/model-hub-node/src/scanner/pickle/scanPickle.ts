@@ -655,9 +655,7 @@ async function parseOne(
         case OP.NEWFALSE:
         case OP.EMPTY_LIST:
         case OP.EMPTY_DICT:
-          push(
-            usage.joblib ? { t: 'd', m: new Map(), opaque: false } : OTHER,
-          );
+          push(usage.joblib ? { t: 'd', m: new Map(), opaque: false } : OTHER);
           break;
         case OP.EMPTY_SET:
         case OP.NEXT_BUFFER:
@@ -856,7 +854,9 @@ async function parseOne(
         case OP.TUPLE1: {
           const a = pop();
           push(
-            a === OTHER && !usage.joblib ? PLAIN_TUPLE : tupleOf([a], usage.joblib),
+            a === OTHER && !usage.joblib
+              ? PLAIN_TUPLE
+              : tupleOf([a], usage.joblib),
           );
           break;
         }

@@ -31,7 +31,16 @@ export type Dict = { t: 'd'; m: Map<string, Val>; opaque: boolean };
 /** A `joblib.numpy_pickle.NumpyArrayWrapper` instance and its attributes. */
 export type Wrapper = { t: 'w'; attrs: Map<string, Val> };
 /** A simulated stack value. */
-export type Val = Str | Glob | Tup | Other | Int | NoneVal | DType | Dict | Wrapper;
+export type Val =
+  | Str
+  | Glob
+  | Tup
+  | Other
+  | Int
+  | NoneVal
+  | DType
+  | Dict
+  | Wrapper;
 
 /** The single untracked value. */
 export const OTHER: Other = { t: 'o' };
