@@ -9,6 +9,7 @@ import {
   EXAMPLE_MODEL_REF as MODEL_REF,
   exampleModel,
 } from '../__testUtils__/gauntletExample';
+import { catalogUser } from '../__testUtils__/orgEntities';
 
 jest.setTimeout(180_000);
 
@@ -18,17 +19,6 @@ const GOV = 'group:default/ai-governance';
 const MARA = 'user:default/mara'; // governance and marketing
 const MILO = 'user:default/milo'; // governance and marketing, asks a waiver
 const GINA = 'user:default/gina'; // governance, outside marketing
-
-const user = (name: string, groups: string[]): Entity => ({
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'User',
-  metadata: { name, namespace: 'default' },
-  spec: { memberOf: groups },
-  relations: groups.map(g => ({
-    type: 'memberOf',
-    targetRef: `group:default/${g}`,
-  })),
-});
 
 /** The example model as the catalog serves it once its team moved it. */
 const moved: Entity = {
@@ -78,10 +68,10 @@ describe.each(databases.eachSupportedId())(
     beforeAll(async () => {
       backend = await startGauntletRouteBackend({
         entities: [
-          user('alice', ['marketing']),
-          user('mara', ['ai-governance', 'marketing']),
-          user('milo', ['ai-governance', 'marketing']),
-          user('gina', ['ai-governance']),
+          catalogUser('alice', ['marketing']),
+          catalogUser('mara', ['ai-governance', 'marketing']),
+          catalogUser('milo', ['ai-governance', 'marketing']),
+          catalogUser('gina', ['ai-governance']),
         ],
         groups: {
           [ALICE]: ['group:default/marketing'],

@@ -1,5 +1,4 @@
 import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
-import { Entity } from '@backstage/catalog-model';
 import request from 'supertest';
 import {
   GauntletRouteBackend,
@@ -7,6 +6,7 @@ import {
 } from '../__testUtils__/gauntletBackend';
 import { EXAMPLE_MODEL_REF as MODEL_REF } from '../__testUtils__/gauntletExample';
 import { GauntletRunner } from './GauntletRunner';
+import { catalogUser } from '../__testUtils__/orgEntities';
 
 jest.setTimeout(180_000);
 
@@ -19,16 +19,7 @@ const MARC = 'user:default/marc';
 // governance member; in the owning team only by catalog memberOf
 const OTTO = 'user:default/otto';
 const MIRA = 'user:default/mira'; // member of group:default/ai-governance
-const otto: Entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'User',
-  metadata: { name: 'otto', namespace: 'default' },
-  spec: { memberOf: ['ai-governance', 'marketing'] },
-  relations: [
-    { type: 'memberOf', targetRef: 'group:default/ai-governance' },
-    { type: 'memberOf', targetRef: 'group:default/marketing' },
-  ],
-};
+const otto = catalogUser('otto', ['ai-governance', 'marketing']);
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_16'] });
 
 describe.each(databases.eachSupportedId())(

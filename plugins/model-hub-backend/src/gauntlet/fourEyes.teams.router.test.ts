@@ -1,5 +1,4 @@
 import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
-import { Entity } from '@backstage/catalog-model';
 import request from 'supertest';
 import {
   GauntletRouteBackend,
@@ -9,6 +8,7 @@ import {
   EXAMPLE_MODEL_REF as MODEL_REF,
   exampleModel,
 } from '../__testUtils__/gauntletExample';
+import { catalogGroup, catalogUser } from '../__testUtils__/orgEntities';
 
 jest.setTimeout(180_000);
 
@@ -28,31 +28,6 @@ const UNA = 'user:default/una';
 const GINA = 'user:default/gina'; // governance, outside marketing
 // Governance, outside marketing, and the model's steward.
 const STELLA = 'user:default/stella';
-
-const user = (name: string, groups: string[]): Entity => ({
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'User',
-  metadata: { name, namespace: 'default' },
-  spec: { memberOf: groups },
-  relations: groups.map(g => ({
-    type: 'memberOf',
-    targetRef: `group:default/${g}`,
-  })),
-});
-const group = (
-  name: string,
-  parent?: string,
-  childOf: string[] = [],
-): Entity => ({
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Group',
-  metadata: { name, namespace: 'default' },
-  spec: { type: 'team', children: [], ...(parent ? { parent } : {}) },
-  relations: childOf.map(p => ({
-    type: 'childOf',
-    targetRef: `group:default/${p}`,
-  })),
-});
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_16'] });
 
@@ -82,16 +57,16 @@ describe.each(databases.eachSupportedId())(
           { ...exampleModel, spec: { ...exampleModel.spec, steward: STELLA } },
           // marketing-emea names its parent in its spec; emea-social only
           // through the catalog's childOf relation.
-          group('marketing-emea', 'marketing'),
-          group('emea-social', undefined, ['marketing-emea']),
-          group('loop-a', 'loop-b'),
-          group('loop-b', 'loop-a'),
-          user('alice', ['marketing']),
-          user('nina', ['ai-governance', 'emea-social']),
-          user('cyra', ['ai-governance', 'loop-a']),
-          user('remy', []),
-          user('gina', ['ai-governance']),
-          user('stella', ['ai-governance']),
+          catalogGroup('marketing-emea', 'marketing'),
+          catalogGroup('emea-social', undefined, ['marketing-emea']),
+          catalogGroup('loop-a', 'loop-b'),
+          catalogGroup('loop-b', 'loop-a'),
+          catalogUser('alice', ['marketing']),
+          catalogUser('nina', ['ai-governance', 'emea-social']),
+          catalogUser('cyra', ['ai-governance', 'loop-a']),
+          catalogUser('remy', []),
+          catalogUser('gina', ['ai-governance']),
+          catalogUser('stella', ['ai-governance']),
         ],
         groups: {
           [ALICE]: ['group:default/marketing'],

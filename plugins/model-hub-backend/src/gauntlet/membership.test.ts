@@ -8,23 +8,7 @@ import {
   sameRef,
   teamDirectory,
 } from './membership';
-
-const group = (name: string, parent?: string): Entity => ({
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Group',
-  metadata: { name, namespace: 'default' },
-  spec: { type: 'team', children: [], ...(parent ? { parent } : {}) },
-});
-const user = (name: string, groups: string[]): Entity => ({
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'User',
-  metadata: { name, namespace: 'default' },
-  spec: { memberOf: groups },
-  relations: groups.map(g => ({
-    type: 'memberOf',
-    targetRef: `group:default/${g}`,
-  })),
-});
+import { catalogGroup, catalogUser } from '../__testUtils__/orgEntities';
 
 function directoryOver(entities: Entity[]) {
   const catalog = catalogServiceMock({ entities });
@@ -45,11 +29,11 @@ describe('team membership', () => {
 
   it('walks the parent chain one catalog call per level, however wide', async () => {
     const { directory, calls } = directoryOver([
-      group('root'),
-      group('a', 'root'),
-      group('b', 'root'),
-      group('a1', 'a'),
-      group('b1', 'b'),
+      catalogGroup('root'),
+      catalogGroup('a', 'root'),
+      catalogGroup('b', 'root'),
+      catalogGroup('a1', 'a'),
+      catalogGroup('b1', 'b'),
     ]);
     const all = await directory.withAncestors([
       'group:default/a1',
@@ -62,14 +46,17 @@ describe('team membership', () => {
   });
 
   it('ends on a cycle and after the depth cap', async () => {
-    const cycle = directoryOver([group('x', 'y'), group('y', 'x')]);
+    const cycle = directoryOver([
+      catalogGroup('x', 'y'),
+      catalogGroup('y', 'x'),
+    ]);
     expect(
       [...(await cycle.directory.withAncestors(['group:default/x']))].sort(),
     ).toEqual(['group:default/x', 'group:default/y']);
     expect(cycle.calls()).toBe(2);
 
     const chain = Array.from({ length: MAX_GROUP_DEPTH + 5 }, (_, i) =>
-      group(`g${i}`, `g${i + 1}`),
+      catalogGroup(`g${i}`, `g${i + 1}`),
     );
     const deep = directoryOver(chain);
     const all = await deep.directory.withAncestors(['group:default/g0']);
@@ -79,7 +66,7 @@ describe('team membership', () => {
   });
 
   it('counts the owning user, and sub-team members, in the owning team', async () => {
-    const { directory } = directoryOver([group('nlp', 'ml-platform')]);
+    const { directory } = directoryOver([catalogGroup('nlp', 'ml-platform')]);
     const inTeam = (actor: string, team: string, claims: string[] = []) =>
       isInOwningTeam({ actor, team, claims, user: undefined, directory });
     expect(await inTeam('user:default/jane', 'user:default/Jane')).toBe(true);
@@ -100,13 +87,18 @@ describe('team membership', () => {
       grantsMembership({ actor, group: group_, user: undefined, claims }),
     ).toBe(true);
     expect(
-      grantsMembership({ actor, group: group_, user: user('joe', []), claims }),
+      grantsMembership({
+        actor,
+        group: group_,
+        user: catalogUser('joe', []),
+        claims,
+      }),
     ).toBe(false);
     expect(
       grantsMembership({
         actor,
         group: group_,
-        user: user('joe', ['ai-governance']),
+        user: catalogUser('joe', ['ai-governance']),
         claims: [],
       }),
     ).toBe(true);
