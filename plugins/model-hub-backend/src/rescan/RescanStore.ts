@@ -33,6 +33,7 @@ export interface StoredFileScan {
 
 /** A protected alias a batch took off a version it found unsafe. */
 export interface RemovedAlias {
+  versionId: number;
   entityRef: string;
   version: string;
   alias: string;
@@ -194,6 +195,7 @@ export class RescanStore {
           .delete();
         removed.push(
           ...rows.map(r => ({
+            versionId: id,
             entityRef: r.entity_ref as string,
             version: r.version as string,
             alias: r.alias as string,

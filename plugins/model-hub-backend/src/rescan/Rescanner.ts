@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createWriteStream } from 'node:fs';
-import { LoggerService } from '@backstage/backend-plugin-api';
+import { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
 import { ScanVerdict } from '@internal/plugin-model-hub-common';
 import semver from 'semver';
 import { ArtifactStore } from '../artifacts/ArtifactStore';
@@ -41,6 +41,9 @@ export interface RescanSummary {
   finished: boolean;
 }
 
+/** Who the audit trail names for what the rescan changes: the hub's own rescan. */
+export const RESCAN_ACTOR = 'model-hub:rescan';
+
 /** Whether a result stored by `stored` is older than the running scanner. */
 export function needsRescan(stored: string | null, current: string): boolean {
   if (stored === null) return true;
@@ -55,7 +58,8 @@ export function needsRescan(stored: string | null, current: string): boolean {
  * the cursor are committed together, so a restart continues after the last
  * committed batch. Versions whose verdicts changed are reported to the
  * listener after their batch is committed; a version found unsafe loses its
- * `latest` and `champion` aliases with the batch (logged as a warning).
+ * `latest` and `champion` aliases with the batch (logged as a warning, and
+ * one audit event per alias, by {@link RESCAN_ACTOR}).
  */
 export class Rescanner {
   readonly #store: RescanStore;
@@ -64,6 +68,7 @@ export class Rescanner {
   readonly #scannerVersion: string;
   readonly #batchSize: number;
   readonly #logger: LoggerService;
+  readonly #auditor: AuditorService;
   readonly #onVerdictChanged: VerdictChangeListener;
   readonly #clock: () => Date;
 
@@ -74,6 +79,8 @@ export class Rescanner {
     scanner: FileScanner;
     batchSize: number;
     logger: LoggerService;
+    /** Records every alias the rescan takes off a version. */
+    auditor: AuditorService;
     onVerdictChanged: VerdictChangeListener;
     clock?: () => Date;
   }) {
@@ -86,6 +93,7 @@ export class Rescanner {
     this.#scannerVersion = options.scanner.version;
     this.#batchSize = options.batchSize;
     this.#logger = options.logger;
+    this.#auditor = options.auditor;
     this.#onVerdictChanged = options.onVerdictChanged;
     this.#clock = options.clock ?? (() => new Date());
   }
@@ -137,7 +145,7 @@ export class Rescanner {
         scanned: updates.length,
         changed: changedFiles,
       });
-      this.#reportRemovedAliases(removed);
+      await this.#reportRemovedAliases(removed, updates);
       summary.scanned += updates.length;
       summary.changed += changedFiles;
       for (const { file, changes: files } of changes.values()) {
@@ -164,8 +172,14 @@ export class Rescanner {
     return summary;
   }
 
-  /** Logs, per version, the protected aliases a batch took off it. */
-  #reportRemovedAliases(removed: RemovedAlias[]): void {
+  /**
+   * Logs, per version, the protected aliases a batch took off it, and
+   * audits each removal (the files found unsafe and the scanner in meta).
+   */
+  async #reportRemovedAliases(
+    removed: RemovedAlias[],
+    updates: RescanUpdate[],
+  ): Promise<void> {
     const byVersion = new Map<string, string[]>();
     for (const r of removed) {
       const key = `${r.entityRef}@${r.version}`;
@@ -177,6 +191,32 @@ export class Rescanner {
           ', ',
         )}`,
       );
+    }
+    for (const r of removed) {
+      const files = updates
+        .filter(u => u.versionId === r.versionId && u.scan.verdict === 'unsafe')
+        .map(u => u.path);
+      try {
+        const event = await this.#auditor.createEvent({
+          eventId: 'alias-removed',
+          severityLevel: 'high',
+          meta: {
+            actor: RESCAN_ACTOR,
+            model: r.entityRef,
+            version: r.version,
+            alias: r.alias,
+            scannerVersion: this.#scannerVersion,
+            files,
+            reason: 'a rescan found an unsafe file',
+          },
+        });
+        await event.success();
+      } catch (e) {
+        // The removal is committed; the warning above still names it.
+        this.#logger.error(
+          `Could not audit the removal of alias ${r.alias} from ${r.entityRef}@${r.version}: ${e}`,
+        );
+      }
     }
   }
 

@@ -5,7 +5,7 @@
  */
 export { readScannerConfig, DEFAULT_RESCAN_SCHEDULE } from './config';
 export type { ScannerConfig } from './config';
-export { needsRescan, Rescanner } from './Rescanner';
+export { needsRescan, RESCAN_ACTOR, Rescanner } from './Rescanner';
 export type {
   RescanSummary,
   VerdictChange,

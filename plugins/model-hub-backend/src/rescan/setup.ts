@@ -1,4 +1,5 @@
 import {
+  AuditorService,
   DatabaseService,
   LoggerService,
   SchedulerService,
@@ -23,6 +24,7 @@ export async function setupRescan(options: {
   database: DatabaseService;
   scheduler: SchedulerService;
   logger: LoggerService;
+  auditor: AuditorService;
   artifacts: ArtifactStore;
   scanner: FileScanner;
   onVerdictChanged: VerdictChangeListener;
@@ -40,6 +42,7 @@ export async function setupRescan(options: {
     scanner: options.scanner,
     batchSize: config.batchSize,
     logger,
+    auditor: options.auditor,
     onVerdictChanged: options.onVerdictChanged,
   });
   await options.scheduler.scheduleTask({

@@ -99,6 +99,7 @@ export async function wireGovernance(
     database,
     scheduler,
     logger: logger.child({ service: 'rescan' }),
+    auditor,
     artifacts,
     scanner: fileScanner,
     onVerdictChanged: async change => {
