@@ -43,6 +43,8 @@ export interface RemovedAlias {
 export interface RescanUpdate {
   versionId: number;
   path: string;
+  /** The bytes scanned: the result is stored only while the file still has them. */
+  sha256: string;
   scan: FileScanResult;
 }
 
@@ -170,18 +172,24 @@ export class RescanStore {
         const lock = tx('model_versions').where({ id }).select('id');
         await (tx.client.config.client === 'pg' ? lock.forUpdate() : lock);
       }
+      // A draft's file replaced since it was read keeps the verdict of its
+      // new bytes (scanned by the running scanner at upload).
+      const applied = new Set<number>();
       for (const u of options.updates) {
-        await tx('model_version_files')
-          .where({ version_id: u.versionId, path: u.path })
+        const updated = await tx('model_version_files')
+          .where({ version_id: u.versionId, path: u.path, sha256: u.sha256 })
           .update({
             scan: JSON.stringify(u.scan),
             scan_verdict: u.scan.verdict,
             format: u.scan.format,
             scanner_version: options.scannerVersion,
           });
+        if (updated > 0 && u.scan.verdict === 'unsafe') {
+          applied.add(u.versionId);
+        }
       }
       const removed: RemovedAlias[] = [];
-      for (const id of unsafeVersions) {
+      for (const id of unsafeVersions.filter(v => applied.has(v))) {
         const rows = await tx('model_aliases as a')
           .join('model_versions as v', 'v.id', 'a.version_id')
           .where('a.version_id', id)

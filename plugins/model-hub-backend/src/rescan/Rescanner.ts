@@ -121,7 +121,12 @@ export class Rescanner {
       for (const file of batch) {
         if (!needsRescan(file.scannerVersion, version)) continue;
         const scan = await this.#scanBlob(file);
-        updates.push({ versionId: file.versionId, path: file.path, scan });
+        updates.push({
+          versionId: file.versionId,
+          path: file.path,
+          sha256: file.sha256,
+          scan,
+        });
         if (scan.verdict !== file.verdict) {
           const entry = changes.get(file.versionId) ?? { file, changes: [] };
           entry.changes.push({

@@ -182,6 +182,7 @@ describe.each(databases.eachSupportedId())(
               {
                 versionId: file.versionId,
                 path: file.path,
+                sha256: file.sha256,
                 scan: unsafe(stored.files[0].scan),
               },
             ],
