@@ -222,6 +222,29 @@ export class RescanStore {
     });
   }
 
+  /**
+   * The stored files of one version with the scanner version of each
+   * stored verdict (null: unknown), keyed by path.
+   */
+  async scannerVersionsOf(
+    entityRef: string,
+    version: string,
+  ): Promise<Map<string, { sha256: string; scannerVersion: string | null }>> {
+    const rows = await this.#db('model_version_files as f')
+      .join('model_versions as v', 'v.id', 'f.version_id')
+      .where({ 'v.entity_ref': entityRef, 'v.version': version })
+      .select('f.path', 'f.sha256', 'f.scanner_version');
+    return new Map(
+      rows.map(r => [
+        r.path as string,
+        {
+          sha256: r.sha256 as string,
+          scannerVersion: (r.scanner_version as string | null) ?? null,
+        },
+      ]),
+    );
+  }
+
   /** Marks the rescan for `scannerVersion` complete. */
   async finish(scannerVersion: string, now: Date): Promise<void> {
     await this.#db('model_hub_rescans')

@@ -1,8 +1,3 @@
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { createWriteStream } from 'node:fs';
 import { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
 import { ScanVerdict } from '@internal/plugin-model-hub-common';
 import semver from 'semver';
@@ -14,6 +9,7 @@ import {
   RescanUpdate,
   StoredFileScan,
 } from './RescanStore';
+import { scanStoredBlob } from './scanStoredBlob';
 
 /** One file whose verdict a rescan changed. */
 export interface VerdictChange {
@@ -225,23 +221,11 @@ export class Rescanner {
     }
   }
 
-  async #scanBlob(file: StoredFileScan) {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'model-hub-rescan-'));
-    try {
-      const local = path.join(dir, 'blob');
-      await pipeline(
-        await this.#artifacts.get(file.sha256),
-        createWriteStream(local),
-      );
-      const scan = await this.#scanner.scan(local, file.path);
-      if (scan.sha256 !== file.sha256) {
-        throw new Error(
-          `artifact ${file.sha256} of ${file.entityRef}@${file.version}/${file.path} hashes to ${scan.sha256}`,
-        );
-      }
-      return scan;
-    } finally {
-      await fs.rm(dir, { recursive: true, force: true });
-    }
+  #scanBlob(file: StoredFileScan) {
+    return scanStoredBlob(this.#artifacts, this.#scanner, {
+      sha256: file.sha256,
+      path: file.path,
+      label: `${file.entityRef}@${file.version}/${file.path}`,
+    });
   }
 }

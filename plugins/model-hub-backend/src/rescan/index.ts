@@ -12,4 +12,5 @@ export type {
   VerdictChangeListener,
 } from './Rescanner';
 export { RescanStore } from './RescanStore';
+export { InlineRescan } from './inlineRescan';
 export { RESCAN_TASK_ID, setupRescan } from './setup';

@@ -1,7 +1,7 @@
 import { ModelLookup } from '../service/cachedEntityLookup';
 import { createGauntlet } from '../gauntlet';
 import { GauntletCheck } from '@internal/plugin-model-hub-node';
-import { setupRescan } from '../rescan';
+import { InlineRescan, RescanStore, setupRescan } from '../rescan';
 import {
   createGauntletComplianceSource,
   setupStewardship,
@@ -44,6 +44,15 @@ export async function wireGovernance(
     fileScanner,
   } = storage;
   const { extraChecks, modelLookup } = options;
+  // A run never decides on an older scanner's verdict: it rescans the
+  // files the background rescan has not reached (up to a bound) or earns
+  // no tier on them.
+  const scans = new InlineRescan({
+    store: await RescanStore.create({ database }),
+    artifacts,
+    scanner: fileScanner,
+    maxBytes: scannerConfig.rescan.inlineMaxBytes,
+  });
   const gauntlet = await createGauntlet({
     config,
     database,
@@ -58,6 +67,7 @@ export async function wireGovernance(
     extraChecks,
     modelLookup,
     changes: modelChanges,
+    scans,
   });
   await gauntlet.runner.start(scheduler);
   // A stopping backend stops heartbeating: its runs' leases expire and

@@ -1,0 +1,275 @@
+/*
+ * The rescan window: after a scanner bump, a stored verdict stays the old
+ * scanner's until the background rescan reaches its file. A gauntlet run in
+ * that window must not earn a tier on such a verdict: it rescans the file
+ * itself (small files, up to modelHub.scanner.rescan.inlineMaxBytes), or
+ * the security result is pending and earns nothing it did not hold. The
+ * test stores verdicts "by an older scanner" the way one would have: the
+ * row's verdict and scanner version, as that scanner wrote them.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { Knex } from 'knex';
+import request from 'supertest';
+import {
+  ModelHubTestBackend,
+  startModelHubTestBackend,
+} from '../__testUtils__/modelHubBackend';
+import {
+  EXAMPLE_ARTIFACTS_DIR,
+  EXAMPLE_MODEL_REF,
+  exampleDataset,
+  exampleModel,
+} from '../__testUtils__/gauntletExample';
+import { MALICIOUS_PICKLE } from '../__testUtils__/fixtures';
+import { publishVersion } from '../__testUtils__/publish';
+
+jest.setTimeout(300_000);
+
+const ALICE = 'user:default/alice';
+const M = '/v1/models/default/sentiment-classifier';
+const INLINE_MAX_BYTES = 1024;
+
+const model: Entity = {
+  ...exampleModel,
+  spec: {
+    ...exampleModel.spec,
+    metrics: [
+      {
+        name: 'accuracy',
+        value: 0.88,
+        dataset: 'resource:default/product-reviews',
+      },
+    ],
+  },
+  relations: [{ type: 'ownedBy', targetRef: 'group:default/marketing' }],
+};
+
+/**
+ * MALICIOUS_PICKLE behind a 4 KiB string that is pushed and popped: still
+ * a pickle calling os.system, too large to be rescanned inline here.
+ */
+function largeMaliciousPickle(): Buffer {
+  const filler = Buffer.alloc(4096, 'a');
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(filler.length);
+  return Buffer.concat([
+    MALICIOUS_PICKLE.subarray(0, 2), // PROTO 2
+    Buffer.from('X'), // BINUNICODE
+    length,
+    filler,
+    Buffer.from('0'), // POP
+    MALICIOUS_PICKLE.subarray(2),
+  ]);
+}
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_16'] });
+
+describe.each(databases.eachSupportedId())(
+  'gauntlet runs in the rescan window on %s',
+  databaseId => {
+    let knex: Knex;
+    let backend: ModelHubTestBackend;
+    const api = (p: string) => `/api/model-hub${p}`;
+    const asAlice = mockCredentials.user.header(ALICE);
+    let onnx: Buffer;
+    let benchmark: Buffer;
+
+    beforeAll(async () => {
+      knex = await databases.init(databaseId);
+      backend = await startModelHubTestBackend({
+        entities: [model, exampleDataset],
+        groups: { [ALICE]: ['group:default/marketing'] },
+        knex,
+        modelHub: {
+          scanner: {
+            // The background rescan stays out of the way: the window is open.
+            rescan: { enabled: false, inlineMaxBytes: INLINE_MAX_BYTES },
+          },
+          gauntlet: {
+            performance: {
+              thresholds: {
+                'text-classification': { official: { accuracy: 0.85 } },
+              },
+            },
+          },
+        },
+      });
+      onnx = await fs.readFile(path.join(EXAMPLE_ARTIFACTS_DIR, 'model.onnx'));
+      benchmark = await fs.readFile(
+        path.join(EXAMPLE_ARTIFACTS_DIR, 'benchmark.csv'),
+      );
+    });
+    afterAll(() => backend?.stop());
+
+    /** The runs of a version, newest first. */
+    const runsOf = async (version: string) =>
+      (
+        await request(backend.server)
+          .get(api(`${M}/versions/${version}/gauntlet/runs`))
+          .set('Authorization', asAlice)
+          .expect(200)
+      ).body.items as Array<{
+        id: number;
+        tier: string;
+        status: string;
+        results: Array<{
+          checkId: string;
+          status: string;
+          summary: string;
+          evidence: Record<string, unknown>;
+        }>;
+      }>;
+
+    /** Waits until `count` runs of the version are over. */
+    async function settled(version: string, count: number) {
+      const deadline = Date.now() + 120_000;
+      for (;;) {
+        const runs = await runsOf(version);
+        const over = runs.filter(
+          r => r.status === 'completed' || r.status === 'failed',
+        );
+        if (over.length >= count && over.length === runs.length) return runs;
+        if (Date.now() > deadline) {
+          throw new Error(`runs of ${version}: ${JSON.stringify(runs)}`);
+        }
+        await new Promise(r => setTimeout(r, 200));
+      }
+    }
+
+    const gauntlet = async () =>
+      (
+        await request(backend.server)
+          .get(api(`${M}/gauntlet`))
+          .set('Authorization', asAlice)
+          .expect(200)
+      ).body as { effectiveTier: string | null; version: string };
+
+    /** What an older scanner stored for a file: `safe`, nothing found. */
+    async function scannedSafeByOlderScanner(version: string, file: string) {
+      const row = await knex('model_versions')
+        .where({ entity_ref: EXAMPLE_MODEL_REF, version })
+        .first();
+      const stored = await knex('model_version_files')
+        .where({ version_id: row.id, path: file })
+        .first();
+      const scan = {
+        ...JSON.parse(stored.scan),
+        verdict: 'safe',
+        findings: [],
+      };
+      await knex('model_version_files')
+        .where({ version_id: row.id, path: file })
+        .update({
+          scan_verdict: 'safe',
+          scan: JSON.stringify(scan),
+          scanner_version: '0.0.1',
+        });
+    }
+
+    /** Re-runs the gauntlet of a version (as its owner) and waits for it. */
+    async function rerun(version: string) {
+      const before = (await runsOf(version)).length;
+      await request(backend.server)
+        .post(api(`${M}/versions/${version}/gauntlet/runs`))
+        .set('Authorization', asAlice)
+        .expect(202);
+      return settled(version, before + 2);
+    }
+
+    const security = (runs: Awaited<ReturnType<typeof runsOf>>, tier: string) =>
+      runs
+        .find(r => r.tier === tier)!
+        .results.find(r => r.checkId === 'security')!;
+
+    it('keeps the tier a version held when its verdicts await their rescan', async () => {
+      await publishVersion({
+        server: backend.server,
+        auth: asAlice,
+        entityRef: EXAMPLE_MODEL_REF,
+        version: '1.0.0',
+        files: { 'model.onnx': onnx, 'benchmark.csv': benchmark },
+      });
+      await settled('1.0.0', 2);
+      // Too large to be rescanned inline in this test.
+      expect(benchmark.length).toBeGreaterThan(INLINE_MAX_BYTES);
+      expect(await gauntlet()).toMatchObject({
+        version: '1.0.0',
+        effectiveTier: 'community',
+      });
+      // The scanner is bumped: both verdicts are the old scanner's now.
+      await scannedSafeByOlderScanner('1.0.0', 'model.onnx');
+      await scannedSafeByOlderScanner('1.0.0', 'benchmark.csv');
+      const runs = await rerun('1.0.0');
+      const held = security(runs, 'community');
+      expect(held.status).toBe('pass');
+      expect(held.evidence.heldDuringRescan).toMatchObject({
+        pending: expect.stringContaining(
+          'benchmark.csv was scanned by scanner 0.0.1; its rescan by scanner',
+        ),
+      });
+      expect(await gauntlet()).toMatchObject({
+        version: '1.0.0',
+        effectiveTier: 'community',
+      });
+    });
+
+    it('rescans a small file an older scanner passed, and earns no tier on it', async () => {
+      await publishVersion({
+        server: backend.server,
+        auth: asAlice,
+        entityRef: EXAMPLE_MODEL_REF,
+        version: '1.1.0',
+        files: {
+          'model.onnx': onnx,
+          'benchmark.csv': benchmark,
+          'tokenizer.pkl': MALICIOUS_PICKLE,
+        },
+      });
+      await settled('1.1.0', 2);
+      expect((await gauntlet()).effectiveTier).toBeNull();
+      await scannedSafeByOlderScanner('1.1.0', 'tokenizer.pkl');
+      const runs = await rerun('1.1.0');
+      const result = security(runs, 'community');
+      expect(result.status).toBe('fail');
+      expect(result.summary).toMatch(/tokenizer\.pkl is unsafe/);
+      expect(await gauntlet()).toMatchObject({
+        version: '1.1.0',
+        effectiveTier: null,
+      });
+    });
+
+    it('earns no tier on a large file an older scanner passed', async () => {
+      await publishVersion({
+        server: backend.server,
+        auth: asAlice,
+        entityRef: EXAMPLE_MODEL_REF,
+        version: '1.2.0',
+        files: {
+          'model.onnx': onnx,
+          'benchmark.csv': benchmark,
+          'tokenizer.pkl': largeMaliciousPickle(),
+        },
+      });
+      const first = await settled('1.2.0', 2);
+      expect(security(first, 'community').summary).toMatch(
+        /tokenizer\.pkl is unsafe/,
+      );
+      for (const file of ['model.onnx', 'benchmark.csv', 'tokenizer.pkl']) {
+        await scannedSafeByOlderScanner('1.2.0', file);
+      }
+      const runs = await rerun('1.2.0');
+      const result = security(runs, 'community');
+      expect(result.status).toBe('error');
+      expect(result.summary).toContain(
+        'tokenizer.pkl was scanned by scanner 0.0.1; its rescan by scanner',
+      );
+      expect(await gauntlet()).toMatchObject({
+        version: '1.2.0',
+        effectiveTier: null,
+      });
+    });
+  },
+);
