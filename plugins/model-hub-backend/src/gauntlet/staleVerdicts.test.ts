@@ -11,6 +11,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
+import { modelHubApiPaths } from '@internal/plugin-model-hub-common';
+import { SCANNER_INFO } from '@internal/plugin-model-hub-node';
 import { Knex } from 'knex';
 import request from 'supertest';
 import {
@@ -23,7 +25,7 @@ import {
   exampleDataset,
   exampleModel,
 } from '../__testUtils__/gauntletExample';
-import { MALICIOUS_PICKLE } from '../__testUtils__/fixtures';
+import { MALICIOUS_PICKLE, sha256 } from '../__testUtils__/fixtures';
 import { publishVersion } from '../__testUtils__/publish';
 
 jest.setTimeout(300_000);
@@ -238,6 +240,44 @@ describe.each(databases.eachSupportedId())(
       expect(await gauntlet()).toMatchObject({
         version: '1.1.0',
         effectiveTier: null,
+      });
+    });
+
+    it('links content by its current verdict: an older scanner’s is rescanned, a current one kept with its scanner', async () => {
+      // 1.1.0 holds tokenizer.pkl, stored safe by scanner 0.0.1 above.
+      const stale = MALICIOUS_PICKLE;
+      await request(backend.server)
+        .post(api(modelHubApiPaths.versions(EXAMPLE_MODEL_REF)))
+        .set('Authorization', asAlice)
+        .send({ version: '1.3.0' })
+        .expect(201);
+      const link = (file: string, bytes: Buffer) =>
+        request(backend.server)
+          .post(
+            api(
+              `${modelHubApiPaths.version(
+                EXAMPLE_MODEL_REF,
+                '1.3.0',
+              )}/files-by-content`,
+            ),
+          )
+          .set('Authorization', asAlice)
+          .send({ path: file, sha256: sha256(bytes) })
+          .expect(201);
+      const linkedStale = await link('tokenizer.pkl', stale);
+      expect(linkedStale.body.scan.verdict).toBe('unsafe');
+      await link('model.onnx', onnx);
+      const stored = await knex('model_version_files as f')
+        .join('model_versions as v', 'v.id', 'f.version_id')
+        .where({ 'v.entity_ref': EXAMPLE_MODEL_REF, 'v.version': '1.3.0' })
+        .select('f.path', 'f.scanner_version', 'f.scan_verdict');
+      expect(
+        Object.fromEntries(
+          stored.map(r => [r.path, [r.scan_verdict, r.scanner_version]]),
+        ),
+      ).toEqual({
+        'tokenizer.pkl': ['unsafe', SCANNER_INFO.version],
+        'model.onnx': ['safe', SCANNER_INFO.version],
       });
     });
 
