@@ -1,9 +1,11 @@
 import {
   FileScanResult,
+  MODEL_TIERS,
   ModelTier,
   ModelVersionFile,
 } from '@internal/plugin-model-hub-common';
 import { GauntletCheckFile, PendingRescan } from './nodeApi';
+import { GauntletStore } from './GauntletStore';
 import { NewGauntletResult } from './ResultStore';
 import { GauntletResult } from './types';
 import { StoredTier } from './TierStore';
@@ -93,4 +95,27 @@ export function heldSecurityResult(options: {
       ...(previous.metrics ? { metrics: previous.metrics } : {}),
     } as NewGauntletResult['result'],
   };
+}
+
+/**
+ * Whether the latest security result of a version, at any tier, counted
+ * verdicts awaiting their rescan: once the rescan confirms them the
+ * gauntlet must run again to decide.
+ */
+export async function awaitsRescan(
+  store: Pick<GauntletStore, 'latestResultsOfTiers'>,
+  entityRef: string,
+  version: string,
+): Promise<boolean> {
+  const results = await store.latestResultsOfTiers(
+    entityRef,
+    version,
+    MODEL_TIERS,
+  );
+  return results.some(tier =>
+    tier.some(
+      r =>
+        r.checkId === 'security' && (r.metrics?.pending_rescan_files ?? 0) > 0,
+    ),
+  );
 }

@@ -9,6 +9,11 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import {
+  coreServices,
+  createBackendModule,
+  SchedulerService,
+} from '@backstage/backend-plugin-api';
 import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { modelHubApiPaths } from '@internal/plugin-model-hub-common';
@@ -27,6 +32,7 @@ import {
 } from '../__testUtils__/gauntletExample';
 import { MALICIOUS_PICKLE, sha256 } from '../__testUtils__/fixtures';
 import { publishVersion } from '../__testUtils__/publish';
+import { RESCAN_TASK_ID } from '../rescan';
 
 jest.setTimeout(300_000);
 
@@ -76,6 +82,7 @@ describe.each(databases.eachSupportedId())(
     let backend: ModelHubTestBackend;
     const api = (p: string) => `/api/model-hub${p}`;
     const asAlice = mockCredentials.user.header(ALICE);
+    let scheduler: SchedulerService | undefined;
     let onnx: Buffer;
     let benchmark: Buffer;
 
@@ -85,10 +92,31 @@ describe.each(databases.eachSupportedId())(
         entities: [model, exampleDataset],
         groups: { [ALICE]: ['group:default/marketing'] },
         knex,
+        features: [
+          createBackendModule({
+            pluginId: 'model-hub',
+            moduleId: 'test-scheduler',
+            register(env) {
+              env.registerInit({
+                deps: { s: coreServices.scheduler },
+                async init({ s }) {
+                  scheduler = s;
+                },
+              });
+            },
+          }),
+        ],
         modelHub: {
           scanner: {
-            // The background rescan stays out of the way: the window is open.
-            rescan: { enabled: false, inlineMaxBytes: INLINE_MAX_BYTES },
+            // The background rescan waits for the test: the window is open.
+            rescan: {
+              inlineMaxBytes: INLINE_MAX_BYTES,
+              schedule: {
+                frequency: { hours: 24 },
+                timeout: { minutes: 5 },
+                initialDelay: { hours: 24 },
+              },
+            },
           },
           gauntlet: {
             performance: {
@@ -309,6 +337,56 @@ describe.each(databases.eachSupportedId())(
       expect(await gauntlet()).toMatchObject({
         version: '1.2.0',
         effectiveTier: null,
+      });
+    });
+
+    it('decides a version whose verdicts were pending once the rescan confirms them', async () => {
+      const file = (name: string, bytes: Buffer) =>
+        request(backend.server)
+          .put(api(modelHubApiPaths.file(EXAMPLE_MODEL_REF, '1.4.0', name)))
+          .set('Authorization', asAlice)
+          .set('Content-Type', 'application/octet-stream')
+          .send(bytes)
+          .expect(201);
+      await request(backend.server)
+        .post(api(modelHubApiPaths.versions(EXAMPLE_MODEL_REF)))
+        .set('Authorization', asAlice)
+        .send({ version: '1.4.0' })
+        .expect(201);
+      await file('model.onnx', onnx);
+      await file('benchmark.csv', benchmark);
+      // Stored by the older scanner, with the verdict the new one gives too.
+      const draft = await knex('model_versions')
+        .where({ entity_ref: EXAMPLE_MODEL_REF, version: '1.4.0' })
+        .first();
+      await knex('model_version_files')
+        .where({ version_id: draft.id, path: 'benchmark.csv' })
+        .update({ scanner_version: '0.0.1' });
+      await request(backend.server)
+        .post(
+          api(`${modelHubApiPaths.version(EXAMPLE_MODEL_REF, '1.4.0')}/seal`),
+        )
+        .set('Authorization', asAlice)
+        .send({})
+        .expect(200);
+      const pending = await settled('1.4.0', 2);
+      expect(security(pending, 'community').status).toBe('error');
+      expect(await gauntlet()).toMatchObject({
+        version: '1.4.0',
+        effectiveTier: null,
+      });
+      await scheduler!.triggerTask(RESCAN_TASK_ID);
+      // The rescan queued the runs; the worker executes them.
+      const deadline = Date.now() + 120_000;
+      while ((await runsOf('1.4.0')).length < 4 && Date.now() < deadline) {
+        await new Promise(r => setTimeout(r, 200));
+      }
+      await scheduler!.triggerTask('model-hub-gauntlet-worker');
+      const decided = await settled('1.4.0', 4);
+      expect(security(decided, 'community').status).toBe('pass');
+      expect(await gauntlet()).toMatchObject({
+        version: '1.4.0',
+        effectiveTier: 'community',
       });
     });
   },

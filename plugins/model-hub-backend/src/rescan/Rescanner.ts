@@ -26,6 +26,16 @@ export type VerdictChangeListener = (change: {
   files: VerdictChange[];
 }) => Promise<void>;
 
+/**
+ * Called once per sealed version of a batch whose rescanned files kept
+ * their verdicts: a gauntlet run that found them pending can decide now.
+ */
+export type VerdictConfirmedListener = (confirmed: {
+  entityRef: string;
+  version: string;
+  scannerVersion: string;
+}) => Promise<void>;
+
 /** What one {@link Rescanner.run} did. */
 export interface RescanSummary {
   scannerVersion: string;
@@ -66,6 +76,7 @@ export class Rescanner {
   readonly #logger: LoggerService;
   readonly #auditor: AuditorService;
   readonly #onVerdictChanged: VerdictChangeListener;
+  readonly #onVerdictConfirmed?: VerdictConfirmedListener;
   readonly #clock: () => Date;
 
   /** Wires the rescanner; `scanner.version` must be set. */
@@ -78,6 +89,7 @@ export class Rescanner {
     /** Records every alias the rescan takes off a version. */
     auditor: AuditorService;
     onVerdictChanged: VerdictChangeListener;
+    onVerdictConfirmed?: VerdictConfirmedListener;
     clock?: () => Date;
   }) {
     if (!options.scanner.version) {
@@ -91,6 +103,7 @@ export class Rescanner {
     this.#logger = options.logger;
     this.#auditor = options.auditor;
     this.#onVerdictChanged = options.onVerdictChanged;
+    this.#onVerdictConfirmed = options.onVerdictConfirmed;
     this.#clock = options.clock ?? (() => new Date());
   }
 
@@ -149,6 +162,29 @@ export class Rescanner {
       await this.#reportRemovedAliases(removed, updates);
       summary.scanned += updates.length;
       summary.changed += changedFiles;
+      const confirmed = new Map<number, StoredFileScan>();
+      for (const file of batch) {
+        if (
+          file.state === 'sealed' &&
+          !changes.has(file.versionId) &&
+          updates.some(u => u.versionId === file.versionId)
+        ) {
+          confirmed.set(file.versionId, file);
+        }
+      }
+      for (const file of confirmed.values()) {
+        try {
+          await this.#onVerdictConfirmed?.({
+            entityRef: file.entityRef,
+            version: file.version,
+            scannerVersion: version,
+          });
+        } catch (e) {
+          this.#logger.warn(
+            `Reacting to confirmed scan verdicts of ${file.entityRef}@${file.version} failed: ${e}`,
+          );
+        }
+      }
       for (const { file, changes: files } of changes.values()) {
         if (file.state !== 'sealed') continue;
         try {

@@ -10,6 +10,7 @@ export type {
   RescanSummary,
   VerdictChange,
   VerdictChangeListener,
+  VerdictConfirmedListener,
 } from './Rescanner';
 export { RescanStore } from './RescanStore';
 export { InlineRescan } from './inlineRescan';

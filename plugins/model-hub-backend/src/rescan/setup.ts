@@ -7,7 +7,11 @@ import {
 import { ArtifactStore } from '../artifacts/ArtifactStore';
 import { FileScanner } from '../artifacts/FileScanner';
 import { ScannerConfig } from './config';
-import { Rescanner, VerdictChangeListener } from './Rescanner';
+import {
+  Rescanner,
+  VerdictChangeListener,
+  VerdictConfirmedListener,
+} from './Rescanner';
 import { RescanStore } from './RescanStore';
 
 /** Id of the scheduled rescan task. */
@@ -28,6 +32,7 @@ export async function setupRescan(options: {
   artifacts: ArtifactStore;
   scanner: FileScanner;
   onVerdictChanged: VerdictChangeListener;
+  onVerdictConfirmed?: VerdictConfirmedListener;
 }): Promise<Rescanner | undefined> {
   const { config, logger } = options;
   if (!config.enabled) {
@@ -44,6 +49,7 @@ export async function setupRescan(options: {
     logger,
     auditor: options.auditor,
     onVerdictChanged: options.onVerdictChanged,
+    onVerdictConfirmed: options.onVerdictConfirmed,
   });
   await options.scheduler.scheduleTask({
     id: RESCAN_TASK_ID,

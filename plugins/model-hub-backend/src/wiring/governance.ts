@@ -1,5 +1,6 @@
 import { ModelLookup } from '../service/cachedEntityLookup';
 import { createGauntlet } from '../gauntlet';
+import { awaitsRescan } from '../gauntlet/scanFreshness';
 import { GauntletCheck } from '@internal/plugin-model-hub-node';
 import { InlineRescan, RescanStore, setupRescan } from '../rescan';
 import {
@@ -127,6 +128,14 @@ export async function wireGovernance(
       await stewardship.trigger(
         `${change.entityRef}@${change.version}: ${reason}`,
       );
+    },
+    // A run that found verdicts pending decided nothing: decide now.
+    onVerdictConfirmed: async ({ entityRef, version, scannerVersion }) => {
+      if (await awaitsRescan(gauntlet.store, entityRef, version)) {
+        await gauntlet.runner.enqueue(entityRef, version, 'scheduled', {
+          reason: `scanner ${scannerVersion} confirmed the verdicts a run found pending`,
+        });
+      }
     },
   });
   return { gauntlet, stewardship };
