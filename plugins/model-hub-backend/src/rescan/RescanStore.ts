@@ -222,6 +222,16 @@ export class RescanStore {
     });
   }
 
+  /** Which of these versions are sealed now. */
+  async sealedAmong(versionIds: number[]): Promise<Set<number>> {
+    if (versionIds.length === 0) return new Set();
+    const rows = await this.#db('model_versions')
+      .whereIn('id', versionIds)
+      .where({ state: 'sealed' })
+      .select('id');
+    return new Set(rows.map(r => Number(r.id)));
+  }
+
   /**
    * The stored files of one version with the scanner version of each
    * stored verdict (null: unknown), keyed by path.

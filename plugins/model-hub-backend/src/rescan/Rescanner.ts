@@ -162,10 +162,15 @@ export class Rescanner {
       await this.#reportRemovedAliases(removed, updates);
       summary.scanned += updates.length;
       summary.changed += changedFiles;
+      // Sealed now, not when read: a draft sealed meanwhile has its seal's
+      // gauntlet run to re-decide as well.
+      const sealed = await this.#store.sealedAmong([
+        ...new Set(updates.map(u => u.versionId)),
+      ]);
       const confirmed = new Map<number, StoredFileScan>();
       for (const file of batch) {
         if (
-          file.state === 'sealed' &&
+          sealed.has(file.versionId) &&
           !changes.has(file.versionId) &&
           updates.some(u => u.versionId === file.versionId)
         ) {
@@ -186,7 +191,7 @@ export class Rescanner {
         }
       }
       for (const { file, changes: files } of changes.values()) {
-        if (file.state !== 'sealed') continue;
+        if (!sealed.has(file.versionId)) continue;
         try {
           await this.#onVerdictChanged({
             entityRef: file.entityRef,

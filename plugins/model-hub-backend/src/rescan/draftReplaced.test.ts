@@ -16,7 +16,7 @@ import {
   sha256,
 } from '../__testUtils__/fixtures';
 import { VersionStore } from '../versions/VersionStore';
-import { Rescanner } from './Rescanner';
+import { Rescanner, VerdictChangeListener } from './Rescanner';
 import { RescanStore } from './RescanStore';
 
 jest.setTimeout(60_000);
@@ -95,6 +95,64 @@ describe.each(databases.eachSupportedId())(
       expect(file.sha256).toBe(sha256(MALICIOUS_PICKLE));
       expect(file.scan.sha256).toBe(sha256(MALICIOUS_PICKLE));
       expect(file.scan.verdict).toBe('unsafe');
+    });
+
+    it('reports a changed verdict of a draft sealed while it was rescanned', async () => {
+      await versions.createVersion({
+        entityRef: REF,
+        version: '2.0.0',
+        createdBy: ALICE,
+      });
+      const bytes = Buffer.concat([MALICIOUS_PICKLE]);
+      const digest = sha256(bytes);
+      const tmp = path.join(dir, `upload-${digest}`);
+      await fs.writeFile(tmp, bytes);
+      await artifacts.put(digest, tmp, bytes.length);
+      await versions.recordBlob(digest, bytes.length);
+      // An older scanner passed it.
+      const scan = {
+        ...(await scanBytes(bytes, 'model.pkl')),
+        verdict: 'safe' as const,
+        findings: [],
+      };
+      await versions.addFile(REF, '2.0.0', {
+        path: 'model.pkl',
+        sha256: digest,
+        size: bytes.length,
+        format: scan.format,
+        scan,
+        uploadedBy: ALICE,
+        scannerVersion: '1.0.0',
+      });
+      // The owner seals while the rescan reads the draft's file.
+      const scanner: FileScanner = {
+        version: '9.1.0',
+        scan: async (p, display) => {
+          const result = await defaultFileScanner.scan(p, display);
+          await versions.sealVersion(REF, '2.0.0');
+          return result;
+        },
+      };
+      const changes: Parameters<VerdictChangeListener>[0][] = [];
+      await new Rescanner({
+        store: rescans,
+        artifacts,
+        scanner,
+        batchSize: 10,
+        logger: mockServices.logger.mock(),
+        auditor: mockServices.auditor.mock(),
+        onVerdictChanged: async c => {
+          changes.push(c);
+        },
+      }).run();
+      expect(changes).toEqual([
+        {
+          entityRef: REF,
+          version: '2.0.0',
+          scannerVersion: '9.1.0',
+          files: [{ path: 'model.pkl', before: 'safe', after: 'unsafe' }],
+        },
+      ]);
     });
   },
 );
