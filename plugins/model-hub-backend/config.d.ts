@@ -24,6 +24,12 @@ export interface Config {
         enabled?: boolean;
         /** Files rescanned and committed per batch (the resume granularity). Default 50. */
         batchSize?: number;
+        /**
+         * Bytes of files not yet rescanned by the running scanner that a
+         * gauntlet run rescans itself; beyond this their verdicts are
+         * pending and earn no tier. Default 268435456 (256 MiB).
+         */
+        inlineMaxBytes?: number;
         /** When the rescan task runs (scheduler format). Defaults: frequency { minutes: 30 }, timeout { hours: 6 }, initialDelay { seconds: 30 }. */
         schedule?: {
           frequency?: { cron: string } | string | HumanDuration;

@@ -16,6 +16,7 @@ import { GauntletCheck } from './nodeApi';
 import { LeaseHeartbeat, startLeaseHeartbeat } from './leaseHeartbeat';
 import { LostSeal } from './LostSealStore';
 import { RunExecutor } from './RunExecutor';
+import { GauntletScanFreshness } from './scanFreshness';
 import { requestedTierOf } from './runInputs';
 import { ModelCache } from '../database/ModelCache';
 import { GauntletEvaluation, TierEvaluator } from './TierEvaluator';
@@ -45,6 +46,8 @@ export interface GauntletRunnerOptions {
   clock?: () => Date;
   /** The gauntlet GET's cached evaluations (see {@link TierEvaluator}). */
   answerCache?: ModelCache<GauntletEvaluation>;
+  /** Which stored verdicts are an older scanner's (see {@link RunExecutor}). */
+  scans?: GauntletScanFreshness;
 }
 
 /** How far back recovery looks for seals whose runs were never queued. */

@@ -11,6 +11,12 @@ import { GauntletCheck, GauntletCheckFile, runGauntletCheck } from './nodeApi';
 import { NewGauntletResult } from './ResultStore';
 import { GauntletRunInputs } from './RunQueueStore';
 import { entitySha256, filesSha256 } from './runInputs';
+import {
+  GauntletScanFreshness,
+  heldSecurityResult,
+  withCurrentScans,
+} from './scanFreshness';
+import { GauntletStore } from './GauntletStore';
 import { GauntletRun } from './types';
 
 /** What executing a run produced, ready to store. */
@@ -34,6 +40,13 @@ export class RunExecutor {
       gauntletConfig: GauntletConfig;
       logger: LoggerService;
       clock: () => Date;
+      /**
+       * Which verdicts are an older scanner's (rescanned now, or pending);
+       * without it every stored verdict is taken as current.
+       */
+      scans?: GauntletScanFreshness;
+      /** The held tier and previous results (a pending verdict keeps them). */
+      store?: Pick<GauntletStore, 'tiers' | 'latestResultsOfTiers'>;
     },
   ) {}
 
@@ -51,10 +64,18 @@ export class RunExecutor {
         `Version ${run.version} of ${run.entityRef} is not sealed`,
       );
     }
-    const files: GauntletCheckFile[] = version.files.map(f => ({
-      ...f,
-      open: () => versions.readFile(f),
-    }));
+    const current = this.options.scans
+      ? await this.options.scans.currentScans(
+          run.entityRef,
+          run.version,
+          version.files,
+        )
+      : new Map();
+    const files: GauntletCheckFile[] = withCurrentScans(
+      version.files,
+      current,
+      f => versions.readFile(f),
+    );
     const checkVersions = Object.fromEntries(
       checks.map(c => [c.id, c.version]),
     );
@@ -97,6 +118,32 @@ export class RunExecutor {
         finishedAt: clock(),
       });
     }
-    return { entity, inputs, results };
+    return { entity, inputs, results: await this.#holdTier(run, results) };
+  }
+
+  /** Keeps a held tier's security result while verdicts await their rescan. */
+  async #holdTier(
+    run: GauntletRun,
+    results: NewGauntletResult[],
+  ): Promise<NewGauntletResult[]> {
+    const { store } = this.options;
+    const pending = results.some(
+      r => (r.result.metrics?.pending_rescan_files ?? 0) > 0,
+    );
+    if (!store || !pending) return results;
+    const held = await store.tiers.get(run.entityRef);
+    const [previous] = await store.latestResultsOfTiers(
+      run.entityRef,
+      run.version,
+      [run.tier],
+    );
+    return results.map(result =>
+      heldSecurityResult({
+        result,
+        run,
+        held,
+        previous: previous.find(p => p.checkId === result.checkId),
+      }),
+    );
   }
 }

@@ -16,6 +16,7 @@ import {
   GauntletRunner,
   GauntletVersionSource,
 } from './GauntletRunner';
+import { GauntletScanFreshness } from './scanFreshness';
 import { GauntletStore } from './GauntletStore';
 import { BatchTierReader } from './BatchTierReader';
 import { EffectiveTierCache } from './EffectiveTierCache';
@@ -47,6 +48,11 @@ export interface CreateGauntletOptions {
   clock?: () => Date;
   /** The replica's model change events (default: its own, over the plugin database). */
   changes?: ModelChangeFeed;
+  /**
+   * Which stored verdicts an older scanner gave (the rescan module's
+   * inline rescan): runs rescan them or earn no tier on them.
+   */
+  scans?: GauntletScanFreshness;
 }
 
 /** The wired gauntlet: runner (start it with the scheduler), router and config. */
@@ -97,6 +103,7 @@ export async function createGauntlet(
     logger: options.logger.child({ service: 'gauntlet' }),
     auditor: options.auditor,
     clock: options.clock,
+    scans: options.scans,
     answerCache: new ModelCache({
       feed,
       ...READ_CACHE_DEFAULTS,

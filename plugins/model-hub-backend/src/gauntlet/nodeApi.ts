@@ -14,5 +14,6 @@ export type {
   GauntletCheckFile,
   GauntletCheckResult,
   GauntletCheckStatus,
+  PendingRescan,
 } from '@internal/plugin-model-hub-node';
 export { builtinGauntletChecks } from '@internal/plugin-model-hub-node';

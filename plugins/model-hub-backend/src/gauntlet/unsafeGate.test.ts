@@ -211,6 +211,14 @@ describe('the gate never applies a waiver to unsafe files', () => {
     expect(evaluation.checks[0].waived).toBeUndefined();
   });
 
+  it('keeps the security gate failed while a verdict awaits its rescan', () => {
+    // A waiver must not stand in for a verdict the running scanner never gave.
+    expect(isWaivable(result({ pending_rescan_files: 1 }))).toBe(false);
+    const evaluation = gate({ unsafe_files: 0, pending_rescan_files: 1 });
+    expect(evaluation.passed).toBe(false);
+    expect(evaluation.checks[0].waived).toBeUndefined();
+  });
+
   it('still applies the waiver to a security failure without unsafe files', () => {
     const evaluation = gate({ unsafe_files: 0, vulnerable_dependencies: 1 });
     expect(evaluation.passed).toBe(true);

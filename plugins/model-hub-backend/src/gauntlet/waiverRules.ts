@@ -7,14 +7,18 @@ const SECURITY_CHECK = 'security';
 /**
  * Whether a failing result may be covered by a waiver. A security result
  * that counted unsafe files may not: an `unsafe` verdict means loading the
- * file can run code, which no governance decision makes acceptable.
+ * file can run code, which no governance decision makes acceptable. Nor
+ * one that counted verdicts awaiting their rescan by the running scanner:
+ * a waiver would grant the tier on a verdict nobody has seen yet.
  */
 export function isWaivable(result: {
   checkId: string;
   metrics?: Record<string, number>;
 }): boolean {
-  return !(
-    result.checkId === SECURITY_CHECK && (result.metrics?.unsafe_files ?? 0) > 0
+  if (result.checkId !== SECURITY_CHECK) return true;
+  return (
+    (result.metrics?.unsafe_files ?? 0) === 0 &&
+    (result.metrics?.pending_rescan_files ?? 0) === 0
   );
 }
 

@@ -33,6 +33,7 @@ export interface StoredFileScan {
 
 /** A protected alias a batch took off a version it found unsafe. */
 export interface RemovedAlias {
+  versionId: number;
   entityRef: string;
   version: string;
   alias: string;
@@ -42,6 +43,8 @@ export interface RemovedAlias {
 export interface RescanUpdate {
   versionId: number;
   path: string;
+  /** The bytes scanned: the result is stored only while the file still has them. */
+  sha256: string;
   scan: FileScanResult;
 }
 
@@ -169,18 +172,24 @@ export class RescanStore {
         const lock = tx('model_versions').where({ id }).select('id');
         await (tx.client.config.client === 'pg' ? lock.forUpdate() : lock);
       }
+      // A draft's file replaced since it was read keeps the verdict of its
+      // new bytes (scanned by the running scanner at upload).
+      const applied = new Set<number>();
       for (const u of options.updates) {
-        await tx('model_version_files')
-          .where({ version_id: u.versionId, path: u.path })
+        const updated = await tx('model_version_files')
+          .where({ version_id: u.versionId, path: u.path, sha256: u.sha256 })
           .update({
             scan: JSON.stringify(u.scan),
             scan_verdict: u.scan.verdict,
             format: u.scan.format,
             scanner_version: options.scannerVersion,
           });
+        if (updated > 0 && u.scan.verdict === 'unsafe') {
+          applied.add(u.versionId);
+        }
       }
       const removed: RemovedAlias[] = [];
-      for (const id of unsafeVersions) {
+      for (const id of unsafeVersions.filter(v => applied.has(v))) {
         const rows = await tx('model_aliases as a')
           .join('model_versions as v', 'v.id', 'a.version_id')
           .where('a.version_id', id)
@@ -194,6 +203,7 @@ export class RescanStore {
           .delete();
         removed.push(
           ...rows.map(r => ({
+            versionId: id,
             entityRef: r.entity_ref as string,
             version: r.version as string,
             alias: r.alias as string,
@@ -210,6 +220,39 @@ export class RescanStore {
         });
       return removed;
     });
+  }
+
+  /** Which of these versions are sealed now. */
+  async sealedAmong(versionIds: number[]): Promise<Set<number>> {
+    if (versionIds.length === 0) return new Set();
+    const rows = await this.#db('model_versions')
+      .whereIn('id', versionIds)
+      .where({ state: 'sealed' })
+      .select('id');
+    return new Set(rows.map(r => Number(r.id)));
+  }
+
+  /**
+   * The stored files of one version with the scanner version of each
+   * stored verdict (null: unknown), keyed by path.
+   */
+  async scannerVersionsOf(
+    entityRef: string,
+    version: string,
+  ): Promise<Map<string, { sha256: string; scannerVersion: string | null }>> {
+    const rows = await this.#db('model_version_files as f')
+      .join('model_versions as v', 'v.id', 'f.version_id')
+      .where({ 'v.entity_ref': entityRef, 'v.version': version })
+      .select('f.path', 'f.sha256', 'f.scanner_version');
+    return new Map(
+      rows.map(r => [
+        r.path as string,
+        {
+          sha256: r.sha256 as string,
+          scannerVersion: (r.scanner_version as string | null) ?? null,
+        },
+      ]),
+    );
   }
 
   /** Marks the rescan for `scannerVersion` complete. */

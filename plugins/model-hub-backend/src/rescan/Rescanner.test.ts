@@ -118,6 +118,7 @@ describe.each(databases.eachSupportedId())('Rescanner on %p', databaseId => {
     const logger = mockServices.logger.mock();
     await expect(
       new Rescanner({
+        auditor: mockServices.auditor.mock(),
         store: rescans,
         artifacts,
         scanner: crashing,
@@ -140,6 +141,7 @@ describe.each(databases.eachSupportedId())('Rescanner on %p', databaseId => {
     // The restart continues after the committed cursor.
     const resumedCalls: string[] = [];
     const summary = await new Rescanner({
+      auditor: mockServices.auditor.mock(),
       store: rescans,
       artifacts,
       scanner: bumped('9.0.0', resumedCalls),
@@ -165,6 +167,7 @@ describe.each(databases.eachSupportedId())('Rescanner on %p', databaseId => {
     // Finished: another run does nothing, and files stored by this scanner are never rescanned.
     const again: string[] = [];
     const idle = await new Rescanner({
+      auditor: mockServices.auditor.mock(),
       store: rescans,
       artifacts,
       scanner: bumped('9.0.0', again),
@@ -178,6 +181,7 @@ describe.each(databases.eachSupportedId())('Rescanner on %p', databaseId => {
     // The next bump rescans everything once more, in larger batches.
     const next: string[] = [];
     const bump = await new Rescanner({
+      auditor: mockServices.auditor.mock(),
       store: rescans,
       artifacts,
       scanner: bumped('9.1.0', next),

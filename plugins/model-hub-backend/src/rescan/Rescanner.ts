@@ -1,9 +1,4 @@
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { createWriteStream } from 'node:fs';
-import { LoggerService } from '@backstage/backend-plugin-api';
+import { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
 import { ScanVerdict } from '@internal/plugin-model-hub-common';
 import semver from 'semver';
 import { ArtifactStore } from '../artifacts/ArtifactStore';
@@ -14,6 +9,7 @@ import {
   RescanUpdate,
   StoredFileScan,
 } from './RescanStore';
+import { scanStoredBlob } from './scanStoredBlob';
 
 /** One file whose verdict a rescan changed. */
 export interface VerdictChange {
@@ -30,6 +26,16 @@ export type VerdictChangeListener = (change: {
   files: VerdictChange[];
 }) => Promise<void>;
 
+/**
+ * Called once per sealed version of a batch whose rescanned files kept
+ * their verdicts: a gauntlet run that found them pending can decide now.
+ */
+export type VerdictConfirmedListener = (confirmed: {
+  entityRef: string;
+  version: string;
+  scannerVersion: string;
+}) => Promise<void>;
+
 /** What one {@link Rescanner.run} did. */
 export interface RescanSummary {
   scannerVersion: string;
@@ -40,6 +46,9 @@ export interface RescanSummary {
   /** True when every stored file is now scanned by this scanner version. */
   finished: boolean;
 }
+
+/** Who the audit trail names for what the rescan changes: the hub's own rescan. */
+export const RESCAN_ACTOR = 'model-hub:rescan';
 
 /** Whether a result stored by `stored` is older than the running scanner. */
 export function needsRescan(stored: string | null, current: string): boolean {
@@ -55,7 +64,8 @@ export function needsRescan(stored: string | null, current: string): boolean {
  * the cursor are committed together, so a restart continues after the last
  * committed batch. Versions whose verdicts changed are reported to the
  * listener after their batch is committed; a version found unsafe loses its
- * `latest` and `champion` aliases with the batch (logged as a warning).
+ * `latest` and `champion` aliases with the batch (logged as a warning, and
+ * one audit event per alias, by {@link RESCAN_ACTOR}).
  */
 export class Rescanner {
   readonly #store: RescanStore;
@@ -64,7 +74,9 @@ export class Rescanner {
   readonly #scannerVersion: string;
   readonly #batchSize: number;
   readonly #logger: LoggerService;
+  readonly #auditor: AuditorService;
   readonly #onVerdictChanged: VerdictChangeListener;
+  readonly #onVerdictConfirmed?: VerdictConfirmedListener;
   readonly #clock: () => Date;
 
   /** Wires the rescanner; `scanner.version` must be set. */
@@ -74,7 +86,10 @@ export class Rescanner {
     scanner: FileScanner;
     batchSize: number;
     logger: LoggerService;
+    /** Records every alias the rescan takes off a version. */
+    auditor: AuditorService;
     onVerdictChanged: VerdictChangeListener;
+    onVerdictConfirmed?: VerdictConfirmedListener;
     clock?: () => Date;
   }) {
     if (!options.scanner.version) {
@@ -86,7 +101,9 @@ export class Rescanner {
     this.#scannerVersion = options.scanner.version;
     this.#batchSize = options.batchSize;
     this.#logger = options.logger;
+    this.#auditor = options.auditor;
     this.#onVerdictChanged = options.onVerdictChanged;
+    this.#onVerdictConfirmed = options.onVerdictConfirmed;
     this.#clock = options.clock ?? (() => new Date());
   }
 
@@ -113,7 +130,12 @@ export class Rescanner {
       for (const file of batch) {
         if (!needsRescan(file.scannerVersion, version)) continue;
         const scan = await this.#scanBlob(file);
-        updates.push({ versionId: file.versionId, path: file.path, scan });
+        updates.push({
+          versionId: file.versionId,
+          path: file.path,
+          sha256: file.sha256,
+          scan,
+        });
         if (scan.verdict !== file.verdict) {
           const entry = changes.get(file.versionId) ?? { file, changes: [] };
           entry.changes.push({
@@ -137,11 +159,39 @@ export class Rescanner {
         scanned: updates.length,
         changed: changedFiles,
       });
-      this.#reportRemovedAliases(removed);
+      await this.#reportRemovedAliases(removed, updates);
       summary.scanned += updates.length;
       summary.changed += changedFiles;
+      // Sealed now, not when read: a draft sealed meanwhile has its seal's
+      // gauntlet run to re-decide as well.
+      const sealed = await this.#store.sealedAmong([
+        ...new Set(updates.map(u => u.versionId)),
+      ]);
+      const confirmed = new Map<number, StoredFileScan>();
+      for (const file of batch) {
+        if (
+          sealed.has(file.versionId) &&
+          !changes.has(file.versionId) &&
+          updates.some(u => u.versionId === file.versionId)
+        ) {
+          confirmed.set(file.versionId, file);
+        }
+      }
+      for (const file of confirmed.values()) {
+        try {
+          await this.#onVerdictConfirmed?.({
+            entityRef: file.entityRef,
+            version: file.version,
+            scannerVersion: version,
+          });
+        } catch (e) {
+          this.#logger.warn(
+            `Reacting to confirmed scan verdicts of ${file.entityRef}@${file.version} failed: ${e}`,
+          );
+        }
+      }
       for (const { file, changes: files } of changes.values()) {
-        if (file.state !== 'sealed') continue;
+        if (!sealed.has(file.versionId)) continue;
         try {
           await this.#onVerdictChanged({
             entityRef: file.entityRef,
@@ -164,8 +214,14 @@ export class Rescanner {
     return summary;
   }
 
-  /** Logs, per version, the protected aliases a batch took off it. */
-  #reportRemovedAliases(removed: RemovedAlias[]): void {
+  /**
+   * Logs, per version, the protected aliases a batch took off it, and
+   * audits each removal (the files found unsafe and the scanner in meta).
+   */
+  async #reportRemovedAliases(
+    removed: RemovedAlias[],
+    updates: RescanUpdate[],
+  ): Promise<void> {
     const byVersion = new Map<string, string[]>();
     for (const r of removed) {
       const key = `${r.entityRef}@${r.version}`;
@@ -178,25 +234,39 @@ export class Rescanner {
         )}`,
       );
     }
-  }
-
-  async #scanBlob(file: StoredFileScan) {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'model-hub-rescan-'));
-    try {
-      const local = path.join(dir, 'blob');
-      await pipeline(
-        await this.#artifacts.get(file.sha256),
-        createWriteStream(local),
-      );
-      const scan = await this.#scanner.scan(local, file.path);
-      if (scan.sha256 !== file.sha256) {
-        throw new Error(
-          `artifact ${file.sha256} of ${file.entityRef}@${file.version}/${file.path} hashes to ${scan.sha256}`,
+    for (const r of removed) {
+      const files = updates
+        .filter(u => u.versionId === r.versionId && u.scan.verdict === 'unsafe')
+        .map(u => u.path);
+      try {
+        const event = await this.#auditor.createEvent({
+          eventId: 'alias-removed',
+          severityLevel: 'high',
+          meta: {
+            actor: RESCAN_ACTOR,
+            model: r.entityRef,
+            version: r.version,
+            alias: r.alias,
+            scannerVersion: this.#scannerVersion,
+            files,
+            reason: 'a rescan found an unsafe file',
+          },
+        });
+        await event.success();
+      } catch (e) {
+        // The removal is committed; the warning above still names it.
+        this.#logger.error(
+          `Could not audit the removal of alias ${r.alias} from ${r.entityRef}@${r.version}: ${e}`,
         );
       }
-      return scan;
-    } finally {
-      await fs.rm(dir, { recursive: true, force: true });
     }
+  }
+
+  #scanBlob(file: StoredFileScan) {
+    return scanStoredBlob(this.#artifacts, this.#scanner, {
+      sha256: file.sha256,
+      path: file.path,
+      label: `${file.entityRef}@${file.version}/${file.path}`,
+    });
   }
 }

@@ -8,6 +8,7 @@ describe('readScannerConfig', () => {
       rescan: {
         enabled: true,
         batchSize: 50,
+        inlineMaxBytes: 256 * 1024 * 1024,
         schedule: DEFAULT_RESCAN_SCHEDULE,
       },
     });

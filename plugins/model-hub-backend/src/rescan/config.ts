@@ -16,10 +16,19 @@ export interface ScannerConfig {
     enabled: boolean;
     /** Files scanned and committed per batch. */
     batchSize: number;
+    /**
+     * Bytes of not yet rescanned files a gauntlet run rescans itself, so it
+     * never decides on an older scanner's verdict; beyond this its verdicts
+     * are pending and earn no tier.
+     */
+    inlineMaxBytes: number;
     /** How often the (usually idle) rescan task looks for work. */
     schedule: SchedulerServiceTaskScheduleDefinition;
   };
 }
+
+/** Default of `modelHub.scanner.rescan.inlineMaxBytes`: 256 MiB. */
+export const DEFAULT_INLINE_RESCAN_BYTES = 256 * 1024 * 1024;
 
 /** Defaults: check every 30 minutes, first 30 seconds after start, batches of 50. */
 export const DEFAULT_RESCAN_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
@@ -46,12 +55,20 @@ export function readScannerConfig(config: Config): ScannerConfig {
       `modelHub.scanner.rescan.batchSize must be a whole number from 1 to 10000, got ${batchSize}`,
     );
   }
+  const inlineMaxBytes =
+    rescan?.getOptionalNumber('inlineMaxBytes') ?? DEFAULT_INLINE_RESCAN_BYTES;
+  if (!Number.isSafeInteger(inlineMaxBytes) || inlineMaxBytes < 0) {
+    throw new Error(
+      `modelHub.scanner.rescan.inlineMaxBytes must be a whole number of bytes, got ${inlineMaxBytes}`,
+    );
+  }
   const schedule = rescan?.getOptionalConfig('schedule');
   return {
     scanOptions: trustedGlobals ? { trustedGlobals } : {},
     rescan: {
       enabled: rescan?.getOptionalBoolean('enabled') ?? true,
       batchSize,
+      inlineMaxBytes,
       schedule: schedule
         ? readSchedulerServiceTaskScheduleDefinitionFromConfig(schedule)
         : DEFAULT_RESCAN_SCHEDULE,

@@ -5,11 +5,13 @@
  */
 export { readScannerConfig, DEFAULT_RESCAN_SCHEDULE } from './config';
 export type { ScannerConfig } from './config';
-export { needsRescan, Rescanner } from './Rescanner';
+export { needsRescan, RESCAN_ACTOR, Rescanner } from './Rescanner';
 export type {
   RescanSummary,
   VerdictChange,
   VerdictChangeListener,
+  VerdictConfirmedListener,
 } from './Rescanner';
 export { RescanStore } from './RescanStore';
+export { InlineRescan } from './inlineRescan';
 export { RESCAN_TASK_ID, setupRescan } from './setup';

@@ -115,7 +115,18 @@ describe.each(databases.eachSupportedId())(
           unsafe(await defaultFileScanner.scan(p, display)),
       };
       const logger = mockServices.logger.mock();
+      const audit: Array<{ eventId: string; outcome: string; meta: unknown }> =
+        [];
+      const auditor = mockServices.auditor.mock({
+        async createEvent(o) {
+          const record = (outcome: string) => async () => {
+            audit.push({ eventId: o.eventId, outcome, meta: o.meta });
+          };
+          return { success: record('success'), fail: record('fail') };
+        },
+      });
       await new Rescanner({
+        auditor,
         store: rescans,
         artifacts: new LocalArtifactStore({
           directory: path.join(backend.dataDir, 'artifacts'),
@@ -131,6 +142,23 @@ describe.each(databases.eachSupportedId())(
       expect(await aliasesOf('1.0.0')).toEqual(['staging']);
       expect(logger.warn).toHaveBeenCalledWith(
         `Rescan found an unsafe file in ${MODEL_REF}@1.0.0: removed its alias(es) champion, latest`,
+      );
+      // Every removal is attributable: one audit event each, by the hub's
+      // own rescan, naming the scanner version and the unsafe file.
+      expect(audit).toEqual(
+        ['champion', 'latest'].map(alias => ({
+          eventId: 'alias-removed',
+          outcome: 'success',
+          meta: {
+            actor: 'model-hub:rescan',
+            model: MODEL_REF,
+            version: '1.0.0',
+            alias,
+            scannerVersion: '99.0.0',
+            files: ['w.safetensors'],
+            reason: 'a rescan found an unsafe file',
+          },
+        })),
       );
     });
 
@@ -154,6 +182,7 @@ describe.each(databases.eachSupportedId())(
               {
                 versionId: file.versionId,
                 path: file.path,
+                sha256: file.sha256,
                 scan: unsafe(stored.files[0].scan),
               },
             ],

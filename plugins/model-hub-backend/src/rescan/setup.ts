@@ -1,4 +1,5 @@
 import {
+  AuditorService,
   DatabaseService,
   LoggerService,
   SchedulerService,
@@ -6,7 +7,11 @@ import {
 import { ArtifactStore } from '../artifacts/ArtifactStore';
 import { FileScanner } from '../artifacts/FileScanner';
 import { ScannerConfig } from './config';
-import { Rescanner, VerdictChangeListener } from './Rescanner';
+import {
+  Rescanner,
+  VerdictChangeListener,
+  VerdictConfirmedListener,
+} from './Rescanner';
 import { RescanStore } from './RescanStore';
 
 /** Id of the scheduled rescan task. */
@@ -23,9 +28,11 @@ export async function setupRescan(options: {
   database: DatabaseService;
   scheduler: SchedulerService;
   logger: LoggerService;
+  auditor: AuditorService;
   artifacts: ArtifactStore;
   scanner: FileScanner;
   onVerdictChanged: VerdictChangeListener;
+  onVerdictConfirmed?: VerdictConfirmedListener;
 }): Promise<Rescanner | undefined> {
   const { config, logger } = options;
   if (!config.enabled) {
@@ -40,7 +47,9 @@ export async function setupRescan(options: {
     scanner: options.scanner,
     batchSize: config.batchSize,
     logger,
+    auditor: options.auditor,
     onVerdictChanged: options.onVerdictChanged,
+    onVerdictConfirmed: options.onVerdictConfirmed,
   });
   await options.scheduler.scheduleTask({
     id: RESCAN_TASK_ID,

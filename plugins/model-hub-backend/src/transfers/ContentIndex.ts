@@ -10,6 +10,8 @@ export interface BlobReference {
   size: number;
   format: string;
   scan: FileScanResult;
+  /** The scanner version of `scan` (null: unknown). */
+  scannerVersion: string | null;
 }
 
 /**
@@ -87,7 +89,7 @@ export class ContentIndex {
   ): Promise<BlobReference | undefined> {
     const rows = await this.#db('model_version_files')
       .where({ sha256 })
-      .select('path', 'size', 'format', 'scan')
+      .select('path', 'size', 'format', 'scan', 'scanner_version')
       .limit(50);
     const ext = extension(path);
     const row = rows.find(r => extension(r.path) === ext);
@@ -97,6 +99,7 @@ export class ContentIndex {
           size: Number(row.size),
           format: row.format,
           scan: JSON.parse(row.scan) as FileScanResult,
+          scannerVersion: row.scanner_version ?? null,
         }
       : undefined;
   }

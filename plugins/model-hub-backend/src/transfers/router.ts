@@ -21,6 +21,7 @@ import { parseBody } from '../service/requests';
 import { ModelVersionService } from '../versions/ModelVersionService';
 import { assertValidFilePath } from '../versions/validation';
 import { VersionStore } from '../versions/VersionStore';
+import { needsRescan } from '../rescan/Rescanner';
 import { ContentIndex } from './ContentIndex';
 import { MultipartUploads } from './MultipartUploads';
 
@@ -153,25 +154,31 @@ export async function createTransfersRouter(
     if (!(await options.versionStore.claimRecordedBlob(body.sha256))) {
       throw absent();
     }
-    const file = reference
-      ? // Same bytes, same kind of file: the scan of the stored copy holds.
-        await options.versionStore.addFile(entityRef, version, {
-          path: body.path,
-          sha256: body.sha256,
-          size: reference.size,
-          format: reference.format as ModelFileFormat,
-          scan: { ...reference.scan, path: body.path },
-          uploadedBy: actor,
-        })
-      : // Another name may scan differently: re-scan the stored bytes.
-        await versions.uploadFile({
-          entityRef,
-          version,
-          path: body.path,
-          body: await versions.readFile({ sha256: body.sha256 }),
-          expectedSha256: body.sha256,
-          uploadedBy: actor,
-        });
+    // An older scanner's verdict is not current (a rescan is under way):
+    // the link must not carry it, nor lose which scanner gave it.
+    const scanner = versions.scannerVersion;
+    const file =
+      reference &&
+      (scanner === undefined || !needsRescan(reference.scannerVersion, scanner))
+        ? // Same bytes, same kind of file: the scan of the stored copy holds.
+          await options.versionStore.addFile(entityRef, version, {
+            path: body.path,
+            sha256: body.sha256,
+            size: reference.size,
+            format: reference.format as ModelFileFormat,
+            scan: { ...reference.scan, path: body.path },
+            uploadedBy: actor,
+            scannerVersion: reference.scannerVersion ?? undefined,
+          })
+        : // Another name, or an older scanner's verdict: re-scan the stored bytes.
+          await versions.uploadFile({
+            entityRef,
+            version,
+            path: body.path,
+            body: await versions.readFile({ sha256: body.sha256 }),
+            expectedSha256: body.sha256,
+            uploadedBy: actor,
+          });
     res.status(201).json(file);
   });
 

@@ -62,6 +62,11 @@ export class ModelVersionService {
     this.#logger = options.logger;
   }
 
+  /** Version of the running scanner's rules, when it reports one. */
+  get scannerVersion(): string | undefined {
+    return this.#scanner.version;
+  }
+
   /**
    * Creates a draft version owned by `createdBy` (`created: true`), or
    * returns an existing one when the call is an idempotent repeat: the

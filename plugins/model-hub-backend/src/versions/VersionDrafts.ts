@@ -5,6 +5,7 @@ import {
   ModelVersion,
   ModelVersionFile,
 } from '@internal/plugin-model-hub-common';
+import { randomUUID } from 'node:crypto';
 import { Knex } from 'knex';
 import {
   Manifest,
@@ -30,6 +31,12 @@ export interface NewVersionFile {
 }
 
 /**
+ * A point between the steps of a seal: `claimed` after the draft moved to
+ * `sealing`, `verified` after its files were checked, before it is sealed.
+ */
+export type SealStep = 'claimed' | 'verified';
+
+/**
  * The state transitions of a version: a draft is created (declaring its
  * manifest or not), gets files, moves to `sealing` under exactly one seal
  * request and then to `sealed`, never to change again; a seal whose request
@@ -38,10 +45,20 @@ export interface NewVersionFile {
 export class VersionDrafts {
   readonly #db: Knex;
   readonly #queries: VersionQueries;
+  readonly #sealPause: (step: SealStep) => Promise<void>;
 
-  constructor(db: Knex, queries: VersionQueries) {
+  /**
+   * `sealPause` (tests) is awaited at each {@link SealStep} of a seal, to
+   * stall it there as a slow disk or a blocked replica would.
+   */
+  constructor(
+    db: Knex,
+    queries: VersionQueries,
+    sealPause?: (step: SealStep) => Promise<void>,
+  ) {
     this.#db = db;
     this.#queries = queries;
+    this.#sealPause = sealPause ?? (async () => {});
   }
 
   /**
@@ -117,7 +134,7 @@ export class VersionDrafts {
     return this.#db<VersionRow>('model_versions')
       .where({ state: 'sealing' })
       .where('sealed_at', '<', cutoff)
-      .update({ state: 'draft', sealed_at: null });
+      .update({ state: 'draft', sealed_at: null, seal_token: null });
   }
 
   /**
@@ -198,9 +215,13 @@ export class VersionDrafts {
     manifest?: Manifest,
   ): Promise<{ sealed: boolean; version: ModelVersion }> {
     const label = `Version ${version} of ${entityRef}`;
+    // The claim is this call's own: every later write matches its token, so
+    // a seal reset as stale (see resetStaleSeals) that wakes up after
+    // another seal claimed the version fails instead of finishing over it.
+    const token = randomUUID();
     const claimed = await this.#db<VersionRow>('model_versions')
       .where({ entity_ref: entityRef, version, state: 'draft' })
-      .update({ state: 'sealing', sealed_at: new Date() });
+      .update({ state: 'sealing', sealed_at: new Date(), seal_token: token });
     if (claimed === 0) {
       const row = await this.#db<VersionRow>('model_versions')
         .where({ entity_ref: entityRef, version })
@@ -217,9 +238,11 @@ export class VersionDrafts {
       );
     }
     try {
-      const row = (await this.#db<VersionRow>('model_versions')
-        .where({ entity_ref: entityRef, version })
-        .first())!;
+      await this.#sealPause('claimed');
+      const row = await this.#db<VersionRow>('model_versions')
+        .where({ entity_ref: entityRef, version, seal_token: token })
+        .first();
+      if (!row) throw lostClaim(label);
       const files = await this.#db<FileRow>('model_version_files')
         .where({ version_id: row.id })
         .select('path', 'sha256', 'size');
@@ -245,18 +268,17 @@ export class VersionDrafts {
           );
         }
       }
+      await this.#sealPause('verified');
       const done = await this.#db<VersionRow>('model_versions')
-        .where({ id: row.id, state: 'sealing' })
-        .update({ state: 'sealed', sealed_at: new Date() });
-      if (done !== 1) {
-        throw new ConflictError(
-          `${label} was reset while it was being sealed; seal it again`,
-        );
-      }
+        .where({ id: row.id, state: 'sealing', seal_token: token })
+        .update({ state: 'sealed', sealed_at: new Date(), seal_token: null });
+      if (done !== 1) throw lostClaim(label);
     } catch (error) {
+      // Only this seal's own claim goes back to draft, never another's.
       await this.#db<VersionRow>('model_versions')
-        .where({ entity_ref: entityRef, version, state: 'sealing' })
-        .update({ state: 'draft', sealed_at: null });
+        .where({ entity_ref: entityRef, version, seal_token: token })
+        .where({ state: 'sealing' })
+        .update({ state: 'draft', sealed_at: null, seal_token: null });
       throw error;
     }
     return {
@@ -264,6 +286,13 @@ export class VersionDrafts {
       version: (await this.#queries.getVersion(entityRef, version))!,
     };
   }
+}
+
+/** The seal's claim was reset as stale (and maybe taken by another seal). */
+function lostClaim(label: string): ConflictError {
+  return new ConflictError(
+    `${label}: this seal stalled, was reset as abandoned and its claim taken by another seal; nothing was changed, retry to see the result`,
+  );
 }
 
 function assertOpenDraft(

@@ -3,7 +3,7 @@ import { Knex } from 'knex';
 import { migrateModelHub } from '../database/migrate';
 import { BlobLedger } from './BlobLedger';
 import { VersionAliases } from './VersionAliases';
-import { VersionDrafts } from './VersionDrafts';
+import { SealStep, VersionDrafts } from './VersionDrafts';
 import { VersionQueries } from './VersionQueries';
 
 /**
@@ -21,18 +21,20 @@ export class VersionStore {
   /** Connects to the plugin database and runs the migrations (unless skipped). */
   static async create(options: {
     database: DatabaseService;
+    /** Awaited between the steps of each seal (tests stall a seal with it). */
+    sealPause?: (step: SealStep) => Promise<void>;
   }): Promise<VersionStore> {
     const { database } = options;
     const client = await database.getClient();
     if (!database.migrations?.skip) {
       await migrateModelHub(client);
     }
-    return new VersionStore(client);
+    return new VersionStore(client, options.sealPause);
   }
 
-  private constructor(db: Knex) {
+  private constructor(db: Knex, sealPause?: (step: SealStep) => Promise<void>) {
     this.#queries = new VersionQueries(db);
-    this.#drafts = new VersionDrafts(db, this.#queries);
+    this.#drafts = new VersionDrafts(db, this.#queries, sealPause);
     this.#aliases = new VersionAliases(db, this.#queries);
     this.#blobs = new BlobLedger(db);
   }

@@ -29,6 +29,8 @@ export interface VersionRow {
   created_by: string;
   created_at: Timestamp;
   sealed_at: Timestamp | null;
+  /** Token of the seal holding the `sealing` claim (null otherwise). */
+  seal_token?: string | null;
 }
 
 /** A row of `model_version_files`. */

@@ -1,7 +1,8 @@
 import { ModelLookup } from '../service/cachedEntityLookup';
 import { createGauntlet } from '../gauntlet';
+import { awaitsRescan } from '../gauntlet/scanFreshness';
 import { GauntletCheck } from '@internal/plugin-model-hub-node';
-import { setupRescan } from '../rescan';
+import { InlineRescan, RescanStore, setupRescan } from '../rescan';
 import {
   createGauntletComplianceSource,
   setupStewardship,
@@ -44,6 +45,15 @@ export async function wireGovernance(
     fileScanner,
   } = storage;
   const { extraChecks, modelLookup } = options;
+  // A run never decides on an older scanner's verdict: it rescans the
+  // files the background rescan has not reached (up to a bound) or earns
+  // no tier on them.
+  const scans = new InlineRescan({
+    store: await RescanStore.create({ database }),
+    artifacts,
+    scanner: fileScanner,
+    maxBytes: scannerConfig.rescan.inlineMaxBytes,
+  });
   const gauntlet = await createGauntlet({
     config,
     database,
@@ -58,6 +68,7 @@ export async function wireGovernance(
     extraChecks,
     modelLookup,
     changes: modelChanges,
+    scans,
   });
   await gauntlet.runner.start(scheduler);
   // A stopping backend stops heartbeating: its runs' leases expire and
@@ -99,6 +110,7 @@ export async function wireGovernance(
     database,
     scheduler,
     logger: logger.child({ service: 'rescan' }),
+    auditor,
     artifacts,
     scanner: fileScanner,
     onVerdictChanged: async change => {
@@ -116,6 +128,14 @@ export async function wireGovernance(
       await stewardship.trigger(
         `${change.entityRef}@${change.version}: ${reason}`,
       );
+    },
+    // A run that found verdicts pending decided nothing: decide now.
+    onVerdictConfirmed: async ({ entityRef, version, scannerVersion }) => {
+      if (await awaitsRescan(gauntlet.store, entityRef, version)) {
+        await gauntlet.runner.enqueue(entityRef, version, 'scheduled', {
+          reason: `scanner ${scannerVersion} confirmed the verdicts a run found pending`,
+        });
+      }
     },
   });
   return { gauntlet, stewardship };

@@ -13,7 +13,21 @@ import { GauntletCheckResult, GAUNTLET_CHECK_STATUSES } from './types';
 export type GauntletCheckFile = ModelVersionFile & {
   /** Opens the stored content for reading. */
   open(): Promise<NodeJS.ReadableStream>;
+  /**
+   * Set when `scan` comes from an older scanner than the running one and
+   * its rescan has not happened yet: the verdict is not current, and no
+   * tier may be earned on it.
+   */
+  pendingRescan?: PendingRescan;
 };
+
+/** Which scanner produced a file's verdict, and which one must rescan it. */
+export interface PendingRescan {
+  /** The scanner version of the stored verdict; null when unknown. */
+  scannedBy: string | null;
+  /** The running scanner's version. */
+  current: string;
+}
 
 /** Read access to the catalog for checks that follow relations (base models, datasets). */
 export interface GauntletCatalogReader {

@@ -10,6 +10,7 @@ export type {
   GauntletCheck,
   GauntletCheckContext,
   GauntletCheckFile,
+  PendingRescan,
 } from './check';
 export { modelHubGauntletExtensionPoint } from './extensionPoint';
 export type { ModelHubGauntletExtensionPoint } from './extensionPoint';

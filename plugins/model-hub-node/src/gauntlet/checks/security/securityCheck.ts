@@ -1,7 +1,11 @@
 import { Config } from '@backstage/config';
 import { JsonObject } from '@backstage/types';
 import { ModelFileFormat } from '@internal/plugin-model-hub-common';
-import { GauntletCheck, GauntletCheckContext } from '../../check';
+import {
+  GauntletCheck,
+  GauntletCheckContext,
+  PendingRescan,
+} from '../../check';
 import { GauntletCheckResult } from '../../types';
 import {
   FileTooLargeError,
@@ -61,14 +65,17 @@ export function readAdvisoryDirectory(config: Config): string | undefined {
  * non-executable format (safetensors, ONNX, GGUF). Pinned Python
  * dependencies in `requirements*.txt` are matched against the OSV advisory
  * directory: a vulnerable pin fails (a LOW-severity one warns); unpinned
- * dependencies and a missing advisory directory warn.
+ * dependencies and a missing advisory directory warn. A verdict from an
+ * older scanner than the running one, not rescanned yet
+ * (`pendingRescan`), is not current: the result is an `error` (a `fail`
+ * with other failures) at every tier, so no tier is earned on it.
  */
 export const securityCheck: GauntletCheck = {
   id: 'security',
   title: 'Security',
   description:
     'Scanner verdicts of every file, non-executable weight formats for official models, and known advisories for the pinned Python dependencies shipped with the version.',
-  version: '2',
+  version: '3',
   async run(ctx: GauntletCheckContext): Promise<GauntletCheckResult> {
     const failures: string[] = [];
     const warnings: string[] = [];
@@ -94,6 +101,11 @@ export const securityCheck: GauntletCheck = {
     });
     failures.push(...verdicts.failures);
     warnings.push(...verdicts.warnings);
+    // Not current: an older scanner's verdict, its rescan still to come.
+    // An unsafe one fails above already.
+    const pending = ctx.files
+      .filter(f => f.pendingRescan && f.scan.verdict !== 'unsafe')
+      .map(f => pendingMessage(f.path, f.pendingRescan!));
 
     // 2. Weight formats.
     const executableWeights = ctx.files
@@ -229,12 +241,24 @@ export const securityCheck: GauntletCheck = {
       }
     }
 
-    const status = statusOf(failures, warnings);
+    // Pending verdicts decide nothing: an error unless something failed.
+    const status =
+      pending.length > 0 && failures.length === 0
+        ? 'error'
+        : statusOf([...failures, ...pending], warnings);
+    failures.push(...pending);
     const evidence: JsonObject = {
       tier: ctx.tier,
       verdicts: describeVerdicts(ctx.files),
       files,
       unreadableWeights: verdicts.unreadableWeights,
+      pendingRescans: ctx.files
+        .filter(f => f.pendingRescan)
+        .map(f => ({
+          path: f.path,
+          scannedBy: f.pendingRescan!.scannedBy,
+          current: f.pendingRescan!.current,
+        })),
       requirementSources: sourceFindings.slice(0, 50),
       weights: {
         nonExecutable: safeWeights,
@@ -251,6 +275,7 @@ export const securityCheck: GauntletCheck = {
       files: ctx.files.length,
       unsafe_files: ctx.files.filter(f => f.scan.verdict === 'unsafe').length,
       error_files: ctx.files.filter(f => f.scan.verdict === 'error').length,
+      pending_rescan_files: pending.length,
       unreadable_weights: verdicts.unreadableWeights.length,
       requirement_source_findings: sourceFindings.length,
       vulnerable_dependencies: dependencies.filter(
@@ -275,6 +300,15 @@ export const securityCheck: GauntletCheck = {
         metrics,
       };
     }
+    if (status === 'error') {
+      return {
+        status,
+        summary: headline(pending),
+        reason: [...pending, ...warnings].join('\n'),
+        evidence,
+        metrics,
+      };
+    }
     return {
       status,
       summary: headline(status === 'fail' ? failures : warnings),
@@ -284,3 +318,11 @@ export const securityCheck: GauntletCheck = {
     };
   },
 };
+
+/** Why a file's verdict decides nothing until its rescan. */
+function pendingMessage(path: string, pending: PendingRescan): string {
+  const by = pending.scannedBy
+    ? `scanner ${pending.scannedBy}`
+    : 'a scanner of unknown version';
+  return `${path} was scanned by ${by}; its rescan by scanner ${pending.current} is pending, and no tier is earned on an older verdict`;
+}
