@@ -242,7 +242,7 @@ export interface Config {
          * @visibility secret
          */
         secret: string;
-        /** Event types to send (version.sealed, gauntlet.finished, tier.changed, promotion.approved, deprecation.set, alias.moved); all when absent. */
+        /** Event types to send (version.sealed, gauntlet.finished, tier.changed, promotion.approved, deprecation.set, alias.moved, alias.removed); all when absent. */
         events?: string[];
         /** Attempts per event, the first included. Default 5. */
         maxAttempts?: number;

@@ -52,6 +52,20 @@ export function outboundEventOf(
         },
       };
     }
+    case 'alias-removed':
+      // The hub's own act (a rescan found an unsafe file): a pipeline
+      // deploying the alias must stop using that version.
+      return {
+        type: 'alias.removed',
+        entityRef,
+        data: {
+          alias: str(meta.alias),
+          version: str(meta.version),
+          reason: str(meta.reason) ?? null,
+          scannerVersion: str(meta.scannerVersion) ?? null,
+          files: Array.isArray(meta.files) ? meta.files : [],
+        },
+      };
     case 'gauntlet-promotion-decision':
       return meta.action === 'approve' && meta.state === 'approved'
         ? {

@@ -15,6 +15,7 @@ export const modelHubEventTypes = [
   'promotion.approved',
   'deprecation.set',
   'alias.moved',
+  'alias.removed',
 ] as const;
 
 /** The type of an outbound event. */
