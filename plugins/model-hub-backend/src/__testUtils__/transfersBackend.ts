@@ -1,9 +1,6 @@
 import {
   BackstageCredentials,
-  coreServices,
-  createBackendModule,
   createServiceFactory,
-  SchedulerService,
 } from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
 import permissionBackend from '@backstage/plugin-permission-backend';
@@ -118,19 +115,3 @@ export const transfersTestFeatures = () => [
   testUserInfoFactory(ref => (ref === BOB ? [] : ['group:default/ml-team'])),
   testHttpAuthServiceFactory,
 ];
-
-/** A module that hands the plugin's scheduler to `onScheduler`, to trigger tasks. */
-export function captureScheduler(onScheduler: (s: SchedulerService) => void) {
-  return createBackendModule({
-    pluginId: 'model-hub',
-    moduleId: 'test-scheduler',
-    register(env) {
-      env.registerInit({
-        deps: { s: coreServices.scheduler },
-        async init({ s }) {
-          onScheduler(s);
-        },
-      });
-    },
-  });
-}

@@ -8,16 +8,13 @@
  */
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
-import {
-  coreServices,
-  createBackendModule,
-  SchedulerService,
-} from '@backstage/backend-plugin-api';
+import { SchedulerService } from '@backstage/backend-plugin-api';
 import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 import { ModelHubEvent } from '@internal/plugin-model-hub-common';
 import { Knex } from 'knex';
 import request from 'supertest';
 import { MALICIOUS_PICKLE } from '../__testUtils__/fixtures';
+import { captureScheduler } from '../__testUtils__/scheduler';
 import { ModelHubTestBackend } from '../__testUtils__/modelHubBackend';
 import { publishVersion } from '../__testUtils__/publish';
 import {
@@ -54,20 +51,7 @@ describe.each(databases.eachSupportedId())(
       knex = await databases.init(databaseId);
       backend = await startAliceBackend({
         knex,
-        features: [
-          createBackendModule({
-            pluginId: 'model-hub',
-            moduleId: 'test-scheduler',
-            register(env) {
-              env.registerInit({
-                deps: { s: coreServices.scheduler },
-                async init({ s }) {
-                  scheduler = s;
-                },
-              });
-            },
-          }),
-        ],
+        features: [captureScheduler(s => (scheduler = s))],
         modelHub: {
           events: {
             webhooks: [

@@ -9,16 +9,13 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import {
-  coreServices,
-  createBackendModule,
-  SchedulerService,
-} from '@backstage/backend-plugin-api';
+import { SchedulerService } from '@backstage/backend-plugin-api';
 import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { modelHubApiPaths } from '@internal/plugin-model-hub-common';
 import { SCANNER_INFO } from '@internal/plugin-model-hub-node';
 import { Knex } from 'knex';
+import { captureScheduler } from '../__testUtils__/scheduler';
 import request from 'supertest';
 import {
   ModelHubTestBackend,
@@ -92,20 +89,7 @@ describe.each(databases.eachSupportedId())(
         entities: [model, exampleDataset],
         groups: { [ALICE]: ['group:default/marketing'] },
         knex,
-        features: [
-          createBackendModule({
-            pluginId: 'model-hub',
-            moduleId: 'test-scheduler',
-            register(env) {
-              env.registerInit({
-                deps: { s: coreServices.scheduler },
-                async init({ s }) {
-                  scheduler = s;
-                },
-              });
-            },
-          }),
-        ],
+        features: [captureScheduler(s => (scheduler = s))],
         modelHub: {
           scanner: {
             // The background rescan waits for the test: the window is open.

@@ -1,8 +1,4 @@
-import {
-  coreServices,
-  createBackendModule,
-  SchedulerService,
-} from '@backstage/backend-plugin-api';
+import { SchedulerService } from '@backstage/backend-plugin-api';
 import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 import {
   MODEL_HUB_SHA256_HEADER,
@@ -10,6 +6,7 @@ import {
 } from '@internal/plugin-model-hub-common';
 import request from 'supertest';
 import { sha256 } from '../__testUtils__/fixtures';
+import { captureScheduler } from '../__testUtils__/scheduler';
 import { ModelHubTestBackend } from '../__testUtils__/modelHubBackend';
 import {
   ALICE,
@@ -35,21 +32,9 @@ describe.each(databases.eachSupportedId())(
     const as = (user: string) => mockCredentials.user.header(user);
 
     beforeAll(async () => {
-      const captureScheduler = createBackendModule({
-        pluginId: 'model-hub',
-        moduleId: 'test-scheduler',
-        register(env) {
-          env.registerInit({
-            deps: { s: coreServices.scheduler },
-            async init({ s }) {
-              scheduler = s;
-            },
-          });
-        },
-      });
       backend = await startAliceBackend({
         knex: await databases.init(databaseId),
-        features: [captureScheduler],
+        features: [captureScheduler(s => (scheduler = s))],
         modelHub: {
           artifacts: { maxUploadBytes: 64 * 1024 },
           transfers: {

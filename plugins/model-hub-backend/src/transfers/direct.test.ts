@@ -27,10 +27,10 @@ import {
   ALICE,
   BOB,
   bytesOf,
-  captureScheduler,
   MODEL_REF,
   SECRET_REF,
 } from '../__testUtils__/transfersBackend';
+import { captureScheduler } from '../__testUtils__/scheduler';
 import { COLLECT_UPLOADS_TASK_ID } from './setup';
 
 jest.setTimeout(120_000);

@@ -3,16 +3,13 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  coreServices,
-  createBackendModule,
-  SchedulerService,
-} from '@backstage/backend-plugin-api';
+import { SchedulerService } from '@backstage/backend-plugin-api';
 import { mockCredentials } from '@backstage/backend-test-utils';
 import {
   MODEL_HUB_SHA256_HEADER,
   modelHubApiPaths,
 } from '@internal/plugin-model-hub-common';
+import { captureScheduler } from '../__testUtils__/scheduler';
 import request from 'supertest';
 import { artifactKey } from '../artifacts/ArtifactStore';
 import { COLLECT_UPLOADS_TASK_ID } from './setup';
@@ -624,22 +621,10 @@ describe('abandoned uploads', () => {
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'model-hub-gc-'));
     try {
       let scheduler: SchedulerService | undefined;
-      const captureScheduler = createBackendModule({
-        pluginId: 'model-hub',
-        moduleId: 'test-scheduler',
-        register(env) {
-          env.registerInit({
-            deps: { s: coreServices.scheduler },
-            async init({ s }) {
-              scheduler = s;
-            },
-          });
-        },
-      });
       const server = await startBackend(
         dataDir,
         { abandonedAfter: { seconds: 1 }, collectEvery: { hours: 1 } },
-        [captureScheduler],
+        [captureScheduler(s => (scheduler = s))],
       );
       const bytes = bytesOf(2 * PART, 9);
       await request(server)
