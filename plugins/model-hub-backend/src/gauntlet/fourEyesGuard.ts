@@ -9,14 +9,13 @@ import { ModelVersion } from '@internal/plugin-model-hub-common';
 import { ApprovalBinding } from './ApprovalStore';
 import { isInOwningTeam, sameRef, TeamDirectory } from './membership';
 import { GauntletApproval } from './types';
-
-const lower = (ref: string) => ref.toLocaleLowerCase('en-US');
+import { foldCase } from '../service/foldCase';
 
 /** The owning group (or user) of a model, as a full lower-case ref. */
 export function ownerRefOf(entity: Entity): string | undefined {
   const owner = entity.spec?.owner;
   if (typeof owner !== 'string' || !owner) return undefined;
-  return lower(
+  return foldCase(
     stringifyEntityRef(
       parseEntityRef(owner, {
         defaultKind: 'group',

@@ -7,6 +7,7 @@ import {
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { foldCase } from '../service/foldCase';
 
 /**
  * Who is in a team, one rule for the whole hub.
@@ -31,8 +32,6 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 /** How far up a group's parent chain the owning-team check looks. */
 export const MAX_GROUP_DEPTH = 16;
 
-const lower = (ref: string) => ref.toLocaleLowerCase('en-US');
-
 /**
  * A ref as a full lower-case ref (`User:Jane` and `user:default/jane` are
  * one), or undefined when it does not parse.
@@ -43,7 +42,7 @@ export function normalizeRef(
   defaultNamespace = 'default',
 ): string | undefined {
   try {
-    return lower(
+    return foldCase(
       stringifyEntityRef(
         parseEntityRef(ref, { defaultKind, defaultNamespace }),
       ),
