@@ -7,7 +7,7 @@ import {
 import { ConflictError, NotAllowedError } from '@backstage/errors';
 import { ModelVersion } from '@internal/plugin-model-hub-common';
 import { ApprovalBinding } from './ApprovalStore';
-import { isInOwningTeam, sameRef, TeamDirectory } from './membership';
+import { owningTeamAmong, sameRef, TeamDirectory } from './membership';
 import { GauntletApproval } from './types';
 import { foldCase } from '../service/foldCase';
 
@@ -98,28 +98,25 @@ export async function assertIndependentApprover(options: {
     !sameRef(options.requestedOwner, now ?? '', 'group')
       ? options.requestedOwner
       : undefined;
-  for (const owner of [now, then]) {
-    if (!owner) continue;
-    const member = await isInOwningTeam({
-      actor,
-      team: owner,
-      claims: options.ownershipEntityRefs,
-      user: options.user,
-      directory: options.directory,
-    });
-    if (member) {
-      const which =
-        owner === now
-          ? `which owns ${entityRef}`
-          : `which owned ${entityRef} when ${subject} was requested`;
-      throw new NotAllowedError(
-        `${actor} is ${
-          owner.startsWith('group:') ? 'a member of ' : ''
-        }${owner}, ${which}; ${subject} needs ${
-          decision === 'approve' ? 'an approver' : 'a decision'
-        } from outside the owning team (four-eyes)`,
-      );
-    }
+  const owner = await owningTeamAmong({
+    actor,
+    teams: [now, then].filter((t): t is string => !!t),
+    claims: options.ownershipEntityRefs,
+    user: options.user,
+    directory: options.directory,
+  });
+  if (owner) {
+    const which =
+      owner === now
+        ? `which owns ${entityRef}`
+        : `which owned ${entityRef} when ${subject} was requested`;
+    throw new NotAllowedError(
+      `${actor} is ${
+        owner.startsWith('group:') ? 'a member of ' : ''
+      }${owner}, ${which}; ${subject} needs ${
+        decision === 'approve' ? 'an approver' : 'a decision'
+      } from outside the owning team (four-eyes)`,
+    );
   }
 }
 

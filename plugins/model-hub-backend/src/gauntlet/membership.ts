@@ -181,18 +181,40 @@ export async function isInOwningTeam(options: {
   user: Entity | undefined;
   directory: TeamDirectory;
 }): Promise<boolean> {
-  const team = normalizeRef(options.team, 'group');
-  if (!team) return false;
-  if (!team.startsWith('group:')) {
-    return (
-      sameRef(options.actor, team) ||
-      options.claims.some(c => normalizeRef(c) === team)
-    );
-  }
-  const direct = claimedGroups(options.claims);
+  return (
+    (await owningTeamAmong({ ...options, teams: [options.team] })) !== undefined
+  );
+}
+
+/**
+ * The first of `teams` (in their order) that `actor` is in, as
+ * {@link isInOwningTeam} decides it, or undefined; the catalog's parent
+ * chains are read once for all of them.
+ */
+export async function owningTeamAmong(options: {
+  actor: string;
+  teams: string[];
+  claims: string[];
+  user: Entity | undefined;
+  directory: TeamDirectory;
+}): Promise<string | undefined> {
+  const { actor, claims } = options;
+  const direct = claimedGroups(claims);
   if (options.user) directGroupsOf(options.user).forEach(g => direct.add(g));
-  if (direct.has(team)) return true;
-  if (!direct.size) return false;
-  const all = await options.directory.withAncestors(direct);
-  return all.has(team);
+  let all: Set<string> | undefined;
+  for (const given of options.teams) {
+    const team = normalizeRef(given, 'group');
+    if (!team) continue;
+    if (!team.startsWith('group:')) {
+      if (sameRef(actor, team) || claims.some(c => normalizeRef(c) === team)) {
+        return given;
+      }
+      continue;
+    }
+    if (direct.has(team)) return given;
+    if (!direct.size) continue;
+    all ??= await options.directory.withAncestors(direct);
+    if (all.has(team)) return given;
+  }
+  return undefined;
 }
